@@ -1,0 +1,75 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Integer, Table, text
+
+from veyedesk.db import DatabaseError, make_engine, open_database
+from veyedesk.db.engine import check_reachable
+from veyedesk.db.migrate import (
+    check_models_match_migrations,
+    current_revision,
+    head_revision,
+    upgrade,
+)
+from veyedesk.model import Base
+
+
+def test_opening_an_empty_sqlite_database_migrates_it(tmp_path: Path) -> None:
+    engine = open_database(f"sqlite:///{tmp_path / 'new' / 'v.db'}")
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgres_database_that_is_behind_is_refused_with_the_fix(pg_empty_url: str) -> None:
+    with pytest.raises(DatabaseError, match="db upgrade"):
+        open_database(pg_empty_url)
+    engine = make_engine(pg_empty_url)
+    assert current_revision(engine) is None  # refused means untouched
+    upgrade(engine)
+    engine.dispose()
+    open_database(pg_empty_url).dispose()
+
+
+def test_a_database_from_a_newer_veyedesk_is_refused(db_url: str) -> None:
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'ffff_from_the_future'"))
+    with pytest.raises(DatabaseError, match="newer veyedesk"):
+        open_database(db_url)
+    with pytest.raises(DatabaseError, match="newer veyedesk"):
+        upgrade(engine)
+    assert current_revision(engine) == "ffff_from_the_future"
+    engine.dispose()
+
+
+def test_models_match_migrations_on_both_backends(db_url: str) -> None:
+    assert check_models_match_migrations(make_engine(db_url)) == []
+
+
+def test_check_notices_a_model_change_without_a_migration() -> None:
+    extra = Table("not_migrated_yet", Base.metadata, Column("id", Integer, primary_key=True))
+    try:
+        diffs = check_models_match_migrations()
+    finally:
+        Base.metadata.remove(extra)
+    assert any("not_migrated_yet" in str(d) for d in diffs)
+    assert check_models_match_migrations() == []
+
+
+def test_unreachable_postgres_fails_fast_with_the_server_named() -> None:
+    engine = make_engine("postgresql+psycopg://u:secret@127.0.0.1:1/veyedesk")
+    with pytest.raises(DatabaseError, match=r"cannot reach the database .*127\.0\.0\.1") as info:
+        check_reachable(engine)
+    assert "secret" not in str(info.value)
+
+
+def test_a_bad_url_is_named() -> None:
+    with pytest.raises(DatabaseError, match="not a database URL"):
+        make_engine("not a url")
+    with pytest.raises(DatabaseError, match="unsupported database"):
+        make_engine("mysql://x@y/z")

@@ -1,0 +1,65 @@
+import pytest
+from sqlalchemy.orm import Session
+
+from veyedesk.services.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    InvalidInput,
+    PermissionDenied,
+)
+from veyedesk.services.users import (
+    add_user,
+    authenticate,
+    hash_password,
+    list_users,
+    resolve_identity,
+    set_password,
+    verify_password,
+)
+
+
+def test_hashes_are_salted_and_verify() -> None:
+    a, b = hash_password("correct horse"), hash_password("correct horse")
+    assert a != b and a.startswith("scrypt$")
+    assert "correct horse" not in a
+    assert verify_password("correct horse", a)
+    assert not verify_password("Correct horse", a)
+    assert not verify_password("x", "garbage")
+
+
+def test_first_user_must_be_admin_then_roles_apply(session: Session) -> None:
+    with pytest.raises(InvalidInput, match="first user must be an admin"):
+        add_user(session, "rev", "reviewer", "password1")
+    add_user(session, "boss", "admin", "password1")
+    add_user(session, "rev", "reviewer", "password2")
+    with pytest.raises(AlreadyExists):
+        add_user(session, "rev", "reviewer", "password2")
+    with pytest.raises(InvalidInput, match="at least 8"):
+        add_user(session, "ed", "editor", "short")
+    with pytest.raises(InvalidInput, match="role 'god'"):
+        add_user(session, "ed", "god", "password3")
+    session.commit()
+    assert [u.name for u in list_users(session)] == ["boss", "rev"]
+    rev = authenticate(session, "rev", "password2")
+    assert rev.can("review") and not rev.can("edit")
+    with pytest.raises(PermissionDenied, match="rev \\(reviewer\\) may not edit"):
+        rev.require("edit")
+
+
+def test_wrong_password_or_unknown_user_says_the_same(session: Session) -> None:
+    add_user(session, "boss", "admin", "password1")
+    with pytest.raises(AuthenticationFailed, match="wrong user name or password"):
+        authenticate(session, "boss", "password2")
+    with pytest.raises(AuthenticationFailed, match="wrong user name or password"):
+        authenticate(session, "nobody", "password1")
+    set_password(session, "boss", "new-password")
+    assert authenticate(session, "boss", "new-password").role == "admin"
+
+
+def test_identity_is_the_os_user_until_users_exist(session: Session) -> None:
+    me = resolve_identity(session, "ed@laptop", None, "ed@laptop")
+    assert (me.name, me.role, me.authenticated) == ("ed@laptop", "admin", False)
+    add_user(session, "boss", "admin", "password1")
+    with pytest.raises(AuthenticationFailed, match="this database has users"):
+        resolve_identity(session, "ed@laptop", None, "ed@laptop")
+    assert resolve_identity(session, "boss", "password1", "ed@laptop").authenticated

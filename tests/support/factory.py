@@ -1,0 +1,87 @@
+"""Build a show with rooms, episodes, raw files and cuts in one call, for any test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from veyedesk.model import Client, Cut, Episode, Location, RawFile, Show
+from veyedesk.services import catalog
+from veyedesk.services.episodes import add_episode
+
+DAY = datetime(2026, 2, 1, 9, 0, 0)
+
+
+@dataclass
+class ShowFixture:
+    client: Client
+    show: Show
+    rooms: list[Location]
+    episodes: list[Episode] = field(default_factory=list)
+    raw_files: list[RawFile] = field(default_factory=list)
+
+
+def make_show(
+    session: Session,
+    *,
+    client: str = "pyconf",
+    show: str = "pyconf_2026",
+    rooms: int = 2,
+    talks_per_room: int = 3,
+    talk_minutes: int = 30,
+    gap_minutes: int = 15,
+    raw_minutes: int = 20,
+    with_cuts: bool = True,
+    utc_offset_min: int | None = 60,
+) -> ShowFixture:
+    """A client/show with `rooms` rooms, talks back to back, raw files covering each talk.
+
+    Each talk gets raw files of `raw_minutes` covering its slot and one Cut per file.
+    """
+    c = catalog.add_client(session, client, client.title())
+    s = catalog.add_show(session, client, show, show.replace("_", " ").title())
+    fixture = ShowFixture(client=c, show=s, rooms=[])
+    for r in range(rooms):
+        room = catalog.add_room(
+            session, s, f"room_{chr(ord('a') + r)}", f"Room {chr(ord('A') + r)}"
+        )
+        fixture.rooms.append(room)
+        at = DAY
+        for t in range(talks_per_room):
+            ep = add_episode(
+                session,
+                s,
+                f"Talk {t + 1} in {room.name}: “quotes” & <tags>",
+                room=room,
+                start=at,
+                duration=talk_minutes * 60.0,
+                authors=f"Speaker {r}{t}",
+                emails=f"speaker{r}{t}@example.org",
+                conf_key=f"{r}-{t}",
+                utc_offset_min=utc_offset_min,
+                sequence=t + 1,
+            )
+            fixture.episodes.append(ep)
+            raw_at, seq = at, 1
+            while raw_at < at + timedelta(minutes=talk_minutes):
+                raw = RawFile(
+                    show=s,
+                    location=room,
+                    filename=f"{raw_at:%Y-%m-%d}/{raw_at:%H_%M_%S}.dv",
+                    start=raw_at,
+                    duration=raw_minutes * 60.0,
+                    filesize=1,
+                    start_source="path",
+                    fps=25.0,
+                )
+                session.add(raw)
+                fixture.raw_files.append(raw)
+                if with_cuts:
+                    ep.cuts.append(Cut(raw_file=raw, sequence=seq))
+                seq += 1
+                raw_at += timedelta(minutes=raw_minutes)
+            at += timedelta(minutes=talk_minutes + gap_minutes)
+    session.flush()
+    return fixture

@@ -1,0 +1,88 @@
+"""Command line: `veyedesk [--db URL] COMMAND …`; with no command the editor window opens.
+
+Exit codes: 0 done, 1 refused or failed (one line on stderr says why), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from veyedesk import __version__
+from veyedesk.cli import admin, db_cmds, episodes
+from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
+from veyedesk.config import ConfigError
+from veyedesk.db import DatabaseError
+from veyedesk.model.timecode import TimecodeError
+from veyedesk.services.errors import ServiceError
+
+# Each module adds its sub-commands with register(subparsers); later features add theirs here.
+COMMAND_MODULES = (db_cmds, admin, episodes)
+
+USER_ERRORS = (ServiceError, DatabaseError, ConfigError, TimecodeError)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    parser = argparse.ArgumentParser(
+        prog="veyedesk",
+        description="Trim conference talks from raw recordings, encode and review them. "
+        "With no command, opens the editor window.",
+    )
+    parser.add_argument("--version", action="version", version=f"veyedesk {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="database URL (sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB); "
+        "env VEYEDESK_DB",
+    )
+    parser.add_argument(
+        "--config", metavar="FILE", help="settings file (default: per-user config.toml)"
+    )
+    parser.add_argument(
+        "--user", metavar="NAME", help="login name when the database has users; env VEYEDESK_USER"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Parse arguments (exits 2 with usage on bad ones)."""
+    return build_parser().parse_args(argv)
+
+
+def fail(message: str) -> int:
+    """Print one clear line to stderr and return the error exit code."""
+    print(f"veyedesk: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def run(ns: argparse.Namespace) -> int:
+    """Run a parsed command; user errors become one line on stderr and exit code 1."""
+    ctx: Context | None = None
+    try:
+        ctx = Context(settings=settings_from(ns), json=bool(getattr(ns, "json", False)))
+        return int(ns.func(ctx, ns) or EXIT_OK)
+    except USER_ERRORS as exc:
+        return fail(str(exc))
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "connection lost"
+        return fail(f"the database stopped answering ({reason}); nothing was saved, try again")
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return fail(f"the database refused the change ({reason}); nothing was saved")
+    except KeyboardInterrupt:
+        return fail("interrupted; nothing was saved")
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point for command-line use (the GUI is started by veyedesk.__main__)."""
+    return run(parse(argv))

@@ -1,0 +1,47 @@
+"""`episodes` (list a show's talks) and `state set`."""
+
+from __future__ import annotations
+
+import argparse
+
+from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
+from veyedesk.model.timecode import format_duration
+from veyedesk.services import episodes
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    lst = sub.add_parser("episodes", help="list a show's episodes")
+    add_selection_flags(lst, ids=False)
+    lst.add_argument("--state", help="only episodes in this state (e.g. edit, 'review 1')")
+    lst.add_argument("--json", action="store_true", help="machine-readable list")
+    lst.set_defaults(func=list_episodes)
+
+    state = sub.add_parser("state", help="episode states")
+    ssub = state.add_subparsers(dest="state_command", required=True, metavar="COMMAND")
+    sset = ssub.add_parser("set", help="move an episode to a state (logged)")
+    sset.add_argument("episode_id", type=int, metavar="EPISODE_ID")
+    sset.add_argument("state", metavar="STATE")
+    sset.set_defaults(func=set_state)
+
+
+def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session)
+        found = episodes.select_episodes(session, selection_from(ns, state=ns.state))
+        rows = [episodes.episode_summary(e) for e in found]
+    if not ctx.json:
+        for row in rows:
+            row["start"] = (row["start"] or "")[:16].replace("T", " ")
+            row["duration"] = format_duration(row["duration"])
+    emit(ctx, rows, ["id", "start", "room", "duration", "state", "name", "authors", "locked_by"])
+    return EXIT_OK
+
+
+def set_state(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        who = ctx.identity(session)
+        who.require("edit")
+        episode = episodes.get_episode(session, ns.episode_id)
+        log = episodes.set_state(session, episode, ns.state, who.name)
+        print(f"episode {episode.id} ({episode.slug}): {log.result}")
+    return EXIT_OK

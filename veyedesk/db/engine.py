@@ -1,0 +1,79 @@
+"""One engine/session factory for SQLite (embedded) and PostgreSQL (shared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class DatabaseError(RuntimeError):
+    """The database cannot be used as it is; the message says what to do."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets a reader (the GUI) and a writer (a local worker) work at once; the busy
+    # timeout makes a second writer wait instead of failing with "database is locked".
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, with SQLite pragmas or PostgreSQL timeouts set."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"{url!r} is not a database URL; use sqlite:///PATH or "
+            "postgresql+psycopg://USER:PASSWORD@HOST/NAME"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if backend == "postgresql":
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        # Fail fast on an unreachable server instead of hanging the window or the worker.
+        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    raise DatabaseError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (GUI holds them)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def check_reachable(engine: Engine) -> None:
+    """Connect once; raise DatabaseError naming the server when it cannot be reached."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        where = engine.url.render_as_string(hide_password=True)
+        raise DatabaseError(
+            f"cannot reach the database {where}: {reason}. "
+            "Check the server is running and the URL (--db / VEYEDESK_DB) is right."
+        ) from None
+
+
+def open_database(url: str, *, upgrade_sqlite: bool = True) -> Engine:
+    """Engine for `url`, reachable and at the current schema (SQLite upgraded automatically)."""
+    from veyedesk.db import migrate  # alembic import is slow; only needed here
+
+    engine = make_engine(url)
+    check_reachable(engine)
+    migrate.ensure_current(engine, upgrade_sqlite=upgrade_sqlite)
+    return engine

@@ -1,0 +1,1 @@
+"""Everything Qt: windows, widgets, the mpv video widget, background tasks."""

@@ -1,0 +1,250 @@
+"""The episode list: a model/view table of a show's talks with filters (room, day, state, text)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veyedesk.model.timecode import format_duration
+from veyedesk.services.episodes import EpisodeRow
+
+COLUMNS = ("Start", "Room", "Name", "State", "Locked by", "Scheduled", "Cuts", "Released")
+ANY = "All"
+
+# Background tint by workflow stage, so a glance down the list shows what needs doing.
+STATE_COLOURS = {
+    "borked": "#f4c7c3",
+    "edit": "#fff2cc",
+    "encode": "#cfe2f3",
+    "review 1": "#e6d7f0",
+    "review 2": "#e6d7f0",
+    "done": "#d9ead3",
+}
+RELEASED = {None: "?", True: "yes", False: "no"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class EpisodeTableModel(QAbstractTableModel):
+    """Rows are EpisodeRow values loaded off the GUI thread; sorting uses raw values."""
+
+    SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+    ID_ROLE = Qt.ItemDataRole.UserRole + 2
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[EpisodeRow] = []
+        self._brushes = {k: QBrush(QColor(v)) for k, v in STATE_COLOURS.items()}
+
+    def set_rows(self, rows: list[EpisodeRow]) -> None:
+        self.beginResetModel()
+        self._rows = rows
+        self.endResetModel()
+
+    def row_at(self, row: int) -> EpisodeRow:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        r = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(r, col)
+        if role == self.SORT_ROLE:
+            return self._sort_key(r, col)
+        if role == self.ID_ROLE:
+            return r.id
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._brushes.get(r.state)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2:
+            return f"{r.name}\n{r.authors}" if r.authors else r.name
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _display(r: EpisodeRow, col: int) -> str:
+        if col == 0:
+            return r.start.strftime("%a %d %b %H:%M") if r.start else ""
+        return (
+            r.room,
+            r.name,
+            r.state,
+            r.locked_by,
+            format_duration(r.duration),
+            format_duration(r.cuts_time) if r.cuts_time else "",
+            RELEASED[r.released],
+        )[col - 1]
+
+    @staticmethod
+    def _sort_key(r: EpisodeRow, col: int) -> Any:
+        if col == 0:
+            return r.start.isoformat() if r.start else ""
+        if col == 3:
+            return r.state_sequence
+        if col == 5:
+            return r.duration or 0.0
+        if col == 6:
+            return r.cuts_time
+        if col == 7:
+            return {None: 0, True: 1, False: 2}[r.released]
+        return EpisodeTableModel._display(r, col).casefold()
+
+
+class EpisodeFilter(QSortFilterProxyModel):
+    """Room / day / state / free text (name and authors) filter over the table model."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(EpisodeTableModel.SORT_ROLE)
+        self.room: str | None = None
+        self.day: date | None = None
+        self.state: str | None = None
+        self.text = ""
+
+    def set_filters(
+        self, *, room: str | None, day: date | None, state: str | None, text: str
+    ) -> None:
+        self.beginFilterChange()
+        self.room, self.day, self.state, self.text = room, day, state, text.casefold().strip()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        assert isinstance(model, EpisodeTableModel)
+        r = model.row_at(source_row)
+        if self.room is not None and r.room != self.room:
+            return False
+        if self.state is not None and r.state != self.state:
+            return False
+        if self.day is not None and (r.start is None or r.start.date() != self.day):
+            return False
+        return not self.text or self.text in r.name.casefold() or self.text in r.authors.casefold()
+
+
+class EpisodeListPanel(QWidget):
+    """Filters above a sortable table; Enter or double-click emits `episode_activated(id)`."""
+
+    episode_activated = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = EpisodeTableModel(self)
+        self.proxy = EpisodeFilter(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.room_box = QComboBox()
+        self.day_box = QComboBox()
+        self.state_box = QComboBox()
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search name or speakers…")
+        for widget, name in (
+            (self.room_box, "room_filter"),
+            (self.day_box, "day_filter"),
+            (self.state_box, "state_filter"),
+            (self.search, "search"),
+        ):
+            widget.setObjectName(name)
+        self.search.setClearButtonEnabled(True)
+        filters = QHBoxLayout()
+        for w in (self.room_box, self.day_box, self.state_box):
+            w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            filters.addWidget(w)
+            w.currentIndexChanged.connect(self._apply_filters)
+        filters.addWidget(self.search, 1)
+        self.search.textChanged.connect(self._apply_filters)
+
+        self.table = QTableView()
+        self.table.setObjectName("episode_table")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((0, 120), (1, 90), (3, 80), (4, 110), (5, 70), (6, 70), (7, 64)):
+            self.table.setColumnWidth(col, width)
+        self.table.activated.connect(self._activated)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(filters)
+        layout.addWidget(self.table)
+
+    def set_rows(self, rows: list[EpisodeRow], states: list[str]) -> None:
+        """Show these episodes; rebuild the filter choices from them, keeping the selections."""
+        self.model.set_rows(rows)
+        rooms = sorted({r.room for r in rows if r.room})
+        days = sorted({r.start.date() for r in rows if r.start})
+        self._refill(self.room_box, "All rooms", [(room, room) for room in rooms])
+        self._refill(self.day_box, "All days", [(d.strftime("%a %d %b"), d) for d in days])
+        self._refill(self.state_box, "All states", [(s, s) for s in states])
+        self._apply_filters()
+
+    @staticmethod
+    def _refill(box: QComboBox, label: str, items: list[tuple[str, Any]]) -> None:
+        current = box.currentData()
+        box.blockSignals(True)
+        box.clear()
+        box.addItem(label, None)
+        for text, value in items:
+            box.addItem(text, value)
+        index = box.findData(current) if current is not None else 0
+        box.setCurrentIndex(max(index, 0))
+        box.blockSignals(False)
+
+    def _apply_filters(self) -> None:
+        self.proxy.set_filters(
+            room=self.room_box.currentData(),
+            day=self.day_box.currentData(),
+            state=self.state_box.currentData(),
+            text=self.search.text(),
+        )
+
+    def visible_ids(self) -> list[int]:
+        """Episode ids in the order shown."""
+        return [
+            self.proxy.index(row, 0).data(EpisodeTableModel.ID_ROLE)
+            for row in range(self.proxy.rowCount())
+        ]
+
+    def _activated(self, index: QModelIndex) -> None:
+        self.episode_activated.emit(index.data(EpisodeTableModel.ID_ROLE))

@@ -1,0 +1,43 @@
+"""Open a window: connect to the database, log in if the database has users, show it."""
+
+from __future__ import annotations
+
+import argparse
+
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from veyedesk.config import Settings, mask_url
+from veyedesk.db import DatabaseError, open_database, session_factory
+from veyedesk.gui.app import make_application
+from veyedesk.gui.login import LoginDialog
+from veyedesk.gui.main_window import MainWindow
+from veyedesk.services.users import Identity, authenticate, has_users
+
+
+def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
+    """Run the named window ("editor") until it closes; returns the exit code."""
+    app = make_application()
+    try:
+        engine = open_database(settings.db)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "veyedesk — database", str(exc))
+        return 1
+    sessions = session_factory(engine)
+    with sessions() as session:
+        needs_login = has_users(session)
+    identity = Identity(name=settings.user, role="admin")
+    if needs_login:
+
+        def check(name: str, password: str) -> Identity:
+            with sessions() as s:
+                return authenticate(s, name, password)
+
+        dialog = LoginDialog(check, default_name="", database=mask_url(settings.db))
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.identity is None:
+            return 1
+        identity = dialog.identity
+    main = MainWindow(sessions, settings, identity)
+    main.show()
+    code = app.exec()
+    engine.dispose()
+    return int(code)

@@ -1,0 +1,1 @@
+"""Schedule importers, raw-file scan, association of raw files with talks, marks."""

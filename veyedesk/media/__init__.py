@@ -1,0 +1,1 @@
+"""Media facts: ffprobe, waveform peaks, thumbnails, silence detection (spawns ffmpeg/ffprobe)."""

@@ -1,0 +1,98 @@
+"""What was recorded: RawFile segments of a room, Mark clicks, and ImageFile stills."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veyedesk.model.base import Base
+from veyedesk.model.timecode import add_seconds
+
+if TYPE_CHECKING:
+    from veyedesk.model.episode import Cut, Episode
+    from veyedesk.model.show import Location, Show
+
+
+class RawFile(Base):
+    """One recorder segment; `start` is venue wall clock (after the room's hours_offset)."""
+
+    __tablename__ = "raw_file"
+    __table_args__ = (UniqueConstraint("location_id", "filename"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(
+        ForeignKey("location.id", ondelete="RESTRICT"), index=True
+    )
+    # Relative to the room folder, e.g. `2026-02-01/10_00_00.dv`.
+    filename: Mapped[str] = mapped_column(String(500))
+    filesize: Mapped[int] = mapped_column(default=0)
+    mtime: Mapped[float | None] = mapped_column(default=None)
+    start: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    duration: Mapped[float | None] = mapped_column(default=None)
+    end: Mapped[datetime | None] = mapped_column(default=None)
+    # How `start` was found: path, creation_time or mtime.
+    start_source: Mapped[str] = mapped_column(String(20), default="")
+    fps: Mapped[float | None] = mapped_column(default=None)
+    streams: Mapped[str] = mapped_column(Text, default="")
+    trash: Mapped[bool] = mapped_column(default=False)
+    missing: Mapped[bool] = mapped_column(default=False)
+    probe_error: Mapped[str] = mapped_column(Text, default="")
+    ocrtext: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    show: Mapped[Show] = relationship(back_populates="raw_files")
+    location: Mapped[Location] = relationship()
+    cuts: Mapped[list[Cut]] = relationship(back_populates="raw_file")
+
+    def sync_end(self) -> None:
+        """Keep `end` = `start` + `duration` (stored so overlap queries stay in SQL)."""
+        if self.start is not None and self.duration is not None:
+            self.end = add_seconds(self.start, self.duration)
+        else:
+            self.end = None
+
+    def __repr__(self) -> str:
+        return f"<RawFile {self.filename}>"
+
+
+class Mark(Base):
+    """A wall-clock "cut here" click for a room (clicker, voctomix log, CSV)."""
+
+    __tablename__ = "mark"
+    __table_args__ = (UniqueConstraint("location_id", "click"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    click: Mapped[datetime] = mapped_column(index=True)
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+    location: Mapped[Location] = relationship()
+
+
+image_file_episodes = Table(
+    "image_file_episodes",
+    Base.metadata,
+    Column("image_file_id", ForeignKey("image_file.id", ondelete="CASCADE"), primary_key=True),
+    Column("episode_id", ForeignKey("episode.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ImageFile(Base):
+    """A still (slide photo, screen grab) of a show, with its OCR text, tied to episodes."""
+
+    __tablename__ = "image_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[int | None] = mapped_column(
+        ForeignKey("location.id", ondelete="SET NULL"), default=None
+    )
+    filename: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    episodes: Mapped[list[Episode]] = relationship(secondary=image_file_episodes)

@@ -1,0 +1,113 @@
+"""Workflow: State (with an optional command template), Log, User and EncodeJob."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from veyedesk.model.base import Base
+
+if TYPE_CHECKING:
+    from veyedesk.model.episode import Episode
+
+JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
+LIVE_JOB_STATUSES = ("queued", "running")
+
+
+class State(Base):
+    """A workflow step; with `command` set, workers run it for episodes in this state."""
+
+    __tablename__ = "state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(30), unique=True)
+    sequence: Mapped[int] = mapped_column(unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Argument template such as `rsync {output} host:/videos/` (split, never run by a shell).
+    command: Mapped[str | None] = mapped_column(Text, default=None)
+
+    def __repr__(self) -> str:
+        return f"<State {self.sequence} {self.slug}>"
+
+
+class Log(Base):
+    """One row for every state change and every job run of an episode."""
+
+    __tablename__ = "log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    state_id: Mapped[int | None] = mapped_column(
+        ForeignKey("state.id", ondelete="SET NULL"), default=None
+    )
+    ready: Mapped[datetime | None] = mapped_column(default=None)
+    start: Mapped[datetime | None] = mapped_column(default=None)
+    end: Mapped[datetime | None] = mapped_column(default=None)
+    user: Mapped[str] = mapped_column(String(200), default="")
+    result: Mapped[str] = mapped_column(Text, default="")
+
+    episode: Mapped[Episode] = relationship(back_populates="logs")
+    state: Mapped[State | None] = relationship()
+
+
+class User(Base):
+    """A login; passwords are kept only as a salted scrypt hash."""
+
+    __tablename__ = "user_account"  # "user" is reserved in PostgreSQL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(default=True)
+    created: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class EncodeJob(Base):
+    """A unit of work for a worker: encode an episode with a profile, or run a state command."""
+
+    __tablename__ = "encode_job"
+    __table_args__ = (
+        # At most one live job per (episode, profile): re-queueing replaces, never duplicates.
+        Index(
+            "uq_encode_job_live",
+            "episode_id",
+            "profile",
+            unique=True,
+            sqlite_where=text("status IN ('queued', 'running')"),
+            postgresql_where=text("status IN ('queued', 'running')"),
+        ),
+        Index("ix_encode_job_claim", "status", "priority"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    profile: Mapped[str] = mapped_column(String(50))
+    # "encode", or "command" for a state's command template.
+    kind: Mapped[str] = mapped_column(String(20), default="encode")
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    priority: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    max_attempts: Mapped[int] = mapped_column(default=3)
+    worker_id: Mapped[str] = mapped_column(String(200), default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
+    progress: Mapped[float] = mapped_column(default=0.0)
+    speed: Mapped[float | None] = mapped_column(default=None)
+    eta_seconds: Mapped[float | None] = mapped_column(default=None)
+    output_path: Mapped[str] = mapped_column(String(1000), default="")
+    error: Mapped[str] = mapped_column(Text, default="")
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    episode: Mapped[Episode] = relationship()

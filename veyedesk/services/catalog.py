@@ -1,0 +1,94 @@
+"""Clients, shows and rooms: create them and find them by slug with helpful errors."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veyedesk.model import Client, Location, Show
+from veyedesk.model.slug import slugify
+from veyedesk.services.errors import AlreadyExists, InvalidInput, NotFound
+
+
+def _known(session: Session, stmt) -> str:
+    slugs = list(session.scalars(stmt))
+    return ", ".join(slugs) if slugs else "none yet"
+
+
+def _check_slug(slug: str, what: str) -> None:
+    if not slug or slugify(slug, fallback="") != slug:
+        raise InvalidInput(
+            f"{what} slug {slug!r} must be letters, digits and _ only (try {slugify(slug)!r})"
+        )
+
+
+def get_client(session: Session, slug: str) -> Client:
+    """The client with this slug."""
+    client = session.scalar(select(Client).where(Client.slug == slug))
+    if client is None:
+        known = _known(session, select(Client.slug).order_by(Client.slug))
+        raise NotFound(f"no client {slug!r} (known: {known}); add it with `veyedesk client add`")
+    return client
+
+
+def get_show(session: Session, client_slug: str, show_slug: str) -> Show:
+    """The show `show_slug` of client `client_slug`."""
+    client = get_client(session, client_slug)
+    show = session.scalar(select(Show).where(Show.client_id == client.id, Show.slug == show_slug))
+    if show is None:
+        known = _known(session, select(Show.slug).where(Show.client_id == client.id))
+        raise NotFound(
+            f"no show {show_slug!r} for client {client_slug!r} (known: {known}); "
+            "add it with `veyedesk show add`"
+        )
+    return show
+
+
+def get_room(session: Session, show: Show, slug: str) -> Location:
+    """The room `slug` attached to `show`."""
+    for room in show.locations:
+        if room.slug == slug:
+            return room
+    known = ", ".join(r.slug for r in show.locations) or "none yet"
+    raise NotFound(
+        f"no room {slug!r} in show {show.slug!r} (known: {known}); add it with `veyedesk room add`"
+    )
+
+
+def add_client(session: Session, slug: str, name: str | None = None) -> Client:
+    """Create a client."""
+    _check_slug(slug, "client")
+    if session.scalar(select(Client).where(Client.slug == slug)) is not None:
+        raise AlreadyExists(f"client {slug!r} exists")
+    client = Client(slug=slug, name=name or slug)
+    session.add(client)
+    session.flush()
+    return client
+
+
+def add_show(
+    session: Session, client_slug: str, slug: str, name: str | None = None, raw_root: str = ""
+) -> Show:
+    """Create a show under an existing client."""
+    _check_slug(slug, "show")
+    client = get_client(session, client_slug)
+    if session.scalar(select(Show).where(Show.client_id == client.id, Show.slug == slug)):
+        raise AlreadyExists(f"show {slug!r} exists for client {client_slug!r}")
+    show = Show(client=client, slug=slug, name=name or slug, raw_root=raw_root)
+    session.add(show)
+    session.flush()
+    return show
+
+
+def add_room(session: Session, show: Show, slug: str, name: str | None = None) -> Location:
+    """Attach room `slug` to the show, creating the room if no show has it yet."""
+    _check_slug(slug, "room")
+    room = session.scalar(select(Location).where(Location.slug == slug))
+    if room is None:
+        room = Location(slug=slug, name=name or slug, sequence=len(show.locations) + 1)
+        session.add(room)
+    elif room in show.locations:
+        raise AlreadyExists(f"room {slug!r} is already in show {show.slug!r}")
+    show.locations.append(room)
+    session.flush()
+    return room

@@ -1,0 +1,204 @@
+"""Episodes: create, select (Veyepar's --client/--show/--room/ID flags), list, change state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from veyedesk.model import Cut, Episode, Location, Log, Show, State
+from veyedesk.model.slug import unique_slug
+from veyedesk.services.catalog import get_room, get_show
+from veyedesk.services.errors import NotFound
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which episodes a processing command works on, as Veyepar's scripts select them."""
+
+    client: str
+    show: str
+    room: str | None = None
+    episode_ids: Sequence[int] = field(default_factory=tuple)
+    state: str | None = None
+    force: bool = False
+
+
+def get_state(session: Session, slug: str) -> State:
+    """The state with this slug (e.g. `edit`, `review 1`)."""
+    state = session.scalar(select(State).where(State.slug == slug))
+    if state is None:
+        known = ", ".join(session.scalars(select(State.slug).order_by(State.sequence)))
+        raise NotFound(f"no state {slug!r}; states are: {known}")
+    return state
+
+
+def get_episode(session: Session, episode_id: int) -> Episode:
+    """The episode with this id."""
+    episode = session.get(Episode, episode_id)
+    if episode is None:
+        raise NotFound(f"no episode with id {episode_id}; `veyedesk episodes` lists them")
+    return episode
+
+
+def add_episode(
+    session: Session, show: Show, name: str, *, room: Location | None = None, **fields: Any
+) -> Episode:
+    """Create an episode with a slug unique in its show, in state `edit` unless told."""
+    taken = set(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
+    taken |= {e.slug for e in session.new if isinstance(e, Episode) and e.show is show}
+    fields.setdefault("state", get_state(session, "edit"))
+    episode = Episode(
+        show=show, location=room, name=name, slug=unique_slug(name, taken.__contains__), **fields
+    )
+    session.add(episode)
+    return episode
+
+
+def select_episodes(session: Session, selection: Selection) -> list[Episode]:
+    """The episodes a selection names, in room then time order."""
+    show = get_show(session, selection.client, selection.show)
+    stmt = (
+        select(Episode)
+        .where(Episode.show_id == show.id)
+        .options(
+            selectinload(Episode.location),
+            selectinload(Episode.state),
+            selectinload(Episode.cuts).selectinload(Cut.raw_file),
+        )
+        .outerjoin(Location, Episode.location_id == Location.id)
+        .order_by(Location.sequence, Episode.start, Episode.sequence, Episode.id)
+    )
+    if selection.room:
+        stmt = stmt.where(Episode.location_id == get_room(session, show, selection.room).id)
+    if selection.state:
+        stmt = stmt.where(Episode.state_id == get_state(session, selection.state).id)
+    if selection.episode_ids:
+        stmt = stmt.where(Episode.id.in_(selection.episode_ids))
+    episodes = list(session.scalars(stmt))
+    if selection.episode_ids:
+        missing = set(selection.episode_ids) - {e.id for e in episodes}
+        if missing:
+            ids = ", ".join(str(i) for i in sorted(missing))
+            raise NotFound(f"episode(s) {ids} are not in show {selection.show!r} with that filter")
+    return episodes
+
+
+def episode_summary(episode: Episode) -> dict[str, Any]:
+    """The fields `episodes --json` prints (and exports build on)."""
+    start = episode.start_with_offset()
+    return {
+        "id": episode.id,
+        "name": episode.name,
+        "slug": episode.slug,
+        "room": episode.location.slug if episode.location else None,
+        "start": start.isoformat() if start else None,
+        "duration": episode.duration,
+        "authors": episode.authors,
+        "emails": episode.emails,
+        "state": episode.state.slug if episode.state else None,
+        "released": episode.released,
+        "locked_by": episode.locked_by or None,
+        "conf_key": episode.conf_key,
+        "cuts_time": episode.cuts_time(),
+    }
+
+
+def set_state(
+    session: Session, episode: Episode, state_slug: str, user: str, result: str = ""
+) -> Log:
+    """Move an episode to a state and record who did it in the Log."""
+    state = get_state(session, state_slug)
+    previous = episode.state.slug if episode.state else "none"
+    episode.state = state
+    now = datetime.now()
+    log = Log(
+        episode=episode,
+        state=state,
+        ready=now,
+        start=now,
+        end=now,
+        user=user,
+        result=result or f"state {previous} -> {state.slug}",
+    )
+    session.add(log)
+    return log
+
+
+@dataclass(frozen=True)
+class EpisodeRow:
+    """Plain data for one line of the episode list (safe to hand across threads)."""
+
+    id: int
+    start: datetime | None
+    room: str
+    name: str
+    authors: str
+    state: str
+    state_sequence: int
+    locked_by: str
+    duration: float | None
+    cuts_time: float
+    released: bool | None
+
+
+@dataclass(frozen=True)
+class ShowRef:
+    """A show as the show picker lists it."""
+
+    id: int
+    client: str
+    slug: str
+    name: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.client} / {self.name}"
+
+
+def list_shows(session: Session) -> list[ShowRef]:
+    """Every active show, newest first within each client."""
+    from veyedesk.model import Client
+
+    stmt = (
+        select(Show.id, Client.slug, Show.slug, Show.name)
+        .join(Client, Show.client_id == Client.id)
+        .where(Show.active.is_(True))
+        .order_by(Client.slug, Show.sequence, Show.id.desc())
+    )
+    return [ShowRef(*row) for row in session.execute(stmt)]
+
+
+def episode_rows(session: Session, show_id: int) -> list[EpisodeRow]:
+    """All episodes of a show as list rows, in room then time order."""
+    stmt = (
+        select(Episode)
+        .where(Episode.show_id == show_id)
+        .options(
+            selectinload(Episode.location),
+            selectinload(Episode.state),
+            selectinload(Episode.cuts).selectinload(Cut.raw_file),
+        )
+    )
+    rows = [
+        EpisodeRow(
+            id=e.id,
+            start=e.start,
+            room=e.location.name if e.location else "",
+            name=e.name,
+            authors=e.authors,
+            state=e.state.slug if e.state else "",
+            state_sequence=e.state.sequence if e.state else 0,
+            locked_by=e.locked_by,
+            duration=e.duration,
+            cuts_time=e.cuts_time(),
+            released=e.released,
+        )
+        for e in session.scalars(stmt)
+    ]
+    rows.sort(key=lambda r: (r.start or datetime.min, r.room, r.id))
+    return rows

@@ -1,0 +1,151 @@
+"""Users, passwords (salted scrypt) and who is acting: a login, or the OS user when none exist."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from veyedesk.model import User
+from veyedesk.model.states import ROLES
+from veyedesk.services.errors import (
+    AlreadyExists,
+    AuthenticationFailed,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
+
+# scrypt cost: ~50 ms and 16 MiB per check on a laptop, far beyond a GPU farm's budget.
+_N, _R, _P = 2**14, 8, 1
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    """`scrypt$N$r$p$salt$hash` with a fresh 16-byte salt."""
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when `password` matches the stored hash (constant-time compare)."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        expected = base64.b64decode(digest)
+        actual = hashlib.scrypt(
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(expected),
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(actual, expected)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is acting: a user name (or user@host) and a role."""
+
+    name: str
+    role: str
+    authenticated: bool = False
+
+    def can(self, action: str) -> bool:
+        """Whether this role may do `action` (edit, review, admin)."""
+        allowed = {
+            "admin": {"edit", "review", "admin", "take_lock"},
+            "editor": {"edit", "review"},
+            "reviewer": {"review"},
+        }
+        return action in allowed.get(self.role, set())
+
+    def require(self, action: str) -> None:
+        """Raise PermissionDenied unless this role may do `action`."""
+        if not self.can(action):
+            raise PermissionDenied(f"{self.name} ({self.role}) may not {action}; ask an admin")
+
+
+def has_users(session: Session) -> bool:
+    """Whether logins are in use on this database."""
+    return bool(session.scalar(select(func.count()).select_from(User)))
+
+
+def _check(name: str, role: str | None, password: str | None) -> None:
+    if not name or any(c.isspace() for c in name):
+        raise InvalidInput(f"user name {name!r} must be non-empty and have no spaces")
+    if role is not None and role not in ROLES:
+        raise InvalidInput(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
+
+
+def add_user(session: Session, name: str, role: str, password: str) -> User:
+    """Create a user; the first user of a database must be an admin."""
+    _check(name, role, password)
+    if session.scalar(select(User).where(User.name == name)) is not None:
+        raise AlreadyExists(f"user {name!r} exists; use `user passwd` to change the password")
+    if not has_users(session) and role != "admin":
+        raise InvalidInput(
+            "the first user must be an admin (--role admin), or nobody could manage users"
+        )
+    user = User(name=name, role=role, password_hash=hash_password(password), created=datetime.now())
+    session.add(user)
+    session.flush()
+    return user
+
+
+def get_user(session: Session, name: str) -> User:
+    """The user called `name`."""
+    user = session.scalar(select(User).where(User.name == name))
+    if user is None:
+        raise NotFound(f"no user {name!r}; `veyedesk user list` shows who exists")
+    return user
+
+
+def set_password(session: Session, name: str, password: str) -> None:
+    """Replace a user's password."""
+    _check(name, None, password)
+    get_user(session, name).password_hash = hash_password(password)
+
+
+def list_users(session: Session) -> list[User]:
+    """All users by name."""
+    return list(session.scalars(select(User).order_by(User.name)))
+
+
+def authenticate(session: Session, name: str, password: str) -> Identity:
+    """The identity of `name` if `password` is right; the message never says which was wrong."""
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    # Hash even for unknown names so timing does not reveal which names exist.
+    stored = user.password_hash if user is not None else hash_password("unused-password")
+    if not verify_password(password, stored) or user is None:
+        raise AuthenticationFailed(f"wrong user name or password for {name!r}")
+    return Identity(name=user.name, role=user.role, authenticated=True)
+
+
+def resolve_identity(session: Session, name: str, password: str | None, os_user: str) -> Identity:
+    """Who is acting: with no users on the database the OS user (admin); else a login.
+
+    `name` is the configured user (may be `user@host`); `password` None means none given.
+    """
+    if not has_users(session):
+        return Identity(name=os_user, role="admin")
+    if password is None:
+        raise AuthenticationFailed(
+            "this database has users: give --user NAME and a password "
+            "(prompted, or VEYEDESK_PASSWORD)"
+        )
+    return authenticate(session, name, password)
