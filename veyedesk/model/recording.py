@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -54,6 +55,10 @@ class RawFile(Base):
             self.end = add_seconds(self.start, self.duration)
         else:
             self.end = None
+
+    def path(self, raw_root: str) -> Path:
+        """Where the file is: `<show raw dir>/dv/<room folder>/<filename>` (Veyepar's layout)."""
+        return self.show.raw_dir(raw_root) / "dv" / self.location.folder / self.filename
 
     def __repr__(self) -> str:
         return f"<RawFile {self.filename}>"

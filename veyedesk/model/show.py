@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
@@ -74,6 +75,12 @@ class Show(Base):
     )
     episodes: Mapped[list[Episode]] = relationship(back_populates="show")
     raw_files: Mapped[list[RawFile]] = relationship(back_populates="show")
+
+    def raw_dir(self, raw_root: str) -> Path:
+        """The show's recordings folder: its own `raw_root`, else `<raw_root>/<client>/<show>`."""
+        if self.raw_root:
+            return Path(self.raw_root).expanduser()
+        return Path(raw_root).expanduser() / self.client.slug / self.slug
 
     def __repr__(self) -> str:
         return f"<Show {self.slug}>"
