@@ -112,7 +112,9 @@ def test_one_live_encode_job_per_episode_and_profile(session: Session, show: Sho
 
 def test_raw_file_paths_follow_veyepars_layout(show: ShowFixture) -> None:
     raw = show.raw_files[0]
-    assert str(raw.path("/srv/raw")) == "/srv/raw/pyconf/pyconf_2026/dv/room_a/2026-02-01/09_00_00.dv"
+    assert (
+        str(raw.path("/srv/raw")) == "/srv/raw/pyconf/pyconf_2026/dv/room_a/2026-02-01/09_00_00.dv"
+    )
     show.show.raw_root = "/media/usb/pyconf"
     show.rooms[0].dirname = "Main Hall"
     assert str(raw.path("/srv/raw")) == "/media/usb/pyconf/dv/Main Hall/2026-02-01/09_00_00.dv"
