@@ -1,0 +1,325 @@
+"""Editing an episode: load it as a plain-data draft, save it back with conflict detection.
+
+The GUI edits an `EpisodeDraft` in memory (through undoable commands) and saves it in one
+transaction. Saves are optimistic: the draft remembers the episode's `serial`; if someone
+saved meanwhile, `save_draft` raises `EditConflict` carrying their values so the editor can
+pick per field. Nothing is overwritten silently.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from veyedesk.model import Cut, Episode, RawFile
+from veyedesk.model.timecode import DEFAULT_FPS, format_offset
+from veyedesk.services.errors import Conflict, InvalidInput, NotFound
+
+# Episode fields the editor form changes, in form order.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "name",
+    "subtitle",
+    "authors",
+    "emails",
+    "description",
+    "released",
+    "license",
+    "tags",
+    "language",
+    "normalise",
+    "channelcopy",
+    "av_offset_ms",
+    "thumbnail",
+    "comment",
+    "start",
+    "duration",
+)
+
+CUT_FIELDS: tuple[str, ...] = ("raw_file_id", "sequence", "start", "end", "apply", "comment")
+
+
+@dataclass(frozen=True)
+class RawFileInfo:
+    """A raw file as the editor needs it: where it is on disk and in wall-clock time."""
+
+    id: int
+    filename: str
+    path: Path
+    start: datetime | None
+    duration: float | None
+    fps: float
+    missing: bool = False
+    probe_error: str = ""
+
+    @property
+    def usable(self) -> bool:
+        """False for files that vanished or could not be read."""
+        return not self.missing and not self.probe_error and bool(self.duration)
+
+
+@dataclass
+class CutDraft:
+    """One cut as edited: offsets in seconds from the raw file's start (None = file bound)."""
+
+    raw_file_id: int
+    sequence: int
+    start: float | None = None
+    end: float | None = None
+    apply: bool = True
+    comment: str = ""
+    id: int | None = None  # None until saved
+
+    def values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in CUT_FIELDS)
+
+
+@dataclass
+class EpisodeDraft:
+    """An episode's editable fields and cut list, detached from the database."""
+
+    episode_id: int
+    serial: int
+    fields: dict[str, Any]
+    cuts: list[CutDraft]
+    raw_files: dict[int, RawFileInfo] = field(default_factory=dict)
+
+    def copy(self) -> EpisodeDraft:
+        return copy.deepcopy(self)
+
+    def changed_fields(self, base: EpisodeDraft) -> list[str]:
+        """Field names (and "cuts") whose values differ from `base`."""
+        names = [n for n in EDITABLE_FIELDS if self.fields.get(n) != base.fields.get(n)]
+        if [c.values() for c in self.cuts] != [c.values() for c in base.cuts]:
+            names.append("cuts")
+        return names
+
+    def cut_bounds(self, cut: CutDraft) -> tuple[float, float]:
+        """The cut's in and out as offsets, blanks resolved against the raw file."""
+        raw = self.raw_files.get(cut.raw_file_id)
+        length = (raw.duration if raw else None) or 0.0
+        return (cut.start or 0.0, length if cut.end is None else cut.end)
+
+    def cuts_time(self) -> float:
+        """Seconds in the applied cuts."""
+        total = 0.0
+        for cut in self.cuts:
+            if cut.apply:
+                start, end = self.cut_bounds(cut)
+                total += max(0.0, end - start)
+        return total
+
+
+class EditConflict(Conflict):
+    """Someone saved the episode after this draft was loaded; `theirs` is what they saved."""
+
+    def __init__(self, theirs: EpisodeDraft, fields: list[str], by: str) -> None:
+        who = f" by {by}" if by else ""
+        super().__init__(
+            f"episode {theirs.episode_id} was saved{who} while you edited it; "
+            f"both changed: {', '.join(fields) or 'nothing you changed'} — choose per field"
+        )
+        self.theirs = theirs
+        self.fields = fields
+
+
+def _fps(raw: RawFile) -> float:
+    return raw.fps or DEFAULT_FPS
+
+
+def raw_file_info(raw: RawFile, raw_root: str) -> RawFileInfo:
+    """Plain data for one raw file, with its path on this machine."""
+    return RawFileInfo(
+        id=raw.id,
+        filename=raw.filename,
+        path=raw.path(raw_root),
+        start=raw.start,
+        duration=raw.duration,
+        fps=_fps(raw),
+        missing=raw.missing,
+        probe_error=raw.probe_error,
+    )
+
+
+def room_day_raw_files(session: Session, episode: Episode) -> list[RawFile]:
+    """Raw files of the episode's room on the day of the talk (and any its cuts use)."""
+    used = {c.raw_file_id for c in episode.cuts}
+    stmt = select(RawFile).options(selectinload(RawFile.location), selectinload(RawFile.show))
+    if episode.location_id is not None and episode.start is not None:
+        day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        stmt = stmt.where(
+            RawFile.location_id == episode.location_id,
+            RawFile.show_id == episode.show_id,
+            RawFile.trash.is_(False),
+            ((RawFile.start >= day) & (RawFile.start < day + timedelta(days=1)))
+            | RawFile.id.in_(used),
+        )
+    else:
+        stmt = stmt.where(RawFile.id.in_(used))
+    return list(session.scalars(stmt.order_by(RawFile.start, RawFile.filename)))
+
+
+def _draft_from(episode: Episode, raw_root: str, raw_files: list[RawFile]) -> EpisodeDraft:
+    cuts = [
+        CutDraft(
+            id=c.id,
+            raw_file_id=c.raw_file_id,
+            sequence=c.sequence,
+            start=c.start,
+            end=c.end,
+            apply=c.apply,
+            comment=c.comment,
+        )
+        for c in sorted(episode.cuts, key=lambda c: (c.sequence, c.id))
+    ]
+    infos = {r.id: raw_file_info(r, raw_root) for r in raw_files}
+    return EpisodeDraft(
+        episode_id=episode.id,
+        serial=episode.serial,
+        fields={name: getattr(episode, name) for name in EDITABLE_FIELDS},
+        cuts=cuts,
+        raw_files=infos,
+    )
+
+
+def _load_episode(session: Session, episode_id: int) -> Episode:
+    episode = session.scalar(
+        select(Episode)
+        .where(Episode.id == episode_id)
+        .options(selectinload(Episode.cuts).selectinload(Cut.raw_file))
+        .execution_options(populate_existing=True)
+    )
+    if episode is None:
+        raise NotFound(f"episode {episode_id} no longer exists (deleted by someone else?)")
+    return episode
+
+
+def load_draft(session: Session, episode_id: int, raw_root: str) -> EpisodeDraft:
+    """The episode, its cuts and its room-day's raw files, as a detached draft."""
+    episode = _load_episode(session, episode_id)
+    return _draft_from(episode, raw_root, room_day_raw_files(session, episode))
+
+
+def validate_cuts(draft: EpisodeDraft) -> None:
+    """Refuse cuts that end before they start, run past their file, or name unknown files."""
+    for n, cut in enumerate(draft.cuts, start=1):
+        raw = draft.raw_files.get(cut.raw_file_id)
+        if raw is None:
+            raise InvalidInput(f"cut {n}: raw file {cut.raw_file_id} is not in this room's day")
+        start, end = draft.cut_bounds(cut)
+        where = f"cut {n} ({raw.filename})"
+        if start < 0:
+            raise InvalidInput(
+                f"{where}: in point {format_offset(start, raw.fps)} is before the file starts"
+            )
+        if raw.duration and end > raw.duration + 1.0 / raw.fps:
+            raise InvalidInput(
+                f"{where}: out point {format_offset(end, raw.fps)} is past the end of the file "
+                f"({format_offset(raw.duration, raw.fps)})"
+            )
+        if end <= start:
+            raise InvalidInput(
+                f"{where}: out {format_offset(end, raw.fps)} is not after in "
+                f"{format_offset(start, raw.fps)}"
+            )
+
+
+def save_draft(
+    session: Session, draft: EpisodeDraft, base: EpisodeDraft, user: str
+) -> EpisodeDraft:
+    """Write the draft's changes (fields and cuts) in the caller's transaction.
+
+    `base` is the draft as loaded; only fields that differ from it are written and marked as
+    edited (so schedule re-imports keep them). Raises EditConflict if the episode's serial
+    moved since `base` was loaded and the other save touched any field this one changes.
+    Returns the new base (as saved).
+    """
+    validate_cuts(draft)
+    episode = _load_episode(session, draft.episode_id)
+    mine = draft.changed_fields(base)
+    if episode.serial != base.serial:
+        theirs = _draft_from(episode, "", [])
+        theirs.raw_files = draft.raw_files
+        touched = theirs.changed_fields(base)
+        overlap = [n for n in mine if n in touched]
+        if overlap:
+            raise EditConflict(theirs, overlap, episode.locked_by)
+        # Disjoint changes merge: keep theirs for everything we did not touch.
+        for name in EDITABLE_FIELDS:
+            if name not in mine:
+                draft.fields[name] = theirs.fields[name]
+        if "cuts" not in mine:
+            draft.cuts = copy.deepcopy(theirs.cuts)
+    for name in mine:
+        if name != "cuts":
+            setattr(episode, name, draft.fields[name])
+    if "cuts" in mine:
+        _write_cuts(session, episode, draft.cuts)
+    edited = set(episode.edited_fields or []) | {n for n in mine if n != "cuts"}
+    episode.edited_fields = sorted(edited)
+    episode.serial += 1
+    session.flush()
+    saved = _draft_from(episode, "", [])
+    saved.raw_files = draft.raw_files
+    return saved
+
+
+def _write_cuts(session: Session, episode: Episode, cuts: list[CutDraft]) -> None:
+    existing = {c.id: c for c in episode.cuts}
+    keep: set[int] = set()
+    for n, draft_cut in enumerate(cuts, start=1):
+        row = existing.get(draft_cut.id) if draft_cut.id is not None else None
+        if row is None:
+            row = Cut(raw_file_id=draft_cut.raw_file_id)
+            episode.cuts.append(row)
+        changed = (
+            row.raw_file_id,
+            row.start,
+            row.end,
+            row.apply,
+            row.comment,
+        ) != (
+            draft_cut.raw_file_id,
+            draft_cut.start,
+            draft_cut.end,
+            draft_cut.apply,
+            draft_cut.comment,
+        )
+        row.raw_file_id = draft_cut.raw_file_id
+        row.sequence = n
+        row.start, row.end = draft_cut.start, draft_cut.end
+        row.apply, row.comment = draft_cut.apply, draft_cut.comment
+        row.edited = row.edited or changed
+        if row.id is not None:
+            keep.add(row.id)
+    for cut_id, row in existing.items():
+        if cut_id not in keep:
+            episode.cuts.remove(row)
+    session.flush()
+    for draft_cut, row in zip(cuts, sorted(episode.cuts, key=lambda c: c.sequence), strict=True):
+        draft_cut.id = row.id
+        draft_cut.sequence = row.sequence
+
+
+def resolve_conflict(
+    mine: EpisodeDraft, theirs: EpisodeDraft, keep_mine: set[str]
+) -> tuple[EpisodeDraft, EpisodeDraft]:
+    """Merge after a conflict: fields in `keep_mine` from mine, the rest from theirs.
+
+    Returns (draft to save, new base): saving the draft against the new base then writes
+    exactly the fields the editor kept from their own version.
+    """
+    merged = theirs.copy()
+    for name in EDITABLE_FIELDS:
+        if name in keep_mine:
+            merged.fields[name] = mine.fields[name]
+    if "cuts" in keep_mine:
+        merged.cuts = copy.deepcopy(mine.cuts)
+    merged = replace(merged, raw_files=mine.raw_files)
+    base = replace(theirs.copy(), raw_files=mine.raw_files)
+    return merged, base
