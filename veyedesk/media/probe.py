@@ -102,7 +102,7 @@ def _creation_time(tags: dict[str, Any]) -> datetime | None:
 def parse_probe(path: Path, data: dict[str, Any], size: int = 0) -> MediaInfo:
     """Turn ffprobe's JSON into MediaInfo (pure; tests feed it canned JSON)."""
     fmt = data.get("format", {})
-    streams = []
+    streams: list[StreamInfo] = []
     for s in data.get("streams", []):
         kind = s.get("codec_type", "")
         streams.append(
