@@ -137,3 +137,24 @@ def test_disjoint_concurrent_changes_merge_without_asking(
         row = s.get(Episode, ep_id)
         assert row is not None and row.tags == "rust" and row.serial == 2
         assert sorted(row.cuts, key=lambda c: c.sequence)[0].start == 12.0
+
+
+def test_marks_are_added_once_and_listed_for_the_room_day(
+    session: Session, show: ShowFixture
+) -> None:
+    from datetime import datetime
+
+    from veyedesk.services.edit import add_mark, room_day_marks
+
+    ep = show.episodes[0]
+    at = datetime(2026, 2, 1, 9, 1, 2, 345678)
+    assert add_mark(session, ep.id, at)
+    assert not add_mark(session, ep.id, at)  # same click twice is one mark
+    assert add_mark(session, ep.id, datetime(2026, 2, 1, 8, 59))
+    session.commit()
+    assert room_day_marks(session, ep.id) == [
+        datetime(2026, 2, 1, 8, 59),
+        datetime(2026, 2, 1, 9, 1, 2, 345000),
+    ]
+    other_room = show.episodes[-1]
+    assert room_day_marks(session, other_room.id) == []

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veyedesk.model import Cut, Episode, RawFile
+from veyedesk.model import Cut, Episode, Mark, RawFile
 from veyedesk.model.timecode import DEFAULT_FPS, format_offset
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 
@@ -323,3 +323,39 @@ def resolve_conflict(
     merged = replace(merged, raw_files=mine.raw_files)
     base = replace(theirs.copy(), raw_files=mine.raw_files)
     return merged, base
+
+
+def room_day_marks(session: Session, episode_id: int) -> list[datetime]:
+    """Wall-clock marks of the episode's room on the day of the talk, in time order."""
+    episode = _load_episode(session, episode_id)
+    if episode.location_id is None or episode.start is None:
+        return []
+    day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
+    stmt = (
+        select(Mark.click)
+        .where(
+            Mark.location_id == episode.location_id,
+            Mark.click >= day,
+            Mark.click < day + timedelta(days=1),
+        )
+        .order_by(Mark.click)
+    )
+    return list(session.scalars(stmt))
+
+
+def add_mark(session: Session, episode_id: int, click: datetime, source: str = "editor") -> bool:
+    """Record a "cut here" mark in the episode's room; False if one is already at that time."""
+    episode = _load_episode(session, episode_id)
+    if episode.location_id is None:
+        raise InvalidInput(f"episode {episode_id} has no room, so a mark has nowhere to go")
+    click = click.replace(microsecond=(click.microsecond // 1000) * 1000)
+    exists = session.scalar(
+        select(Mark.id).where(Mark.location_id == episode.location_id, Mark.click == click)
+    )
+    if exists is not None:
+        return False
+    session.add(
+        Mark(show_id=episode.show_id, location_id=episode.location_id, click=click, source=source)
+    )
+    session.flush()
+    return True
