@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
+from veyedesk.jobs import queue
 from veyedesk.model.timecode import format_duration
 from veyedesk.services import episodes
+from veyedesk.services.errors import InvalidInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -43,5 +45,12 @@ def set_state(ctx: Context, ns: argparse.Namespace) -> int:
         who.require("edit")
         episode = episodes.get_episode(session, ns.episode_id)
         log = episodes.set_state(session, episode, ns.state, who.name)
+        # Entering `encode` (or a state with a command) queues its job in the same transaction.
+        try:
+            job = queue.queue_for_state(session, episode, ctx.settings.default_profile)
+        except queue.JobError as exc:
+            raise InvalidInput(str(exc)) from None
         print(f"episode {episode.id} ({episode.slug}): {log.result}")
+        if job is not None:
+            print(f"job {job.id}: queued {job.kind} {job.profile}")
     return EXIT_OK

@@ -1,0 +1,308 @@
+"""`queue add|list|cancel|retry`, `worker` and `state command`: the encode queue from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import shlex
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veyedesk.cli.common import EXIT_OK, Context, emit
+from veyedesk.jobs import queue
+from veyedesk.jobs.commands import PLACEHOLDERS, CommandError, check_template
+from veyedesk.jobs.engine import writer_engine, writer_sessions
+from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
+from veyedesk.jobs.worker import WorkerOptions, default_handlers, log_to_stderr, run_worker
+from veyedesk.model import State
+from veyedesk.services import episodes
+from veyedesk.services.errors import InvalidInput, ServiceError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    q = sub.add_parser("queue", help="the encode queue shared by every worker")
+    qsub = q.add_subparsers(dest="queue_command", required=True, metavar="COMMAND")
+
+    add = qsub.add_parser("add", help="queue episodes for encoding (re-queueing replaces)")
+    add.add_argument("episode_ids", nargs="+", type=int, metavar="EPISODE_ID")
+    add.add_argument("--profile", help="encode profile (default: the default_profile setting)")
+    add.add_argument("--priority", type=int, default=0, help="higher runs first (default 0)")
+    add.add_argument(
+        "--max-attempts",
+        type=int,
+        default=queue.DEFAULT_MAX_ATTEMPTS,
+        help="tries before the episode goes to borked (default %(default)s)",
+    )
+    add.set_defaults(func=add_jobs)
+
+    lst = qsub.add_parser("list", help="jobs: status, progress, worker, attempts, error")
+    lst.add_argument(
+        "--status",
+        action="append",
+        choices=("queued", "running", "done", "failed", "cancelled"),
+        help="only jobs in this status (repeatable)",
+    )
+    lst.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
+    lst.add_argument("--json", action="store_true", help="machine-readable list")
+    lst.set_defaults(func=list_jobs)
+
+    cancel = qsub.add_parser("cancel", help="cancel a job (a running encode stops in seconds)")
+    cancel.add_argument("job_id", type=int, metavar="ID")
+    cancel.set_defaults(func=cancel_job)
+
+    retry = qsub.add_parser("retry", help="queue a failed or cancelled job again")
+    retry.add_argument("job_id", type=int, metavar="ID")
+    retry.add_argument("--priority", type=int, help="new priority")
+    retry.set_defaults(func=retry_job)
+
+    w = sub.add_parser("worker", help="claim and run queued jobs (run one on each encode machine)")
+    w.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        metavar="N",
+        help="jobs at once (default 1; ffmpeg already uses every core)",
+    )
+    w.add_argument(
+        "--once",
+        action="store_true",
+        help="exit when nothing is left to claim instead of waiting for new jobs",
+    )
+    w.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="P",
+        help="encode only this profile (repeatable; default any)",
+    )
+    w.add_argument(
+        "--kind",
+        action="append",
+        choices=("encode", "command"),
+        help="run only this kind of job (repeatable; default both)",
+    )
+    w.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=queue.DEFAULT_LEASE_SECONDS,
+        metavar="S",
+        help="a job is re-queued when its worker is silent this long (default %(default)s)",
+    )
+    w.add_argument(
+        "--poll-seconds",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="how often an idle worker looks for jobs (default %(default)s)",
+    )
+    w.set_defaults(func=work)
+
+    # `state` is created by cli.episodes (`state set`); `state command` joins it.
+    state_parser = sub.choices["state"]
+    ssub = next(a for a in state_parser._actions if isinstance(a, argparse._SubParsersAction))
+    placeholders = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
+    cmd = ssub.add_parser(
+        "command",
+        help="set the command workers run for episodes in a state ('' = manual state)",
+        description=f"Placeholders: {placeholders}. The template is split into arguments "
+        "first and never run by a shell.",
+    )
+    cmd.add_argument("state", metavar="STATE")
+    cmd.add_argument(
+        "template",
+        metavar="TEMPLATE",
+        nargs="?",
+        help="e.g. 'rsync {output} host:/videos/'; omit to show the current one",
+    )
+    cmd.set_defaults(func=state_command)
+
+
+@contextmanager
+def _writer(ctx: Context) -> Iterator[Session]:
+    # Queue changes race with workers' heartbeats: on SQLite take the write lock first
+    # (BEGIN IMMEDIATE) so the change waits its turn instead of failing as "locked".
+    ctx.engine  # noqa: B018 - opens the database: reachable, schema current
+    engine = writer_engine(ctx.settings.db)
+    try:
+        with writer_sessions(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _as_user_error(exc: queue.JobError | CommandError) -> ServiceError:
+    return InvalidInput(str(exc))
+
+
+def add_jobs(ctx: Context, ns: argparse.Namespace) -> int:
+    profile = ns.profile or ctx.settings.default_profile
+    ctx.settings.profile(profile)  # unknown profile: ConfigError naming the known ones
+    with _writer(ctx) as session:
+        who = ctx.identity(session)
+        who.require("edit")
+        try:
+            for episode_id in ns.episode_ids:
+                episode = episodes.get_episode(session, episode_id)
+                job = queue.add_encode(
+                    session,
+                    episode,
+                    profile,
+                    user=who.name,
+                    priority=ns.priority,
+                    max_attempts=ns.max_attempts,
+                )
+                print(f"job {job.id}: episode {episode.id} ({episode.slug}) queued for {profile}")
+        except queue.JobError as exc:
+            raise _as_user_error(exc) from None
+    return EXIT_OK
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session)
+        jobs = queue.list_jobs(session, statuses=ns.status or (), limit=ns.limit)
+    rows: list[dict[str, Any]] = [j.as_dict() for j in jobs]
+    if not ctx.json:
+        for row, job in zip(rows, jobs, strict=True):
+            row["episode"] = f"{job.episode_id} {job.episode_slug}"[:40]
+            row["progress"] = _percent(job.progress)
+            row["speed"] = f"{job.speed:.1f}x" if job.speed else ""
+            row["eta"] = f"{job.eta_seconds:.0f}s" if job.eta_seconds else ""
+            row["attempts"] = f"{job.attempts}/{job.max_attempts}"
+            row["status"] = job.status + (" (cancelling)" if job.cancel_requested else "")
+            row["error"] = job.error.splitlines()[0][:80] if job.error else ""
+    emit(
+        ctx,
+        rows,
+        [
+            "id",
+            "status",
+            "episode",
+            "profile",
+            "priority",
+            "progress",
+            "speed",
+            "eta",
+            "worker",
+            "attempts",
+            "error",
+        ],
+    )
+    return EXIT_OK
+
+
+def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
+    with _writer(ctx) as session:
+        who = ctx.identity(session)
+        who.require("edit")
+        try:
+            job = queue.cancel(session, ns.job_id, user=who.name)
+        except queue.JobError as exc:
+            raise _as_user_error(exc) from None
+        if job.status == "cancelled":
+            print(f"job {job.id} cancelled")
+        else:
+            print(f"job {job.id}: asked {job.worker_id} to stop; it stops within seconds")
+    return EXIT_OK
+
+
+def retry_job(ctx: Context, ns: argparse.Namespace) -> int:
+    with _writer(ctx) as session:
+        who = ctx.identity(session)
+        who.require("edit")
+        try:
+            job = queue.retry(session, ns.job_id, user=who.name, priority=ns.priority)
+        except queue.JobError as exc:
+            raise _as_user_error(exc) from None
+        print(f"job {job.id} queued again ({job.kind} {job.profile})")
+    return EXIT_OK
+
+
+def state_command(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        who = ctx.identity(session)
+        state = episodes.get_state(session, ns.state)
+        if ns.template is None:
+            print(state.command or f"state {state.slug!r} has no command (manual)")
+            return EXIT_OK
+        who.require("admin")
+        if ns.template.strip():
+            try:
+                args = check_template(ns.template)
+            except CommandError as exc:
+                raise _as_user_error(exc) from None
+            state.command = ns.template
+            print(f"state {state.slug!r} runs: {shlex.join(args)}")
+        else:
+            state.command = None
+            print(f"state {state.slug!r} is manual now (no command)")
+    return EXIT_OK
+
+
+def encode_episode(ctx: JobContext) -> JobResult:
+    """Handler for "encode" jobs: plan, run and verify with services.encoding."""
+    try:
+        encoding: Any = importlib.import_module("veyedesk.services.encoding")
+        from veyedesk.encode.run import EncodeCancelled
+    except ImportError as exc:
+        raise PermanentJobError(f"this veyedesk cannot encode yet ({exc})") from None
+    try:
+        with ctx.sessions() as session:
+            request = encoding.prepare_encode(
+                session, ctx.job.episode_id, ctx.settings, ctx.job.profile
+            )
+    except ServiceError as exc:
+        raise PermanentJobError(str(exc)) from None
+
+    def progress(p: Any) -> None:
+        ctx.report(p.fraction, p.speed, p.eta_seconds)
+
+    try:
+        outcome = encoding.execute_encode(request, on_progress=progress, cancel=ctx.cancel)
+    except EncodeCancelled as exc:
+        raise JobCancelled(str(exc)) from None
+    output = getattr(outcome, "output", None) or getattr(outcome, "output_path", "")
+    return JobResult(
+        output_path=str(output),
+        summary=str(output),
+        record=lambda session: encoding.record_encode(session, request, outcome, ctx.user),
+    )
+
+
+def work(ctx: Context, ns: argparse.Namespace) -> int:
+    if ns.concurrency < 1:
+        raise InvalidInput("--concurrency must be 1 or more")
+    if ns.lease_seconds < 1:
+        raise InvalidInput("--lease-seconds must be at least 1")
+    for profile in ns.profile:
+        ctx.settings.profile(profile)
+    with ctx.session() as session:
+        ctx.identity(session)
+        known = set(session.scalars(select(State.slug)))
+    if queue.ENCODE_STATE not in known:
+        raise InvalidInput("the database has no `encode` state; run `veyedesk db upgrade`")
+    log_to_stderr()
+    engine = writer_engine(ctx.settings.db)
+    options = WorkerOptions(
+        concurrency=ns.concurrency,
+        once=ns.once,
+        profiles=tuple(ns.profile),
+        kinds=tuple(ns.kind or ("encode", "command")),
+        lease_seconds=ns.lease_seconds,
+        poll_seconds=ns.poll_seconds,
+    )
+    try:
+        stats = run_worker(
+            engine, ctx.settings, default_handlers({"encode": encode_episode}), options
+        )
+    finally:
+        engine.dispose()
+    return EXIT_OK if stats.failed == 0 or not ns.once else 1

@@ -1,0 +1,67 @@
+"""What a worker hands to the code that does a job, and what it gets back.
+
+The worker knows nothing about ffmpeg or upload scripts: it claims a job, calls the handler
+registered for the job's kind ("encode", "command") with a JobContext, and records the
+outcome. Handlers report progress through `ctx.report` and must stop soon after
+`ctx.cancel` is set (raising JobCancelled), which happens when a user cancels the job, the
+worker is told to stop, or the job's lease was lost to another worker.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from veyedesk.config import Settings
+
+
+class JobCancelled(Exception):
+    """The handler stopped because `ctx.cancel` was set; it left nothing behind."""
+
+
+class PermanentJobError(Exception):
+    """The job cannot succeed by retrying (bad cuts, missing profile): fail it at once."""
+
+
+@dataclass(frozen=True)
+class ClaimedJob:
+    """A job as a worker claimed it (plain data, safe to pass between threads)."""
+
+    id: int
+    episode_id: int
+    profile: str
+    kind: str
+    attempts: int
+    max_attempts: int
+    worker_id: str
+
+
+@dataclass
+class JobContext:
+    """Everything a handler needs: the job, sessions, settings, progress and cancel."""
+
+    job: ClaimedJob
+    sessions: sessionmaker[Session]
+    settings: Settings
+    user: str
+    cancel: threading.Event
+    report: Callable[[float, float | None, float | None], None]
+
+
+@dataclass
+class JobResult:
+    """A finished job: its output file, a line for the Log, and an optional DB recorder.
+
+    `record` runs inside the transaction that marks the job done, so what it writes (for
+    an encode, the verification facts) is kept exactly when the job counts as done.
+    """
+
+    output_path: str = ""
+    summary: str = ""
+    record: Callable[[Session], None] | None = field(default=None, repr=False)
+
+
+Handler = Callable[[JobContext], JobResult]

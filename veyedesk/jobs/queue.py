@@ -1,0 +1,607 @@
+"""The encode queue on the shared database: enqueue, claim, lease, finish, cancel, retry, list.
+
+Every function takes the caller's session and works inside the caller's transaction. Two
+rules make the queue safe with many workers on many machines:
+
+- Claiming is atomic. On PostgreSQL the next job is selected `FOR UPDATE SKIP LOCKED`, so
+  concurrent workers each lock a different row. On SQLite the caller must run the claim in
+  a `BEGIN IMMEDIATE` transaction (see `veyedesk.jobs.engine.writer_engine`), which takes
+  the single write lock before reading, so no two workers can read the same queued row.
+- Every change a worker makes to a running job is conditional on the job still being
+  `running` under that worker's id. A worker that lost its lease (killed, asleep, offline)
+  cannot heartbeat, complete or fail a job another worker has taken over.
+
+Lease times come from the database server's clock (`clock_timestamp()` on PostgreSQL), not
+from each worker's clock, because laptops sharing a PostgreSQL server may disagree by
+minutes. SQLite lives on one machine, whose UTC clock is used. All job timestamps are
+naive UTC; Log rows use local wall-clock time like the rest of the Log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
+from veyedesk.model.workflow import LIVE_JOB_STATUSES
+
+ENCODE_STATE = "encode"
+BORKED_STATE = "borked"
+# Command jobs are keyed by the state whose command they run, so an episode has at most
+# one live command job per state (the live-job unique index is on (episode, profile)).
+COMMAND_PREFIX = "state:"
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_LEASE_SECONDS = 60.0
+
+
+class JobError(Exception):
+    """A queue operation was refused (nothing to cancel, already running, ...)."""
+
+
+class LeaseLost(JobError):
+    """The job is no longer running under this worker (lease expired, or cancelled)."""
+
+
+@dataclass(frozen=True)
+class JobView:
+    """One job as the queue panel and `queue list` show it (plain data, thread-safe)."""
+
+    id: int
+    episode_id: int
+    episode_slug: str
+    episode_name: str
+    episode_state: str
+    profile: str
+    kind: str
+    status: str
+    priority: int
+    progress: float
+    speed: float | None
+    eta_seconds: float | None
+    worker: str
+    attempts: int
+    max_attempts: int
+    error: str
+    output_path: str
+    cancel_requested: bool
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    heartbeat_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def db_now(session: Session) -> datetime:
+    """Now, naive UTC, by the database's clock (PostgreSQL) or this machine's (SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        now = session.scalar(select(func.timezone("UTC", func.clock_timestamp())))
+        assert isinstance(now, datetime)
+        return now
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def command_profile(state_slug: str) -> str:
+    """The profile key of a job that runs `state_slug`'s command."""
+    return f"{COMMAND_PREFIX}{state_slug}"
+
+
+def job_state_slug(job: EncodeJob) -> str:
+    """The state an episode is in while this job is its next step."""
+    if job.kind == "command" and job.profile.startswith(COMMAND_PREFIX):
+        return job.profile[len(COMMAND_PREFIX) :]
+    return ENCODE_STATE
+
+
+def _describe(episode: Episode) -> str:
+    return f"episode {episode.id} ({episode.slug})"
+
+
+def _live_job(session: Session, episode_id: int, profile: str) -> EncodeJob | None:
+    return session.scalar(
+        select(EncodeJob)
+        .where(
+            EncodeJob.episode_id == episode_id,
+            EncodeJob.profile == profile,
+            EncodeJob.status.in_(LIVE_JOB_STATUSES),
+        )
+        .with_for_update()
+    )
+
+
+def enqueue(
+    session: Session,
+    episode: Episode,
+    profile: str,
+    *,
+    kind: str = "encode",
+    priority: int = 0,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> EncodeJob:
+    """Queue a job for (episode, profile); a queued one is replaced, never duplicated.
+
+    Raises JobError when that job is running right now (cancel it first).
+    """
+    if kind not in ("encode", "command"):
+        raise JobError(f"unknown job kind {kind!r}; use encode or command")
+    if max_attempts < 1:
+        raise JobError(f"max attempts must be 1 or more, got {max_attempts}")
+    now = db_now(session)
+    job = _live_job(session, episode.id, profile)
+    if job is not None and job.status == "running":
+        raise JobError(
+            f"{_describe(episode)} is being processed with {profile} by {job.worker_id} "
+            f"(job {job.id}); cancel it first with `veyedesk queue cancel {job.id}`"
+        )
+    if job is None:
+        job = EncodeJob(episode_id=episode.id, profile=profile, created_at=now)
+        session.add(job)
+    job.kind, job.priority, job.max_attempts = kind, priority, max_attempts
+    job.status, job.attempts, job.error, job.cancel_requested = "queued", 0, "", False
+    job.worker_id, job.progress, job.speed, job.eta_seconds = "", 0.0, None, None
+    job.lease_expires_at = job.heartbeat_at = job.started_at = job.finished_at = None
+    job.updated_at = now
+    try:
+        session.flush()
+    except IntegrityError:
+        raise JobError(
+            f"someone queued {_describe(episode)} with {profile} at the same moment; "
+            "`veyedesk queue list` shows it"
+        ) from None
+    return job
+
+
+def queue_for_state(
+    session: Session, episode: Episode, default_profile: str, *, priority: int = 0
+) -> EncodeJob | None:
+    """Queue what the episode's current state calls for: an encode, a state command, or nothing.
+
+    Callers that change a state (the CLI's `state set`, the GUI) call this right after
+    `services.episodes.set_state`, in the same transaction; the worker calls it after it
+    advanced an episode, so a chain of command states runs by itself.
+    """
+    state = episode.state
+    if state is None:
+        return None
+    if state.slug == ENCODE_STATE:
+        return enqueue(session, episode, default_profile, priority=priority)
+    if state.command:
+        return enqueue(
+            session, episode, command_profile(state.slug), kind="command", priority=priority
+        )
+    return None
+
+
+def _state(session: Session, slug: str) -> State:
+    state = session.scalar(select(State).where(State.slug == slug))
+    if state is None:
+        raise JobError(f"the database has no state {slug!r}; run `veyedesk db upgrade` to seed it")
+    return state
+
+
+def _log(
+    session: Session,
+    episode: Episode,
+    state: State | None,
+    user: str,
+    result: str,
+    seconds: float = 0.0,
+) -> Log:
+    end = datetime.now()
+    log = Log(
+        episode=episode,
+        state=state,
+        ready=end - timedelta(seconds=seconds),
+        start=end - timedelta(seconds=seconds),
+        end=end,
+        user=user,
+        result=result,
+    )
+    session.add(log)
+    return log
+
+
+def _move(
+    session: Session, episode: Episode, state: State, user: str, result: str, seconds: float = 0.0
+) -> None:
+    previous = episode.state.slug if episode.state else "none"
+    episode.state = state
+    _log(session, episode, state, user, f"{result}; state {previous} -> {state.slug}", seconds)
+
+
+def add_encode(
+    session: Session,
+    episode: Episode,
+    profile: str,
+    *,
+    user: str,
+    priority: int = 0,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+) -> EncodeJob:
+    """`queue add`: queue an encode; an episode still before *encode* is moved to it (logged)."""
+    encode = _state(session, ENCODE_STATE)
+    if episode.state is None or episode.state.sequence < encode.sequence:
+        _move(session, episode, encode, user, f"queued for {profile}")
+    return enqueue(session, episode, profile, priority=priority, max_attempts=max_attempts)
+
+
+def _shortest_first() -> Any:
+    # Seconds of applied cuts (blank end = end of the raw file), else the scheduled length:
+    # Veyepar's wish that short talks come out first so reviewers get work early.
+    cut_seconds = (
+        select(
+            func.sum(func.coalesce(Cut.end, RawFile.duration, 0.0) - func.coalesce(Cut.start, 0.0))
+        )
+        .join(RawFile, Cut.raw_file_id == RawFile.id)
+        .where(Cut.episode_id == Episode.id, Cut.apply.is_(True))
+        .correlate(Episode)
+        .scalar_subquery()
+    )
+    return func.coalesce(cut_seconds, Episode.duration, 1e9)
+
+
+def claim(
+    session: Session,
+    worker_id: str,
+    *,
+    profiles: Sequence[str] = (),
+    kinds: Sequence[str] = ("encode", "command"),
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> EncodeJob | None:
+    """Take the next queued job for `worker_id`, or None when there is none to take.
+
+    Order: priority (high first), then the shortest talk, then the oldest job. Episodes
+    with `stop` set are skipped. `profiles` limits encode jobs to those profiles. On
+    SQLite run this in a BEGIN IMMEDIATE transaction (writer_engine).
+    """
+    stmt = (
+        select(EncodeJob)
+        .join(Episode, EncodeJob.episode_id == Episode.id)
+        .where(
+            EncodeJob.status == "queued",
+            Episode.stop.is_(False),
+            EncodeJob.kind.in_(kinds),
+        )
+        .order_by(
+            EncodeJob.priority.desc(),
+            _shortest_first(),
+            EncodeJob.created_at,
+            EncodeJob.id,
+        )
+        .limit(1)
+        .with_for_update(skip_locked=True, of=EncodeJob)
+    )
+    if profiles:
+        stmt = stmt.where(or_(EncodeJob.kind != "encode", EncodeJob.profile.in_(profiles)))
+    job = session.scalar(stmt)
+    if job is None:
+        return None
+    now = db_now(session)
+    job.status, job.worker_id, job.cancel_requested = "running", worker_id, False
+    job.started_at = job.heartbeat_at = job.updated_at = now
+    job.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    job.progress, job.speed, job.eta_seconds, job.finished_at = 0.0, None, None, None
+    session.flush()
+    return job
+
+
+def _owned(session: Session, job_id: int, worker_id: str) -> EncodeJob:
+    job = session.scalar(
+        select(EncodeJob)
+        .where(
+            EncodeJob.id == job_id,
+            EncodeJob.worker_id == worker_id,
+            EncodeJob.status == "running",
+        )
+        .with_for_update(of=EncodeJob)
+    )
+    if job is None:
+        raise LeaseLost(f"job {job_id} is no longer running under {worker_id}")
+    return job
+
+
+def heartbeat(
+    session: Session,
+    job_id: int,
+    worker_id: str,
+    *,
+    progress: float,
+    speed: float | None = None,
+    eta_seconds: float | None = None,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> bool:
+    """Renew the lease and store progress; returns True when a cancel was requested.
+
+    Raises LeaseLost when the job is not running under this worker any more.
+    """
+    job = _owned(session, job_id, worker_id)
+    now = db_now(session)
+    job.heartbeat_at = job.updated_at = now
+    job.lease_expires_at = now + timedelta(seconds=lease_seconds)
+    job.progress = min(1.0, max(0.0, progress))
+    job.speed, job.eta_seconds = speed, eta_seconds
+    return job.cancel_requested
+
+
+def _run_seconds(job: EncodeJob, now: datetime) -> float:
+    return max(0.0, (now - job.started_at).total_seconds()) if job.started_at else 0.0
+
+
+def _next_state(session: Session, state: State) -> State | None:
+    return session.scalar(
+        select(State).where(State.sequence > state.sequence).order_by(State.sequence).limit(1)
+    )
+
+
+def complete(
+    session: Session,
+    job_id: int,
+    worker_id: str,
+    *,
+    user: str,
+    output_path: str = "",
+    summary: str = "",
+    default_profile: str = "mp4",
+) -> EncodeJob:
+    """Mark a job done and advance its episode to the next state (logged who/where/how long).
+
+    The episode advances only when it is still in the job's state and no other live job of
+    that state remains (e.g. the webm encode of the same talk). Raises LeaseLost when the
+    job is not this worker's any more, so a job is done exactly once.
+    """
+    job = _owned(session, job_id, worker_id)
+    now = db_now(session)
+    seconds = _run_seconds(job, now)
+    job.status, job.progress, job.finished_at, job.updated_at = "done", 1.0, now, now
+    job.lease_expires_at, job.speed, job.eta_seconds, job.error = None, None, 0.0, ""
+    job.output_path = output_path or job.output_path
+    episode = job.episode
+    what = f"{job.kind} {job.profile} done on {worker_id} in {seconds:.1f} s"
+    if summary:
+        what = f"{what}: {summary}"
+    from_state = job_state_slug(job)
+    others = session.scalar(
+        select(func.count(EncodeJob.id)).where(
+            EncodeJob.episode_id == episode.id,
+            EncodeJob.kind == job.kind,
+            EncodeJob.id != job.id,
+            EncodeJob.status.in_(LIVE_JOB_STATUSES),
+        )
+    )
+    here = episode.state
+    target = _next_state(session, here) if here is not None and here.slug == from_state else None
+    if target is None or (job.kind == "encode" and others):
+        _log(session, episode, here, user, what, seconds)
+    else:
+        _move(session, episode, target, user, what, seconds)
+        session.flush()
+        queue_for_state(session, episode, default_profile)
+    session.flush()
+    return job
+
+
+def _give_up(session: Session, job: EncodeJob, user: str, now: datetime) -> None:
+    job.status, job.finished_at, job.lease_expires_at = "failed", now, None
+    episode = job.episode
+    what = (
+        f"{job.kind} {job.profile} failed after {job.attempts} attempt(s), "
+        f"last on {job.worker_id or 'no worker'}: {job.error}"
+    )
+    if episode.state is not None and episode.state.slug == job_state_slug(job):
+        _move(session, episode, _state(session, BORKED_STATE), user, what)
+    else:
+        _log(session, episode, episode.state, user, what)
+
+
+def _requeue(job: EncodeJob, now: datetime) -> None:
+    job.status, job.worker_id, job.lease_expires_at, job.heartbeat_at = "queued", "", None, None
+    job.progress, job.speed, job.eta_seconds, job.updated_at = 0.0, None, None, now
+
+
+def _cancelled(session: Session, job: EncodeJob, user: str, now: datetime) -> None:
+    job.status, job.finished_at, job.lease_expires_at, job.updated_at = "cancelled", now, None, now
+    job.speed, job.eta_seconds = None, None
+    _log(session, job.episode, job.episode.state, user, f"{job.kind} {job.profile} cancelled")
+
+
+def _count_failure(
+    session: Session, job: EncodeJob, error: str, user: str, *, retry: bool = True
+) -> None:
+    now = db_now(session)
+    job.attempts += 1
+    job.error, job.updated_at = error, now
+    if job.cancel_requested:
+        _cancelled(session, job, user, now)
+    elif retry and job.attempts < job.max_attempts:
+        _requeue(job, now)
+    else:
+        _give_up(session, job, user, now)
+
+
+def fail(
+    session: Session, job_id: int, worker_id: str, error: str, *, user: str, retry: bool = True
+) -> EncodeJob:
+    """Count a failed attempt: back to queued, or failed (episode borked) after max_attempts.
+
+    `retry=False` fails the job at once (an error retrying cannot fix).
+    """
+    job = _owned(session, job_id, worker_id)
+    _count_failure(session, job, error, user, retry=retry)
+    session.flush()
+    return job
+
+
+def release(session: Session, job_id: int, worker_id: str, *, user: str) -> EncodeJob:
+    """Give a running job back to the queue without counting an attempt (worker stopping)."""
+    job = _owned(session, job_id, worker_id)
+    now = db_now(session)
+    if job.cancel_requested:
+        _cancelled(session, job, user, now)
+    else:
+        _requeue(job, now)
+    session.flush()
+    return job
+
+
+def finish_cancelled(session: Session, job_id: int, worker_id: str, *, user: str) -> EncodeJob:
+    """Record that a worker stopped a job whose cancel was requested."""
+    job = _owned(session, job_id, worker_id)
+    _cancelled(session, job, user, db_now(session))
+    session.flush()
+    return job
+
+
+def requeue_expired(session: Session, *, user: str) -> list[int]:
+    """Jobs whose lease ran out go back to the queue with attempts+1 (or fail); their ids."""
+    now = db_now(session)
+    expired = session.scalars(
+        select(EncodeJob)
+        .where(EncodeJob.status == "running", EncodeJob.lease_expires_at < now)
+        .with_for_update(skip_locked=True, of=EncodeJob)
+    ).all()
+    for job in expired:
+        error = (
+            f"lease expired: worker {job.worker_id} stopped sending heartbeats "
+            "(killed, asleep or offline)"
+        )
+        _count_failure(session, job, error, user)
+    session.flush()
+    return [job.id for job in expired]
+
+
+def _get(session: Session, job_id: int) -> EncodeJob:
+    job = session.get(EncodeJob, job_id, with_for_update=True)
+    if job is None:
+        raise JobError(f"no job with id {job_id}; `veyedesk queue list` shows the jobs")
+    return job
+
+
+def cancel(session: Session, job_id: int, *, user: str) -> EncodeJob:
+    """Cancel a job: a queued one at once, a running one by asking its worker to stop."""
+    job = _get(session, job_id)
+    if job.status == "queued":
+        _cancelled(session, job, user, db_now(session))
+    elif job.status == "running":
+        job.cancel_requested, job.updated_at = True, db_now(session)
+    else:
+        raise JobError(
+            f"job {job_id} is {job.status}; only queued or running jobs can be cancelled"
+        )
+    session.flush()
+    return job
+
+
+def retry(session: Session, job_id: int, *, user: str, priority: int | None = None) -> EncodeJob:
+    """Queue a failed or cancelled job again; a borked episode goes back to the job's state."""
+    job = _get(session, job_id)
+    if job.status not in ("failed", "cancelled"):
+        raise JobError(
+            f"job {job_id} is {job.status}; only failed or cancelled jobs can be retried"
+        )
+    live = _live_job(session, job.episode_id, job.profile)
+    if live is not None:
+        raise JobError(
+            f"episode {job.episode_id} already has job {live.id} {live.status} for {job.profile}"
+        )
+    now = db_now(session)
+    _requeue(job, now)
+    job.attempts, job.error, job.cancel_requested = 0, "", False
+    job.started_at = job.finished_at = None
+    job.created_at = now
+    if priority is not None:
+        job.priority = priority
+    episode = job.episode
+    if episode.state is not None and episode.state.slug == BORKED_STATE:
+        _move(session, episode, _state(session, job_state_slug(job)), user, f"retry job {job.id}")
+    else:
+        _log(
+            session, episode, episode.state, user, f"retry {job.kind} {job.profile} (job {job.id})"
+        )
+    session.flush()
+    return job
+
+
+def set_priority(session: Session, job_id: int, priority: int) -> EncodeJob:
+    """Change a queued or running job's priority (the queue panel's raise priority)."""
+    job = _get(session, job_id)
+    job.priority, job.updated_at = priority, db_now(session)
+    session.flush()
+    return job
+
+
+_STATUS_RANK = case(
+    {"running": 0, "queued": 1, "failed": 2, "cancelled": 3, "done": 4},
+    value=EncodeJob.status,
+    else_=5,
+)
+
+
+def list_jobs(
+    session: Session,
+    *,
+    statuses: Iterable[str] = (),
+    episode_ids: Iterable[int] = (),
+    limit: int | None = 500,
+) -> list[JobView]:
+    """Jobs for `queue list` and the queue panel: running, queued (claim order), then finished."""
+    stmt = (
+        select(EncodeJob, Episode.slug, Episode.name, State.slug)
+        .join(Episode, EncodeJob.episode_id == Episode.id)
+        .outerjoin(State, Episode.state_id == State.id)
+        .order_by(
+            _STATUS_RANK,
+            case((EncodeJob.status.in_(LIVE_JOB_STATUSES), -EncodeJob.priority), else_=0),
+            case((EncodeJob.status.in_(LIVE_JOB_STATUSES), EncodeJob.id), else_=-EncodeJob.id),
+        )
+    )
+    statuses, episode_ids = tuple(statuses), tuple(episode_ids)
+    if statuses:
+        stmt = stmt.where(EncodeJob.status.in_(statuses))
+    if episode_ids:
+        stmt = stmt.where(EncodeJob.episode_id.in_(episode_ids))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        JobView(
+            id=job.id,
+            episode_id=job.episode_id,
+            episode_slug=slug,
+            episode_name=name,
+            episode_state=state or "",
+            profile=job.profile,
+            kind=job.kind,
+            status=job.status,
+            priority=job.priority,
+            progress=job.progress,
+            speed=job.speed,
+            eta_seconds=job.eta_seconds,
+            worker=job.worker_id,
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            error=job.error,
+            output_path=job.output_path,
+            cancel_requested=job.cancel_requested,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            heartbeat_at=job.heartbeat_at,
+        )
+        for job, slug, name, state in session.execute(stmt)
+    ]
+
+
+def job_counts(session: Session) -> dict[str, int]:
+    """How many jobs are in each status (the status-bar badge)."""
+    counts = dict.fromkeys(("queued", "running", "done", "failed", "cancelled"), 0)
+    for status, count in session.execute(
+        select(EncodeJob.status, func.count(EncodeJob.id)).group_by(EncodeJob.status)
+    ):
+        counts[status] = count
+    return counts
