@@ -1,0 +1,66 @@
+"""Getting a show in: import-schedule, scan, assoc, marks import, report, export, playlist."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from veyedesk.cli.common import EXIT_OK, Context
+from veyedesk.ingest.schedule import FORMATS
+from veyedesk.services import catalog
+from veyedesk.services.errors import InvalidInput
+from veyedesk.services.schedule import import_schedule
+
+
+def _show_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--client", required=True, help="client slug")
+    parser.add_argument("--show", required=True, help="show slug")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    imp = sub.add_parser(
+        "import-schedule",
+        help="import or re-import a conference schedule (frab/pretalx XML or JSON, CSV, Veyepar)",
+        description="Talks are matched on their schedule id (guid/id); a re-import adds new "
+        "talks, updates changed ones, reports vanished ones and keeps fields edited in "
+        "veyedesk. Prints the diff; --dry-run writes nothing.",
+    )
+    _show_flags(imp)
+    imp.add_argument("file", metavar="FILE", help="schedule file ('-' reads stdin)")
+    imp.add_argument("--format", choices=FORMATS, default="auto", help="default: detect")
+    imp.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    imp.add_argument(
+        "--overwrite-edited",
+        action="store_true",
+        help="also overwrite fields an editor changed in veyedesk",
+    )
+    imp.set_defaults(func=import_schedule_cmd)
+
+
+def _read(path: str) -> tuple[bytes, str]:
+    if path == "-":
+        return sys.stdin.buffer.read(), "<stdin>"
+    try:
+        return Path(path).read_bytes(), path
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the schedule ({exc.strerror})") from None
+
+
+def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    data, source = _read(ns.file)
+    with ctx.session() as session:
+        ctx.identity(session).require("edit")
+        show = catalog.get_show(session, ns.client, ns.show)
+        result = import_schedule(
+            session,
+            show,
+            data,
+            source,
+            ns.format,
+            dry_run=ns.dry_run,
+            overwrite_edited=ns.overwrite_edited,
+        )
+        for line in result.lines():
+            print(line)
+    return EXIT_OK

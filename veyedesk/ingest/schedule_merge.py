@@ -1,0 +1,138 @@
+"""Re-import planning: compare a schedule with what the database holds, field by field.
+
+Pure: it gets plain snapshots of the existing episodes and returns a plan (added, changed,
+vanished, kept-because-edited); the service applies it. A field counts as edited by a
+person when it is listed in `Episode.edited_fields`, or when its current value differs
+from what the previous import wrote (kept in `conf_meta["imported"]`), which works even
+when nothing maintained edited_fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from veyedesk.ingest.records import EventRecord, Schedule
+
+
+def comparable(name: str, value: Any) -> Any:
+    """A field value in the JSON-safe form kept in conf_meta["imported"] and compared."""
+    if isinstance(value, datetime):
+        return value.isoformat(sep="T")
+    if name == "duration" and value is not None:
+        return round(float(value), 3)
+    return value
+
+
+@dataclass(frozen=True)
+class Existing:
+    """What the merge needs to know about one episode already in the database."""
+
+    id: int
+    conf_key: str
+    name: str
+    values: dict[str, Any]  # current comparable values of the merge fields
+    imported: dict[str, Any]  # comparable values the last import wrote
+    edited_fields: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class EpisodePlan:
+    """What happens to one existing episode."""
+
+    existing: Existing
+    record: EventRecord
+    changes: list[FieldChange] = field(default_factory=list)
+    kept: list[FieldChange] = field(default_factory=list)  # edited here: schedule ignored
+    imported: dict[str, Any] = field(default_factory=dict)  # new conf_meta["imported"]
+
+
+@dataclass
+class MergePlan:
+    """The diff of a schedule against the database."""
+
+    added: list[EventRecord] = field(default_factory=list)
+    updated: list[EpisodePlan] = field(default_factory=list)  # every matched episode
+    vanished: list[Existing] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[EpisodePlan]:
+        return [p for p in self.updated if p.changes]
+
+    @property
+    def kept(self) -> list[EpisodePlan]:
+        return [p for p in self.updated if p.kept]
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for p in self.updated if not p.changes and not p.kept)
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.added or self.changed or self.vanished or self.kept)
+
+    def lines(self) -> list[str]:
+        """The diff as text, one line per added/vanished talk and per changed field."""
+        out: list[str] = []
+        for rec in self.added:
+            when = rec.start.strftime("%Y-%m-%d %H:%M") if rec.start else "no time"
+            out.append(f"+ added   {rec.conf_key}: {rec.name!r} ({rec.room}, {when})")
+        for plan in self.changed:
+            ex = plan.existing
+            out.append(f"~ changed {ex.conf_key} (episode {ex.id}): {ex.name!r}")
+            out += [f"    {c.field}: {c.old!r} -> {c.new!r}" for c in plan.changes]
+        for plan in self.kept:
+            ex = plan.existing
+            out.append(f"= kept    {ex.conf_key} (episode {ex.id}): edited in veyedesk")
+            out += [
+                f"    {c.field}: keeping {c.old!r} (schedule says {c.new!r})" for c in plan.kept
+            ]
+        for ex in self.vanished:
+            out.append(f"- vanished {ex.conf_key} (episode {ex.id}): {ex.name!r} (not deleted)")
+        summary = (
+            f"{len(self.added)} added, {len(self.changed)} changed, "
+            f"{len(self.kept)} kept because edited, {len(self.vanished)} vanished, "
+            f"{self.unchanged} unchanged"
+        )
+        out.append(summary if not self.is_noop else f"no changes ({summary})")
+        return out
+
+
+def plan_merge(
+    schedule: Schedule, existing: list[Existing], *, overwrite_edited: bool = False
+) -> MergePlan:
+    """Compare `schedule` with `existing` episodes (matched on conf_key)."""
+    by_key = {e.conf_key: e for e in existing if e.conf_key}
+    plan = MergePlan()
+    seen: set[str] = set()
+    for record in schedule.events:
+        seen.add(record.conf_key)
+        ex = by_key.get(record.conf_key)
+        if ex is None:
+            plan.added.append(record)
+            continue
+        ep = EpisodePlan(existing=ex, record=record, imported=dict(ex.imported))
+        for name, value in record.values().items():
+            new = comparable(name, value)
+            current = ex.values.get(name)
+            ep.imported[name] = new
+            if current == new:
+                continue
+            hand_edited = name in ex.edited_fields or (
+                name in ex.imported and ex.imported[name] != current
+            )
+            if hand_edited and not overwrite_edited:
+                ep.kept.append(FieldChange(name, current, new))
+            else:
+                ep.changes.append(FieldChange(name, current, new))
+        plan.updated.append(ep)
+    plan.vanished = [e for e in existing if e.conf_key and e.conf_key not in seen]
+    return plan
