@@ -8,7 +8,7 @@ from veyedesk.services.navigation import neighbour, show_order
 def test_next_goes_through_a_room_in_time_order_then_the_next_room(
     session: Session, show: ShowFixture
 ) -> None:
-    a1, a2, a3, b1, b2, b3 = show.episodes
+    a1, a2, a3, b1, _b2, b3 = show.episodes
     assert [n.id for n in show_order(session, show.show.id)] == [e.id for e in show.episodes]
     assert neighbour(session, a1.id, +1).id == a2.id  # type: ignore[union-attr]
     assert neighbour(session, a3.id, +1).id == b1.id  # type: ignore[union-attr]
