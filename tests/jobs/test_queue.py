@@ -1,0 +1,266 @@
+"""The queue's rules on SQLite and PostgreSQL: one live job, claim order, leases, outcomes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.support.factory import ShowFixture
+from veyedesk.jobs import queue
+from veyedesk.jobs.engine import writer_engine, writer_sessions
+from veyedesk.model import EncodeJob, Episode, Log, State
+from veyedesk.services.episodes import get_state, set_state
+
+USER = "tester@here"
+
+
+def _state(session: Session, slug: str) -> State:
+    return get_state(session, slug)
+
+
+def _encode(session: Session, episode: Episode, **kw) -> EncodeJob:
+    set_state(session, episode, "encode", USER)
+    job = queue.queue_for_state(session, episode, kw.pop("profile", "mp4"), **kw)
+    assert job is not None
+    return job
+
+
+def _claim(session: Session, worker: str = "w:1/0", **kw) -> EncodeJob:
+    job = queue.claim(session, worker, **kw)
+    assert job is not None
+    return job
+
+
+def test_requeueing_replaces_a_queued_job_and_refuses_a_running_one(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    first = _encode(session, ep)
+    again = queue.enqueue(session, ep, "mp4", priority=5)
+    session.commit()
+    assert again.id == first.id
+    assert session.scalars(select(EncodeJob)).all() == [first]
+    assert first.priority == 5
+    other_profile = queue.enqueue(session, ep, "webm")
+    assert other_profile.id != first.id
+    _claim(session, profiles=["mp4"])
+    with pytest.raises(queue.JobError, match="cancel it first"):
+        queue.enqueue(session, ep, "mp4")
+
+
+def test_claim_order_is_priority_then_shortest_talk_then_oldest_and_skips_stopped(
+    session: Session, show: ShowFixture
+) -> None:
+    eps = show.episodes[:5]
+    # Cut lengths: make talk 3 the shortest and talk 1 the longest.
+    for ep, seconds in zip(eps, (1500.0, 900.0, 60.0, 600.0, 30.0), strict=True):
+        for cut in ep.cuts:
+            cut.start, cut.end = 0.0, seconds / len(ep.cuts)
+    jobs = [_encode(session, ep) for ep in eps]
+    eps[4].stop = True  # shortest of all, but stopped: never claimed
+    jobs[0].priority = 1  # longest, but urgent
+    session.commit()
+    order = [_claim(session).id for _ in range(4)]
+    assert order == [jobs[0].id, jobs[2].id, jobs[3].id, jobs[1].id]
+    assert queue.claim(session, "w:1/0") is None
+
+
+def test_claim_limits_encodes_to_the_worker_profiles(session: Session, show: ShowFixture) -> None:
+    ep = show.episodes[0]
+    _encode(session, ep, profile="webm")
+    session.commit()
+    assert queue.claim(session, "w", profiles=["mp4"]) is None
+    assert _claim(session, profiles=["webm"]).profile == "webm"
+
+
+def test_two_writers_never_claim_the_same_job(db_url: str, show: ShowFixture, session) -> None:
+    for ep in show.episodes[:2]:
+        _encode(session, ep)
+    session.commit()
+    engine: Engine = writer_engine(db_url)
+    try:
+        first_session = writer_sessions(engine)()
+        second_session = writer_sessions(engine)()
+        with first_session.begin():
+            a = _claim(first_session, "a")
+            if engine.dialect.name == "postgresql":
+                # While `a` holds its row lock, another claim skips it instead of waiting.
+                with second_session.begin():
+                    b = _claim(second_session, "b")
+                    assert b.id != a.id
+        if engine.dialect.name == "sqlite":
+            with second_session.begin():
+                b = _claim(second_session, "b")
+                assert b.id != a.id
+        with second_session.begin():
+            assert queue.claim(second_session, "c") is None
+        first_session.close()
+        second_session.close()
+    finally:
+        engine.dispose()
+
+
+def test_heartbeat_renews_the_lease_and_reports_a_cancel(session: Session, show: ShowFixture):
+    job = _encode(session, show.episodes[0])
+    _claim(session, "w", lease_seconds=30)
+    first_lease = job.lease_expires_at
+    assert first_lease is not None
+    assert (
+        queue.heartbeat(
+            session, job.id, "w", progress=0.5, speed=2.0, eta_seconds=9.0, lease_seconds=300
+        )
+        is False
+    )
+    assert job.lease_expires_at is not None and job.lease_expires_at > first_lease
+    assert (job.progress, job.speed, job.eta_seconds) == (0.5, 2.0, 9.0)
+    queue.cancel(session, job.id, user=USER)
+    assert job.status == "running" and job.cancel_requested
+    assert queue.heartbeat(session, job.id, "w", progress=0.6) is True
+    with pytest.raises(queue.LeaseLost):
+        queue.heartbeat(session, job.id, "someone else", progress=0.6)
+
+
+def test_an_expired_lease_requeues_with_an_attempt_then_borks_the_episode(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    job = _encode(session, ep)
+    job.max_attempts = 2
+    session.commit()
+    _claim(session, "dead:1/0", lease_seconds=-1)  # lease already over: the worker "died"
+    assert queue.requeue_expired(session, user=USER) == [job.id]
+    assert (job.status, job.attempts, job.worker_id) == ("queued", 1, "")
+    assert "lease expired" in job.error
+    # The dead worker cannot finish or heartbeat a job it lost.
+    with pytest.raises(queue.LeaseLost):
+        queue.complete(session, job.id, "dead:1/0", user=USER)
+    _claim(session, "dead:2/0", lease_seconds=-1)
+    assert queue.requeue_expired(session, user=USER) == [job.id]
+    session.commit()
+    assert (job.status, job.attempts) == ("failed", 2)
+    assert ep.state is not None and ep.state.slug == "borked"
+    last = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()[-1]
+    assert "lease expired" in last.result and "2 attempt" in last.result
+    assert last.state is not None and last.state.slug == "borked"
+
+
+def test_done_advances_the_episode_and_queues_the_next_states_command(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    _state(session, "push to queue").command = "cp {output} /tmp/up/{slug}.mp4"
+    job = _encode(session, ep)
+    _claim(session, "host:7/0")
+    queue.complete(session, job.id, "host:7/0", user=USER, output_path="/out/talk.mp4")
+    session.commit()
+    assert (job.status, job.progress, job.output_path) == ("done", 1.0, "/out/talk.mp4")
+    assert ep.state is not None and ep.state.slug == "push to queue"
+    log = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()[-1]
+    assert "host:7/0" in log.result and "encode -> push to queue" in log.result
+    assert log.user == USER and log.start is not None and log.end is not None
+    command = session.scalar(select(EncodeJob).where(EncodeJob.kind == "command"))
+    assert command is not None
+    assert (command.profile, command.status) == ("state:push to queue", "queued")
+
+
+def test_done_waits_for_the_other_profile_before_advancing(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    mp4 = _encode(session, ep)
+    webm = queue.enqueue(session, ep, "webm")
+    _claim(session, "w", profiles=["mp4"])
+    queue.complete(session, mp4.id, "w", user=USER)
+    assert ep.state is not None and ep.state.slug == "encode"
+    _claim(session, "w", profiles=["webm"])
+    queue.complete(session, webm.id, "w", user=USER)
+    assert ep.state.slug == "push to queue"
+
+
+def test_fail_retries_until_max_attempts_and_permanent_errors_fail_at_once(
+    session: Session, show: ShowFixture
+) -> None:
+    a, b = show.episodes[:2]
+    job_a = _encode(session, a)
+    job_b = _encode(session, b)
+    session.commit()
+    claimed = _claim(session, "w")
+    queue.fail(session, claimed.id, "w", "EncodeFailed: boom", user=USER)
+    assert (claimed.status, claimed.attempts) == ("queued", 1)
+    assert claimed.error == "EncodeFailed: boom"
+    # A retried job keeps its place in the queue (same talk length, same age).
+    again = _claim(session, "w")
+    assert again.id == claimed.id
+    queue.fail(session, again.id, "w", "bad cuts: end before start", user=USER, retry=False)
+    assert (again.status, again.attempts) == ("failed", 2)
+    failed_ep = a if again.id == job_a.id else b
+    assert failed_ep.state is not None and failed_ep.state.slug == "borked"
+    untouched = job_b if again.id == job_a.id else job_a
+    assert untouched.status == "queued"
+
+
+def test_release_gives_the_job_back_without_counting_an_attempt(
+    session: Session, show: ShowFixture
+) -> None:
+    job = _encode(session, show.episodes[0])
+    _claim(session, "w")
+    queue.release(session, job.id, "w", user=USER)
+    assert (job.status, job.attempts, job.worker_id) == ("queued", 0, "")
+
+
+def test_cancel_and_retry(session: Session, show: ShowFixture) -> None:
+    ep = show.episodes[0]
+    job = _encode(session, ep)
+    queue.cancel(session, job.id, user=USER)
+    assert job.status == "cancelled"
+    with pytest.raises(queue.JobError, match="only queued or running"):
+        queue.cancel(session, job.id, user=USER)
+    with pytest.raises(queue.JobError, match="no job with id 999"):
+        queue.cancel(session, 999, user=USER)
+    queue.retry(session, job.id, user=USER, priority=3)
+    assert (job.status, job.attempts, job.priority) == ("queued", 0, 3)
+    with pytest.raises(queue.JobError, match="only failed or cancelled"):
+        queue.retry(session, job.id, user=USER)
+    # A running job asked to stop ends as cancelled when its worker stops it.
+    _claim(session, "w")
+    queue.cancel(session, job.id, user=USER)
+    queue.finish_cancelled(session, job.id, "w", user=USER)
+    assert job.status == "cancelled"
+    # Retrying a job whose failure borked the episode puts the episode back into encode.
+    queue.retry(session, job.id, user=USER)
+    _claim(session, "w")
+    queue.fail(session, job.id, "w", "boom", user=USER, retry=False)
+    assert ep.state is not None and ep.state.slug == "borked"
+    queue.retry(session, job.id, user=USER)
+    assert ep.state.slug == "encode" and job.status == "queued"
+
+
+def test_list_jobs_gives_plain_rows_running_first(session: Session, show: ShowFixture) -> None:
+    jobs = [_encode(session, ep) for ep in show.episodes[:3]]
+    session.commit()
+    running = _claim(session, "laptop:9/0")
+    queue.heartbeat(session, running.id, "laptop:9/0", progress=0.25, speed=1.5, eta_seconds=30)
+    session.commit()
+    rows = queue.list_jobs(session)
+    assert rows[0].id == running.id
+    assert {r.id for r in rows} == {j.id for j in jobs}
+    top = rows[0]
+    assert (top.status, top.progress, top.speed, top.worker, top.attempts) == (
+        "running",
+        0.25,
+        1.5,
+        "laptop:9/0",
+        0,
+    )
+    assert top.episode_state == "encode" and top.as_dict()["eta_seconds"] == 30
+    assert queue.job_counts(session) == {
+        "queued": 2,
+        "running": 1,
+        "done": 0,
+        "failed": 0,
+        "cancelled": 0,
+    }
+    assert [r.id for r in queue.list_jobs(session, statuses=["queued"])] == [
+        j.id for j in jobs if j.id != running.id
+    ]
