@@ -1,0 +1,498 @@
+"""Encode an episode: prepare (reads the database), execute (no database), record (Log row).
+
+The long encode never holds a database session: the caller opens one for
+`prepare_encode`, closes it, runs `execute_encode` (minutes to hours, cancellable, with
+progress), then opens another for `record_encode`. Everything between is plain data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from veyedesk.config import ConfigError, EncodeProfile, Settings
+from veyedesk.encode import plan, titles, verify
+from veyedesk.encode.run import (
+    EncodeCancelled,
+    EncodeFailed,
+    EncodeProgress,
+    ffmpeg_path,
+    parse_loudnorm,
+    render_image,
+    run_ffmpeg,
+)
+from veyedesk.media.audio_check import AudioMeasure, measure_audio
+from veyedesk.media.probe import MediaError, MediaInfo, probe
+from veyedesk.model import Cut, Episode, Log
+from veyedesk.model.timecode import format_offset
+from veyedesk.services.episodes import get_episode
+from veyedesk.services.errors import InvalidInput
+
+__all__ = [
+    "EncodeCancelled",
+    "EncodeFailed",
+    "EncodeOutcome",
+    "EncodeProgress",
+    "EncodeRequest",
+    "execute_encode",
+    "plan_commands",
+    "prepare_encode",
+    "record_encode",
+]
+
+# `normalise` words meaning "yes, to the profile's default target".
+NORMALISE_ON = {"yes", "y", "on", "true", "default", "ebu", "r128"}
+NORMALISE_OFF = {"", "no", "n", "off", "false", "0", "none"}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
+MEASURE_SHARE = 0.1  # share of the progress bar the loudness measure pass takes
+
+
+@dataclass(frozen=True)
+class EncodeRequest:
+    """Everything one encode needs, as plain data (no ORM objects): safe across threads."""
+
+    episode_id: int
+    slug: str
+    name: str
+    profile: EncodeProfile
+    cuts: tuple[plan.CutSource, ...]
+    output_path: Path
+    part_path: Path
+    expected_duration: float
+    slide: titles.SlideText
+    title_template: Path | None  # SVG template or ready image; None = no title slide
+    credits_template: Path | None  # SVG template or ready image; None = no credits
+    title_seconds: float
+    credits_seconds: float
+    channelcopy: str = ""
+    av_offset_ms: int = 0
+    loudness_target: float | None = None
+    metadata: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def work_dir(self) -> Path:
+        """Folder next to the .part for the slides and chapter file (removed afterwards)."""
+        return self.output_path.parent / f".{self.slug}.{self.profile.name}.work"
+
+    @property
+    def cuts_seconds(self) -> float:
+        return sum(plan.frames(c.duration, self.profile.fps) for c in self.cuts) / self.profile.fps
+
+
+@dataclass(frozen=True)
+class EncodeOutcome:
+    """What a finished, verified, published encode is."""
+
+    output_path: Path
+    duration: float
+    size: int
+    loudness: float | None
+    speed: float | None  # x realtime of the encode pass
+    wall_seconds: float
+    measure_seconds: float = 0.0  # the loudness measure pass, included in wall_seconds
+
+
+def output_path(
+    settings: Settings, client: str, show: str, profile: EncodeProfile, slug: str
+) -> Path:
+    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`."""
+    root = Path(settings.output_root).expanduser()
+    return root / client / show / profile.name / f"{slug}.{profile.ext}"
+
+
+def loudness_target(episode: Episode, profile: EncodeProfile) -> float | None:
+    """The episode's `normalise` as a LUFS target: a number, "yes" (profile default), or off."""
+    text = (episode.normalise or "").strip()
+    if text.lower() in NORMALISE_OFF:
+        return None
+    if text.lower() in NORMALISE_ON:
+        return profile.loudness_target
+    try:
+        value = float(text.removesuffix("LUFS").strip())
+    except ValueError:
+        raise InvalidInput(
+            f"episode {episode.id}: normalise {text!r} is not a loudness target; "
+            "type a LUFS value such as -16, 'yes' for the profile default, or leave it blank"
+        ) from None
+    if not -70.0 <= value <= -5.0:
+        raise InvalidInput(
+            f"episode {episode.id}: normalise {text!r} is out of range; "
+            "LUFS targets are negative, between -70 and -5 (speech is usually -16 to -23)"
+        )
+    return value
+
+
+def _cut_label(cut: Cut, position: int) -> str:
+    return f"cut {cut.id} (#{position}, {cut.raw_file.filename})"
+
+
+def _cut_source(cut: Cut, position: int, settings: Settings, fps: float) -> plan.CutSource:
+    label = _cut_label(cut, position)
+    raw = cut.raw_file
+    path = raw.path(settings.raw_root)
+    if not path.is_file():
+        raise InvalidInput(
+            f"{label}: the raw file {path} is missing; restore it, re-scan the room, "
+            "or un-apply the cut"
+        )
+    try:
+        info: MediaInfo = probe(path)
+    except MediaError as exc:
+        raise InvalidInput(f"{label}: {exc}") from None
+    length = info.duration if info.duration is not None else raw.duration
+    start = cut.in_offset()
+    end = cut.end if cut.end is not None else length
+    frame = 1.0 / fps
+    shown = f"in {format_offset(start, fps)}, out {format_offset(end, fps)}"
+    if start < 0:
+        raise InvalidInput(f"{label}: starts before the file ({shown}); fix the in point")
+    if end is None:
+        raise InvalidInput(f"{label}: the file's length is unknown; set an out point")
+    if end <= start:
+        what = "is empty" if end == start else "is inverted (out before in)"
+        raise InvalidInput(f"{label}: {what} ({shown}); fix the in and out points")
+    if length is not None and start >= length:
+        raise InvalidInput(
+            f"{label}: starts past the end of the file ({shown}, the file lasts "
+            f"{format_offset(length, fps)}); fix the in point"
+        )
+    if length is not None and end > length + frame:
+        raise InvalidInput(
+            f"{label}: ends past the end of the file ({shown}, the file lasts "
+            f"{format_offset(length, fps)}); fix the out point"
+        )
+    if length is not None:
+        end = min(end, length)
+    if plan.frames(end - start, fps) < 1:
+        raise InvalidInput(f"{label}: shorter than one frame ({shown}); fix or un-apply it")
+    video = info.video
+    if video is None:
+        raise InvalidInput(f"{label}: {path} has no video stream")
+    return plan.CutSource(
+        path=path,
+        start=start,
+        duration=end - start,
+        label=label,
+        interlaced=info.interlaced,
+        width=video.width or 0,
+        height=video.height or 0,
+        display_aspect=video.display_aspect if video.display_aspect not in (None, "0:1") else None,
+        has_audio=info.audio is not None,
+    )
+
+
+def _template(path_text: str, default: Path, what: str, client: str) -> Path:
+    if not path_text:
+        return default
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise InvalidInput(
+            f"client {client!r}: the {what} {path} does not exist; fix the client's "
+            f"{what} setting or clear it to use the default"
+        )
+    return path
+
+
+def prepare_encode(
+    session: Session, episode_id: int, settings: Settings, profile: str | None = None
+) -> EncodeRequest:
+    """Read the episode, its applied cuts and raw files into an EncodeRequest.
+
+    Raises InvalidInput naming the cut for cuts whose file is missing or unreadable, or
+    that are empty, inverted or past the end of the file.
+    """
+    try:
+        prof = settings.profile(profile)
+    except ConfigError as exc:
+        raise InvalidInput(str(exc)) from None
+    episode = get_episode(session, episode_id)
+    applied = episode.applied_cuts()
+    if not applied:
+        raise InvalidInput(
+            f"episode {episode.id} ({episode.slug}) has no applied cuts; set its cuts in the "
+            "editor first"
+        )
+    cuts = tuple(_cut_source(cut, i, settings, prof.fps) for i, cut in enumerate(applied, start=1))
+    show = episode.show
+    client = show.client
+    room = episode.location
+    channelcopy = (episode.channelcopy or (room.channelcopy if room else "") or "").strip()
+    if channelcopy not in ("", "00", *plan.CHANNELCOPY_PAN):
+        raise InvalidInput(
+            f"episode {episode.id}: channelcopy {channelcopy!r} is not one of m, 01, 10, 00"
+        )
+    start = episode.start
+    license_text = episode.license or client.license
+    slide = titles.SlideText(
+        title=episode.name,
+        subtitle=episode.subtitle,
+        authors=episode.authors,
+        show=show.name,
+        client=client.name,
+        room=room.name if room else "",
+        date=f"{start.day} {start:%B %Y}" if start else "",
+        license=license_text,
+        url=episode.conf_url or show.conf_url,
+    )
+    metadata = (
+        ("title", episode.name),
+        ("artist", episode.authors),
+        ("album", show.name),
+        ("date", f"{start:%Y-%m-%d}" if start else ""),
+        ("comment", episode.conf_url),
+        ("copyright", license_text),
+    )
+    title_template = _template(
+        client.title_svg, titles.TITLE_TEMPLATE, "title template", client.slug
+    )
+    credits_template = _template(
+        client.credits, titles.CREDITS_TEMPLATE, "credits image", client.slug
+    )
+    final = output_path(settings, client.slug, show.slug, prof, episode.slug)
+    request = EncodeRequest(
+        episode_id=episode.id,
+        slug=episode.slug,
+        name=episode.name,
+        profile=prof,
+        cuts=cuts,
+        output_path=final,
+        part_path=final.with_name(final.name + ".part"),
+        expected_duration=0.0,
+        slide=slide,
+        title_template=title_template if settings.title_seconds > 0 else None,
+        credits_template=credits_template if settings.credits_seconds > 0 else None,
+        title_seconds=settings.title_seconds,
+        credits_seconds=settings.credits_seconds,
+        channelcopy=channelcopy,
+        av_offset_ms=episode.av_offset_ms or 0,
+        loudness_target=loudness_target(episode, prof),
+        metadata=metadata,
+    )
+    try:
+        duration = plan.expected_duration(plan_spec(request))
+    except plan.PlanError as exc:
+        raise InvalidInput(f"episode {episode.id}: {exc}") from None
+    return dataclasses.replace(request, expected_duration=duration)
+
+
+def plan_spec(request: EncodeRequest, loudnorm: plan.Loudnorm | None = None) -> plan.PlanSpec:
+    """The pure plan for a request; slides and chapters live in the request's work folder."""
+    work = request.work_dir
+    norm = loudnorm
+    if norm is None and request.loudness_target is not None:
+        norm = plan.Loudnorm(target=request.loudness_target)
+    return plan.PlanSpec(
+        cuts=request.cuts,
+        profile=request.profile,
+        output=request.part_path,
+        title_image=work / "title.png" if request.title_template else None,
+        title_seconds=request.title_seconds,
+        credits_image=work / "credits.png" if request.credits_template else None,
+        credits_seconds=request.credits_seconds,
+        channelcopy=request.channelcopy,
+        av_offset_ms=request.av_offset_ms,
+        loudnorm=norm,
+        metadata=request.metadata,
+        chapters_file=work / "chapters.txt",
+    )
+
+
+def plan_commands(request: EncodeRequest, ffmpeg: str = "ffmpeg") -> list[list[str]]:
+    """The ffmpeg commands an encode runs (for --dry-run): measure pass, then the encode.
+
+    Loudnorm's measured values are only known after the measure pass; they show as
+    `MEASURED`.
+    """
+    commands = []
+    spec = plan_spec(request)
+    if spec.loudnorm is not None:
+        commands.append(plan.measure_args(spec, ffmpeg))
+        placeholder = plan.Loudnorm(spec.loudnorm.target, *(["MEASURED"] * 5))
+        spec = dataclasses.replace(spec, loudnorm=placeholder)
+    commands.append(plan.encode_args(spec, ffmpeg))
+    return commands
+
+
+def _slide(template: Path, text: titles.SlideText, request: EncodeRequest, name: str) -> Path:
+    prof = request.profile
+    png = request.work_dir / f"{name}.png"
+    if template.suffix.lower() in IMAGE_SUFFIXES:
+        shutil.copyfile(template, png)  # a ready image: the plan scales and pads it
+        return png
+    svg = request.work_dir / f"{name}.svg"
+    try:
+        titles.write_slide(template, text, prof.width, prof.height, svg)
+    except titles.TemplateError as exc:
+        raise EncodeFailed(str(exc)) from None
+    return render_image(svg, png, prof.width, prof.height)
+
+
+def _check_cancel(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise EncodeCancelled("encode cancelled; no partial file was kept")
+
+
+def _measure_loudness(
+    request: EncodeRequest,
+    ffmpeg: str,
+    on_progress: Callable[[EncodeProgress], None] | None,
+    cancel: threading.Event | None,
+) -> plan.Loudnorm:
+    assert request.loudness_target is not None
+    args = plan.measure_args(plan_spec(request), ffmpeg)
+    result = run_ffmpeg(
+        args,
+        duration=request.cuts_seconds,
+        on_progress=on_progress,
+        cancel=cancel,
+        progress_scale=(0.0, MEASURE_SHARE),
+        what="the loudness measure pass",
+    )
+    values = parse_loudnorm(result.stderr_tail)
+    return plan.Loudnorm(
+        target=request.loudness_target,
+        measured_i=values["input_i"],
+        measured_tp=values["input_tp"],
+        measured_lra=values["input_lra"],
+        measured_thresh=values["input_thresh"],
+        offset=values["target_offset"],
+    )
+
+
+def _verify(request: EncodeRequest) -> tuple[MediaInfo, AudioMeasure | None]:
+    part = request.part_path
+    expect = verify.Expectations(
+        duration=request.expected_duration,
+        profile=request.profile,
+        channelcopy=request.channelcopy,
+        loudness_target=request.loudness_target,
+    )
+    name = f"the encode of episode {request.episode_id} ({part.name})"
+    try:
+        info = probe(part)
+        audio = None
+        if expect.needs_audio_measure and info.audio is not None:
+            audio = measure_audio(
+                part,
+                loudness=request.loudness_target is not None,
+                difference=expect.same_channels,
+            )
+    except MediaError as exc:
+        raise verify.VerificationFailed(f"{name} was rejected and not published: {exc}") from None
+    verify.check(name, info, audio, expect)
+    return info, audio
+
+
+def execute_encode(
+    request: EncodeRequest,
+    on_progress: Callable[[EncodeProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> EncodeOutcome:
+    """Make, verify and publish the file; no database is touched.
+
+    Runs the loudnorm measure pass when normalising, encodes to `<name>.part`, verifies
+    it, then renames it atomically over the final name. Raises EncodeFailed (message +
+    ffmpeg's stderr tail; verification failures too, leaving the previous good file
+    untouched and no .part) or EncodeCancelled (ffmpeg stopped, no .part left).
+    """
+    started = time.monotonic()
+    ffmpeg = ffmpeg_path()
+    _check_cancel(cancel)
+    work = request.work_dir
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EncodeFailed(
+            f"cannot create the output folder {work.parent} ({exc.strerror}); check the "
+            "output_root setting and free space"
+        ) from None
+    measure_seconds = 0.0
+    try:
+        if request.title_template is not None:
+            _slide(request.title_template, request.slide, request, "title")
+        if request.credits_template is not None:
+            _slide(request.credits_template, request.slide, request, "credits")
+        norm = None
+        if request.loudness_target is not None:
+            measure_started = time.monotonic()
+            norm = _measure_loudness(request, ffmpeg, on_progress, cancel)
+            measure_seconds = time.monotonic() - measure_started
+        _check_cancel(cancel)
+        spec = plan_spec(request, norm)
+        assert spec.chapters_file is not None
+        spec.chapters_file.write_text(plan.ffmetadata(spec), encoding="utf-8")
+        low = MEASURE_SHARE if norm is not None else 0.0
+        result = run_ffmpeg(
+            plan.encode_args(spec, ffmpeg),
+            duration=request.expected_duration,
+            on_progress=on_progress,
+            cancel=cancel,
+            output=request.part_path,
+            progress_scale=(low, 1.0),
+            what=f"the encode of episode {request.episode_id}",
+        )
+        try:
+            info, audio = _verify(request)
+        except EncodeFailed:
+            request.part_path.unlink(missing_ok=True)
+            raise
+        os.replace(request.part_path, request.output_path)
+    except OSError as exc:
+        request.part_path.unlink(missing_ok=True)
+        raise EncodeFailed(
+            f"writing {request.output_path} failed ({exc.strerror or exc})"
+        ) from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return EncodeOutcome(
+        output_path=request.output_path,
+        duration=info.duration or 0.0,
+        size=request.output_path.stat().st_size,
+        loudness=audio.integrated_lufs if audio is not None else None,
+        speed=request.expected_duration / result.wall_seconds if result.wall_seconds else None,
+        wall_seconds=time.monotonic() - started,
+        measure_seconds=measure_seconds,
+    )
+
+
+def describe_outcome(request: EncodeRequest, outcome: EncodeOutcome) -> str:
+    """One line for the Log and the CLI: where, how long, how big, how loud, how fast."""
+    parts = [
+        f"{format_offset(outcome.duration, request.profile.fps)}",
+        f"{outcome.size / 1e6:.1f} MB",
+    ]
+    if outcome.loudness is not None:
+        parts.append(f"{outcome.loudness:.1f} LUFS")
+    if outcome.speed is not None:
+        parts.append(f"{outcome.speed:.2f}x realtime")
+    parts.append(f"{outcome.wall_seconds:.0f} s")
+    return f"encoded {request.profile.name}: {outcome.output_path} ({', '.join(parts)})"
+
+
+def record_encode(
+    session: Session, request: EncodeRequest, outcome: EncodeOutcome, user: str
+) -> Log:
+    """A Log row for the finished encode: duration, size, loudness and encode speed."""
+    episode = get_episode(session, request.episode_id)
+    end = datetime.now()
+    log = Log(
+        episode=episode,
+        state=episode.state,
+        ready=end,
+        start=end - timedelta(seconds=outcome.wall_seconds),
+        end=end,
+        user=user,
+        result=describe_outcome(request, outcome),
+    )
+    session.add(log)
+    session.flush()
+    return log
