@@ -10,6 +10,7 @@ from veyedesk.cli.common import EXIT_OK, Context
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.services import catalog
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.scan import scan_show, show_raw_root
 from veyedesk.services.schedule import import_schedule
 
 
@@ -37,6 +38,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     imp.set_defaults(func=import_schedule_cmd)
 
+    scan = sub.add_parser(
+        "scan",
+        help="find raw recordings of a show and probe them (new, grown, vanished files)",
+        description="Walks ROOT/dv/<room>/<YYYY-MM-DD>/<HH_MM_SS>.<ext> (ROOT defaults to the "
+        "show's raw_root, else <settings raw_root>/<client>/<show>). Re-scans probe only "
+        "changed files; vanished files are flagged missing, never deleted.",
+    )
+    _show_flags(scan)
+    scan.add_argument("root", nargs="?", metavar="ROOT", help="the show's raw folder")
+    scan.add_argument("--workers", type=int, help="parallel ffprobe runs (default: CPUs)")
+    scan.set_defaults(func=scan_cmd)
+
 
 def _read(path: str) -> tuple[bytes, str]:
     if path == "-":
@@ -61,6 +74,44 @@ def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
             dry_run=ns.dry_run,
             overwrite_edited=ns.overwrite_edited,
         )
+        for line in result.lines():
+            print(line)
+    return EXIT_OK
+
+
+class _ProgressLine:
+    """A carriage-return progress line on stderr, only when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\rprobing [{bar}] {done}/{total} {name[-40:]:<40}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    progress = _ProgressLine()
+    with ctx.session() as session:
+        ctx.identity(session).require("edit")
+        show = catalog.get_show(session, ns.client, ns.show)
+        root = show_raw_root(show, ctx.settings.raw_root, ns.root)
+        try:
+            result = scan_show(session, show, root, workers=ns.workers, progress=progress)
+        finally:
+            progress.close()
         for line in result.lines():
             print(line)
     return EXIT_OK

@@ -1,0 +1,221 @@
+"""Scan a show's raw folder into RawFile rows: new files, grown files, vanished files.
+
+ffprobe runs in a thread pool sized to the CPUs (each probe is a subprocess, so threads
+give real parallelism); only the calling thread touches the session. A re-scan probes only
+files whose size or mtime changed, so scanning an unchanged day is a no-op. Corrupt or
+empty files are recorded with their error (and skipped by association); the scan goes on.
+Rows are never deleted: a file that left the disk is flagged `missing`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from veyedesk.ingest.records import to_wall_clock
+from veyedesk.ingest.scan import FoundFile, room_folders, rooms_dir, walk_room
+from veyedesk.media.probe import MediaError, MediaInfo, probe
+from veyedesk.model import Location, RawFile, Show
+from veyedesk.services.errors import InvalidInput
+
+Progress = Callable[[int, int, str], None]
+Prober = Callable[[Path], MediaInfo]
+
+
+def show_raw_root(show: Show, settings_raw_root: str, root: str | None = None) -> Path:
+    """Where a show's recordings are: the given ROOT, else Show.raw_root, else the default.
+
+    The default is `<settings raw_root>/<client>/<show>` (Veyepar's layout).
+    """
+    if root:
+        return Path(root).expanduser()
+    if show.raw_root:
+        return Path(show.raw_root).expanduser()
+    if not settings_raw_root:
+        raise InvalidInput(
+            f"show {show.slug!r} has no raw folder: give ROOT, set the show's raw_root, "
+            "or set raw_root in the settings"
+        )
+    return Path(settings_raw_root).expanduser() / show.client.slug / show.slug
+
+
+@dataclass
+class ScanResult:
+    """What a scan found and changed."""
+
+    root: Path
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    missing: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    unknown_folders: list[str] = field(default_factory=list)
+    probed: int = 0
+
+    @property
+    def is_noop(self) -> bool:
+        return not (self.added or self.updated or self.missing)
+
+    def lines(self) -> list[str]:
+        out = [f"+ {name}" for name in self.added]
+        out += [f"~ {name}" for name in self.updated]
+        out += [f"- {name} (missing on disk; row kept)" for name in self.missing]
+        out += [f"! {name}: {error}" for name, error in self.errors]
+        out += [
+            f"? folder {name!r} is not a room of this show; add the room or set its dirname"
+            for name in self.unknown_folders
+        ]
+        out.append(
+            f"{self.root}: {len(self.added)} added, {len(self.updated)} updated, "
+            f"{len(self.missing)} missing, {len(self.errors)} unreadable, "
+            f"{self.unchanged} unchanged ({self.probed} probed)"
+        )
+        return out
+
+
+def streams_summary(info: MediaInfo) -> str:
+    """One line per stream, e.g. `video dvvideo 720x576 25fps; audio pcm_s16le 2ch 48000Hz`."""
+    parts = []
+    for s in info.streams:
+        bits = [s.kind, s.codec]
+        if s.width and s.height:
+            bits.append(f"{s.width}x{s.height}")
+        if s.fps:
+            bits.append(f"{s.fps:g}fps")
+        if s.channels:
+            bits.append(f"{s.channels}ch")
+        if s.sample_rate:
+            bits.append(f"{s.sample_rate}Hz")
+        parts.append(" ".join(bits))
+    return "; ".join(parts)
+
+
+def probe_all(
+    files: list[FoundFile],
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    prober: Prober = probe,
+) -> dict[Path, MediaInfo | MediaError]:
+    """ffprobe every file in a pool of `workers` threads (default: one per CPU)."""
+    results: dict[Path, MediaInfo | MediaError] = {}
+    if not files:
+        return results
+    with ThreadPoolExecutor(max_workers=workers or os.cpu_count() or 1) as pool:
+        futures = {pool.submit(prober, f.path): f for f in files}
+        for done, future in enumerate(as_completed(futures), 1):
+            found = futures[future]
+            try:
+                results[found.path] = future.result()
+            except MediaError as exc:
+                results[found.path] = exc
+            if progress is not None:
+                progress(done, len(files), found.filename)
+    return results
+
+
+def _start(
+    found: FoundFile, info: MediaInfo | None, room: Location, zone: str
+) -> tuple[datetime | None, str]:
+    if found.path_start is not None:
+        start, source = found.path_start, "path"
+    elif info is not None and info.creation_time is not None:
+        start, source = to_wall_clock(info.creation_time, zone), "creation_time"
+    elif info is not None and info.duration is not None:
+        # A recorder closes the file when it stops: mtime is the end of the recording.
+        start, source = (
+            datetime.fromtimestamp(found.mtime) - timedelta(seconds=info.duration),
+            "mtime",
+        )
+    else:
+        return None, ""
+    return start + timedelta(hours=room.hours_offset), source
+
+
+def _apply(
+    raw: RawFile, found: FoundFile, outcome: MediaInfo | MediaError, room: Location, zone: str
+) -> None:
+    raw.filesize, raw.mtime = found.size, found.mtime
+    raw.missing = False
+    if isinstance(outcome, MediaError):
+        raw.probe_error = str(outcome)
+        raw.duration, raw.fps, raw.streams = None, None, ""
+        raw.start, raw.start_source = _start(found, None, room, zone)
+        return
+    raw.probe_error = ""
+    raw.duration = outcome.duration
+    raw.fps = outcome.video.fps if outcome.video else None
+    raw.streams = streams_summary(outcome)
+    raw.start, raw.start_source = _start(found, outcome, room, zone)
+
+
+def scan_show(
+    session: Session,
+    show: Show,
+    root: Path,
+    *,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    prober: Prober = probe,
+) -> ScanResult:
+    """Bring the show's RawFile rows in line with the files under `root`."""
+    if not root.is_dir():
+        raise InvalidInput(f"{root}: no such folder; give the show's raw folder as ROOT")
+    result = ScanResult(root=root)
+    rooms = {loc.folder: loc for loc in show.locations}
+    found: list[tuple[Location, FoundFile]] = []
+    for folder in room_folders(root):
+        room = rooms.get(folder)
+        if room is None:
+            result.unknown_folders.append(folder)
+            continue
+        found += [(room, f) for f in walk_room(rooms_dir(root) / folder, folder)]
+    existing = {
+        (raw.location_id, raw.filename): raw
+        for raw in session.scalars(select(RawFile).where(RawFile.show_id == show.id))
+    }
+    seen: set[tuple[int, str]] = set()
+    to_probe: list[tuple[Location, FoundFile, RawFile | None]] = []
+    for room, f in found:
+        key = (room.id, f.filename)
+        seen.add(key)
+        raw = existing.get(key)
+        if raw is not None and raw.filesize == f.size and raw.mtime == f.mtime:
+            if raw.missing:
+                raw.missing = False
+                result.updated.append(f"{room.slug}/{f.filename}")
+            else:
+                result.unchanged += 1
+            if raw.probe_error:
+                result.errors.append((f"{room.slug}/{f.filename}", raw.probe_error))
+            continue
+        to_probe.append((room, f, raw))
+    outcomes = probe_all(
+        [f for _, f, _ in to_probe], workers=workers, progress=progress, prober=prober
+    )
+    result.probed = len(outcomes)
+    for room, f, raw in to_probe:
+        name = f"{room.slug}/{f.filename}"
+        if raw is None:
+            raw = RawFile(show=show, location=room, filename=f.filename)
+            session.add(raw)
+            result.added.append(name)
+        else:
+            result.updated.append(name)
+        outcome = outcomes[f.path]
+        _apply(raw, f, outcome, room, show.timezone)
+        if isinstance(outcome, MediaError):
+            result.errors.append((name, str(outcome)))
+    for key, raw in existing.items():
+        if key not in seen and not raw.missing:
+            raw.missing = True
+            result.missing.append(f"{raw.location.slug}/{raw.filename}")
+    session.flush()
+    return result
