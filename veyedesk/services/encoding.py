@@ -157,14 +157,14 @@ def _cut_source(cut: Cut, position: int, settings: Settings, fps: float) -> plan
         raise InvalidInput(f"{label}: starts before the file ({shown}); fix the in point")
     if end is None:
         raise InvalidInput(f"{label}: the file's length is unknown; set an out point")
-    if end <= start:
-        what = "is empty" if end == start else "is inverted (out before in)"
-        raise InvalidInput(f"{label}: {what} ({shown}); fix the in and out points")
     if length is not None and start >= length:
         raise InvalidInput(
             f"{label}: starts past the end of the file ({shown}, the file lasts "
             f"{format_offset(length, fps)}); fix the in point"
         )
+    if end <= start:
+        what = "is empty" if end == start else "is inverted (out before in)"
+        raise InvalidInput(f"{label}: {what} ({shown}); fix the in and out points")
     if length is not None and end > length + frame:
         raise InvalidInput(
             f"{label}: ends past the end of the file ({shown}, the file lasts "

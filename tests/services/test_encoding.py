@@ -1,0 +1,186 @@
+"""services.encoding: prepare from the database, execute without it, record a Log row."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.encode.support import settings_for
+from tests.support.media import make_clip
+from veyedesk.config import Settings
+from veyedesk.encode.run import EncodeCancelled
+from veyedesk.model import Cut, Episode, RawFile
+from veyedesk.services import catalog
+from veyedesk.services.encoding import (
+    EncodeProgress,
+    execute_encode,
+    plan_commands,
+    prepare_encode,
+    record_encode,
+)
+from veyedesk.services.episodes import add_episode
+from veyedesk.services.errors import InvalidInput
+
+pytestmark = pytest.mark.media
+DAY = datetime(2026, 2, 1, 10, 0, 0)
+
+
+@pytest.fixture(scope="module")
+def raw_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("raw")
+    return {
+        "a": make_clip(folder / "a.dv", "dv", 3.0),
+        "b": make_clip(folder / "b.dv", "dv", 3.0),
+    }
+
+
+def make_talk(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path], cuts: list[tuple]
+) -> tuple[Episode, Settings]:
+    """A talk whose cuts are (clip key, start, end) over real DV files laid out on disk."""
+    settings = settings_for(tmp_path)
+    catalog.add_client(session, "conf", "Conf")
+    show = catalog.add_show(session, "conf", "conf_2026", "Conf 2026")
+    room = catalog.add_room(session, show, "room_a", "Room A")
+    episode = add_episode(
+        session,
+        show,
+        'A "hostile": title \\ with % and\nnewline 🎉',
+        room=room,
+        start=DAY,
+        duration=600.0,
+        authors="Ann, Bob",
+        conf_url="https://example.org/t/1",
+    )
+    raws = {}
+    for key, clip in raw_clips.items():
+        name = f"2026-02-01/10_0{len(raws)}_00.dv"
+        target = tmp_path / "raw" / "conf" / "conf_2026" / "dv" / "room_a" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(clip)
+        raws[key] = RawFile(
+            show=show, location=room, filename=name, start=DAY, duration=3.0, fps=25.0
+        )
+        session.add(raws[key])
+    for seq, (key, start, end) in enumerate(cuts, start=1):
+        episode.cuts.append(Cut(raw_file=raws[key], sequence=seq, start=start, end=end))
+    session.commit()
+    return episode, settings
+
+
+def test_prepare_then_execute_then_record(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 1.0, None), ("b", 0.2, 1.0)])
+    request = prepare_encode(session, episode.id, settings)
+    session.close()  # the encode runs with no session open
+    assert request.expected_duration == pytest.approx(1.0 + 2.0 + 0.8 + 1.0)
+    assert request.output_path == tmp_path / "out/conf/conf_2026/small" / f"{episode.slug}.mp4"
+    assert request.part_path.name == f"{episode.slug}.mp4.part"
+    assert [c.interlaced for c in request.cuts] == [True, True]
+    reports: list[EncodeProgress] = []
+    outcome = execute_encode(request, on_progress=reports.append)
+    assert outcome.output_path.is_file()
+    assert not request.part_path.exists()
+    assert not request.work_dir.exists()
+    assert outcome.duration == pytest.approx(4.8, abs=0.04)
+    assert outcome.size == outcome.output_path.stat().st_size
+    assert reports and reports[-1].fraction == 1.0
+    assert all(0.0 <= r.fraction <= 1.0 for r in reports)
+    log = record_encode(session, request, outcome, "tester@host")
+    session.commit()
+    assert log.episode_id == episode.id
+    assert "encoded small" in log.result and "MB" in log.result and "realtime" in log.result
+    assert log.user == "tester@host"
+
+
+@pytest.mark.parametrize(
+    ("cuts", "message"),
+    [
+        ([("a", 2.0, 1.0)], r"cut \d+ \(#1, 2026-02-01/10_00_00.dv\): is inverted"),
+        ([("a", 1.0, 1.0)], r"cut \d+ \(#1, .*\): is empty"),
+        ([("a", 0.0, 9.0)], r"cut \d+ \(#1, .*\): ends past the end of the file"),
+        ([("a", 1.0, 2.0), ("b", 5.0, None)], r"cut \d+ \(#2, .*\): starts past the end"),
+    ],
+)
+def test_impossible_cuts_are_refused_naming_the_cut(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path], cuts: list, message: str
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, cuts)
+    with pytest.raises(InvalidInput, match=message):
+        prepare_encode(session, episode.id, settings)
+
+
+def test_missing_raw_file_and_no_cuts_are_refused(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    (tmp_path / "raw/conf/conf_2026/dv/room_a/2026-02-01/10_00_00.dv").unlink()
+    with pytest.raises(InvalidInput, match=r"#1, .*10_00_00.dv\): the raw file .* is missing"):
+        prepare_encode(session, episode.id, settings)
+    for cut in episode.cuts:
+        cut.apply = False
+    session.commit()
+    with pytest.raises(InvalidInput, match="has no applied cuts"):
+        prepare_encode(session, episode.id, settings)
+
+
+@pytest.mark.parametrize(
+    ("normalise", "target"), [("", None), ("-23", -23.0), ("yes", -16.0), ("-14 LUFS", -14.0)]
+)
+def test_normalise_field_gives_the_target(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path], normalise: str, target: float
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    episode.normalise = normalise
+    session.commit()
+    assert prepare_encode(session, episode.id, settings).loudness_target == target
+
+
+def test_bad_normalise_and_unknown_profile_are_refused(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    with pytest.raises(InvalidInput, match="no encode profile 'nope'"):
+        prepare_encode(session, episode.id, settings, "nope")
+    episode.normalise = "loud"
+    session.commit()
+    with pytest.raises(InvalidInput, match="normalise 'loud' is not a loudness target"):
+        prepare_encode(session, episode.id, settings)
+
+
+def test_dry_run_commands_show_measure_and_encode(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    episode.normalise = "-16"
+    session.commit()
+    measure, encode = plan_commands(prepare_encode(session, episode.id, settings))
+    assert measure[-3:] == ["-f", "null", "-"]
+    graph = encode[encode.index("-filter_complex") + 1]
+    assert "measured_I=MEASURED" in graph
+    assert encode[-1].endswith(".mp4.part")
+    assert not (tmp_path / "out").exists()  # a dry run writes nothing
+
+
+def test_cancel_stops_ffmpeg_and_leaves_no_part(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(
+        session, tmp_path, raw_clips, [("a", 0.0, None), ("b", 0.0, None)]
+    )
+    request = prepare_encode(session, episode.id, settings)
+    cancel = threading.Event()
+
+    def on_progress(p: EncodeProgress) -> None:
+        cancel.set()  # cancel as soon as ffmpeg reports anything
+
+    with pytest.raises(EncodeCancelled):
+        execute_encode(request, on_progress=on_progress, cancel=cancel)
+    assert not request.part_path.exists()
+    assert not request.output_path.exists()
+    assert not request.work_dir.exists()
