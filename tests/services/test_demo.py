@@ -88,6 +88,6 @@ def test_ffmpeg_failing_is_a_clear_error_and_creates_nothing(
     from veyedesk.services.demo import DemoFailed
 
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(DemoFailed, match="ffmpeg is not installed.*not created"):
+    with pytest.raises(DemoFailed, match=r"ffmpeg is not installed.*not created"):
         create_demo(session, data_dir() / "demo", SMALL)
     assert demo_exists(session) is None
