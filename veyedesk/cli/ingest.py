@@ -6,10 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from veyedesk.cli.common import EXIT_OK, Context
+from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection_from
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.services import catalog
+from veyedesk.services.assoc import associate
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.marks import import_marks
 from veyedesk.services.scan import scan_show, show_raw_root
 from veyedesk.services.schedule import import_schedule
 
@@ -49,6 +51,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     scan.add_argument("root", nargs="?", metavar="ROOT", help="the show's raw folder")
     scan.add_argument("--workers", type=int, help="parallel ffprobe runs (default: CPUs)")
     scan.set_defaults(func=scan_cmd)
+
+    assoc = sub.add_parser(
+        "assoc",
+        help="give each talk cuts of the raw files around its scheduled time",
+        description="Every raw file of the talk's room overlapping 15 minutes before the start "
+        "to 15 minutes after the end gets a cut, clipped to the scheduled slot; marks trim "
+        "and split them. Re-runs add cuts for new files and never touch edited cuts.",
+    )
+    add_selection_flags(assoc)
+    assoc.set_defaults(func=assoc_cmd)
+
+    marks = sub.add_parser("marks", help="cut marks (clicks) of a room")
+    msub = marks.add_subparsers(dest="marks_command", required=True, metavar="COMMAND")
+    mimp = msub.add_parser(
+        "import",
+        help="import timestamps (one per line, CSV, or voctomix .log cut lines)",
+    )
+    _show_flags(mimp)
+    mimp.add_argument("--room", required=True, help="room slug")
+    mimp.add_argument("file", metavar="FILE", help="marks file ('-' reads stdin)")
+    mimp.set_defaults(func=marks_import_cmd)
 
 
 def _read(path: str) -> tuple[bytes, str]:
@@ -113,5 +136,25 @@ def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         finally:
             progress.close()
         for line in result.lines():
+            print(line)
+    return EXIT_OK
+
+
+def assoc_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session).require("edit")
+        result = associate(session, selection_from(ns))
+        for line in result.lines():
+            print(line)
+    return EXIT_OK
+
+
+def marks_import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    data, source = _read(ns.file)
+    with ctx.session() as session:
+        ctx.identity(session).require("edit")
+        show = catalog.get_show(session, ns.client, ns.show)
+        room = catalog.get_room(session, show, ns.room)
+        for line in import_marks(session, show, room, data, source).lines():
             print(line)
     return EXIT_OK
