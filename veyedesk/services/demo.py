@@ -1,8 +1,9 @@
 """The demo show: two rooms, a day of generated recordings and a schedule of talks over them.
 
 A new user runs `veyedesk demo` (or `make run` on an empty database) and sees the real
-workflow: talks whose recordings span several files with gaps, cuts already associated by
-overlap, and one room whose speaker is only on the left channel (fixed with channelcopy).
+workflow: talks whose recordings span several files with gaps, cuts made by the same
+association a scanned show gets, and one room whose speaker is only on the left channel
+(fixed with channelcopy).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from sqlalchemy.orm import Session
 
 from veyedesk.media.demo_media import render_demo_recording
 from veyedesk.media.probe import MediaError, probe
-from veyedesk.model import Client, Cut, Episode, RawFile, Show
+from veyedesk.model import Client, RawFile, Show
 from veyedesk.services import catalog
-from veyedesk.services.episodes import add_episode
+from veyedesk.services.assoc import associate
+from veyedesk.services.episodes import Selection, add_episode
 from veyedesk.services.errors import AlreadyExists, ServiceError
 
 DEMO_CLIENT = "demo"
@@ -87,36 +89,6 @@ def _room_span(plan: DemoPlan) -> float:
     return plan.files_per_room * plan.file_seconds + (plan.files_per_room - 1) * plan.gap_seconds
 
 
-def associate_by_overlap(episode: Episode, raw_files: list[RawFile]) -> int:
-    """Give the episode one cut per raw file of its room overlapping its scheduled time.
-
-    Cut offsets are the schedule clipped to each file (blank where the file's own start or
-    end is inside the talk). Returns the number of cuts made.
-    """
-    if episode.start is None or episode.duration is None:
-        return 0
-    talk_start, talk_end = episode.start, episode.start + timedelta(seconds=episode.duration)
-    made = 0
-    for raw in sorted(raw_files, key=lambda r: r.start or datetime.min):
-        if raw.start is None or raw.duration is None or raw.location_id != episode.location_id:
-            continue
-        raw_end = raw.start + timedelta(seconds=raw.duration)
-        if raw_end <= talk_start or raw.start >= talk_end:
-            continue
-        into = (talk_start - raw.start).total_seconds()
-        until = (talk_end - raw.start).total_seconds()
-        made += 1
-        episode.cuts.append(
-            Cut(
-                raw_file=raw,
-                sequence=made,
-                start=into if into > 0 else None,
-                end=until if until < raw.duration else None,
-            )
-        )
-    return made
-
-
 def create_demo(
     session: Session,
     folder: Path,
@@ -124,7 +96,7 @@ def create_demo(
     progress: Callable[[str], None] | None = None,
 ) -> DemoResult:
     """Generate the recordings under `folder`, then create the demo client, show, rooms,
-    talks, raw files and cuts in the caller's transaction.
+    talks, raw files and cuts (services.assoc) in the caller's transaction.
 
     AlreadyExists when the demo show is there; DemoFailed when ffmpeg cannot make a file.
     """
@@ -204,7 +176,7 @@ def _create_demo(
         for t in range(plan.talks_per_room):
             title, authors, emails = TALKS[(r * plan.talks_per_room + t) % len(TALKS)]
             start = day_start + timedelta(seconds=round(t * slot + slot * 0.06, 1))
-            episode = add_episode(
+            add_episode(
                 session,
                 show,
                 title,
@@ -220,9 +192,9 @@ def _create_demo(
                 conf_url=f"https://example.org/demo/talk/{r * plan.talks_per_room + t + 1}",
                 sequence=t + 1,
             )
-            session.flush()
-            associate_by_overlap(episode, raw_by_room[r])
             episodes += 1
     session.flush()
+    # The ingest's association (Veyepar's assocdv), as a real show gets it after a scan.
+    associate(session, Selection(client=DEMO_CLIENT, show=DEMO_SHOW))
     say(f"demo show ready: {episodes} talks in {len(rooms)} rooms")
     return DemoResult(show.id, episodes, len(recordings), folder)
