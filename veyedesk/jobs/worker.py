@@ -399,6 +399,10 @@ class Worker:
             raise queue.LeaseLost(f"job {job.id} lost")
         with self.sessions() as session, session.begin():
             if result is not None:
+                # Record first so its Log row names the state the work was done in; a
+                # LeaseLost from complete() rolls both back.
+                if result.record is not None:
+                    result.record(session)
                 queue.complete(
                     session,
                     job.id,
@@ -408,8 +412,6 @@ class Worker:
                     summary=result.summary,
                     default_profile=self.settings.default_profile,
                 )
-                if result.record is not None:
-                    result.record(session)
                 self.stats.done += 1
                 self._log(
                     "done",

@@ -1,0 +1,186 @@
+"""Queue fixtures: talks with real raw clips, a tiny encode profile, an ffmpeg run counter."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.support.media import make_clip
+from veyedesk.jobs import queue
+from veyedesk.model import Cut, RawFile
+from veyedesk.services import catalog
+from veyedesk.services.episodes import add_episode, set_state
+
+VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
+REAL_FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
+
+# Small and fast: the queue is under test, not picture quality.
+TINY_PROFILE = """
+title_seconds = 0
+credits_seconds = 0
+default_profile = "tiny"
+
+[profiles.tiny]
+ext = "mp4"
+width = 160
+height = 90
+fps = 25.0
+vcodec = "libx264"
+acodec = "aac"
+video_options = ["-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+audio_options = ["-b:a", "64k", "-ar", "48000"]
+muxer_options = []
+"""
+
+
+@pytest.fixture(scope="session")
+def raw_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-second PAL DV clip every talk's raw file links to."""
+    return make_clip(tmp_path_factory.mktemp("raw") / "clip.dv", "dv", 2.0)
+
+
+@dataclass
+class Rig:
+    """Where a queue test keeps its files, and how to run `veyedesk` like a user."""
+
+    db_url: str
+    root: Path
+    raw_root: Path
+    output_root: Path
+    config: Path
+    runs: Path  # one line per ffmpeg run, appended by the PATH wrapper
+    bin_dir: Path
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("VEYEDESK_")}
+        env.update(
+            VEYEDESK_CONFIG=str(self.config),
+            VEYEDESK_DATA_DIR=str(self.root / "data"),
+            VEYEDESK_DB=self.db_url,
+            VEYEDESK_USER="encoder@rig",
+            PATH=f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        )
+        return env
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [VEYEDESK, *args], capture_output=True, text=True, timeout=timeout, env=self.env()
+        )
+
+    def spawn_worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+        """A real `veyedesk worker` process in its own process group."""
+        out = open(log or os.devnull, "ab")  # noqa: SIM115 - the child owns it
+        try:
+            return subprocess.Popen(
+                [VEYEDESK, "worker", *args],
+                env=self.env(),
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+            )
+        finally:
+            out.close()
+
+    def encode_runs(self) -> list[str]:
+        """Output files of the ffmpeg runs that encoded a talk (one per run, killed or not)."""
+        if not self.runs.exists():
+            return []
+        lines = self.runs.read_text(encoding="utf-8").splitlines()
+        return [
+            line.rsplit(" ", 1)[-1].removeprefix("file:")
+            for line in lines
+            if line.endswith(".part")
+        ]
+
+    def part_files(self) -> list[Path]:
+        return sorted(self.output_root.rglob("*.part"))
+
+
+@pytest.fixture
+def rig(db_url: str, tmp_path: Path) -> Rig:
+    """Files and config for queue tests; ffmpeg on PATH is wrapped to count its runs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    runs = tmp_path / "ffmpeg-runs.txt"
+    wrapper = bin_dir / "ffmpeg"
+    # The last argument of an encode is its output (.part); one appended line per run.
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        f'for last; do :; done; echo "$$ $last" >> "{runs}"\n'
+        f'exec "{REAL_FFMPEG}" "$@"\n',
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    raw_root, output_root = tmp_path / "raw", tmp_path / "out"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'raw_root = "{raw_root}"\noutput_root = "{output_root}"\n' + TINY_PROFILE,
+        encoding="utf-8",
+    )
+    return Rig(db_url, tmp_path, raw_root, output_root, config, runs, bin_dir)
+
+
+def add_talks(
+    session: Session,
+    rig: Rig,
+    clip: Path,
+    count: int,
+    *,
+    rooms: int = 2,
+    max_attempts: int = queue.DEFAULT_MAX_ATTEMPTS,
+    profile: str = "tiny",
+) -> list[int]:
+    """`count` talks, each cut from its own raw file (a link to `clip`), queued for encoding."""
+    catalog.add_client(session, "conf", "Conf")
+    show = catalog.add_show(session, "conf", "conf_2026", "Conf 2026")
+    day = datetime(2026, 3, 1, 9, 0)
+    room_list = [catalog.add_room(session, show, f"room{r}") for r in range(rooms)]
+    ids = []
+    for i in range(count):
+        room = room_list[i % rooms]
+        start = day + timedelta(minutes=10 * i)
+        filename = f"{start:%Y-%m-%d}/{start:%H_%M_%S}.dv"
+        target = rig.raw_root / "conf" / "conf_2026" / "dv" / room.slug / filename
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(clip)
+        raw = RawFile(
+            show=show,
+            location=room,
+            filename=filename,
+            start=start,
+            duration=2.0,
+            filesize=clip.stat().st_size,
+        )
+        session.add(raw)
+        episode = add_episode(
+            session, show, f"Talk {i}: “quotes”, colons & 🎥", room=room, start=start, duration=2.0
+        )
+        episode.cuts.append(Cut(raw_file=raw, sequence=1, start=0.0, end=1.5))
+        session.flush()
+        set_state(session, episode, "encode", "editor@rig")
+        job = queue.enqueue(session, episode, profile, max_attempts=max_attempts)
+        ids.append(job.id)
+    session.commit()
+    return ids
+
+
+def wait_for(what: str, predicate: Callable[[], object], timeout: float = 60.0) -> object:
+    """Poll `predicate` until it is truthy; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
