@@ -37,7 +37,7 @@ def settings_for(tmp: Path, **changes: object) -> Settings:
 
 
 def gray_frames(
-    path: Path, first: int, count: int, vf: str = "", size: str = "64x36"
+    path: Path, first: int, count: int, vf: str = "", size: str = "160x90"
 ) -> list[bytes]:
     """`count` frames from frame index `first`, as small gray images (one bytes each)."""
     w, h = (int(x) for x in size.split("x"))
@@ -89,7 +89,7 @@ def tone_level(path: Path, channel: int, hz: int, start: float, seconds: float) 
             "-i",
             str(path),
             "-af",
-            f"pan=mono|c0=c{channel},bandpass=f={hz}:width_type=q:w=8,volumedetect",
+            f"pan=mono|c0=c{channel},bandpass=f={hz}:width_type=q:w=8,bandpass=f={hz}:width_type=q:w=8,volumedetect",
             "-f",
             "null",
             "-",

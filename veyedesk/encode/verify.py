@@ -68,6 +68,8 @@ class AudioFacts(Protocol):
     def integrated_lufs(self) -> float | None: ...
     @property
     def channel_difference_db(self) -> float | None: ...
+    @property
+    def decoded_seconds(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,6 @@ class Expectations:
     def same_channels(self) -> bool:
         """channelcopy m/01/10 put the same sound on both channels."""
         return self.channelcopy in ("m", "01", "10")
-
-    @property
-    def needs_audio_measure(self) -> bool:
-        return self.same_channels or self.loudness_target is not None
 
 
 def problems(facts: FileFacts, audio: AudioFacts | None, expect: Expectations) -> list[str]:
@@ -122,8 +120,14 @@ def problems(facts: FileFacts, audio: AudioFacts | None, expect: Expectations) -
             found.append(f"audio is {audio_stream.codec}, profile {profile.name} makes {want}")
         if audio_stream.channels != 2:
             found.append(f"audio has {audio_stream.channels} channels, expected stereo")
-    if expect.needs_audio_measure and audio is None and audio_stream is not None:
+    if audio is None and audio_stream is not None:
         found.append("audio was not measured")
+    if audio is not None and audio.decoded_seconds is not None:
+        if audio.decoded_seconds < expect.duration - frame - 1e-3:
+            found.append(
+                f"has only {audio.decoded_seconds:.2f} s of decodable audio of "
+                f"{expect.duration:.2f} s (the file is cut short or damaged)"
+            )
     if audio is not None and expect.same_channels:
         diff = audio.channel_difference_db
         if diff is not None and diff > SAME_CHANNELS_DB:

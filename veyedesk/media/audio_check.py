@@ -18,6 +18,7 @@ SILENT_DB = -91.0  # volumedetect's floor for digital silence
 
 _INTEGRATED = re.compile(r"Integrated loudness:\s*\n\s*I:\s*(-?[\d.]+|-inf)\s*LUFS")
 _MAX_VOLUME = re.compile(r"max_volume:\s*(-?[\d.]+|-inf)\s*dB")
+_TIME = re.compile(r"time=(\d+):(\d\d):(\d\d(?:\.\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,8 @@ class AudioMeasure:
 
     integrated_lufs: float | None  # None when not asked for
     channel_difference_db: float | None  # peak of (left - right) in dBFS; None if not asked
+    decoded_seconds: float | None = None  # how much audio could be decoded (a cut-short
+    # file whose index is intact still probes as full length; decoding tells the truth)
 
 
 def _number(text: str) -> float:
@@ -45,16 +48,19 @@ def parse_measure(stderr: str, loudness: bool, difference: bool) -> AudioMeasure
         if not peaks:
             raise MediaError("ffmpeg printed no channel difference")
         diff = _number(peaks[-1])
-    return AudioMeasure(integrated_lufs=lufs, channel_difference_db=diff)
+    times = _TIME.findall(stderr)
+    decoded = None
+    if times:
+        h, m, sec = times[-1]
+        decoded = int(h) * 3600 + int(m) * 60 + float(sec)
+    return AudioMeasure(integrated_lufs=lufs, channel_difference_db=diff, decoded_seconds=decoded)
 
 
 def measure_audio(
     path: Path | str, *, loudness: bool = True, difference: bool = True
 ) -> AudioMeasure:
-    """Integrated loudness (LUFS) and peak of left minus right (dBFS) of `path`'s audio."""
+    """Integrated loudness (LUFS), peak of left minus right (dBFS), decodable length (s)."""
     path = Path(path)
-    if not (loudness or difference):
-        return AudioMeasure(None, None)
     branches, outputs = [], []
     if loudness:
         branches.append("[l]ebur128=peak=none[ol]")

@@ -380,12 +380,10 @@ def _verify(request: EncodeRequest) -> tuple[MediaInfo, AudioMeasure | None]:
     try:
         info = probe(part)
         audio = None
-        if expect.needs_audio_measure and info.audio is not None:
-            audio = measure_audio(
-                part,
-                loudness=request.loudness_target is not None,
-                difference=expect.same_channels,
-            )
+        if info.audio is not None:
+            # Always decode the audio once: it proves the file is whole (an intact index
+            # over a cut-short file still probes as full length) and gives its loudness.
+            audio = measure_audio(part, difference=(info.audio.channels or 0) >= 2)
     except MediaError as exc:
         raise verify.VerificationFailed(f"{name} was rejected and not published: {exc}") from None
     verify.check(name, info, audio, expect)
