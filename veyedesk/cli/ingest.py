@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -10,8 +11,11 @@ from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.services import catalog
 from veyedesk.services.assoc import associate
+from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.export import encoded_playlist, mpv_edl, raw_playlist, veyepar_json
 from veyedesk.services.marks import import_marks
+from veyedesk.services.report import show_report
 from veyedesk.services.scan import scan_show, show_raw_root
 from veyedesk.services.schedule import import_schedule
 
@@ -72,6 +76,35 @@ def register(sub: argparse._SubParsersAction) -> None:
     mimp.add_argument("--room", required=True, help="room slug")
     mimp.add_argument("file", metavar="FILE", help="marks file ('-' reads stdin)")
     mimp.set_defaults(func=marks_import_cmd)
+
+    rep = sub.add_parser(
+        "report",
+        help="what is missing: orphan raw files, talks without footage, overlaps, gaps, stats",
+    )
+    _show_flags(rep)
+    rep.add_argument("--json", action="store_true", help="machine-readable report")
+    rep.set_defaults(func=report_cmd)
+
+    exp = sub.add_parser("export", help="export episodes as Veyepar's JSON, with their cuts")
+    exp.add_argument("episode_ids", nargs="+", type=int, metavar="EPISODE_ID")
+    exp.add_argument("--format", choices=("veyepar-json",), default="veyepar-json")
+    exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    exp.set_defaults(func=export_cmd)
+
+    pls = sub.add_parser(
+        "playlist",
+        help="m3u of a talk: its raw cuts (VLC start/stop lines), an mpv EDL, or the encode",
+    )
+    pls.add_argument("episode_id", type=int, metavar="EPISODE_ID")
+    pls.add_argument(
+        "--kind",
+        choices=("raw", "encoded", "mpv-edl"),
+        default="raw",
+        help="raw: m3u of the cuts (VLC); mpv-edl: the cuts for mpv; encoded: the encode",
+    )
+    pls.add_argument("--profile", help="encode profile for --kind encoded (default: settings)")
+    pls.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    pls.set_defaults(func=playlist_cmd)
 
 
 def _read(path: str) -> tuple[bytes, str]:
@@ -157,4 +190,51 @@ def marks_import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         room = catalog.get_room(session, show, ns.room)
         for line in import_marks(session, show, room, data, source).lines():
             print(line)
+    return EXIT_OK
+
+
+def _write(text: str, output: str | None) -> None:
+    if not output:
+        sys.stdout.write(text)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"{output}: cannot write ({exc.strerror})") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session)
+        report = show_report(session, catalog.get_show(session, ns.client, ns.show))
+        if ctx.json:
+            json.dump(report.as_dict(), sys.stdout, indent=2, ensure_ascii=False, default=str)
+            sys.stdout.write("\n")
+        else:
+            for line in report.lines():
+                print(line)
+    return EXIT_OK
+
+
+def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session)
+        episodes = [get_episode(session, i) for i in ns.episode_ids]
+        text = json.dumps(veyepar_json(episodes), indent=2, ensure_ascii=False, default=str)
+    _write(text + "\n", ns.output)
+    return EXIT_OK
+
+
+def playlist_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    with ctx.session() as session:
+        ctx.identity(session)
+        episode = get_episode(session, ns.episode_id)
+        if ns.kind == "raw":
+            text = raw_playlist(episode, ctx.settings)
+        elif ns.kind == "mpv-edl":
+            text = mpv_edl(episode, ctx.settings)
+        else:
+            text = encoded_playlist(episode, ctx.settings, ns.profile)
+    _write(text, ns.output)
     return EXIT_OK

@@ -1,0 +1,117 @@
+"""Veyepar JSON export (round trip through the importer) and playlists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.ingest.rawday import make_room_day
+from tests.support.factory import ShowFixture
+from veyedesk.config import Settings
+from veyedesk.services import catalog
+from veyedesk.services.assoc import associate
+from veyedesk.services.episodes import Selection, add_episode
+from veyedesk.services.errors import InvalidInput
+from veyedesk.services.export import encoded_playlist, mpv_edl, raw_playlist, veyepar_json
+from veyedesk.services.scan import scan_show
+from veyedesk.services.schedule import import_schedule
+
+
+def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    ep.description = 'Quotes "x", backslash \\ and\nnewline 🎥'
+    session.commit()
+    (doc,) = veyepar_json([ep])
+    veyepar_fields = {
+        "id", "state", "location", "sequence", "name", "slug", "authors", "emails",
+        "description", "start", "duration", "released", "license", "tags", "conf_key",
+        "conf_url", "host_url", "public_url", "comment",
+    }  # fmt: skip
+    assert veyepar_fields <= set(doc)
+    assert doc["start"] == "2026-02-01T09:00:00" and doc["duration"] == "0:30:00"
+    assert doc["state"] == 2  # "edit", as Veyepar numbers states
+    assert [(c["raw_file"], c["sequence"], c["apply"]) for c in doc["cuts"]] == [
+        ("2026-02-01/09_00_00.dv", 1, True),
+        ("2026-02-01/09_20_00.dv", 2, True),
+    ]
+    other = catalog.add_show(session, "pyconf", "pyconf_2027")
+    data = json.dumps(veyepar_json(show.episodes), ensure_ascii=False).encode()
+    result = import_schedule(session, other, data, "export.json", "veyepar-json")
+    session.commit()
+    assert len(result.plan.added) == len(show.episodes)
+    copy = next(e for e in other.episodes if e.conf_key == ep.conf_key)
+    assert (copy.name, copy.description, copy.start, copy.duration) == (
+        ep.name, ep.description, ep.start, ep.duration,
+    )  # fmt: skip
+    assert copy.location is ep.location  # the room is found again, not duplicated
+
+
+def test_raw_playlist_limits_each_cut(session: Session, show: ShowFixture) -> None:
+    ep = show.episodes[0]
+    first, second = ep.applied_cuts()
+    first.start, second.end = 12.5, 600.0
+    ep.name = "Line one\nline two"
+    session.commit()
+    settings = Settings(raw_root="/srv/raw")
+    text = raw_playlist(ep, settings)
+    assert text.splitlines() == [
+        "#EXTM3U",
+        "#PLAYLIST:Line one line two",
+        "#EXTINF:1188,Line one line two (1/2)",
+        "#EXTVLCOPT:start-time=12.500",
+        "/srv/raw/pyconf/pyconf_2026/dv/room_a/2026-02-01/09_00_00.dv",
+        "#EXTINF:600,Line one line two (2/2)",
+        "#EXTVLCOPT:stop-time=600.000",
+        "/srv/raw/pyconf/pyconf_2026/dv/room_a/2026-02-01/09_20_00.dv",
+    ]
+    edl = mpv_edl(ep, settings).splitlines()
+    assert edl[0] == "# mpv EDL v0"
+    assert edl[1].endswith("/dv/room_a/2026-02-01/09_00_00.dv,12.500,1187.500")
+    enc = encoded_playlist(ep, Settings(output_root="/srv/out"))
+    assert enc.splitlines()[-1] == f"/srv/out/pyconf/pyconf_2026/mp4/{ep.slug}.mp4"
+    bare = add_episode(session, show.show, "No cuts")
+    session.flush()
+    with pytest.raises(InvalidInput, match="no applied cuts; run `veyedesk assoc`"):
+        raw_playlist(bare, settings)
+
+
+@pytest.mark.media
+def test_mpv_plays_exactly_the_cuts_of_the_edl(
+    sqlite_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import os
+    from datetime import datetime
+
+    import mpv
+
+    from veyedesk.db import make_engine, session_factory
+
+    make_room_day(tmp_path / "raw", tmp_path_factory.mktemp("cache"))
+    engine = make_engine(sqlite_url)
+    with session_factory(engine)() as session:
+        catalog.add_client(session, "vk")
+        show = catalog.add_show(session, "vk", "vk26", raw_root=str(tmp_path / "raw"))
+        room = catalog.add_room(session, show, "room_a")
+        scan_show(session, show, tmp_path / "raw")
+        ep = add_episode(session, show, "Two files", room=room,
+                         start=datetime(2026, 2, 1, 10, 0, 2), duration=4.0)  # fmt: skip
+        associate(session, Selection("vk", "vk26"))
+        edl = tmp_path / "talk.edl"
+        edl.write_text(mpv_edl(ep, Settings()))
+        expected = ep.cuts_time()
+    engine.dispose()
+    os.environ["LC_NUMERIC"] = "C"
+    player = mpv.MPV(vo="null", ao="null", pause=True)
+    try:
+        player.play(str(edl))
+        player.wait_for_property("duration", lambda v: bool(v), timeout=10)
+        # One timeline of 2 s of the DV file and 2 s of the TS file: the talk, nothing else.
+        assert player.duration == pytest.approx(expected, abs=0.1)
+        assert expected == pytest.approx(4.0, abs=0.1)
+    finally:
+        player.terminate()
