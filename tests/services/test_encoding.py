@@ -13,6 +13,8 @@ from tests.encode.support import settings_for
 from tests.support.media import make_clip
 from veyedesk.config import Settings
 from veyedesk.encode.run import EncodeCancelled
+from veyedesk.encode.verify import VerificationFailed
+from veyedesk.media.probe import probe
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.services import catalog
 from veyedesk.services.encoding import (
@@ -35,6 +37,7 @@ def raw_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {
         "a": make_clip(folder / "a.dv", "dv", 3.0),
         "b": make_clip(folder / "b.dv", "dv", 3.0),
+        "short": make_clip(folder / "short.dv", "dv", 1.0),
     }
 
 
@@ -58,6 +61,8 @@ def make_talk(
     )
     raws = {}
     for key, clip in raw_clips.items():
+        if key == "short":
+            continue
         name = f"2026-02-01/10_0{len(raws)}_00.dv"
         target = tmp_path / "raw" / "conf" / "conf_2026" / "dv" / "room_a" / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -184,3 +189,49 @@ def test_cancel_stops_ffmpeg_and_leaves_no_part(
     assert not request.part_path.exists()
     assert not request.output_path.exists()
     assert not request.work_dir.exists()
+
+
+def test_rejected_output_leaves_the_previous_good_file_untouched(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, None)])
+    request = prepare_encode(session, episode.id, settings)
+    good = execute_encode(request).output_path
+    before = good.read_bytes()
+    # The raw file is cut short after the cuts were checked (a recorder overwrote it, a
+    # copy was interrupted): ffmpeg makes a short file, which must not be published.
+    raw = tmp_path / "raw/conf/conf_2026/dv/room_a/2026-02-01/10_00_00.dv"
+    raw.unlink()
+    raw.symlink_to(raw_clips["short"])
+    with pytest.raises(
+        VerificationFailed, match=r"rejected and not published: the video stream lasts 3.0\d+ s but"
+    ):
+        execute_encode(request)
+    assert good.read_bytes() == before
+    assert not request.part_path.exists()
+    assert not request.work_dir.exists()
+
+
+def test_hostile_title_renders_and_lands_in_metadata(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 0.5)])
+    episode.authors = "O'Brien; \\server\\share: 100%"
+    session.commit()
+    request = prepare_encode(session, episode.id, settings)
+    outcome = execute_encode(request)
+    tags = probe(outcome.output_path)
+    assert tags.duration == pytest.approx(2.5, abs=0.04)
+    import json
+    import subprocess
+
+    fmt = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_format", "-show_chapters", "-of", "json",
+             str(outcome.output_path)],
+            capture_output=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    assert fmt["format"]["tags"]["title"] == 'A "hostile": title \\ with % and\nnewline 🎉'
+    assert fmt["format"]["tags"]["artist"] == episode.authors
+    assert [c["tags"]["title"] for c in fmt["chapters"]] == ["Title", "Part 1", "Credits"]

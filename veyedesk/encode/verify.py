@@ -7,7 +7,7 @@ and `encode` stays free of the media package (import-linter keeps the two apart)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -87,47 +87,61 @@ class Expectations:
         return self.channelcopy in ("m", "01", "10")
 
 
-def problems(facts: FileFacts, audio: AudioFacts | None, expect: Expectations) -> list[str]:
-    """Every way the file differs from the plan (empty = good)."""
+def problems(
+    facts: FileFacts,
+    audio: AudioFacts | None,
+    expect: Expectations,
+    streams: Mapping[str, float] | None = None,
+) -> list[str]:
+    """Every way the file differs from the plan (empty = good).
+
+    `streams` is each stream's own length (media.durations): the file's duration is its
+    longest stream's, so a video track that stopped early only shows there.
+    """
     found: list[str] = []
     profile = expect.profile
     frame = 1.0 / profile.fps
-    if facts.duration is None:
-        found.append("has no duration (the file is probably cut short)")
-    elif abs(facts.duration - expect.duration) > frame + 1e-3:
-        found.append(
-            f"lasts {facts.duration:.3f} s but title + cuts + credits make "
-            f"{expect.duration:.3f} s (more than one frame apart)"
-        )
+    lengths = [("the file ", facts.duration)]
+    lengths += [
+        (f"the {kind} stream ", seconds) for kind, seconds in sorted((streams or {}).items())
+    ]
+    for what, seconds in lengths:
+        if seconds is None:
+            found.append(f"{what}has no duration (it is probably cut short)")
+        elif abs(seconds - expect.duration) > frame + 1e-3:
+            found.append(
+                f"{what}lasts {seconds:.3f} s but title + cuts + credits make "
+                f"{expect.duration:.3f} s (more than one frame apart)"
+            )
     video = next((s for s in facts.streams if s.kind == "video"), None)
     audio_stream = next((s for s in facts.streams if s.kind == "audio"), None)
     if video is None:
-        found.append("has no video stream")
+        found.append("there is no video stream")
     else:
         want = CODEC_OF_ENCODER.get(profile.vcodec)
         if want and video.codec != want:
-            found.append(f"video is {video.codec}, profile {profile.name} makes {want}")
+            found.append(f"the video is {video.codec}, profile {profile.name} makes {want}")
         if (video.width, video.height) != (profile.width, profile.height):
             found.append(
-                f"video is {video.width}x{video.height}, profile {profile.name} makes "
+                f"the video is {video.width}x{video.height}, profile {profile.name} makes "
                 f"{profile.width}x{profile.height}"
             )
     if audio_stream is None:
-        found.append("has no audio stream")
+        found.append("there is no audio stream")
     else:
         want = CODEC_OF_ENCODER.get(profile.acodec)
         if want and audio_stream.codec != want:
-            found.append(f"audio is {audio_stream.codec}, profile {profile.name} makes {want}")
+            found.append(f"the audio is {audio_stream.codec}, profile {profile.name} makes {want}")
         if audio_stream.channels != 2:
-            found.append(f"audio has {audio_stream.channels} channels, expected stereo")
+            found.append(f"the audio has {audio_stream.channels} channels, expected stereo")
     if audio is None and audio_stream is not None:
-        found.append("audio was not measured")
-    if audio is not None and audio.decoded_seconds is not None:
-        if audio.decoded_seconds < expect.duration - frame - 1e-3:
-            found.append(
-                f"has only {audio.decoded_seconds:.2f} s of decodable audio of "
-                f"{expect.duration:.2f} s (the file is cut short or damaged)"
-            )
+        found.append("the audio was not measured")
+    decoded = audio.decoded_seconds if audio is not None else None
+    if decoded is not None and decoded < expect.duration - frame - 1e-3:
+        found.append(
+            f"only {decoded:.2f} s of the audio decodes, of {expect.duration:.2f} s "
+            "(the file is cut short or damaged)"
+        )
     if audio is not None and expect.same_channels:
         diff = audio.channel_difference_db
         if diff is not None and diff > SAME_CHANNELS_DB:
@@ -140,16 +154,20 @@ def problems(facts: FileFacts, audio: AudioFacts | None, expect: Expectations) -
         if lufs is None or abs(lufs - expect.loudness_target) > LOUDNESS_TOLERANCE:
             shown = "unmeasurable" if lufs is None else f"{lufs:.1f} LUFS"
             found.append(
-                f"loudness is {shown}, target {expect.loudness_target:g} LUFS "
+                f"the loudness is {shown}, target {expect.loudness_target:g} LUFS "
                 f"(±{LOUDNESS_TOLERANCE:g} LU)"
             )
     return found
 
 
-def check(name: str, facts: FileFacts, audio: AudioFacts | None, expect: Expectations) -> None:
+def check(
+    name: str,
+    facts: FileFacts,
+    audio: AudioFacts | None,
+    expect: Expectations,
+    streams: Mapping[str, float] | None = None,
+) -> None:
     """Raise VerificationFailed listing every problem of the file called `name`."""
-    found = problems(facts, audio, expect)
+    found = problems(facts, audio, expect, streams)
     if found:
-        raise VerificationFailed(
-            f"{name} was rejected and not published: it " + "; it ".join(found)
-        )
+        raise VerificationFailed(f"{name} was rejected and not published: " + "; ".join(found))

@@ -31,6 +31,7 @@ from veyedesk.encode.run import (
     run_ffmpeg,
 )
 from veyedesk.media.audio_check import AudioMeasure, measure_audio
+from veyedesk.media.durations import stream_durations
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.timecode import format_offset
@@ -379,6 +380,7 @@ def _verify(request: EncodeRequest) -> tuple[MediaInfo, AudioMeasure | None]:
     name = f"the encode of episode {request.episode_id} ({part.name})"
     try:
         info = probe(part)
+        streams = stream_durations(part)
         audio = None
         if info.audio is not None:
             # Always decode the audio once: it proves the file is whole (an intact index
@@ -386,7 +388,7 @@ def _verify(request: EncodeRequest) -> tuple[MediaInfo, AudioMeasure | None]:
             audio = measure_audio(part, difference=(info.audio.channels or 0) >= 2)
     except MediaError as exc:
         raise verify.VerificationFailed(f"{name} was rejected and not published: {exc}") from None
-    verify.check(name, info, audio, expect)
+    verify.check(name, info, audio, expect, streams)
     return info, audio
 
 

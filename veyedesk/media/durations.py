@@ -1,0 +1,60 @@
+"""How long each stream of a file lasts, as its container says (ffprobe, no decoding).
+
+A file's overall duration is its longest stream's: a video track that stopped early
+hides behind full-length audio. Verification compares each stream with the plan.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
+
+
+def _seconds(stream: dict[str, Any]) -> float | None:
+    value = stream.get("duration")
+    if value not in (None, "N/A"):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    # Matroska/WebM keep per-stream length only in a DURATION tag (HH:MM:SS.fffffffff).
+    tag = (stream.get("tags") or {}).get("DURATION")
+    if not tag:
+        return None
+    try:
+        h, m, s = tag.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(s)
+    except ValueError:
+        return None
+
+
+def parse_durations(data: dict[str, Any]) -> dict[str, float]:
+    """`{"video": s, "audio": s}` of the first stream of each kind that states a length."""
+    out: dict[str, float] = {}
+    for stream in data.get("streams", []):
+        kind = stream.get("codec_type", "")
+        seconds = _seconds(stream)
+        if kind in ("video", "audio") and kind not in out and seconds is not None:
+            out[kind] = seconds
+    return out
+
+
+def stream_durations(path: Path | str, timeout: float = PROBE_TIMEOUT) -> dict[str, float]:
+    """Seconds of the first video and audio stream of `path`, where the container says."""
+    path = Path(path)
+    args = [
+        tool("ffprobe"), "-v", "error", "-show_entries",
+        "stream=codec_type,duration:stream_tags=DURATION", "-of", "json", "file:" + str(path),
+    ]  # fmt: skip
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{path}: ffprobe took over {timeout:.0f} s") from None
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise MediaError(f"{path}: not a readable media file ({lines[-1] if lines else '?'})")
+    return parse_durations(json.loads(proc.stdout or b"{}"))
