@@ -45,6 +45,11 @@ RELEASED = {None: "?", True: "yes", False: "no"}
 Index = QModelIndex | QPersistentModelIndex
 
 
+def _haystack(r: EpisodeRow) -> str:
+    # Case-folded once per load, so typing in the search box does not fold 5,000 names per key.
+    return f"{r.name}\n{r.authors}".casefold()
+
+
 class EpisodeTableModel(QAbstractTableModel):
     """Rows are EpisodeRow values loaded off the GUI thread; sorting uses raw values."""
 
@@ -54,15 +59,36 @@ class EpisodeTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[EpisodeRow] = []
+        self._haystacks: list[str] = []
         self._brushes = {k: QBrush(QColor(v)) for k, v in STATE_COLOURS.items()}
 
     def set_rows(self, rows: list[EpisodeRow]) -> None:
         self.beginResetModel()
         self._rows = rows
+        self._haystacks = [_haystack(r) for r in rows]
         self.endResetModel()
 
     def row_at(self, row: int) -> EpisodeRow:
         return self._rows[row]
+
+    def row_of(self, episode_id: int) -> int | None:
+        """Source row of an episode, or None."""
+        for n, r in enumerate(self._rows):
+            if r.id == episode_id:
+                return n
+        return None
+
+    def update_row(self, row: EpisodeRow) -> None:
+        """Replace one episode's line (after a save or a lock change)."""
+        n = self.row_of(row.id)
+        if n is None:
+            return
+        self._rows[n] = row
+        self._haystacks[n] = _haystack(row)
+        self.dataChanged.emit(self.index(n, 0), self.index(n, len(COLUMNS) - 1))
+
+    def haystack(self, row: int) -> str:
+        return self._haystacks[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
         return 0 if parent.isValid() else len(self._rows)
@@ -151,7 +177,7 @@ class EpisodeFilter(QSortFilterProxyModel):
             return False
         if self.day is not None and (r.start is None or r.start.date() != self.day):
             return False
-        return not self.text or self.text in r.name.casefold() or self.text in r.authors.casefold()
+        return not self.text or self.text in model.haystack(source_row)
 
 
 class EpisodeListPanel(QWidget):
@@ -199,8 +225,16 @@ class EpisodeListPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((0, 120), (1, 90), (3, 80), (4, 110), (5, 70), (6, 70), (7, 64)):
+        for col, width in (
+            (0, 112),
+            (1, 80),
+            (2, 240),
+            (3, 60),
+            (4, 100),
+            (5, 64),
+            (6, 64),
+            (7, 60),
+        ):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
 
@@ -245,6 +279,19 @@ class EpisodeListPanel(QWidget):
             self.proxy.index(row, 0).data(EpisodeTableModel.ID_ROLE)
             for row in range(self.proxy.rowCount())
         ]
+
+    def select_episode(self, episode_id: int) -> None:
+        """Highlight an episode's line (if the filters show it) without opening it."""
+        n = self.model.row_of(episode_id)
+        if n is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(n, 0))
+        if index.isValid():
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def update_row(self, row: EpisodeRow) -> None:
+        self.model.update_row(row)
 
     def _activated(self, index: QModelIndex) -> None:
         self.episode_activated.emit(index.data(EpisodeTableModel.ID_ROLE))

@@ -11,6 +11,7 @@ from veyedesk.db import DatabaseError, open_database, session_factory
 from veyedesk.gui.app import make_application
 from veyedesk.gui.login import LoginDialog
 from veyedesk.gui.main_window import MainWindow
+from veyedesk.services.demo import DemoPlan
 from veyedesk.services.users import Identity, authenticate, has_users
 
 
@@ -38,6 +39,9 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
         identity = dialog.identity
     main = MainWindow(sessions, settings, identity)
     main.show()
+    if getattr(ns, "command", None) == "demo":
+        main.demo_plan = DemoPlan(file_seconds=ns.file_seconds)
+        main.seed_demo(True)  # `veyedesk demo`: create it if missing, then show it
     code = app.exec()
     engine.dispose()
     return int(code)

@@ -1,22 +1,54 @@
-"""The main window: pick a show, browse and filter its episodes."""
+"""The editor window: episode list (left), player + timeline (centre), form (right), cuts (below).
+
+An editor works through a room's talks one after another: open (Enter), set in and out,
+fix the metadata, Ctrl+Enter to save and go to the next talk. Panels are dock widgets whose
+layout is remembered between runs.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QMessageBox, QToolBar, QWidget
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from veyedesk.config import Settings, mask_url
+from veyedesk.config import Settings, data_dir, mask_url
+from veyedesk.gui.cut_table import CutTable
+from veyedesk.gui.editor_document import EditorDocument
+from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
+from veyedesk.gui.episode_session import EpisodeSession
+from veyedesk.gui.player_host import PlayerHost
+from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
+from veyedesk.model.timecode import format_offset, format_wall
+from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
 from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
+from veyedesk.services.errors import AlreadyExists
+from veyedesk.services.journal import discard_journal, pending_journals
+from veyedesk.services.navigation import Neighbour, neighbour
 from veyedesk.services.users import Identity
+
+LAYOUT_VERSION = 2
 
 
 class MainWindow(QMainWindow):
-    """Show picker, episode list, status bar with who and where."""
+    """The editor: pick a show, open episodes, trim and describe them, save."""
 
     def __init__(
         self,
@@ -24,66 +56,186 @@ class MainWindow(QMainWindow):
         settings: Settings,
         identity: Identity,
         parent: QWidget | None = None,
+        *,
+        prompts: Prompts | None = None,
+        demo_plan: DemoPlan | None = None,
     ) -> None:
         super().__init__(parent)
         self.sessions = sessions
         self.settings = settings
         self.identity = identity
+        self.demo_plan = demo_plan
         self.runner = BackgroundRunner(self)
+        self.prompts = prompts or Prompts(self)
+        self.session = EpisodeSession(sessions, settings, identity, self.runner, self.prompts, self)
+        self.next_target: Neighbour | None = None
+        self.previous_target: Neighbour | None = None
+        self._after_shows: list[Any] = []
+        self._journals_offered = False
+        self._closing = False
         self.setWindowTitle("veyedesk")
-        self.resize(1280, 800)
+        self.resize(1600, 960)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
+        )
 
         self.episodes = EpisodeListPanel(self)
-        self.setCentralWidget(self.episodes)
+        self.form = EpisodeForm(self)
+        self.cuts = CutTable(self)
+        self.player = PlayerHost(self)
+        self.setCentralWidget(self.player)
+        self.cuts.playhead = self.player.playhead
 
         self.show_box = QComboBox()
         self.show_box.setObjectName("show_picker")
-        self.show_box.setMinimumContentsLength(24)
+        self.show_box.setMinimumContentsLength(20)
         self.show_box.currentIndexChanged.connect(self._show_changed)
-        bar = QToolBar("Show")
-        bar.setObjectName("show_toolbar")
-        bar.setMovable(False)
-        bar.addWidget(QLabel(" Show: "))
-        bar.addWidget(self.show_box)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        list_page = QWidget()
+        list_layout = QVBoxLayout(list_page)
+        list_layout.setContentsMargins(0, 0, 0, 0)
+        list_layout.addWidget(self.show_box)
+        list_layout.addWidget(self.episodes)
+        self.list_dock = self._dock("Episodes", "episodes_dock", list_page)
+        self.form_dock = self._dock("Episode", "form_dock", self.form)
+        self.cuts_dock = self._dock("Cuts", "cuts_dock", self.cuts)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.list_dock)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.form_dock)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.cuts_dock)
+        self.resizeDocks([self.list_dock, self.form_dock], [520, 470], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.cuts_dock], [190], Qt.Orientation.Vertical)
 
+        self._build_actions()
         self._build_menus()
-        self.user_label = QLabel(f"User: {identity.name} ({identity.role})")
-        self.db_label = QLabel(f"Database: {mask_url(settings.db)}")
-        self.count_label = QLabel()
-        status = self.statusBar()
-        status.addPermanentWidget(self.count_label)
-        status.addPermanentWidget(self.user_label)
-        status.addPermanentWidget(self.db_label)
+        self._build_toolbar()
+        self._build_status_bar()
+        self._wire()
         self._restore_layout()
+        self._document_changed(None)
         self.reload_shows()
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        refresh = QAction("&Refresh", self)
-        refresh.setShortcut(QKeySequence.StandardKey.Refresh)
-        refresh.triggered.connect(self.reload_shows)
-        file_menu.addAction(refresh)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About veyedesk", self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+    # -- construction -------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState find docks by objectName
+        dock.setWidget(widget)
+        return dock
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About veyedesk",
-            "veyedesk: trim conference talks from raw recordings, encode and review them.\n"
-            "The desktop successor of Veyepar.",
+    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if name:
+            action.setObjectName(name)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "save")
+        self.save_next_action = self._action(
+            "Save and &next", self.save_and_next, "Ctrl+Return", "save_next"
+        )
+        self.save_next_action.setShortcuts(
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
+        )
+        self.next_action = self._action("&Next episode", lambda: self.go(+1), "Ctrl+PgDown")
+        self.previous_action = self._action("&Previous episode", lambda: self.go(-1), "Ctrl+PgUp")
+        self.close_episode_action = self._action("&Close episode", self.close_episode, "Ctrl+W")
+        self.refresh_action = self._action(
+            "&Refresh list", self.reload_shows, QKeySequence.StandardKey.Refresh
+        )
+        self.demo_action = self._action("Create the &demo show", lambda: self.seed_demo(True))
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.save_action, self.save_next_action, self.close_episode_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.refresh_action)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.edit_menu = bar.addMenu("&Edit")
+        go_menu = bar.addMenu("&Go")
+        go_menu.addAction(self.previous_action)
+        go_menu.addAction(self.next_action)
+        view_menu = bar.addMenu("&View")
+        for dock in (self.list_dock, self.form_dock, self.cuts_dock):
+            view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self._action("Reset &layout", self._reset_layout))
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard", self._keyboard_help, "F1"))
+        help_menu.addAction(self._action("&About veyedesk", self._about))
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Episode")
+        bar.setObjectName("episode_toolbar")
+        bar.setMovable(False)
+        bar.addAction(self.previous_action)
+        bar.addAction(self.save_action)
+        bar.addAction(self.save_next_action)
+        bar.addAction(self.next_action)
+        self.next_label = QLabel()
+        self.next_label.setObjectName("next_label")
+        self.next_label.setStyleSheet("color: #555; padding-left: 6px")
+        bar.addWidget(self.next_label)
+        bar.addSeparator()
+        self.only_edit = QCheckBox("only state “edit”")
+        self.only_edit.setObjectName("only_edit")
+        self.only_edit.setToolTip("Next / Previous skip episodes in other states")
+        self.only_edit.toggled.connect(self._refresh_neighbours)
+        bar.addWidget(self.only_edit)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_status_bar(self) -> None:
+        self.timecode_label = QLabel()
+        self.timecode_label.setObjectName("timecode_label")
+        self.timecode_label.setStyleSheet("font-family: monospace")
+        self.lock_label = QLabel()
+        self.lock_label.setObjectName("lock_label")
+        self.connection_label = QLabel()
+        self.connection_label.setObjectName("connection_label")
+        self.count_label = QLabel()
+        self.user_label = QLabel(f"User: {self.identity.name} ({self.identity.role})")
+        self.user_label.setObjectName("user_label")
+        self.db_label = QLabel(f"Database: {mask_url(self.settings.db)}")
+        status = self.statusBar()
+        for label in (
+            self.timecode_label,
+            self.lock_label,
+            self.connection_label,
+            self.count_label,
+            self.user_label,
+            self.db_label,
+        ):
+            status.addPermanentWidget(label)
+
+    def _wire(self) -> None:
+        self.episodes.episode_activated.connect(self.open_episode)
+        self.session.opened.connect(self._document_changed)
+        self.session.closed.connect(lambda: self._document_changed(None))
+        self.session.status.connect(self._status)
+        self.session.lock_changed.connect(self.lock_label.setText)
+        self.session.connection_changed.connect(self._connection)
+        self.session.saved.connect(self._row_changed)
+        self.session.row_changed.connect(self._row_changed)
+        self.form.thumbnail_requested.connect(self._thumbnail)
+        self.form.add_raw_file.connect(self._add_raw_file)
+        self.form.take_over_button.clicked.connect(self.session.take_over_lock)
+        self.cuts.cut_activated.connect(self.player.seek_to)
+        self.player.position_changed.connect(self._position)
+        self.player.mark_requested.connect(
+            lambda click: self.session.add_mark(click, self.player.set_marks)
         )
 
-    # Loading runs on the thread pool; the GUI thread only swaps in the finished rows.
+    # -- shows and the list -------------------------------------------------------------
     def reload_shows(self) -> None:
+        """Re-read the show list (off the GUI thread)."""
+
         def load() -> list[ShowRef]:
             with self.sessions() as session:
                 return list_shows(session)
@@ -99,15 +251,21 @@ class MainWindow(QMainWindow):
             self.show_box.addItem(ref.label, ref.id)
         self.show_box.blockSignals(False)
         if not shows:
-            self.statusBar().showMessage(
-                "No shows yet: create one with `veyedesk client add` and `veyedesk show add`, "
-                "then import a schedule."
-            )
             self.episodes.set_rows([], list(STATE_SLUGS))
+            self.seed_demo(False)
             return
-        index = self.show_box.findData(int(current)) if current is not None else -1
+        wanted = self._after_shows.pop(0) if self._after_shows else current
+        index = self.show_box.findData(int(wanted)) if wanted is not None else -1
         self.show_box.setCurrentIndex(max(index, 0))
         self._show_changed()
+        if not self._journals_offered:
+            self._journals_offered = True
+            QTimer.singleShot(0, self.offer_journals)
+
+    def select_show(self, show_id: int) -> None:
+        index = self.show_box.findData(show_id)
+        if index >= 0 and index != self.show_box.currentIndex():
+            self.show_box.setCurrentIndex(index)
 
     def _show_changed(self) -> None:
         show_id = self.show_box.currentData()
@@ -126,22 +284,301 @@ class MainWindow(QMainWindow):
         self.episodes.set_rows(rows, list(STATE_SLUGS))
         self.count_label.setText(f"{len(rows)} episodes")
         self.statusBar().clearMessage()
+        if self.session.episode_id is not None:
+            self.episodes.select_episode(self.session.episode_id)
+
+    def _row_changed(self, row: EpisodeRow) -> None:
+        self.episodes.update_row(row)
 
     def _load_failed(self, exc: Exception) -> None:
-        self.statusBar().showMessage(f"Could not read the database: {exc}")
+        self._status(f"Could not read the database: {exc}")
+
+    # -- the demo show ------------------------------------------------------------------
+    def seed_demo(self, asked: bool) -> None:
+        """Create the demo show in the background (empty database, or File ▸ demo), then show it."""
+        folder = data_dir() / "demo"
+        plan = self.demo_plan
+
+        def work() -> int:
+            with self.sessions() as session, session.begin():
+                existing = demo_exists(session)
+                if existing is not None:
+                    return existing
+                return create_demo(session, folder, plan).show_id
+
+        def done(show_id: int) -> None:
+            self._status(f"Demo show ready: recordings under {folder}")
+            self._after_shows.append(show_id)
+            self.reload_shows()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, AlreadyExists):
+                return
+            self._status(f"Could not create the demo show: {exc}")
+
+        if not asked:
+            self._status(
+                "The database has no shows: creating a demo show (generating recordings with "
+                "ffmpeg, about a minute)…"
+            )
+        else:
+            self._status("Creating the demo show…")
+        self.runner.submit(work, done, failed)
+
+    # -- opening and leaving episodes ---------------------------------------------------
+    def open_episode(self, episode_id: int) -> None:
+        """Open an episode (asking first about unsaved edits of the current one)."""
+        if episode_id == self.session.episode_id:
+            return
+        self.leave_episode(lambda: self.session.open(episode_id))
+
+    def leave_episode(self, then: Any, *, release_after_save: bool = True) -> bool:
+        """Close the open episode (save / discard / cancel if it has unsaved edits), then `then`.
+
+        Returns False when the user cancelled.
+        """
+        doc = self.session.document
+        if doc is None:
+            then()
+            return True
+        if doc.unsaved and not doc.read_only:
+            answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
+            if answer == "cancel":
+                return False
+            if answer == "save":
+                self.session.save(then, release=release_after_save)
+                return True
+            self.session.discard()
+        self.player.unload()
+        self.session.release()
+        then()
+        return True
+
+    def close_episode(self) -> None:
+        self.leave_episode(lambda: None)
+
+    def _document_changed(self, document: EditorDocument | None) -> None:
+        if document is None:
+            self.player.unload()
+        self.form.set_document(document, self.session.context if document else None)
+        self.cuts.set_document(document)
+        for action in (self.save_action, self.save_next_action, self.close_episode_action):
+            action.setEnabled(document is not None)
+        self._install_undo(document)
+        if document is not None:
+            document.dirty_changed.connect(self._update_title)
+            document.notice.connect(self._status)
+            self.player.load(document, self.session.context, self.session.marks)
+            self.episodes.select_episode(document.draft.episode_id)
+            if self.session.context is not None:
+                self.select_show(self.session.context.show_id)
+        self._update_title()
+        self._refresh_neighbours()
+
+    def _install_undo(self, document: EditorDocument | None) -> None:
+        self.edit_menu.clear()
+        if document is None:
+            return
+        undo = document.undo_stack.createUndoAction(self, "&Undo")
+        redo = document.undo_stack.createRedoAction(self, "&Redo")
+        if not self.player.has_undo_shortcuts:
+            undo.setShortcut(QKeySequence.StandardKey.Undo)
+            redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+            self.addAction(undo)
+            self.addAction(redo)
+        self.edit_menu.addAction(undo)
+        self.edit_menu.addAction(redo)
+
+    def _update_title(self, *_args: object) -> None:
+        doc = self.session.document
+        if doc is None:
+            self.setWindowTitle("veyedesk")
+            return
+        star = "*" if doc.unsaved else ""
+        ro = " (read-only)" if doc.read_only else ""
+        self.setWindowTitle(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk")
+
+    # -- saving -------------------------------------------------------------------------
+    def _can_save(self) -> bool:
+        doc = self.session.document
+        if doc is None:
+            return False
+        bad = invalid_emails(str(doc.draft.fields.get("emails") or ""))
+        if bad:
+            self.prompts.error(
+                "not saved", f"Emails: not an email address: {', '.join(bad)}. Fix the field."
+            )
+            return False
+        return True
+
+    def save(self) -> None:
+        """Ctrl+S: save the open episode and its cuts in one transaction."""
+        if self._can_save():
+            self.session.save()
+
+    def save_and_next(self) -> None:
+        """Ctrl+Enter: save, release the lock, open the next episode."""
+        doc = self.session.document
+        if doc is None:
+            return
+        target = self.next_target
+        if doc.read_only:
+            self.go(+1)
+            return
+        if not self._can_save():
+            return
+
+        def then() -> None:
+            self.player.unload()
+            if target is not None:
+                self.session.open(target.id)
+            else:
+                self._status("Saved; that was the last episode")
+
+        self.session.save(then, release=True)
+
+    def go(self, step: int) -> None:
+        """Next (+1) or Previous (-1) episode of the same room in time order, then next room."""
+        target = self.next_target if step > 0 else self.previous_target
+        if target is None:
+            self._status("No further episode that way")
+            return
+        self.open_episode(target.id)
+
+    def _refresh_neighbours(self, *_args: object) -> None:
+        episode_id = self.session.episode_id
+        self.next_target = self.previous_target = None
+        self.next_label.setText("")
+        if episode_id is None:
+            self.next_action.setEnabled(False)
+            self.previous_action.setEnabled(False)
+            return
+        only = "edit" if self.only_edit.isChecked() else None
+
+        def load() -> tuple[Neighbour | None, Neighbour | None]:
+            with self.sessions() as session:
+                return (
+                    neighbour(session, episode_id, +1, only),
+                    neighbour(session, episode_id, -1, only),
+                )
+
+        def done(result: tuple[Neighbour | None, Neighbour | None]) -> None:
+            if self.session.episode_id != episode_id:
+                return
+            self.next_target, self.previous_target = result
+            self.next_action.setEnabled(self.next_target is not None)
+            self.previous_action.setEnabled(self.previous_target is not None)
+            nxt = self.next_target
+            self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
+            self.next_action.setToolTip(nxt.label if nxt else "")
+
+        self.runner.submit(load, done, self._load_failed)
+
+    # -- journals -----------------------------------------------------------------------
+    def offer_journals(self) -> None:
+        """After a crash: offer the unsaved edits found in the journal."""
+        for entry in pending_journals(self.settings.db):
+            answer = self.prompts.restore(entry)
+            if answer == "restore":
+                self.leave_episode(lambda e=entry: self.session.open(e.episode_id, restore=e))
+                return
+            if answer == "discard":
+                discard_journal(self.settings.db, entry.episode_id)
+
+    # -- player and form glue -----------------------------------------------------------
+    def _thumbnail(self) -> None:
+        doc, ctx = self.session.document, self.session.context
+        if doc is None or ctx is None:
+            return
+        folder = data_dir() / "thumbnails" / ctx.client_slug / ctx.show_slug
+        path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"
+        try:
+            self.player.screenshot(path)
+        except (OSError, RuntimeError) as exc:
+            self._status(f"No thumbnail: {exc}")
+            return
+        doc.set_field("thumbnail", str(path), "Use current frame as thumbnail")
+
+    def _add_raw_file(self, raw_file_id: int) -> None:
+        if self.session.document is not None:
+            self.session.document.add_cut(raw_file_id)
+
+    def _position(self, position: Any) -> None:
+        doc = self.session.document
+        if doc is None or position is None or position.raw_file_id is None:
+            self.timecode_label.setText("")
+            return
+        raw = doc.draft.raw_files.get(position.raw_file_id)
+        fps = raw.fps if raw else 25.0
+        name = raw.filename if raw else ""
+        self.timecode_label.setText(
+            f"{name} {format_offset(position.offset, fps)}  wall {format_wall(position.wall)}"
+        )
+
+    def _status(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message, 15000)
+        else:
+            self.statusBar().clearMessage()
+
+    def _connection(self, ok: bool) -> None:
+        self.connection_label.setText("" if ok else "database unreachable — retrying")
+        self.connection_label.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+
+    # -- help, layout, closing ----------------------------------------------------------
+    def _keyboard_help(self) -> None:
+        dialog = self.player.keyboard_help()
+        if dialog is not None:
+            dialog.exec()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About veyedesk",
+            "veyedesk: trim conference talks from raw recordings, encode and review them.\n"
+            "The desktop successor of Veyepar.",
+        )
 
     def _restore_layout(self) -> None:
         settings = QSettings()
+        self._default_state = self.saveState(LAYOUT_VERSION)
         geometry = settings.value("main_window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
         state = settings.value("main_window/state")
         if state is not None:
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
 
-    def closeEvent(self, event) -> None:
+    def _reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in (self.list_dock, self.form_dock, self.cuts_dock):
+            dock.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing:
+            doc = self.session.document
+            if doc is not None and doc.unsaved and not doc.read_only:
+                answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
+                if answer == "cancel":
+                    event.ignore()
+                    return
+                if answer == "save":
+                    event.ignore()
+                    self._closing = True
+                    self.session.save(self._close_after_save, release=True)
+                    return
+                self.session.discard()
+        self.session.release()
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
-        settings.setValue("main_window/state", self.saveState())
-        self.runner.wait(3000)
+        settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))
+        self.player.shutdown()
+        self.runner.wait(5000)
         super().closeEvent(event)
+
+    def _close_after_save(self) -> None:
+        self.close()
+
+    def screenshot(self, path: Path) -> None:
+        """The whole window to a PNG (tests and docs)."""
+        self.grab().save(str(path))

@@ -1,0 +1,110 @@
+"""Helpers for the editor window tests: a window on a database, scripted answers to prompts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from veyedesk.config import load_settings
+from veyedesk.db import session_factory
+from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.prompts import Prompts
+from veyedesk.services.edit import EditConflict, EpisodeDraft
+from veyedesk.services.journal import JournalEntry
+from veyedesk.services.locks import LockState
+from veyedesk.services.users import Identity
+
+
+class ScriptedPrompts(Prompts):
+    """Answers the window's questions from attributes; records what was asked."""
+
+    def __init__(self, parent: Any = None) -> None:
+        self.parent = parent
+        self.asked: list[str] = []
+        self.unsaved_answer = "save"
+        self.restore_answer = "restore"
+        self.take_over_answer = True
+        self.conflict: Callable[..., tuple[EpisodeDraft, EpisodeDraft] | None] | None = None
+        self.errors: list[str] = []
+
+    def unsaved(self, name: str) -> str:
+        self.asked.append(f"unsaved: {name}")
+        return self.unsaved_answer
+
+    def restore(self, entry: JournalEntry) -> str:
+        self.asked.append(f"restore: {entry.name}")
+        return self.restore_answer
+
+    def take_over(self, state: LockState) -> bool:
+        self.asked.append(f"take over: {state.describe()}")
+        return self.take_over_answer
+
+    def resolve_conflict(
+        self, conflict: EditConflict, mine: EpisodeDraft, base: EpisodeDraft
+    ) -> tuple[EpisodeDraft, EpisodeDraft] | None:
+        self.asked.append(f"conflict: {', '.join(conflict.fields)}")
+        assert self.conflict is not None, "a conflict dialog was not expected"
+        return self.conflict(conflict, mine, base)
+
+    def error(self, title: str, message: str) -> None:
+        self.errors.append(message)
+
+
+def open_editor(
+    qtbot: QtBot,
+    engine: Engine,
+    identity: Identity | None = None,
+    prompts: ScriptedPrompts | None = None,
+    size: tuple[int, int] = (1600, 960),
+) -> tuple[MainWindow, ScriptedPrompts]:
+    """An editor window on `engine`'s database, shown, with its show's episodes listed."""
+    settings = load_settings(flags={"db": engine.url.render_as_string(hide_password=False)})
+    prompts = prompts or ScriptedPrompts()
+    window = MainWindow(
+        session_factory(engine),
+        settings,
+        identity or Identity("ed@laptop", "editor"),
+        prompts=prompts,
+    )
+    prompts.parent = window
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # shortcuts need an active window
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() > 0, timeout=10000)
+    return window, prompts
+
+
+def open_episode(qtbot: QtBot, window: MainWindow, episode_id: int) -> None:
+    """Open an episode as a user does (select its line, Enter) and wait until it is shown."""
+    from PySide6.QtCore import Qt
+
+    panel = window.episodes
+    panel.select_episode(episode_id)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            window.session.document is not None
+            and window.session.document.draft.episode_id == episode_id
+        ),
+        timeout=10000,
+    )
+    qtbot.waitUntil(lambda: window.next_label.text() != "", timeout=10000)
+
+
+def type_text(qtbot: QtBot, widget: Any, text: str) -> None:
+    """Type `text` as a user would; non-ASCII (emoji) arrives as an input-method commit."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    for ch in text:
+        if ch.isascii() and ch.isprintable():
+            qtbot.keyClicks(widget, ch)
+        else:
+            event = QInputMethodEvent()
+            event.setCommitString(ch)
+            QApplication.sendEvent(widget, event)

@@ -1,0 +1,327 @@
+"""The episode open in the editor: load, lock, journal, save (with conflicts and retries), release.
+
+Database work runs on the BackgroundRunner; this object only swaps results in on the GUI
+thread. A save that cannot reach the database keeps the edits (in memory and in the
+journal) and retries every few seconds, saying so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from veyedesk.config import Settings
+from veyedesk.gui.editor_document import STATE, EditorDocument
+from veyedesk.gui.prompts import Prompts
+from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.services.edit import (
+    EditConflict,
+    EpisodeDraft,
+    add_mark,
+    load_draft,
+    room_day_marks,
+    save_draft,
+)
+from veyedesk.services.episode_info import EpisodeContext, episode_context, episode_row
+from veyedesk.services.episodes import EpisodeRow, get_episode, set_state
+from veyedesk.services.errors import ServiceError
+from veyedesk.services.journal import JournalEntry, discard_journal, write_journal
+from veyedesk.services.locks import LockHeld, LockState, release_lock, take_lock, take_over
+
+RETRY_MS = 5000
+
+
+@dataclass
+class Loaded:
+    """What opening an episode fetched (off the GUI thread)."""
+
+    draft: EpisodeDraft
+    context: EpisodeContext
+    lock: LockState | None
+    lock_problem: str
+    row: EpisodeRow
+    marks: list[datetime]
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or type(exc).__name__ == "OperationalError"
+    )
+
+
+class EpisodeSession(QObject):
+    """One episode at a time: its document, its lock and its journal."""
+
+    opened = Signal(object)  # EditorDocument
+    closed = Signal()
+    saved = Signal(object)  # EpisodeRow after the save
+    row_changed = Signal(object)  # EpisodeRow (lock taken or released)
+    status = Signal(str)  # a status-bar message
+    lock_changed = Signal(str)  # status-bar text about the lock
+    connection_changed = Signal(bool)  # False while the database cannot be reached
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        identity: Any,
+        runner: BackgroundRunner,
+        prompts: Prompts,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.sessions, self.settings, self.identity = sessions, settings, identity
+        self.runner, self.prompts = runner, prompts
+        self.document: EditorDocument | None = None
+        self.context: EpisodeContext | None = None
+        self.lock: LockState | None = None
+        self.marks: list[datetime] = []
+        self.saving = False
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.timeout.connect(self._retry_save)
+        self._pending_then: Callable[[], None] | None = None
+        self._pending_release = False
+
+    @property
+    def episode_id(self) -> int | None:
+        return self.document.draft.episode_id if self.document else None
+
+    # -- open -------------------------------------------------------------------------
+    def open(self, episode_id: int, restore: JournalEntry | None = None) -> None:
+        """Load the episode, take its lock if this user may edit, and show it."""
+        identity, settings = self.identity, self.settings
+
+        def load() -> Loaded:
+            with self.sessions() as session:
+                draft = load_draft(session, episode_id, settings.raw_root)
+                episode = get_episode(session, episode_id)
+                draft.fields[STATE] = episode.state.slug if episode.state else None
+                lock, problem = None, ""
+                if identity.can("edit"):
+                    try:
+                        lock = take_lock(session, episode_id, identity, settings.lock_stale_minutes)
+                        session.commit()
+                    except LockHeld as exc:
+                        session.rollback()
+                        lock, problem = exc.state, exc.state.describe()
+                else:
+                    problem = f"{identity.name} is a {identity.role}: reviewers cannot edit"
+                context = episode_context(session, episode_id, list(draft.raw_files))
+                return Loaded(
+                    draft,
+                    context,
+                    lock,
+                    problem,
+                    episode_row(session, episode_id),
+                    room_day_marks(session, episode_id),
+                )
+
+        self.status.emit("Opening the episode…")
+        self.runner.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
+
+    def _loaded(self, loaded: Loaded, restore: JournalEntry | None) -> None:
+        if restore is not None:
+            draft, base = restore.restore(loaded.draft)
+            draft.fields.setdefault(STATE, loaded.draft.fields.get(STATE))
+            base.fields.setdefault(STATE, loaded.draft.fields.get(STATE))
+            document = EditorDocument(draft, base)
+        else:
+            document = EditorDocument(loaded.draft)
+        document.set_read_only(loaded.lock_problem)
+        self.document, self.context, self.lock = document, loaded.context, loaded.lock
+        self.marks = loaded.marks
+        document.field_changed.connect(self._journal)
+        document.cuts_changed.connect(self._journal)
+        document.dirty_changed.connect(self._dirty_changed)
+        self._announce_lock()
+        self.row_changed.emit(loaded.row)
+        self.opened.emit(document)
+        if restore is not None:
+            self._journal()
+            self.status.emit(f"Restored unsaved edits of “{restore.name}”: save them with Ctrl+S")
+        else:
+            self.status.emit("")
+
+    def _open_failed(self, exc: Exception) -> None:
+        self.status.emit(f"Could not open the episode: {exc}")
+        if _is_connection_error(exc):
+            self.connection_changed.emit(False)
+
+    def _announce_lock(self) -> None:
+        doc = self.document
+        if doc is None:
+            self.lock_changed.emit("")
+        elif doc.read_only:
+            self.lock_changed.emit(f"read-only: {doc.read_only_reason}")
+        else:
+            self.lock_changed.emit(f"locked by you ({self.identity.name})")
+
+    # -- lock take-over -----------------------------------------------------------------
+    def take_over_lock(self) -> None:
+        """Ask, then take the lock of the open episode from its holder (logged)."""
+        doc, lock = self.document, self.lock
+        if doc is None or lock is None or lock.held_by(self.identity.name):
+            return
+        if not self.prompts.take_over(lock):
+            return
+        identity, settings, episode_id = self.identity, self.settings, doc.draft.episode_id
+
+        def work() -> LockState:
+            with self.sessions() as session, session.begin():
+                return take_over(session, episode_id, identity, settings.lock_stale_minutes)
+
+        def done(state: LockState) -> None:
+            self.lock = state
+            if self.document is doc:
+                doc.set_read_only("")
+                self._announce_lock()
+                self.opened.emit(doc)  # the window refreshes read-only widgets
+            self.status.emit("You hold the lock now (recorded in the episode's log)")
+
+        self.runner.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))
+
+    # -- marks ------------------------------------------------------------------------
+    def add_mark(self, click: datetime, done: Callable[[list[datetime]], None]) -> None:
+        """Record a "cut here" mark in the episode's room; `done(marks)` gets the room-day's."""
+        episode_id = self.episode_id
+        if episode_id is None:
+            return
+
+        def work() -> list[datetime]:
+            with self.sessions() as session, session.begin():
+                add_mark(session, episode_id, click)
+                return room_day_marks(session, episode_id)
+
+        def finished(marks: list[datetime]) -> None:
+            self.marks = marks
+            done(marks)
+
+        self.runner.submit(work, finished, lambda exc: self.status.emit(f"Mark not saved: {exc}"))
+
+    # -- journal ----------------------------------------------------------------------
+    def _journal(self, *_args: object) -> None:
+        doc = self.document
+        if doc is None or doc.read_only:
+            return
+        if doc.unsaved:
+            try:
+                write_journal(self.settings.db, doc.draft, doc.base, self.identity.name)
+            except OSError as exc:
+                self.status.emit(f"Could not write the edit journal: {exc}")
+        else:
+            discard_journal(self.settings.db, doc.draft.episode_id)
+
+    def _dirty_changed(self, dirty: bool) -> None:
+        if not dirty and self.document is not None:
+            discard_journal(self.settings.db, self.document.draft.episode_id)
+
+    # -- save -------------------------------------------------------------------------
+    def save(self, then: Callable[[], None] | None = None, *, release: bool = False) -> None:
+        """Save the open episode in one transaction (optionally releasing its lock), then `then`."""
+        doc = self.document
+        if doc is None or self.saving:
+            return
+        if doc.read_only:
+            self.status.emit(f"Not saved: {doc.read_only_reason}")
+            return
+        self._pending_then, self._pending_release = then, release
+        draft, base = doc.draft.copy(), doc.base.copy()
+        user, identity = self.identity.name, self.identity
+
+        def work() -> tuple[EpisodeDraft, EpisodeRow]:
+            with self.sessions() as session, session.begin():
+                saved = save_draft(session, draft, base, user)
+                wanted = draft.fields.get(STATE)
+                if wanted and wanted != base.fields.get(STATE):
+                    set_state(session, get_episode(session, draft.episode_id), wanted, user)
+                saved.fields[STATE] = wanted
+                if release:
+                    release_lock(session, draft.episode_id, identity)
+                session.flush()
+                return saved, episode_row(session, draft.episode_id)
+
+        self.saving = True
+        self.status.emit("Saving…")
+        self.runner.submit(work, lambda result: self._saved(doc, *result), self._save_failed)
+
+    def _saved(self, doc: EditorDocument, saved: EpisodeDraft, row: EpisodeRow) -> None:
+        self.saving = False
+        self.connection_changed.emit(True)
+        if self.document is doc:
+            doc.mark_saved(saved)
+            discard_journal(self.settings.db, doc.draft.episode_id)
+        self.status.emit(f"Saved “{saved.fields.get('name')}”")
+        self.saved.emit(row)
+        then, self._pending_then = self._pending_then, None
+        if self._pending_release:
+            self._forget()
+        if then is not None:
+            then()
+
+    def _save_failed(self, exc: Exception) -> None:
+        self.saving = False
+        doc = self.document
+        if doc is None:
+            return
+        if isinstance(exc, EditConflict):
+            mine = doc.draft.copy()
+            choice = self.prompts.resolve_conflict(exc, mine, doc.base)
+            if choice is None:
+                self.status.emit("Not saved: the conflict is still open; your edits are kept")
+                return
+            merged, base = choice
+            merged.fields[STATE] = mine.fields.get(STATE)
+            base.fields[STATE] = doc.base.fields.get(STATE)
+            doc.replace_all(merged, base)
+            self._journal()
+            self.save(self._pending_then, release=self._pending_release)
+            return
+        if _is_connection_error(exc):
+            self.connection_changed.emit(False)
+            self._journal()
+            self.status.emit(
+                "The database cannot be reached: your edits are kept (memory and journal); "
+                f"retrying the save every {RETRY_MS // 1000} s"
+            )
+            self._retry.start(RETRY_MS)
+            return
+        message = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        self.status.emit(f"Not saved: {message}")
+        self.prompts.error("not saved", message)
+
+    def _retry_save(self) -> None:
+        if self.document is not None and self.document.unsaved:
+            self.save(self._pending_then, release=self._pending_release)
+
+    # -- close ------------------------------------------------------------------------
+    def discard(self) -> None:
+        """Drop unsaved edits of the open episode (and its journal)."""
+        if self.document is not None:
+            discard_journal(self.settings.db, self.document.draft.episode_id)
+
+    def release(self) -> None:
+        """Release the lock now (closing the episode or the window); quick, so done in place."""
+        doc, lock = self.document, self.lock
+        self._forget()
+        if doc is None or lock is None or not lock.held_by(self.identity.name):
+            return
+        try:
+            with self.sessions() as session, session.begin():
+                release_lock(session, doc.draft.episode_id, self.identity)
+                row = episode_row(session, doc.draft.episode_id)
+            self.row_changed.emit(row)
+        except DBAPIError as exc:
+            self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
+
+    def _forget(self) -> None:
+        self._retry.stop()
+        self.document, self.context, self.lock = None, None, None
+        self.lock_changed.emit("")
+        self.closed.emit()

@@ -1,0 +1,76 @@
+"""The questions the editor window asks, in one replaceable object (tests answer them in code)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from veyedesk.gui.conflict_dialog import ConflictDialog
+from veyedesk.services.edit import EditConflict, EpisodeDraft
+from veyedesk.services.journal import JournalEntry
+from veyedesk.services.locks import LockState
+
+
+class Prompts:
+    """Modal questions; each returns the user's answer."""
+
+    def __init__(self, parent: QWidget) -> None:
+        self.parent = parent
+
+    def unsaved(self, name: str) -> str:
+        """'save', 'discard' or 'cancel' for an episode with unsaved edits."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle("veyedesk — unsaved changes")
+        box.setText(f"“{name}” has unsaved changes.")
+        box.setInformativeText("Save them before leaving the episode?")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        return {
+            QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard",
+        }.get(QMessageBox.StandardButton(answer), "cancel")
+
+    def restore(self, entry: JournalEntry) -> str:
+        """'restore', 'discard' (delete the journal) or 'later' for edits found after a crash."""
+        box = QMessageBox(self.parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("veyedesk — unsaved edits found")
+        box.setText(
+            f"Unsaved edits of “{entry.name}” (episode {entry.episode_id}) by {entry.user} "
+            f"from {entry.written:%a %d %b %H:%M} were found: veyedesk did not close normally."
+        )
+        box.setInformativeText("Restore them now? (Discard deletes them for good.)")
+        restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(restore)
+        box.exec()
+        clicked = box.clickedButton()
+        return "restore" if clicked is restore else "discard" if clicked is discard else "later"
+
+    def take_over(self, state: LockState) -> bool:
+        """Confirm taking someone else's lock."""
+        answer = QMessageBox.question(
+            self.parent,
+            "veyedesk — take over the lock",
+            f"This episode is {state.describe()}.\n\nIf they are still editing, their next "
+            "save will conflict with yours. Take the lock over? (Recorded in the episode's log.)",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def resolve_conflict(
+        self, conflict: EditConflict, mine: EpisodeDraft, base: EpisodeDraft
+    ) -> tuple[EpisodeDraft, EpisodeDraft] | None:
+        """The merged (draft, base) the editor chose, or None to keep editing unsaved."""
+        dialog = ConflictDialog(conflict, mine, base, self.parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.merged()
+
+    def error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self.parent, f"veyedesk — {title}", message)
