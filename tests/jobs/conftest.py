@@ -139,6 +139,7 @@ def add_talks(
     rooms: int = 2,
     max_attempts: int = queue.DEFAULT_MAX_ATTEMPTS,
     profile: str = "tiny",
+    seconds: float = 1.5,
 ) -> list[int]:
     """`count` talks, each cut from its own raw file (a link to `clip`), queued for encoding."""
     catalog.add_client(session, "conf", "Conf")
@@ -149,7 +150,7 @@ def add_talks(
     for i in range(count):
         room = room_list[i % rooms]
         start = day + timedelta(minutes=10 * i)
-        filename = f"{start:%Y-%m-%d}/{start:%H_%M_%S}.dv"
+        filename = f"{start:%Y-%m-%d}/{start:%H_%M_%S}{clip.suffix}"
         target = rig.raw_root / "conf" / "conf_2026" / "dv" / room.slug / filename
         target.parent.mkdir(parents=True, exist_ok=True)
         target.symlink_to(clip)
@@ -158,14 +159,19 @@ def add_talks(
             location=room,
             filename=filename,
             start=start,
-            duration=2.0,
+            duration=seconds + 0.5,
             filesize=clip.stat().st_size,
         )
         session.add(raw)
         episode = add_episode(
-            session, show, f"Talk {i}: “quotes”, colons & 🎥", room=room, start=start, duration=2.0
+            session,
+            show,
+            f"Talk {i}: “quotes”, colons & 🎥",
+            room=room,
+            start=start,
+            duration=seconds,
         )
-        episode.cuts.append(Cut(raw_file=raw, sequence=1, start=0.0, end=1.5))
+        episode.cuts.append(Cut(raw_file=raw, sequence=1, start=0.0, end=seconds))
         session.flush()
         set_state(session, episode, "encode", "editor@rig")
         job = queue.enqueue(session, episode, profile, max_attempts=max_attempts)
