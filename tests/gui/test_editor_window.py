@@ -44,3 +44,150 @@ def test_open_edit_and_save_writes_exactly_those_values(
         assert row.serial == 1
     assert table.model() is not None
     window.screenshot(artifacts / "editor_window_fixture.png")
+
+
+def test_a_save_in_between_opens_the_conflict_dialog_and_loses_no_field(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    from veyedesk.gui.conflict_dialog import ConflictDialog
+    from veyedesk.services.edit import load_draft, save_draft
+
+    window, prompts = open_editor(qtbot, engine)
+    ep = show.episodes[0]
+    open_episode(qtbot, window, ep.id)
+    name = window.form.lines["name"]
+    name.selectAll()
+    type_text(qtbot, name, "Mine: the title")
+    window.form.channelcopy.setCurrentIndex(window.form.channelcopy.findData("m"))
+    window.cuts.model.setData(window.cuts.model.index(0, COL_IN), "00:00:30.00")
+
+    # Someone else saves the same episode meanwhile: title, channelcopy and speakers.
+    with session_factory(engine)() as s:
+        base = load_draft(s, ep.id, "")
+        theirs = base.copy()
+        theirs.fields.update(name="Theirs: the title", channelcopy="10", authors="Their Speaker")
+        save_draft(s, theirs, base, "ann@other")
+        s.commit()
+
+    def choose(conflict, mine, base):  # type: ignore[no-untyped-def]
+        dialog = ConflictDialog(conflict, mine, base, window)
+        qtbot.addWidget(dialog)
+        assert sorted(dialog.choices) == ["channelcopy", "name"]
+        assert dialog.findChild(type(dialog.choices["name"].button(0)), "theirs_name").text() == (
+            "Theirs: the title"
+        )
+        dialog.choose("name", keep_mine=True)
+        dialog.choose("channelcopy", keep_mine=False)
+        return dialog.merged()
+
+    prompts.conflict = choose
+    window.save()
+    qtbot.waitUntil(lambda: not window.windowTitle().startswith("*"), timeout=10000)
+    assert prompts.asked[-1] == "conflict: name, channelcopy"
+    with session_factory(engine)() as s:
+        row = s.get(Episode, ep.id)
+        assert row is not None
+        assert row.name == "Mine: the title"  # kept mine
+        assert row.channelcopy == "10"  # took theirs
+        assert row.authors == "Their Speaker"  # only they changed it
+        first = s.scalars(select(Cut).where(Cut.episode_id == ep.id).order_by(Cut.sequence)).first()
+        assert first is not None and first.start == pytest.approx(30.0)  # only I changed it
+        assert row.serial == 2
+    assert window.form.lines["authors"].text() == "Their Speaker"
+
+
+def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    from veyedesk.services.users import Identity
+
+    first, second = show.episodes[0], show.episodes[1]
+    ed, _ = open_editor(qtbot, engine)
+    open_episode(qtbot, ed, first.id)
+    ann, ann_prompts = open_editor(qtbot, engine, Identity("ann@laptop", "editor"))
+    open_episode(qtbot, ann, first.id)
+    doc = ann.session.document
+    assert doc is not None and doc.read_only
+    assert ann.form.banner.text().startswith("locked by ed@laptop since")
+    assert ann.form.lines["name"].isReadOnly()
+    assert "read-only" in ann.lock_label.text()
+    ann.session.take_over_lock()  # an editor may not take over a fresh lock
+    qtbot.waitUntil(lambda: bool(ann_prompts.errors), timeout=10000)
+    assert "only an admin" in ann_prompts.errors[0]
+    ann.close()
+
+    name = ed.form.lines["name"]
+    name.selectAll()
+    type_text(qtbot, name, "Renamed before next")
+    ed.activateWindow()
+    qtbot.waitUntil(ed.isActiveWindow, timeout=5000)
+    assert ed.next_label.text().startswith("Next: Room A 09:45: Talk 2")
+    qtbot.keyClick(ed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            ed.session.document is not None and ed.session.document.draft.episode_id == second.id
+        ),
+        timeout=10000,
+    )
+    with session_factory(engine)() as s:
+        was, now = s.get(Episode, first.id), s.get(Episode, second.id)
+        assert was is not None and now is not None
+        assert was.name == "Renamed before next" and was.locked_by == "" and was.locked is None
+        assert now.locked_by == "ed@laptop"
+    ed.close()
+    with session_factory(engine)() as s:
+        assert s.get(Episode, second.id).locked_by == ""  # type: ignore[union-attr]
+
+
+def test_a_reviewer_cannot_change_cuts_or_fields(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    from veyedesk.services.users import Identity
+
+    window, _ = open_editor(qtbot, engine, Identity("rita", "reviewer", authenticated=True))
+    ep = show.episodes[0]
+    open_episode(qtbot, window, ep.id)
+    doc = window.session.document
+    assert doc is not None and doc.read_only and "reviewers cannot edit" in doc.read_only_reason
+    before = [c.values() for c in doc.draft.cuts]
+    model = window.cuts.model
+    assert not model.flags(model.index(0, COL_IN)) & Qt.ItemFlag.ItemIsEditable
+    assert model.setData(model.index(0, COL_IN), "00:00:10.00") is False
+    assert not window.cuts.delete_button.isEnabled() and not window.cuts.add_button.isEnabled()
+    with qtbot.waitSignal(doc.notice) as notice:
+        doc.set_in(doc.draft.cuts[0].raw_file_id, 42.0)  # what the I key does
+    assert notice.args[0].startswith("read-only")
+    doc.delete_cut(0)
+    assert [c.values() for c in doc.draft.cuts] == before and doc.undo_stack.count() == 0
+    assert window.form.lines["name"].isReadOnly() and not window.form.state.isEnabled()
+    window.save()
+    with session_factory(engine)() as s:
+        row = s.get(Episode, ep.id)
+        assert row is not None and row.serial == 0 and row.locked_by == ""
+
+
+def test_next_and_previous_follow_the_room_then_skip_to_state_edit(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    from veyedesk.services.episodes import set_state
+
+    a1, a2, a3, b1 = show.episodes[:4]
+    with session_factory(engine)() as s:
+        episode = s.get(Episode, a2.id)
+        assert episode is not None
+        set_state(s, episode, "encode", "ed")
+        s.commit()
+    window, _ = open_editor(qtbot, engine)
+    open_episode(qtbot, window, a1.id)
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: window.session.episode_id == a2.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.previous_target is not None, timeout=10000)
+    window.previous_action.trigger()
+    qtbot.waitUntil(lambda: window.session.episode_id == a1.id, timeout=10000)
+    window.only_edit.setChecked(True)
+    qtbot.waitUntil(lambda: "Talk 3 in Room A" in window.next_label.text(), timeout=10000)
+    window.go(+1)
+    qtbot.waitUntil(lambda: window.session.episode_id == a3.id, timeout=10000)
+    qtbot.waitUntil(lambda: "Room B" in window.next_label.text(), timeout=10000)
+    window.go(+1)
+    qtbot.waitUntil(lambda: window.session.episode_id == b1.id, timeout=10000)
