@@ -168,6 +168,10 @@ def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
             result = scan_show(session, show, root, workers=ns.workers, progress=progress)
         finally:
             progress.close()
+        if ns.root and not show.raw_root:
+            # Remember where the files are, so the editor and playlists find them later.
+            show.raw_root = str(root.resolve())
+            print(f"raw folder of {ns.client}/{ns.show} set to {show.raw_root}")
         for line in result.lines():
             print(line)
     return EXIT_OK

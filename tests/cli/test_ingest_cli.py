@@ -1,0 +1,99 @@
+"""The ingest commands as a user runs them: import-schedule, scan, assoc, marks, report, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import ok, one_error_line, run
+from tests.ingest.rawday import make_room_day
+from tests.support.schedules import TALKS, frab_xml, moved
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> list[str]:
+    args = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    ok(*args, "db", "upgrade")
+    ok(*args, "client", "add", "--client", "vk")
+    ok(*args, "show", "add", "--client", "vk", "--show", "vk26")
+    return args
+
+
+SHOW = ["--client", "vk", "--show", "vk26"]
+
+
+def test_import_schedule_dry_run_reimport_and_errors(db: list[str], tmp_path: Path) -> None:
+    xml = tmp_path / "schedule.xml"
+    xml.write_bytes(frab_xml())
+    dry = ok(*db, "import-schedule", *SHOW, str(xml), "--dry-run")
+    assert "7 added" in dry and "dry run: nothing was written" in dry
+    assert json.loads(ok(*db, "episodes", *SHOW, "--json")) == []
+    first = ok(*db, "import-schedule", *SHOW, str(xml))
+    assert "rooms created: horsaal_1, saal_ada, workshop_raum" in first
+    rows = json.loads(ok(*db, "episodes", *SHOW, "--json"))
+    assert {r["start"] for r in rows if r["conf_key"].endswith("102")} == {
+        "2026-02-01T11:00:00+01:00"
+    }
+    assert "no changes" in ok(*db, "import-schedule", *SHOW, str(xml))
+    xml.write_bytes(frab_xml(moved(TALKS, 103, "11:30")))
+    diff = ok(*db, "import-schedule", *SHOW, str(xml))
+    assert "~ changed 6c2f0a0e-0001-4c1e-9a51-000000000103" in diff
+    assert "start: '2026-02-01T11:00:00' -> '2026-02-01T11:30:00'" in diff
+    xml.write_bytes(frab_xml()[:-40])
+    line = one_error_line(run(*db, "import-schedule", *SHOW, str(xml)))
+    assert "schedule.xml: line" in line and "broken XML" in line
+    missing = one_error_line(run(*db, "import-schedule", *SHOW, str(tmp_path / "nope.xml")))
+    assert "nope.xml: cannot read the schedule" in missing
+
+
+@pytest.mark.media
+def test_scan_assoc_marks_report_export_playlist(db: list[str], tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    make_room_day(raw, tmp_path / "cache", room="room_a")
+    ok(*db, "room", "add", *SHOW, "room_a")
+    csv = tmp_path / "talks.csv"
+    csv.write_text(
+        "name,room,start,duration,authors,emails,description,conf_key\n"
+        "Spans two files,room_a,2026-02-01 10:00:02,4,Ann,,,t1\n"
+        "Nothing recorded,room_a,2026-02-01 15:00:00,1800,Bob,,,t2\n",
+        encoding="utf-8",
+    )
+    ok(*db, "import-schedule", *SHOW, str(csv))
+    scan = run(*db, "scan", *SHOW, str(raw))
+    assert scan.returncode == 0, scan.stderr
+    assert "5 added" in scan.stdout and "2 unreadable" in scan.stdout
+    assert f"raw folder of vk/vk26 set to {raw}" in scan.stdout
+    assert "empty (0 bytes)" in scan.stdout
+    assert scan.stderr == ""  # no progress bar when stderr is not a terminal
+    assert "0 added, 0 updated, 0 missing" in ok(*db, "scan", *SHOW, str(raw))
+    marks = tmp_path / "clicks.txt"
+    marks.write_text("2026-02-01 10:00:01\n2026-02-01 10:00:01\n")
+    assert "1 marks added, 1 already known" in ok(
+        *db, "marks", "import", *SHOW, "--room", "room_a", str(marks)
+    )
+    assoc = ok(*db, "assoc", *SHOW)
+    assert "3 cuts added to 1 of 2 episodes; 1 without raw files" in assoc
+    report = json.loads(ok(*db, "report", *SHOW, "--json"))
+    assert [t["name"] for t in report["talks_without_raw"]] == ["Nothing recorded"]
+    assert len(report["unreadable_raw_files"]) == 2
+    text = ok(*db, "report", *SHOW)
+    assert "talks per day and room, by state:" in text
+    ep_id = next(
+        r["id"] for r in json.loads(ok(*db, "episodes", *SHOW, "--json")) if r["conf_key"] == "t1"
+    )
+    (exported,) = json.loads(ok(*db, "export", str(ep_id)))
+    assert [c["raw_file"] for c in exported["cuts"]][:2] == [
+        "2026-02-01/10_00_00.dv",
+        "2026-02-01/10_00_04.ts",
+    ]
+    out = tmp_path / "talk.m3u"
+    ok(*db, "show", "--help")  # the show group still parses alongside ours
+    playlist = run(
+        *db, "--config", str(tmp_path / "c.toml"), "playlist", str(ep_id), "-o", str(out)
+    )
+    assert playlist.returncode == 0, playlist.stderr
+    lines = out.read_text().splitlines()
+    assert lines[0] == "#EXTM3U" and "#EXTVLCOPT:start-time=1.000" in lines
+    assert "no applied cuts" in one_error_line(run(*db, "playlist", str(ep_id + 1)))
