@@ -41,7 +41,11 @@ class ClaimedJob:
 
 @dataclass
 class JobContext:
-    """Everything a handler needs: the job, sessions, settings, progress and cancel."""
+    """Everything a handler needs: the job, sessions, settings, progress and cancel.
+
+    `sessions` are for reading only; what a handler must write goes in JobResult.record,
+    which the worker runs in the transaction that marks the job done.
+    """
 
     job: ClaimedJob
     sessions: sessionmaker[Session]

@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from veyedesk.config import Settings
+from veyedesk.db import make_engine, session_factory
 from veyedesk.jobs import queue
 from veyedesk.jobs.engine import writer_sessions
 from veyedesk.jobs.handler import (
@@ -151,6 +152,11 @@ class Worker:
         self.name = name or worker_name()
         self.user = settings.user or self.name
         self.sessions = writer_sessions(engine)
+        # Handlers only read (prepare an encode, fill a command's placeholders); on SQLite a
+        # writer session would hold the write lock while they probe files, stalling every
+        # other worker's heartbeat, so they get deferred sessions on a plain engine.
+        self._read_engine = make_engine(engine.url.render_as_string(hide_password=False))
+        self.read_sessions = session_factory(self._read_engine)
         self.stats = WorkerStats()
         self._slots: dict[int, _Slot] = {}
         self._stopping = threading.Event()
@@ -237,6 +243,7 @@ class Worker:
                     slot.thread.join()
             for sig, handler in old.items():
                 signal.signal(sig, handler)
+            self._read_engine.dispose()
             s = self.stats
             self._log(
                 "stopped",
@@ -353,7 +360,7 @@ class Worker:
         job = slot.job
         ctx = JobContext(
             job=job,
-            sessions=self.sessions,
+            sessions=self.read_sessions,
             settings=self.settings,
             user=self.user,
             cancel=slot.cancel,

@@ -1,0 +1,176 @@
+"""The worker loop in-process: state command chains, retries, borked, logging format."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tests.support.factory import ShowFixture
+from veyedesk.config import Settings
+from veyedesk.jobs import queue
+from veyedesk.jobs.engine import writer_engine
+from veyedesk.jobs.handler import JobContext, JobResult
+from veyedesk.jobs.worker import WorkerOptions, default_handlers, logfmt, run_worker
+from veyedesk.model import EncodeJob, Episode, Log
+from veyedesk.services.episodes import get_state, set_state
+
+USER = "encoder@test"
+
+
+def _recorder(tmp_path: Path) -> tuple[Path, str]:
+    """A script that appends its arguments as one JSON line; and the file it writes."""
+    calls = tmp_path / "calls.jsonl"
+    script = tmp_path / "record.py"
+    script.write_text(
+        "import json, sys\n"
+        f"with open({str(calls)!r}, 'a', encoding='utf-8') as f:\n"
+        "    f.write(json.dumps(sys.argv[1:]) + '\\n')\n",
+        encoding="utf-8",
+    )
+    return calls, f"{sys.executable} {script}"
+
+
+def _work(db_url: str, **options) -> None:
+    engine = writer_engine(db_url)
+    try:
+        stats = run_worker(
+            engine,
+            Settings(db=db_url, user=USER),
+            default_handlers(),
+            WorkerOptions(once=True, poll_seconds=0.1, **options),
+            name="test:1",
+        )
+    finally:
+        engine.dispose()
+    assert stats.claimed >= 1
+
+
+def _logs(session: Session, episode: Episode) -> list[str]:
+    return list(session.scalars(select(Log.result).where(Log.episode_id == episode.id)))
+
+
+def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
+    db_url: str, session: Session, show: ShowFixture, tmp_path: Path
+) -> None:
+    calls, program = _recorder(tmp_path)
+    get_state(session, "push to queue").command = f"{program} push {{name}} {{output}} {{room}}"
+    get_state(session, "post").command = f"{program} post {{slug}} {{state}}"
+    episode = show.episodes[0]
+    episode.name = 'Quotes "x", colons: a; $(rm) \\ 100% 🎥'
+    # A finished encode gives {output}; entering `push to queue` queues its command.
+    session.add(
+        EncodeJob(
+            episode_id=episode.id, profile="mp4", status="done", output_path="/srv/out/talk one.mp4"
+        )
+    )
+    set_state(session, episode, "push to queue", USER)
+    assert queue.queue_for_state(session, episode, "mp4") is not None
+    session.commit()
+
+    _work(db_url)
+
+    session.expire_all()
+    lines = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
+    assert lines == [
+        ["push", episode.name, "/srv/out/talk one.mp4", "room_a"],
+        ["post", episode.slug, "post"],
+    ]
+    assert episode.state is not None and episode.state.slug == "richard"
+    results = _logs(session, episode)
+    assert any("command state:push to queue done on test:1/0" in r for r in results)
+    assert any("state post -> richard" in r for r in results)
+
+
+def test_a_failing_command_is_retried_then_borks_the_episode_with_its_error(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    get_state(
+        session, "post"
+    ).command = f"{sys.executable} -c \"import sys; print('upload refused: quota'); sys.exit(3)\""
+    episode = show.episodes[1]
+    set_state(session, episode, "post", USER)
+    job = queue.queue_for_state(session, episode, "mp4")
+    assert job is not None
+    job.max_attempts = 2
+    session.commit()
+
+    _work(db_url)
+
+    session.expire_all()
+    assert (job.status, job.attempts) == ("failed", 2)
+    assert "exited with status 3: upload refused: quota" in job.error
+    assert episode.state is not None and episode.state.slug == "borked"
+    assert any("failed after 2 attempt(s)" in r and "quota" in r for r in _logs(session, episode))
+
+
+def test_a_command_removed_after_queueing_fails_at_once(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    post = get_state(session, "post")
+    post.command = "true"
+    episode = show.episodes[2]
+    set_state(session, episode, "post", USER)
+    job = queue.queue_for_state(session, episode, "mp4")
+    assert job is not None
+    post.command = None
+    session.commit()
+    _work(db_url)
+    session.expire_all()
+    assert (job.status, job.attempts) == ("failed", 1)
+    assert "has no command any more" in job.error
+
+
+def test_progress_reported_by_a_handler_reaches_the_queue(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    seen: list[float] = []
+
+    def handler(ctx: JobContext) -> JobResult:
+        # Report, then wait for the loop's heartbeat to store it, as a long encode would.
+        ctx.report(0.5, 2.0, 10.0)
+        for _ in range(200):
+            with ctx.sessions() as s:  # a new transaction each time, to see new commits
+                progress = s.scalar(select(EncodeJob.progress).where(EncodeJob.id == ctx.job.id))
+            if progress == 0.5:
+                seen.append(progress)
+                break
+            ctx.cancel.wait(0.05)
+        return JobResult(output_path="/out/x.mp4", summary="fake")
+
+    episode = show.episodes[0]
+    set_state(session, episode, "encode", USER)
+    queue.queue_for_state(session, episode, "mp4")
+    session.commit()
+    engine = writer_engine(db_url)
+    try:
+        run_worker(
+            engine,
+            Settings(db=db_url, user=USER),
+            {"encode": handler},
+            WorkerOptions(once=True, heartbeat_seconds=0.1, poll_seconds=0.1),
+        )
+    finally:
+        engine.dispose()
+    assert seen == [0.5]
+    session.expire_all()
+    assert episode.state is not None and episode.state.slug == "push to queue"
+
+
+@pytest.mark.parametrize(
+    ("fields", "line"),
+    [
+        ({"event": "claimed", "job": 3, "seconds": 1.5}, "event=claimed job=3 seconds=1.500"),
+        (
+            {"event": "failed", "error": 'ffmpeg said "no"\nx'},
+            'event=failed error="ffmpeg said \\"no\\" | x"',
+        ),
+        ({"event": "done", "output": ""}, "event=done"),
+    ],
+)
+def test_log_lines_are_greppable_key_value_pairs(fields: dict, line: str) -> None:
+    assert logfmt(**fields) == line
