@@ -1,0 +1,334 @@
+"""The player: python-mpv driving one `Timeline`, with frame-exact seeks, shuttle and loops.
+
+Qt-free on purpose. mpv reports property changes on its own threads; they are handed to the
+`on_event(name, value)` callback *on that thread*. A GUI must turn them into queued signals
+(see gui/video.py) and never touch widgets from the callback. Event names:
+`position` (timeline seconds), `pause` (bool), `speed` (float), `shuttle` (signed speed,
+0 = stopped), `duration`, `eof` (bool), `loaded` (None), `error` (message).
+"""
+
+from __future__ import annotations
+
+import locale
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import mpv
+
+from veyedesk.player.timeline import Location, Timeline
+
+EventSink = Callable[[str, Any], None]
+
+SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+
+# Audio-channel fixes of Veyepar's channelcopy codes, as lavfi pan filters (same maths as
+# the encoder's, so what the editor hears is what the encode gets).
+CHANNELCOPY_PAN = {
+    "m": "pan=stereo|c0=0.5*c0+0.5*c1|c1=0.5*c0+0.5*c1",
+    "01": "pan=stereo|c0=c0|c1=c0",
+    "10": "pan=stereo|c0=c1|c1=c1",
+}
+
+
+class PlayerError(RuntimeError):
+    """mpv could not start or open the files; the message says which and why."""
+
+
+def _ignore(_name: str, _value: Any) -> None:
+    return None
+
+
+class Player:
+    """One mpv instance playing one timeline.
+
+    `vo="null"` (with `ao="null"`) runs without a display for tests; the Qt video widget
+    passes `vo="libmpv"` and attaches a render context to `.mpv`.
+    """
+
+    def __init__(
+        self, on_event: EventSink | None = None, *, vo: str = "null", ao: str | None = None
+    ) -> None:
+        # libmpv refuses to start unless LC_NUMERIC is "C"; a QApplication may have reset it.
+        locale.setlocale(locale.LC_NUMERIC, "C")
+        opts: dict[str, Any] = {
+            "vo": vo,
+            "pause": True,
+            "keep_open": "always",
+            "idle": True,
+            "hr_seek": "yes",
+            # Exact seeks decode from the previous keyframe; let mpv drop frames quickly.
+            "hr_seek_framedrop": "yes",
+            "deinterlace": "yes",
+            "osc": False,
+            "input_default_bindings": False,
+            "input_vo_keyboard": False,
+            "screenshot_format": "png",
+            "audio_display": "no",
+            "force_seekable": "yes",
+        }
+        if ao is not None:
+            opts["ao"] = ao
+        try:
+            self.mpv = mpv.MPV(**opts)
+        except Exception as exc:  # libmpv raises plain errors for bad options / no library
+            raise PlayerError(f"could not start mpv: {exc}") from exc
+        self._sink: EventSink = on_event or _ignore
+        self.timeline = Timeline([])
+        self._position = 0.0
+        self._paused = True
+        self._shuttle = 0.0
+        self._reverse_stop = threading.Event()
+        self._reverse_thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self.mpv.observe_property("time-pos", self._on_time)
+        self.mpv.observe_property("pause", self._on_pause)
+        self.mpv.observe_property("speed", self._on_speed)
+        self.mpv.observe_property("duration", self._forward("duration"))
+        self.mpv.observe_property("eof-reached", self._forward("eof"))
+        self.mpv.register_event_callback(self._on_mpv_event)
+
+    # -- events (mpv's threads) -----------------------------------------------------
+    def set_sink(self, on_event: EventSink | None) -> None:
+        self._sink = on_event or _ignore
+
+    def _emit(self, name: str, value: Any) -> None:
+        if not self._closed:
+            self._sink(name, value)
+
+    def _forward(self, event: str) -> Callable[[str, Any], None]:
+        def handler(_name: str, value: Any) -> None:
+            self._emit(event, value)
+
+        return handler
+
+    def _on_time(self, _name: str, value: Any) -> None:
+        if value is None:
+            return
+        self._position = float(value)
+        self._emit("position", self._position)
+
+    def _on_pause(self, _name: str, value: Any) -> None:
+        self._paused = bool(value)
+        self._emit("pause", self._paused)
+
+    def _on_speed(self, _name: str, value: Any) -> None:
+        self._emit("speed", value)
+
+    def _on_mpv_event(self, event: Any) -> None:
+        # event_id is a ctypes c_int, which compares by identity: compare its value.
+        kind = getattr(getattr(event, "event_id", None), "value", None)
+        if kind == mpv.MpvEventID.FILE_LOADED:
+            self._emit("loaded", None)
+        elif kind == mpv.MpvEventID.END_FILE:
+            data = getattr(event, "data", None)
+            reason = getattr(data, "reason", None)
+            if reason == mpv.MpvEventEndFile.ERROR:
+                self._emit("error", f"mpv could not play the raw files (error {data.error})")
+
+    # -- loading --------------------------------------------------------------------
+    def open(self, timeline: Timeline, position: float = 0.0, *, wait: bool = False) -> None:
+        """Load the timeline paused at `position`; `wait` blocks until the first frame."""
+        self.stop_shuttle()
+        self.timeline = timeline
+        self._position = position
+        if not timeline:
+            self.mpv.command("stop")
+            return
+        self.mpv.pause = True
+        self.mpv["start"] = f"{max(0.0, position):.6f}"
+        if wait:
+            with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=15):
+                self.mpv.play(timeline.edl())
+        else:
+            self.mpv.play(timeline.edl())
+
+    def close(self) -> None:
+        """Stop threads and terminate mpv (after any render context was freed)."""
+        if self._closed:
+            return
+        self.stop_shuttle()
+        self._closed = True
+        self.mpv.terminate()
+
+    # -- position ---------------------------------------------------------------------
+    @property
+    def position(self) -> float:
+        """The timeline seconds of the frame on screen (last reported by mpv)."""
+        return self._position
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def location(self) -> Location | None:
+        return self.timeline.locate(self._position)
+
+    def seek(self, position: float, *, exact: bool = True, wait: bool = False) -> None:
+        """Go to a timeline position: exact (frame under it) or nearest keyframe (dragging)."""
+        if not self.timeline:
+            return
+        target = min(max(position, 0.0), self.timeline.duration)
+        if exact:
+            target = self.timeline.frame_position(target)
+        flags = "absolute+exact" if exact else "absolute+keyframes"
+        self._position = target
+        if wait:
+            with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=10):
+                self.mpv.command("seek", f"{target:.6f}", flags)
+        else:
+            self.mpv.command_async("seek", f"{target:.6f}", flags)
+
+    def seek_to(self, raw_file_id: int, offset: float, *, wait: bool = False) -> None:
+        target = self.timeline.to_timeline(raw_file_id, offset)
+        if target is not None:
+            self.seek(target, wait=wait)
+
+    def step_frames(self, frames: int, *, wait: bool = False) -> None:
+        """Move exactly `frames` frames (negative = back) on the current file's frame grid."""
+        self.stop_shuttle(pause=True)
+        fps = self.timeline.fps_at(self._position)
+        current = self.timeline.frame_position(self._position)
+        self.seek(current + frames / fps + 1e-4, wait=wait)
+
+    def step_seconds(self, seconds: float, *, wait: bool = False) -> None:
+        self.stop_shuttle(pause=True)
+        self.seek(self._position + seconds, wait=wait)
+
+    def step_keyframe(self, direction: int) -> None:
+        """Previous / next keyframe (mpv's keyframe seek relative to here)."""
+        self.stop_shuttle(pause=True)
+        self.mpv.command_async("seek", "-0.001" if direction < 0 else "0.001", "relative+keyframes")
+
+    # -- playing ----------------------------------------------------------------------
+    def play(self) -> None:
+        self.stop_shuttle()
+        self.mpv.speed = 1.0
+        self.mpv.pause = False
+
+    def pause(self) -> None:
+        self.stop_shuttle(pause=True)
+
+    def toggle_pause(self) -> None:
+        if self._paused and self._shuttle == 0:
+            self.play()
+        else:
+            self.pause()
+
+    @property
+    def shuttle_speed(self) -> float:
+        """Signed shuttle speed: 0 stopped, 1/2/4/8 forward, negative backward."""
+        return self._shuttle
+
+    def shuttle(self, direction: int) -> float:
+        """J (-1) / K (0) / L (+1): repeated presses double the speed up to 8×."""
+        if direction == 0:
+            self.stop_shuttle(pause=True)
+            return 0.0
+        current = self._shuttle
+        if current * direction > 0:
+            speed = min(abs(current) * 2, SHUTTLE_SPEEDS[-1])
+        else:
+            speed = SHUTTLE_SPEEDS[0]
+        signed = speed * direction
+        if direction > 0:
+            self.stop_shuttle()
+            self.mpv.speed = speed
+            self.mpv.pause = False
+        else:
+            self._start_reverse()
+        self._shuttle = signed
+        self._emit("shuttle", signed)
+        return signed
+
+    def stop_shuttle(self, *, pause: bool = False) -> None:
+        """End any shuttle (reverse thread included) and optionally pause."""
+        self._reverse_stop.set()
+        thread = self._reverse_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=2)
+        self._reverse_thread = None
+        was = self._shuttle
+        self._shuttle = 0.0
+        if not self._closed:
+            if pause:
+                self.mpv.pause = True
+            if self.mpv.speed != 1.0:
+                self.mpv.speed = 1.0
+        if was:
+            self._emit("shuttle", 0.0)
+
+    def _start_reverse(self) -> None:
+        if self._reverse_thread is not None:
+            return  # already running: it reads the new speed on its next step
+        self.mpv.pause = True
+        self.mpv.speed = 1.0
+        self._reverse_stop = threading.Event()
+        stop = self._reverse_stop
+        thread = threading.Thread(target=self._reverse_loop, args=(stop,), daemon=True)
+        self._reverse_thread = thread
+        thread.start()
+
+    def _reverse_loop(self, stop: threading.Event) -> None:
+        # mpv cannot decode backwards cheaply, so reverse shuttle is a series of exact seeks
+        # back, each as far as the shuttle speed covers in the wall time the last one took:
+        # slow seeks (long GOPs) jump further instead of falling behind.
+        last = time.perf_counter()
+        while not stop.is_set():
+            stop.wait(1 / 25)
+            now = time.perf_counter()
+            speed = abs(self._shuttle) or 1.0
+            target = self._position - speed * (now - last)
+            last = now
+            if target <= 0:
+                target = 0.0
+            try:
+                with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=2):
+                    self.mpv.command("seek", f"{target:.6f}", "absolute+exact")
+            except Exception:  # mpv gone or seek timed out: stop quietly
+                break
+            if target <= 0:
+                break
+
+    # -- loop, audio, screenshot ----------------------------------------------------------
+    def loop(self, start: float, end: float) -> None:
+        """Play from `start` to `end` over and over (A-B loop)."""
+        self.stop_shuttle()
+        self.mpv["ab-loop-a"] = f"{start:.6f}"
+        self.mpv["ab-loop-b"] = f"{end:.6f}"
+        self.seek(start)
+        self.mpv.pause = False
+
+    def clear_loop(self) -> None:
+        self.mpv["ab-loop-a"] = "no"
+        self.mpv["ab-loop-b"] = "no"
+
+    @property
+    def looping(self) -> bool:
+        return self.mpv["ab-loop-a"] not in (None, "no")
+
+    def set_channelcopy(self, code: str) -> None:
+        """Apply Veyepar's channelcopy (m / 01 / 10; 00 or blank = as recorded) live."""
+        pan = CHANNELCOPY_PAN.get(code or "")
+        self.mpv["af"] = f"@channelcopy:lavfi=[{pan}]" if pan else ""
+
+    def set_audio_delay(self, ms: int) -> None:
+        """Shift the audio by `ms` (positive = later), as the encode's A/V offset does."""
+        self.mpv["audio-delay"] = (ms or 0) / 1000.0
+
+    @property
+    def volume(self) -> float:
+        return float(self.mpv.volume or 0.0)
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self.mpv.volume = max(0.0, min(130.0, value))
+
+    def screenshot(self, path: Path) -> Path:
+        """Write the current frame (video only, full resolution) to a PNG file."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.mpv.command("screenshot-to-file", str(path), "video")
+        return path
