@@ -127,7 +127,8 @@ class Player:
             data = getattr(event, "data", None)
             reason = getattr(data, "reason", None)
             if reason == mpv.MpvEventEndFile.ERROR:
-                self._emit("error", f"mpv could not play the raw files (error {data.error})")
+                code = getattr(data, "error", "?")
+                self._emit("error", f"mpv could not play the raw files (error {code})")
 
     # -- loading --------------------------------------------------------------------
     def open(self, timeline: Timeline, position: float = 0.0, *, wait: bool = False) -> None:
