@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from tests.support.media import FFMPEG
 from veyedesk.config import DEFAULT_PROFILES, EncodeProfile, Settings
+from veyedesk.model import Cut, Episode, RawFile
+from veyedesk.services import catalog
+from veyedesk.services.episodes import add_episode
+
+DAY = datetime(2026, 2, 1, 10, 0, 0)
 
 # Small and fast, but the real codecs: the rules under test do not depend on the size.
 SMALL = EncodeProfile(
@@ -102,3 +110,39 @@ def tone_level(path: Path, channel: int, hz: int, start: float, seconds: float) 
         if "mean_volume:" in line:
             return float(line.split("mean_volume:")[1].split()[0])
     raise AssertionError(proc.stderr[-500:])
+
+
+def make_talk(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path], cuts: list[tuple]
+) -> tuple[Episode, Settings]:
+    """A talk whose cuts are (clip key, start, end) over real DV files laid out on disk."""
+    settings = settings_for(tmp_path)
+    catalog.add_client(session, "conf", "Conf")
+    show = catalog.add_show(session, "conf", "conf_2026", "Conf 2026")
+    room = catalog.add_room(session, show, "room_a", "Room A")
+    episode = add_episode(
+        session,
+        show,
+        'A "hostile": title \\ with % and\nnewline 🎉',
+        room=room,
+        start=DAY,
+        duration=600.0,
+        authors="Ann, Bob",
+        conf_url="https://example.org/t/1",
+    )
+    raws = {}
+    for key, clip in raw_clips.items():
+        if key == "short":
+            continue
+        name = f"2026-02-01/10_0{len(raws)}_00.dv"
+        target = tmp_path / "raw" / "conf" / "conf_2026" / "dv" / "room_a" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.symlink_to(clip)
+        raws[key] = RawFile(
+            show=show, location=room, filename=name, start=DAY, duration=3.0, fps=25.0
+        )
+        session.add(raws[key])
+    for seq, (key, start, end) in enumerate(cuts, start=1):
+        episode.cuts.append(Cut(raw_file=raws[key], sequence=seq, start=start, end=end))
+    session.commit()
+    return episode, settings

@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.encode.support import settings_for
+from tests.encode.support import make_talk
 from tests.support.media import make_clip
-from veyedesk.config import Settings
 from veyedesk.encode.run import EncodeCancelled
 from veyedesk.encode.verify import VerificationFailed
 from veyedesk.media.probe import probe
-from veyedesk.model import Cut, Episode, RawFile
-from veyedesk.services import catalog
 from veyedesk.services.encoding import (
     EncodeProgress,
     execute_encode,
@@ -24,11 +20,9 @@ from veyedesk.services.encoding import (
     prepare_encode,
     record_encode,
 )
-from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput
 
 pytestmark = pytest.mark.media
-DAY = datetime(2026, 2, 1, 10, 0, 0)
 
 
 @pytest.fixture(scope="module")
@@ -39,42 +33,6 @@ def raw_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "b": make_clip(folder / "b.dv", "dv", 3.0),
         "short": make_clip(folder / "short.dv", "dv", 1.0),
     }
-
-
-def make_talk(
-    session: Session, tmp_path: Path, raw_clips: dict[str, Path], cuts: list[tuple]
-) -> tuple[Episode, Settings]:
-    """A talk whose cuts are (clip key, start, end) over real DV files laid out on disk."""
-    settings = settings_for(tmp_path)
-    catalog.add_client(session, "conf", "Conf")
-    show = catalog.add_show(session, "conf", "conf_2026", "Conf 2026")
-    room = catalog.add_room(session, show, "room_a", "Room A")
-    episode = add_episode(
-        session,
-        show,
-        'A "hostile": title \\ with % and\nnewline 🎉',
-        room=room,
-        start=DAY,
-        duration=600.0,
-        authors="Ann, Bob",
-        conf_url="https://example.org/t/1",
-    )
-    raws = {}
-    for key, clip in raw_clips.items():
-        if key == "short":
-            continue
-        name = f"2026-02-01/10_0{len(raws)}_00.dv"
-        target = tmp_path / "raw" / "conf" / "conf_2026" / "dv" / "room_a" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.symlink_to(clip)
-        raws[key] = RawFile(
-            show=show, location=room, filename=name, start=DAY, duration=3.0, fps=25.0
-        )
-        session.add(raws[key])
-    for seq, (key, start, end) in enumerate(cuts, start=1):
-        episode.cuts.append(Cut(raw_file=raws[key], sequence=seq, start=start, end=end))
-    session.commit()
-    return episode, settings
 
 
 def test_prepare_then_execute_then_record(
