@@ -46,11 +46,11 @@ def test_columns_fold_bins_and_mark_what_is_not_ready_as_nan() -> None:
 
 
 def test_missing_and_audio_less_files_are_named_in_the_error(tmp_path: Path) -> None:
-    with pytest.raises(MediaError, match="gone.dv"):
+    with pytest.raises(MediaError, match=r"gone\.dv"):
         compute_peaks(tmp_path / "gone.dv")
     junk = tmp_path / "junk.dv"
     junk.write_bytes(b"not a dv file" * 100)
-    with pytest.raises(MediaError, match="junk.dv: could not read its audio"):
+    with pytest.raises(MediaError, match=r"junk\.dv: could not read its audio"):
         compute_peaks(junk)
 
 
