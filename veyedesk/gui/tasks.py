@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -10,15 +11,16 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 
 class _Relay(QObject):
-    # Emitted from the pool thread; Qt queues the call into the receiver's (GUI) thread.
-    done = Signal(object)
-    failed = Signal(object)
+    # Emitted from a pool thread; Qt queues the call into the GUI thread, where the relay lives.
+    finished = Signal(int, bool, object)
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
+    def __init__(self, fn: Callable[[], Any], token: int, relay: _Relay) -> None:
         super().__init__()
         self._fn = fn
+        self._token = token
+        # A strong reference: the relay must outlive every task that may still emit on it.
         self._relay = relay
 
     def run(self) -> None:
@@ -26,18 +28,25 @@ class _Task(QRunnable):
             result = self._fn()
         except Exception as exc:  # handed to the GUI thread, which shows it
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self._relay.failed.emit(exc)
+            self._relay.finished.emit(self._token, False, exc)
         else:
-            self._relay.done.emit(result)
+            self._relay.finished.emit(self._token, True, result)
 
 
 class BackgroundRunner(QObject):
-    """Starts callables on a thread pool and delivers results on the GUI thread."""
+    """Starts callables on a thread pool and delivers results on the GUI thread.
+
+    The relay has no Qt parent, so a task finishing after its window was closed emits on a
+    live object; the runner's slot is then simply disconnected and nothing is called.
+    """
 
     def __init__(self, parent: QObject | None = None, pool: QThreadPool | None = None) -> None:
         super().__init__(parent)
         self._pool = pool or QThreadPool.globalInstance()
-        self._relays: set[_Relay] = set()
+        self._relay = _Relay()
+        self._relay.finished.connect(self._deliver)
+        self._tokens = itertools.count(1)
+        self._pending: dict[int, tuple[Callable[[Any], None], Callable[[Exception], None]]] = {}
 
     def submit(
         self,
@@ -46,17 +55,19 @@ class BackgroundRunner(QObject):
         on_error: Callable[[Exception], None],
     ) -> None:
         """Run `fn()` in the pool; call `on_done(result)` or `on_error(exc)` in this thread."""
-        relay = _Relay(self)
-        self._relays.add(relay)
+        token = next(self._tokens)
+        self._pending[token] = (on_done, on_error)
+        self._pool.start(_Task(fn, token, self._relay))
 
-        def finish(callback: Callable[[Any], None], value: Any) -> None:
-            self._relays.discard(relay)
-            relay.deleteLater()
-            callback(value)
+    def _deliver(self, token: int, ok: bool, value: Any) -> None:
+        callbacks = self._pending.pop(token, None)
+        if callbacks is not None:
+            callbacks[0 if ok else 1](value)
 
-        relay.done.connect(lambda value: finish(on_done, value))
-        relay.failed.connect(lambda exc: finish(on_error, exc))
-        self._pool.start(_Task(fn, relay))
+    @property
+    def busy(self) -> bool:
+        """True while submitted work has not been delivered yet."""
+        return bool(self._pending)
 
     def wait(self, msecs: int = 5000) -> bool:
         """Block until running tasks end (used on close and in tests)."""
