@@ -1,0 +1,129 @@
+"""Background loading of peaks and thumbnails for the timeline, delivered by queued signals.
+
+One worker thread (the machine also decodes video) works through the raw files, the ones
+the talk uses first: all waveforms, then all thumbnails. Progress is sent a few times a
+second, so the timeline fills in as data arrives; `cancel()` stops it on unload.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from veyedesk.gui.timeline_paint import ThumbStrip
+from veyedesk.media.cache import MediaCache
+from veyedesk.media.peaks import Peaks
+from veyedesk.media.probe import MediaError
+from veyedesk.media.thumbnails import Thumbnails
+
+PROGRESS_EVERY = 0.25  # seconds between progress signals per file
+
+
+class TimelineMedia(QObject):
+    """Computes (or loads from the cache) the peaks and thumbnails of a list of raw files."""
+
+    peaks_ready = Signal(int, object)  # raw file id, Peaks (a snapshot the GUI may keep)
+    thumbs_ready = Signal(int, object)  # raw file id, ThumbStrip
+    failed = Signal(int, str)  # raw file id, message
+    finished = Signal()
+
+    def __init__(self, parent: QObject | None = None, cache: MediaCache | None = None) -> None:
+        super().__init__(parent)
+        self.cache = cache or MediaCache()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self, files: Sequence[tuple[int, Path, float]]) -> None:
+        """Begin work on (raw file id, path, duration) in the given order."""
+        self.cancel()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(list(files), self._stop), daemon=True, name="timeline-media"
+        )
+        self._thread.start()
+
+    def cancel(self, wait: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=wait)
+            self._thread = None
+
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self, files: list[tuple[int, Path, float]], stop: threading.Event) -> None:
+        for raw_id, path, _duration in files:
+            if stop.is_set():
+                return
+            self._peaks(raw_id, path, stop)
+        for raw_id, path, duration in files:
+            if stop.is_set():
+                return
+            self._thumbs(raw_id, path, duration, stop)
+        if not stop.is_set():
+            self.finished.emit()
+
+    def _peaks(self, raw_id: int, path: Path, stop: threading.Event) -> None:
+        last = [0.0]
+
+        def progress(peaks: Peaks) -> None:
+            now = time.monotonic()
+            if now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                self.peaks_ready.emit(raw_id, Peaks(peaks.data.copy(), peaks.complete))
+
+        try:
+            done = self.cache.peaks(path, on_progress=progress, cancelled=stop.is_set)
+        except (MediaError, OSError) as exc:
+            self.failed.emit(raw_id, str(exc))
+            return
+        self.peaks_ready.emit(raw_id, Peaks(done.data.copy(), done.complete))
+
+    def _thumbs(self, raw_id: int, path: Path, duration: float, stop: threading.Event) -> None:
+        strip: ThumbStrip | None = None
+        last = [0.0]
+
+        def convert(thumbs: Thumbnails, final: bool) -> None:
+            nonlocal strip
+            if strip is None:
+                strip = ThumbStrip(thumbs.width, thumbs.height)
+            for at, frame in zip(
+                thumbs.times[len(strip.times) :], thumbs.frames[len(strip.images) :], strict=True
+            ):
+                image = QImage(
+                    frame,
+                    thumbs.width,
+                    thumbs.height,
+                    thumbs.width * 3,
+                    QImage.Format.Format_RGB888,
+                )
+                strip.times.append(at)
+                strip.images.append(image.copy())  # own the pixels: `frame` is freed later
+            now = time.monotonic()
+            if final or now - last[0] >= PROGRESS_EVERY:
+                last[0] = now
+                strip.fraction = min(1.0, thumbs.covered / duration) if duration else 0.0
+                strip.complete = final and thumbs.complete
+                snapshot = ThumbStrip(
+                    strip.width,
+                    strip.height,
+                    list(strip.times),
+                    list(strip.images),
+                    1.0 if strip.complete else strip.fraction,
+                    strip.complete,
+                )
+                self.thumbs_ready.emit(raw_id, snapshot)
+
+        try:
+            done = self.cache.thumbnails(
+                path, on_progress=lambda t: convert(t, False), cancelled=stop.is_set
+            )
+        except (MediaError, OSError) as exc:
+            self.failed.emit(raw_id, str(exc))
+            return
+        convert(done, True)

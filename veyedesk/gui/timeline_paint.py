@@ -1,0 +1,267 @@
+"""Painting the timeline: ruler, raw-file blocks, slot, cuts, thumbnails, waveform, marks, playhead.
+
+Pure drawing from cached data: every function draws only what falls inside the visible
+time range, so a full-day view costs the same as a one-minute view.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
+
+from veyedesk.media.peaks import Peaks
+
+RULER_H, FILES_H, THUMBS_H, WAVE_H = 22, 30, 56, 52
+HEIGHT = RULER_H + FILES_H + THUMBS_H + WAVE_H + 2
+
+BG = QColor("#1e2126")
+LANE_BG = QColor("#262a30")
+FILE_FILL = QColor("#3b4a5c")
+FILE_EDGE = QColor("#6f8aa8")
+CUT_APPLIED = QColor(76, 175, 80, 150)
+CUT_SKIPPED = QColor(160, 160, 160, 70)
+CUT_EDGE = QColor("#a5e887")
+SLOT = QColor(255, 193, 7, 40)
+SLOT_EDGE = QColor(255, 193, 7, 160)
+WAVE = QColor("#7ec8e3")
+MARK = QColor("#ff9800")
+PLAYHEAD = QColor("#ff3b3b")
+TEXT = QColor("#d8dee9")
+PENDING = QColor(255, 255, 255, 28)
+
+# Ruler steps in seconds: one frame up to an hour.
+STEPS = (0.04, 0.2, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+@dataclass
+class Block:
+    """A raw file on the wall-clock axis (seconds since the timeline's origin)."""
+
+    raw_file_id: int
+    filename: str
+    start: float
+    duration: float
+    fps: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass
+class ThumbStrip:
+    width: int
+    height: int
+    times: list[float] = field(default_factory=list)
+    images: list[QImage] = field(default_factory=list)
+    fraction: float = 0.0
+    complete: bool = False
+
+
+@dataclass(frozen=True)
+class View:
+    """The visible window: `start` seconds at x=0, `spp` seconds per pixel."""
+
+    start: float
+    spp: float
+    width: int
+    origin: datetime
+
+    def x(self, seconds: float) -> float:
+        return (seconds - self.start) / self.spp
+
+    def seconds(self, x: float) -> float:
+        return self.start + x * self.spp
+
+    @property
+    def end(self) -> float:
+        return self.start + self.width * self.spp
+
+    def visible(self, a: float, b: float) -> bool:
+        return b >= self.start and a <= self.end
+
+
+def wall_label(view: View, seconds: float, step: float) -> str:
+    moment = view.origin + timedelta(seconds=seconds)
+    if step < 1:
+        frame = round((moment.microsecond / 1e6) * 25) % 25
+        return f"{moment:%H:%M:%S}.{frame:02d}"
+    return f"{moment:%H:%M:%S}" if step < 60 else f"{moment:%H:%M}"
+
+
+def paint_ruler(p: QPainter, view: View) -> None:
+    p.fillRect(QRectF(0, 0, view.width, RULER_H), BG)
+    step = next((s for s in STEPS if s / view.spp >= 90), STEPS[-1])
+    minor = step / 5
+    p.setPen(QPen(QColor("#59616c")))
+    first = math.floor(view.start / minor)
+    last = math.ceil(view.end / minor)
+    for n in range(first, last + 1):
+        x = view.x(n * minor)
+        p.drawLine(QLineF(x, RULER_H - 5, x, RULER_H))
+    p.setPen(QPen(TEXT))
+    font = QFont(p.font())
+    font.setPointSizeF(8)
+    p.setFont(font)
+    for n in range(math.floor(view.start / step), math.ceil(view.end / step) + 1):
+        x = view.x(n * step)
+        p.drawLine(QLineF(x, RULER_H - 10, x, RULER_H))
+        p.drawText(QPointF(x + 3, 12), wall_label(view, n * step, step))
+
+
+def paint_files(p: QPainter, view: View, blocks: Sequence[Block]) -> None:
+    top = RULER_H
+    p.fillRect(QRectF(0, top, view.width, HEIGHT - top), LANE_BG)
+    p.setFont(QFont(p.font()))
+    for block in blocks:
+        if not view.visible(block.start, block.end):
+            continue
+        x0, x1 = max(view.x(block.start), -2), min(view.x(block.end), view.width + 2)
+        rect = QRectF(x0, top + 2, max(1.0, x1 - x0), FILES_H - 4)
+        p.fillRect(rect, FILE_FILL)
+        p.setPen(QPen(FILE_EDGE))
+        p.drawRect(rect)
+        if rect.width() > 40:
+            p.setPen(QPen(TEXT))
+            p.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, block.filename)
+
+
+def paint_slot(p: QPainter, view: View, slot: tuple[float, float] | None) -> None:
+    if slot is None or not view.visible(*slot):
+        return
+    x0, x1 = view.x(slot[0]), view.x(slot[1])
+    p.fillRect(QRectF(x0, RULER_H, x1 - x0, HEIGHT - RULER_H), SLOT)
+    p.setPen(QPen(SLOT_EDGE, 1, Qt.PenStyle.DashLine))
+    p.drawLine(QLineF(x0, 0, x0, HEIGHT))
+    p.drawLine(QLineF(x1, 0, x1, HEIGHT))
+
+
+def paint_cuts(p: QPainter, view: View, cuts: Sequence[tuple[float, float, bool]]) -> None:
+    top = RULER_H
+    for n, (a, b, applied) in enumerate(cuts, start=1):
+        if not view.visible(a, b):
+            continue
+        x0, x1 = view.x(a), view.x(b)
+        rect = QRectF(x0, top + 5, max(2.0, x1 - x0), FILES_H - 10)
+        p.fillRect(rect, CUT_APPLIED if applied else CUT_SKIPPED)
+        pen = QPen(CUT_EDGE if applied else QColor("#bbbbbb"), 2)
+        if not applied:
+            pen.setStyle(Qt.PenStyle.DotLine)
+        p.setPen(pen)
+        p.drawLine(QLineF(x0, top, x0, HEIGHT))
+        p.drawLine(QLineF(x1, top, x1, HEIGHT))
+        if rect.width() > 24:
+            p.setPen(QPen(QColor("white")))
+            p.drawText(rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"cut {n}")
+
+
+def paint_thumbs(
+    p: QPainter, view: View, blocks: Sequence[Block], strips: dict[int, ThumbStrip]
+) -> None:
+    top = RULER_H + FILES_H + 1
+    for block in blocks:
+        strip = strips.get(block.raw_file_id)
+        if not view.visible(block.start, block.end):
+            continue
+        x0 = max(view.x(block.start), 0.0)
+        x1 = min(view.x(block.end), float(view.width))
+        if strip is None or not strip.images:
+            _pending(p, QRectF(x0, top, x1 - x0, THUMBS_H - 2), "thumbnails…")
+            continue
+        w = strip.width * (THUMBS_H - 2) / strip.height
+        x = x0
+        while x < x1:
+            t = view.seconds(x) - block.start
+            i = bisect.bisect_right(strip.times, t) - 1
+            if i >= 0 and t - strip.times[i] <= max(30.0, w * view.spp):
+                target = QRectF(x, top, min(w, x1 - x), THUMBS_H - 2)
+                source = QRectF(0, 0, target.width() * strip.height / (THUMBS_H - 2), strip.height)
+                p.drawImage(target, strip.images[i], source)
+            x += w + 1
+        if not strip.complete:
+            done = view.x(block.start + strip.fraction * block.duration)
+            if done < x1:
+                _pending(p, QRectF(max(done, x0), top, x1 - max(done, x0), THUMBS_H - 2), "")
+
+
+def paint_wave(p: QPainter, view: View, blocks: Sequence[Block], peaks: dict[int, Peaks]) -> None:
+    top = RULER_H + FILES_H + THUMBS_H
+    mid = top + WAVE_H / 2
+    half = WAVE_H / 2 - 3
+    p.setPen(QPen(WAVE, 1))
+    for block in blocks:
+        if not view.visible(block.start, block.end):
+            continue
+        x0 = max(0, math.floor(view.x(block.start)))
+        x1 = min(view.width, math.ceil(view.x(block.end)))
+        data = peaks.get(block.raw_file_id)
+        if data is None or x1 <= x0:
+            _pending(p, QRectF(x0, top, x1 - x0, WAVE_H - 2), "waveform…")
+            continue
+        cols = data.columns(view.seconds(x0) - block.start, view.spp, x1 - x0)
+        ok = ~np.isnan(cols[:, 0])
+        xs = np.arange(x0, x1, dtype=np.float64)[ok]
+        lo = mid - np.clip(cols[ok, 0], -1, 1) * half
+        hi = mid - np.clip(cols[ok, 1], -1, 1) * half
+        # Always at least one pixel tall, so silence still shows as a line.
+        hi = np.minimum(hi, lo - 1)
+        p.drawLines(
+            [
+                QLineF(x, a, x, b)
+                for x, a, b in zip(xs.tolist(), lo.tolist(), hi.tolist(), strict=True)
+            ]
+        )
+        if not data.complete:
+            done = max(view.x(block.start + data.covered), float(x0))
+            if done < x1:
+                pct = 100 * data.covered / block.duration if block.duration else 0
+                _pending(p, QRectF(done, top, x1 - done, WAVE_H - 2), f"waveform {pct:.0f}%")
+                p.setPen(QPen(WAVE, 1))
+
+
+def _pending(p: QPainter, rect: QRectF, text: str) -> None:
+    if rect.width() <= 0:
+        return
+    p.fillRect(rect, QBrush(PENDING, Qt.BrushStyle.BDiagPattern))
+    if text and rect.width() > 60:
+        p.setPen(QPen(TEXT))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def paint_marks(p: QPainter, view: View, marks: Sequence[float]) -> None:
+    p.setPen(QPen(MARK, 1))
+    p.setBrush(MARK)
+    for seconds in marks:
+        if view.start <= seconds <= view.end:
+            x = view.x(seconds)
+            p.drawLine(QLineF(x, RULER_H, x, HEIGHT))
+            p.drawPolygon(
+                [QPointF(x - 5, RULER_H), QPointF(x + 5, RULER_H), QPointF(x, RULER_H + 7)]
+            )
+
+
+def paint_playhead(
+    p: QPainter, view: View, seconds: float | None, hover: float | None, hover_text: str
+) -> None:
+    if hover is not None:
+        x = view.x(hover)
+        p.setPen(QPen(QColor(255, 255, 255, 90), 1))
+        p.drawLine(QLineF(x, 0, x, HEIGHT))
+        if hover_text:
+            metrics = p.fontMetrics()
+            w = metrics.horizontalAdvance(hover_text) + 8
+            box = QRectF(min(x + 6, view.width - w), RULER_H + 2, w, 16)
+            p.fillRect(box, QColor(0, 0, 0, 190))
+            p.setPen(QPen(TEXT))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, hover_text)
+    if seconds is not None and view.start <= seconds <= view.end:
+        x = view.x(seconds)
+        p.setPen(QPen(PLAYHEAD, 2))
+        p.drawLine(QLineF(x, 0, x, HEIGHT))
