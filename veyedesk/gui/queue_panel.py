@@ -148,9 +148,9 @@ class JobTableModel(QAbstractTableModel):
 class ProgressDelegate(QStyledItemDelegate):
     """Draws the progress column as a progress bar."""
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:  # type: ignore[no-untyped-def]
+    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:
         bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)  # type: ignore[attr-defined]
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)
         bar.minimum, bar.maximum = 0, 1000
         bar.progress = int(1000 * float(index.data(JobTableModel.PROGRESS_ROLE) or 0.0))
         bar.text = index.data(Qt.ItemDataRole.DisplayRole)
