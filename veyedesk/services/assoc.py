@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from veyedesk.ingest.assoc import MARGIN, RawSpan, overlapping, plan_cuts
+from veyedesk.ingest.assoc import MARGIN, CutPlan, RawSpan, overlapping, plan_cuts
 from veyedesk.model import Cut, Episode, Mark, RawFile
 from veyedesk.services.episodes import Selection, select_episodes
 
@@ -100,6 +101,25 @@ def _resequence(episode: Episode) -> None:
         cut.sequence = n
 
 
+def _fields(plan: CutPlan) -> dict[str, Any]:
+    return {
+        "start": plan.start,
+        "end": plan.end,
+        "apply": plan.apply,
+        "comment": "" if plan.apply else "outside the scheduled slot",
+    }
+
+
+def _row(episode_id: int, sequence: int, plan: CutPlan) -> dict[str, Any]:
+    return {
+        "episode_id": episode_id,
+        "raw_file_id": plan.raw_id,
+        "sequence": sequence,
+        "edited": False,
+        **_fields(plan),
+    }
+
+
 def associate(session: Session, selection: Selection) -> AssocResult:
     """Create initial cuts for the selected episodes from the show's raw files and marks."""
     episodes = select_episodes(session, selection)
@@ -107,6 +127,8 @@ def associate(session: Session, selection: Selection) -> AssocResult:
     if not episodes:
         return result
     rooms, raw_by_id = _rooms(session, episodes[0].show_id)
+    fresh: list[dict[str, Any]] = []
+    touched: list[Episode] = []
     for episode in episodes:
         if episode.location_id is None or episode.start is None or episode.duration is None:
             result.unscheduled.append(episode)
@@ -125,18 +147,22 @@ def associate(session: Session, selection: Selection) -> AssocResult:
             continue
         have = {c.raw_file_id for c in episode.cuts}
         new = [p for p in plans if p.raw_id not in have]
+        if not new:
+            continue
+        result.added[episode.id] = len(new)
+        if not episode.cuts:
+            # The common first run: plans are already in wall-clock order, so the rows go
+            # in as one multi-row INSERT (the ORM's per-object work was 4/5 of the time).
+            fresh += [_row(episode.id, n, plan) for n, plan in enumerate(new, 1)]
+            touched.append(episode)
+            continue
         for plan in new:
-            episode.cuts.append(
-                Cut(
-                    raw_file=raw_by_id[plan.raw_id],
-                    start=plan.start,
-                    end=plan.end,
-                    apply=plan.apply,
-                    comment="" if plan.apply else "outside the scheduled slot",
-                )
-            )
-        if new:
-            _resequence(episode)
-            result.added[episode.id] = len(new)
+            episode.cuts.append(Cut(raw_file=raw_by_id[plan.raw_id], **_fields(plan)))
+        _resequence(episode)
+    if fresh:
+        # render_nulls keeps every row the same shape, so they go as one batch.
+        session.execute(insert(Cut).execution_options(render_nulls=True), fresh)
+        for episode in touched:
+            session.expire(episode, ["cuts"])
     session.flush()
     return result

@@ -1,0 +1,196 @@
+"""Ingest benchmark: schedule import, raw scan and association, next to the bare tools.
+
+    .venv/bin/python bench/ingest.py [--events 1000] [--files 500] [--episodes 1000]
+
+Prints, for each step, our figure and the bare tool doing the same work in the same run:
+- import of an N-event frab schedule.xml into a fresh SQLite database (target < 2 s),
+  beside a bare `ElementTree.fromstring` of the same bytes;
+- scan of M small media files (parallel ffprobe, DB rows), beside plain ffprobe run
+  serially on the same files (target: throughput >= 1.8x serial on 2 cores);
+- association of K episodes with their raw files (target < 1 s).
+The machine may be shared: figures taken under load say so in the load average printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import func, select
+
+from tests.support.media import make_clip
+from tests.support.schedules import frab_xml, many_talks
+from veyedesk.db import make_engine, session_factory
+from veyedesk.db.migrate import upgrade
+from veyedesk.model import Cut, Episode, RawFile
+from veyedesk.services import catalog
+from veyedesk.services.assoc import associate
+from veyedesk.services.episodes import Selection
+from veyedesk.services.scan import scan_show
+from veyedesk.services.schedule import import_schedule
+
+
+def fresh_db(folder: Path, name: str):
+    url = f"sqlite:///{folder / name}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def row(label: str, ours: float, bare: float | None = None, bare_label: str = "") -> None:
+    text = f"  {label:<44} {ours:8.3f} s"
+    if bare is not None:
+        text += f"   | {bare_label:<34} {bare:8.3f} s"
+    print(text)
+
+
+def bench_import(folder: Path, events: int) -> None:
+    print(f"schedule import, {events} events (target < 2 s)")
+    data = frab_xml(many_talks(events))
+    t0 = time.perf_counter()
+    ET.fromstring(data)
+    bare = time.perf_counter() - t0
+    engine = fresh_db(folder, "import.db")
+    with session_factory(engine)() as session:
+        catalog.add_client(session, "bench")
+        show = catalog.add_show(session, "bench", "big")
+        session.commit()
+        t0 = time.perf_counter()
+        result = import_schedule(session, show, data, "schedule.xml")
+        session.commit()
+        ours = time.perf_counter() - t0
+        assert len(result.plan.added) == events
+        row(f"import {len(data) // 1024} KiB XML -> {events} episodes", ours, bare,
+            "bare ElementTree parse only")  # fmt: skip
+        t0 = time.perf_counter()
+        again = import_schedule(session, show, data, "schedule.xml")
+        session.commit()
+        row("re-import of the same file (no changes)", time.perf_counter() - t0)
+        assert again.plan.is_noop
+    engine.dispose()
+
+
+def serial_ffprobe(files: list[Path]) -> float:
+    ffprobe = shutil.which("ffprobe") or "ffprobe"
+    t0 = time.perf_counter()
+    for path in files:
+        subprocess.run(
+            [ffprobe, "-v", "error", "-show_format", "-show_streams", "-of", "json", str(path)],
+            capture_output=True,
+            check=True,
+        )
+    return time.perf_counter() - t0
+
+
+def bench_scan(folder: Path, count: int) -> None:
+    cpus = os.cpu_count() or 1
+    print(f"scan of {count} files ({cpus} CPUs; target >= 1.8x serial ffprobe on 2 cores)")
+    cache = folder / "clips"
+    cache.mkdir()
+    clips = [
+        make_clip(cache / "a.ts", "ts", 1.0, stamp=False),
+        make_clip(cache / "b.mp4", "mp4", 1.0, stamp=False),
+        make_clip(cache / "c.dv", "dv", 0.2, stamp=False),
+    ]
+    day = folder / "raw" / "dv" / "room_a" / "2026-02-01"
+    day.mkdir(parents=True)
+    start = datetime(2026, 2, 1, 8, 0)
+    files = []
+    for i in range(count):
+        clip = clips[i % len(clips)]
+        at = start + timedelta(seconds=10 * i)
+        path = day / f"{at:%H_%M_%S}{clip.suffix}"
+        shutil.copyfile(clip, path)
+        files.append(path)
+    serial = serial_ffprobe(files)
+    engine = fresh_db(folder, "scan.db")
+    with session_factory(engine)() as session:
+        catalog.add_client(session, "bench")
+        show = catalog.add_show(session, "bench", "scan")
+        catalog.add_room(session, show, "room_a")
+        session.commit()
+        t0 = time.perf_counter()
+        result = scan_show(session, show, folder / "raw")
+        session.commit()
+        ours = time.perf_counter() - t0
+        assert len(result.added) == count and not result.errors, result.lines()[-1]
+        row(f"veyedesk scan ({cpus} probe workers + DB rows)", ours, serial,
+            "ffprobe serially, same files")  # fmt: skip
+        print(
+            f"  throughput: {count / ours:.1f} files/s vs {count / serial:.1f} files/s serial "
+            f"= {serial / ours:.2f}x"
+        )
+        t0 = time.perf_counter()
+        again = scan_show(session, show, folder / "raw")
+        session.commit()
+        row("re-scan, nothing changed (no probes)", time.perf_counter() - t0)
+        assert again.is_noop
+    engine.dispose()
+
+
+def bench_assoc(folder: Path, episodes: int) -> None:
+    print(f"association of {episodes} episodes (target < 1 s)")
+    engine = fresh_db(folder, "assoc.db")
+    with session_factory(engine)() as session:
+        catalog.add_client(session, "bench")
+        show = catalog.add_show(session, "bench", "assoc")
+        import_schedule(session, show, frab_xml(many_talks(episodes)), "schedule.xml")
+        session.flush()
+        # Every room records 07:00-23:30 each day in 30-minute files.
+        days = {e.start.date() for e in show.episodes if e.start}
+        for room in show.locations:
+            for day in days:
+                at = datetime.combine(day, datetime.min.time()) + timedelta(hours=7)
+                while at.hour < 23 or at.minute < 30:
+                    session.add(
+                        RawFile(show=show, location=room, filename=f"{at:%Y-%m-%d/%H_%M_%S}.dv",
+                                start=at, duration=1800.0, filesize=1, start_source="path")
+                    )  # fmt: skip
+                    at += timedelta(minutes=30)
+        session.commit()
+        raws = session.scalar(select(func.count()).select_from(RawFile))
+        t0 = time.perf_counter()
+        result = associate(session, Selection("bench", "assoc"))
+        session.commit()
+        ours = time.perf_counter() - t0
+        cuts = session.scalar(select(func.count()).select_from(Cut))
+        assert result.episodes == episodes
+        row(f"assoc {episodes} episodes x {raws} raw files -> {cuts} cuts", ours)
+        t0 = time.perf_counter()
+        again = associate(session, Selection("bench", "assoc"))
+        session.commit()
+        row("assoc re-run (nothing new)", time.perf_counter() - t0)
+        assert not again.added
+        assert session.scalar(select(func.count()).select_from(Episode)) == episodes
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1000)
+    parser.add_argument("--files", type=int, default=500)
+    parser.add_argument("--episodes", type=int, default=1000)
+    ns = parser.parse_args()
+    load = os.getloadavg()
+    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory(prefix="veyedesk-bench-") as tmp:
+        folder = Path(tmp)
+        bench_import(folder, ns.events)
+        bench_scan(folder, ns.files)
+        bench_assoc(folder, ns.episodes)
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
