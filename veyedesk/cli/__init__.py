@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from veyedesk import __version__
-from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, queue
+from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.config import ConfigError
 from veyedesk.db import DatabaseError
@@ -20,7 +20,7 @@ from veyedesk.model.timecode import TimecodeError
 from veyedesk.services.errors import ServiceError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
-COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode)
+COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play)
 
 USER_ERRORS = (ServiceError, DatabaseError, ConfigError, TimecodeError)
 

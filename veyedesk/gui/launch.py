@@ -37,6 +37,12 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.identity is None:
             return 1
         identity = dialog.identity
+    if window == "play":  # `veyedesk play EPISODE_ID`: the standalone player window
+        from veyedesk.gui.player_window import run_player
+
+        code = run_player(app, sessions, settings, identity.name, ns.episode_id)
+        engine.dispose()
+        return code
     main = MainWindow(sessions, settings, identity)
     main.show()
     if getattr(ns, "command", None) == "demo":
