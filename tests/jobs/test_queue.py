@@ -254,6 +254,13 @@ def test_list_jobs_gives_plain_rows_running_first(session: Session, show: ShowFi
         0,
     )
     assert top.episode_state == "encode" and top.as_dict()["eta_seconds"] == 30
+    assert not top.stopped
+    show.episodes[1].stop = True
+    session.commit()
+    assert [r.stopped for r in queue.list_jobs(session, episode_ids=[show.episodes[1].id])] == [
+        True
+    ]
+    assert queue.list_jobs(session, show_id=show.show.id + 1) == []
     assert queue.job_counts(session) == {
         "queued": 2,
         "running": 1,

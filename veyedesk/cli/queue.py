@@ -178,6 +178,8 @@ def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
             row["eta"] = f"{job.eta_seconds:.0f}s" if job.eta_seconds else ""
             row["attempts"] = f"{job.attempts}/{job.max_attempts}"
             row["status"] = job.status + (" (cancelling)" if job.cancel_requested else "")
+            if job.stopped and job.status == "queued":
+                row["status"] = "queued (stop set)"
             row["error"] = job.error.splitlines()[0][:80] if job.error else ""
     emit(
         ctx,

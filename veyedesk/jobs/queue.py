@@ -70,6 +70,7 @@ class JobView:
     error: str
     output_path: str
     cancel_requested: bool
+    stopped: bool  # the episode has `stop` set: a queued job waits until it is cleared
     created_at: datetime | None
     started_at: datetime | None
     finished_at: datetime | None
@@ -548,11 +549,12 @@ def list_jobs(
     *,
     statuses: Iterable[str] = (),
     episode_ids: Iterable[int] = (),
+    show_id: int | None = None,
     limit: int | None = 500,
 ) -> list[JobView]:
     """Jobs for `queue list` and the queue panel: running, queued (claim order), then finished."""
     stmt = (
-        select(EncodeJob, Episode.slug, Episode.name, State.slug)
+        select(EncodeJob, Episode.slug, Episode.name, State.slug, Episode.stop)
         .join(Episode, EncodeJob.episode_id == Episode.id)
         .outerjoin(State, Episode.state_id == State.id)
         .order_by(
@@ -566,6 +568,8 @@ def list_jobs(
         stmt = stmt.where(EncodeJob.status.in_(statuses))
     if episode_ids:
         stmt = stmt.where(EncodeJob.episode_id.in_(episode_ids))
+    if show_id is not None:
+        stmt = stmt.where(Episode.show_id == show_id)
     if limit is not None:
         stmt = stmt.limit(limit)
     return [
@@ -588,12 +592,13 @@ def list_jobs(
             error=job.error,
             output_path=job.output_path,
             cancel_requested=job.cancel_requested,
+            stopped=stop,
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
             heartbeat_at=job.heartbeat_at,
         )
-        for job, slug, name, state in session.execute(stmt)
+        for job, slug, name, state, stop in session.execute(stmt)
     ]
 
 
