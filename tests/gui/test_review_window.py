@@ -1,0 +1,72 @@
+"""Review mode on a real encode, played by real libmpv under Xvfb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
+
+from tests.support.encoded import encoded_episode
+from veyedesk.db import session_factory
+from veyedesk.gui.review_window import ReviewWindow
+from veyedesk.services.episodes import get_episode
+from veyedesk.services.users import Identity
+
+REVIEWER = Identity("rita", "reviewer", authenticated=True)
+
+
+def open_window(qtbot: QtBot, session: Session, tmp_path: Path) -> tuple[ReviewWindow, int]:
+    episode_id, settings = encoded_episode(session, tmp_path)
+    show_id = get_episode(session, episode_id).show_id
+    window = ReviewWindow(session_factory(session.get_bind()), settings, REVIEWER, show_id)  # type: ignore[arg-type]
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.items.count() == 1, timeout=10000)
+    return window, episode_id
+
+
+def test_seams_then_approve(
+    qtbot: QtBot, session: Session, tmp_path: Path, artifacts: Path
+) -> None:
+    window, episode_id = open_window(qtbot, session, tmp_path)
+    assert not window.approve_button.isEnabled()  # nothing opened yet
+    window.open_episode(episode_id)
+    qtbot.waitUntil(lambda: window.approve_button.isEnabled(), timeout=15000)
+    assert window.package is not None and window.package.seams
+    assert "✔" in window.facts["duration"].text()
+    qtbot.waitUntil(lambda: window.video.frames_drawn > 0, timeout=15000)
+
+    window.jump_seam(+1)  # first seam: end of the title at 1.0 s -> plays from 0 s
+    seam = window.package.seams[0]
+    qtbot.waitUntil(lambda: window.video.player.position > seam, timeout=10000)
+    qtbot.waitUntil(lambda: window.video.player.paused, timeout=10000)  # stops after 4 s
+    assert window.facts["part"].text().startswith(("Cut 1", "Cut 2", "Credits"))
+    window.grab().save(str(artifacts / "review_window.png"))
+
+    with qtbot.waitSignal(window.open_in_editor, timeout=5000) as jump:
+        window.video.player.seek(3.5, wait=True)
+        window.editor_button.click()
+    assert jump.args[0] == episode_id and abs(jump.args[2] - 1.02) < 0.05
+
+    with qtbot.waitSignal(window.reviewed, timeout=10000) as done:
+        window.approve_button.click()
+    assert done.args == [episode_id, "approved -> email"]
+    session.expire_all()
+    episode = get_episode(session, episode_id)
+    assert episode.state is not None and episode.state.slug == "email"
+    qtbot.waitUntil(lambda: window.items.count() == 0, timeout=10000)
+
+
+def test_reject_with_a_comment(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    window, episode_id = open_window(qtbot, session, tmp_path)
+    window.open_episode(episode_id)
+    qtbot.waitUntil(lambda: window.reject_button.isEnabled(), timeout=15000)
+    window.reject("   ")  # an empty comment is refused in the window already
+    assert "needs a comment" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(window.reviewed, timeout=10000):
+        window.reject("Sound drops out in cut 2")
+    session.expire_all()
+    episode = get_episode(session, episode_id)
+    assert episode.state is not None and episode.state.slug == "edit"
+    assert "Sound drops out in cut 2" in episode.comment
