@@ -391,7 +391,7 @@ class ReviewWindow(QMainWindow):
             assert raw is not None
         self.open_in_editor.emit(self.package.episode_id, raw[0], raw[1])
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    def closeEvent(self, event) -> None:
         self._stop_timer.stop()
         self.video.shutdown()
         self.runner.wait(3000)
