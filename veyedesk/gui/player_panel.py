@@ -66,6 +66,7 @@ class PlayerPanel(QWidget):
         self.media = TimelineMedia(self)
         self.actions_by_name: dict[str, QAction] = {}
         self._dirty_position = False
+        self._pending_start: float | None = None
         self._last_sent: PlayheadPosition | None = None
 
         self.position_label = QLabel("—", self)
@@ -136,7 +137,7 @@ class PlayerPanel(QWidget):
                 break
         self.timeline_view.set_episode(document, self.timeline, scheduled)
         self.set_marks(marks)
-        self.player.open(self.timeline, start)
+        self._open_when_ready(start)
         self.timeline_view.set_playhead(start)
         self._apply_field("channelcopy")
         self._apply_field("av_offset_ms")
@@ -148,7 +149,23 @@ class PlayerPanel(QWidget):
         order = sorted(self.timeline.segments, key=lambda s: s.raw_file_id not in used)
         self.media.start([(s.raw_file_id, s.source.path, s.source.duration) for s in order])
 
+    def _open_when_ready(self, start: float) -> None:
+        if self.video.is_ready:
+            self.player.open(self.timeline, start)
+            return
+        self._pending_start = start
+        self.player._position = start
+
+        def go() -> None:
+            self.video.ready.disconnect(go)
+            if self._pending_start is not None:
+                self.player.open(self.timeline, self._pending_start)
+                self._pending_start = None
+
+        self.video.ready.connect(go)
+
     def unload(self) -> None:
+        self._pending_start = None
         self.media.cancel()
         if self.document is not None:
             self.document.field_changed.disconnect(self._apply_field)

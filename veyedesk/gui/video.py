@@ -44,6 +44,7 @@ class VideoWidget(QOpenGLWidget):
 
     frame_ready = Signal()  # emitted from mpv's render thread, queued to update()
     render_failed = Signal(str)
+    ready = Signal()  # the render context exists: files may be loaded now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,6 +56,7 @@ class VideoWidget(QOpenGLWidget):
         self.frame_ready.connect(self._schedule_paint, Qt.ConnectionType.QueuedConnection)
         self.setMinimumSize(160, 90)
         self.frames_drawn = 0
+        self.is_ready = False
 
     def initializeGL(self) -> None:
         try:
@@ -66,8 +68,12 @@ class VideoWidget(QOpenGLWidget):
         except Exception as exc:  # e.g. no usable GL (offscreen platform)
             self._render = None
             self.render_failed.emit(f"video preview unavailable: {exc}")
-            return
-        self._render.update_cb = self.frame_ready.emit
+        else:
+            self._render.update_cb = self.frame_ready.emit
+        # mpv's libmpv video output only starts once a render context exists, so loading
+        # waits for this (or for the failure, to at least play sound).
+        self.is_ready = True
+        self.ready.emit()
 
     @Slot()
     def _schedule_paint(self) -> None:

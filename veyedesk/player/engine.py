@@ -23,6 +23,7 @@ from veyedesk.player.timeline import Location, Timeline
 EventSink = Callable[[str, Any], None]
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+TARGET_PATIENCE = 1.0  # seconds an exact seek may take before reports from elsewhere count
 
 # Audio-channel fixes of Veyepar's channelcopy codes, as lavfi pan filters (same maths as
 # the encoder's, so what the editor hears is what the encode gets).
@@ -84,6 +85,9 @@ class Player:
         self._reverse_thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._loaded = False
+        self._pending_seek: tuple[float, str] | None = None
+        self._target: tuple[float | None, float] = (None, 0.0)
         self.mpv.observe_property("time-pos", self._on_time)
         self.mpv.observe_property("pause", self._on_pause)
         self.mpv.observe_property("speed", self._on_speed)
@@ -108,8 +112,17 @@ class Player:
     def _on_time(self, _name: str, value: Any) -> None:
         if value is None:
             return
-        self._position = float(value)
-        self._emit("position", self._position)
+        position = float(value)
+        target, since = self._target
+        if target is not None:
+            if abs(position - target) < 1e-6 or time.monotonic() - since > TARGET_PATIENCE:
+                self._target = (None, 0.0)
+            else:
+                # A report from before the last seek landed: keep the target, so quick key
+                # repeats (→ → →) count from where the playhead is going, not where it was.
+                return
+        self._position = position
+        self._emit("position", position)
 
     def _on_pause(self, _name: str, value: Any) -> None:
         self._paused = bool(value)
@@ -122,6 +135,12 @@ class Player:
         # event_id is a ctypes c_int, which compares by identity: compare its value.
         kind = getattr(getattr(event, "event_id", None), "value", None)
         if kind == mpv.MpvEventID.FILE_LOADED:
+            self._loaded = True
+            pending, self._pending_seek = self._pending_seek, None
+            if pending is not None:
+                # A seek asked for while the files were opening: do it now (async, since
+                # this is mpv's event thread).
+                self.mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
             self._emit("loaded", None)
         elif kind == mpv.MpvEventID.END_FILE:
             data = getattr(event, "data", None)
@@ -136,6 +155,8 @@ class Player:
         self.stop_shuttle()
         self.timeline = timeline
         self._position = position
+        self._loaded = False
+        self._pending_seek = None
         if not timeline:
             self.mpv.command("stop")
             return
@@ -177,6 +198,10 @@ class Player:
             target = self.timeline.frame_position(target)
         flags = "absolute+exact" if exact else "absolute+keyframes"
         self._position = target
+        self._target = (target, time.monotonic()) if exact else (None, 0.0)
+        if not self._loaded:
+            self._pending_seek = (target, flags)
+            return
         if wait:
             with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=10):
                 self.mpv.command("seek", f"{target:.6f}", flags)
