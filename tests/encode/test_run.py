@@ -222,3 +222,26 @@ def test_speed_and_loudnorm_parsing() -> None:
     silent += '"input_thresh" : "-70.00", "target_offset" : "inf"}'
     with pytest.raises(EncodeFailed, match="the cuts are silent"):
         parse_loudnorm(silent)
+
+
+def test_webm_profile_makes_vp9_and_opus_that_verify(
+    sources: dict[str, Path], tmp_path: Path
+) -> None:
+    from veyedesk.config import DEFAULT_PROFILES
+    from veyedesk.encode.plan import expected_duration
+    from veyedesk.encode.verify import Expectations, check
+    from veyedesk.media.durations import stream_durations
+
+    webm = dataclasses.replace(
+        DEFAULT_PROFILES["webm"], width=320, height=180, video_options=(
+            "-deadline", "realtime", "-cpu-used", "8", "-b:v", "300k", "-pix_fmt", "yuv420p",
+        ),
+    )  # fmt: skip
+    spec = _audio_spec(
+        sources, tmp_path, profile=webm, output=tmp_path / "talk.webm.part", channelcopy="10"
+    )
+    out = encode(spec)
+    facts = probe(out)
+    assert facts.format_name.startswith("matroska,webm")
+    expect = Expectations(expected_duration(spec), webm, channelcopy="10")
+    check(out.name, facts, measure_audio(out), expect, stream_durations(out))
