@@ -97,3 +97,23 @@ def test_scan_assoc_marks_report_export_playlist(db: list[str], tmp_path: Path) 
     lines = out.read_text().splitlines()
     assert lines[0] == "#EXTM3U" and "#EXTVLCOPT:start-time=1.000" in lines
     assert "no applied cuts" in one_error_line(run(*db, "playlist", str(ep_id + 1)))
+
+
+def test_progress_line_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from veyedesk.cli.ingest import _ProgressLine
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    for stream, shown in ((Tty(), True), (io.StringIO(), False)):
+        monkeypatch.setattr("sys.stderr", stream)
+        bar = _ProgressLine()
+        bar(1, 4, "2026-02-01/10_00_00.dv")
+        bar(4, 4, "2026-02-01/10_30_00.dv")
+        bar.close()
+        text = stream.getvalue()
+        assert ("probing [" in text and "] 4/4" in text and text.endswith("\r")) is shown
+        assert text == "" or shown

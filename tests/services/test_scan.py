@@ -146,3 +146,14 @@ def test_raw_root_resolution_and_missing_root(session: Session, conf: Show, tmp_
         show_raw_root(conf, "")
     with pytest.raises(InvalidInput, match="no such folder"):
         scan_show(session, conf, tmp_path / "nope")
+
+
+def test_rooms_without_dv_level_are_scanned_with_a_note(
+    session: Session, conf: Show, tmp_path: Path, clip_cache: Path
+) -> None:
+    day = tmp_path / "room_a" / DAY
+    day.mkdir(parents=True)
+    shutil.copyfile(make_clip(clip_cache / "short.ts", "ts", 1.0, stamp=False), day / "09_00_00.ts")
+    result = scan_show(session, conf, tmp_path)
+    assert result.added == [f"room_a/{DAY}/09_00_00.ts"]
+    assert any(line.startswith("note: rooms are directly under") for line in result.lines())

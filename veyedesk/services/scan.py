@@ -58,6 +58,7 @@ class ScanResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     unknown_folders: list[str] = field(default_factory=list)
     probed: int = 0
+    without_dv: bool = False  # rooms found directly under ROOT, not under ROOT/dv
 
     @property
     def is_noop(self) -> bool:
@@ -72,6 +73,11 @@ class ScanResult:
             f"? folder {name!r} is not a room of this show; add the room or set its dirname"
             for name in self.unknown_folders
         ]
+        if self.without_dv:
+            out.append(
+                f"note: rooms are directly under {self.root}, not under {self.root}/dv; the "
+                "editor and playlists look in <raw folder>/dv/<room>/, so move them there"
+            )
         out.append(
             f"{self.root}: {len(self.added)} added, {len(self.updated)} updated, "
             f"{len(self.missing)} missing, {len(self.errors)} unreadable, "
@@ -168,7 +174,7 @@ def scan_show(
     """Bring the show's RawFile rows in line with the files under `root`."""
     if not root.is_dir():
         raise InvalidInput(f"{root}: no such folder; give the show's raw folder as ROOT")
-    result = ScanResult(root=root)
+    result = ScanResult(root=root, without_dv=rooms_dir(root) == root)
     rooms = {loc.folder: loc for loc in show.locations}
     found: list[tuple[Location, FoundFile]] = []
     for folder in room_folders(root):
