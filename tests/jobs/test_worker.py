@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,8 @@ from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.jobs import queue
 from veyedesk.jobs.engine import writer_engine
-from veyedesk.jobs.handler import JobContext, JobResult
-from veyedesk.jobs.worker import WorkerOptions, default_handlers, logfmt, run_worker
+from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult
+from veyedesk.jobs.worker import Worker, WorkerOptions, default_handlers, logfmt, run_worker
 from veyedesk.model import EncodeJob, Episode, Log
 from veyedesk.services.episodes import get_state, set_state
 
@@ -174,3 +175,39 @@ def test_progress_reported_by_a_handler_reaches_the_queue(
 )
 def test_log_lines_are_greppable_key_value_pairs(fields: dict, line: str) -> None:
     assert logfmt(**fields) == line
+
+
+def test_a_worker_in_a_thread_stops_and_releases_its_job_on_stop(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    # How the GUI hosts a local worker: run() in a thread, stop() from the GUI thread.
+    started = threading.Event()
+
+    def handler(ctx: JobContext) -> JobResult:
+        started.set()
+        ctx.cancel.wait(60)
+        raise JobCancelled("stopped")
+
+    episode = show.episodes[0]
+    set_state(session, episode, "encode", USER)
+    job = queue.queue_for_state(session, episode, "mp4")
+    assert job is not None
+    session.commit()
+    engine = writer_engine(db_url)
+    worker = Worker(
+        engine, Settings(db=db_url, user=USER), {"encode": handler}, WorkerOptions(poll_seconds=0.1)
+    )
+    thread = threading.Thread(target=worker.run)
+    thread.start()
+    try:
+        assert started.wait(60)
+        worker.stop(release=True)
+        thread.join(60)
+        assert not thread.is_alive()
+    finally:
+        worker.stop()
+        thread.join(60)
+        engine.dispose()
+    session.expire_all()
+    assert (job.status, job.attempts, job.worker_id) == ("queued", 0, "")
+    assert worker.stats.released == 1
