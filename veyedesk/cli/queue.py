@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.cli.common import EXIT_OK, Context, emit
+from veyedesk.encode.run import EncodeCancelled, EncodeProgress
 from veyedesk.jobs import queue
 from veyedesk.jobs.commands import PLACEHOLDERS, CommandError, check_template
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, log_to_stderr, run_worker
 from veyedesk.model import State
-from veyedesk.services import episodes
+from veyedesk.services import encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
 
 
@@ -70,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument(
         "--once",
         action="store_true",
-        help="exit when nothing is left to claim instead of waiting for new jobs",
+        help="exit when nothing is left to claim instead of waiting for new jobs "
+        "(exit status 1 if a job failed)",
     )
     w.add_argument(
         "--profile",
@@ -250,33 +251,31 @@ def state_command(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def encode_episode(ctx: JobContext) -> JobResult:
-    """Handler for "encode" jobs: plan, run and verify with services.encoding."""
-    try:
-        encoding: Any = importlib.import_module("veyedesk.services.encoding")
-        from veyedesk.encode.run import EncodeCancelled
-    except ImportError as exc:
-        raise PermanentJobError(f"this veyedesk cannot encode yet ({exc})") from None
+    """Handler for "encode" jobs: plan, run and verify with services.encoding.
+
+    It lives here because jobs and services may not import each other; the CLI (and the
+    GUI, for its local worker) joins them.
+    """
     try:
         with ctx.sessions() as session:
             request = encoding.prepare_encode(
                 session, ctx.job.episode_id, ctx.settings, ctx.job.profile
             )
-    except ServiceError as exc:
+    except ServiceError as exc:  # bad cuts, missing raw file: retrying cannot help
         raise PermanentJobError(str(exc)) from None
 
-    def progress(p: Any) -> None:
+    def progress(p: EncodeProgress) -> None:
         ctx.report(p.fraction, p.speed, p.eta_seconds)
 
     try:
         outcome = encoding.execute_encode(request, on_progress=progress, cancel=ctx.cancel)
     except EncodeCancelled as exc:
         raise JobCancelled(str(exc)) from None
-    output = getattr(outcome, "output", None) or getattr(outcome, "output_path", "")
-    return JobResult(
-        output_path=str(output),
-        summary=str(output),
-        record=lambda session: encoding.record_encode(session, request, outcome, ctx.user),
-    )
+
+    def record(session: Session) -> None:
+        encoding.record_encode(session, request, outcome, ctx.user)
+
+    return JobResult(output_path=str(outcome.output_path), record=record)
 
 
 def work(ctx: Context, ns: argparse.Namespace) -> int:
