@@ -85,6 +85,22 @@ def test_moving_one_talk_reports_and_applies_just_that_change(session: Session, 
     assert _episodes(session)["201"].end == datetime(2026, 2, 2, 12, 30)
 
 
+def test_a_talk_moved_to_another_room_and_long_text_changes(session: Session, conf: Show) -> None:
+    _import(session, conf, frab_xml())
+    long_text = "Sehr lange Beschreibung. " * 20
+    changed = tuple(
+        replace(t, room="Hörsaal 1", abstract=long_text) if t.id == 202 else t for t in TALKS
+    )
+    result = _import(session, conf, frab_xml(changed))
+    (plan,) = result.plan.changed
+    assert {c.field: c.new for c in plan.changes}["room"] == "horsaal_1"
+    talk = _episodes(session)["202"]
+    assert talk.location is not None and talk.location.slug == "horsaal_1"
+    assert talk.description == long_text.strip()
+    described = next(line for line in result.plan.lines() if "description:" in line)
+    assert " ... " in described and len(described) < 200
+
+
 def test_editors_title_survives_reimport_unless_overwrite(session: Session, conf: Show) -> None:
     _import(session, conf, frab_xml())
     eps = _episodes(session)

@@ -88,12 +88,13 @@ class MergePlan:
         for plan in self.changed:
             ex = plan.existing
             out.append(f"~ changed {ex.conf_key} (episode {ex.id}): {ex.name!r}")
-            out += [f"    {c.field}: {c.old!r} -> {c.new!r}" for c in plan.changes]
+            out += [f"    {c.field}: {_short(c.old)} -> {_short(c.new)}" for c in plan.changes]
         for plan in self.kept:
             ex = plan.existing
             out.append(f"= kept    {ex.conf_key} (episode {ex.id}): edited in veyedesk")
             out += [
-                f"    {c.field}: keeping {c.old!r} (schedule says {c.new!r})" for c in plan.kept
+                f"    {c.field}: keeping {_short(c.old)} (schedule says {_short(c.new)})"
+                for c in plan.kept
             ]
         for ex in self.vanished:
             out.append(f"- vanished {ex.conf_key} (episode {ex.id}): {ex.name!r} (not deleted)")
@@ -104,6 +105,15 @@ class MergePlan:
         )
         out.append(summary if not self.is_noop else f"no changes ({summary})")
         return out
+
+
+def _short(value: Any, limit: int = 70) -> str:
+    """A value for the diff: repr, cut in the middle when long (descriptions)."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return f"{text[:half]} ... {text[-half:]}"
 
 
 def plan_merge(
