@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -74,16 +75,17 @@ class PlayerPanel(QWidget):
         self.speed_label = QLabel("", self)
         transport = QHBoxLayout()
         transport.setContentsMargins(4, 0, 4, 0)
-        for text, action, tip in (
-            ("⏮", "prev_boundary", "Previous boundary ( [ )"),
-            ("◀◀", "shuttle_back", "Shuttle back (J)"),
-            ("⏯", "play_pause", "Play / pause (Space, K)"),
-            ("▶▶", "shuttle_forward", "Shuttle forward (L)"),
-            ("⏭", "next_boundary", "Next boundary ( ] )"),
-            ("⟲", "loop", "Loop in to out ( \\ )"),
+        pixmap = QStyle.StandardPixmap
+        for icon, action, tip in (
+            (pixmap.SP_MediaSkipBackward, "prev_boundary", "Previous boundary ( [ )"),
+            (pixmap.SP_MediaSeekBackward, "shuttle_back", "Shuttle back (J)"),
+            (pixmap.SP_MediaPlay, "play_pause", "Play / pause (Space, K)"),
+            (pixmap.SP_MediaSeekForward, "shuttle_forward", "Shuttle forward (L)"),
+            (pixmap.SP_MediaSkipForward, "next_boundary", "Next boundary ( ] )"),
+            (pixmap.SP_BrowserReload, "loop", "Loop in to out ( \\ )"),
         ):
             button = QToolButton(self)
-            button.setText(text)
+            button.setIcon(self.style().standardIcon(icon))
             button.setToolTip(tip)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.clicked.connect(self._handler(action))

@@ -18,7 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
 
 from veyedesk.media.peaks import Peaks
 
-RULER_H, FILES_H, THUMBS_H, WAVE_H = 22, 30, 56, 52
+RULER_H, FILES_H, THUMBS_H, WAVE_H = 22, 36, 56, 56
 HEIGHT = RULER_H + FILES_H + THUMBS_H + WAVE_H + 2
 
 BG = QColor("#1e2126")
@@ -28,7 +28,7 @@ FILE_EDGE = QColor("#6f8aa8")
 CUT_APPLIED = QColor(76, 175, 80, 150)
 CUT_SKIPPED = QColor(160, 160, 160, 70)
 CUT_EDGE = QColor("#a5e887")
-SLOT = QColor(255, 193, 7, 40)
+SLOT = QColor(255, 193, 7, 26)
 SLOT_EDGE = QColor(255, 193, 7, 160)
 WAVE = QColor("#7ec8e3")
 MARK = QColor("#ff9800")
@@ -130,7 +130,8 @@ def paint_files(p: QPainter, view: View, blocks: Sequence[Block]) -> None:
         p.drawRect(rect)
         if rect.width() > 40:
             p.setPen(QPen(TEXT))
-            p.drawText(rect.adjusted(4, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, block.filename)
+            name = QRectF(rect.left() + 4, rect.top(), rect.width() - 8, 14)
+            p.drawText(name, Qt.AlignmentFlag.AlignVCenter, block.filename)
 
 
 def paint_slot(p: QPainter, view: View, slot: tuple[float, float] | None) -> None:
@@ -149,7 +150,7 @@ def paint_cuts(p: QPainter, view: View, cuts: Sequence[tuple[float, float, bool]
         if not view.visible(a, b):
             continue
         x0, x1 = view.x(a), view.x(b)
-        rect = QRectF(x0, top + 5, max(2.0, x1 - x0), FILES_H - 10)
+        rect = QRectF(x0, top + 17, max(2.0, x1 - x0), FILES_H - 20)
         p.fillRect(rect, CUT_APPLIED if applied else CUT_SKIPPED)
         pen = QPen(CUT_EDGE if applied else QColor("#bbbbbb"), 2)
         if not applied:
@@ -205,7 +206,7 @@ def paint_wave(p: QPainter, view: View, blocks: Sequence[Block], peaks: dict[int
         if data is None or x1 <= x0:
             _pending(p, QRectF(x0, top, x1 - x0, WAVE_H - 2), "waveform…")
             continue
-        cols = data.columns(view.seconds(x0) - block.start, view.spp, x1 - x0)
+        cols = _loudness_scale(data.columns(view.seconds(x0) - block.start, view.spp, x1 - x0))
         ok = ~np.isnan(cols[:, 0])
         xs = np.arange(x0, x1, dtype=np.float64)[ok]
         lo = mid - np.clip(cols[ok, 0], -1, 1) * half
@@ -224,6 +225,13 @@ def paint_wave(p: QPainter, view: View, blocks: Sequence[Block], peaks: dict[int
                 pct = 100 * data.covered / block.duration if block.duration else 0
                 _pending(p, QRectF(done, top, x1 - done, WAVE_H - 2), f"waveform {pct:.0f}%")
                 p.setPen(QPen(WAVE, 1))
+
+
+def _loudness_scale(cols: np.ndarray) -> np.ndarray:
+    """Amplitude -> height on a 60 dB scale, so quiet speech is as visible as an editor needs."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        db = 20 * np.log10(np.abs(cols))
+    return np.sign(cols) * np.clip(1 + db / 60.0, 0.0, 1.0)
 
 
 def _pending(p: QPainter, rect: QRectF, text: str) -> None:

@@ -1,0 +1,91 @@
+"""`veyedesk play`'s window on a real room-day: waveform, thumbnails, marks, saving, screenshot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.support.raw_day import RawDay, make_clips, make_raw_day
+from veyedesk.config import Settings
+from veyedesk.db import session_factory
+from veyedesk.gui.player_window import PlayerWindow
+from veyedesk.model import Cut, Mark
+
+
+@pytest.fixture(scope="module")
+def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return make_clips(tmp_path_factory.mktemp("parts"), 3, 4.0)
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path, parts: list[Path]
+) -> Iterator[tuple[PlayerWindow, RawDay]]:
+    day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
+    settings = Settings(db=str(engine.url), raw_root=str(day.root))
+    win = PlayerWindow(session_factory(engine), settings, "tester")
+    qtbot.addWidget(win)
+    win.open_episode(day.episode_id)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    panel = win.panel
+    qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=10000)
+    yield win, day
+    win.panel.shutdown()
+
+
+def _media_complete(win: PlayerWindow) -> bool:
+    view = win.panel.timeline_view
+    peaks_done = len(view.peaks) == 3 and all(p.complete for p in view.peaks.values())
+    thumbs_done = len(view.thumbs) == 3 and all(t.complete for t in view.thumbs.values())
+    return peaks_done and thumbs_done
+
+
+def test_window_shows_video_timeline_waveform_thumbnails_and_saves_marks_and_cuts(
+    qtbot: QtBot,
+    window: tuple[PlayerWindow, RawDay],
+    session: Session,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    win, day = window
+    panel = win.panel
+    # Opens at the first cut's in point (1.00 s into the first file).
+    qtbot.waitUntil(lambda: abs(panel.player.mpv.time_pos - 1.0) < 1e-6, timeout=5000)
+    qtbot.waitUntil(lambda: _media_complete(win), timeout=60000)
+    view = panel.timeline_view
+    assert all(len(t.times) == 1 for t in view.thumbs.values())  # one per 10 s: 4-s files
+    # M stores a mark in the room at the playhead's wall-clock time.
+    qtbot.keyClick(win, Qt.Key.Key_M)
+    qtbot.waitUntil(lambda: len(view.marks) == 1, timeout=5000)
+    session.expire_all()
+    clicks = list(session.scalars(select(Mark.click)))
+    assert [c.replace(microsecond=0) for c in clicks] == [day.starts[0].replace(second=1)]
+    # Out point in the second file: a new cut there; Ctrl+S writes both cuts.
+    panel.seek_to(day.raw_file_ids[1], 2.0)
+    qtbot.waitUntil(lambda: abs(panel.player.mpv.time_pos - 6.0) < 1e-6, timeout=5000)
+    qtbot.waitUntil(lambda: "09_00_06" in panel.position_label.text())
+    qtbot.keyClick(win, Qt.Key.Key_O)
+    assert win.windowTitle().startswith("*")
+    qtbot.keyClick(win, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not win.windowTitle().startswith("*")
+    session.expire_all()
+    cuts = sorted((c.raw_file_id, c.start, c.end) for c in session.scalars(select(Cut)))
+    assert cuts == [(day.raw_file_ids[0], 1.0, None), (day.raw_file_ids[1], None, 2.0)]
+    # The frame on screen, full size, and the whole window for a person to look at.
+    frame = tmp_path / "frame.png"
+    panel.screenshot(frame)
+    assert frame.read_bytes()[:4] == b"\x89PNG"
+    view.fit_day()
+    qtbot.waitUntil(lambda: panel.video.frames_drawn > 2)
+    win.grab().save(str(artifacts / "player_window.png"))
+    view.fit_talk()
+    assert view.last_paint_ms >= 0
