@@ -210,7 +210,9 @@ class EpisodeSession(QObject):
         doc = self.document
         if doc is None or doc.read_only:
             return
-        if doc.unsaved:
+        # `dirty` compares with the base: during an undo command's redo the stack's clean
+        # flag has not moved yet, so it cannot tell whether this edit is saved.
+        if doc.dirty:
             try:
                 write_journal(self.settings.db, doc.draft, doc.base, self.identity.name)
             except OSError as exc:
@@ -219,7 +221,11 @@ class EpisodeSession(QObject):
             discard_journal(self.settings.db, doc.draft.episode_id)
 
     def _dirty_changed(self, dirty: bool) -> None:
-        if not dirty and self.document is not None:
+        if self.document is None:
+            return
+        if dirty:
+            self._journal()
+        else:
             discard_journal(self.settings.db, self.document.draft.episode_id)
 
     # -- save -------------------------------------------------------------------------

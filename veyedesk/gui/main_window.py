@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self.previous_target: Neighbour | None = None
         self._after_shows: list[Any] = []
         self._journals_offered = False
+        self._neighbour_request = 0
         self._closing = False
         self.setWindowTitle("veyedesk")
         self.resize(1600, 960)
@@ -454,6 +455,9 @@ class MainWindow(QMainWindow):
             self.previous_action.setEnabled(False)
             return
         only = "edit" if self.only_edit.isChecked() else None
+        # Lookups run in parallel on the pool: only the latest one may fill the label.
+        self._neighbour_request += 1
+        request = self._neighbour_request
 
         def load() -> tuple[Neighbour | None, Neighbour | None]:
             with self.sessions() as session:
@@ -463,7 +467,7 @@ class MainWindow(QMainWindow):
                 )
 
         def done(result: tuple[Neighbour | None, Neighbour | None]) -> None:
-            if self.session.episode_id != episode_id:
+            if self.session.episode_id != episode_id or request != self._neighbour_request:
                 return
             self.next_target, self.previous_target = result
             self.next_action.setEnabled(self.next_target is not None)

@@ -1,0 +1,56 @@
+"""A real editor process for the crash test: opens an episode, types a title, waits to be killed.
+
+Run as `python -m tests.gui.journal_child DB_URL EPISODE_ID TITLE`; prints READY once the
+edit is in the journal.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+
+from tests.gui.editor_support import ScriptedPrompts
+from veyedesk.config import load_settings
+from veyedesk.db import make_engine, session_factory
+from veyedesk.gui.app import make_application
+from veyedesk.gui.main_window import MainWindow
+from veyedesk.services.journal import journal_path
+from veyedesk.services.users import Identity
+
+
+def main() -> None:
+    db_url, episode_id, title = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    app = make_application(["journal-child"])
+    settings = load_settings(flags={"db": db_url})
+    prompts = ScriptedPrompts()
+    window = MainWindow(
+        session_factory(make_engine(db_url)),
+        settings,
+        Identity("ed@laptop", "editor"),
+        prompts=prompts,
+    )
+    window.show()
+    journal = journal_path(db_url, episode_id)
+
+    def step() -> None:
+        doc = window.session.document
+        if window.episodes.proxy.rowCount() and doc is None and not window.session.saving:
+            if not getattr(window, "_opening", False):
+                window._opening = True  # type: ignore[attr-defined]
+                window.open_episode(episode_id)
+        elif doc is not None and doc.draft.fields["name"] != title:
+            window.form.lines["name"].setText(title)
+            window.form.lines["name"].textEdited.emit(title)
+        elif doc is not None and journal.exists():
+            print("READY", flush=True)
+            timer.stop()
+
+    timer = QTimer()
+    timer.timeout.connect(step)
+    timer.start(50)
+    app.exec()
+
+
+if __name__ == "__main__":
+    main()
