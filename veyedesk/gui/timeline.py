@@ -271,10 +271,12 @@ class TimelineWidget(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        x = event.position().x()
+        if self._drag is not None and self._drag[0] == "edge":
+            self._drag_edge(x)  # where the button came up counts, moved over or not
         drag, self._drag = self._drag, None
         if drag is None:
             return
-        x = event.position().x()
         if drag[0] == "scrub":
             self._seek_to_seconds(self.view().seconds(x), exact=True)
         elif drag[0] == "edge" and self.document is not None:
