@@ -154,4 +154,5 @@ def test_full_day_with_peaks_paints_and_hover_names_file_and_offset(qtbot: QtBot
     assert len(wave) > 0.9 * len(colours)  # drawn across the whole day
     view = widget.view()
     _move(widget, QPoint(round(view.x(W + 3600.0 + 75.0)), 40), held=False)
-    assert widget._hover_text() == "10:01:15 · 00:01:15.00 in f1.dv"
+    text = widget._hover_text()  # one pixel is ~30 s at this zoom
+    assert text.startswith("10:01:") and " · 00:01:" in text and text.endswith(" in f1.dv")
