@@ -25,20 +25,22 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, Python puts bench/ first on the path, where bench/queue.py would shadow
+# the stdlib `queue` that ThreadPoolExecutor needs: put the repository root there instead.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select  # noqa: E402
 
-from tests.support.media import make_clip
-from tests.support.schedules import frab_xml, many_talks
-from veyedesk.db import make_engine, session_factory
-from veyedesk.db.migrate import upgrade
-from veyedesk.model import Cut, Episode, RawFile
-from veyedesk.services import catalog
-from veyedesk.services.assoc import associate
-from veyedesk.services.episodes import Selection
-from veyedesk.services.scan import scan_show
-from veyedesk.services.schedule import import_schedule
+from tests.support.media import make_clip  # noqa: E402
+from tests.support.schedules import frab_xml, many_talks  # noqa: E402
+from veyedesk.db import make_engine, session_factory  # noqa: E402
+from veyedesk.db.migrate import upgrade  # noqa: E402
+from veyedesk.model import Cut, Episode, RawFile  # noqa: E402
+from veyedesk.services import catalog  # noqa: E402
+from veyedesk.services.assoc import associate  # noqa: E402
+from veyedesk.services.episodes import Selection  # noqa: E402
+from veyedesk.services.scan import scan_show  # noqa: E402
+from veyedesk.services.schedule import import_schedule  # noqa: E402
 
 
 def fresh_db(folder: Path, name: str):

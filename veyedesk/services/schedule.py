@@ -179,8 +179,13 @@ def import_schedule(
         if overwrite_edited and episode.edited_fields:
             changed = {c.field for c in ep_plan.changes}
             episode.edited_fields = [f for f in episode.edited_fields if f not in changed]
-        if ep_plan.imported != ep_plan.existing.imported:
-            meta = dict(episode.conf_meta or {})
+        old_meta = episode.conf_meta if isinstance(episode.conf_meta, dict) else {}
+        if (
+            ep_plan.imported != ep_plan.existing.imported
+            or old_meta.get("schedule") != ep_plan.record.meta
+        ):
+            # Links, persons and the like are kept current silently: not editable fields.
+            meta = dict(old_meta)
             meta["imported"] = ep_plan.imported
             meta["schedule"] = ep_plan.record.meta
             episode.conf_meta = meta  # a new dict, so the JSON column is seen as changed
