@@ -516,6 +516,7 @@ class EpisodeForm(QTabWidget):
         url = ctx.conf_url
         self.conf_url.setText(f'<a href="{url}">{url}</a>' if url else "—")
         self.selection.setText(ctx.cli_selection())
+        self.selection.setCursorPosition(0)
         self.logs.setRowCount(len(ctx.logs))
         for row, log in enumerate(ctx.logs):
             for col, text in enumerate(

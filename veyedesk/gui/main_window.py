@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self.form.take_over_button.clicked.connect(self.session.take_over_lock)
         self.cuts.cut_activated.connect(self.player.seek_to)
         self.player.position_changed.connect(self._position)
+        self.player.notice.connect(self._status)
         self.player.mark_requested.connect(
             lambda click: self.session.add_mark(click, self.player.set_marks)
         )

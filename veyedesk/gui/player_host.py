@@ -35,6 +35,7 @@ class PlayerHost(QWidget):
 
     position_changed = Signal(object)  # PlayheadPosition
     mark_requested = Signal(object)  # datetime
+    notice = Signal(str)  # status-bar text from the player
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +48,9 @@ class PlayerHost(QWidget):
             self._layout.addWidget(self.panel)
             self.panel.position_changed.connect(self.position_changed)
             self.panel.mark_requested.connect(self.mark_requested)
+            notice = getattr(self.panel, "notice", None)
+            if notice is not None:
+                notice.connect(self.notice)
         else:
             self._layout.addWidget(self.summary)
         self._document: EditorDocument | None = None

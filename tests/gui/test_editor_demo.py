@@ -1,0 +1,112 @@
+"""The editor on the demo show (real generated recordings): keyboard in/out, and a screenshot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.gui.editor_support import open_editor, open_episode, type_text
+from veyedesk.db import session_factory
+from veyedesk.gui.main_window import MainWindow
+from veyedesk.model import Cut, Episode
+from veyedesk.services.demo import DemoPlan, create_demo
+
+PLAN = DemoPlan(file_seconds=8.0, gap_seconds=2.0)
+
+
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Recordings rendered once for the module; each test's database points at them."""
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture
+def demo(session: Session, demo_media: Path) -> list[int]:
+    create_demo(session, demo_media, PLAN)
+    session.commit()
+    return list(session.scalars(select(Episode.id).order_by(Episode.location_id, Episode.start)))
+
+
+def wait_for_video(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    qtbot.waitUntil(lambda: panel.video.frames_drawn > 0, timeout=20000)
+
+
+def playhead(window: MainWindow) -> tuple[int | None, float]:
+    return window.player.playhead()
+
+
+def test_keyboard_in_and_out_name_and_channelcopy_are_saved_exactly(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    window, _ = open_editor(qtbot, engine)
+    first = demo[0]
+    open_episode(qtbot, window, first)
+    wait_for_video(qtbot, window)
+    doc = window.session.document
+    assert doc is not None
+    raw_id, _offset = playhead(window)
+    assert raw_id == next(c.raw_file_id for c in doc.draft.cuts if c.apply)
+    # The player opens at the first applied cut's in point (0.4 s into the first file).
+    qtbot.waitUntil(lambda: abs(playhead(window)[1] - 0.4) < 0.021, timeout=5000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.player.panel.setFocus()  # type: ignore[union-attr]
+    for _ in range(2):
+        qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: abs(playhead(window)[1] - 2.4) < 0.021, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_O)
+    qtbot.keyClick(window, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: abs(playhead(window)[1] - 1.4) < 0.021, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_I)
+    cut_index = next(i for i, c in enumerate(doc.draft.cuts) if c.raw_file_id == raw_id)
+    assert doc.draft.cuts[cut_index].start == pytest.approx(1.4)
+    assert doc.draft.cuts[cut_index].end == pytest.approx(2.4)
+    # The cut table shows the same cut, from the same document.
+    in_text = window.cuts.model.index(cut_index, 2).data()
+    assert in_text == "00:00:01.10"
+
+    name = window.form.lines["name"]
+    name.selectAll()
+    type_text(qtbot, name, "Keynote, trimmed: 100% ✓")
+    window.form.channelcopy.setCurrentIndex(window.form.channelcopy.findData("m"))
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.windowTitle().startswith("*"), timeout=10000)
+    with session_factory(engine)() as s:
+        row = s.get(Episode, first)
+        assert row is not None
+        assert (row.name, row.channelcopy) == ("Keynote, trimmed: 100% ✓", "m")
+        cut = s.scalars(select(Cut).where(Cut.episode_id == first, Cut.raw_file_id == raw_id)).one()
+        assert (cut.start, cut.end) == (pytest.approx(1.4), pytest.approx(2.4))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_screenshot_of_the_whole_window_on_the_demo_show(
+    qtbot: QtBot, engine: Engine, demo: list[int], artifacts: Path
+) -> None:
+    window, _ = open_editor(qtbot, engine, size=(1920, 1080))
+    open_episode(qtbot, window, demo[1])
+    wait_for_video(qtbot, window)
+    panel = window.player.panel
+    assert panel is not None
+    doc = window.session.document
+    assert doc is not None
+    used = {c.raw_file_id for c in doc.draft.cuts}
+    qtbot.waitUntil(lambda: used <= set(panel.timeline_view.peaks), timeout=30000)
+    qtbot.waitUntil(lambda: used <= set(panel.timeline_view.thumbs), timeout=60000)
+    qtbot.waitUntil(lambda: window.timecode_label.text() != "", timeout=5000)
+    window.form.description_tabs.setCurrentIndex(1)  # the rendered markdown
+    qtbot.wait(300)  # let the last frame and the waveform paint
+    path = artifacts / "editor_window.png"
+    image = window.grab()
+    assert image.width() == 1920 and image.height() == 1080
+    image.save(str(path))
+    assert path.stat().st_size > 50_000
