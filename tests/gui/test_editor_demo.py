@@ -110,3 +110,27 @@ def test_screenshot_of_the_whole_window_on_the_demo_show(
     assert image.width() == 1920 and image.height() == 1080
     image.save(str(path))
     assert path.stat().st_size > 50_000
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_an_empty_database_gets_the_demo_show_with_a_status_message(
+    qtbot: QtBot, engine: Engine, demo_media: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veyedesk.config import load_settings
+    from veyedesk.services.users import Identity
+
+    # The window renders into <data dir>/demo: point it at the module's rendered recordings.
+    data = demo_media.parent / "data-with-demo"
+    data.mkdir(exist_ok=True)
+    if not (data / "demo").exists():
+        (data / "demo").symlink_to(demo_media)
+    monkeypatch.setenv("VEYEDESK_DATA_DIR", str(data))
+    settings = load_settings(flags={"db": engine.url.render_as_string(hide_password=False)})
+    window = MainWindow(
+        session_factory(engine), settings, Identity("ed@laptop", "admin"), demo_plan=PLAN
+    )
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: "demo show" in window.statusBar().currentMessage(), timeout=5000)
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 8, timeout=120000)
+    assert window.show_box.currentText() == "demo / Demo Conference"

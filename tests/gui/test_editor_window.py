@@ -191,3 +191,17 @@ def test_next_and_previous_follow_the_room_then_skip_to_state_edit(
     qtbot.waitUntil(lambda: "Room B" in window.next_label.text(), timeout=10000)
     window.go(+1)
     qtbot.waitUntil(lambda: window.session.episode_id == b1.id, timeout=10000)
+
+
+def test_dock_layout_is_remembered(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:
+    window, _ = open_editor(qtbot, engine)
+    assert {d.objectName() for d in (window.list_dock, window.form_dock, window.cuts_dock)} == {
+        "episodes_dock",
+        "form_dock",
+        "cuts_dock",
+    }
+    window.cuts_dock.hide()
+    window.form_dock.setFloating(True)
+    window.close()
+    again, _ = open_editor(qtbot, engine)
+    assert again.cuts_dock.isHidden() and again.form_dock.isFloating()

@@ -83,6 +83,7 @@ class EpisodeSession(QObject):
         self.lock: LockState | None = None
         self.marks: list[datetime] = []
         self.saving = False
+        self.retry_ms = RETRY_MS
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self._retry_save)
@@ -294,9 +295,9 @@ class EpisodeSession(QObject):
             self._journal()
             self.status.emit(
                 "The database cannot be reached: your edits are kept (memory and journal); "
-                f"retrying the save every {RETRY_MS // 1000} s"
+                f"retrying the save every {max(self.retry_ms // 1000, 1)} s"
             )
-            self._retry.start(RETRY_MS)
+            self._retry.start(self.retry_ms)
             return
         message = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
         self.status.emit(f"Not saved: {message}")
