@@ -99,6 +99,12 @@ def test_seconds_step_and_keyframe_seek_on_long_gop_mp4(player: Player, mp4_clip
     player.open(Timeline([Source(1, mp4_clip, T0, 6.0)]), 0.0, wait=True)
     player.step_seconds(3.0, wait=True)
     assert player.mpv.time_pos == pytest.approx(3.0)
+    # One frame forward decodes the next frame (no exact seek); back is an exact seek.
+    player.step_frames(1, wait=True)
+    assert player.mpv.time_pos == pytest.approx(3.04)
+    player.step_frames(-1, wait=True)
+    assert player.mpv.time_pos == pytest.approx(3.0)
+    assert not player.timeline.interlaced and player.mpv["vf"] == []
     player.seek(4.2, exact=False, wait=True)
     assert player.mpv.time_pos == pytest.approx(0.0)  # the only keyframe is at 0
 

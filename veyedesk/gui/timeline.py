@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QWheelEvent
+from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from veyedesk.gui import timeline_paint as paint
@@ -54,6 +54,10 @@ class TimelineWidget(QWidget):
         self._hover: float | None = None
         self._drag: tuple[str, Any] | None = None
         self.last_paint_ms = 0.0
+        # Everything but the playhead and hover line, drawn once per view/data change, so the
+        # 30 Hz playhead updates during playback only blit it.
+        self._static: QPixmap | None = None
+        self._static_key: tuple[float, float, int, int, float] | None = None
 
     # -- data -------------------------------------------------------------------------
     def set_episode(
@@ -63,10 +67,10 @@ class TimelineWidget(QWidget):
         scheduled: tuple[datetime | None, datetime | None] = (None, None),
     ) -> None:
         if self.document is not None:
-            self.document.cuts_changed.disconnect(self.update)
+            self.document.cuts_changed.disconnect(self.invalidate)
         self.document, self.timeline = document, timeline
         if document is not None:
-            document.cuts_changed.connect(self.update)
+            document.cuts_changed.connect(self.invalidate)
         starts = [s.source.start for s in timeline.segments if s.source.start is not None]
         first = min(starts) if starts else datetime(2000, 1, 1)
         self.origin = first.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -86,19 +90,25 @@ class TimelineWidget(QWidget):
             self.slot = (self._wall_seconds(start), self._wall_seconds(end))
         self.peaks.clear()
         self.thumbs.clear()
+        self._static = None
         self.fit_talk()
+
+    def invalidate(self) -> None:
+        """Data changed: redraw the lanes (not only the playhead) on the next paint."""
+        self._static = None
+        self.update()
 
     def set_marks(self, marks: Sequence[datetime]) -> None:
         self.marks = sorted(self._wall_seconds(m) for m in marks)
-        self.update()
+        self.invalidate()
 
     def set_peaks(self, raw_file_id: int, peaks: Peaks) -> None:
         self.peaks[raw_file_id] = peaks
-        self.update()
+        self.invalidate()
 
     def set_thumbs(self, raw_file_id: int, strip: ThumbStrip) -> None:
         self.thumbs[raw_file_id] = strip
-        self.update()
+        self.invalidate()
 
     def set_playhead(self, position: float) -> None:
         """Move the playhead to a player timeline position; scroll to keep it in view."""
@@ -197,7 +207,21 @@ class TimelineWidget(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         began = time.perf_counter()
         view = self.view()
+        ratio = self.devicePixelRatioF()
+        key = (view.start, view.spp, self.width(), self.height(), ratio)
+        if self._static is None or key != self._static_key:
+            self._static = self._paint_static(view, ratio)
+            self._static_key = key
         p = QPainter(self)
+        p.drawPixmap(0, 0, self._static)
+        paint.paint_playhead(p, view, self.playhead, self._hover, self._hover_text())
+        p.end()
+        self.last_paint_ms = (time.perf_counter() - began) * 1000
+
+    def _paint_static(self, view: View, ratio: float) -> QPixmap:
+        pixmap = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        p = QPainter(pixmap)
         paint.paint_files(p, view, self.blocks)
         paint.paint_slot(p, view, self.slot)
         paint.paint_thumbs(p, view, self.blocks, self.thumbs)
@@ -205,9 +229,8 @@ class TimelineWidget(QWidget):
         paint.paint_cuts(p, view, self.cut_ranges())
         paint.paint_ruler(p, view)
         paint.paint_marks(p, view, self.marks)
-        paint.paint_playhead(p, view, self.playhead, self._hover, self._hover_text())
         p.end()
-        self.last_paint_ms = (time.perf_counter() - began) * 1000
+        return pixmap
 
     def _hover_text(self) -> str:
         if self._hover is None:

@@ -23,6 +23,7 @@ from veyedesk.player.timeline import Location, Timeline
 EventSink = Callable[[str, Any], None]
 
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
+DEINTERLACE = "lavfi=[bwdif=deint=interlaced]"
 TARGET_PATIENCE = 1.0  # seconds an exact seek may take before reports from elsewhere count
 
 # Audio-channel fixes of Veyepar's channelcopy codes, as lavfi pan filters (same maths as
@@ -62,7 +63,6 @@ class Player:
             "hr_seek": "yes",
             # Exact seeks decode from the previous keyframe; let mpv drop frames quickly.
             "hr_seek_framedrop": "yes",
-            "deinterlace": "yes",
             "osc": False,
             "input_default_bindings": False,
             "input_vo_keyboard": False,
@@ -161,6 +161,9 @@ class Player:
             self.mpv.command("stop")
             return
         self.mpv.pause = True
+        # DV is interlaced; the deinterlacer only touches frames flagged interlaced, and is
+        # left out for progressive sources where it would slow exact seeks for nothing.
+        self.mpv["vf"] = DEINTERLACE if timeline.interlaced else ""
         self.mpv["start"] = f"{max(0.0, position):.6f}"
         if wait:
             with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=15):
@@ -218,7 +221,24 @@ class Player:
         self.stop_shuttle(pause=True)
         fps = self.timeline.fps_at(self._position)
         current = self.timeline.frame_position(self._position)
-        self.seek(current + frames / fps + 1e-4, wait=wait)
+        target = current + frames / fps + 1e-4
+        loc = self.timeline.locate(self._position)
+        long_gop = loc is not None and not loc.segment.source.intra_only
+        if frames == 1 and long_gop and self._target[0] is None and self._loaded:
+            # One frame on inter-coded video: decoding the next frame is far cheaper than an
+            # exact seek from the last keyframe. Repeats before it lands count from the
+            # target (below), and go through exact seeks.
+            target = self.timeline.frame_position(target)
+            self._position = target
+            self._target = (target, time.monotonic())
+            if wait:
+                cond = lambda v: v is not None and abs(v - target) < 1e-6  # noqa: E731
+                with self.mpv.prepare_and_wait_for_property("time-pos", cond, timeout=10):
+                    self.mpv.command("frame-step")
+            else:
+                self.mpv.command_async("frame-step")
+            return
+        self.seek(target, wait=wait)
 
     def step_seconds(self, seconds: float, *, wait: bool = False) -> None:
         self.stop_shuttle(pause=True)

@@ -26,6 +26,11 @@ class Source:
     duration: float
     fps: float = 25.0
 
+    @property
+    def intra_only(self) -> bool:
+        """DV: every frame a keyframe (exact seeks are cheap; interlaced)."""
+        return self.path.suffix.lower() == ".dv"
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -82,6 +87,11 @@ class Timeline:
             at += source.duration
         self.duration = at
         self._starts = [seg.at for seg in self.segments]
+
+    @property
+    def interlaced(self) -> bool:
+        """True when any file is DV (interlaced; the preview deinterlaces it)."""
+        return any(seg.source.intra_only for seg in self.segments)
 
     def __bool__(self) -> bool:
         return bool(self.segments)
