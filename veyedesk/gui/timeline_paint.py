@@ -193,38 +193,42 @@ def paint_thumbs(
 
 
 def paint_wave(p: QPainter, view: View, blocks: Sequence[Block], peaks: dict[int, Peaks]) -> None:
+    """The waveform lane, rasterised with numpy into one image (a few thousand values)."""
     top = RULER_H + FILES_H + THUMBS_H
-    mid = top + WAVE_H / 2
     half = WAVE_H / 2 - 3
-    p.setPen(QPen(WAVE, 1))
+    width = view.width
+    lo = np.full(width, np.nan, dtype=np.float32)
+    hi = np.full(width, np.nan, dtype=np.float32)
+    pending: list[tuple[QRectF, str]] = []
     for block in blocks:
         if not view.visible(block.start, block.end):
             continue
         x0 = max(0, math.floor(view.x(block.start)))
-        x1 = min(view.width, math.ceil(view.x(block.end)))
+        x1 = min(width, math.ceil(view.x(block.end)))
+        if x1 <= x0:
+            continue
         data = peaks.get(block.raw_file_id)
-        if data is None or x1 <= x0:
-            _pending(p, QRectF(x0, top, x1 - x0, WAVE_H - 2), "waveform…")
+        if data is None:
+            pending.append((QRectF(x0, top, x1 - x0, WAVE_H - 2), "waveform…"))
             continue
         cols = _loudness_scale(data.columns(view.seconds(x0) - block.start, view.spp, x1 - x0))
-        ok = ~np.isnan(cols[:, 0])
-        xs = np.arange(x0, x1, dtype=np.float64)[ok]
-        lo = mid - np.clip(cols[ok, 0], -1, 1) * half
-        hi = mid - np.clip(cols[ok, 1], -1, 1) * half
-        # Always at least one pixel tall, so silence still shows as a line.
-        hi = np.minimum(hi, lo - 1)
-        p.drawLines(
-            [
-                QLineF(x, a, x, b)
-                for x, a, b in zip(xs.tolist(), lo.tolist(), hi.tolist(), strict=True)
-            ]
-        )
+        lo[x0:x1], hi[x0:x1] = cols[:, 0], cols[:, 1]
         if not data.complete:
             done = max(view.x(block.start + data.covered), float(x0))
             if done < x1:
                 pct = 100 * data.covered / block.duration if block.duration else 0
-                _pending(p, QRectF(done, top, x1 - done, WAVE_H - 2), f"waveform {pct:.0f}%")
-                p.setPen(QPen(WAVE, 1))
+                pending.append((QRectF(done, top, x1 - done, WAVE_H - 2), f"waveform {pct:.0f}%"))
+    mid = WAVE_H / 2
+    y_top = np.floor(mid - np.clip(hi, -1, 1) * half)
+    y_bottom = np.ceil(mid - np.clip(lo, -1, 1) * half)
+    rows = np.arange(WAVE_H, dtype=np.float32)[:, None]
+    with np.errstate(invalid="ignore"):  # NaN (no data yet) compares False: transparent
+        mask = (rows >= y_top[None, :]) & (rows <= np.maximum(y_bottom, y_top + 1)[None, :])
+    pixels = np.where(mask, np.uint32(WAVE.rgba()), np.uint32(0)).astype(np.uint32)
+    image = QImage(pixels.data, width, WAVE_H, width * 4, QImage.Format.Format_ARGB32_Premultiplied)
+    p.drawImage(QPointF(0, top), image)
+    for rect, text in pending:
+        _pending(p, rect, text)
 
 
 def _loudness_scale(cols: np.ndarray) -> np.ndarray:
