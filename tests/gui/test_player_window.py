@@ -89,3 +89,26 @@ def test_window_shows_video_timeline_waveform_thumbnails_and_saves_marks_and_cut
     win.grab().save(str(artifacts / "player_window.png"))
     view.fit_talk()
     assert view.last_paint_ms >= 0
+
+
+def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named(
+    qtbot: QtBot, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from veyedesk import cli
+    from veyedesk.gui import player_window
+
+    ns = cli.parse(["play", "999"])
+    assert (ns.gui, ns.episode_id) == ("play", 999)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        player_window.QMessageBox, "critical", lambda _p, _t, text: shown.append(text)
+    )
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    code = player_window.run_player(
+        app, session_factory(engine), Settings(db=str(engine.url)), "tester", 999
+    )
+    assert code == 1
+    assert shown and "episode 999" in shown[0]
