@@ -13,21 +13,23 @@ The machine may be shared: figures taken under load say so in the load average p
 
 from __future__ import annotations
 
-import argparse
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-import xml.etree.ElementTree as ET
-from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 from pathlib import Path
 
 # Run as a script, Python puts bench/ first on the path, where bench/queue.py would shadow
-# the stdlib `queue` that ThreadPoolExecutor needs: put the repository root there instead.
+# the stdlib `queue` that ThreadPoolExecutor needs: put the repository root there instead,
+# before anything imports `queue`.
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from datetime import datetime, timedelta  # noqa: E402
 
 from sqlalchemy import func, select  # noqa: E402
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from veyedesk.ingest.records import Schedule, ScheduleError
-from veyedesk.ingest.schedule_csv import parse_csv, parse_veyepar_json
+from veyedesk.ingest.schedule_csv import parse_csv
 from veyedesk.ingest.schedule_frab import parse_frab_xml
 from veyedesk.ingest.schedule_json import parse_frab_json
+from veyedesk.ingest.schedule_veyepar import parse_veyepar_json
 
 PARSERS: dict[str, Callable[[bytes, str], Schedule]] = {
     "frab-xml": parse_frab_xml,
