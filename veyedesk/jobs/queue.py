@@ -81,12 +81,21 @@ class JobView:
 
 
 def db_now(session: Session) -> datetime:
-    """Now, naive UTC, by the database's clock (PostgreSQL) or this machine's (SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        now = session.scalar(select(func.timezone("UTC", func.clock_timestamp())))
-        assert isinstance(now, datetime)
-        return now
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Now, naive UTC, by the database's clock (PostgreSQL) or this machine's (SQLite).
+
+    One reading per transaction (like PostgreSQL's own now()), which saves a round trip
+    for each further queue call in the same transaction.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return datetime.now(UTC).replace(tzinfo=None)
+    transaction = session.get_transaction()
+    cached = session.info.get("veyedesk_db_now")
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    now = session.scalar(select(func.timezone("UTC", func.clock_timestamp())))
+    assert isinstance(now, datetime)
+    session.info["veyedesk_db_now"] = (session.get_transaction(), now)
+    return now
 
 
 def command_profile(state_slug: str) -> str:
