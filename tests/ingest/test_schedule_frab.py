@@ -121,3 +121,15 @@ def test_format_detection() -> None:
     assert detect_format(b"name,room,start", "talks.csv") == "csv"
     with pytest.raises(ScheduleError, match="--format"):
         detect_format(b"\x00\x01", "blob")
+
+
+def test_event_lines_point_at_the_event_tag() -> None:
+    data = frab_xml()
+    events = parse_frab_xml(data, "s.xml").events
+    lines = data.decode().splitlines()
+    for event in events:
+        number = int(event.where.split("line ")[1].split(" ")[0])
+        assert f'id="{event.meta["id"]}"' in lines[number - 1]
+    # A commented-out event breaks the pairing: messages fall back to the event id only.
+    shifted = data.replace(b"<schedule>", b"<schedule><!-- <event id='x'> -->", 1)
+    assert parse_frab_xml(shifted, "s.xml").events[0].where == "s.xml (event 101)"

@@ -46,3 +46,10 @@ def test_fields_the_schedule_does_not_give_are_left_alone() -> None:
     ex = existing("k1", {"authors": "Ann", "name": "A"})
     plan = plan_merge(Schedule("s", "x", events=[rec("k1", "A")]), [ex])
     assert plan.is_noop
+
+
+def test_edited_field_aliases() -> None:
+    from veyedesk.ingest.schedule_merge import edited_names
+
+    assert edited_names(["location", "end", "name"]) == {"room", "duration", "name"}
+    assert edited_names(None) == frozenset() and edited_names("name") == frozenset()

@@ -15,6 +15,16 @@ from typing import Any
 
 from veyedesk.ingest.records import EventRecord, Schedule
 
+# Names an editor's edited_fields may use for the same thing as a merge field.
+FIELD_ALIASES = {"location": "room", "location_id": "room", "end": "duration"}
+
+
+def edited_names(edited_fields: Any) -> frozenset[str]:
+    """Episode.edited_fields as merge-field names (None or junk -> nothing edited)."""
+    if not isinstance(edited_fields, list):
+        return frozenset()
+    return frozenset(FIELD_ALIASES.get(str(f), str(f)) for f in edited_fields)
+
 
 def comparable(name: str, value: Any) -> Any:
     """A field value in the JSON-safe form kept in conf_meta["imported"] and compared."""

@@ -26,7 +26,13 @@ from veyedesk.ingest.records import (
     offset_in_zone,
 )
 from veyedesk.ingest.schedule import read_schedule
-from veyedesk.ingest.schedule_merge import Existing, MergePlan, comparable, plan_merge
+from veyedesk.ingest.schedule_merge import (
+    Existing,
+    MergePlan,
+    comparable,
+    edited_names,
+    plan_merge,
+)
 from veyedesk.model import Episode, Location, Show
 from veyedesk.model.slug import slugify, unique_slug
 from veyedesk.model.timecode import add_seconds
@@ -114,7 +120,7 @@ def _existing(episode: Episode) -> Existing:
         name=episode.name,
         values=_current(episode),
         imported=dict(imported) if isinstance(imported, dict) else {},
-        edited_fields=frozenset(episode.edited_fields or ()),
+        edited_fields=edited_names(episode.edited_fields),
     )
 
 
@@ -178,7 +184,9 @@ def import_schedule(
             _set_field(episode, change.field, change.new, rooms, ep_plan.record)
         if overwrite_edited and episode.edited_fields:
             changed = {c.field for c in ep_plan.changes}
-            episode.edited_fields = [f for f in episode.edited_fields if f not in changed]
+            episode.edited_fields = [
+                f for f in episode.edited_fields if edited_names([f]).isdisjoint(changed)
+            ]
         old_meta = episode.conf_meta if isinstance(episode.conf_meta, dict) else {}
         if (
             ep_plan.imported != ep_plan.existing.imported
