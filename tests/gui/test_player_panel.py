@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,40 @@ def test_keyboard_help_lists_every_binding_of_the_map(qtbot: QtBot, host: Host) 
     assert len(rows) == len(KEYMAP)
     assert ("Space / K", KEYMAP[0].text) in rows
     assert set(host.panel.actions_by_name) == {b.action for b in KEYMAP}
+
+
+def test_typed_times_marks_and_split_from_the_keyboard(
+    qtbot: QtBot, host: Host, day: tuple[RawDay, Session]
+) -> None:
+    raw_day, _ = day
+    panel = host.panel
+    panel.goto_text("00:00:02.10")  # file offset HH:MM:SS.ff in the current (first) file
+    wait_at(qtbot, host, 2.4)
+    panel.goto_text("09:00:07")  # wall clock: one second into the second file
+    wait_at(qtbot, host, 5.0)
+    notices: list[str] = []
+    panel.notice.connect(notices.append)
+    panel.goto_text("not a time")
+    assert notices and "not a timecode" in notices[-1]
+    # Marks: the host stores them; < and > jump between them.
+    requested: list[object] = []
+    panel.mark_requested.connect(requested.append)
+    press(qtbot, host, Qt.Key.Key_M)
+    assert requested == [raw_day.starts[1] + _sec(1)]
+    panel.set_marks([raw_day.starts[0] + _sec(1), raw_day.starts[2] + _sec(2)])
+    press(qtbot, host, Qt.Key.Key_Greater)
+    wait_at(qtbot, host, 10.0)
+    press(qtbot, host, Qt.Key.Key_Less)
+    wait_at(qtbot, host, 1.0)
+    # S splits the cut under the playhead into two at that frame.
+    press(qtbot, host, Qt.Key.Key_I)
+    panel.seek_to(raw_day.raw_file_ids[0], 2.0)
+    wait_at(qtbot, host, 2.0)
+    press(qtbot, host, Qt.Key.Key_S)
+    doc = panel.document
+    assert doc is not None
+    assert [(c.start, c.end) for c in doc.draft.cuts] == [(1.0, 2.0), (2.0, None)]
+
+
+def _sec(n: float) -> timedelta:
+    return timedelta(seconds=n)
