@@ -83,6 +83,7 @@ class EpisodeSession(QObject):
         self.lock: LockState | None = None
         self.marks: list[datetime] = []
         self.saving = False
+        self.shut = False  # the window closed: late results from the pool are dropped
         self.retry_ms = RETRY_MS
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -128,6 +129,8 @@ class EpisodeSession(QObject):
         self.runner.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
 
     def _loaded(self, loaded: Loaded, restore: JournalEntry | None) -> None:
+        if self.shut:
+            return
         if restore is not None:
             draft, base = restore.restore(loaded.draft)
             draft.fields.setdefault(STATE, loaded.draft.fields.get(STATE))

@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -65,7 +65,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.identity = identity
         self.demo_plan = demo_plan
-        self.runner = BackgroundRunner(self)
+        # Its own pool: database work for the open episode never queues behind other
+        # windows' polling or long jobs in the global pool.
+        pool = QThreadPool(self)
+        pool.setMaxThreadCount(3)
+        self.runner = BackgroundRunner(self, pool)
         self.prompts = prompts or Prompts(self)
         self.session = EpisodeSession(sessions, settings, identity, self.runner, self.prompts, self)
         self.next_target: Neighbour | None = None
@@ -574,6 +578,7 @@ class MainWindow(QMainWindow):
                     return
                 self.session.discard()
         self.session.release()
+        self.session.shut = True
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))

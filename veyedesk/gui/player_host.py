@@ -117,6 +117,11 @@ class PlayerHost(QWidget):
     def shutdown(self) -> None:
         if self.panel is not None:
             self.panel.shutdown()
+            # mpv is gone: nothing may reach it any more (a late load would crash).
+            self._layout.removeWidget(self.panel)
+            self.panel.hide()
+            self.panel = None
+            self.problem = "the player was shut down"
 
     def _summarise(self) -> None:
         doc = self._document
