@@ -69,7 +69,7 @@ class MediaCache:
 
     @staticmethod
     def _state(meta: dict[str, Any], stamp: Stamp) -> str:
-        """"fresh" (use as is), "resume" (continue it) or "stale" (start over)."""
+        """Whether the cache is "fresh" (use it), "resume" (continue it) or "stale" (redo)."""
         if meta.get("path") != stamp.path:
             return "stale"
         same = meta.get("size") == stamp.size and meta.get("mtime_ns") == stamp.mtime_ns
