@@ -316,19 +316,33 @@ class EpisodeSession(QObject):
         if self.document is not None:
             discard_journal(self.settings.db, self.document.draft.episode_id)
 
-    def release(self) -> None:
-        """Release the lock now (closing the episode or the window); quick, so done in place."""
+    def release(self, *, background: bool = False) -> None:
+        """Release the lock (closing the episode or the window).
+
+        Switching episodes releases in the background, so opening the next one does not
+        wait for it; closing the window releases in place, before the process ends.
+        """
         doc, lock = self.document, self.lock
         self._forget()
         if doc is None or lock is None or not lock.held_by(self.identity.name):
             return
-        try:
+        episode_id, identity = doc.draft.episode_id, self.identity
+
+        def work() -> EpisodeRow:
             with self.sessions() as session, session.begin():
-                release_lock(session, doc.draft.episode_id, self.identity)
-                row = episode_row(session, doc.draft.episode_id)
-            self.row_changed.emit(row)
-        except DBAPIError as exc:
+                release_lock(session, episode_id, identity)
+                return episode_row(session, episode_id)
+
+        def failed(exc: Exception) -> None:
             self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
+
+        if background:
+            self.runner.submit(work, self.row_changed.emit, failed)
+            return
+        try:
+            self.row_changed.emit(work())
+        except DBAPIError as exc:
+            failed(exc)
 
     def _forget(self) -> None:
         self._retry.stop()

@@ -356,7 +356,7 @@ class MainWindow(QMainWindow):
                 return True
             self.session.discard()
         self.player.unload()
-        self.session.release()
+        self.session.release(background=True)
         then()
         return True
 
