@@ -156,3 +156,22 @@ def test_full_day_with_peaks_paints_and_hover_names_file_and_offset(qtbot: QtBot
     _move(widget, QPoint(round(view.x(W + 3600.0 + 75.0)), 40), held=False)
     text = widget._hover_text()  # one pixel is ~30 s at this zoom
     assert text.startswith("10:01:") and " · 00:01:" in text and text.endswith(" in f1.dv")
+
+
+def test_peaks_still_computing_show_what_is_ready_and_hatch_the_rest(qtbot: QtBot) -> None:
+    draft = _draft(files=1, seconds=600.0)
+    widget, _doc = _widget(qtbot, draft)
+    data = np.zeros((30000, 2, 2), dtype=np.int16)  # the first 300 s of 600
+    data[:, :, 0], data[:, :, 1] = -16000, 16000
+    widget.set_peaks(1, Peaks(data, complete=False))
+    widget.fit_range(W, W + 600)
+    image = widget.grab().toImage()
+    view = widget.view()
+    y = widget.height() - 28
+
+    def blue(seconds: float) -> bool:
+        c = image.pixelColor(round(view.x(W + seconds)), y)
+        return c.blue() > 180 and c.red() < 160
+
+    assert all(blue(s) for s in (20.0, 150.0, 280.0))  # ready: drawn
+    assert not any(blue(s) for s in (320.0, 450.0, 580.0))  # not yet: hatched, no wave
