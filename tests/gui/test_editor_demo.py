@@ -35,7 +35,10 @@ def demo(session: Session, demo_media: Path) -> list[int]:
 def wait_for_video(qtbot: QtBot, window: MainWindow) -> None:
     panel = window.player.panel
     assert panel is not None, window.player.problem
-    qtbot.waitUntil(lambda: panel.video.frames_drawn > 0, timeout=20000)
+    # A decoded frame (time_pos known) drawn, not just the first blank paint.
+    qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=20000)
+    drawn = panel.video.frames_drawn
+    qtbot.waitUntil(lambda: panel.video.frames_drawn > drawn or drawn > 1, timeout=20000)
 
 
 def playhead(window: MainWindow) -> tuple[int | None, float]:
@@ -134,3 +137,23 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     qtbot.waitUntil(lambda: "demo show" in window.statusBar().currentMessage(), timeout=5000)
     qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 8, timeout=120000)
     assert window.show_box.currentText() == "demo / Demo Conference"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_use_current_frame_saves_a_thumbnail_into_the_data_folder(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    from veyedesk.config import data_dir
+
+    window, _ = open_editor(qtbot, engine)
+    open_episode(qtbot, window, demo[0])
+    wait_for_video(qtbot, window)
+    doc = window.session.document
+    assert doc is not None
+    window.form.thumbnail_button.click()
+    qtbot.waitUntil(lambda: bool(doc.draft.fields["thumbnail"]), timeout=10000)
+    path = Path(doc.draft.fields["thumbnail"])
+    assert path.is_relative_to(data_dir() / "thumbnails" / "demo" / "demo_conf")
+    qtbot.waitUntil(path.exists, timeout=10000)
+    qtbot.waitUntil(lambda: not window.form.thumbnail.pixmap().isNull(), timeout=10000)
+    assert doc.undo_stack.undoText() == "Use current frame as thumbnail"

@@ -503,8 +503,8 @@ class MainWindow(QMainWindow):
         path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"
         try:
             self.player.screenshot(path)
-        except (OSError, RuntimeError) as exc:
-            self._status(f"No thumbnail: {exc}")
+        except Exception as exc:  # mpv reports failures as SystemError; say so, lose nothing
+            self._status(f"No thumbnail (is a frame showing?): {exc}")
             return
         doc.set_field("thumbnail", str(path), "Use current frame as thumbnail")
 

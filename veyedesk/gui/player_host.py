@@ -109,7 +109,14 @@ class PlayerHost(QWidget):
         if self.panel is None:
             raise RuntimeError(self.problem)
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.panel.screenshot(path)
+        try:
+            self.panel.screenshot(path)  # full resolution, from mpv
+        except Exception as exc:
+            # mpv refuses screenshots in some states (render API, error -12): take the frame
+            # as drawn on screen instead, so the editor still gets a thumbnail.
+            image = self.panel.video.grabFramebuffer()
+            if image.isNull() or not image.save(str(path)):
+                raise RuntimeError(f"could not capture the current frame ({exc})") from None
 
     def keyboard_help(self) -> QDialog | None:
         return self.panel.keyboard_help() if self.panel is not None else None
