@@ -137,6 +137,9 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     qtbot.waitUntil(lambda: "demo show" in window.statusBar().currentMessage(), timeout=5000)
     qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 8, timeout=120000)
     assert window.show_box.currentText() == "demo / Demo Conference"
+    # …and opens its first talk, so the workflow is on screen at once.
+    qtbot.waitUntil(lambda: window.session.document is not None, timeout=20000)
+    assert window.session.episode_id == window.episodes.visible_ids()[0]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

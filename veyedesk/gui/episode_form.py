@@ -372,7 +372,7 @@ class EpisodeForm(QTabWidget):
         elif name == "av_offset_ms":
             self.av_offset.setValue(int(value or 0))
         elif name == STATE:
-            self.state.setCurrentIndex(max(self.state.findData(value), 0))
+            self.state.setCurrentIndex(self.state.findData(value))  # -1 (blank) when none
         elif name == "start":
             self.start.setDateTime(QDateTime(value) if value else QDateTime())
         elif name == "duration":

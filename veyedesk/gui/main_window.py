@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self._after_shows: list[Any] = []
         self._journals_offered = False
         self._neighbour_request = 0
+        self._open_first = False
         self._closing = False
         self.setWindowTitle("veyedesk")
         self.resize(1600, 960)
@@ -292,6 +293,9 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         if self.session.episode_id is not None:
             self.episodes.select_episode(self.session.episode_id)
+        elif self._open_first and rows:
+            self._open_first = False
+            self.open_episode(self.episodes.visible_ids()[0])
 
     def _row_changed(self, row: EpisodeRow) -> None:
         self.episodes.update_row(row)
@@ -315,6 +319,7 @@ class MainWindow(QMainWindow):
         def done(show_id: int) -> None:
             self._status(f"Demo show ready: recordings under {folder}")
             self._after_shows.append(show_id)
+            self._open_first = self.session.document is None  # show the workflow at once
             self.reload_shows()
 
         def failed(exc: Exception) -> None:
