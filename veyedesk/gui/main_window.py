@@ -371,6 +371,9 @@ class MainWindow(QMainWindow):
     def _document_changed(self, document: EditorDocument | None) -> None:
         if document is None:
             self.player.unload()
+        else:
+            # First: mpv starts opening the files on its own threads while the form fills.
+            self.player.load(document, self.session.context, self.session.marks)
         self.form.set_document(document, self.session.context if document else None)
         self.cuts.set_document(document)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
@@ -379,7 +382,6 @@ class MainWindow(QMainWindow):
         if document is not None:
             document.dirty_changed.connect(self._update_title)
             document.notice.connect(self._status)
-            self.player.load(document, self.session.context, self.session.marks)
             self.episodes.select_episode(document.draft.episode_id)
             if self.session.context is not None:
                 self.select_show(self.session.context.show_id)
