@@ -116,6 +116,17 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     assert "only an admin" in ann_prompts.errors[0]
     ann.close()
 
+    # An admin may take it over, after confirming; the form becomes editable.
+    boss, boss_prompts = open_editor(qtbot, engine, Identity("boss", "admin"))
+    open_episode(qtbot, boss, first.id)
+    boss.session.take_over_lock()
+    qtbot.waitUntil(lambda: not boss.form.lines["name"].isReadOnly(), timeout=10000)
+    assert boss_prompts.asked[-1].startswith("take over: locked by ed@laptop since")
+    assert boss.lock_label.text() == "locked by you (boss)"
+    boss.close()  # releases it
+    with session_factory(engine)() as s:
+        assert s.get(Episode, first.id).locked_by == ""  # type: ignore[union-attr]
+
     name = ed.form.lines["name"]
     name.selectAll()
     type_text(qtbot, name, "Renamed before next")

@@ -64,6 +64,7 @@ class EpisodeSession(QObject):
     row_changed = Signal(object)  # EpisodeRow (lock taken or released)
     status = Signal(str)  # a status-bar message
     lock_changed = Signal(str)  # status-bar text about the lock
+    editable_changed = Signal()  # the open document became editable (lock taken over)
     connection_changed = Signal(bool)  # False while the database cannot be reached
 
     def __init__(
@@ -186,7 +187,7 @@ class EpisodeSession(QObject):
             if self.document is doc:
                 doc.set_read_only("")
                 self._announce_lock()
-                self.opened.emit(doc)  # the window refreshes read-only widgets
+                self.editable_changed.emit()
             self.status.emit("You hold the lock now (recorded in the episode's log)")
 
         self.runner.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))

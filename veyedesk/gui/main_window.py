@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         self.session.closed.connect(lambda: self._document_changed(None))
         self.session.status.connect(self._status)
         self.session.lock_changed.connect(self.lock_label.setText)
+        self.session.editable_changed.connect(self._editable_changed)
         self.session.connection_changed.connect(self._connection)
         self.session.saved.connect(self._row_changed)
         self.session.row_changed.connect(self._row_changed)
@@ -387,6 +388,11 @@ class MainWindow(QMainWindow):
                 self.select_show(self.session.context.show_id)
         self._update_title()
         self._refresh_neighbours()
+
+    def _editable_changed(self) -> None:
+        self.form.refresh_read_only()
+        self.cuts.refresh_read_only()
+        self._update_title()
 
     def _install_undo(self, document: EditorDocument | None) -> None:
         self.edit_menu.clear()
