@@ -20,6 +20,7 @@ from veyedesk.config import Settings
 from veyedesk.gui.editor_document import STATE, EditorDocument
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.jobs.queue import queue_for_state
 from veyedesk.services.edit import (
     EditConflict,
     EpisodeDraft,
@@ -245,13 +246,18 @@ class EpisodeSession(QObject):
         self._pending_then, self._pending_release = then, release
         draft, base = doc.draft.copy(), doc.base.copy()
         user, identity = self.identity.name, self.identity
+        default_profile = self.settings.default_profile
 
         def work() -> tuple[EpisodeDraft, EpisodeRow]:
             with self.sessions() as session, session.begin():
                 saved = save_draft(session, draft, base, user)
                 wanted = draft.fields.get(STATE)
                 if wanted and wanted != base.fields.get(STATE):
-                    set_state(session, get_episode(session, draft.episode_id), wanted, user)
+                    episode = get_episode(session, draft.episode_id)
+                    set_state(session, episode, wanted, user)
+                    # Same transaction: putting a talk into "encode" (or a state with a
+                    # command) queues its job, as `veyedesk state set` does.
+                    queue_for_state(session, episode, default_profile)
                 saved.fields[STATE] = wanted
                 if release:
                     release_lock(session, draft.episode_id, identity)

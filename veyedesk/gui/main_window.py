@@ -34,6 +34,8 @@ from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_session import EpisodeSession
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
+from veyedesk.gui.queue_panel import QueuePanel
+from veyedesk.gui.review_window import ReviewWindow
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
 from veyedesk.model.timecode import format_offset, format_wall
@@ -44,7 +46,7 @@ from veyedesk.services.journal import discard_journal, pending_journals
 from veyedesk.services.navigation import Neighbour, neighbour
 from veyedesk.services.users import Identity
 
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3  # bump when docks are added, so an old saved layout is not applied
 
 
 class MainWindow(QMainWindow):
@@ -107,6 +109,13 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.list_dock)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.form_dock)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.cuts_dock)
+        self.queue = QueuePanel(sessions, settings, identity, self)
+        self.queue_dock = self._dock("Encode queue", "queue_dock", self.queue)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
+        self.tabifyDockWidget(self.cuts_dock, self.queue_dock)
+        self.cuts_dock.raise_()
+        self.review_window: ReviewWindow | None = None
+        self._pending_seek: tuple[int, int, float] | None = None
         self.resizeDocks([self.list_dock, self.form_dock], [520, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.cuts_dock], [190], Qt.Orientation.Vertical)
 
@@ -152,6 +161,7 @@ class MainWindow(QMainWindow):
             "&Refresh list", self.reload_shows, QKeySequence.StandardKey.Refresh
         )
         self.demo_action = self._action("Create the &demo show", lambda: self.seed_demo(True))
+        self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
     def _build_menus(self) -> None:
@@ -168,8 +178,10 @@ class MainWindow(QMainWindow):
         go_menu = bar.addMenu("&Go")
         go_menu.addAction(self.previous_action)
         go_menu.addAction(self.next_action)
+        go_menu.addSeparator()
+        go_menu.addAction(self.review_action)
         view_menu = bar.addMenu("&View")
-        for dock in (self.list_dock, self.form_dock, self.cuts_dock):
+        for dock in (self.list_dock, self.form_dock, self.cuts_dock, self.queue_dock):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self._action("Reset &layout", self._reset_layout))
@@ -209,8 +221,14 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(f"User: {self.identity.name} ({self.identity.role})")
         self.user_label.setObjectName("user_label")
         self.db_label = QLabel(f"Database: {mask_url(self.settings.db)}")
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queue_label")
+        self.queue_label.setToolTip(
+            "Encode queue: running / queued / failed jobs (View ▸ Encode queue)"
+        )
         status = self.statusBar()
         for label in (
+            self.queue_label,
             self.timecode_label,
             self.lock_label,
             self.connection_label,
@@ -236,6 +254,8 @@ class MainWindow(QMainWindow):
         self.cuts.cut_activated.connect(self.player.seek_to)
         self.player.position_changed.connect(self._position)
         self.player.notice.connect(self._status)
+        self.queue.counts_changed.connect(self._queue_counts)
+        self.queue.message.connect(self._status)
         self.player.mark_requested.connect(
             lambda click: self.session.add_mark(click, self.player.set_marks)
         )
@@ -388,6 +408,48 @@ class MainWindow(QMainWindow):
                 self.select_show(self.session.context.show_id)
         self._update_title()
         self._refresh_neighbours()
+        pending, self._pending_seek = self._pending_seek, None
+        if document is not None and pending is not None and pending[0] == document.draft.episode_id:
+            self.player.seek_to(pending[1], pending[2])
+
+    # -- encode queue and review --------------------------------------------------------
+    def _queue_counts(self, counts: dict[str, int]) -> None:
+        parts = [
+            f"{counts.get(k, 0)} {k}" for k in ("running", "queued", "failed") if counts.get(k)
+        ]
+        self.queue_label.setText("Queue: " + (" · ".join(parts) if parts else "idle"))
+        failed = counts.get("failed", 0)
+        self.queue_label.setStyleSheet("color: #b00020; font-weight: bold" if failed else "")
+
+    def open_review(self) -> None:
+        """Open review mode for the current show (episodes in review 1 / review 2)."""
+        show_id = self.show_box.currentData()
+        if show_id is None:
+            self._status("Pick a show first: review lists the show's episodes awaiting review.")
+            return
+        if self.review_window is None or self.review_window.show_id != show_id:
+            if self.review_window is not None:
+                self.review_window.close()
+            self.review_window = ReviewWindow(
+                self.sessions, self.settings, self.identity, int(show_id), self
+            )
+            self.review_window.open_in_editor.connect(self._open_from_review)
+            self.review_window.reviewed.connect(lambda *_: self.reload_shows())
+        self.review_window.show()
+        self.review_window.raise_()
+        self.review_window.refresh()
+
+    def _open_from_review(self, episode_id: int, raw_file_id: int, offset: float) -> None:
+        # The episode opens asynchronously; the seek waits for its document.
+        self._pending_seek = (episode_id, raw_file_id, offset)
+        self.raise_()
+        self.activateWindow()
+        doc = self.session.document
+        if doc is not None and doc.draft.episode_id == episode_id:
+            self._pending_seek = None
+            self.player.seek_to(raw_file_id, offset)
+        else:
+            self.open_episode(episode_id)
 
     def _editable_changed(self) -> None:
         self.form.refresh_read_only()
@@ -596,6 +658,9 @@ class MainWindow(QMainWindow):
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))
         self.player.shutdown()
+        self.queue.shutdown()
+        if self.review_window is not None:
+            self.review_window.close()
         self.runner.wait(5000)
         super().closeEvent(event)
 
