@@ -18,8 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from veyedesk.child_process import die_with_parent
+
 STDERR_LINES = 200  # kept for the error report and for the loudnorm JSON at the end
-TERM_GRACE = 5.0  # seconds between SIGTERM and kill on cancel
+TERM_GRACE = 2.0  # seconds between SIGTERM and kill on cancel (a cancel must land within 5 s)
 
 
 class EncodeFailed(RuntimeError):
@@ -147,6 +149,7 @@ def run_ffmpeg(
             text=True,
             encoding="utf-8",
             errors="replace",
+            preexec_fn=die_with_parent(),  # a killed worker leaves no ffmpeg writing the .part
         )
     except OSError as exc:
         raise EncodeFailed(f"cannot start {args[0]}: {exc.strerror}") from None

@@ -10,20 +10,19 @@ an unknown name is an error listing the known ones.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from string import Formatter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veyedesk.child_process import die_with_parent
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.queue import COMMAND_PREFIX
 from veyedesk.model import EncodeJob, Episode, State
@@ -121,23 +120,6 @@ def placeholder_values(session: Session, episode: Episode, state_slug: str) -> d
     }
 
 
-def _die_with_parent() -> Callable[[], None] | None:
-    # Linux: the child gets SIGKILL when the worker thread that started it dies, so a killed
-    # worker leaves no orphan upload running while another worker retries the job.
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-
-    def preexec() -> None:
-        prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-
-    return preexec
-
-
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGTERM)
@@ -163,7 +145,7 @@ def run_command(argv: list[str], cancel: threading.Event, cwd: str | None = None
             stderr=subprocess.STDOUT,
             cwd=cwd,
             start_new_session=True,  # its own process group, so cancel stops its children too
-            preexec_fn=_die_with_parent(),  # only calls prctl: safe after fork
+            preexec_fn=die_with_parent(),  # only calls prctl: safe after fork
         )
     except FileNotFoundError:
         raise CommandFailed(

@@ -1,0 +1,58 @@
+"""An ffmpeg started by encode.run dies with the process that started it (no orphans)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SCRIPT = """
+import sys
+from pathlib import Path
+from veyedesk.encode.run import run_ffmpeg
+out = Path(sys.argv[1])
+run_ffmpeg(["ffmpeg", "-nostdin", "-v", "error", "-progress", "pipe:1", "-re", "-f", "lavfi",
+            "-i", "testsrc=size=64x64:rate=25", "-t", "600", "-f", "null", "-y", str(out)],
+           duration=600.0, output=out)
+"""
+
+
+def ffmpeg_pids(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if cmdline and cmdline[0].endswith(b"ffmpeg") and marker.encode() in b" ".join(cmdline):
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_ffmpeg_is_killed_when_its_worker_is(tmp_path: Path) -> None:
+    marker = str(tmp_path / "orphan-check.part")
+    worker = subprocess.Popen([sys.executable, "-c", SCRIPT, marker])
+    try:
+        deadline = time.monotonic() + 30
+        while not ffmpeg_pids(marker):
+            assert time.monotonic() < deadline, "ffmpeg never started"
+            assert worker.poll() is None, "the worker exited early"
+            time.sleep(0.05)
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        deadline = time.monotonic() + 10
+        while ffmpeg_pids(marker):
+            assert time.monotonic() < deadline, "ffmpeg outlived its killed worker"
+            time.sleep(0.05)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        for pid in ffmpeg_pids(marker):
+            os.kill(pid, signal.SIGKILL)
