@@ -6,10 +6,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.support.waiting import wait_for
 
 SCRIPT = """
 import sys
@@ -40,17 +41,11 @@ def test_ffmpeg_is_killed_when_its_worker_is(tmp_path: Path) -> None:
     marker = str(tmp_path / "orphan-check.part")
     worker = subprocess.Popen([sys.executable, "-c", SCRIPT, marker])
     try:
-        deadline = time.monotonic() + 30
-        while not ffmpeg_pids(marker):
-            assert time.monotonic() < deadline, "ffmpeg never started"
-            assert worker.poll() is None, "the worker exited early"
-            time.sleep(0.05)
+        wait_for("ffmpeg to start", lambda: ffmpeg_pids(marker) or worker.poll() is not None, 30)
+        assert worker.poll() is None, "the worker exited early"
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait(10)
-        deadline = time.monotonic() + 10
-        while ffmpeg_pids(marker):
-            assert time.monotonic() < deadline, "ffmpeg outlived its killed worker"
-            time.sleep(0.05)
+        wait_for("ffmpeg to die with its killed worker", lambda: not ffmpeg_pids(marker), 10)
     finally:
         if worker.poll() is None:
             worker.kill()

@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.jobs.conftest import Rig, add_talks, wait_for
+from tests.jobs.conftest import Rig, add_talks
 from tests.support.media import make_clip
+from tests.support.waiting import wait_for
 from veyedesk.model import EncodeJob, Log
 
 SLOW_PROFILE = """

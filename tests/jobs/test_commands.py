@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.jobs.conftest import wait_for
+from tests.support.waiting import wait_for
 from veyedesk.jobs.commands import CommandError, CommandFailed, check_template, expand, run_command
 from veyedesk.jobs.handler import JobCancelled
 

@@ -17,7 +17,8 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.jobs.conftest import Rig, add_talks, wait_for
+from tests.jobs.conftest import Rig, add_talks
+from tests.support.waiting import wait_for
 from veyedesk.media.probe import probe
 from veyedesk.model import EncodeJob, Episode, Log
 
