@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.editor_document import EditorDocument
+from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.model.timecode import (
     TimecodeError,
     add_seconds,
@@ -41,8 +42,10 @@ COL_SEQ, COL_RAW, COL_IN, COL_OUT, COL_DURATION, COL_APPLY, COL_COMMENT = range(
 Index = QModelIndex | QPersistentModelIndex
 
 
-class CutTableModel(QAbstractTableModel):
+class CutTableModel(FlatTableModel):
     """Rows are the document's cuts; setData turns edits into document commands."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -69,18 +72,8 @@ class CutTableModel(QAbstractTableModel):
         assert self.document is not None
         return self.document.draft.cuts[row]
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        if parent.isValid() or self.document is None:
-            return 0
-        return len(self.document.draft.cuts)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def shown_rows(self) -> int:
+        return 0 if self.document is None else len(self.document.draft.cuts)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable

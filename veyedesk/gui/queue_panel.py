@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QProcess,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.jobs import queue
 from veyedesk.jobs.queue import JobView
@@ -71,8 +71,10 @@ STATUS_COLOURS = {
 Index = QModelIndex | QPersistentModelIndex
 
 
-class JobTableModel(QAbstractTableModel):
+class JobTableModel(FlatTableModel):
     """Rows are JobView values; replaced wholesale on every poll, keeping the selection by id."""
+
+    columns = COLUMNS
 
     ID_ROLE = Qt.ItemDataRole.UserRole + 1
     PROGRESS_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -92,16 +94,8 @@ class JobTableModel(QAbstractTableModel):
         self.jobs = jobs
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
-        return 0 if parent.isValid() else len(self.jobs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def shown_rows(self) -> int:
+        return len(self.jobs)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
