@@ -105,16 +105,4 @@ def episode_row(session: Session, episode_id: int) -> EpisodeRow:
         )
         .execution_options(populate_existing=True)
     ) or get_episode(session, episode_id)
-    return EpisodeRow(
-        id=episode.id,
-        start=episode.start,
-        room=episode.location.name if episode.location else "",
-        name=episode.name,
-        authors=episode.authors,
-        state=episode.state.slug if episode.state else "",
-        state_sequence=episode.state.sequence if episode.state else 0,
-        locked_by=episode.locked_by,
-        duration=episode.duration,
-        cuts_time=episode.cuts_time(),
-        released=episode.released,
-    )
+    return EpisodeRow.of(episode)

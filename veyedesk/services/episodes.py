@@ -145,6 +145,23 @@ class EpisodeRow:
     cuts_time: float
     released: bool | None
 
+    @classmethod
+    def of(cls, e: Episode) -> EpisodeRow:
+        """The list line of a loaded episode (location, state and cuts loaded with it)."""
+        return cls(
+            id=e.id,
+            start=e.start,
+            room=e.location.name if e.location else "",
+            name=e.name,
+            authors=e.authors,
+            state=e.state.slug if e.state else "",
+            state_sequence=e.state.sequence if e.state else 0,
+            locked_by=e.locked_by,
+            duration=e.duration,
+            cuts_time=e.cuts_time(),
+            released=e.released,
+        )
+
 
 @dataclass(frozen=True)
 class ShowRef:
@@ -184,21 +201,6 @@ def episode_rows(session: Session, show_id: int) -> list[EpisodeRow]:
             selectinload(Episode.cuts).selectinload(Cut.raw_file),
         )
     )
-    rows = [
-        EpisodeRow(
-            id=e.id,
-            start=e.start,
-            room=e.location.name if e.location else "",
-            name=e.name,
-            authors=e.authors,
-            state=e.state.slug if e.state else "",
-            state_sequence=e.state.sequence if e.state else 0,
-            locked_by=e.locked_by,
-            duration=e.duration,
-            cuts_time=e.cuts_time(),
-            released=e.released,
-        )
-        for e in session.scalars(stmt)
-    ]
+    rows = [EpisodeRow.of(e) for e in session.scalars(stmt)]
     rows.sort(key=lambda r: (r.start or datetime.min, r.room, r.id))
     return rows
