@@ -80,15 +80,20 @@ class MediaCache:
         return "stale"
 
     # -- peaks ------------------------------------------------------------------------
-    def cached_peaks(self, path: Path) -> tuple[Peaks | None, str]:
-        stamp = Stamp.of(path)
-        found = self._read(path, "peaks")
+    def _usable(self, path: Path, kind: str) -> tuple[dict[str, Any], Any, str] | None:
+        """The cached (meta, arrays, state) of `kind` for `path`, or None when stale/absent."""
+        found = self._read(path, kind)
         if found is None:
-            return None, "stale"
+            return None
         meta, arrays = found
-        state = self._state(meta, stamp)
-        if state == "stale":
-            return None, state
+        state = self._state(meta, Stamp.of(path))
+        return None if state == "stale" else (meta, arrays, state)
+
+    def cached_peaks(self, path: Path) -> tuple[Peaks | None, str]:
+        usable = self._usable(path, "peaks")
+        if usable is None:
+            return None, "stale"
+        _meta, arrays, state = usable
         return Peaks(arrays["data"], complete=state == "fresh"), state
 
     def peaks(
@@ -111,14 +116,10 @@ class MediaCache:
 
     # -- thumbnails ---------------------------------------------------------------------
     def cached_thumbnails(self, path: Path) -> tuple[Thumbnails | None, str]:
-        stamp = Stamp.of(path)
-        found = self._read(path, "thumbs")
-        if found is None:
+        usable = self._usable(path, "thumbs")
+        if usable is None:
             return None, "stale"
-        meta, arrays = found
-        state = self._state(meta, stamp)
-        if state == "stale":
-            return None, state
+        meta, arrays, state = usable
         frames = arrays["frames"]
         thumbs = Thumbnails(
             width=int(meta["width"]),
