@@ -19,10 +19,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import platformdirs
 
+from veyedesk.errors import UserError
+
 APP = "veyedesk"
 
 
-class ConfigError(ValueError):
+class ConfigError(UserError, ValueError):
     """The config file or an override cannot be used; the message names the key and file."""
 
 

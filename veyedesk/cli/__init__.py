@@ -14,15 +14,13 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from veyedesk import __version__
 from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
-from veyedesk.config import ConfigError
-from veyedesk.db import DatabaseError
-from veyedesk.model.timecode import TimecodeError
-from veyedesk.services.errors import ServiceError
+from veyedesk.errors import UserError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
 COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play)
 
-USER_ERRORS = (ServiceError, DatabaseError, ConfigError, TimecodeError)
+# Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
+USER_ERRORS = (UserError,)
 
 
 def build_parser() -> argparse.ArgumentParser:

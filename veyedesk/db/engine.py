@@ -9,8 +9,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from veyedesk.errors import UserError
 
-class DatabaseError(RuntimeError):
+
+class DatabaseError(UserError, RuntimeError):
     """The database cannot be used as it is; the message says what to do."""
 
 

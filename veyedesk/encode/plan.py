@@ -21,6 +21,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from veyedesk.config import EncodeProfile
+from veyedesk.errors import UserError
 
 SAMPLE_RATE = 48000
 # Short audio fades at every join so a cut never clicks; video is never faded inside the
@@ -39,7 +40,7 @@ CHANNELCOPY_PAN = {
 MUXERS = {"mp4": "mp4", "m4v": "mp4", "mov": "mov", "webm": "webm", "mkv": "matroska"}
 
 
-class PlanError(ValueError):
+class PlanError(UserError, ValueError):
     """The plan cannot be built from these inputs; the message names the cut or field."""
 
 

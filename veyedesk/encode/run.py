@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from veyedesk.child_process import die_with_parent
+from veyedesk.errors import UserError
 
 STDERR_LINES = 200  # kept for the error report and for the loudnorm JSON at the end
 TERM_GRACE = 2.0  # seconds between SIGTERM and kill on cancel (a cancel must land within 5 s)
 
 
-class EncodeFailed(RuntimeError):
+class EncodeFailed(UserError, RuntimeError):
     """ffmpeg failed or its output was rejected; `stderr_tail` holds ffmpeg's last lines."""
 
     def __init__(self, message: str, stderr_tail: str = "") -> None:

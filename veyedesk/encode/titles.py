@@ -27,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from veyedesk.errors import UserError
+
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 TITLE_TEMPLATE = RESOURCES / "title.svg"
 CREDITS_TEMPLATE = RESOURCES / "credits.svg"
@@ -60,7 +62,7 @@ ELLIPSIS = "…"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
-class TemplateError(ValueError):
+class TemplateError(UserError, ValueError):
     """A title or credits template cannot be used; the message names the file."""
 
 

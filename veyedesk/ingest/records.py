@@ -19,6 +19,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from veyedesk.errors import UserError
+
 # Fields an importer may set on an Episode, and that a re-import compares one by one.
 # `room` is the room's display name; the service maps it to a Location.
 MERGE_FIELDS: tuple[str, ...] = (
@@ -42,7 +44,7 @@ MERGE_FIELDS: tuple[str, ...] = (
 )
 
 
-class ScheduleError(ValueError):
+class ScheduleError(UserError, ValueError):
     """A schedule file that cannot be imported; the message names the file and where."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.child_process import die_with_parent
+from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.queue import COMMAND_PREFIX
 from veyedesk.model import EncodeJob, Episode, State
@@ -49,7 +50,7 @@ TERMINATE_GRACE_SECONDS = 2.0
 OUTPUT_TAIL_LINES = 20
 
 
-class CommandError(Exception):
+class CommandError(UserError):
     """A state command template is malformed or names an unknown placeholder."""
 
 

@@ -27,6 +27,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from veyedesk.errors import UserError
+
 # The queue panel's view of the queue, re-exported so callers need only this module.
 from veyedesk.jobs.listing import JobView as JobView
 from veyedesk.jobs.listing import job_counts as job_counts
@@ -43,7 +45,7 @@ DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_LEASE_SECONDS = 60.0
 
 
-class JobError(Exception):
+class JobError(UserError):
     """A queue operation was refused (nothing to cancel, already running, ...)."""
 
 

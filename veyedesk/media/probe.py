@@ -11,10 +11,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from veyedesk.errors import UserError
+
 PROBE_TIMEOUT = 60.0
 
 
-class MediaError(RuntimeError):
+class MediaError(UserError, RuntimeError):
     """A media file cannot be read, or a media tool is missing; the message says which."""
 
 

@@ -10,6 +10,8 @@ import math
 import re
 from datetime import datetime, timedelta
 
+from veyedesk.errors import UserError
+
 DEFAULT_FPS = 25.0
 
 _TC = re.compile(
@@ -17,7 +19,7 @@ _TC = re.compile(
 )
 
 
-class TimecodeError(ValueError):
+class TimecodeError(UserError, ValueError):
     """A timecode string that cannot be read; the message says what format is expected."""
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import mpv
 
+from veyedesk.errors import UserError
 from veyedesk.player.timeline import Location, Timeline
 
 EventSink = Callable[[str, Any], None]
@@ -35,7 +36,7 @@ CHANNELCOPY_PAN = {
 }
 
 
-class PlayerError(RuntimeError):
+class PlayerError(UserError, RuntimeError):
     """mpv could not start or open the files; the message says which and why."""
 
 

@@ -1,7 +1,9 @@
 """Typed errors whose message a user can act on (the CLI prints it, the GUI shows it)."""
 
+from veyedesk.errors import UserError
 
-class ServiceError(Exception):
+
+class ServiceError(UserError):
     """Base: the operation was refused; nothing was written."""
 
 
