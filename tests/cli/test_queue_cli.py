@@ -81,7 +81,7 @@ def test_a_worker_runs_a_state_command_queued_by_state_set(sqlite_url: str, tmp_
     assert "event=claimed" in result.stderr and "event=done" in result.stderr
     assert json.loads(calls.read_text(encoding="utf-8")) == [episode.emails, episode.name]
     rows = json.loads(ok(*db, "queue", "list", "--json", "--status", "done"))
-    assert [r["profile"] for r in rows] == ["state:email"]
+    assert [r["profile"] for r in rows] == ["email"]
     assert rows[0]["episode_state"] == "review 2"
 
 

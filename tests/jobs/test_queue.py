@@ -161,7 +161,7 @@ def test_done_advances_the_episode_and_queues_the_next_states_command(
     assert log.user == USER and log.start is not None and log.end is not None
     command = session.scalar(select(EncodeJob).where(EncodeJob.kind == "command"))
     assert command is not None
-    assert (command.profile, command.status) == ("state:push to queue", "queued")
+    assert (command.profile, command.status) == ("push to queue", "queued")
 
 
 def test_done_waits_for_the_other_profile_before_advancing(

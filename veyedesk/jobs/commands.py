@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from veyedesk.child_process import die_with_parent
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
-from veyedesk.jobs.queue import COMMAND_PREFIX
+from veyedesk.jobs.queue import job_state_slug
 from veyedesk.model import EncodeJob, Episode, State
 
 PLACEHOLDERS: dict[str, str] = {
@@ -178,7 +178,7 @@ def run_command(argv: list[str], cancel: threading.Event, cwd: str | None = None
 
 def run_state_command(ctx: JobContext) -> JobResult:
     """Handler for "command" jobs: run the episode's state command with its placeholders."""
-    state_slug = ctx.job.profile.removeprefix(COMMAND_PREFIX)
+    state_slug = job_state_slug(ctx.job)
     with ctx.sessions() as session:
         state = session.scalar(select(State).where(State.slug == state_slug))
         episode = session.get(Episode, ctx.job.episode_id)

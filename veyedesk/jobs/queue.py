@@ -28,19 +28,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.errors import UserError
+from veyedesk.jobs.handler import ClaimedJob
 
 # The queue panel's view of the queue, re-exported so callers need only this module.
 from veyedesk.jobs.listing import JobView as JobView
 from veyedesk.jobs.listing import job_counts as job_counts
 from veyedesk.jobs.listing import list_jobs as list_jobs
 from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES
+from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind
 
 ENCODE_STATE = "encode"
 BORKED_STATE = "borked"
-# Command jobs are keyed by the state whose command they run, so an episode has at most
-# one live command job per state (the live-job unique index is on (episode, profile)).
-COMMAND_PREFIX = "state:"
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_LEASE_SECONDS = 60.0
 
@@ -72,26 +70,29 @@ def db_now(session: Session) -> datetime:
 
 
 def command_profile(state_slug: str) -> str:
-    """The profile key of a job that runs `state_slug`'s command."""
-    return f"{COMMAND_PREFIX}{state_slug}"
+    """The profile key of a job that runs `state_slug`'s command: the state's slug.
+
+    The job's `kind` says it is a command, so an episode has at most one live command job
+    per state (the live-job unique index is on (episode, kind, profile)).
+    """
+    return state_slug
 
 
-def job_state_slug(job: EncodeJob) -> str:
+def job_state_slug(job: EncodeJob | ClaimedJob) -> str:
     """The state an episode is in while this job is its next step."""
-    if job.kind == "command" and job.profile.startswith(COMMAND_PREFIX):
-        return job.profile[len(COMMAND_PREFIX) :]
-    return ENCODE_STATE
+    return job.profile if job.kind == JobKind.COMMAND else ENCODE_STATE
 
 
 def _describe(episode: Episode) -> str:
     return f"episode {episode.id} ({episode.slug})"
 
 
-def _live_job(session: Session, episode_id: int, profile: str) -> EncodeJob | None:
+def _live_job(session: Session, episode_id: int, kind: str, profile: str) -> EncodeJob | None:
     return session.scalar(
         select(EncodeJob)
         .where(
             EncodeJob.episode_id == episode_id,
+            EncodeJob.kind == kind,
             EncodeJob.profile == profile,
             EncodeJob.status.in_(LIVE_JOB_STATUSES),
         )
@@ -117,7 +118,7 @@ def enqueue(
     if max_attempts < 1:
         raise JobError(f"max attempts must be 1 or more, got {max_attempts}")
     now = db_now(session)
-    job = _live_job(session, episode.id, profile)
+    job = _live_job(session, episode.id, kind, profile)
     if job is not None and job.status == "running":
         raise JobError(
             f"{_describe(episode)} is being processed with {profile} by {job.worker_id} "
@@ -488,7 +489,7 @@ def retry(session: Session, job_id: int, *, user: str, priority: int | None = No
         raise JobError(
             f"job {job_id} is {job.status}; only failed or cancelled jobs can be retried"
         )
-    live = _live_job(session, job.episode_id, job.profile)
+    live = _live_job(session, job.episode_id, job.kind, job.profile)
     if live is not None:
         raise JobError(
             f"episode {job.episode_id} already has job {live.id} {live.status} for {job.profile}"

@@ -4,7 +4,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from veyedesk.model.base import Base
-from veyedesk.model.episode import Cut, Episode
+from veyedesk.model.episode import Cut, CutTombstone, Episode
 from veyedesk.model.recording import ImageFile, Mark, RawFile
 from veyedesk.model.show import Client, Location, Show
 from veyedesk.model.workflow import EncodeJob, Log, State, User
@@ -13,6 +13,7 @@ __all__ = [
     "Base",
     "Client",
     "Cut",
+    "CutTombstone",
     "EncodeJob",
     "Episode",
     "ImageFile",

@@ -174,3 +174,21 @@ class Cut(Base):
         """Wall-clock time just after the cut's last frame."""
         raw_start = self.raw_file.start
         return None if raw_start is None else add_seconds(raw_start, self.out_offset())
+
+
+class CutTombstone(Base):
+    """An editor deleted the episode's cut(s) of this raw file: association must not re-add one.
+
+    Without it, re-running `assoc` would bring back, applied, a cut an editor removed.
+    """
+
+    __tablename__ = "cut_tombstone"
+    __table_args__ = (UniqueConstraint("episode_id", "raw_file_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    raw_file_id: Mapped[int] = mapped_column(ForeignKey("raw_file.id", ondelete="CASCADE"))
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    user: Mapped[str] = mapped_column(String(200), default="")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
@@ -13,8 +14,38 @@ from veyedesk.model.base import Base
 if TYPE_CHECKING:
     from veyedesk.model.episode import Episode
 
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
-LIVE_JOB_STATUSES = ("queued", "running")
+
+class JobStatus(StrEnum):
+    """Where a job is in its life; only QUEUED and RUNNING jobs are live."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobKind(StrEnum):
+    """What a job does: encode the talk with a profile, or run its state's command."""
+
+    ENCODE = "encode"
+    # `profile` then holds the slug of the state whose command runs.
+    COMMAND = "command"
+
+
+class LogKind(StrEnum):
+    """What a Log row records, so nobody has to search its text for words."""
+
+    STATE = "state"  # the episode moved to `state`
+    ENCODED = "encoded"  # an encode finished and its file was published
+    JOB = "job"  # a job's outcome other than a published encode (command, failure, cancel)
+    LOCK = "lock"  # a lock was taken over
+    REVIEW_OPENED = "review opened"  # a reviewer opened the current encode
+    NOTE = "note"  # anything else
+
+
+JOB_STATUSES: tuple[JobStatus, ...] = tuple(JobStatus)
+LIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class State(Base):
@@ -50,6 +81,7 @@ class Log(Base):
     end: Mapped[datetime | None] = mapped_column(default=None)
     user: Mapped[str] = mapped_column(String(200), default="")
     result: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20), default=LogKind.NOTE, server_default="note")
 
     episode: Mapped[Episode] = relationship(back_populates="logs")
     state: Mapped[State | None] = relationship()
@@ -73,10 +105,12 @@ class EncodeJob(Base):
 
     __tablename__ = "encode_job"
     __table_args__ = (
-        # At most one live job per (episode, profile): re-queueing replaces, never duplicates.
+        # At most one live job per (episode, kind, profile): re-queueing replaces, never
+        # duplicates. A command job's profile is its state's slug.
         Index(
             "uq_encode_job_live",
             "episode_id",
+            "kind",
             "profile",
             unique=True,
             sqlite_where=text("status IN ('queued', 'running')"),
@@ -90,9 +124,8 @@ class EncodeJob(Base):
         ForeignKey("episode.id", ondelete="CASCADE"), index=True
     )
     profile: Mapped[str] = mapped_column(String(50))
-    # "encode", or "command" for a state's command template.
-    kind: Mapped[str] = mapped_column(String(20), default="encode")
-    status: Mapped[str] = mapped_column(String(20), default="queued")
+    kind: Mapped[str] = mapped_column(String(20), default=JobKind.ENCODE)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.QUEUED)
     priority: Mapped[int] = mapped_column(default=0)
     attempts: Mapped[int] = mapped_column(default=0)
     max_attempts: Mapped[int] = mapped_column(default=3)
