@@ -1,12 +1,14 @@
 """A real editor process for the crash test: opens an episode, types a title, waits to be killed.
 
 Run as `python -m tests.gui.journal_child DB_URL EPISODE_ID TITLE`; prints READY once the
-edit is in the journal.
+edit is older than the journal's debounce interval (plus time for the write), without
+looking at the journal: the parent kills it and checks the edit was kept.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 
 from PySide6.QtCore import QTimer
 
@@ -14,8 +16,8 @@ from tests.gui.editor_support import ScriptedPrompts
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.app import make_application
+from veyedesk.gui.episode_session import JOURNAL_DEBOUNCE_MS
 from veyedesk.gui.main_window import MainWindow
-from veyedesk.services.journal import journal_path
 from veyedesk.services.users import Identity
 
 
@@ -31,7 +33,9 @@ def main() -> None:
         prompts=prompts,
     )
     window.show()
-    journal = journal_path(db_url, episode_id)
+    typed_at: list[float] = []
+    # The journal writer runs off the GUI thread after the debounce: leave it a second.
+    settle = JOURNAL_DEBOUNCE_MS / 1000 + 1.0
 
     def step() -> None:
         doc = window.session.document
@@ -42,7 +46,8 @@ def main() -> None:
         elif doc is not None and doc.draft.fields["name"] != title:
             window.form.lines["name"].setText(title)
             window.form.lines["name"].textEdited.emit(title)
-        elif doc is not None and journal.exists():
+            typed_at.append(time.monotonic())
+        elif doc is not None and typed_at and time.monotonic() - typed_at[-1] > settle:
             print("READY", flush=True)
             timer.stop()
 

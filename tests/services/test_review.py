@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from tests.support.encoded import encoded_episode
-from veyedesk.services.episodes import get_episode
+from veyedesk.jobs.queue import list_jobs
+from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.errors import InvalidInput, PermissionDenied
 from veyedesk.services.review import (
     OPENED,
@@ -21,6 +22,7 @@ from veyedesk.services.review import (
 from veyedesk.services.users import Identity
 
 REVIEWER = Identity("rita", "reviewer", authenticated=True)
+PROFILE = "mp4"
 
 
 def test_the_encodes_parts_and_seams(session: Session, tmp_path: Path) -> None:
@@ -45,22 +47,22 @@ def test_the_encodes_parts_and_seams(session: Session, tmp_path: Path) -> None:
 def test_approval_needs_the_encode_opened_first(session: Session, tmp_path: Path) -> None:
     episode_id, _ = encoded_episode(session, tmp_path)
     with pytest.raises(PermissionDenied, match="open the encode"):
-        approve(session, episode_id, REVIEWER)
+        approve(session, episode_id, REVIEWER, PROFILE)
     mark_opened(session, episode_id, REVIEWER)
-    assert approve(session, episode_id, REVIEWER) == "email"
+    assert approve(session, episode_id, REVIEWER, PROFILE) == "email"
     session.commit()
     episode = get_episode(session, episode_id)
     assert episode.state is not None and episode.state.slug == "email"
     assert [log.result for log in episode.logs][-2:] == [OPENED, "approved (review 1 -> email)"]
     with pytest.raises(InvalidInput, match="not waiting for review"):
-        approve(session, episode_id, REVIEWER)
+        approve(session, episode_id, REVIEWER, PROFILE)
 
 
 def test_reject_needs_a_comment_and_sends_back_to_edit(session: Session, tmp_path: Path) -> None:
     episode_id, _ = encoded_episode(session, tmp_path)
     with pytest.raises(InvalidInput, match="needs a comment"):
-        reject(session, episode_id, REVIEWER, "   ")
-    reject(session, episode_id, REVIEWER, "Cut 2 starts mid-sentence; start 2 s earlier")
+        reject(session, episode_id, REVIEWER, "   ", PROFILE)
+    reject(session, episode_id, REVIEWER, "Cut 2 starts mid-sentence; start 2 s earlier", PROFILE)
     session.commit()
     episode = get_episode(session, episode_id)
     assert episode.state is not None and episode.state.slug == "edit"
@@ -76,3 +78,21 @@ def test_an_editor_may_review_but_not_without_the_role(session: Session, tmp_pat
     load_review(session, episode_id, settings)
     missing = load_review(session, episode_id, settings, profile="webm")
     assert not missing.exists and "encode the episode first" in missing.problem
+
+
+def test_approval_queues_the_next_states_command(session: Session, tmp_path: Path) -> None:
+    """Approve is a state change like any other: entering a command state queues its job."""
+    episode_id, _ = encoded_episode(session, tmp_path)
+    get_state(session, "email").command = "true {emails}"
+    mark_opened(session, episode_id, REVIEWER)
+    assert approve(session, episode_id, REVIEWER, PROFILE) == "email"
+    session.commit()
+    jobs = [(j.kind, j.profile, j.status) for j in list_jobs(session)]
+    assert ("command", "email", "queued") in jobs
+
+
+def test_a_reviewer_cannot_approve_a_talk_out_of_edit(session: Session, tmp_path: Path) -> None:
+    episode_id, _ = encoded_episode(session, tmp_path)
+    reject(session, episode_id, REVIEWER, "redo", PROFILE)
+    with pytest.raises(InvalidInput, match="not waiting for review"):
+        approve(session, episode_id, REVIEWER, PROFILE)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
-from veyedesk.jobs import queue
 from veyedesk.model.timecode import format_duration
-from veyedesk.services import episodes
-from veyedesk.services.errors import InvalidInput
+from veyedesk.model.text import plain_text
+from veyedesk.services import editing, episodes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,15 +41,13 @@ def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
 def set_state(ctx: Context, ns: argparse.Namespace) -> int:
     with ctx.session() as session:
         who = ctx.identity(session)
-        who.require("edit")
         episode = episodes.get_episode(session, ns.episode_id)
-        log = episodes.set_state(session, episode, ns.state, who.name)
-        # Entering `encode` (or a state with a command) queues its job in the same transaction.
-        try:
-            job = queue.queue_for_state(session, episode, ctx.settings.default_profile)
-        except queue.JobError as exc:
-            raise InvalidInput(str(exc)) from None
-        print(f"episode {episode.id} ({episode.slug}): {log.result}")
+        before = episode.state.slug if episode.state else "none"
+        # The same path as the editor's form: permission, Log row, and the state's job.
+        job = editing.change_state(
+            session, episode, plain_text(ns.state), who, ctx.settings.default_profile
+        )
+        print(f"episode {episode.id} ({episode.slug}): state {before} -> {ns.state}")
         if job is not None:
             print(f"job {job.id}: queued {job.kind} {job.profile}")
     return EXIT_OK

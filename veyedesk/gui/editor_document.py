@@ -3,7 +3,7 @@
 Read-only (a reviewer, or someone else holds the lock) is enforced here, where every edit
 from the form, the cut table, the timeline and the keyboard passes, so no widget can slip
 an edit through. The workflow state is carried as the pseudo-field "state" (saved with the
-episode, logged by services.episodes.set_state).
+episode through services.editing, which logs it and queues the state's work).
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from PySide6.QtCore import QObject
 
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.services.edit import CutDraft, EpisodeDraft
-
-STATE = "state"
+from veyedesk.services.editing import STATE as STATE  # the draft's state pseudo-field
 
 
 class EditorDocument(EpisodeDocument):

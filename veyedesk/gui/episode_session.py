@@ -12,42 +12,37 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.errors import UserError
 from veyedesk.gui.editor_document import STATE, EditorDocument
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.tasks import BackgroundRunner
-from veyedesk.jobs.queue import queue_for_state
-from veyedesk.services.edit import (
-    EditConflict,
-    EpisodeDraft,
-    add_mark,
-    load_draft,
-    room_day_marks,
-    save_draft,
-)
+from veyedesk.services import editing
+from veyedesk.services.edit import EditConflict, room_day_marks
+from veyedesk.services.editing import LockLost, OpenedEpisode, SavedEpisode
 from veyedesk.services.episode_info import EpisodeContext, episode_context, episode_row
-from veyedesk.services.episodes import EpisodeRow, get_episode, set_state
-from veyedesk.services.errors import ServiceError
+from veyedesk.services.episodes import EpisodeRow
 from veyedesk.services.journal import JournalEntry, discard_journal, write_journal
-from veyedesk.services.locks import LockHeld, LockState, release_lock, take_lock, take_over
+from veyedesk.services.locks import LockState, release_lock, take_over
 
 RETRY_MS = 5000
+# Typing bursts are journaled once they pause: a keystroke costs the GUI thread nothing,
+# and a crash loses at most this much of the newest typing.
+JOURNAL_DEBOUNCE_MS = 300
+# Well inside the default 120-minute stale age, so hours of editing never look abandoned.
+LOCK_RENEW_MS = 5 * 60 * 1000
 
 
 @dataclass
 class Loaded:
     """What opening an episode fetched (off the GUI thread)."""
 
-    draft: EpisodeDraft
+    opened: OpenedEpisode
     context: EpisodeContext
-    lock: LockState | None
-    lock_problem: str
-    row: EpisodeRow
-    marks: list[datetime]
 
 
 def _is_connection_error(exc: Exception) -> bool:
@@ -92,6 +87,18 @@ class EpisodeSession(QObject):
         self._retry.timeout.connect(self._retry_save)
         self._pending_then: Callable[[], None] | None = None
         self._pending_release = False
+        # Journal writes go to one thread of their own, so they stay in order (a discard
+        # never overtakes the write before it) and never wait behind database work.
+        self._journal_pool = QThreadPool(self)
+        self._journal_pool.setMaxThreadCount(1)
+        self._journal_runner = BackgroundRunner(self, self._journal_pool)
+        self._journal_timer = QTimer(self)
+        self._journal_timer.setSingleShot(True)
+        self._journal_timer.setInterval(JOURNAL_DEBOUNCE_MS)
+        self._journal_timer.timeout.connect(self._write_journal)
+        self._renew = QTimer(self)
+        self._renew.setInterval(LOCK_RENEW_MS)
+        self._renew.timeout.connect(self._renew_lock)
 
     @property
     def episode_id(self) -> int | None:
@@ -103,29 +110,10 @@ class EpisodeSession(QObject):
         identity, settings = self.identity, self.settings
 
         def load() -> Loaded:
-            with self.sessions() as session:
-                draft = load_draft(session, episode_id, settings.raw_root)
-                episode = get_episode(session, episode_id)
-                draft.fields[STATE] = episode.state.slug if episode.state else None
-                lock, problem = None, ""
-                if identity.can("edit"):
-                    try:
-                        lock = take_lock(session, episode_id, identity, settings.lock_stale_minutes)
-                        session.commit()
-                    except LockHeld as exc:
-                        session.rollback()
-                        lock, problem = exc.state, exc.state.describe()
-                else:
-                    problem = f"{identity.name} is a {identity.role}: reviewers cannot edit"
-                context = episode_context(session, episode_id, list(draft.raw_files))
-                return Loaded(
-                    draft,
-                    context,
-                    lock,
-                    problem,
-                    episode_row(session, episode_id),
-                    room_day_marks(session, episode_id),
-                )
+            with self.sessions() as session, session.begin():
+                opened = editing.open_for_edit(session, episode_id, identity, settings)
+                context = episode_context(session, episode_id, list(opened.draft.raw_files))
+                return Loaded(opened, context)
 
         self.status.emit("Opening the episode…")
         self.runner.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
@@ -133,21 +121,24 @@ class EpisodeSession(QObject):
     def _loaded(self, loaded: Loaded, restore: JournalEntry | None) -> None:
         if self.shut:
             return
+        opened = loaded.opened
         if restore is not None:
-            draft, base = restore.restore(loaded.draft)
-            draft.fields.setdefault(STATE, loaded.draft.fields.get(STATE))
-            base.fields.setdefault(STATE, loaded.draft.fields.get(STATE))
+            draft, base = restore.restore(opened.draft)
+            draft.fields.setdefault(STATE, opened.draft.fields.get(STATE))
+            base.fields.setdefault(STATE, opened.draft.fields.get(STATE))
             document = EditorDocument(draft, base)
         else:
-            document = EditorDocument(loaded.draft)
-        document.set_read_only(loaded.lock_problem)
-        self.document, self.context, self.lock = document, loaded.context, loaded.lock
-        self.marks = loaded.marks
+            document = EditorDocument(opened.draft)
+        document.set_read_only(opened.read_only)
+        self.document, self.context, self.lock = document, loaded.context, opened.lock
+        self.marks = opened.marks
         document.field_changed.connect(self._journal)
         document.cuts_changed.connect(self._journal)
         document.dirty_changed.connect(self._dirty_changed)
         self._announce_lock()
-        self.row_changed.emit(loaded.row)
+        if not document.read_only:
+            self._renew.start()
+        self.row_changed.emit(opened.row)
         self.opened.emit(document)
         if restore is not None:
             self._journal()
@@ -157,6 +148,8 @@ class EpisodeSession(QObject):
 
     def _open_failed(self, exc: Exception) -> None:
         self.status.emit(f"Could not open the episode: {exc}")
+        if not isinstance(exc, UserError) and not _is_connection_error(exc):
+            self.prompts.error("could not open the episode", f"{type(exc).__name__}: {exc}")
         if _is_connection_error(exc):
             self.connection_changed.emit(False)
 
@@ -188,10 +181,32 @@ class EpisodeSession(QObject):
             if self.document is doc:
                 doc.set_read_only("")
                 self._announce_lock()
+                self._renew.start()
                 self.editable_changed.emit()
             self.status.emit("You hold the lock now (recorded in the episode's log)")
 
         self.runner.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))
+
+    def _renew_lock(self) -> None:
+        doc = self.document
+        if doc is None or doc.read_only:
+            self._renew.stop()
+            return
+        identity, settings, episode_id = self.identity, self.settings, doc.draft.episode_id
+
+        def work() -> LockState:
+            with self.sessions() as session, session.begin():
+                return editing.renew_lock(session, episode_id, identity, settings)
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, LockLost) and self.document is doc:
+                self._renew.stop()
+                self.lock = exc.state
+                self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
+                self.status.emit(str(exc))
+            # A dropped connection is retried at the next tick; the save path reports it.
+
+        self.runner.submit(work, lambda state: setattr(self, "lock", state), failed)
 
     # -- marks ------------------------------------------------------------------------
     def add_mark(self, click: datetime, done: Callable[[list[datetime]], None]) -> None:
@@ -200,9 +215,11 @@ class EpisodeSession(QObject):
         if episode_id is None:
             return
 
+        identity = self.identity
+
         def work() -> list[datetime]:
             with self.sessions() as session, session.begin():
-                add_mark(session, episode_id, click)
+                editing.add_mark(session, episode_id, click, identity)
                 return room_day_marks(session, episode_id)
 
         def finished(marks: list[datetime]) -> None:
@@ -213,18 +230,44 @@ class EpisodeSession(QObject):
 
     # -- journal ----------------------------------------------------------------------
     def _journal(self, *_args: object) -> None:
+        """An edit happened: journal it once typing pauses (off the GUI thread)."""
         doc = self.document
         if doc is None or doc.read_only:
             return
+        self._journal_timer.start()
+
+    def _write_journal(self) -> None:
+        doc = self.document
+        if doc is None or doc.read_only:
+            return
+        db, user, episode_id = self.settings.db, self.identity.name, doc.draft.episode_id
         # `dirty` compares with the base: during an undo command's redo the stack's clean
         # flag has not moved yet, so it cannot tell whether this edit is saved.
         if doc.dirty:
-            try:
-                write_journal(self.settings.db, doc.draft, doc.base, self.identity.name)
-            except OSError as exc:
-                self.status.emit(f"Could not write the edit journal: {exc}")
+            draft, base = doc.draft.copy(), doc.base.copy()
+            self._journal_runner.submit(
+                lambda: write_journal(db, draft, base, user),
+                lambda _path: None,
+                lambda exc: self.status.emit(f"Could not write the edit journal: {exc}"),
+            )
         else:
-            discard_journal(self.settings.db, doc.draft.episode_id)
+            self._discard_journal(episode_id)
+
+    def _discard_journal(self, episode_id: int) -> None:
+        self._journal_timer.stop()
+        db = self.settings.db
+        self._journal_runner.submit(
+            lambda: discard_journal(db, episode_id),
+            lambda _none: None,
+            lambda exc: self.status.emit(f"Could not remove the edit journal: {exc}"),
+        )
+
+    def flush_journal(self) -> None:
+        """Write a pending journal entry now and wait for the writes (closing, tests)."""
+        if self._journal_timer.isActive():
+            self._journal_timer.stop()
+            self._write_journal()
+        self._journal_pool.waitForDone(5000)
 
     def _dirty_changed(self, dirty: bool) -> None:
         if self.document is None:
@@ -232,7 +275,7 @@ class EpisodeSession(QObject):
         if dirty:
             self._journal()
         else:
-            discard_journal(self.settings.db, self.document.draft.episode_id)
+            self._discard_journal(self.document.draft.episode_id)
 
     # -- save -------------------------------------------------------------------------
     def save(self, then: Callable[[], None] | None = None, *, release: bool = False) -> None:
@@ -245,37 +288,27 @@ class EpisodeSession(QObject):
             return
         self._pending_then, self._pending_release = then, release
         draft, base = doc.draft.copy(), doc.base.copy()
-        user, identity = self.identity.name, self.identity
-        default_profile = self.settings.default_profile
+        identity, settings = self.identity, self.settings
 
-        def work() -> tuple[EpisodeDraft, EpisodeRow]:
+        def work() -> SavedEpisode:
             with self.sessions() as session, session.begin():
-                saved = save_draft(session, draft, base, user)
-                wanted = draft.fields.get(STATE)
-                if wanted and wanted != base.fields.get(STATE):
-                    episode = get_episode(session, draft.episode_id)
-                    set_state(session, episode, wanted, user)
-                    # Same transaction: putting a talk into "encode" (or a state with a
-                    # command) queues its job, as `veyedesk state set` does.
-                    queue_for_state(session, episode, default_profile)
-                saved.fields[STATE] = wanted
-                if release:
-                    release_lock(session, draft.episode_id, identity)
-                session.flush()
-                return saved, episode_row(session, draft.episode_id)
+                return editing.save_episode(
+                    session, draft, base, identity, settings, release=release
+                )
 
         self.saving = True
         self.status.emit("Saving…")
-        self.runner.submit(work, lambda result: self._saved(doc, *result), self._save_failed)
+        self.runner.submit(work, lambda saved: self._saved(doc, saved), self._save_failed)
 
-    def _saved(self, doc: EditorDocument, saved: EpisodeDraft, row: EpisodeRow) -> None:
+    def _saved(self, doc: EditorDocument, saved: SavedEpisode) -> None:
         self.saving = False
         self.connection_changed.emit(True)
         if self.document is doc:
-            doc.mark_saved(saved)
-            discard_journal(self.settings.db, doc.draft.episode_id)
-        self.status.emit(f"Saved “{saved.fields.get('name')}”")
-        self.saved.emit(row)
+            doc.mark_saved(saved.draft)
+            self._discard_journal(doc.draft.episode_id)
+        done = f"Saved “{saved.draft.fields.get('name')}”"
+        self.status.emit(f"{done}; {saved.job}" if saved.job else done)
+        self.saved.emit(saved.row)
         then, self._pending_then = self._pending_then, None
         if self._pending_release:
             self._forget()
@@ -297,19 +330,25 @@ class EpisodeSession(QObject):
             merged.fields[STATE] = mine.fields.get(STATE)
             base.fields[STATE] = doc.base.fields.get(STATE)
             doc.replace_all(merged, base)
-            self._journal()
+            self._write_journal()
             self.save(self._pending_then, release=self._pending_release)
             return
         if _is_connection_error(exc):
             self.connection_changed.emit(False)
-            self._journal()
+            self._write_journal()
             self.status.emit(
                 "The database cannot be reached: your edits are kept (memory and journal); "
                 f"retrying the save every {max(self.retry_ms // 1000, 1)} s"
             )
             self._retry.start(self.retry_ms)
             return
-        message = str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, LockLost):
+            # Someone took the talk over: their work wins, ours stays in the journal.
+            self._renew.stop()
+            self.lock = exc.state
+            self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
+            self._write_journal()
+        message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         self.status.emit(f"Not saved: {message}")
         self.prompts.error("not saved", message)
 
@@ -321,7 +360,7 @@ class EpisodeSession(QObject):
     def discard(self) -> None:
         """Drop unsaved edits of the open episode (and its journal)."""
         if self.document is not None:
-            discard_journal(self.settings.db, self.document.draft.episode_id)
+            self._discard_journal(self.document.draft.episode_id)
 
     def release(self, *, background: bool = False) -> None:
         """Release the lock (closing the episode or the window).
@@ -353,6 +392,8 @@ class EpisodeSession(QObject):
 
     def _forget(self) -> None:
         self._retry.stop()
+        self._renew.stop()
+        self.flush_journal()
         self.document, self.context, self.lock = None, None, None
         self.lock_changed.emit("")
         self.closed.emit()

@@ -334,10 +334,11 @@ class ReviewWindow(QMainWindow):
         if self.package is None:
             return
         episode_id, identity = self.package.episode_id, self.identity
+        profile = self.settings.default_profile
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                return review.approve(session, episode_id, identity)
+                return review.approve(session, episode_id, identity, profile)
 
         self.runner.submit(
             run, lambda state: self._done(episode_id, f"approved -> {state}"), self._failed
@@ -359,10 +360,11 @@ class ReviewWindow(QMainWindow):
             self.statusBar().showMessage("A rejection needs a comment for the editor.")
             return
         episode_id, identity = self.package.episode_id, self.identity
+        profile = self.settings.default_profile
 
         def run() -> None:
             with self.sessions() as session, session.begin():
-                review.reject(session, episode_id, identity, comment)
+                review.reject(session, episode_id, identity, comment, profile)
 
         self.runner.submit(run, lambda _: self._done(episode_id, "rejected"), self._failed)
 

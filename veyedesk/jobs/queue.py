@@ -35,7 +35,7 @@ from veyedesk.jobs.listing import JobView as JobView
 from veyedesk.jobs.listing import job_counts as job_counts
 from veyedesk.jobs.listing import list_jobs as list_jobs
 from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind
+from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind, LogKind
 
 ENCODE_STATE = "encode"
 BORKED_STATE = "borked"
@@ -518,3 +518,38 @@ def set_priority(session: Session, job_id: int, priority: int) -> EncodeJob:
     job.priority, job.updated_at = priority, db_now(session)
     session.flush()
     return job
+
+
+def enter_state(
+    session: Session,
+    episode: Episode,
+    state: State,
+    user: str,
+    default_profile: str,
+    *,
+    result: str = "",
+) -> EncodeJob | None:
+    """Move the episode to `state` (a Log row of kind STATE) and queue what it calls for.
+
+    The one rule for a state change: whoever moves a talk (the editor's form, the CLI,
+    a reviewer's approve or reject), the state's work is queued in the same transaction.
+    Permission checks are the caller's (services.editing.change_state).
+    """
+    previous = episode.state.slug if episode.state else "none"
+    episode.state = state
+    now = datetime.now()
+    note = result or f"state {previous} -> {state.slug}"
+    session.add(
+        Log(
+            episode=episode,
+            state=state,
+            ready=now,
+            start=now,
+            end=now,
+            user=user,
+            result=note,
+            kind=LogKind.STATE,
+        )
+    )
+    session.flush()
+    return queue_for_state(session, episode, default_profile)

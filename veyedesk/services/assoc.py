@@ -1,8 +1,9 @@
 """Associate raw files with talks: create each episode's initial cuts (Veyepar's assocdv).
 
-Re-running adds cuts only for raw files the episode has no cut of yet, and never changes a
-cut an editor has edited. Raw files that failed to probe, are trashed or missing are left
-out. Selection: the show, optionally one room and episode ids.
+Re-running adds cuts only for raw files the episode has no cut of yet, never changes a cut
+an editor has edited, and never re-adds a cut an editor deleted (its tombstone says so).
+Raw files that failed to probe, are trashed or missing are left out. Selection: the show,
+optionally one room and episode ids.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from veyedesk.ingest.assoc import MARGIN, CutPlan, RawSpan, overlapping, plan_cuts
-from veyedesk.model import Cut, Episode, Mark, RawFile
+from veyedesk.model import Cut, CutTombstone, Episode, Mark, RawFile
 from veyedesk.services.episodes import Selection, select_episodes
 
 
@@ -127,6 +128,14 @@ def associate(session: Session, selection: Selection) -> AssocResult:
     if not episodes:
         return result
     rooms, raw_by_id = _rooms(session, episodes[0].show_id)
+    # Raw files whose cuts an editor deleted: association never brings those back.
+    deleted: dict[int, set[int]] = defaultdict(set)
+    for episode_id, raw_id in session.execute(
+        select(CutTombstone.episode_id, CutTombstone.raw_file_id).where(
+            CutTombstone.episode_id.in_([e.id for e in episodes])
+        )
+    ):
+        deleted[episode_id].add(raw_id)
     fresh: list[dict[str, Any]] = []
     touched: list[Episode] = []
     for episode in episodes:
@@ -145,7 +154,7 @@ def associate(session: Session, selection: Selection) -> AssocResult:
             if not episode.cuts:
                 result.no_raw.append(episode)
             continue
-        have = {c.raw_file_id for c in episode.cuts}
+        have = {c.raw_file_id for c in episode.cuts} | deleted[episode.id]
         new = [p for p in plans if p.raw_id not in have]
         if not new:
             continue

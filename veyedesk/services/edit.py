@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from veyedesk.model import Cut, Episode, Mark, RawFile
+from veyedesk.model import Cut, CutTombstone, Episode, Mark, RawFile
 from veyedesk.model.timecode import DEFAULT_FPS, format_offset
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 
@@ -238,11 +238,21 @@ def save_draft(
     edited (so schedule re-imports keep them). Raises EditConflict if the episode's serial
     moved since `base` was loaded and the other save touched any field this one changes.
     Returns the new base (as saved).
+
+    The serial is claimed with compare-and-swap (`UPDATE … WHERE serial = ?`), so of two
+    saves from the same base exactly one wins, on SQLite and PostgreSQL alike; the other
+    sees the winner's values and merges or gets the conflict.
     """
     validate_cuts(draft)
-    episode = _load_episode(session, draft.episode_id)
     mine = draft.changed_fields(base)
-    if episode.serial != base.serial:
+    expected = base.serial
+    for _ in range(_CAS_TRIES):
+        # The conditional UPDATE comes first: on SQLite it takes the write lock before any
+        # read in this transaction, on PostgreSQL it waits for a concurrent saver's commit.
+        if _claim_serial(session, draft.episode_id, expected):
+            break
+        episode = _load_episode(session, draft.episode_id)
+        expected = episode.serial
         theirs = _draft_from(episode, "", [])
         theirs.raw_files = draft.raw_files
         touched = theirs.changed_fields(base)
@@ -255,21 +265,47 @@ def save_draft(
                 draft.fields[name] = theirs.fields[name]
         if "cuts" not in mine:
             draft.cuts = copy.deepcopy(theirs.cuts)
+    else:
+        raise Conflict(
+            f"episode {draft.episode_id} kept changing while saving; your edits are kept, "
+            "save again"
+        )
+    episode = _load_episode(session, draft.episode_id)
     for name in mine:
         if name != "cuts":
             setattr(episode, name, draft.fields[name])
     if "cuts" in mine:
-        _write_cuts(session, episode, draft.cuts)
+        _write_cuts(session, episode, draft.cuts, base.cuts, user)
     edited = set(episode.edited_fields or []) | {n for n in mine if n != "cuts"}
     episode.edited_fields = sorted(edited)
-    episode.serial += 1
     session.flush()
     saved = _draft_from(episode, "", [])
     saved.raw_files = draft.raw_files
     return saved
 
 
-def _write_cuts(session: Session, episode: Episode, cuts: list[CutDraft]) -> None:
+_CAS_TRIES = 3
+
+
+def _claim_serial(session: Session, episode_id: int, expected: int) -> bool:
+    """Bump the serial from `expected`; False when another save moved it first."""
+    result = session.execute(
+        update(Episode)
+        .where(Episode.id == episode_id, Episode.serial == expected)
+        .values(serial=expected + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _write_cuts(
+    session: Session, episode: Episode, cuts: list[CutDraft], seen: list[CutDraft], user: str
+) -> None:
+    """Write the editor's cut list; remove only cuts the editor saw and deleted.
+
+    Cuts added meanwhile (by `assoc`) stay, after the editor's; every raw file whose cuts
+    the editor removed gets a tombstone so `assoc` does not bring them back.
+    """
     existing = {c.id: c for c in episode.cuts}
     keep: set[int] = set()
     for n, draft_cut in enumerate(cuts, start=1):
@@ -297,13 +333,42 @@ def _write_cuts(session: Session, episode: Episode, cuts: list[CutDraft]) -> Non
         row.edited = row.edited or changed
         if row.id is not None:
             keep.add(row.id)
+    seen_ids = {c.id for c in seen if c.id is not None}
+    removed = [row for cut_id, row in existing.items() if cut_id in seen_ids - keep]
+    for row in removed:
+        episode.cuts.remove(row)
+    still_used = {c.raw_file_id for c in cuts}
+    _bury(session, episode.id, {r.raw_file_id for r in removed} - still_used, user)
+    # Cuts the editor never saw (added by assoc meanwhile) go after the editor's.
+    top = len(cuts)
     for cut_id, row in existing.items():
-        if cut_id not in keep:
-            episode.cuts.remove(row)
+        if cut_id not in keep and cut_id not in seen_ids:
+            top += 1
+            row.sequence = top
     session.flush()
-    for draft_cut, row in zip(cuts, sorted(episode.cuts, key=lambda c: c.sequence), strict=True):
+    mine = sorted((c for c in episode.cuts if c.sequence <= len(cuts)), key=lambda c: c.sequence)
+    for draft_cut, row in zip(cuts, mine, strict=True):
         draft_cut.id = row.id
         draft_cut.sequence = row.sequence
+
+
+def _bury(session: Session, episode_id: int, raw_file_ids: set[int], user: str) -> None:
+    """Leave a tombstone for each raw file whose cuts the editor deleted."""
+    if not raw_file_ids:
+        return
+    have = set(
+        session.scalars(
+            select(CutTombstone.raw_file_id).where(
+                CutTombstone.episode_id == episode_id,
+                CutTombstone.raw_file_id.in_(raw_file_ids),
+            )
+        )
+    )
+    now = datetime.now()
+    for raw_file_id in sorted(raw_file_ids - have):
+        session.add(
+            CutTombstone(episode_id=episode_id, raw_file_id=raw_file_id, deleted_at=now, user=user)
+        )
 
 
 def resolve_conflict(

@@ -35,6 +35,7 @@ from veyedesk.media.durations import stream_durations
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.timecode import format_offset
+from veyedesk.model.workflow import LogKind
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
 
@@ -492,6 +493,7 @@ def record_encode(
         end=end,
         user=user,
         result=describe_outcome(request, outcome),
+        kind=LogKind.ENCODED,
     )
     session.add(log)
     session.flush()

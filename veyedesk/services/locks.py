@@ -12,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Episode, Log
+from veyedesk.model.workflow import LogKind
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import Conflict, PermissionDenied
 from veyedesk.services.users import Identity
@@ -57,9 +58,17 @@ class LockHeld(Conflict):
         self.state = state
 
 
-def _now() -> datetime:
-    # Naive local wall clock, like every other time the editor shows.
-    return datetime.now().replace(microsecond=0)
+def _now(session: Session) -> datetime:
+    """Now as the database sees it (naive wall clock, like every time the editor shows).
+
+    Every machine compares lock ages against the same clock: a laptop whose clock is an
+    hour off must neither see fresh locks as stale nor keep its own fresh forever.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        now = session.scalar(select(func.localtimestamp()))
+        assert isinstance(now, datetime)
+        return now.replace(microsecond=0)
+    return datetime.now().replace(microsecond=0)  # SQLite lives on this machine
 
 
 def lock_state(session: Session, episode_id: int, stale_minutes: int) -> LockState:
@@ -70,7 +79,7 @@ def lock_state(session: Session, episode_id: int, stale_minutes: int) -> LockSta
         episode.locked_by
         and (
             episode.locked is None
-            or episode.locked < _now() - timedelta(minutes=max(stale_minutes, 0))
+            or episode.locked < _now(session) - timedelta(minutes=max(stale_minutes, 0))
         )
     )
     return LockState(episode_id, episode.locked_by, episode.locked, stale)
@@ -84,7 +93,7 @@ def take_lock(
     A stale lock is not taken silently: that is `take_over`, which asks and logs.
     """
     identity.require("edit")
-    now = _now()
+    now = _now(session)
     result = session.execute(
         update(Episode)
         .where(
@@ -116,7 +125,7 @@ def take_over(
             f"episode {episode_id} is {before.describe()}; only an admin may take over a "
             f"lock that is not stale (older than {stale_minutes} minutes)"
         )
-    now = _now()
+    now = _now(session)
     result = session.execute(
         update(Episode)
         .where(Episode.id == episode_id, Episode.locked_by == before.holder)
@@ -135,6 +144,7 @@ def take_over(
             start=now,
             end=now,
             user=identity.name,
+            kind=LogKind.LOCK,
             result=f"took over the lock from {before.holder} "
             f"(held since {before.since:%Y-%m-%d %H:%M})"
             if before.since

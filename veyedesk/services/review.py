@@ -18,15 +18,15 @@ from veyedesk.config import Settings
 from veyedesk.encode.plan import frames
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import Cut, Episode, Log, State
+from veyedesk.model.workflow import LogKind
+from veyedesk.services.editing import change_state
 from veyedesk.services.encoding import output_path
-from veyedesk.services.episodes import get_episode, get_state, set_state
+from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
 from veyedesk.services.users import Identity
 
 REVIEW_STATES = ("review 1", "review 2")
 OPENED = "opened the encode for review"
-# record_encode's Log lines start like this; a newer encode needs a new look.
-ENCODED_PREFIX = "encoded "
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,8 @@ def _parts(episode: Episode, settings: Settings, fps: float) -> list[Part]:
 
 
 def _newest_encode_log(episode: Episode) -> Log | None:
-    encodes = [log for log in episode.logs if log.result.startswith(ENCODED_PREFIX)]
+    # A newer encode needs a new look: approval counts only openings after it.
+    encodes = [log for log in episode.logs if log.kind == LogKind.ENCODED]
     return encodes[-1] if encodes else None
 
 
@@ -184,7 +185,7 @@ def load_review(
     )
 
 
-def _log(session: Session, episode: Episode, user: str, result: str) -> Log:
+def _log(session: Session, episode: Episode, user: str, result: str, kind: LogKind) -> Log:
     now = datetime.now()
     log = Log(
         episode=episode,
@@ -194,6 +195,7 @@ def _log(session: Session, episode: Episode, user: str, result: str) -> Log:
         end=now,
         user=user,
         result=result,
+        kind=kind,
     )
     session.add(log)
     return log
@@ -202,14 +204,17 @@ def _log(session: Session, episode: Episode, user: str, result: str) -> Log:
 def mark_opened(session: Session, episode_id: int, who: Identity) -> None:
     """Record that `who` opened the current encode (approval needs it)."""
     who.require("review")
-    _log(session, get_episode(session, episode_id), who.name, OPENED)
+    _log(session, get_episode(session, episode_id), who.name, OPENED, LogKind.REVIEW_OPENED)
     session.flush()
 
 
 def _opened_since_last_encode(episode: Episode, user: str) -> bool:
     newest = _newest_encode_log(episode)
     floor = newest.id if newest is not None else 0
-    return any(log.result == OPENED and log.user == user and log.id > floor for log in episode.logs)
+    return any(
+        log.kind == LogKind.REVIEW_OPENED and log.user == user and log.id > floor
+        for log in episode.logs
+    )
 
 
 def _in_review(session: Session, episode_id: int, who: Identity) -> Episode:
@@ -223,8 +228,8 @@ def _in_review(session: Session, episode_id: int, who: Identity) -> Episode:
     return episode
 
 
-def approve(session: Session, episode_id: int, who: Identity) -> str:
-    """Advance a reviewed episode to the next state; returns the new state's slug."""
+def approve(session: Session, episode_id: int, who: Identity, default_profile: str) -> str:
+    """Advance a reviewed episode to the next state (queueing its work); returns its slug."""
     episode = _in_review(session, episode_id, who)
     if not _opened_since_last_encode(episode, who.name):
         raise PermissionDenied(
@@ -236,18 +241,22 @@ def approve(session: Session, episode_id: int, who: Identity) -> str:
     )
     if following is None:
         raise InvalidInput(f"episode {episode_id} is in the last state already")
-    set_state(
+    change_state(
         session,
         episode,
         following.slug,
-        who.name,
-        f"approved ({episode.state.slug} -> {following.slug})",
+        who,
+        default_profile,
+        result=f"approved ({episode.state.slug} -> {following.slug})",
+        action="review",
     )
     session.flush()
     return following.slug
 
 
-def reject(session: Session, episode_id: int, who: Identity, comment: str) -> None:
+def reject(
+    session: Session, episode_id: int, who: Identity, comment: str, default_profile: str
+) -> None:
     """Send an episode back to *edit* with the reviewer's comment in the Log and the notes."""
     text = comment.strip()
     if not text:
@@ -256,5 +265,7 @@ def reject(session: Session, episode_id: int, who: Identity, comment: str) -> No
     from_state = episode.state.slug if episode.state else ""
     note = f"[{from_state} rejected by {who.name}, {datetime.now():%Y-%m-%d %H:%M}] {text}"
     episode.comment = f"{episode.comment.rstrip()}\n{note}".strip() if episode.comment else note
-    set_state(session, episode, get_state(session, "edit").slug, who.name, f"rejected: {text}")
+    change_state(
+        session, episode, "edit", who, default_profile, result=f"rejected: {text}", action="review"
+    )
     session.flush()
