@@ -15,7 +15,11 @@ from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.gui.player_window import PlayerWindow
-from veyedesk.model import Cut, Mark
+from veyedesk.model import Cut, Episode, Mark
+from veyedesk.services.users import Identity
+
+EDITOR = Identity("tester", "editor")
+REVIEWER = Identity("rita", "reviewer", authenticated=True)
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +33,7 @@ def window(
 ) -> Iterator[tuple[PlayerWindow, RawDay]]:
     day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
     settings = Settings(db=str(engine.url), raw_root=str(day.root))
-    win = PlayerWindow(session_factory(engine), settings, "tester")
+    win = PlayerWindow(session_factory(engine), settings, EDITOR)
     qtbot.addWidget(win)
     win.open_episode(day.episode_id)
     win.show()
@@ -108,7 +112,54 @@ def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     code = player_window.run_player(
-        app, session_factory(engine), Settings(db=str(engine.url)), "tester", 999
+        app, session_factory(engine), Settings(db=str(engine.url)), EDITOR, 999
     )
     assert code == 1
     assert shown and "episode 999" in shown[0]
+
+
+def test_a_reviewers_play_window_changes_no_cut_and_no_mark(
+    qtbot: QtBot,
+    engine: Engine,
+    session: Session,
+    tmp_path: Path,
+    parts: list[Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`veyedesk play` as a reviewer: keys and Ctrl+S write nothing, and say why."""
+    from veyedesk.gui import player_window
+
+    day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
+    settings = Settings(db=str(engine.url), raw_root=str(day.root))
+    warnings: list[str] = []
+    monkeypatch.setattr(
+        player_window.QMessageBox, "warning", lambda _p, _t, text: warnings.append(text)
+    )
+    win = PlayerWindow(session_factory(engine), settings, REVIEWER)
+    qtbot.addWidget(win)
+    win.open_episode(day.episode_id)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    panel = win.panel
+    qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=10000)
+    before = sorted((c.raw_file_id, c.start, c.end) for c in session.scalars(select(Cut)))
+    assert "reviewers cannot edit" in win.statusBar().currentMessage()
+    panel.seek_to(day.raw_file_ids[1], 2.0)
+    qtbot.waitUntil(lambda: abs(panel.player.mpv.time_pos - 6.0) < 1e-6, timeout=5000)
+    qtbot.keyClick(win, Qt.Key.Key_O)  # refused by the read-only document
+    qtbot.keyClick(win, Qt.Key.Key_M)  # refused by services.editing
+    qtbot.waitUntil(lambda: "may not edit" in win.statusBar().currentMessage(), timeout=5000)
+    # Even a draft changed behind the window's back is refused by the service.
+    assert win.document is not None
+    win.document.draft.cuts[0].start = 0.5
+    assert win.save() is False
+    assert warnings and "rita (reviewer) may not edit" in warnings[0]
+    session.expire_all()
+    assert sorted((c.raw_file_id, c.start, c.end) for c in session.scalars(select(Cut))) == before
+    assert list(session.scalars(select(Mark))) == []
+    episode = session.get(Episode, day.episode_id)
+    assert episode is not None and episode.locked_by == ""  # a reviewer takes no lock
+    win.document.draft.cuts[0].start = before[0][1]
+    win.close()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
-from veyedesk.model.timecode import format_duration
 from veyedesk.model.text import plain_text
+from veyedesk.model.timecode import format_duration
 from veyedesk.services import editing, episodes
 
 

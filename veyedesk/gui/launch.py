@@ -40,7 +40,7 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     if window == "play":  # `veyedesk play EPISODE_ID`: the standalone player window
         from veyedesk.gui.player_window import run_player
 
-        code = run_player(app, sessions, settings, identity.name, ns.episode_id)
+        code = run_player(app, sessions, settings, identity, ns.episode_id)
         engine.dispose()
         return code
     main = MainWindow(sessions, settings, identity)

@@ -1,7 +1,9 @@
 """`veyedesk play EPISODE_ID`: one episode's video, transport and timeline in a window of its own.
 
 Usable before (and beside) the editor window: marks (M) are stored at once, cut edits are
-saved with Ctrl+S, and closing with unsaved cuts asks first.
+saved with Ctrl+S, and closing with unsaved cuts asks first. Opening, marking and saving go
+through services.editing like the editor's: a reviewer's play window is read-only, and the
+episode's lock is taken while it is open.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
-from veyedesk.gui.episode_document import EpisodeDocument
+from veyedesk.errors import UserError
+from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.player_panel import PlayerPanel
-from veyedesk.services import edit
-from veyedesk.services.errors import ServiceError
+from veyedesk.services import editing
+from veyedesk.services.edit import room_day_marks
+from veyedesk.services.locks import release_lock
+from veyedesk.services.users import Identity
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 
@@ -27,11 +32,16 @@ class PlayerWindow(QMainWindow):
     """Hosts a PlayerPanel for one episode."""
 
     def __init__(
-        self, sessions: SessionFactory, settings: Settings, user: str, parent: QWidget | None = None
+        self,
+        sessions: SessionFactory,
+        settings: Settings,
+        identity: Identity,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.sessions, self.settings, self.user = sessions, settings, user
-        self.document: EpisodeDocument | None = None
+        self.sessions, self.settings, self.identity = sessions, settings, identity
+        self.document: EditorDocument | None = None
+        self.read_only = ""  # why this user cannot change the episode here
         self.panel = PlayerPanel(self)
         self.setCentralWidget(self.panel)
         self.panel.install_shortcuts(self)
@@ -53,11 +63,15 @@ class PlayerWindow(QMainWindow):
         self.resize(1100, 760)
 
     def open_episode(self, episode_id: int) -> None:
-        """Load the episode (raises ServiceError, e.g. NotFound, for the caller to show)."""
+        """Load the episode and take its lock (raises UserError, e.g. NotFound, to show)."""
         with self.sessions() as session:
-            draft = edit.load_draft(session, episode_id, self.settings.raw_root)
-            marks = edit.room_day_marks(session, episode_id)
-        self.document = EpisodeDocument(draft, self)
+            opened = editing.open_for_edit(session, episode_id, self.identity, self.settings)
+            session.commit()
+        draft, marks = opened.draft, opened.marks
+        self.read_only = opened.read_only
+        self.document = EditorDocument(draft)
+        # Every edit passes the document: read-only there means no widget can slip one in.
+        self.document.set_read_only(self.read_only)
         self.document.dirty_changed.connect(self._update_title)
         start = draft.fields.get("start")
         duration = draft.fields.get("duration")
@@ -66,6 +80,8 @@ class PlayerWindow(QMainWindow):
             end = start + timedelta(seconds=float(duration))
         self.panel.load(self.document, marks, (start, end))
         self._update_title()
+        if self.read_only:
+            self.statusBar().showMessage(f"read-only: {self.read_only}")
 
     def _update_title(self, *_args: object) -> None:
         name = self.document.draft.fields.get("name", "") if self.document else ""
@@ -75,12 +91,13 @@ class PlayerWindow(QMainWindow):
     def _add_mark(self, click: datetime) -> None:
         if self.document is None:
             return
+        episode_id = self.document.draft.episode_id
         try:
             with self.sessions() as session:
-                added = edit.add_mark(session, self.document.draft.episode_id, click)
+                added = editing.add_mark(session, episode_id, click, self.identity)
                 session.commit()
-                marks = edit.room_day_marks(session, self.document.draft.episode_id)
-        except ServiceError as exc:
+                marks = room_day_marks(session, episode_id)
+        except UserError as exc:
             self.statusBar().showMessage(str(exc), 8000)
             return
         self.panel.set_marks(marks)
@@ -94,12 +111,14 @@ class PlayerWindow(QMainWindow):
             return True
         try:
             with self.sessions() as session:
-                saved = edit.save_draft(session, doc.draft, doc.base, self.user)
+                saved = editing.save_episode(
+                    session, doc.draft, doc.base, self.identity, self.settings
+                )
                 session.commit()
-        except ServiceError as exc:
+        except UserError as exc:
             QMessageBox.warning(self, "Not saved", str(exc))
             return False
-        doc.mark_saved(saved)
+        doc.mark_saved(saved.draft)
         self._update_title()
         self.statusBar().showMessage("saved", 4000)
         return True
@@ -119,18 +138,33 @@ class PlayerWindow(QMainWindow):
             ):
                 event.ignore()
                 return
+        self._release()
         self.panel.shutdown()
         event.accept()
 
+    def _release(self) -> None:
+        if self.document is None or self.read_only:
+            return
+        try:
+            with self.sessions() as session:
+                release_lock(session, self.document.draft.episode_id, self.identity)
+                session.commit()
+        except Exception as exc:  # closing must not fail; the lock goes stale in time
+            self.statusBar().showMessage(f"Could not release the lock: {exc}")
+
 
 def run_player(
-    app: QApplication, sessions: SessionFactory, settings: Settings, user: str, episode_id: int
+    app: QApplication,
+    sessions: SessionFactory,
+    settings: Settings,
+    identity: Identity,
+    episode_id: int,
 ) -> int:
     """Show the player window for `episode_id` until it closes; 1 if it cannot be opened."""
-    window = PlayerWindow(sessions, settings, user)
+    window = PlayerWindow(sessions, settings, identity)
     try:
         window.open_episode(episode_id)
-    except ServiceError as exc:
+    except UserError as exc:
         QMessageBox.critical(None, "veyedesk play", str(exc))
         window.panel.shutdown()
         return 1

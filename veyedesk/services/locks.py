@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
@@ -65,8 +66,7 @@ def _now(session: Session) -> datetime:
     hour off must neither see fresh locks as stale nor keep its own fresh forever.
     """
     if session.get_bind().dialect.name == "postgresql":
-        now = session.scalar(select(func.localtimestamp()))
-        assert isinstance(now, datetime)
+        now = cast(datetime, session.scalar(select(func.localtimestamp())))
         return now.replace(microsecond=0)
     return datetime.now().replace(microsecond=0)  # SQLite lives on this machine
 
