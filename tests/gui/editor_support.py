@@ -29,6 +29,7 @@ class ScriptedPrompts(Prompts):
         self.take_over_answer = True
         self.conflict: Callable[..., tuple[EpisodeDraft, EpisodeDraft] | None] | None = None
         self.errors: list[str] = []
+        self.unexpected: list[bool] = []
 
     def unsaved(self, name: str) -> str:
         self.asked.append(f"unsaved: {name}")
@@ -49,8 +50,9 @@ class ScriptedPrompts(Prompts):
         assert self.conflict is not None, "a conflict dialog was not expected"
         return self.conflict(conflict, mine, base)
 
-    def error(self, title: str, message: str) -> None:
+    def error(self, title: str, message: str, *, unexpected: bool = False) -> None:
         self.errors.append(message)
+        self.unexpected.append(unexpected)
 
 
 def open_editor(

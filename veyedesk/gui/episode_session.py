@@ -149,7 +149,9 @@ class EpisodeSession(QObject):
     def _open_failed(self, exc: Exception) -> None:
         self.status.emit(f"Could not open the episode: {exc}")
         if not isinstance(exc, UserError) and not _is_connection_error(exc):
-            self.prompts.error("could not open the episode", f"{type(exc).__name__}: {exc}")
+            self.prompts.error(
+                "could not open the episode", f"{type(exc).__name__}: {exc}", unexpected=True
+            )
         if _is_connection_error(exc):
             self.connection_changed.emit(False)
 
@@ -348,9 +350,10 @@ class EpisodeSession(QObject):
             self.lock = exc.state
             self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
             self._write_journal()
-        message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        expected = isinstance(exc, UserError)
+        message = str(exc) if expected else f"{type(exc).__name__}: {exc}"
         self.status.emit(f"Not saved: {message}")
-        self.prompts.error("not saved", message)
+        self.prompts.error("not saved", message, unexpected=not expected)
 
     def _retry_save(self) -> None:
         if self.document is not None and self.document.unsaved:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from veyedesk.config import Settings, mask_url
 from veyedesk.db import DatabaseError, open_database, session_factory
 from veyedesk.gui.app import make_application
+from veyedesk.gui.logfile import start_logging
 from veyedesk.gui.login import LoginDialog
 from veyedesk.gui.main_window import MainWindow
 from veyedesk.services.demo import DemoPlan
@@ -18,6 +19,7 @@ from veyedesk.services.users import Identity, authenticate, has_users
 def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     """Run the named window ("editor") until it closes; returns the exit code."""
     app = make_application()
+    start_logging()
     try:
         engine = open_database(settings.db)
     except DatabaseError as exc:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from veyedesk.gui.conflict_dialog import ConflictDialog
+from veyedesk.gui.logfile import log_path
 from veyedesk.services.edit import EditConflict, EpisodeDraft
 from veyedesk.services.journal import JournalEntry
 from veyedesk.services.locks import LockState
@@ -72,5 +74,11 @@ class Prompts:
             return None
         return dialog.merged()
 
-    def error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self.parent, f"veyedesk — {title}", message)
+    def error(self, title: str, message: str, *, unexpected: bool = False) -> None:
+        """Show a refusal; an unexpected error also says where its traceback was written."""
+        if unexpected:
+            message = f"{message}\n\nThe details are in {log_path()}"
+        box = QMessageBox(QMessageBox.Icon.Warning, f"veyedesk — {title}", message)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote titles: never rich text
+        box.setParent(self.parent, box.windowFlags())
+        box.exec()

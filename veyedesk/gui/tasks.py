@@ -9,6 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from veyedesk.errors import UserError
+from veyedesk.gui.logfile import log_unexpected
+
 
 class _Relay(QObject):
     # Emitted from a pool thread; Qt queues the call into the GUI thread, where the relay lives.
@@ -60,6 +63,9 @@ class BackgroundRunner(QObject):
         self._pool.start(_Task(fn, token, self._relay))
 
     def _deliver(self, token: int, ok: bool, value: Any) -> None:
+        if not ok and not isinstance(value, UserError):
+            # A bug, not a refusal: its traceback must reach the log file whoever handles it.
+            log_unexpected(value, "background task failed")
         callbacks = self._pending.pop(token, None)
         if callbacks is not None:
             callbacks[0 if ok else 1](value)
