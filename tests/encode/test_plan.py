@@ -206,7 +206,7 @@ def test_impossible_plans_are_refused_naming_the_cut() -> None:
     with pytest.raises(PlanError, match="no applied cuts"):
         encode_args(spec(cuts=()))
     tiny = dataclasses.replace(MP4_CUT, duration=0.01)
-    with pytest.raises(PlanError, match="cut 2: shorter than one frame"):
+    with pytest.raises(PlanError, match="cut 2: is shorter than one frame"):
         encode_args(spec(cuts=(tiny,)))
     with pytest.raises(PlanError, match="only for normalised"):
         measure_args(spec())

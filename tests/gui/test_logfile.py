@@ -18,7 +18,7 @@ def test_a_background_bug_is_logged_with_its_traceback_and_a_refusal_is_not(
     seen: list[Exception] = []
 
     def broken() -> None:
-        {}["no such key"]  # noqa: B018 - a bug on purpose
+        {}["no such key"]
 
     def refused() -> None:
         raise InvalidInput("cut 2: out is not after in")

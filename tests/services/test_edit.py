@@ -68,8 +68,8 @@ def test_save_writes_fields_and_cuts_and_bumps_the_serial(
 @pytest.mark.parametrize(
     ("start", "end", "message"),
     [
-        (100.0, 50.0, "is not after in"),
-        (-1.0, None, "before the file starts"),
+        (100.0, 50.0, r"is inverted \(out before in\)"),
+        (-1.0, None, "starts before the file"),
         (0.0, 5000.0, "past the end of the file"),
     ],
 )

@@ -22,6 +22,10 @@ from pathlib import Path
 
 from veyedesk.config import EncodeProfile
 from veyedesk.errors import UserError
+from veyedesk.model.cuts import CHANNELCOPY_CODES, CHANNELCOPY_PAN, cut_problem
+
+# Re-exported: review and verify count a plan's frames the same way.
+from veyedesk.model.cuts import whole_frames as frames
 
 SAMPLE_RATE = 48000
 # Short audio fades at every join so a cut never clicks; video is never faded inside the
@@ -31,11 +35,6 @@ SLIDE_FADE = 0.5
 LOUDNORM_TP = -1.5
 LOUDNORM_LRA = 11.0
 
-CHANNELCOPY_PAN = {
-    "m": "pan=stereo|c0=0.5*c0+0.5*c1|c1=0.5*c0+0.5*c1",
-    "01": "pan=stereo|c0=c0|c1=c0",
-    "10": "pan=stereo|c0=c1|c1=c1",
-}
 
 MUXERS = {"mp4": "mp4", "m4v": "mp4", "mov": "mov", "webm": "webm", "mkv": "matroska"}
 
@@ -93,11 +92,6 @@ class PlanSpec:
     chapters_file: Path | None = None
     threads: int = 0  # 0 = ffmpeg's choice
     extra_output_args: tuple[str, ...] = field(default_factory=tuple)
-
-
-def frames(seconds: float, fps: float) -> int:
-    """Whole frames in `seconds` at `fps` (rounded to the nearest frame)."""
-    return max(0, round(seconds * fps))
 
 
 def samples_for_frames(n: int, fps: float) -> int:
@@ -303,11 +297,10 @@ def _check(spec: PlanSpec) -> None:
         raise PlanError("no applied cuts: mark at least one cut before encoding")
     for cut in spec.cuts:
         name = cut.label or str(cut.path)
-        if cut.start < 0:
-            raise PlanError(f"{name}: starts before the file does ({cut.start:g} s)")
-        if frames(cut.duration, spec.profile.fps) < 1:
-            raise PlanError(f"{name}: shorter than one frame; fix or un-apply the cut")
-    if spec.channelcopy not in ("", "00", *CHANNELCOPY_PAN):
+        problem = cut_problem(cut.start, cut.start + cut.duration, None, spec.profile.fps)
+        if problem:
+            raise PlanError(f"{name}: {problem}")
+    if spec.channelcopy not in CHANNELCOPY_CODES:
         raise PlanError(f"channelcopy {spec.channelcopy!r} is not one of m, 01, 10, 00 (or blank)")
 
 

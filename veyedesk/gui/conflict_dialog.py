@@ -39,7 +39,7 @@ def _cuts_text(draft: EpisodeDraft) -> str:
     for n, cut in enumerate(draft.cuts, start=1):
         raw = draft.raw_files.get(cut.raw_file_id)
         name = raw.filename if raw else f"raw {cut.raw_file_id}"
-        fps = raw.fps if raw else 25.0
+        fps = draft.fps_of(cut.raw_file_id)
         span = f"{format_offset(cut.start, fps) or 'start'}–{format_offset(cut.end, fps) or 'end'}"
         lines.append(f"{n}. {name} {span}{'' if cut.apply else ' (skipped)'}")
     return "\n".join(lines) or "(no cuts)"

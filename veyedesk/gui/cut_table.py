@@ -91,7 +91,7 @@ class CutTableModel(FlatTableModel):
         doc = self.document
         cut = doc.draft.cuts[index.row()]
         raw = doc.draft.raw_files.get(cut.raw_file_id)
-        fps = raw.fps if raw else 25.0
+        fps = doc.draft.fps_of(cut.raw_file_id)
         start, end = doc.draft.cut_bounds(cut)
         col = index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):

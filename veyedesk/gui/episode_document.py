@@ -14,7 +14,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from veyedesk.model.timecode import format_offset, frame_of, seconds_of
+from veyedesk.model.cuts import frame_seconds, snap_into_file
+from veyedesk.model.timecode import format_offset
 from veyedesk.services.edit import CutDraft, EpisodeDraft
 
 
@@ -92,8 +93,7 @@ class EpisodeDocument(QObject):
         return self.draft.cut_bounds(self.draft.cuts[index])
 
     def fps_of(self, raw_file_id: int) -> float:
-        raw = self.draft.raw_files.get(raw_file_id)
-        return raw.fps if raw else 25.0
+        return self.draft.fps_of(raw_file_id)
 
     # -- fields -----------------------------------------------------------------------
     def set_field(self, name: str, value: Any, label: str | None = None) -> None:
@@ -132,16 +132,12 @@ class EpisodeDocument(QObject):
 
     def _snap_clamp(self, raw_file_id: int, offset: float, what: str) -> float:
         raw = self.draft.raw_files.get(raw_file_id)
-        fps = raw.fps if raw else 25.0
-        value = seconds_of(frame_of(offset, fps), fps)
-        if value < 0:
+        fps = self.fps_of(raw_file_id)
+        value, clamped = snap_into_file(offset, raw.duration if raw else None, fps)
+        if clamped == "start":
             self.notice.emit(f"{what} clamped to the start of the file")
-            return 0.0
-        if raw and raw.duration and value > raw.duration:
-            self.notice.emit(
-                f"{what} clamped to the end of the file ({format_offset(raw.duration, fps)})"
-            )
-            return raw.duration
+        elif clamped == "end":
+            self.notice.emit(f"{what} clamped to the end of the file ({format_offset(value, fps)})")
         return value
 
     def cut_at(self, raw_file_id: int, offset: float) -> int | None:
@@ -173,7 +169,7 @@ class EpisodeDocument(QObject):
         start, end = self.draft.cut_bounds(cut)
         if end <= start:
             # Keep at least one frame: the other bound gives way, never an inverted cut.
-            frame = 1.0 / self.fps_of(raw_file_id)
+            frame = frame_seconds(self.fps_of(raw_file_id))
             if which == "start":
                 cut.end = None if self._is_file_end(raw_file_id, start + frame) else start + frame
                 self.notice.emit("out moved after the new in (a cut cannot end before it starts)")

@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
             self.timecode_label.setText("")
             return
         raw = doc.draft.raw_files.get(position.raw_file_id)
-        fps = raw.fps if raw else 25.0
+        fps = doc.draft.fps_of(position.raw_file_id)
         name = raw.filename if raw else ""
         self.timecode_label.setText(
             f"{name} {format_offset(position.offset, fps)}  wall {format_wall(position.wall)}"

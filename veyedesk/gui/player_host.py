@@ -145,7 +145,7 @@ class PlayerHost(QWidget):
         cuts = []
         for cut in draft.cuts:
             info = draft.raw_files.get(cut.raw_file_id)
-            fps = info.fps if info else 25.0
+            fps = draft.fps_of(cut.raw_file_id)
             start, end = draft.cut_bounds(cut)
             cuts.append(
                 f"<li>{info.filename if info else cut.raw_file_id}: "

@@ -33,6 +33,7 @@ from veyedesk.gui.keymap import KEYMAP
 from veyedesk.gui.timeline import TimelineWidget
 from veyedesk.gui.timeline_media import TimelineMedia
 from veyedesk.gui.video import VideoWidget
+from veyedesk.model.cuts import fps_or_default
 from veyedesk.model.timecode import TimecodeError, format_offset, format_wall, parse_offset
 from veyedesk.player import Source, Timeline
 
@@ -239,7 +240,7 @@ class PlayerPanel(QWidget):
         self.timeline_view.set_playhead(pos.timeline)
         if pos.raw_file_id is not None:
             raw = self.document.draft.raw_files.get(pos.raw_file_id) if self.document else None
-            fps = raw.fps if raw else 25.0
+            fps = fps_or_default(raw.fps if raw else None)
             name = raw.filename if raw else ""
             self.position_label.setText(
                 f"{format_offset(pos.offset, fps)}  in {name}   ·   wall {format_wall(pos.wall)}"

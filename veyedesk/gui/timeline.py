@@ -21,7 +21,8 @@ from veyedesk.gui import timeline_paint as paint
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.timeline_paint import Block, ThumbStrip, View
 from veyedesk.media.peaks import Peaks
-from veyedesk.model.timecode import format_offset, frame_of, seconds_of
+from veyedesk.model.cuts import frame_seconds, keep_one_frame
+from veyedesk.model.timecode import DEFAULT_FPS, format_offset, frame_of, seconds_of
 from veyedesk.player.timeline import Timeline
 
 EDGE_GRAB_PX = 6
@@ -153,7 +154,7 @@ class TimelineWidget(QWidget):
         return View(self.view_start, self.spp, max(1, self.width()), self.origin)
 
     def _limits(self) -> tuple[float, float]:
-        fps = max((b.fps for b in self.blocks), default=25.0)
+        fps = max((b.fps for b in self.blocks), default=DEFAULT_FPS)
         span = max(DAY, (self.blocks[-1].end - self.blocks[0].start) if self.blocks else DAY)
         return 1.0 / fps / 40.0, span / max(1, self.width())
 
@@ -326,12 +327,11 @@ class TimelineWidget(QWidget):
         fps = block.fps
         offset = seconds_of(frame_of(self.view().seconds(x) - block.start, fps), fps)
         start, end = self.document.draft.cut_bounds(cut)
-        frame = 1.0 / fps
+        frame = frame_seconds(fps)
+        offset = keep_one_frame(which, offset, start, end, block.duration, fps)
         if which == "start":
-            offset = min(max(offset, 0.0), end - frame)
             cut.start = None if offset <= 0 else offset
         else:
-            offset = max(min(offset, block.duration), start + frame)
             cut.end = None if offset >= block.duration else offset
         self.document.preview_cuts(cuts)
         self.seek_requested.emit(cut.raw_file_id, min(offset, block.duration - frame), False)

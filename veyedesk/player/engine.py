@@ -19,6 +19,7 @@ from typing import Any
 import mpv
 
 from veyedesk.errors import UserError
+from veyedesk.model.cuts import CHANNELCOPY_PAN
 from veyedesk.player.timeline import Location, Timeline
 
 EventSink = Callable[[str, Any], None]
@@ -26,14 +27,6 @@ EventSink = Callable[[str, Any], None]
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
 DEINTERLACE = "lavfi=[bwdif=deint=interlaced]"
 TARGET_PATIENCE = 1.0  # seconds an exact seek may take before reports from elsewhere count
-
-# Audio-channel fixes of Veyepar's channelcopy codes, as lavfi pan filters (same maths as
-# the encoder's, so what the editor hears is what the encode gets).
-CHANNELCOPY_PAN = {
-    "m": "pan=stereo|c0=0.5*c0+0.5*c1|c1=0.5*c0+0.5*c1",
-    "01": "pan=stereo|c0=c0|c1=c0",
-    "10": "pan=stereo|c0=c1|c1=c1",
-}
 
 
 class PlayerError(UserError, RuntimeError):

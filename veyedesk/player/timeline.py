@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from veyedesk.model.timecode import frame_of, seconds_of
+from veyedesk.model.cuts import fps_or_default
+from veyedesk.model.timecode import DEFAULT_FPS, frame_of, seconds_of
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Source:
     path: Path
     start: datetime | None
     duration: float
-    fps: float = 25.0
+    fps: float = DEFAULT_FPS
 
     @property
     def intra_only(self) -> bool:
@@ -152,7 +153,7 @@ class Timeline:
 
     def fps_at(self, position: float) -> float:
         loc = self.locate(position)
-        return loc.segment.source.fps if loc else 25.0
+        return fps_or_default(loc.segment.source.fps if loc else None)
 
     def boundaries(self) -> list[float]:
         """Timeline seconds where one file ends and the next begins (and both ends)."""

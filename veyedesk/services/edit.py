@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, RawFile
-from veyedesk.model.timecode import DEFAULT_FPS, format_offset
+from veyedesk.model.cuts import bounds, cut_problem, fps_or_default
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 
 # Episode fields the editor form changes, in form order.
@@ -102,8 +102,12 @@ class EpisodeDraft:
     def cut_bounds(self, cut: CutDraft) -> tuple[float, float]:
         """The cut's in and out as offsets, blanks resolved against the raw file."""
         raw = self.raw_files.get(cut.raw_file_id)
-        length = (raw.duration if raw else None) or 0.0
-        return (cut.start or 0.0, length if cut.end is None else cut.end)
+        return bounds(cut.start, cut.end, raw.duration if raw else None)
+
+    def fps_of(self, raw_file_id: int) -> float:
+        """Frame rate of one of the room-day's raw files (the default for unknown ones)."""
+        raw = self.raw_files.get(raw_file_id)
+        return fps_or_default(raw.fps if raw else None)
 
     def cuts_time(self) -> float:
         """Seconds in the applied cuts."""
@@ -128,10 +132,6 @@ class EditConflict(Conflict):
         self.fields = fields
 
 
-def _fps(raw: RawFile) -> float:
-    return raw.fps or DEFAULT_FPS
-
-
 def raw_file_info(raw: RawFile, raw_root: str) -> RawFileInfo:
     """Plain data for one raw file, with its path on this machine."""
     return RawFileInfo(
@@ -140,7 +140,7 @@ def raw_file_info(raw: RawFile, raw_root: str) -> RawFileInfo:
         path=raw.path(raw_root),
         start=raw.start,
         duration=raw.duration,
-        fps=_fps(raw),
+        fps=fps_or_default(raw.fps),
         missing=raw.missing,
         probe_error=raw.probe_error,
     )
@@ -211,22 +211,9 @@ def validate_cuts(draft: EpisodeDraft) -> None:
         raw = draft.raw_files.get(cut.raw_file_id)
         if raw is None:
             raise InvalidInput(f"cut {n}: raw file {cut.raw_file_id} is not in this room's day")
-        start, end = draft.cut_bounds(cut)
-        where = f"cut {n} ({raw.filename})"
-        if start < 0:
-            raise InvalidInput(
-                f"{where}: in point {format_offset(start, raw.fps)} is before the file starts"
-            )
-        if raw.duration and end > raw.duration + 1.0 / raw.fps:
-            raise InvalidInput(
-                f"{where}: out point {format_offset(end, raw.fps)} is past the end of the file "
-                f"({format_offset(raw.duration, raw.fps)})"
-            )
-        if end <= start:
-            raise InvalidInput(
-                f"{where}: out {format_offset(end, raw.fps)} is not after in "
-                f"{format_offset(start, raw.fps)}"
-            )
+        problem = cut_problem(cut.start, cut.end, raw.duration or None, raw.fps)
+        if problem:
+            raise InvalidInput(f"cut {n} ({raw.filename}): {problem}")
 
 
 def save_draft(

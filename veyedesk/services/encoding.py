@@ -34,6 +34,7 @@ from veyedesk.media.audio_check import AudioMeasure, measure_audio
 from veyedesk.media.durations import stream_durations
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
+from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.timecode import format_offset
 from veyedesk.model.workflow import LogKind
 from veyedesk.services.episodes import get_episode
@@ -151,31 +152,12 @@ def _cut_source(cut: Cut, position: int, settings: Settings, fps: float) -> plan
     except MediaError as exc:
         raise InvalidInput(f"{label}: {exc}") from None
     length = info.duration if info.duration is not None else raw.duration
-    start = cut.in_offset()
-    end = cut.end if cut.end is not None else length
-    frame = 1.0 / fps
-    shown = f"in {format_offset(start, fps)}, out {format_offset(end, fps)}"
-    if start < 0:
-        raise InvalidInput(f"{label}: starts before the file ({shown}); fix the in point")
-    if end is None:
-        raise InvalidInput(f"{label}: the file's length is unknown; set an out point")
-    if length is not None and start >= length:
-        raise InvalidInput(
-            f"{label}: starts past the end of the file ({shown}, the file lasts "
-            f"{format_offset(length, fps)}); fix the in point"
-        )
-    if end <= start:
-        what = "is empty" if end == start else "is inverted (out before in)"
-        raise InvalidInput(f"{label}: {what} ({shown}); fix the in and out points")
-    if length is not None and end > length + frame:
-        raise InvalidInput(
-            f"{label}: ends past the end of the file ({shown}, the file lasts "
-            f"{format_offset(length, fps)}); fix the out point"
-        )
+    problem = cut_problem(cut.start, cut.end, length, fps)
+    if problem:
+        raise InvalidInput(f"{label}: {problem}")
+    start, end = bounds(cut.start, cut.end, length)
     if length is not None:
-        end = min(end, length)
-    if plan.frames(end - start, fps) < 1:
-        raise InvalidInput(f"{label}: shorter than one frame ({shown}); fix or un-apply it")
+        end = min(end, length)  # within the one frame of tolerance at the end
     video = info.video
     if video is None:
         raise InvalidInput(f"{label}: {path} has no video stream")
@@ -228,7 +210,7 @@ def prepare_encode(
     client = show.client
     room = episode.location
     channelcopy = (episode.channelcopy or (room.channelcopy if room else "") or "").strip()
-    if channelcopy not in ("", "00", *plan.CHANNELCOPY_PAN):
+    if channelcopy not in CHANNELCOPY_CODES:
         raise InvalidInput(
             f"episode {episode.id}: channelcopy {channelcopy!r} is not one of m, 01, 10, 00"
         )
