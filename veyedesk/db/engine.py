@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.errors import UserError
@@ -50,6 +50,17 @@ def make_engine(url: str) -> Engine:
         # Fail fast on an unreachable server instead of hanging the window or the worker.
         return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
     raise DatabaseError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
+
+
+# What the front ends hold to open one session per action; they need no SQLAlchemy import.
+SessionFactory = sessionmaker[Session]
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """True when `exc` means the database could not be reached (retry later, keep edits)."""
+    return isinstance(exc, DBAPIError) and (
+        exc.connection_invalidated or isinstance(exc, OperationalError)
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.db import SessionFactory, is_connection_error
 from veyedesk.errors import UserError
 from veyedesk.gui.editor_document import STATE, EditorDocument
+from veyedesk.gui.logfile import log_unexpected
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.services import editing
@@ -45,12 +45,6 @@ class Loaded:
     context: EpisodeContext
 
 
-def _is_connection_error(exc: Exception) -> bool:
-    return isinstance(exc, DBAPIError) and (
-        exc.connection_invalidated or type(exc).__name__ == "OperationalError"
-    )
-
-
 class EpisodeSession(QObject):
     """One episode at a time: its document, its lock and its journal."""
 
@@ -65,7 +59,7 @@ class EpisodeSession(QObject):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         settings: Settings,
         identity: Any,
         runner: BackgroundRunner,
@@ -148,11 +142,11 @@ class EpisodeSession(QObject):
 
     def _open_failed(self, exc: Exception) -> None:
         self.status.emit(f"Could not open the episode: {exc}")
-        if not isinstance(exc, UserError) and not _is_connection_error(exc):
+        if not isinstance(exc, UserError) and not is_connection_error(exc):
             self.prompts.error(
                 "could not open the episode", f"{type(exc).__name__}: {exc}", unexpected=True
             )
-        if _is_connection_error(exc):
+        if is_connection_error(exc):
             self.connection_changed.emit(False)
 
     def _announce_lock(self) -> None:
@@ -335,7 +329,7 @@ class EpisodeSession(QObject):
             self._write_journal()
             self.save(self._pending_then, release=self._pending_release)
             return
-        if _is_connection_error(exc):
+        if is_connection_error(exc):
             self.connection_changed.emit(False)
             self._write_journal()
             self.status.emit(
@@ -390,7 +384,9 @@ class EpisodeSession(QObject):
             return
         try:
             self.row_changed.emit(work())
-        except DBAPIError as exc:
+        except Exception as exc:  # closing must go on; the lock goes stale in time
+            if not is_connection_error(exc):
+                log_unexpected(exc, "releasing the lock")
             failed(exc)
 
     def _forget(self) -> None:

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings, data_dir, mask_url
+from veyedesk.db import SessionFactory
 from veyedesk.gui.cut_table import CutTable
 from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
@@ -54,7 +54,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         settings: Settings,
         identity: Identity,
         parent: QWidget | None = None,

@@ -8,15 +8,13 @@ episode's lock is taken while it is open.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
-from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
+from veyedesk.db import SessionFactory
 from veyedesk.errors import UserError
 from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.player_panel import PlayerPanel
@@ -24,8 +22,6 @@ from veyedesk.services import editing
 from veyedesk.services.edit import room_day_marks
 from veyedesk.services.locks import release_lock
 from veyedesk.services.users import Identity
-
-SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
 class PlayerWindow(QMainWindow):

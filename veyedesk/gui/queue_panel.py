@@ -37,14 +37,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.db import SessionFactory
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.jobs import queue
 from veyedesk.jobs.queue import JobView
 from veyedesk.model.timecode import format_duration
+from veyedesk.services import queue_actions
 from veyedesk.services.users import Identity
 
 COLUMNS = (
@@ -160,7 +161,7 @@ class QueuePanel(QWidget):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         settings: Settings,
         identity: Identity,
         parent: QWidget | None = None,
@@ -277,11 +278,12 @@ class QueuePanel(QWidget):
         job = self.selected_job()
         if job is None:
             return
-        user = self.identity.name
-        steps: dict[str, Callable[[Session], Any]] = {
-            "cancel": lambda s: queue.cancel(s, job.id, user=user),
-            "retry": lambda s: queue.retry(s, job.id, user=user),
-            "raise": lambda s: queue.set_priority(s, job.id, job.priority + 10),
+        who = self.identity
+        # Through services.queue_actions, which checks the role: a reviewer's panel is refused.
+        steps: dict[str, Callable[[Any], object]] = {
+            "cancel": lambda s: queue_actions.cancel_job(s, job.id, who),
+            "retry": lambda s: queue_actions.retry_job(s, job.id, who),
+            "raise": lambda s: queue_actions.raise_priority(s, job.id, who),
         }
 
         def run() -> str:

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.db import SessionFactory
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.gui.video import VideoWidget
 from veyedesk.model.timecode import format_offset
@@ -115,7 +115,7 @@ class ReviewWindow(QMainWindow):
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: SessionFactory,
         settings: Settings,
         identity: Identity,
         show_id: int,
