@@ -90,8 +90,8 @@ def open_episode(qtbot: QtBot, window: MainWindow, episode_id: int) -> None:
     qtbot.keyClick(panel.table, Qt.Key.Key_Return)
     qtbot.waitUntil(
         lambda: (
-            window.session.document is not None
-            and window.session.document.draft.episode_id == episode_id
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == episode_id
         ),
         timeout=10000,
     )

@@ -38,8 +38,8 @@ def main() -> None:
     settle = JOURNAL_DEBOUNCE_MS / 1000 + 1.0
 
     def step() -> None:
-        doc = window.session.document
-        if window.episodes.proxy.rowCount() and doc is None and not window.session.saving:
+        doc = window.editing.document
+        if window.episodes.proxy.rowCount() and doc is None and not window.editing.saving:
             if not getattr(window, "_opening", False):
                 window._opening = True  # type: ignore[attr-defined]
                 window.open_episode(episode_id)

@@ -24,14 +24,14 @@ def test_save_survives_the_server_refusing_connections_and_retries(
         s.commit()
         episode_id = fixture.episodes[0].id
     window, prompts = open_editor(qtbot, engine)
-    window.session.retry_ms = 300
+    window.editing.retry_ms = 300
     open_episode(qtbot, window, episode_id)
     name = window.form.lines["name"]
     name.selectAll()
     type_text(qtbot, name, "Saved after the outage")
 
     messages: list[str] = []
-    window.session.status.connect(messages.append)
+    window.editing.status.connect(messages.append)
     database = engine.url.database
     pg_server.psql_admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
     pg_server.psql_admin(

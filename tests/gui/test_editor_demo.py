@@ -52,7 +52,7 @@ def test_keyboard_in_and_out_name_and_channelcopy_are_saved_exactly(
     first = demo[0]
     open_episode(qtbot, window, first)
     wait_for_video(qtbot, window)
-    doc = window.session.document
+    doc = window.editing.document
     assert doc is not None
     raw_id, _offset = playhead(window)
     assert raw_id == next(c.raw_file_id for c in doc.draft.cuts if c.apply)
@@ -100,7 +100,7 @@ def test_screenshot_of_the_whole_window_on_the_demo_show(
     wait_for_video(qtbot, window)
     panel = window.player.panel
     assert panel is not None
-    doc = window.session.document
+    doc = window.editing.document
     assert doc is not None
     used = {c.raw_file_id for c in doc.draft.cuts}
     qtbot.waitUntil(lambda: used <= set(panel.timeline_view.peaks), timeout=30000)
@@ -138,8 +138,8 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 8, timeout=120000)
     assert window.show_box.currentText() == "demo / Demo Conference"
     # …and opens its first talk, so the workflow is on screen at once.
-    qtbot.waitUntil(lambda: window.session.document is not None, timeout=20000)
-    assert window.session.episode_id == window.episodes.visible_ids()[0]
+    qtbot.waitUntil(lambda: window.editing.document is not None, timeout=20000)
+    assert window.editing.episode_id == window.episodes.visible_ids()[0]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -151,7 +151,7 @@ def test_use_current_frame_saves_a_thumbnail_into_the_data_folder(
     window, _ = open_editor(qtbot, engine)
     open_episode(qtbot, window, demo[0])
     wait_for_video(qtbot, window)
-    doc = window.session.document
+    doc = window.editing.document
     assert doc is not None
     window.form.thumbnail_button.click()
     qtbot.waitUntil(lambda: bool(doc.draft.fields["thumbnail"]), timeout=10000)

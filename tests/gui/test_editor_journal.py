@@ -52,9 +52,9 @@ def test_a_killed_editor_offers_its_unsaved_edit_on_the_next_start(
     prompts = ScriptedPrompts()
     prompts.restore_answer = "restore"
     window, _ = open_editor(qtbot, engine, prompts=prompts)
-    qtbot.waitUntil(lambda: window.session.episode_id == ep.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.editing.episode_id == ep.id, timeout=10000)
     assert prompts.asked[0] == f"restore: {title}"
-    doc = window.session.document
+    doc = window.editing.document
     assert doc is not None and doc.unsaved and not doc.read_only  # same user: lock renewed
     assert window.form.lines["name"].text() == title
     assert window.windowTitle().startswith("*")
@@ -83,4 +83,4 @@ def test_discarding_the_offer_deletes_the_journal(
     window, _ = open_editor(qtbot, engine, prompts=prompts)
     qtbot.waitUntil(lambda: bool(prompts.asked), timeout=10000)
     assert prompts.asked == ["restore: Not wanted"]
-    assert pending_journals(url) == [] and window.session.document is None
+    assert pending_journals(url) == [] and window.editing.document is None

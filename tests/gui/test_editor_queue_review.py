@@ -28,7 +28,7 @@ def test_setting_state_encode_and_saving_queues_a_job(
     state = window.form.state
     state.setCurrentIndex(state.findData("encode"))
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not window.session.saving, timeout=10000)
+    qtbot.waitUntil(lambda: not window.editing.saving, timeout=10000)
     jobs = session.scalars(select(EncodeJob).where(EncodeJob.episode_id == episode_id)).all()
     assert [(j.status, j.profile) for j in jobs] == [("queued", "mp4")]
     # The dock and the status-bar badge show it on the next poll.
@@ -61,13 +61,13 @@ def test_review_opens_from_the_editor_and_jumps_back_to_the_raw_position(
     review.editor_button.click()
     qtbot.waitUntil(
         lambda: (
-            window.session.document is not None
-            and window.session.document.draft.episode_id == episode_id
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == episode_id
         ),
         timeout=15000,
     )
     # Encode 3.5 s is cut 2, 0.5 s in; cut 2 starts 0.52 s into the second raw file.
-    second_file = window.session.document.draft.cuts[1].raw_file_id  # type: ignore[union-attr]
+    second_file = window.editing.document.draft.cuts[1].raw_file_id  # type: ignore[union-attr]
     qtbot.waitUntil(
         lambda: (
             window.player.playhead()[0] == second_file

@@ -106,12 +106,12 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     open_episode(qtbot, ed, first.id)
     ann, ann_prompts = open_editor(qtbot, engine, Identity("ann@laptop", "editor"))
     open_episode(qtbot, ann, first.id)
-    doc = ann.session.document
+    doc = ann.editing.document
     assert doc is not None and doc.read_only
     assert ann.form.banner.text().startswith("locked by ed@laptop since")
     assert ann.form.lines["name"].isReadOnly()
     assert "read-only" in ann.lock_label.text()
-    ann.session.take_over_lock()  # an editor may not take over a fresh lock
+    ann.editing.take_over_lock()  # an editor may not take over a fresh lock
     qtbot.waitUntil(lambda: bool(ann_prompts.errors), timeout=10000)
     assert "only an admin" in ann_prompts.errors[0]
     ann.close()
@@ -119,7 +119,7 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     # An admin may take it over, after confirming; the form becomes editable.
     boss, boss_prompts = open_editor(qtbot, engine, Identity("boss", "admin"))
     open_episode(qtbot, boss, first.id)
-    boss.session.take_over_lock()
+    boss.editing.take_over_lock()
     qtbot.waitUntil(lambda: not boss.form.lines["name"].isReadOnly(), timeout=10000)
     assert boss_prompts.asked[-1].startswith("take over: locked by ed@laptop since")
     assert boss.lock_label.text() == "locked by you (boss)"
@@ -136,7 +136,7 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     qtbot.keyClick(ed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
         lambda: (
-            ed.session.document is not None and ed.session.document.draft.episode_id == second.id
+            ed.editing.document is not None and ed.editing.document.draft.episode_id == second.id
         ),
         timeout=10000,
     )
@@ -158,7 +158,7 @@ def test_a_reviewer_cannot_change_cuts_or_fields(
     window, _ = open_editor(qtbot, engine, Identity("rita", "reviewer", authenticated=True))
     ep = show.episodes[0]
     open_episode(qtbot, window, ep.id)
-    doc = window.session.document
+    doc = window.editing.document
     assert doc is not None and doc.read_only and "reviewers cannot edit" in doc.read_only_reason
     before = [c.values() for c in doc.draft.cuts]
     model = window.cuts.model
@@ -191,17 +191,17 @@ def test_next_and_previous_follow_the_room_then_skip_to_state_edit(
     window, _ = open_editor(qtbot, engine)
     open_episode(qtbot, window, a1.id)
     window.next_action.trigger()
-    qtbot.waitUntil(lambda: window.session.episode_id == a2.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.editing.episode_id == a2.id, timeout=10000)
     qtbot.waitUntil(lambda: window.previous_target is not None, timeout=10000)
     window.previous_action.trigger()
-    qtbot.waitUntil(lambda: window.session.episode_id == a1.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.editing.episode_id == a1.id, timeout=10000)
     window.only_edit.setChecked(True)
     qtbot.waitUntil(lambda: "Talk 3 in Room A" in window.next_label.text(), timeout=10000)
     window.go(+1)
-    qtbot.waitUntil(lambda: window.session.episode_id == a3.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.editing.episode_id == a3.id, timeout=10000)
     qtbot.waitUntil(lambda: "Room B" in window.next_label.text(), timeout=10000)
     window.go(+1)
-    qtbot.waitUntil(lambda: window.session.episode_id == b1.id, timeout=10000)
+    qtbot.waitUntil(lambda: window.editing.episode_id == b1.id, timeout=10000)
 
 
 def test_dock_layout_is_remembered(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:

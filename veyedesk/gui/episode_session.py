@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
@@ -35,6 +36,14 @@ RETRY_MS = 5000
 JOURNAL_DEBOUNCE_MS = 300
 # Well inside the default 120-minute stale age, so hours of editing never look abandoned.
 LOCK_RENEW_MS = 5 * 60 * 1000
+
+
+class Leave(Enum):
+    """What leaving the open episode did."""
+
+    DONE = "done"  # closed (saved or not changed or discarded): go on
+    SAVING = "saving"  # a save is running; its continuation follows it
+    CANCELLED = "cancelled"  # the user chose to stay
 
 
 @dataclass
@@ -354,6 +363,27 @@ class EpisodeSession(QObject):
             self.save(self._pending_then, release=self._pending_release)
 
     # -- close ------------------------------------------------------------------------
+    def leave(self, after_save: Callable[[], None], *, background: bool = True) -> Leave:
+        """Close the open episode, asking save / discard / cancel if it has unsaved edits.
+
+        The one place that asks: switching episodes and closing the window both come here.
+        SAVING means the save runs in the background and `after_save` follows it; DONE
+        means the episode is closed (its lock released) and the caller goes on.
+        """
+        doc = self.document
+        if doc is None:
+            return Leave.DONE
+        if doc.unsaved and not doc.read_only:
+            answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
+            if answer == "cancel":
+                return Leave.CANCELLED
+            if answer == "save":
+                self.save(after_save, release=True)
+                return Leave.SAVING
+            self.discard()
+        self.release(background=background)
+        return Leave.DONE
+
     def discard(self) -> None:
         """Drop unsaved edits of the open episode (and its journal)."""
         if self.document is not None:

@@ -25,25 +25,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veyedesk.config import Settings, data_dir, mask_url
+from veyedesk.config import Settings, data_dir
 from veyedesk.db import SessionFactory
 from veyedesk.gui.cut_table import CutTable
 from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
-from veyedesk.gui.episode_session import EpisodeSession
+from veyedesk.gui.episode_navigation import EpisodeNavigator
+from veyedesk.gui.episode_session import EpisodeSession, Leave
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
 from veyedesk.gui.review_window import ReviewWindow
+from veyedesk.gui.status_bar import EditorStatusBar
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
-from veyedesk.model.timecode import format_offset, format_wall
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
 from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
 from veyedesk.services.errors import AlreadyExists
 from veyedesk.services.journal import discard_journal, pending_journals
-from veyedesk.services.navigation import Neighbour, neighbour
+from veyedesk.services.navigation import Neighbour
 from veyedesk.services.users import Identity
 
 LAYOUT_VERSION = 3  # bump when docks are added, so an old saved layout is not applied
@@ -63,7 +64,7 @@ class MainWindow(QMainWindow):
         demo_plan: DemoPlan | None = None,
     ) -> None:
         super().__init__(parent)
-        self.sessions = sessions
+        self.db_sessions = sessions  # opens one database session per action
         self.settings = settings
         self.identity = identity
         self.demo_plan = demo_plan
@@ -73,12 +74,13 @@ class MainWindow(QMainWindow):
         pool.setMaxThreadCount(3)
         self.runner = BackgroundRunner(self, pool)
         self.prompts = prompts or Prompts(self)
-        self.session = EpisodeSession(sessions, settings, identity, self.runner, self.prompts, self)
+        # The episode open for editing: its document, lock, journal and saves.
+        self.editing = EpisodeSession(sessions, settings, identity, self.runner, self.prompts, self)
+        self.navigator = EpisodeNavigator(sessions, self.runner, self)
         self.next_target: Neighbour | None = None
         self.previous_target: Neighbour | None = None
         self._after_shows: list[Any] = []
         self._journals_offered = False
-        self._neighbour_request = 0
         self._open_first = False
         self._closing = False
         self.setWindowTitle("veyedesk")
@@ -210,54 +212,36 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_status_bar(self) -> None:
-        self.timecode_label = QLabel()
-        self.timecode_label.setObjectName("timecode_label")
-        self.timecode_label.setStyleSheet("font-family: monospace")
-        self.lock_label = QLabel()
-        self.lock_label.setObjectName("lock_label")
-        self.connection_label = QLabel()
-        self.connection_label.setObjectName("connection_label")
-        self.count_label = QLabel()
-        self.user_label = QLabel(f"User: {self.identity.name} ({self.identity.role})")
-        self.user_label.setObjectName("user_label")
-        self.db_label = QLabel(f"Database: {mask_url(self.settings.db)}")
-        self.queue_label = QLabel()
-        self.queue_label.setObjectName("queue_label")
-        self.queue_label.setToolTip(
-            "Encode queue: running / queued / failed jobs (View ▸ Encode queue)"
-        )
-        status = self.statusBar()
-        for label in (
-            self.queue_label,
-            self.timecode_label,
-            self.lock_label,
-            self.connection_label,
-            self.count_label,
-            self.user_label,
-            self.db_label,
-        ):
-            status.addPermanentWidget(label)
+        bar = EditorStatusBar(self.identity.name, self.identity.role, self.settings.db, self)
+        self.setStatusBar(bar)
+        self.status_bar = bar
+        # The labels tests and the toolbar read, by their old names.
+        self.lock_label, self.timecode_label = bar.lock_label, bar.timecode_label
+        self.queue_label, self.connection_label = bar.queue_label, bar.connection_label
+        self.count_label, self.user_label = bar.count_label, bar.user_label
 
     def _wire(self) -> None:
         self.episodes.episode_activated.connect(self.open_episode)
-        self.session.opened.connect(self._document_changed)
-        self.session.closed.connect(lambda: self._document_changed(None))
-        self.session.status.connect(self._status)
-        self.session.lock_changed.connect(self.lock_label.setText)
-        self.session.editable_changed.connect(self._editable_changed)
-        self.session.connection_changed.connect(self._connection)
-        self.session.saved.connect(self._row_changed)
-        self.session.row_changed.connect(self._row_changed)
+        self.editing.opened.connect(self._document_changed)
+        self.editing.closed.connect(lambda: self._document_changed(None))
+        self.editing.status.connect(self._status)
+        self.editing.lock_changed.connect(self.lock_label.setText)
+        self.editing.editable_changed.connect(self._editable_changed)
+        self.editing.connection_changed.connect(self.status_bar.show_connection)
+        self.editing.saved.connect(self._row_changed)
+        self.editing.row_changed.connect(self._row_changed)
         self.form.thumbnail_requested.connect(self._thumbnail)
         self.form.add_raw_file.connect(self._add_raw_file)
-        self.form.take_over_button.clicked.connect(self.session.take_over_lock)
+        self.form.take_over_button.clicked.connect(self.editing.take_over_lock)
         self.cuts.cut_activated.connect(self.player.seek_to)
         self.player.position_changed.connect(self._position)
         self.player.notice.connect(self._status)
-        self.queue.counts_changed.connect(self._queue_counts)
+        self.queue.counts_changed.connect(self.status_bar.show_queue)
+        self.navigator.changed.connect(self._neighbours_changed)
+        self.navigator.failed.connect(self._load_failed)
         self.queue.message.connect(self._status)
         self.player.mark_requested.connect(
-            lambda click: self.session.add_mark(click, self.player.set_marks)
+            lambda click: self.editing.add_mark(click, self.player.set_marks)
         )
 
     # -- shows and the list -------------------------------------------------------------
@@ -265,7 +249,7 @@ class MainWindow(QMainWindow):
         """Re-read the show list (off the GUI thread)."""
 
         def load() -> list[ShowRef]:
-            with self.sessions() as session:
+            with self.db_sessions() as session:
                 return list_shows(session)
 
         self.statusBar().showMessage("Loading shows…")
@@ -302,7 +286,7 @@ class MainWindow(QMainWindow):
         QSettings().setValue("last_show_id", show_id)
 
         def load() -> list[EpisodeRow]:
-            with self.sessions() as session:
+            with self.db_sessions() as session:
                 return episode_rows(session, show_id)
 
         self.statusBar().showMessage("Loading episodes…")
@@ -312,8 +296,8 @@ class MainWindow(QMainWindow):
         self.episodes.set_rows(rows, list(STATE_SLUGS))
         self.count_label.setText(f"{len(rows)} episodes")
         self.statusBar().clearMessage()
-        if self.session.episode_id is not None:
-            self.episodes.select_episode(self.session.episode_id)
+        if self.editing.episode_id is not None:
+            self.episodes.select_episode(self.editing.episode_id)
         elif self._open_first and rows:
             self._open_first = False
             self.open_episode(self.episodes.visible_ids()[0])
@@ -321,7 +305,7 @@ class MainWindow(QMainWindow):
     def _row_changed(self, row: EpisodeRow) -> None:
         self.episodes.update_row(row)
 
-    def _load_failed(self, exc: Exception) -> None:
+    def _load_failed(self, exc: Exception | str) -> None:
         self._status(f"Could not read the database: {exc}")
 
     # -- the demo show ------------------------------------------------------------------
@@ -331,7 +315,7 @@ class MainWindow(QMainWindow):
         plan = self.demo_plan
 
         def work() -> int:
-            with self.sessions() as session, session.begin():
+            with self.db_sessions() as session, session.begin():
                 existing = demo_exists(session)
                 if existing is not None:
                     return existing
@@ -340,7 +324,7 @@ class MainWindow(QMainWindow):
         def done(show_id: int) -> None:
             self._status(f"Demo show ready: recordings under {folder}")
             self._after_shows.append(show_id)
-            self._open_first = self.session.document is None  # show the workflow at once
+            self._open_first = self.editing.document is None  # show the workflow at once
             self.reload_shows()
 
         def failed(exc: Exception) -> None:
@@ -360,31 +344,20 @@ class MainWindow(QMainWindow):
     # -- opening and leaving episodes ---------------------------------------------------
     def open_episode(self, episode_id: int) -> None:
         """Open an episode (asking first about unsaved edits of the current one)."""
-        if episode_id == self.session.episode_id:
+        if episode_id == self.editing.episode_id:
             return
-        self.leave_episode(lambda: self.session.open(episode_id))
+        self.leave_episode(lambda: self.editing.open(episode_id))
 
-    def leave_episode(self, then: Any, *, release_after_save: bool = True) -> bool:
+    def leave_episode(self, then: Any) -> bool:
         """Close the open episode (save / discard / cancel if it has unsaved edits), then `then`.
 
         Returns False when the user cancelled.
         """
-        doc = self.session.document
-        if doc is None:
+        outcome = self.editing.leave(then)
+        if outcome is Leave.DONE:
+            self.player.unload()
             then()
-            return True
-        if doc.unsaved and not doc.read_only:
-            answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
-            if answer == "cancel":
-                return False
-            if answer == "save":
-                self.session.save(then, release=release_after_save)
-                return True
-            self.session.discard()
-        self.player.unload()
-        self.session.release(background=True)
-        then()
-        return True
+        return outcome is not Leave.CANCELLED
 
     def close_episode(self) -> None:
         self.leave_episode(lambda: None)
@@ -394,8 +367,8 @@ class MainWindow(QMainWindow):
             self.player.unload()
         else:
             # First: mpv starts opening the files on its own threads while the form fills.
-            self.player.load(document, self.session.context, self.session.marks)
-        self.form.set_document(document, self.session.context if document else None)
+            self.player.load(document, self.editing.context, self.editing.marks)
+        self.form.set_document(document, self.editing.context if document else None)
         self.cuts.set_document(document)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             action.setEnabled(document is not None)
@@ -404,8 +377,8 @@ class MainWindow(QMainWindow):
             document.dirty_changed.connect(self._update_title)
             document.notice.connect(self._status)
             self.episodes.select_episode(document.draft.episode_id)
-            if self.session.context is not None:
-                self.select_show(self.session.context.show_id)
+            if self.editing.context is not None:
+                self.select_show(self.editing.context.show_id)
         self._update_title()
         self._refresh_neighbours()
         pending, self._pending_seek = self._pending_seek, None
@@ -413,14 +386,6 @@ class MainWindow(QMainWindow):
             self.player.seek_to(pending[1], pending[2])
 
     # -- encode queue and review --------------------------------------------------------
-    def _queue_counts(self, counts: dict[str, int]) -> None:
-        parts = [
-            f"{counts.get(k, 0)} {k}" for k in ("running", "queued", "failed") if counts.get(k)
-        ]
-        self.queue_label.setText("Queue: " + (" · ".join(parts) if parts else "idle"))
-        failed = counts.get("failed", 0)
-        self.queue_label.setStyleSheet("color: #b00020; font-weight: bold" if failed else "")
-
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
         show_id = self.show_box.currentData()
@@ -431,7 +396,7 @@ class MainWindow(QMainWindow):
             if self.review_window is not None:
                 self.review_window.close()
             self.review_window = ReviewWindow(
-                self.sessions, self.settings, self.identity, int(show_id), self
+                self.db_sessions, self.settings, self.identity, int(show_id), self
             )
             self.review_window.open_in_editor.connect(self._open_from_review)
             self.review_window.reviewed.connect(lambda *_: self.reload_shows())
@@ -444,7 +409,7 @@ class MainWindow(QMainWindow):
         self._pending_seek = (episode_id, raw_file_id, offset)
         self.raise_()
         self.activateWindow()
-        doc = self.session.document
+        doc = self.editing.document
         if doc is not None and doc.draft.episode_id == episode_id:
             self._pending_seek = None
             self.player.seek_to(raw_file_id, offset)
@@ -471,7 +436,7 @@ class MainWindow(QMainWindow):
         self.edit_menu.addAction(redo)
 
     def _update_title(self, *_args: object) -> None:
-        doc = self.session.document
+        doc = self.editing.document
         if doc is None:
             self.setWindowTitle("veyedesk")
             return
@@ -481,7 +446,7 @@ class MainWindow(QMainWindow):
 
     # -- saving -------------------------------------------------------------------------
     def _can_save(self) -> bool:
-        doc = self.session.document
+        doc = self.editing.document
         if doc is None:
             return False
         bad = invalid_emails(str(doc.draft.fields.get("emails") or ""))
@@ -495,11 +460,11 @@ class MainWindow(QMainWindow):
     def save(self) -> None:
         """Ctrl+S: save the open episode and its cuts in one transaction."""
         if self._can_save():
-            self.session.save()
+            self.editing.save()
 
     def save_and_next(self) -> None:
         """Ctrl+Enter: save, release the lock, open the next episode."""
-        doc = self.session.document
+        doc = self.editing.document
         if doc is None:
             return
         target = self.next_target
@@ -512,11 +477,11 @@ class MainWindow(QMainWindow):
         def then() -> None:
             self.player.unload()
             if target is not None:
-                self.session.open(target.id)
+                self.editing.open(target.id)
             else:
                 self._status("Saved; that was the last episode")
 
-        self.session.save(then, release=True)
+        self.editing.save(then, release=True)
 
     def go(self, step: int) -> None:
         """Next (+1) or Previous (-1) episode of the same room in time order, then next room."""
@@ -527,36 +492,20 @@ class MainWindow(QMainWindow):
         self.open_episode(target.id)
 
     def _refresh_neighbours(self, *_args: object) -> None:
-        episode_id = self.session.episode_id
-        self.next_target = self.previous_target = None
-        self.next_label.setText("")
-        if episode_id is None:
-            self.next_action.setEnabled(False)
-            self.previous_action.setEnabled(False)
-            return
         only = "edit" if self.only_edit.isChecked() else None
-        # Lookups run in parallel on the pool: only the latest one may fill the label.
-        self._neighbour_request += 1
-        request = self._neighbour_request
+        self.navigator.refresh(self.editing.episode_id, only)
 
-        def load() -> tuple[Neighbour | None, Neighbour | None]:
-            with self.sessions() as session:
-                return (
-                    neighbour(session, episode_id, +1, only),
-                    neighbour(session, episode_id, -1, only),
-                )
-
-        def done(result: tuple[Neighbour | None, Neighbour | None]) -> None:
-            if self.session.episode_id != episode_id or request != self._neighbour_request:
-                return
-            self.next_target, self.previous_target = result
-            self.next_action.setEnabled(self.next_target is not None)
-            self.previous_action.setEnabled(self.previous_target is not None)
-            nxt = self.next_target
+    def _neighbours_changed(self) -> None:
+        nav = self.navigator
+        self.next_target, self.previous_target = nav.next_target, nav.previous_target
+        self.next_action.setEnabled(nav.next_target is not None)
+        self.previous_action.setEnabled(nav.previous_target is not None)
+        nxt = nav.next_target
+        if nav.episode_id is None:
+            self.next_label.setText("")
+        else:
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
-            self.next_action.setToolTip(nxt.label if nxt else "")
-
-        self.runner.submit(load, done, self._load_failed)
+        self.next_action.setToolTip(nxt.label if nxt else "")
 
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:
@@ -564,14 +513,14 @@ class MainWindow(QMainWindow):
         for entry in pending_journals(self.settings.db):
             answer = self.prompts.restore(entry)
             if answer == "restore":
-                self.leave_episode(lambda e=entry: self.session.open(e.episode_id, restore=e))
+                self.leave_episode(lambda e=entry: self.editing.open(e.episode_id, restore=e))
                 return
             if answer == "discard":
                 discard_journal(self.settings.db, entry.episode_id)
 
     # -- player and form glue -----------------------------------------------------------
     def _thumbnail(self) -> None:
-        doc, ctx = self.session.document, self.session.context
+        doc, ctx = self.editing.document, self.editing.context
         if doc is None or ctx is None:
             return
         folder = data_dir() / "thumbnails" / ctx.client_slug / ctx.show_slug
@@ -584,30 +533,24 @@ class MainWindow(QMainWindow):
         doc.set_field("thumbnail", str(path), "Use current frame as thumbnail")
 
     def _add_raw_file(self, raw_file_id: int) -> None:
-        if self.session.document is not None:
-            self.session.document.add_cut(raw_file_id)
+        if self.editing.document is not None:
+            self.editing.document.add_cut(raw_file_id)
 
     def _position(self, position: Any) -> None:
-        doc = self.session.document
+        doc = self.editing.document
         if doc is None or position is None or position.raw_file_id is None:
-            self.timecode_label.setText("")
+            self.status_bar.show_position("", None, None, 0.0)
             return
         raw = doc.draft.raw_files.get(position.raw_file_id)
-        fps = doc.draft.fps_of(position.raw_file_id)
-        name = raw.filename if raw else ""
-        self.timecode_label.setText(
-            f"{name} {format_offset(position.offset, fps)}  wall {format_wall(position.wall)}"
+        self.status_bar.show_position(
+            raw.filename if raw else "",
+            position.offset,
+            position.wall,
+            doc.draft.fps_of(position.raw_file_id),
         )
 
     def _status(self, message: str) -> None:
-        if message:
-            self.statusBar().showMessage(message, 15000)
-        else:
-            self.statusBar().clearMessage()
-
-    def _connection(self, ok: bool) -> None:
-        self.connection_label.setText("" if ok else "database unreachable — retrying")
-        self.connection_label.setStyleSheet("" if ok else "color: #b00020; font-weight: bold")
+        self.status_bar.say(message)
 
     # -- help, layout, closing ----------------------------------------------------------
     def _keyboard_help(self) -> None:
@@ -640,20 +583,15 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:
-            doc = self.session.document
-            if doc is not None and doc.unsaved and not doc.read_only:
-                answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
-                if answer == "cancel":
-                    event.ignore()
-                    return
-                if answer == "save":
-                    event.ignore()
-                    self._closing = True
-                    self.session.save(self._close_after_save, release=True)
-                    return
-                self.session.discard()
-        self.session.release()
-        self.session.shut = True
+            # Released in place (not in the background): the process is about to end.
+            outcome = self.editing.leave(self._close_after_save, background=False)
+            if outcome is not Leave.DONE:
+                self._closing = outcome is Leave.SAVING
+                event.ignore()
+                return
+        else:
+            self.editing.release()
+        self.editing.shut = True
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))

@@ -18,6 +18,7 @@ from veyedesk.db import SessionFactory
 from veyedesk.errors import UserError
 from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.player_panel import PlayerPanel
+from veyedesk.gui.prompts import Prompts
 from veyedesk.services import editing
 from veyedesk.services.edit import room_day_marks
 from veyedesk.services.locks import release_lock
@@ -38,6 +39,7 @@ class PlayerWindow(QMainWindow):
         self.sessions, self.settings, self.identity = sessions, settings, identity
         self.document: EditorDocument | None = None
         self.read_only = ""  # why this user cannot change the episode here
+        self.prompts = Prompts(self)
         self.panel = PlayerPanel(self)
         self.setCentralWidget(self.panel)
         self.panel.install_shortcuts(self)
@@ -120,18 +122,11 @@ class PlayerWindow(QMainWindow):
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.document is not None and self.document.dirty:
-            answer = QMessageBox.question(
-                self,
-                "Unsaved cuts",
-                "Save the cut changes before closing?",
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-            )
-            if answer == QMessageBox.StandardButton.Cancel or (
-                answer == QMessageBox.StandardButton.Save and not self.save()
-            ):
+        doc = self.document
+        if doc is not None and doc.dirty and not doc.read_only:
+            # The same question as the editor window's (gui.prompts), answered in place.
+            answer = self.prompts.unsaved(str(doc.draft.fields.get("name")))
+            if answer == "cancel" or (answer == "save" and not self.save()):
                 event.ignore()
                 return
         self._release()
