@@ -73,3 +73,18 @@ def test_a_bad_url_is_named() -> None:
         make_engine("not a url")
     with pytest.raises(DatabaseError, match="unsupported database"):
         make_engine("mysql://x@y/z")
+
+
+def test_the_head_read_without_alembic_is_alembics_head(tmp_path) -> None:
+    """db.revision decides "current" without Alembic: it must agree with Alembic."""
+    from veyedesk.db import make_engine, revision
+    from veyedesk.db.migrate import head_revision, upgrade
+
+    assert revision.shipped_head() == head_revision()
+    engine = make_engine(f"sqlite:///{tmp_path / 'r.db'}")
+    assert revision.stored_revision(engine) is None and not revision.is_current(engine)
+    upgrade(engine, "0001")
+    assert revision.stored_revision(engine) == "0001" and not revision.is_current(engine)
+    upgrade(engine)
+    assert revision.is_current(engine)
+    engine.dispose()

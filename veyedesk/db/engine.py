@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from veyedesk.db import revision
 from veyedesk.errors import UserError
 
 
@@ -84,9 +85,11 @@ def check_reachable(engine: Engine) -> None:
 
 def open_database(url: str, *, upgrade_sqlite: bool = True) -> Engine:
     """Engine for `url`, reachable and at the current schema (SQLite upgraded automatically)."""
-    from veyedesk.db import migrate  # alembic import is slow; only needed here
-
     engine = make_engine(url)
     check_reachable(engine)
+    if revision.is_current(engine):
+        return engine  # the usual case, decided without importing Alembic
+    from veyedesk.db import migrate  # alembic import is slow; only needed here
+
     migrate.ensure_current(engine, upgrade_sqlite=upgrade_sqlite)
     return engine
