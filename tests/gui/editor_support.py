@@ -92,6 +92,9 @@ def open_episode(qtbot: QtBot, window: MainWindow, episode_id: int) -> None:
         lambda: (
             window.editing.document is not None
             and window.editing.document.draft.episode_id == episode_id
+            # The Log, raw-file usage and marks follow the document (context_ready).
+            and window.editing.context is not None
+            and window.editing.context.episode_id == episode_id
         ),
         timeout=10000,
     )

@@ -322,6 +322,11 @@ class EpisodeForm(QTabWidget):
         self._fill_context()
         self.refresh_read_only()
 
+    def set_context(self, context: EpisodeContext | None) -> None:
+        """Fill the parts that arrive after the episode opened: Log rows, raw-file usage."""
+        self.context = context
+        self._fill_context()
+
     def refresh_read_only(self) -> None:
         doc = self.document
         editable = doc is not None and not doc.read_only

@@ -47,17 +47,19 @@ class Leave(Enum):
 
 
 @dataclass
-class Loaded:
-    """What opening an episode fetched (off the GUI thread)."""
+class Surroundings:
+    """What the editor shows around an episode, fetched after it opened (off the GUI thread)."""
 
-    opened: OpenedEpisode
+    episode_id: int
     context: EpisodeContext
+    marks: list[datetime]
 
 
 class EpisodeSession(QObject):
     """One episode at a time: its document, its lock and its journal."""
 
     opened = Signal(object)  # EditorDocument
+    context_ready = Signal()  # `context` and `marks` of the open episode arrived
     closed = Signal()
     saved = Signal(object)  # EpisodeRow after the save
     row_changed = Signal(object)  # EpisodeRow (lock taken or released)
@@ -112,19 +114,20 @@ class EpisodeSession(QObject):
         """Load the episode, take its lock if this user may edit, and show it."""
         identity, settings = self.identity, self.settings
 
-        def load() -> Loaded:
+        # Only what the video and the form need comes first; the Log, which other talks use
+        # the raw files and the room's marks follow in a second query (`context_ready`).
+        def load() -> OpenedEpisode:
             with self.sessions() as session, session.begin():
-                opened = editing.open_for_edit(session, episode_id, identity, settings)
-                context = episode_context(session, episode_id, list(opened.draft.raw_files))
-                return Loaded(opened, context)
+                return editing.open_for_edit(
+                    session, episode_id, identity, settings, with_marks=False
+                )
 
         self.status.emit("Opening the episode…")
         self.runner.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
 
-    def _loaded(self, loaded: Loaded, restore: JournalEntry | None) -> None:
+    def _loaded(self, opened: OpenedEpisode, restore: JournalEntry | None) -> None:
         if self.shut:
             return
-        opened = loaded.opened
         if restore is not None:
             draft, base = restore.restore(opened.draft)
             draft.fields.setdefault(STATE, opened.draft.fields.get(STATE))
@@ -133,8 +136,8 @@ class EpisodeSession(QObject):
         else:
             document = EditorDocument(opened.draft)
         document.set_read_only(opened.read_only)
-        self.document, self.context, self.lock = document, loaded.context, opened.lock
-        self.marks = opened.marks
+        self.document, self.context, self.lock = document, None, opened.lock
+        self.marks = []
         document.field_changed.connect(self._journal)
         document.cuts_changed.connect(self._journal)
         document.dirty_changed.connect(self._dirty_changed)
@@ -143,11 +146,29 @@ class EpisodeSession(QObject):
             self._renew.start()
         self.row_changed.emit(opened.row)
         self.opened.emit(document)
+        self._load_surroundings(document.draft.episode_id, list(document.draft.raw_files))
         if restore is not None:
             self._journal()
             self.status.emit(f"Restored unsaved edits of “{restore.name}”: save them with Ctrl+S")
         else:
             self.status.emit("")
+
+    def _load_surroundings(self, episode_id: int, raw_file_ids: list[int]) -> None:
+        def load() -> Surroundings:
+            with self.sessions() as session:
+                return Surroundings(
+                    episode_id,
+                    episode_context(session, episode_id, raw_file_ids),
+                    room_day_marks(session, episode_id),
+                )
+
+        def done(found: Surroundings) -> None:
+            if self.shut or self.episode_id != found.episode_id:
+                return  # another episode was opened meanwhile
+            self.context, self.marks = found.context, found.marks
+            self.context_ready.emit()
+
+        self.runner.submit(load, done, self._open_failed)
 
     def _open_failed(self, exc: Exception) -> None:
         self.status.emit(f"Could not open the episode: {exc}")

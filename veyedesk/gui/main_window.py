@@ -223,6 +223,7 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         self.episodes.episode_activated.connect(self.open_episode)
         self.editing.opened.connect(self._document_changed)
+        self.editing.context_ready.connect(self._context_ready)
         self.editing.closed.connect(lambda: self._document_changed(None))
         self.editing.status.connect(self._status)
         self.editing.lock_changed.connect(self.lock_label.setText)
@@ -367,8 +368,8 @@ class MainWindow(QMainWindow):
             self.player.unload()
         else:
             # First: mpv starts opening the files on its own threads while the form fills.
-            self.player.load(document, self.editing.context, self.editing.marks)
-        self.form.set_document(document, self.editing.context if document else None)
+            self.player.load(document)
+        self.form.set_document(document, None)
         self.cuts.set_document(document)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             action.setEnabled(document is not None)
@@ -377,13 +378,18 @@ class MainWindow(QMainWindow):
             document.dirty_changed.connect(self._update_title)
             document.notice.connect(self._status)
             self.episodes.select_episode(document.draft.episode_id)
-            if self.editing.context is not None:
-                self.select_show(self.editing.context.show_id)
         self._update_title()
         self._refresh_neighbours()
         pending, self._pending_seek = self._pending_seek, None
         if document is not None and pending is not None and pending[0] == document.draft.episode_id:
             self.player.seek_to(pending[1], pending[2])
+
+    def _context_ready(self) -> None:
+        context = self.editing.context
+        self.form.set_context(context)
+        self.player.set_marks(self.editing.marks)
+        if context is not None:
+            self.select_show(context.show_id)
 
     # -- encode queue and review --------------------------------------------------------
     def open_review(self) -> None:
@@ -521,7 +527,10 @@ class MainWindow(QMainWindow):
     # -- player and form glue -----------------------------------------------------------
     def _thumbnail(self) -> None:
         doc, ctx = self.editing.document, self.editing.context
-        if doc is None or ctx is None:
+        if doc is None:
+            return
+        if ctx is None:
+            self._status("The talk is still loading; use the frame again in a moment")
             return
         folder = data_dir() / "thumbnails" / ctx.client_slug / ctx.show_slug
         path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"

@@ -69,7 +69,6 @@ class PlayerHost(QWidget):
     def load(
         self,
         document: EditorDocument,
-        context: Any,
         marks: Sequence[datetime] = (),
     ) -> None:
         self._document = document
