@@ -63,3 +63,27 @@ def test_identity_is_the_os_user_until_users_exist(session: Session) -> None:
     with pytest.raises(AuthenticationFailed, match="this database has users"):
         resolve_identity(session, "ed@laptop", None, "ed@laptop")
     assert resolve_identity(session, "boss", "password1", "ed@laptop").authenticated
+
+
+def test_only_admins_add_users_or_change_others_passwords(session) -> None:
+    """User admin is checked in the service, whichever front end calls it."""
+    from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.users import (
+        Identity,
+        authenticate,
+        change_password,
+        create_user,
+        list_users,
+    )
+
+    boss = Identity("boss", "admin", authenticated=True)
+    create_user(session, boss, "boss", "admin", "boss-password")
+    create_user(session, boss, "rita", "reviewer", "rita-password")
+    rita = Identity("rita", "reviewer", authenticated=True)
+    with pytest.raises(PermissionDenied, match="rita \\(reviewer\\) may not admin"):
+        create_user(session, rita, "mallory", "admin", "mallory-password")
+    with pytest.raises(PermissionDenied):
+        change_password(session, rita, "boss", "taken-over")
+    change_password(session, rita, "rita", "a-new-password")
+    assert [u.name for u in list_users(session)] == ["boss", "rita"]
+    assert authenticate(session, "rita", "a-new-password").role == "reviewer"

@@ -107,6 +107,19 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
     return user
 
 
+def create_user(session: Session, who: Identity, name: str, role: str, password: str) -> User:
+    """`who` adds a user: admins only (with no users yet, the OS user acts as admin)."""
+    who.require("admin")
+    return add_user(session, name, role, password)
+
+
+def change_password(session: Session, who: Identity, name: str, password: str) -> None:
+    """`who` sets `name`'s password: their own, or anyone's for an admin."""
+    if who.name != name:
+        who.require("admin")
+    set_password(session, name, password)
+
+
 def get_user(session: Session, name: str) -> User:
     """The user called `name`."""
     user = session.scalar(select(User).where(User.name == name))
