@@ -216,3 +216,37 @@ def test_dock_layout_is_remembered(qtbot: QtBot, engine: Engine, show: ShowFixtu
     window.close()
     again, _ = open_editor(qtbot, engine)
     assert again.cuts_dock.isHidden() and again.form_dock.isFloating()
+
+
+def test_an_editor_whose_lock_was_taken_over_cannot_save_and_keeps_the_edits(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    """The taker's work wins: the old holder's save is refused, its edits stay (journal)."""
+    from veyedesk.config import Settings
+    from veyedesk.services.journal import pending_journals
+    from veyedesk.services.locks import take_over
+    from veyedesk.services.users import Identity
+
+    ep = show.episodes[0]
+    window, prompts = open_editor(qtbot, engine)
+    open_episode(qtbot, window, ep.id)
+    assert not window.form.take_over_button.isVisible()
+    with session_factory(engine)() as s, s.begin():
+        take_over(s, ep.id, Identity("boss", "admin"), Settings().lock_stale_minutes)
+    name = window.form.lines["name"]
+    name.selectAll()
+    type_text(qtbot, name, "Typed after the take-over")
+    window.save()
+    qtbot.waitUntil(lambda: bool(prompts.errors), timeout=10000)
+    assert "was not saved: locked by boss since" in prompts.errors[0]
+    assert prompts.unexpected == [False]
+    doc = window.editing.document
+    assert doc is not None and doc.read_only and doc.lock_holder == "boss"
+    assert doc.draft.fields["name"] == "Typed after the take-over"  # kept in the window…
+    window.editing.flush_journal()
+    url = engine.url.render_as_string(hide_password=False)
+    assert [j.name for j in pending_journals(url)] == ["Typed after the take-over"]  # …and here
+    assert window.form.take_over_button.isVisibleTo(window.form)
+    with session_factory(engine)() as s:
+        row = s.get(Episode, ep.id)
+        assert row is not None and row.name == ep.name and row.locked_by == "boss"

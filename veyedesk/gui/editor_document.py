@@ -33,15 +33,21 @@ class EditorDocument(EpisodeDocument):
         else:
             self._force_dirty = False
         self.read_only_reason = ""
+        # Who holds the lock when that is why it is read-only (the form offers a take-over).
+        self.lock_holder = ""
 
     # -- read-only --------------------------------------------------------------------
     @property
     def read_only(self) -> bool:
         return bool(self.read_only_reason)
 
-    def set_read_only(self, reason: str) -> None:
-        """Refuse every edit while `reason` is non-empty (it is shown when an edit is tried)."""
+    def set_read_only(self, reason: str, *, lock_holder: str = "") -> None:
+        """Refuse every edit while `reason` is non-empty (it is shown when an edit is tried).
+
+        `lock_holder` names who holds the episode's lock when that is the reason.
+        """
         self.read_only_reason = reason
+        self.lock_holder = lock_holder if reason else ""
 
     def _refuse(self) -> bool:
         if self.read_only_reason:

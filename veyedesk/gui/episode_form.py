@@ -340,7 +340,7 @@ class EpisodeForm(QTabWidget):
         reason = doc.read_only_reason if doc is not None else ""
         self.banner.setText(reason)
         self.banner.setVisible(bool(reason))
-        self.take_over_button.setVisible(bool(reason) and "locked by" in reason)
+        self.take_over_button.setVisible(doc is not None and bool(doc.lock_holder))
 
     def _value(self, name: str) -> Any:
         return self.document.draft.fields.get(name) if self.document is not None else None

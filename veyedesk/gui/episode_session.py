@@ -135,7 +135,9 @@ class EpisodeSession(QObject):
             document = EditorDocument(draft, base)
         else:
             document = EditorDocument(opened.draft)
-        document.set_read_only(opened.read_only)
+        lock = opened.lock
+        holder = lock.holder if lock is not None and not lock.held_by(self.identity.name) else ""
+        document.set_read_only(opened.read_only, lock_holder=holder)
         self.document, self.context, self.lock = document, None, opened.lock
         self.marks = []
         document.field_changed.connect(self._journal)
@@ -226,13 +228,21 @@ class EpisodeSession(QObject):
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, LockLost) and self.document is doc:
-                self._renew.stop()
-                self.lock = exc.state
-                self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
-                self.status.emit(str(exc))
+                self._lock_lost(doc, exc)
             # A dropped connection is retried at the next tick; the save path reports it.
 
         self.runner.submit(work, lambda state: setattr(self, "lock", state), failed)
+
+    def _lock_lost(self, doc: EditorDocument, exc: LockLost) -> None:
+        # Someone took the talk over: their work wins, ours stays in the journal, and the
+        # form turns read-only with the take-over button (to take it back deliberately).
+        self._renew.stop()
+        self._write_journal()
+        self.lock = exc.state
+        doc.set_read_only(exc.state.describe(), lock_holder=exc.state.holder)
+        self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
+        self.editable_changed.emit()
+        self.status.emit(str(exc))
 
     # -- marks ------------------------------------------------------------------------
     def add_mark(self, click: datetime, done: Callable[[list[datetime]], None]) -> None:
@@ -369,11 +379,7 @@ class EpisodeSession(QObject):
             self._retry.start(self.retry_ms)
             return
         if isinstance(exc, LockLost):
-            # Someone took the talk over: their work wins, ours stays in the journal.
-            self._renew.stop()
-            self.lock = exc.state
-            self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
-            self._write_journal()
+            self._lock_lost(doc, exc)
         expected = isinstance(exc, UserError)
         message = str(exc) if expected else f"{type(exc).__name__}: {exc}"
         self.status.emit(f"Not saved: {message}")
