@@ -252,7 +252,7 @@ def test_corrupt_recording_shows_its_waveform_up_to_an_unreadable_mark(
     assert _is_unreadable_red(image, mark_x, RULER_H + 5) or _is_unreadable_red(
         image, mark_x - 1, RULER_H + 5
     )
-    assert ffmpeg_children() == []
+    assert ffmpeg_children(corrupt_ts.path) == []
 
 
 @pytest.fixture
@@ -271,10 +271,10 @@ def test_cancelling_the_timeline_media_leaves_no_ffmpeg(
     widget, _doc = _widget(qtbot, _draft(files=1, paths=[stalled]))
     media, _failures = _media(widget, tmp_path / "cache")
     media.start([(1, stalled, 600.0)])
-    qtbot.waitUntil(lambda: bool(ffmpeg_children()), timeout=30000)
+    qtbot.waitUntil(lambda: bool(ffmpeg_children(stalled)), timeout=30000)
     media.cancel()  # what closing the editor or opening another talk does
     assert not media.running()
-    assert ffmpeg_children() == []
+    assert ffmpeg_children(stalled) == []
 
 
 def test_an_unreadable_file_and_a_bad_cache_entry_stop_nothing(

@@ -129,7 +129,7 @@ def test_corrupt_recording_gives_peaks_up_to_where_reading_failed_without_hangin
     per_second = peaks.data[: int(peaks.covered) * 100].reshape(-1, 100, 2, 2)
     loudest = per_second[:, :, :, 1].max(axis=(1, 2))
     assert len(loudest) >= 190 and 2900 < loudest.min() <= loudest.max() < 3100
-    assert ffmpeg_children() == []
+    assert ffmpeg_children(corrupt_ts.path) == []
 
 
 def test_a_glitch_is_tolerated_and_the_waveform_goes_on(tmp_path: Path) -> None:
@@ -161,9 +161,9 @@ def test_cancelling_kills_a_stuck_ffmpeg_at_once(stalled: Path, what: str) -> No
         return compute_thumbnails(stalled, resume=Thumbnails(72, 54), cancelled=stop.is_set)
 
     thread, box = _in_thread(work)
-    wait_for("ffmpeg to start", ffmpeg_children, timeout=30)
+    wait_for("ffmpeg to start", lambda: ffmpeg_children(stalled), timeout=30)
     stop.set()
     wait_for("the cancelled work to return", lambda: not thread.is_alive(), timeout=30)
     assert "error" not in box, box.get("error")
     assert not box["result"].complete  # cancelled: resumed next time
-    assert ffmpeg_children() == []
+    assert ffmpeg_children(stalled) == []

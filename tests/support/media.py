@@ -195,8 +195,13 @@ def shared_corrupt_ts(tmp_path_factory: pytest.TempPathFactory) -> CorruptRecord
     return _CORRUPT[base]
 
 
-def ffmpeg_children() -> list[int]:
-    """Pids of this process's ffmpeg children still in the process table (zombies too)."""
+def ffmpeg_children(reading: Path | None = None) -> list[int]:
+    """Pids of this process's ffmpeg children in the process table (zombies too).
+
+    With `reading`, only those whose command line names that file (another test's ffmpeg,
+    still ending, is not this test's business), and any zombie: a zombie has no command
+    line left, and one means a child was never waited for.
+    """
     me = os.getpid()
     found = []
     for entry in Path("/proc").iterdir():
@@ -204,11 +209,14 @@ def ffmpeg_children() -> list[int]:
             continue
         try:
             stat = (entry / "stat").read_text()
+            # "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'.
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            state, ppid = stat[stat.rindex(")") + 2 :].split()[:2]
+            if int(ppid) != me or comm != "ffmpeg":
+                continue
+            args = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue  # it ended while we looked
-        # "pid (comm) state ppid ...": comm may hold spaces, so split after the last ')'.
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-        if ppid == me and comm == "ffmpeg":
+        if reading is None or state == "Z" or os.fsencode(reading) in args:
             found.append(int(entry.name))
     return found
