@@ -1,20 +1,36 @@
-"""The timeline widget: zoom limits, edge drags as one undo step, clicks, gaps, a full day."""
+"""The timeline widget: zoom limits, edge drags as one undo step, clicks, gaps, a full day.
+
+And its media: a corrupt recording's partial waveform with its "unreadable from" mark,
+no ffmpeg left once the work is cancelled, bad files and cache entries that stop nothing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.support.media import (
+    CorruptRecording,
+    ffmpeg_children,
+    make_clip,
+    shared_corrupt_ts,
+)
+from veyedesk.gui import timeline_paint as paint
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.timeline import TimelineWidget
+from veyedesk.gui.timeline_media import TimelineMedia
 from veyedesk.gui.timeline_paint import FILES_H, RULER_H
+from veyedesk.media.cache import MediaCache
 from veyedesk.media.peaks import Peaks
 from veyedesk.player.timeline import Source, Timeline
 from veyedesk.services.edit import CutDraft, EpisodeDraft, RawFileInfo
@@ -23,12 +39,14 @@ T0 = datetime(2026, 2, 1, 9, 0, 0)
 W = 9 * 3600.0  # the timeline counts wall-clock seconds from midnight
 
 
-def _draft(files: int = 2, seconds: float = 600.0, gap: float = 60.0) -> EpisodeDraft:
+def _draft(
+    files: int = 2, seconds: float = 600.0, gap: float = 60.0, paths: list[Path] | None = None
+) -> EpisodeDraft:
     raws = {
         n + 1: RawFileInfo(
             n + 1,
-            f"f{n}.dv",
-            Path(f"/r/f{n}.dv"),
+            f"f{n}.dv" if paths is None else paths[n].name,
+            Path(f"/r/f{n}.dv") if paths is None else paths[n],
             T0 + timedelta(seconds=n * (seconds + gap)),
             seconds,
             25.0,
@@ -175,3 +193,108 @@ def test_peaks_still_computing_show_what_is_ready_and_hatch_the_rest(qtbot: QtBo
 
     assert all(blue(s) for s in (20.0, 150.0, 280.0))  # ready: drawn
     assert not any(blue(s) for s in (320.0, 450.0, 580.0))  # not yet: hatched, no wave
+
+
+@pytest.fixture(scope="session")
+def corrupt_ts(tmp_path_factory: pytest.TempPathFactory) -> CorruptRecording:
+    return shared_corrupt_ts(tmp_path_factory)
+
+
+def _media(widget: TimelineWidget, cache_root: Path) -> tuple[TimelineMedia, list[str]]:
+    """The timeline's background media work wired as the player panel wires it."""
+    media = TimelineMedia(cache=MediaCache(cache_root))
+    media.peaks_ready.connect(widget.set_peaks)
+    media.thumbs_ready.connect(widget.set_thumbs)
+    failures: list[str] = []
+    media.failed.connect(lambda _id, message: failures.append(message))
+    return media, failures
+
+
+def _is_unreadable_red(image: QImage, x: int, y: int) -> bool:
+    c = image.pixelColor(x, y)
+    return c.red() > 200 and c.green() < 120 and c.blue() < 120
+
+
+def test_corrupt_recording_shows_its_waveform_up_to_an_unreadable_mark(
+    qtbot: QtBot, corrupt_ts: CorruptRecording, tmp_path: Path, artifacts: Path
+) -> None:
+    draft = _draft(files=1, seconds=corrupt_ts.seconds, paths=[corrupt_ts.path])
+    widget, _doc = _widget(qtbot, draft)
+    widget.resize(1200, widget.height())
+    media, failures = _media(widget, tmp_path / "cache")
+    media.start([(1, corrupt_ts.path, corrupt_ts.seconds)])
+    try:
+        # The guard against a hang: before the fix this waited forever on a full stderr pipe.
+        qtbot.waitUntil(lambda: 1 in widget.peaks and widget.peaks[1].complete, timeout=120000)
+        qtbot.waitUntil(lambda: not media.running(), timeout=120000)
+    finally:
+        media.cancel()
+    peaks = widget.peaks[1]
+    assert peaks.unreadable_from == pytest.approx(corrupt_ts.corrupt_from, abs=1.5)
+    assert paint.unreadable_label(peaks.unreadable_from).startswith("unreadable from 00:03:1")
+    assert any("audio unreadable from 00:03:1" in f and "10_00_00.ts" in f for f in failures)
+    widget.fit_range(W, W + corrupt_ts.seconds)
+    image = widget.grab().toImage()
+    image.save(str(Path("/tmp") / "timeline_unreadable.png"))
+    image.save(str(artifacts / "timeline_unreadable.png"))
+    view = widget.view()
+    y = widget.height() - 28
+
+    def wave(seconds: float) -> bool:
+        c = image.pixelColor(round(view.x(W + seconds)), y)
+        return c.blue() > 180 and c.red() < 160
+
+    # (Away from the cut's edges at 100 s and 200 s, drawn over every lane.)
+    assert all(wave(s) for s in (10.0, 60.0, 150.0, 185.0))  # read: drawn
+    assert not any(wave(s) for s in (230.0, 400.0, 590.0))  # unreadable: no waveform
+    mark_x = round(view.x(W + peaks.unreadable_from))
+    # The red line runs through the lanes at the point where reading stopped.
+    assert _is_unreadable_red(image, mark_x, RULER_H + 5) or _is_unreadable_red(
+        image, mark_x - 1, RULER_H + 5
+    )
+    assert ffmpeg_children(corrupt_ts.path) == []
+
+
+@pytest.fixture
+def stalled(tmp_path: Path) -> Iterator[Path]:
+    """A "recording" that never delivers a byte (a FIFO no one writes: a stalled share)."""
+    fifo = tmp_path / "stalled.dv"
+    os.mkfifo(fifo)
+    yield fifo
+    with contextlib.suppress(OSError):  # release an ffmpeg left blocked (code under test failed)
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def test_cancelling_the_timeline_media_leaves_no_ffmpeg(
+    qtbot: QtBot, stalled: Path, tmp_path: Path
+) -> None:
+    widget, _doc = _widget(qtbot, _draft(files=1, paths=[stalled]))
+    media, _failures = _media(widget, tmp_path / "cache")
+    media.start([(1, stalled, 600.0)])
+    qtbot.waitUntil(lambda: bool(ffmpeg_children(stalled)), timeout=30000)
+    media.cancel()  # what closing the editor or opening another talk does
+    assert not media.running()
+    assert ffmpeg_children(stalled) == []
+
+
+def test_an_unreadable_file_and_a_bad_cache_entry_stop_nothing(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    junk = tmp_path / "junk.dv"
+    junk.write_bytes(b"not a recording" * 1000)
+    good = make_clip(tmp_path / "good.dv", "dv", 2.0, stamp=False)
+    cache = tmp_path / "cache"
+    MediaCache(cache).peaks(good)
+    MediaCache(cache)._file(good, "peaks").write_bytes(b"")  # emptied by a crash mid-write
+    widget, _doc = _widget(qtbot, _draft(files=2, seconds=2.0, paths=[junk, good]))
+    media, failures = _media(widget, cache)
+    media.start([(1, junk, 2.0), (2, good, 2.0)])
+    try:
+        qtbot.waitUntil(lambda: not media.running(), timeout=60000)
+    finally:
+        media.cancel()
+    assert widget.peaks[2].complete and widget.peaks[2].covered == pytest.approx(2.0, abs=0.02)
+    assert 2 in widget.thumbs and widget.thumbs[2].complete
+    # The junk file's lane says "unreadable from 00:00:00" instead of "waveform…" forever.
+    assert widget.peaks[1].unreadable_from == 0.0 and widget.peaks[1].complete
+    assert any("junk.dv" in f for f in failures)

@@ -228,6 +228,7 @@ class TimelineWidget(QWidget):
         paint.paint_thumbs(p, view, self.blocks, self.thumbs)
         paint.paint_wave(p, view, self.blocks, self.peaks)
         paint.paint_cuts(p, view, self.cut_ranges())
+        paint.paint_unreadable(p, view, self.blocks, self.peaks)  # its label over cut edges
         paint.paint_ruler(p, view)
         paint.paint_marks(p, view, self.marks)
         p.end()

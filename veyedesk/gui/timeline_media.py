@@ -2,11 +2,15 @@
 
 One worker thread (the machine also decodes video) works through the raw files, the ones
 the talk uses first: all waveforms, then all thumbnails. Progress is sent a few times a
-second, so the timeline fills in as data arrives; `cancel()` stops it on unload.
+second, so the timeline fills in as data arrives; `cancel()` stops it on unload, killing
+any ffmpeg at once. A file whose audio cannot be read at all gets empty peaks marked
+unreadable from its start (the lane says so instead of waiting forever), and nothing one
+file does (a bad cache entry, an unexpected error) stops the work on the others.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -15,13 +19,14 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from veyedesk.gui.timeline_paint import ThumbStrip
+from veyedesk.gui.timeline_paint import ThumbStrip, unreadable_label
 from veyedesk.media.cache import MediaCache
 from veyedesk.media.peaks import Peaks
 from veyedesk.media.probe import MediaError
 from veyedesk.media.thumbnails import Thumbnails
 
 PROGRESS_EVERY = 0.25  # seconds between progress signals per file
+log = logging.getLogger(__name__)
 
 
 class TimelineMedia(QObject):
@@ -48,6 +53,7 @@ class TimelineMedia(QObject):
         self._thread.start()
 
     def cancel(self, wait: float = 5.0) -> None:
+        """Stop the work; ffmpeg is killed within a tenth of a second, then reaped."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=wait)
@@ -75,14 +81,27 @@ class TimelineMedia(QObject):
             now = time.monotonic()
             if now - last[0] >= PROGRESS_EVERY:
                 last[0] = now
-                self.peaks_ready.emit(raw_id, Peaks(peaks.data.copy(), peaks.complete))
+                self.peaks_ready.emit(raw_id, peaks.snapshot())
 
         try:
             done = self.cache.peaks(path, on_progress=progress, cancelled=stop.is_set)
-        except (MediaError, OSError) as exc:
-            self.failed.emit(raw_id, str(exc))
+        except Exception as exc:
+            self._failed(raw_id, path, exc)
+            unreadable = Peaks.empty()
+            unreadable.complete, unreadable.unreadable_from = True, 0.0
+            unreadable.problem = str(exc)
+            self.peaks_ready.emit(raw_id, unreadable)
             return
-        self.peaks_ready.emit(raw_id, Peaks(done.data.copy(), done.complete))
+        if done.unreadable_from is not None:
+            label = unreadable_label(done.unreadable_from)
+            self.failed.emit(raw_id, f"{path}: audio {label} ({done.problem})")
+        self.peaks_ready.emit(raw_id, done.snapshot())
+
+    def _failed(self, raw_id: int, path: Path, exc: Exception) -> None:
+        if not isinstance(exc, MediaError | OSError):
+            # A bug, not bad media: keep the traceback for the log file, go on with the rest.
+            log.exception("timeline media of %s", path)
+        self.failed.emit(raw_id, str(exc) if isinstance(exc, MediaError) else f"{path}: {exc}")
 
     def _thumbs(self, raw_id: int, path: Path, duration: float, stop: threading.Event) -> None:
         strip: ThumbStrip | None = None
@@ -123,7 +142,7 @@ class TimelineMedia(QObject):
             done = self.cache.thumbnails(
                 path, on_progress=lambda t: convert(t, False), cancelled=stop.is_set
             )
-        except (MediaError, OSError) as exc:
-            self.failed.emit(raw_id, str(exc))
+        except Exception as exc:
+            self._failed(raw_id, path, exc)
             return
         convert(done, True)

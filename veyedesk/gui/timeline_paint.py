@@ -35,6 +35,9 @@ MARK = QColor("#ff9800")
 PLAYHEAD = QColor("#ff3b3b")
 TEXT = QColor("#d8dee9")
 PENDING = QColor(255, 255, 255, 28)
+UNREADABLE = QColor("#ff5252")
+UNREADABLE_FILL = QColor(255, 82, 82, 110)
+UNREADABLE_TINT = QColor(255, 82, 82, 30)
 
 # Ruler steps in seconds: one frame up to an hour.
 STEPS = (0.04, 0.2, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
@@ -259,6 +262,42 @@ def _pending(p: QPainter, rect: QRectF, text: str) -> None:
     if text and rect.width() > 60:
         p.setPen(QPen(TEXT))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def unreadable_label(seconds: float) -> str:
+    """'unreadable from HH:MM:SS' for a position in a file (whole seconds, not rounded up)."""
+    whole = max(0, int(seconds))
+    return f"unreadable from {whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+def paint_unreadable(
+    p: QPainter, view: View, blocks: Sequence[Block], peaks: dict[int, Peaks]
+) -> None:
+    """Where a file's audio stops being readable: a red line, the rest of its lane red."""
+    top = RULER_H + FILES_H + THUMBS_H
+    for block in blocks:
+        data = peaks.get(block.raw_file_id)
+        if data is None or data.unreadable_from is None:
+            continue
+        at = block.start + min(data.unreadable_from, block.duration)
+        if not view.visible(at, block.end):
+            continue
+        x = view.x(at)
+        x0, x1 = max(x, -2.0), min(view.x(block.end), view.width + 2.0)
+        lane = QRectF(x0, top, max(1.0, x1 - x0), WAVE_H - 2)
+        p.fillRect(lane, UNREADABLE_TINT)
+        p.fillRect(lane, QBrush(UNREADABLE_FILL, Qt.BrushStyle.BDiagPattern))
+        p.setPen(QPen(UNREADABLE, 2))
+        p.drawLine(QLineF(x, RULER_H, x, HEIGHT))
+        text = unreadable_label(data.unreadable_from)
+        w = p.fontMetrics().horizontalAdvance(text) + 8
+        # Right of the line; left of it when that would run off the view or the file (the
+        # readable waveform is behind it there); pinned to the left edge once scrolled past.
+        left = x + 4 if x + 4 + w <= min(x1, view.width) else x - 4 - w
+        box = QRectF(max(left, 2.0), top + (WAVE_H - 18) / 2, w, 18)
+        p.fillRect(box, QColor(0, 0, 0, 200))
+        p.setPen(QPen(UNREADABLE))
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 def paint_marks(p: QPainter, view: View, marks: Sequence[float]) -> None:

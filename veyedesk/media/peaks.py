@@ -9,13 +9,16 @@ reads a pyramid of coarser levels so a full-day view touches a few thousand valu
 
 from __future__ import annotations
 
-import subprocess
+import re
+import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from veyedesk.media.ffmpeg_pipe import FfmpegPipe
 from veyedesk.media.probe import MediaError, tool
 
 BIN_SECONDS = 0.01
@@ -23,6 +26,14 @@ SAMPLE_RATE = 48000
 BIN_SAMPLES = round(SAMPLE_RATE * BIN_SECONDS)
 PYRAMID_FACTOR = 8
 CHUNK_BINS = 3000  # 30 s of audio per read and progress report (fewer, larger copies)
+# ashowinfo reports every 100 ms of decoded audio on stderr, in order with the decoder's
+# errors, so an error's position in the audio is known to 0.1 s without parsing the output.
+REPORT_SAMPLES = 4800
+# This many error lines within FAIL_WINDOW seconds of audio: the file is unreadable from
+# the first of them (a corrupt tail). Fewer are glitches: dropped, and reading goes on.
+FAIL_ERRORS = 20
+FAIL_WINDOW = 5.0
+_SHOWINFO = re.compile(rb"\brate:(\d+)\s+nb_samples:(\d+)")
 
 
 @dataclass
@@ -31,11 +42,19 @@ class Peaks:
 
     data: np.ndarray
     complete: bool = False
+    # Where ffmpeg could read no further (seconds into the file), with its last error:
+    # the waveform ends there and the timeline marks the rest unreadable.
+    unreadable_from: float | None = None
+    problem: str = ""
     _levels: list[np.ndarray] = field(default_factory=list, repr=False)
 
     @classmethod
     def empty(cls, channels: int = 2) -> Peaks:
         return cls(np.zeros((0, channels, 2), dtype=np.int16))
+
+    def snapshot(self) -> Peaks:
+        """A copy another thread may keep while this one grows."""
+        return Peaks(self.data.copy(), self.complete, self.unreadable_from, self.problem)
 
     @property
     def channels(self) -> int:
@@ -49,6 +68,13 @@ class Peaks:
     def extend(self, more: np.ndarray) -> None:
         if len(more):
             self.data = np.concatenate([self.data, more]) if len(self.data) else more
+            self._levels = []
+
+    def truncate(self, seconds: float) -> None:
+        """Keep only the bins before `seconds`."""
+        keep = max(0, int(seconds / BIN_SECONDS + 1e-6))
+        if keep < len(self.data):
+            self.data = self.data[:keep]
             self._levels = []
 
     def _pyramid(self) -> list[np.ndarray]:
@@ -122,13 +148,47 @@ def _widen_pipe(fd: int) -> None:
 
 
 def peaks_command(path: Path, start: float = 0.0, channels: int = 2) -> list[str]:
-    """The ffmpeg arguments: audio only, 16-bit PCM at 48 kHz on stdout, from `start`."""
-    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "error"]
+    """The ffmpeg arguments: audio only, 16-bit PCM at 48 kHz on stdout, from `start`.
+
+    Corrupt input is tolerated (bad packets dropped, decoding goes on) and every 100 ms of
+    decoded audio is reported on stderr (`ashowinfo`), tagged by level, to find where
+    decoding broke down.
+    """
+    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-nostats"]
+    args += ["-loglevel", "repeat+level+info", "-max_error_rate", "1"]
+    args += ["-err_detect", "ignore_err", "-fflags", "+discardcorrupt"]
     if start > 0:
         args += ["-ss", f"{start:.3f}"]
     args += ["-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn"]
+    args += ["-af", f"asetnsamples=n={REPORT_SAMPLES}:p=0,ashowinfo"]
     args += ["-ac", str(channels), "-ar", str(SAMPLE_RATE), "-f", "s16le", "pipe:1"]
     return args
+
+
+class _DecodeWatch:
+    """Follows ffmpeg's stderr: seconds of audio decoded, and where decoding broke down."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._decoded = 0.0
+        self._errors: deque[float] = deque()
+        self.failed_at: float | None = None  # seconds into this run's audio
+
+    def line(self, line: bytes) -> None:
+        if b"ashowinfo" in line:
+            match = _SHOWINFO.search(line)
+            if match:
+                with self._lock:
+                    self._decoded += int(match.group(2)) / max(1, int(match.group(1)))
+        elif b"[error]" in line or b"[fatal]" in line:
+            with self._lock:
+                if self.failed_at is not None:
+                    return
+                self._errors.append(self._decoded)
+                while self._errors[0] < self._decoded - FAIL_WINDOW:
+                    self._errors.popleft()
+                if len(self._errors) >= FAIL_ERRORS:
+                    self.failed_at = self._errors[0]
 
 
 def compute_peaks(
@@ -142,46 +202,51 @@ def compute_peaks(
     """Decode `path`'s audio and reduce it to peaks; `resume` continues a shorter result.
 
     `on_progress(peaks)` is called (in this thread) every few seconds of audio with the
-    peaks so far. Raises MediaError naming the file when ffmpeg cannot read its audio.
+    peaks so far. A file that breaks down part way (corrupt from some point on, or ffmpeg
+    failing after some audio) gives the peaks up to there, complete, with `unreadable_from`
+    set. Raises MediaError naming the file when ffmpeg cannot read any of its audio.
+    `cancelled` is polled from another thread; ffmpeg is killed as soon as it returns true.
     """
     peaks = Peaks(resume.data.copy()) if resume is not None else Peaks.empty(channels)
     channels = peaks.channels
     if not path.exists():
         raise MediaError(f"{path}: file not found; was it moved or renamed?")
-    proc = subprocess.Popen(
-        peaks_command(path, peaks.covered, channels),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    _widen_pipe(proc.stdout.fileno())
+    start = peaks.covered
+    watch = _DecodeWatch()
     chunk = CHUNK_BINS * BIN_SAMPLES * channels * 2
+    frame = BIN_SAMPLES * channels * 2
     pending = b""
-    try:
+    with FfmpegPipe(
+        peaks_command(path, start, channels),
+        cancelled=lambda: cancelled() or watch.failed_at is not None,
+        on_line=watch.line,
+    ) as pipe:
+        _widen_pipe(pipe.stdout.fileno())
         while True:
-            data = proc.stdout.read(chunk)
+            data = pipe.stdout.read(chunk)
             if not data:
                 break
             pending += data
-            usable = len(pending) // (BIN_SAMPLES * channels * 2) * (BIN_SAMPLES * channels * 2)
+            usable = len(pending) // frame * frame
             if usable:
                 peaks.extend(_reduce(pending[:usable], channels))
                 pending = pending[usable:]
+                if watch.failed_at is not None:
+                    peaks.truncate(start + watch.failed_at)
                 if on_progress is not None:
                     on_progress(peaks)
-            if cancelled():
-                proc.kill()
-                proc.wait()
-                return peaks
-    finally:
-        proc.stdout.close()
-    error = proc.stderr.read().decode(errors="replace").strip()
-    proc.stderr.close()
-    if proc.wait() != 0:
-        raise MediaError(
-            f"{path}: could not read its audio for the waveform "
-            f"({error.splitlines()[-1] if error else f'ffmpeg exit {proc.returncode}'})"
-        )
+        code = pipe.wait()
+        failed_at = watch.failed_at
+        if pipe.killed and failed_at is None:
+            return peaks  # cancelled: the partial result is resumed next time
+        problem = pipe.last_error(f"ffmpeg exit {code}")
+    if failed_at is not None:
+        peaks.truncate(start + failed_at)
+    elif code != 0 and not len(peaks.data):
+        raise MediaError(f"{path}: could not read its audio for the waveform ({problem})")
+    if failed_at is not None or code != 0:
+        peaks.unreadable_from = peaks.covered
+        peaks.problem = problem
     # A last partial bin (< 10 ms) is left out, so resuming a growing file stays aligned.
     peaks.complete = True
     return peaks

@@ -9,13 +9,13 @@ arrive progressively and a growing file is continued from the last one.
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 
+from veyedesk.media.ffmpeg_pipe import FfmpegPipe
 from veyedesk.media.probe import MediaError, probe, tool
 
 THUMB_HEIGHT = 54
@@ -58,7 +58,8 @@ def thumbnails_command(
     """ffmpeg arguments: keyframes only, one per `interval` s, scaled, RGB24 on stdout."""
     w, h = size
     select = f"select='isnan(prev_selected_t)+gte(t-prev_selected_t\\,{interval:g})'"
-    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "info"]
+    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-nostats"]
+    args += ["-loglevel", "repeat+level+info"]  # showinfo's lines, errors tagged by level
     args += ["-skip_frame", "nokey"]
     if lowres:
         args += ["-lowres", str(lowres)]
@@ -78,7 +79,12 @@ def compute_thumbnails(
     on_progress: Callable[[Thumbnails], None] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
 ) -> Thumbnails:
-    """Thumbnails of `path` every `interval` s (keyframes only); `resume` continues a run."""
+    """Thumbnails of `path` every `interval` s (keyframes only); `resume` continues a run.
+
+    `cancelled` is polled from another thread; ffmpeg is killed as soon as it returns true
+    and the thumbnails so far are returned, not complete. Raises MediaError naming the file
+    when ffmpeg fails before the first thumbnail.
+    """
     if resume is not None:
         thumbs = replace(resume, times=list(resume.times), frames=list(resume.frames))
         start = (resume.times[-1] + interval) if resume.times else 0.0
@@ -91,33 +97,21 @@ def compute_thumbnails(
         lowres = 3 if video.codec == "dvvideo" and video.height >= 8 * h // 2 else 0
         thumbs, start = Thumbnails(w, h, lowres=lowres), 0.0
     frame_bytes = thumbs.width * thumbs.height * 3
-    proc = subprocess.Popen(
-        thumbnails_command(path, (thumbs.width, thumbs.height), interval, start, thumbs.lowres),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
     times: list[float] = []
-    errors: list[bytes] = []
     ready = threading.Condition()
 
-    def read_stderr() -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            match = _PTS.search(line)
+    def on_line(line: bytes) -> None:
+        match = _PTS.search(line)
+        if match and b"showinfo" in line:
             with ready:
-                if match and b"showinfo" in line:
-                    times.append(float(match.group(1)))
-                    ready.notify_all()
-                elif b"rror" in line:
-                    errors.append(line.strip())
+                times.append(float(match.group(1)))
+                ready.notify_all()
 
-    reader = threading.Thread(target=read_stderr, daemon=True)
-    reader.start()
+    args = thumbnails_command(path, (thumbs.width, thumbs.height), interval, start, thumbs.lowres)
     count = 0
-    try:
+    with FfmpegPipe(args, cancelled=cancelled, on_line=on_line) as pipe:
         while True:
-            frame = proc.stdout.read(frame_bytes)
+            frame = pipe.stdout.read(frame_bytes)
             if len(frame) < frame_bytes:
                 break
             with ready:
@@ -130,15 +124,12 @@ def compute_thumbnails(
             thumbs.covered = at
             if on_progress is not None:
                 on_progress(thumbs)
-            if cancelled():
-                proc.kill()
-                break
-    finally:
-        proc.stdout.close()
-    code = proc.wait()
-    reader.join(timeout=5)
-    if code != 0 and not cancelled():
-        reason = errors[-1].decode(errors="replace") if errors else f"ffmpeg exit {code}"
+        code = pipe.wait()
+        if pipe.killed:
+            return thumbs  # cancelled: continued next time
+        reason = pipe.last_error(f"ffmpeg exit {code}")
+    if code != 0 and not thumbs.frames:
         raise MediaError(f"{path}: could not read its video for thumbnails ({reason})")
-    thumbs.complete = code == 0
+    # A file that fails part way keeps the thumbnails read so far (the waveform marks where).
+    thumbs.complete = True
     return thumbs
