@@ -227,3 +227,20 @@ def test_db_check_passes_and_python_m_works() -> None:
         [sys.executable, "-m", "veyedesk", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("veyedesk ")
+
+
+LEAKY_URLS = [
+    "postgresql+psycopg://ed@127.0.0.1:1/vey?password=s3cret",  # query form
+    "postgresql+psycopg://ed:s3cret@127.0.0.1:port/vey",  # port that is no number
+    "postgresql+psycopg://ed:s3c@ret@[127.0.0.1/vey",  # unbalanced bracket, @ in password
+    "ed:s3cret@127.0.0.1/vey",  # no scheme
+    "host=127.0.0.1 port=1 password=s3cret",  # a libpq keyword string
+]
+
+
+@pytest.mark.parametrize("url", LEAKY_URLS)
+def test_no_form_of_a_bad_url_shows_its_password_in_the_error_or_config_show(url: str) -> None:
+    line = one_error_line(run("--db", url, "episodes", "--client", "a", "--show", "b"))
+    assert "s3c" not in line and "ret" not in line, line
+    shown = ok("--db", url, "config", "show")
+    assert "s3c" not in shown and "ret@" not in shown, shown
