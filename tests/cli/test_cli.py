@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from veyedesk.db import make_engine
+from veyedesk.db.migrate import head_revision
 from veyedesk.model import Client
 
 VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
@@ -45,7 +46,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 def test_the_setup_flow_on_a_new_sqlite_file(tmp_path: Path) -> None:
     db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
-    assert "database at 0001" in ok(*db, "db", "upgrade")
+    assert f"database at {head_revision()}" in ok(*db, "db", "upgrade")
     assert "up to date" in ok(*db, "db", "current")
     ok(*db, "client", "add", "--client", "fosdem", "--name", "FOSDEM")
     ok(*db, "show", "add", "--client", "fosdem", "--show", "fosdem_2026", "--raw-root", "/srv/raw")
@@ -244,3 +245,22 @@ def test_no_form_of_a_bad_url_shows_its_password_in_the_error_or_config_show(url
     assert "s3c" not in line and "ret" not in line, line
     shown = ok("--db", url, "config", "show")
     assert "s3c" not in shown and "ret@" not in shown, shown
+
+
+def test_state_command_refuses_a_shell_template_with_unquoted_placeholders(
+    tmp_path: Path,
+) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    ok(*db, "db", "upgrade")
+    line = one_error_line(run(*db, "state", "command", "post", "ssh host logger {name}"))
+    assert "shell (ssh)" in line and "{name!q}" in line
+    assert "no command (manual)" in ok(*db, "state", "command", "post")  # nothing written
+    out = ok(*db, "state", "command", "post", "ssh host logger -- {name!q}")
+    assert "runs: ssh host logger -- '{name!q}'" in out
+
+
+def test_worker_help_names_the_allow_list_setting() -> None:
+    out = " ".join(ok("worker", "--help").split())
+    assert "worker_commands" in out and "VEYEDESK_WORKER_COMMANDS" in out
+    assert "command_timeout_seconds" in out
+    assert "worker_commands = []" in ok("config", "show")
