@@ -264,3 +264,12 @@ def test_worker_help_names_the_allow_list_setting() -> None:
     assert "worker_commands" in out and "VEYEDESK_WORKER_COMMANDS" in out
     assert "command_timeout_seconds" in out
     assert "worker_commands = []" in ok("config", "show")
+
+
+def test_a_worker_says_at_start_which_commands_it_runs(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    ok(*db, "db", "upgrade")
+    none = run(*db, "worker", "--once")
+    assert "event=commands" in none.stderr and "none (set worker_commands)" in none.stderr
+    some = run(*db, "worker", "--once", env={"VEYEDESK_WORKER_COMMANDS": "rsync:/usr/bin/up"})
+    assert "allowed=rsync,/usr/bin/up" in some.stderr
