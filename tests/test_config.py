@@ -1,6 +1,9 @@
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from veyedesk.config import ConfigError, describe, load_settings, mask_url
 
@@ -79,3 +82,58 @@ def test_secrets_are_masked() -> None:
     )
     assert "s3cret" not in str(shown) and "pw12345678" not in str(shown)
     assert shown["password"] == "***"
+
+
+# Passwords in every form a URL or a libpq string can carry them. The password starts with
+# Q and ends with Z, letters found nowhere else in the generated text, so any leaked part of
+# it shows; its middle may hold anything a careless user types (@ / : ? # & ' space %).
+_PLAIN = st.text("abcdefghijklmnop0123456789", min_size=1, max_size=8)
+_PASSWORD = st.builds(
+    lambda mid: f"Q{mid}Z",
+    st.text(st.characters(codec="utf-8", exclude_characters="QZ\r\n"), max_size=12),
+)
+
+
+def _keyword_quoted(pw: str) -> str:
+    return "'" + pw.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+_FORMS = {
+    "userinfo": lambda u, pw, h: f"postgresql+psycopg://{u}:{pw}@{h}:5432/vey",
+    "userinfo, encoded": lambda u, pw, h: f"postgresql://{u}:{quote(pw, safe='')}@{h}/vey",
+    "no user": lambda u, pw, h: f"postgresql://:{pw}@{h}/vey",
+    "query": lambda u, pw, h: f"postgresql://{u}@{h}/vey?sslmode=require&password={pw}&port=5",
+    "query, encoded": lambda u, pw, h: f"postgresql://{u}@{h}/vey?password={quote(pw)}",
+    "sslpassword": lambda u, pw, h: f"postgresql://{u}@{h}/vey?sslpassword={pw}",
+    "keyword": lambda u, pw, h: f"host={h} user={u} password={_keyword_quoted(pw)} dbname=v",
+    "keyword, bare": lambda u, pw, h: f"host={h} password = {pw.replace(' ', '')} user={u}",
+    "host forgotten": lambda u, pw, h: (
+        f"postgresql://{u}:{pw.replace('/', '').replace('@', '')}/vey"
+    ),
+    "bad port": lambda u, pw, h: f"postgresql://{u}:{pw}@{h}:port/vey",
+    "pasted alone": lambda u, pw, h: pw.replace("=", "").replace("://", ""),
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(form=st.sampled_from(sorted(_FORMS)), user=_PLAIN, password=_PASSWORD, host=_PLAIN)
+def test_no_part_of_a_password_is_shown_whatever_the_url_looks_like(
+    form: str, user: str, password: str, host: str
+) -> None:
+    url = _FORMS[form](user, password, host)
+    for shown in (mask_url(url), describe(load_settings(env={"VEYEDESK_DB": url}))["db"]):
+        assert "Q" not in shown and "Z" not in shown, (url, shown)
+        middle = password[1:-1]
+        if len(middle) >= 3 and middle not in url.replace(password, ""):
+            assert middle not in shown, (url, shown)
+
+
+def test_masking_keeps_what_is_not_secret() -> None:
+    url = "postgresql+psycopg://ed:pw@db.lan:5433/vey?sslmode=require&password=x&port=5"
+    assert (
+        mask_url(url)
+        == "postgresql+psycopg://ed:***@db.lan:5433/vey?sslmode=require&password=***&port=5"
+    )
+    assert mask_url("host=h password='a b' dbname=v") == "host=h password=*** dbname=v"
+    assert mask_url("sqlite:////srv/a@b:c.db") == "sqlite:////srv/a@b:c.db"
+    assert mask_url("postgresql://[::1]:5432/v") == "postgresql://[::1]:5432/v"

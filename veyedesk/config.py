@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 import getpass
 import os
+import re
 import socket
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote
 
 import platformdirs
 
@@ -119,6 +120,10 @@ class Settings:
     title_seconds: float = 5.0
     credits_seconds: float = 4.0
     default_profile: str = "mp4"
+    # Programs this machine's worker may run for state commands (argv[0], by name or path);
+    # a database row never widens it: see jobs.commands.
+    worker_commands: tuple[str, ...] = ()
+    command_timeout_seconds: float = 3600.0
     profiles: Mapping[str, EncodeProfile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))
     source: str = ""  # the config file that was read, or "" when there was none
 
@@ -143,7 +148,10 @@ SCALARS: dict[str, type] = {
     "title_seconds": float,
     "credits_seconds": float,
     "default_profile": str,
+    "command_timeout_seconds": float,
 }
+# List settings: a TOML array of strings, or env `VEYEDESK_<NAME>` split like PATH.
+LISTS: tuple[str, ...] = ("worker_commands",)
 
 
 def _coerce(name: str, value: Any, origin: str) -> Any:
@@ -157,6 +165,14 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
     except (TypeError, ValueError):
         wanted = {int: "a whole number", float: "a number"}.get(kind, "text")
         raise ConfigError(f"{origin}: {name} must be {wanted}, got {value!r}") from None
+
+
+def _list(name: str, value: Any, origin: str) -> tuple[str, ...]:
+    if isinstance(value, str):  # from the environment: separated like PATH
+        return tuple(item for item in value.split(os.pathsep) if item)
+    if not isinstance(value, list) or not all(isinstance(x, str) and x for x in value):
+        raise ConfigError(f'{origin}: {name} must be a list of names, e.g. {name} = ["rsync"]')
+    return tuple(value)
 
 
 def _profiles_from(table: Any, origin: str) -> dict[str, EncodeProfile]:
@@ -203,8 +219,15 @@ def load_settings(
                 profiles = _profiles_from(value, str(path))
             elif key in SCALARS:
                 values[key] = _coerce(key, value, str(path))
+            elif key in LISTS:
+                values[key] = _list(key, value, str(path))
             else:
-                raise ConfigError(f"{path}: unknown setting {key!r}; known: {', '.join(SCALARS)}")
+                known = ", ".join((*SCALARS, *LISTS))
+                raise ConfigError(f"{path}: unknown setting {key!r}; known: {known}")
+    for key in LISTS:
+        env_value = env.get(f"VEYEDESK_{key.upper()}")
+        if env_value not in (None, ""):
+            values[key] = _list(key, env_value, f"VEYEDESK_{key.upper()}")
     for key in SCALARS:
         env_value = env.get(f"VEYEDESK_{key.upper()}")
         if env_value not in (None, ""):
@@ -221,19 +244,68 @@ def load_settings(
     )
 
 
+# A query or keyword parameter whose name says it holds a secret (password, sslpassword, ...).
+_SECRET_NAME = re.compile(r"pass|pwd|secret|token", re.IGNORECASE)
+# A secret's value runs to the next `key=` (a malformed password may hold `&`, `#` or
+# spaces): in a URL up to `&key=`, in a libpq keyword string (`host=h password=x`) up to
+# ` key=`, or it is single-quoted with backslash escapes.
+_URL_PARAM = re.compile(r"(?P<key>[^\s=&?;#/]+)(?P<eq>\s*=\s*)(?P<value>(?:[^&]|&(?![^&=]*=))*)")
+_KEYWORD_PARAM = re.compile(
+    r"(?P<key>[^\s=']+)(?P<eq>\s*=\s*)"
+    r"(?P<value>'(?:[^'\\]|\\.)*'?|(?:\\.|[^\s\\]|\s+(?=[^\s=]+(?![^\s=]|\s*=)))*)"
+)
+
+
+def _mask_params(text: str, pattern: re.Pattern[str]) -> str:
+    def mask(match: re.Match[str]) -> str:
+        if _SECRET_NAME.search(unquote(match["key"])):
+            return f"{match['key']}{match['eq']}***"
+        return match[0]
+
+    return pattern.sub(mask, text)
+
+
 def mask_url(url: str) -> str:
-    """The URL with any password replaced by `***`."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return url
-    if parts.password is None:
-        return url
-    userinfo = f"{parts.username}:***" if parts.username else ":***"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{userinfo}@{host}"))
+    """`url` with every password replaced by `***`, whether or not the URL is well formed.
+
+    Covers `user:password@` (the password may hold unescaped `@`, `/` or `:` in a malformed
+    URL: everything up to the last `@` is masked), `?password=` and other secret-named
+    parameters, a libpq keyword string (`host=h password='x y'`), and `user:password` with
+    the host forgotten. It never parses the URL, so nothing can fail on the way and leak
+    the text as it was; when in doubt it masks too much.
+    """
+    scheme_end = url.find("://")
+    if scheme_end < 0:
+        if "=" not in url:  # garbage, perhaps a password pasted in the wrong place
+            return "***" if url else ""
+        return _mask_params(url, _KEYWORD_PARAM)  # a libpq keyword string
+    start = scheme_end + 3
+    text = url
+    at = text.rfind("@", start)
+    if at >= 0:
+        userinfo = text[start:at]
+        colon = userinfo.find(":")
+        if colon >= 0 and not userinfo.startswith("/"):
+            text = f"{text[:start]}{userinfo[:colon]}:***{text[at:]}"
+    else:
+        authority = re.match(r"[^/]*", text[start:])
+        assert authority is not None  # the pattern matches the empty string
+        host, sep, port = authority[0].partition(":")
+        if sep and not port.isdigit() and not authority[0].startswith("["):
+            # `user:password/db`, the host forgotten: what follows `:` is no port number.
+            text = f"{text[:start]}{host}:***{text[start + len(authority[0]) :]}"
+    query = text.find("?", start)
+    if query >= 0:
+        text = text[: query + 1] + _mask_params(text[query + 1 :], _URL_PARAM)
+    return text
+
+
+_URL_IN_TEXT = re.compile(r"[A-Za-z][\w+.-]*://\S*")
+
+
+def mask_text(text: str) -> str:
+    """A message (a driver's error, say) with the passwords of URLs and `password=` masked."""
+    return _mask_params(_URL_IN_TEXT.sub(lambda m: mask_url(m[0]), text), _KEYWORD_PARAM)
 
 
 def describe(settings: Settings) -> dict[str, Any]:
@@ -246,6 +318,8 @@ def describe(settings: Settings) -> dict[str, Any]:
         elif key == "db":
             value = mask_url(value)
         out[key] = value
+    for key in LISTS:
+        out[key] = list(getattr(settings, key))
     out["config_file"] = settings.source or f"{config_file()} (not present)"
     out["data_dir"] = str(data_dir())
     out["profiles"] = {name: dataclasses.asdict(p) for name, p in settings.profiles.items()}

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from veyedesk.db import make_engine
+from veyedesk.db.migrate import head_revision
 from veyedesk.model import Client
 
 VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
@@ -45,7 +46,7 @@ def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
 
 def test_the_setup_flow_on_a_new_sqlite_file(tmp_path: Path) -> None:
     db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
-    assert "database at 0001" in ok(*db, "db", "upgrade")
+    assert f"database at {head_revision()}" in ok(*db, "db", "upgrade")
     assert "up to date" in ok(*db, "db", "current")
     ok(*db, "client", "add", "--client", "fosdem", "--name", "FOSDEM")
     ok(*db, "show", "add", "--client", "fosdem", "--show", "fosdem_2026", "--raw-root", "/srv/raw")
@@ -227,3 +228,48 @@ def test_db_check_passes_and_python_m_works() -> None:
         [sys.executable, "-m", "veyedesk", "--version"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("veyedesk ")
+
+
+LEAKY_URLS = [
+    "postgresql+psycopg://ed@127.0.0.1:1/vey?password=s3cret",  # query form
+    "postgresql+psycopg://ed:s3cret@127.0.0.1:port/vey",  # port that is no number
+    "postgresql+psycopg://ed:s3c@ret@[127.0.0.1/vey",  # unbalanced bracket, @ in password
+    "ed:s3cret@127.0.0.1/vey",  # no scheme
+    "host=127.0.0.1 port=1 password=s3cret",  # a libpq keyword string
+]
+
+
+@pytest.mark.parametrize("url", LEAKY_URLS)
+def test_no_form_of_a_bad_url_shows_its_password_in_the_error_or_config_show(url: str) -> None:
+    line = one_error_line(run("--db", url, "episodes", "--client", "a", "--show", "b"))
+    assert "s3c" not in line and "ret" not in line, line
+    shown = ok("--db", url, "config", "show")
+    assert "s3c" not in shown and "ret@" not in shown, shown
+
+
+def test_state_command_refuses_a_shell_template_with_unquoted_placeholders(
+    tmp_path: Path,
+) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    ok(*db, "db", "upgrade")
+    line = one_error_line(run(*db, "state", "command", "post", "ssh host logger {name}"))
+    assert "shell (ssh)" in line and "{name!q}" in line
+    assert "no command (manual)" in ok(*db, "state", "command", "post")  # nothing written
+    out = ok(*db, "state", "command", "post", "ssh host logger -- {name!q}")
+    assert "runs: ssh host logger -- '{name!q}'" in out
+
+
+def test_worker_help_names_the_allow_list_setting() -> None:
+    out = " ".join(ok("worker", "--help").split())
+    assert "worker_commands" in out and "VEYEDESK_WORKER_COMMANDS" in out
+    assert "command_timeout_seconds" in out
+    assert "worker_commands = []" in ok("config", "show")
+
+
+def test_a_worker_says_at_start_which_commands_it_runs(tmp_path: Path) -> None:
+    db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    ok(*db, "db", "upgrade")
+    none = run(*db, "worker", "--once")
+    assert "event=commands" in none.stderr and "none (set worker_commands)" in none.stderr
+    some = run(*db, "worker", "--once", env={"VEYEDESK_WORKER_COMMANDS": "rsync:/usr/bin/up"})
+    assert "allowed=rsync,/usr/bin/up" in some.stderr

@@ -21,6 +21,8 @@ def test_opening_an_empty_sqlite_database_migrates_it(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+        # FULL (2), not NORMAL (1): a save acknowledged to the editor survives a power cut.
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2
     engine.dispose()
 
 

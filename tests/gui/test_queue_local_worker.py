@@ -12,6 +12,7 @@ from tests.jobs.conftest import Rig, add_talks, raw_clip, rig  # noqa: F401 - fi
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.queue_panel import QueuePanel
+from veyedesk.media.probe import probe
 from veyedesk.services.users import Identity
 
 
@@ -47,5 +48,48 @@ def test_the_toggle_encodes_queued_talks_then_stops_its_worker(
     panel.local_worker.setChecked(False)
     qtbot.waitUntil(lambda: panel.worker is None, timeout=30000)
     assert not panel.local_worker.isChecked()
+    panel.shutdown()
+    engine.dispose()
+
+
+def test_the_local_worker_reads_the_windows_own_config_file(
+    qtbot: QtBot,
+    session: Session,
+    rig: Rig,  # noqa: F811 - the fixture
+    raw_clip: Path,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A profile defined only in the file the window was opened with (`--config`)."""
+    window_config = rig.root / "window.toml"
+    window_config.write_text(
+        rig.config.read_text(encoding="utf-8")
+        + '\n[profiles.small_mkv]\next = "mkv"\nwidth = 96\nheight = 54\nfps = 25.0\n'
+        'vcodec = "libx264"\nacodec = "aac"\n'
+        'video_options = ["-preset", "ultrafast", "-pix_fmt", "yuv420p"]\n',
+        encoding="utf-8",
+    )
+    add_talks(session, rig, raw_clip, 1, profile="small_mkv")
+    for key, value in rig.env().items():
+        if key.startswith("VEYEDESK_") or key == "PATH":
+            monkeypatch.setenv(key, value)  # VEYEDESK_CONFIG: the rig's file, no small_mkv
+    settings = load_settings(flags={"db": rig.db_url}, path=window_config)
+    assert "small_mkv" in settings.profiles
+    engine = make_engine(rig.db_url)
+    panel = QueuePanel(session_factory(engine), settings, Identity("ed", "editor"))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=10000)
+
+    panel.local_worker.setChecked(True)
+    qtbot.waitUntil(
+        lambda: [j.status for j in panel.model.jobs] not in (["queued"], ["running"]),
+        timeout=120000,
+    )
+    job = panel.model.jobs[0]
+    assert job.status == "done", job.error
+    output = Path(job.output_path)
+    video = probe(output).video
+    assert output.suffix == ".mkv" and video is not None and video.width == 96
+
     panel.shutdown()
     engine.dispose()

@@ -41,7 +41,8 @@ def _work(db_url: str, **options) -> None:
     try:
         stats = run_worker(
             engine,
-            Settings(db=db_url, user=USER),
+            # The recorder scripts run under this Python; `true` in one test.
+            Settings(db=db_url, user=USER, worker_commands=(sys.executable, "true")),
             default_handlers(),
             WorkerOptions(once=True, poll_seconds=0.1, **options),
             name="test:1",

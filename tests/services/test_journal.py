@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -81,3 +83,24 @@ def test_rewrites_replace_the_file_whole_and_leave_no_temporaries() -> None:
         path = write_journal(DB, mine, base, "ed")
     assert json.loads(path.read_text(encoding="utf-8"))["draft"]["fields"]["name"] == "Take 19"
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_writes_and_discards_reach_the_disk_folder_included(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """fsync of the file alone leaves the rename in the cache: a power cut loses it."""
+    synced: list[tuple[str, bool]] = []
+    real_fsync = os.fsync
+
+    def record(fd: int) -> None:
+        synced.append((os.readlink(f"/proc/self/fd/{fd}"), stat.S_ISDIR(os.fstat(fd).st_mode)))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", record)
+    base = draft()
+    path = write_journal(DB, base.copy(), base, "ed")
+    assert any(is_dir and name == str(path.parent) for name, is_dir in synced), synced
+    assert any(not is_dir and name.startswith(str(path.parent)) for name, is_dir in synced)
+    synced.clear()
+    discard_journal(DB, base.episode_id)
+    assert synced == [(str(path.parent), True)]

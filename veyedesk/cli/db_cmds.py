@@ -1,16 +1,18 @@
-"""`veyedesk db upgrade|check|current`."""
+"""`veyedesk db upgrade|check|current|roles`."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context
-from veyedesk.db import migrate
+from veyedesk.db import migrate, roles
 from veyedesk.db.engine import check_reachable, make_engine
+from veyedesk.services.errors import InvalidInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    db = sub.add_parser("db", help="database schema: upgrade, check, current")
+    db = sub.add_parser("db", help="database schema: upgrade, check, current; PostgreSQL roles")
     dsub = db.add_subparsers(dest="db_command", required=True, metavar="COMMAND")
     up = dsub.add_parser("upgrade", help="apply migrations to the database (--db or default)")
     up.set_defaults(func=upgrade)
@@ -27,6 +29,27 @@ def register(sub: argparse._SubParsersAction) -> None:
         "current", help="print the database's schema revision and the newest known"
     )
     cur.set_defaults(func=current)
+    rl = dsub.add_parser(
+        "roles",
+        help="create PostgreSQL roles (reviewer, editor, worker, admin) with the grants they need",
+        description="Roles in veyedesk guard against mistakes; the database credential is the "
+        "security boundary. For people who must not hold full rights, this creates NOLOGIN "
+        "group roles veyedesk_reviewer (read; review columns, Log, queue), veyedesk_editor "
+        "(editing tables and the queue), veyedesk_worker (the queue, Log, episode state) and "
+        "veyedesk_admin (every table), granted on this database; give each person a login "
+        "in one with --login. Run it as the database owner, and again after `db upgrade`.",
+    )
+    rl.add_argument(
+        "--login", metavar="NAME", help="also create (or move) this PostgreSQL login into --role"
+    )
+    rl.add_argument("--role", choices=roles.ROLE_NAMES, help="the group role of --login")
+    rl.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the login's password from the first line of standard input",
+    )
+    rl.add_argument("--prefix", default=roles.DEFAULT_PREFIX, help="group role name prefix")
+    rl.set_defaults(func=roles_cmd)
 
 
 def _engine(ctx: Context):
@@ -61,4 +84,19 @@ def current(ctx: Context, ns: argparse.Namespace) -> int:
     cur, head = migrate.current_revision(engine), migrate.head_revision()
     state = "up to date" if cur == head else "behind: run `veyedesk db upgrade`"
     print(f"{cur or 'empty'} (head {head}; {state})")
+    return EXIT_OK
+
+
+def roles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    if (ns.login is None) != (ns.role is None):
+        raise InvalidInput("give --login NAME and --role ROLE together")
+    engine = _engine(ctx)
+    migrate.ensure_current(engine, upgrade_sqlite=False)
+    roles.create_roles(engine, ns.prefix)
+    for role in roles.ROLE_NAMES:
+        print(f"role {roles.group_name(role, ns.prefix)}: granted on this database")
+    if ns.login:
+        password = sys.stdin.readline().rstrip("\r\n") if ns.password_stdin else None
+        roles.add_login(engine, ns.login, ns.role, password, ns.prefix)
+        print(f"login {ns.login} is in {roles.group_name(ns.role, ns.prefix)}")
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,13 @@ from veyedesk.jobs import queue
 from veyedesk.jobs.commands import PLACEHOLDERS, CommandError, check_template
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
-from veyedesk.jobs.worker import WorkerOptions, default_handlers, log_to_stderr, run_worker
+from veyedesk.jobs.worker import (
+    WorkerOptions,
+    default_handlers,
+    log_to_stderr,
+    logfmt,
+    run_worker,
+)
 from veyedesk.model import State
 from veyedesk.services import encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
@@ -59,7 +66,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     retry.add_argument("--priority", type=int, help="new priority")
     retry.set_defaults(func=retry_job)
 
-    w = sub.add_parser("worker", help="claim and run queued jobs (run one on each encode machine)")
+    w = sub.add_parser(
+        "worker",
+        help="claim and run queued jobs (run one on each encode machine)",
+        description="Claim and run queued jobs: encodes, and the commands of command states.",
+        epilog="State commands: this worker runs a state's command only when its program "
+        "(the first word of the template, by name or path) is listed in the worker_commands "
+        'setting of THIS machine: worker_commands = ["rsync", "/usr/local/bin/upload"] in '
+        "the config file (--config, VEYEDESK_CONFIG, or the per-user config.toml), or "
+        "VEYEDESK_WORKER_COMMANDS=rsync:/usr/local/bin/upload. Empty (the default): it runs "
+        "none, and a command job fails naming the setting. Whoever holds the database URL "
+        "can change a state's command, so list only programs you would let them run here; "
+        "a shell, ssh or an interpreter lets them run anything (prefer a script of yours "
+        "that does one thing). Commands get a clean "
+        "environment (PATH, HOME, locale, SSH agent; no VEYEDESK_* variables) and are "
+        "stopped after command_timeout_seconds (default 3600). `veyedesk config show` "
+        "prints both settings.",
+    )
     w.add_argument(
         "--concurrency",
         type=int,
@@ -110,7 +133,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "command",
         help="set the command workers run for episodes in a state ('' = manual state)",
         description=f"Placeholders: {placeholders}. The template is split into arguments "
-        "first and never run by a shell.",
+        "first and never run by a local shell; each placeholder fills exactly one argument. "
+        "A template that hands its words to a shell (ssh, scp, sh -c, bash -c, rsync -e) "
+        "must write each placeholder as {name!q} (shell-quoted). A value starting with '-' "
+        "is refused where it would become an option unless the template has -- before it. "
+        "Workers run it only if their worker_commands setting allows its program "
+        "(`veyedesk worker --help`).",
     )
     cmd.add_argument("state", metavar="STATE")
     cmd.add_argument(
@@ -291,6 +319,8 @@ def work(ctx: Context, ns: argparse.Namespace) -> int:
     if queue.ENCODE_STATE not in known:
         raise InvalidInput("the database has no `encode` state; run `veyedesk db upgrade`")
     log_to_stderr()
+    allowed = ",".join(ctx.settings.worker_commands) or "none (set worker_commands)"
+    logging.getLogger("veyedesk.worker").info(logfmt(event="commands", allowed=allowed))
     engine = writer_engine(ctx.settings.db)
     options = WorkerOptions(
         concurrency=ns.concurrency,

@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from veyedesk.config import mask_text, mask_url
 from veyedesk.db import revision
 from veyedesk.errors import UserError
 
@@ -24,7 +25,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: a saved edit survives a power cut too (NORMAL in WAL mode may lose the last
+    # commits). bench/save.py measures what it costs per save.
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.close()
 
 
@@ -32,12 +35,21 @@ def make_engine(url: str) -> Engine:
     """An engine for `url`, with SQLite pragmas or PostgreSQL timeouts set."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        # The text is not echoed even masked: a malformed URL may hold its password anywhere.
         raise DatabaseError(
-            f"{url!r} is not a database URL; use sqlite:///PATH or "
-            "postgresql+psycopg://USER:PASSWORD@HOST/NAME"
+            "the database setting (--db, VEYEDESK_DB or db in the config file) is not a "
+            "database URL; use sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/NAME "
+            "(`veyedesk config show` shows it, password masked)"
         ) from None
     backend = parsed.get_backend_name()
+    if backend != "sqlite" and url.count("@") > 1:
+        # Where the password ends is a guess then, and the driver's error would show the rest
+        # of it as the host name.
+        raise DatabaseError(
+            "the database URL has more than one @: write an @ inside the user name or "
+            "password as %40 (`veyedesk config show` shows the URL, password masked)"
+        )
     if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
@@ -74,9 +86,10 @@ def check_reachable(engine: Engine) -> None:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        where = engine.url.render_as_string(hide_password=True)
+    except DBAPIError as exc:  # OperationalError, or psycopg refusing a malformed option
+        reason = mask_text(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
+        # Masked by us: SQLAlchemy's hide_password leaves `?password=` in the query shown.
+        where = mask_url(engine.url.render_as_string(hide_password=False))
         raise DatabaseError(
             f"cannot reach the database {where}: {reason}. "
             "Check the server is running and the URL (--db / VEYEDESK_DB) is right."

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from veyedesk.config import mask_url
 from veyedesk.db.engine import DatabaseError, make_engine
 from veyedesk.model import Base
 
@@ -71,7 +72,7 @@ def ensure_current(engine: Engine, *, upgrade_sqlite: bool = True) -> None:
     if engine.dialect.name == "sqlite" and upgrade_sqlite:
         upgrade(engine)
         return
-    where = engine.url.render_as_string(hide_password=True)
+    where = mask_url(engine.url.render_as_string(hide_password=False))  # ?password= too
     raise DatabaseError(
         f"the database {where} is at schema revision {current or 'none (empty)'}, this "
         f"veyedesk needs {head}; run `veyedesk --db URL db upgrade` once (all users of the "

@@ -7,6 +7,7 @@ run by workers on any machine sharing the database.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -320,7 +321,7 @@ class QueuePanel(QWidget):
             proc.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
             proc.readyReadStandardOutput.connect(self._worker_output)
             proc.finished.connect(self._worker_finished)
-            proc.start(sys.executable, ["-m", "veyedesk", "worker"])
+            proc.start(sys.executable, local_worker_args(self.settings))
             self.worker = proc
             self.worker_status.setText("worker starting…")
         elif not on and self.worker is not None:
@@ -356,6 +357,17 @@ class QueuePanel(QWidget):
                 self.worker.kill()
                 self.worker.waitForFinished(2000)
         self.runner.wait(3000)
+
+
+def local_worker_args(settings: Settings) -> list[str]:
+    """Arguments of `python -m veyedesk … worker` that reads this window's own config file.
+
+    Left to itself the child would read VEYEDESK_CONFIG or the per-user file, which may
+    not be the file this window was opened with: its profiles could differ and a job
+    fail for good ("no encode profile"). With no file behind the window, /dev/null stands
+    for "none" (it is no regular file, so only defaults and the environment count).
+    """
+    return ["-m", "veyedesk", "--config", settings.source or os.devnull, "worker"]
 
 
 def worker_pid(panel: QueuePanel) -> int | None:

@@ -1,32 +1,51 @@
 """State commands: a state's template (`rsync {output} host:/v/`) run as an argument list.
 
-The template is split like a shell would split it (shlex), and only then are placeholders
-filled in, one argument at a time, so a title with spaces, quotes, `;` or `$(...)` stays
-one argument and is never interpreted: no shell ever runs. Placeholders are plain names
-(`{slug}`); attribute or index lookups (`{name.__class__}`, `{name[0]}`) are refused, and
-an unknown name is an error listing the known ones.
+Who may run what: anyone holding the database credential can write `state.command`, so a
+worker runs a command only when its program (the first word, by name or path) is listed
+in `worker_commands` in that worker machine's own settings; nothing in the database can
+widen the list.
+
+How a template becomes arguments:
+- It is split like a shell would split it (shlex) and only then are placeholders filled in,
+  so each placeholder fills exactly one argument: a title with spaces, quotes, `;` or
+  `$(...)` stays inside its argument and no local shell ever runs.
+- A template that hands its words to a shell (ssh, scp, sh/bash/... -c, rsync -e/--rsh)
+  must write every placeholder as `{name!q}`, which is shell-quoted (shlex.quote), since
+  that shell, often on another machine, splits and interprets them again. A plain
+  `{name}` there is refused when the command is set and again when it runs.
+- A value starting with `-` where an argument (or a word, for a shell) starts would be
+  read as an option: it is refused unless the template puts a `--` word before it.
+- Placeholders are plain names (`{slug}`); attribute or index lookups, format specs and
+  conversions other than `!q` are refused; an unknown name lists the known ones.
+- The command runs with a clean environment (PATH, HOME, locale, SSH agent; never
+  VEYEDESK_DB, VEYEDESK_PASSWORD or anything else of the worker's), a time limit
+  (`command_timeout_seconds`) and only the tail of its output kept.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
+import shutil
 import signal
 import subprocess
 import threading
-from collections import deque
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
 from string import Formatter
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.child_process import die_with_parent
+from veyedesk.config import Settings, config_file
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.queue import job_state_slug
 from veyedesk.model import EncodeJob, Episode, State
+from veyedesk.model.text import plain_text
 
 PLACEHOLDERS: dict[str, str] = {
     "output": "the episode's encoded file (latest finished encode)",
@@ -45,21 +64,60 @@ PLACEHOLDERS: dict[str, str] = {
     "client": "client slug",
     "room": "room slug",
 }
+# Programs that run their arguments through a shell, here or on another machine.
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
+REMOTE_SHELLS = frozenset({"ssh", "slogin", "scp", "autossh"})
+# rsync -e CMD / --rsh=CMD / a bundle like -avze.
+_RSYNC_SHELL = re.compile(r"^(--rsh(=|$)|-[^-\s]*e)")
+# The environment a command keeps: enough to find programs, write temp files and use an
+# SSH agent; never the worker's database URL, password or other secrets.
+COMMAND_ENV: tuple[str, ...] = (
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
+    "SSH_AUTH_SOCK",
+)  # fmt: skip
 # SIGTERM first so an upload script can clean up; SIGKILL if it has not stopped by then.
 TERMINATE_GRACE_SECONDS = 2.0
 OUTPUT_TAIL_LINES = 20
+OUTPUT_TAIL_BYTES = 16384  # a command printing gigabytes without a newline costs this much
 
 
 class CommandError(UserError):
-    """A state command template is malformed or names an unknown placeholder."""
+    """A state command template is malformed, unsafe, or its values cannot be passed."""
 
 
 class CommandFailed(Exception):
-    """The command ran and failed (non-zero exit, not found, not executable)."""
+    """The command ran and failed (non-zero exit, timeout, not found, not executable)."""
+
+
+def _fields(arg: str) -> list[tuple[str, str | None, str | None, str | None]]:
+    try:
+        return list(Formatter().parse(arg))
+    except ValueError as exc:
+        raise CommandError(
+            f"command template argument {arg!r}: {exc}; write {{{{ and }}}} for literal braces"
+        ) from None
+
+
+def shell_program(args: Sequence[str]) -> str | None:
+    """The shell or remote shell the template's words pass through, or None.
+
+    Any literal word counts, so `env sh -c …`, `timeout 60 ssh …` and `nice rsync -e ssh …`
+    are caught too; a false alarm only asks for `!q`.
+    """
+    words = [a for a in args if "{" not in a]
+    for word in words:
+        name = os.path.basename(word)
+        if name in SHELLS or name in REMOTE_SHELLS:
+            return name
+    if any(os.path.basename(w) == "rsync" for w in words) and any(
+        _RSYNC_SHELL.match(w) for w in words
+    ):
+        return "rsync -e"
+    return None
 
 
 def check_template(template: str) -> list[str]:
-    """The template's arguments, raising CommandError when it cannot be used."""
+    """The template's arguments, raising CommandError when it cannot be used safely."""
     try:
         args = shlex.split(template)
     except ValueError as exc:
@@ -67,26 +125,102 @@ def check_template(template: str) -> list[str]:
     if not args:
         raise CommandError("command template is empty; give a program and its arguments")
     known = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
-    for arg in args:
-        try:
-            fields = [f for _, f, _, _ in Formatter().parse(arg) if f is not None]
-        except ValueError as exc:
-            raise CommandError(
-                f"command template argument {arg!r}: {exc}; write {{{{ and }}}} for literal braces"
-            ) from None
-        for name in fields:
+    shell = shell_program(args)
+    for index, arg in enumerate(args):
+        for _, name, spec, conversion in _fields(arg):
+            if name is None:
+                continue
             if name not in PLACEHOLDERS:
                 raise CommandError(
                     f"command template argument {arg!r} uses {{{name}}}; placeholders are: {known}"
                 )
+            if spec or conversion not in (None, "q"):
+                raise CommandError(
+                    f"command template argument {arg!r}: write {{{name}}} or {{{name}!q}} "
+                    "(shell-quoted); other conversions and format specs are not allowed"
+                )
+            if index == 0:
+                raise CommandError(
+                    f"command template {template!r} takes its program from {{{name}}}; "
+                    "the program must be written out (workers allow programs by name)"
+                )
+            if shell and conversion != "q":
+                raise CommandError(
+                    f"command template {template!r} hands its arguments to a shell ({shell}), "
+                    f"which would interpret the value of {{{name}}}: write {{{name}!q}} "
+                    "(shell-quoted) for every placeholder"
+                )
     return args
 
 
+def _option_guarded(words_before: list[str]) -> bool:
+    return "--" in words_before
+
+
 def expand(template: str, values: Mapping[str, object]) -> list[str]:
-    """The argument list for `template` with every placeholder filled in from `values`."""
+    """The argument list for `template` with every placeholder filled in from `values`.
+
+    Raises CommandError when a value starting with `-` would land where an option can be
+    (an argument's or, for a shell, a word's start) with no `--` before it in the template.
+    """
     args = check_template(template)
-    text = {k: "" if values.get(k) is None else str(values.get(k)) for k in PLACEHOLDERS}
-    return [arg.format_map(text) for arg in args]
+    text = {
+        k: "" if values.get(k) is None else plain_text(str(values.get(k)), multiline=True)
+        for k in PLACEHOLDERS
+    }
+    out: list[str] = []
+    words_before: list[str] = []
+    for arg in args:
+        pieces: list[str] = []
+        literal_so_far = ""
+        for literal, name, _, conversion in _fields(arg):
+            pieces.append(literal)
+            literal_so_far += literal
+            if name is None:
+                continue
+            value = text[name]
+            starts_word = not literal_so_far or literal_so_far[-1].isspace()
+            if (
+                starts_word
+                and value.startswith("-")
+                and not _option_guarded(words_before + literal_so_far.split())
+            ):
+                raise CommandError(
+                    f"{{{name}}} is {value[:40]!r}, which starts with '-' and {args[0]!r} would "
+                    f"read as an option; put -- before {{{name}}} in the state's command "
+                    "(`veyedesk state command STATE TEMPLATE`), or change the value"
+                )
+            pieces.append(shlex.quote(value) if conversion == "q" else value)
+            literal_so_far += "x"  # the value, as far as word starts are concerned
+        out.append("".join(pieces))
+        words_before.extend(arg.split())
+    return out
+
+
+def allowed(program: str, allow: Sequence[str], search_path: str) -> bool:
+    """Whether `program` (argv[0]) is in the worker's allow-list, by name or by path.
+
+    An entry matches when it is written exactly as the template writes the program, or
+    when both resolve (on the commands' PATH) to the same file.
+    """
+    if program in allow:
+        return True
+    found = shutil.which(program, path=search_path)
+    if found is None:
+        return False
+    real = os.path.realpath(found)
+    for entry in allow:
+        match = shutil.which(entry, path=search_path)
+        if match is not None and os.path.realpath(match) == real:
+            return True
+    return False
+
+
+def command_environment() -> dict[str, str]:
+    """The environment a state command runs with (see COMMAND_ENV)."""
+    env = {k: os.environ[k] for k in COMMAND_ENV if k in os.environ}
+    env.setdefault("PATH", os.defpath)
+    return env
 
 
 def placeholder_values(session: Session, episode: Episode, state_slug: str) -> dict[str, str]:
@@ -132,11 +266,19 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.wait()
 
 
-def run_command(argv: list[str], cancel: threading.Event, cwd: str | None = None) -> str:
-    """Run `argv` (no shell); returns the last lines of its output.
+def run_command(
+    argv: list[str],
+    cancel: threading.Event,
+    cwd: str | None = None,
+    *,
+    timeout: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """Run `argv` (no shell); returns the last lines of its output (at most OUTPUT_TAIL_BYTES).
 
-    Raises CommandFailed on a non-zero exit and JobCancelled (after stopping the command
-    and its children) when `cancel` is set.
+    Raises CommandFailed on a non-zero exit or when it runs longer than `timeout` seconds
+    (it is stopped), and JobCancelled (after stopping the command and its children) when
+    `cancel` is set. `env` defaults to command_environment().
     """
     try:
         proc = subprocess.Popen(
@@ -145,6 +287,7 @@ def run_command(argv: list[str], cancel: threading.Event, cwd: str | None = None
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=cwd,
+            env=dict(command_environment() if env is None else env),
             start_new_session=True,  # its own process group, so cancel stops its children too
             preexec_fn=die_with_parent(),  # only calls prctl: safe after fork
         )
@@ -154,26 +297,51 @@ def run_command(argv: list[str], cancel: threading.Event, cwd: str | None = None
         ) from None
     except PermissionError:
         raise CommandFailed(f"command {argv[0]!r} is not executable") from None
-    tail: deque[str] = deque(maxlen=OUTPUT_TAIL_LINES)
+    tail = bytearray()
 
     def drain() -> None:
+        # Chunks, not lines: output with no newline must not grow without bound.
         assert proc.stdout is not None
-        for line in proc.stdout:
-            tail.append(line.decode("utf-8", "replace").rstrip())
+        while chunk := os.read(proc.stdout.fileno(), 65536):
+            tail.extend(chunk)
+            if len(tail) > 2 * OUTPUT_TAIL_BYTES:
+                del tail[:-OUTPUT_TAIL_BYTES]
 
     reader = threading.Thread(target=drain, name=f"output-{proc.pid}", daemon=True)
     reader.start()
+    deadline = None if timeout is None else time.monotonic() + timeout
     while proc.poll() is None:
         if cancel.wait(0.1):
             _stop(proc)
             reader.join(1.0)
             raise JobCancelled(f"stopped {argv[0]!r}")
+        if deadline is not None and time.monotonic() > deadline:
+            _stop(proc)
+            reader.join(1.0)
+            raise CommandFailed(
+                f"{argv[0]!r} did not finish within {timeout:g} s and was stopped "
+                "(setting command_timeout_seconds)"
+            )
     reader.join(5.0)
-    output = "\n".join(tail)
+    lines = bytes(tail[-OUTPUT_TAIL_BYTES:]).decode("utf-8", "replace").splitlines()
+    output = "\n".join(line.rstrip() for line in lines[-OUTPUT_TAIL_LINES:])
     if proc.returncode != 0:
-        last = tail[-1] if tail else "no output"
+        last = lines[-1].rstrip()[-300:] if lines else "no output"
         raise CommandFailed(f"{argv[0]!r} exited with status {proc.returncode}: {last}")
     return output
+
+
+def refuse_unless_allowed(argv: Sequence[str], settings: Settings, state_slug: str) -> None:
+    """PermanentJobError unless this worker's `worker_commands` allows argv[0]."""
+    search_path = command_environment()["PATH"]
+    if allowed(argv[0], settings.worker_commands, search_path):
+        return
+    where = settings.source or f"{config_file()} (or VEYEDESK_WORKER_COMMANDS)"
+    raise PermanentJobError(
+        f"state {state_slug!r} runs {argv[0]!r}, which this worker does not allow; add it "
+        f"to worker_commands in {where} on the machine that should run it "
+        "(`veyedesk worker --help`)"
+    )
 
 
 def run_state_command(ctx: JobContext) -> JobResult:
@@ -195,11 +363,12 @@ def run_state_command(ctx: JobContext) -> JobResult:
         argv = expand(template, values)
     except CommandError as exc:
         raise PermanentJobError(str(exc)) from None
-    if "{output}" in template and not values["output"]:
+    refuse_unless_allowed(argv, ctx.settings, state_slug)
+    if re.search(r"\{output(!q)?\}", template) and not values["output"]:
         raise PermanentJobError(
             f"episode {ctx.job.episode_id} has no finished encode for {{output}}; encode it first"
         )
     ctx.report(0.0, None, None)
-    output = run_command(argv, ctx.cancel)
+    output = run_command(argv, ctx.cancel, timeout=ctx.settings.command_timeout_seconds)
     last = output.strip().splitlines()[-1] if output.strip() else ""
     return JobResult(summary=f"ran {shlex.join(argv)[:300]}" + (f" ({last[:200]})" if last else ""))

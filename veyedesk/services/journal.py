@@ -1,8 +1,9 @@
 """The edit journal: unsaved edits written to a local file as they happen, restored after a crash.
 
 One JSON file per (database, episode) under `<data dir>/journal/`. Each write goes to a
-temporary file that is flushed, fsynced and renamed over the old one, so a process killed at
-any moment leaves either the previous journal or the new one, never half a file. The
+temporary file that is flushed, fsynced and renamed over the old one, then the folder is
+fsynced, so a process killed or a machine losing power at any moment leaves either the
+previous journal or the new one, never half a file and never a rename still in the cache. The
 journal keeps the base the edits started from (its `serial`), so a restored draft is saved
 with the usual conflict detection.
 """
@@ -38,6 +39,15 @@ def _db_key(db_url: str) -> str:
 def journal_path(db_url: str, episode_id: int) -> Path:
     """Where the journal of one episode on one database lives."""
     return journal_dir() / f"{_db_key(db_url)}-episode-{episode_id}.json"
+
+
+def _fsync_dir(folder: Path) -> None:
+    # A rename or unlink is durable only once the folder holding it is written out.
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _encode(value: Any) -> Any:
@@ -100,7 +110,9 @@ class JournalEntry:
 def write_journal(db_url: str, draft: EpisodeDraft, base: EpisodeDraft, user: str) -> Path:
     """Atomically write the unsaved edits of `draft` (made on top of `base`)."""
     path = journal_path(db_url, draft.episode_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _fsync_dir(path.parent.parent)  # the new journal folder itself
     payload = {
         "version": VERSION,
         "database": mask_url(db_url),
@@ -118,6 +130,7 @@ def write_journal(db_url: str, draft: EpisodeDraft, base: EpisodeDraft, user: st
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
+        _fsync_dir(path.parent)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -127,8 +140,13 @@ def write_journal(db_url: str, draft: EpisodeDraft, base: EpisodeDraft, user: st
 
 def discard_journal(db_url: str, episode_id: int) -> None:
     """Forget the journal of an episode (after a save, or when the editor discards)."""
-    with contextlib.suppress(FileNotFoundError):
-        journal_path(db_url, episode_id).unlink()
+    path = journal_path(db_url, episode_id)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    # Else a power cut could bring the journal back and offer edits already saved.
+    _fsync_dir(path.parent)
 
 
 def read_journal(path: Path) -> JournalEntry:
