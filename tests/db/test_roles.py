@@ -72,7 +72,7 @@ def test_a_reviewer_role_reads_and_reviews_but_cannot_change_cuts_or_commands(
             set_state(session, get_episode(session, episode), "review 1", "ed")
             session.commit()
         with session_factory(reviewer)() as session, session.begin():
-            reject(session, episode, Identity("rev", "reviewer"), "audio drops at 12:00")
+            reject(session, episode, Identity("rev", "reviewer"), "audio drops at 12:00", "mp4")
         with session_factory(owner)() as session:
             assert get_episode(session, episode).state.slug == "edit"
     finally:
