@@ -429,7 +429,7 @@ class MainWindow(QMainWindow):
             return
         if self.review_window is None or self.review_window.show_id != show_id:
             if self.review_window is not None:
-                self.review_window.close()
+                self.review_window.shutdown()
             self.review_window = ReviewWindow(
                 self.sessions, self.settings, self.identity, int(show_id), self
             )
@@ -660,7 +660,7 @@ class MainWindow(QMainWindow):
         self.player.shutdown()
         self.queue.shutdown()
         if self.review_window is not None:
-            self.review_window.close()
+            self.review_window.shutdown()
         self.runner.wait(5000)
         super().closeEvent(event)
 

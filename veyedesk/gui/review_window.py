@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -391,8 +400,21 @@ class ReviewWindow(QMainWindow):
             assert raw is not None
         self.open_in_editor.emit(self.package.episode_id, raw[0], raw[1])
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing only hides the window: the editor reopens it, and its player, later.
+
+        mpv cannot be restarted inside a VideoWidget, so the player is shut down only by
+        `shutdown()` (the editor window closing, or the show changing).
+        """
         self._stop_timer.stop()
-        self.video.shutdown()
-        self.runner.wait(3000)
+        if not self.video.player.closed:
+            self.video.player.pause()
         super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop mpv and the background loads for good, and close the window."""
+        self._stop_timer.stop()
+        self.runner.wait(3000)
+        if not self.video.player.closed:
+            self.video.shutdown()
+        self.close()

@@ -74,7 +74,7 @@ class Player:
         if ao is not None:
             opts["ao"] = ao
         try:
-            self.mpv = mpv.MPV(**opts)
+            self._mpv = mpv.MPV(**opts)
         except Exception as exc:  # libmpv raises plain errors for bad options / no library
             raise PlayerError(f"could not start mpv: {exc}") from exc
         self._sink: EventSink = on_event or _ignore
@@ -95,6 +95,21 @@ class Player:
         self.mpv.observe_property("duration", self._forward("duration"))
         self.mpv.observe_property("eof-reached", self._forward("eof"))
         self.mpv.register_event_callback(self._on_mpv_event)
+
+    @property
+    def mpv(self) -> mpv.MPV:
+        """The mpv handle; PlayerError once `close()` has terminated it.
+
+        A terminated handle is freed memory inside libmpv: any call on it (a seek from a
+        window that outlived its player) would crash the process instead of raising.
+        """
+        if self._closed:
+            raise PlayerError("the video player was closed; open the window again")
+        return self._mpv
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     # -- events (mpv's threads) -----------------------------------------------------
     def set_sink(self, on_event: EventSink | None) -> None:
@@ -138,10 +153,10 @@ class Player:
         if kind == mpv.MpvEventID.FILE_LOADED:
             self._loaded = True
             pending, self._pending_seek = self._pending_seek, None
-            if pending is not None:
+            if pending is not None and not self._closed:
                 # A seek asked for while the files were opening: do it now (async, since
                 # this is mpv's event thread).
-                self.mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
+                self._mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
             self._emit("loaded", None)
         elif kind == mpv.MpvEventID.END_FILE:
             data = getattr(event, "data", None)
@@ -178,7 +193,7 @@ class Player:
             return
         self.stop_shuttle()
         self._closed = True
-        self.mpv.terminate()
+        self._mpv.terminate()
 
     # -- position ---------------------------------------------------------------------
     @property
