@@ -16,9 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import mpv
-
-from veyedesk.errors import UserError
+from veyedesk.player.libmpv import PlayerError, mpv
 from veyedesk.player.timeline import Location, Timeline
 
 EventSink = Callable[[str, Any], None]
@@ -34,10 +32,6 @@ CHANNELCOPY_PAN = {
     "01": "pan=stereo|c0=c0|c1=c0",
     "10": "pan=stereo|c0=c1|c1=c1",
 }
-
-
-class PlayerError(UserError, RuntimeError):
-    """mpv could not start or open the files; the message says which and why."""
 
 
 def _ignore(_name: str, _value: Any) -> None:
