@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tests.gui.editor_support import assert_fitted_to_talk
 from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
@@ -112,3 +113,18 @@ def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named
     )
     assert code == 1
     assert shown and "episode 999" in shown[0]
+
+
+def test_the_play_window_opens_with_the_timeline_fitted_to_the_talk(
+    qtbot: QtBot, window: tuple[PlayerWindow, RawDay]
+) -> None:
+    """`veyedesk play` used to open zoomed out with the talk squeezed into its first pixels."""
+    win, _day = window
+    view = win.panel.timeline_view
+    qtbot.waitUntil(lambda: view.width() > 600)  # laid out in the shown window
+    assert_fitted_to_talk(view)
+    # Resizing the window before the user zooms keeps the talk fitted.
+    width = view.width()
+    win.resize(win.width() + 300, win.height())
+    qtbot.waitUntil(lambda: view.width() > width)
+    assert_fitted_to_talk(view)
