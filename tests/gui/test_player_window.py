@@ -16,7 +16,7 @@ from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.gui.player_window import PlayerWindow
-from veyedesk.model import Cut, Mark
+from veyedesk.model import Cut, Episode, Mark
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,7 @@ def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named
     assert (ns.gui, ns.episode_id) == ("play", 999)
     shown: list[str] = []
     monkeypatch.setattr(
-        player_window.QMessageBox, "critical", lambda _p, _t, text: shown.append(text)
+        player_window.safe_text, "critical", lambda _p, _t, text: shown.append(text)
     )
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -128,3 +128,31 @@ def test_the_play_window_opens_with_the_timeline_fitted_to_the_talk(
     win.resize(win.width() + 300, win.height())
     qtbot.waitUntil(lambda: view.width() > width)
     assert_fitted_to_talk(view)
+
+
+def test_the_play_window_shows_a_hostile_title_exactly(
+    qtbot: QtBot,
+    engine: Engine,
+    session: Session,
+    tmp_path: Path,
+    parts: list[Path],
+    artifacts: Path,
+) -> None:
+    """A title with markup and Qt's "[*]" placeholder reads exactly so in the title bar."""
+    day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
+    title = 'Why <template> matters [*] <b>really</b> <img src="/dev/zero">'
+    episode = session.get(Episode, day.episode_id)
+    assert episode is not None
+    episode.name = title
+    session.commit()
+    settings = Settings(db=str(engine.url), raw_root=str(day.root))
+    win = PlayerWindow(session_factory(engine), settings, "tester")
+    qtbot.addWidget(win, before_close_func=lambda w: w.panel.shutdown())
+    win.open_episode(day.episode_id)
+    win.show()
+    qtbot.waitExposed(win)
+    handle = win.windowHandle()
+    assert handle is not None
+    assert handle.title() == f"{title} — veyedesk play"  # what the window manager shows
+    qtbot.waitUntil(lambda: win.panel.player.mpv.time_pos is not None, timeout=10000)
+    win.grab().save(str(artifacts / "player_window_hostile.png"))

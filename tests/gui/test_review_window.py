@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
@@ -98,3 +100,35 @@ def test_closing_and_reopening_review_then_opening_a_talk_does_not_crash(
     # The reopened window is the same one, its player alive (hidden, not shut down).
     assert child.stdout.split() == ["SHOWN", "True"], child.stderr[-2000:]
     assert "Traceback" not in child.stderr, child.stderr[-2000:]
+
+
+def test_review_shows_a_hostile_title_as_text(
+    qtbot: QtBot, session: Session, tmp_path: Path, artifacts: Path
+) -> None:
+    episode_id, settings = encoded_episode(session, tmp_path)
+    image = tmp_path / "big.png"
+    picture = QImage(300, 300, QImage.Format.Format_RGB32)
+    picture.fill(QColor("red"))
+    picture.save(str(image))
+    title = f'Why <template> matters <img src="{image}">'
+    episode = get_episode(session, episode_id)
+    episode.name = title
+    session.commit()
+    window = ReviewWindow(
+        session_factory(session.get_bind()),  # type: ignore[arg-type]
+        settings,
+        REVIEWER,
+        episode.show_id,
+    )
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
+    window.show()
+    qtbot.waitUntil(lambda: window.items.count() == 1, timeout=10000)
+    assert window.items.item(0).text().split("\n")[0] == title
+    window.open_episode(episode_id)
+    qtbot.waitUntil(lambda: window.approve_button.isEnabled(), timeout=15000)
+    qtbot.waitUntil(lambda: title in window.statusBar().currentMessage(), timeout=5000)
+    for label in window.facts.values():
+        assert label.textFormat() == Qt.TextFormat.PlainText
+    window.facts["part"].setText(title)  # what a part label naming the talk would show
+    assert window.facts["part"].sizeHint().height() < 200  # text, not a 300-px image
+    window.grab().save(str(artifacts / "review_window_hostile.png"))

@@ -36,6 +36,7 @@ from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
 from veyedesk.gui.review_window import ReviewWindow
+from veyedesk.gui.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
 from veyedesk.model.timecode import format_offset, format_wall
@@ -197,7 +198,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.save_action)
         bar.addAction(self.save_next_action)
         bar.addAction(self.next_action)
-        self.next_label = QLabel()
+        self.next_label = plain_label()  # "Next: <talk title>"
         self.next_label.setObjectName("next_label")
         self.next_label.setStyleSheet("color: #555; padding-left: 6px")
         bar.addWidget(self.next_label)
@@ -213,12 +214,12 @@ class MainWindow(QMainWindow):
         self.timecode_label = QLabel()
         self.timecode_label.setObjectName("timecode_label")
         self.timecode_label.setStyleSheet("font-family: monospace")
-        self.lock_label = QLabel()
+        self.lock_label = plain_label()  # names the lock holder
         self.lock_label.setObjectName("lock_label")
         self.connection_label = QLabel()
         self.connection_label.setObjectName("connection_label")
         self.count_label = QLabel()
-        self.user_label = QLabel(f"User: {self.identity.name} ({self.identity.role})")
+        self.user_label = plain_label(f"User: {self.identity.name} ({self.identity.role})")
         self.user_label.setObjectName("user_label")
         self.db_label = QLabel(f"Database: {mask_url(self.settings.db)}")
         self.queue_label = QLabel()
@@ -477,7 +478,7 @@ class MainWindow(QMainWindow):
             return
         star = "*" if doc.unsaved else ""
         ro = " (read-only)" if doc.read_only else ""
-        self.setWindowTitle(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk")
+        self.setWindowTitle(window_title(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk"))
 
     # -- saving -------------------------------------------------------------------------
     def _can_save(self) -> bool:
@@ -554,7 +555,7 @@ class MainWindow(QMainWindow):
             self.previous_action.setEnabled(self.previous_target is not None)
             nxt = self.next_target
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
-            self.next_action.setToolTip(nxt.label if nxt else "")
+            self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
 
         self.runner.submit(load, done, self._load_failed)
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.keyboard_help import KeyboardHelp
 from veyedesk.gui.keymap import KEYMAP
+from veyedesk.gui.safe_text import plain_label
 from veyedesk.gui.timeline import TimelineWidget
 from veyedesk.gui.timeline_media import TimelineMedia
 from veyedesk.gui.video import VideoWidget
@@ -74,7 +75,7 @@ class PlayerPanel(QWidget):
         # hundred pixels wide, and a fit at that width is half an hour at full width.
         self._fit_pending = False
 
-        self.position_label = QLabel("—", self)
+        self.position_label = plain_label("—", self)  # shows the raw file's name
         self.position_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.speed_label = QLabel("", self)
         transport = QHBoxLayout()

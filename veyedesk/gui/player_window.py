@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
+from veyedesk.gui import safe_text
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.player_panel import PlayerPanel
 from veyedesk.services import edit
@@ -70,7 +71,7 @@ class PlayerWindow(QMainWindow):
     def _update_title(self, *_args: object) -> None:
         name = self.document.draft.fields.get("name", "") if self.document else ""
         star = "*" if self.document is not None and self.document.dirty else ""
-        self.setWindowTitle(f"{star}{name} — veyedesk play")
+        self.setWindowTitle(safe_text.window_title(f"{star}{name} — veyedesk play"))
 
     def _add_mark(self, click: datetime) -> None:
         if self.document is None:
@@ -97,7 +98,7 @@ class PlayerWindow(QMainWindow):
                 saved = edit.save_draft(session, doc.draft, doc.base, self.user)
                 session.commit()
         except ServiceError as exc:
-            QMessageBox.warning(self, "Not saved", str(exc))
+            safe_text.warn(self, "Not saved", str(exc))
             return False
         doc.mark_saved(saved)
         self._update_title()
@@ -106,7 +107,7 @@ class PlayerWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.document is not None and self.document.dirty:
-            answer = QMessageBox.question(
+            answer = safe_text.ask(
                 self,
                 "Unsaved cuts",
                 "Save the cut changes before closing?",
@@ -131,7 +132,7 @@ def run_player(
     try:
         window.open_episode(episode_id)
     except ServiceError as exc:
-        QMessageBox.critical(None, "veyedesk play", str(exc))
+        safe_text.critical(None, "veyedesk play", str(exc))
         window.panel.shutdown()
         return 1
     window.show()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.gui.safe_text import make_plain
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.gui.video import VideoWidget
 from veyedesk.model.timecode import format_offset
@@ -159,6 +160,7 @@ class ReviewWindow(QMainWindow):
             name: QLabel() for name in ("state", "file", "duration", "size", "encode", "part")
         }
         for label in self.facts.values():
+            make_plain(label)  # part labels carry the talk's title, the log its file names
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
         facts_form = QFormLayout()
