@@ -30,8 +30,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# As a script, bench/ comes first on the path, where bench/queue.py would shadow the
-# standard library's queue (psycopg imports it): put the repository there instead.
+# As a script, bench/ comes first on the path: put the repository there (for `tests.support`).
 sys.path[0] = str(ROOT)
 
 if not os.environ.get("DISPLAY") and shutil.which("xvfb-run") and not os.environ.get("_BENCH_X"):
@@ -41,7 +40,7 @@ if not os.environ.get("DISPLAY") and shutil.which("xvfb-run") and not os.environ
     )
 
 import mpv  # noqa: E402  (the bare reference)
-from PySide6.QtCore import QCoreApplication, QSortFilterProxyModel, Qt  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSortFilterProxyModel, Qt  # noqa: E402
 from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QTableView  # noqa: E402
@@ -67,19 +66,36 @@ def row(label: str, ours: float, bare: float | None, target: str = "") -> None:
     print(f"{label:<52} {ours:8.1f} ms   bare {bare_text}  {ratio}  {target}")
 
 
-def wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    end = time.perf_counter() + timeout
+STEP_TIMEOUT = [30.0]  # seconds one step may take (--step-timeout)
+_LOOP: list[QEventLoop] = []
+
+
+def pump() -> None:
+    """Run the pending Qt events once.
+
+    Not the static QCoreApplication.processEvents(): with PySide6 6.12 on CPython 3.11 it
+    (like every void-returning Qt call) drops one reference to None per call, and spun
+    thousands of times a second it used up None's count, so the interpreter aborted at
+    exit ("none_dealloc"). A QEventLoop instance's processEvents() does not leak.
+    """
+    if not _LOOP:
+        _LOOP.append(QEventLoop())
+    _LOOP[0].processEvents()
+
+
+def wait(condition: Callable[[], bool], timeout: float | None = None) -> None:
+    end = time.perf_counter() + (timeout or STEP_TIMEOUT[0])
     while not condition():
         if time.perf_counter() > end:
             raise TimeoutError("benchmark step did not finish in time")
-        QCoreApplication.processEvents()
+        pump()
         time.sleep(0.0005)
 
 
 def settle(seconds: float = 0.3) -> None:
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        QCoreApplication.processEvents()
+        pump()
         time.sleep(0.005)
 
 
@@ -199,12 +215,12 @@ def bench_filter(count: int) -> None:
     for q in queries:
         t0 = time.perf_counter()
         panel.search.setText(q)
-        QCoreApplication.processEvents()
+        pump()
         ours.append((time.perf_counter() - t0) * 1000)
     for index in (3, 0, 5, 0):
         t0 = time.perf_counter()
         panel.room_box.setCurrentIndex(index)
-        QCoreApplication.processEvents()
+        pump()
         ours.append((time.perf_counter() - t0) * 1000)
 
     model = QStandardItemModel(len(rows), 3)
@@ -225,7 +241,7 @@ def bench_filter(count: int) -> None:
     for q in queries:
         t0 = time.perf_counter()
         proxy.setFilterFixedString(q)
-        QCoreApplication.processEvents()
+        pump()
         bare.append((time.perf_counter() - t0) * 1000)
     view.close()
     row(
@@ -283,7 +299,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--rows", type=int, default=5000)
+    parser.add_argument(
+        "--step-timeout", type=float, default=30.0, help="seconds one step may take"
+    )
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="skip the PostgreSQL save figures"
+    )
     args = parser.parse_args()
+    STEP_TIMEOUT[0] = args.step_timeout
     make_application(["bench-editor"])
     tmp = Path(tempfile.mkdtemp(prefix="veyedesk-bench-editor-"))
     try:
@@ -291,9 +314,10 @@ def main() -> None:
         bench_open(tmp, args.repeats)
         bench_filter(args.rows)
         bench_save("SQLite", f"sqlite:///{tmp / 'save.db'}", 20)
-        with running_postgres() as server:
-            server.psql_admin("CREATE DATABASE bench_editor")
-            bench_save("PostgreSQL", server.url("bench_editor"), 20)
+        if not args.no_postgres:
+            with running_postgres() as server:
+                server.psql_admin("CREATE DATABASE bench_editor")
+                bench_save("PostgreSQL", server.url("bench_editor"), 20)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

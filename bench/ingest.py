@@ -16,9 +16,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, Python puts bench/ first on the path, where bench/queue.py would shadow
-# the stdlib `queue` that ThreadPoolExecutor needs: put the repository root there instead,
-# before anything imports `queue`.
+# Run as a script, Python puts bench/ first on the path: put the repository root there
+# instead (for `tests.support`).
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402

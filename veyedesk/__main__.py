@@ -18,11 +18,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cli.run(ns)
     try:
         settings = cli.settings_from(ns)
+        # Imported here, not at the top: the CLI must work on machines without Qt's
+        # display or libmpv. A missing libmpv surfaces as PlayerUnavailable (a UserError).
+        from veyedesk.gui.launch import launch
+
+        return launch(settings, window, ns)
     except cli.USER_ERRORS as exc:
         return cli.fail(str(exc))
-    from veyedesk.gui.launch import launch
-
-    return launch(settings, window, ns)
 
 
 if __name__ == "__main__":

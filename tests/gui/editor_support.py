@@ -12,6 +12,7 @@ from veyedesk.config import load_settings
 from veyedesk.db import session_factory
 from veyedesk.gui.main_window import MainWindow
 from veyedesk.gui.prompts import Prompts
+from veyedesk.gui.timeline import TimelineWidget
 from veyedesk.services.edit import EditConflict, EpisodeDraft
 from veyedesk.services.journal import JournalEntry
 from veyedesk.services.locks import LockState
@@ -113,3 +114,13 @@ def type_text(qtbot: QtBot, widget: Any, text: str) -> None:
             event = QInputMethodEvent()
             event.setCommitString(ch)
             QApplication.sendEvent(widget, event)
+
+
+def assert_fitted_to_talk(view: TimelineWidget) -> None:
+    """The timeline shows the talk (slot and cuts) filling most of its width."""
+    assert view.slot is not None
+    ranges = [view.slot, *((a, b) for a, b, _ in view.cut_ranges())]
+    first, last = min(a for a, _ in ranges), max(b for _, b in ranges)
+    start, end = view.view_start, view.view_start + view.width() * view.spp
+    assert start <= first and last <= end, (start, end, first, last)  # all of it in view…
+    assert (last - first) / (end - start) > 0.8, (start, end, first, last)  # …filling it

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.gui.editor_support import open_editor, open_episode, type_text
+from tests.gui.editor_support import assert_fitted_to_talk, open_editor, open_episode, type_text
 from veyedesk.db import session_factory
 from veyedesk.gui.main_window import MainWindow
 from veyedesk.model import Cut, Episode
@@ -160,3 +160,13 @@ def test_use_current_frame_saves_a_thumbnail_into_the_data_folder(
     qtbot.waitUntil(path.exists, timeout=10000)
     qtbot.waitUntil(lambda: not window.form.thumbnail.pixmap().isNull(), timeout=10000)
     assert doc.undo_stack.undoText() == "Use current frame as thumbnail"
+
+
+def test_the_editor_opens_a_talk_with_the_timeline_fitted_to_it(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    window, _ = open_editor(qtbot, engine)
+    open_episode(qtbot, window, demo[1])
+    wait_for_video(qtbot, window)
+    assert window.player.panel is not None
+    assert_fitted_to_talk(window.player.panel.timeline_view)

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from tests.gui.editor_support import assert_fitted_to_talk
 from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
@@ -107,7 +108,7 @@ def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named
     assert (ns.gui, ns.episode_id) == ("play", 999)
     shown: list[str] = []
     monkeypatch.setattr(
-        player_window.QMessageBox, "critical", lambda _p, _t, text: shown.append(text)
+        player_window.safe_text, "critical", lambda _p, _t, text: shown.append(text)
     )
     app = QApplication.instance()
     assert isinstance(app, QApplication)
@@ -116,6 +117,49 @@ def test_play_command_routes_to_the_player_window_and_a_missing_episode_is_named
     )
     assert code == 1
     assert shown and "episode 999" in shown[0]
+
+
+def test_the_play_window_opens_with_the_timeline_fitted_to_the_talk(
+    qtbot: QtBot, window: tuple[PlayerWindow, RawDay]
+) -> None:
+    """`veyedesk play` used to open zoomed out with the talk squeezed into its first pixels."""
+    win, _day = window
+    view = win.panel.timeline_view
+    qtbot.waitUntil(lambda: view.width() > 600)  # laid out in the shown window
+    assert_fitted_to_talk(view)
+    # Resizing the window before the user zooms keeps the talk fitted.
+    width = view.width()
+    win.resize(win.width() + 300, win.height())
+    qtbot.waitUntil(lambda: view.width() > width)
+    assert_fitted_to_talk(view)
+
+
+def test_the_play_window_shows_a_hostile_title_exactly(
+    qtbot: QtBot,
+    engine: Engine,
+    session: Session,
+    tmp_path: Path,
+    parts: list[Path],
+    artifacts: Path,
+) -> None:
+    """A title with markup and Qt's "[*]" placeholder reads exactly so in the title bar."""
+    day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
+    title = 'Why <template> matters [*] <b>really</b> <img src="/dev/zero">'
+    episode = session.get(Episode, day.episode_id)
+    assert episode is not None
+    episode.name = title
+    session.commit()
+    settings = Settings(db=str(engine.url), raw_root=str(day.root))
+    win = PlayerWindow(session_factory(engine), settings, EDITOR)
+    qtbot.addWidget(win, before_close_func=lambda w: w.panel.shutdown())
+    win.open_episode(day.episode_id)
+    win.show()
+    qtbot.waitExposed(win)
+    handle = win.windowHandle()
+    assert handle is not None
+    assert handle.title() == f"{title} — veyedesk play"  # what the window manager shows
+    qtbot.waitUntil(lambda: win.panel.player.mpv.time_pos is not None, timeout=10000)
+    win.grab().save(str(artifacts / "player_window_hostile.png"))
 
 
 def test_a_reviewers_play_window_changes_no_cut_and_no_mark(
@@ -132,9 +176,7 @@ def test_a_reviewers_play_window_changes_no_cut_and_no_mark(
     day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
     settings = Settings(db=str(engine.url), raw_root=str(day.root))
     warnings: list[str] = []
-    monkeypatch.setattr(
-        player_window.QMessageBox, "warning", lambda _p, _t, text: warnings.append(text)
-    )
+    monkeypatch.setattr(player_window.safe_text, "warn", lambda _p, _t, text: warnings.append(text))
     win = PlayerWindow(session_factory(engine), settings, REVIEWER)
     qtbot.addWidget(win)
     win.open_episode(day.episode_id)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from veyedesk.player.engine import Player
+from veyedesk.player.engine import Player, PlayerError
 from veyedesk.player.timeline import Source, Timeline
 
 T0 = datetime(2026, 2, 1, 9, 0, 0)
@@ -159,3 +159,27 @@ def test_missing_file_reports_an_error_event(
     player.open(Timeline([Source(1, tmp_path / "gone.dv", T0, 4.0)]))
     message = events.wait_for("error")
     assert "could not play" in message
+
+
+def test_a_closed_player_refuses_every_use_with_a_player_error(
+    events: Events, dv_parts: list[Path]
+) -> None:
+    # mpv's handle is freed by close(): using it afterwards crashed the process (SIGSEGV).
+    closed = Player(events, vo="null", ao="null")
+    closed.open(_timeline(dv_parts[:1]), wait=True)
+    closed.close()
+    closed.close()  # a second close is harmless
+    uses: list[Callable[[], object]] = [
+        lambda: closed.open(_timeline(dv_parts[:1])),
+        lambda: closed.open(Timeline([])),
+        closed.play,
+        closed.toggle_pause,
+        lambda: closed.shuttle(+1),
+        lambda: closed.set_channelcopy("m"),
+        lambda: closed.volume,
+        lambda: closed.mpv,
+    ]
+    for use in uses:
+        with pytest.raises(PlayerError, match="video player was closed"):
+            use()
+    assert closed.closed

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veyedesk.gui.safe_text import plain_label
 from veyedesk.model.timecode import format_offset
 from veyedesk.services.edit import EditConflict, EpisodeDraft, resolve_conflict
 
@@ -61,7 +62,7 @@ class ConflictDialog(QDialog):
         self.theirs = conflict.theirs
         self.choices: dict[str, QButtonGroup] = {}
         layout = QVBoxLayout(self)
-        intro = QLabel(
+        intro = plain_label(
             f"{conflict}.\nFor each field both of you changed, keep their value or yours. "
             "Your other edits are kept; their other changes are taken."
         )
@@ -86,7 +87,7 @@ class ConflictDialog(QDialog):
             group.addButton(theirs, 0)
             group.addButton(yours, 1)
             self.choices[name] = group
-            grid.addWidget(QLabel(name), row, 0)
+            grid.addWidget(plain_label(name), row, 0)
             grid.addWidget(theirs, row, 1)
             grid.addWidget(yours, row, 2)
         layout.addLayout(grid)

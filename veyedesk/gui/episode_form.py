@@ -29,12 +29,12 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from veyedesk.gui.editor_document import STATE, EditorDocument
+from veyedesk.gui.safe_text import MarkdownPreview, link_html, plain_label, tooltip
 from veyedesk.model.states import CHANNELCOPY, STATE_SLUGS
 from veyedesk.model.timecode import (
     TimecodeError,
@@ -87,7 +87,7 @@ class EpisodeForm(QTabWidget):
         page = QWidget()
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.banner = QLabel()
+        self.banner = plain_label()  # names the lock holder
         self.banner.setObjectName("lock_banner")
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet("background: #fde7c8; padding: 4px; border-radius: 3px")
@@ -122,9 +122,8 @@ class EpisodeForm(QTabWidget):
         self.description.textChanged.connect(
             lambda: self._edited("description", self.description.toPlainText())
         )
-        self.preview = QTextBrowser()
+        self.preview = MarkdownPreview()
         self.preview.setObjectName("description_preview")
-        self.preview.setOpenExternalLinks(True)
         self.description_tabs = QTabWidget()
         self.description_tabs.addTab(self.description, "Markdown")
         self.description_tabs.addTab(self.preview, "Preview")
@@ -161,7 +160,7 @@ class EpisodeForm(QTabWidget):
         self.av_offset.valueChanged.connect(lambda v: self._edited("av_offset_ms", int(v)))
         form.addRow("A/V offset", self.av_offset)
 
-        self.thumbnail = QLabel("no thumbnail")
+        self.thumbnail = plain_label("no thumbnail")
         self.thumbnail.setObjectName("thumbnail_image")
         self.thumbnail.setFixedSize(160, 90)
         self.thumbnail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -214,7 +213,8 @@ class EpisodeForm(QTabWidget):
         when_row.addStretch(1)
         form.addRow("Duration", when_row)
 
-        self.conf_url = QLabel()
+        self.conf_url = QLabel()  # rich text built by link_html only (escaped, http/https)
+        self.conf_url.setTextFormat(Qt.TextFormat.RichText)
         self.conf_url.setObjectName("conf_url")
         self.conf_url.setOpenExternalLinks(True)
         self.conf_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
@@ -263,7 +263,7 @@ class EpisodeForm(QTabWidget):
             ("cuts_time", "Total cuts time"),
             ("scheduled", "Scheduled duration"),
         ):
-            value = QLabel()
+            value = plain_label()
             value.setObjectName(f"fact_{key}")
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.facts[key] = value
@@ -425,13 +425,13 @@ class EpisodeForm(QTabWidget):
         edit = self.lines["emails"]
         if bad:
             edit.setStyleSheet("border: 2px solid #b00020")
-            edit.setToolTip(f"not an email address: {', '.join(bad)}")
+            edit.setToolTip(tooltip(f"not an email address: {', '.join(bad)}"))
         else:
             edit.setStyleSheet("")
             edit.setToolTip("")
 
     def _render_preview(self, *_args: object) -> None:
-        self.preview.setMarkdown(self._value("description") or "")
+        self.preview.show_markdown(self._value("description") or "")
 
     def _show_thumbnail(self, path: str) -> None:
         pixmap = QPixmap(path) if path else QPixmap()
@@ -446,7 +446,7 @@ class EpisodeForm(QTabWidget):
                     Qt.TransformationMode.SmoothTransformation,
                 )
             )
-        self.thumbnail.setToolTip(path)
+        self.thumbnail.setToolTip(tooltip(path))
 
     def _match_schedule(self) -> None:
         doc = self.document
@@ -519,7 +519,7 @@ class EpisodeForm(QTabWidget):
             self.raw_table.setRowCount(0)
             return
         url = ctx.conf_url
-        self.conf_url.setText(f'<a href="{url}">{url}</a>' if url else "—")
+        self.conf_url.setText(link_html(url) if url else "—")
         self.selection.setText(ctx.cli_selection())
         self.selection.setCursorPosition(0)
         self.logs.setRowCount(len(ctx.logs))

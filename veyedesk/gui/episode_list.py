@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veyedesk.gui.safe_text import tooltip
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.model.timecode import format_duration
 from veyedesk.services.episodes import EpisodeRow
@@ -156,7 +157,7 @@ class EpisodeTableModel(FlatTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return self._brushes.get(r.state)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
-            return f"{r.name}\n{r.authors}" if r.authors else r.name
+            return tooltip(f"{r.name}\n{r.authors}" if r.authors else r.name)
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from veyedesk.config import Settings, mask_url
 from veyedesk.db import DatabaseError, open_database, session_factory
@@ -12,6 +12,7 @@ from veyedesk.gui.app import make_application
 from veyedesk.gui.logfile import start_logging
 from veyedesk.gui.login import LoginDialog
 from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.safe_text import critical
 from veyedesk.services.demo import DemoPlan
 from veyedesk.services.users import Identity, authenticate, has_users
 
@@ -23,7 +24,7 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     try:
         engine = open_database(settings.db)
     except DatabaseError as exc:
-        QMessageBox.critical(None, "veyedesk — database", str(exc))
+        critical(None, "veyedesk — database", str(exc))
         return 1
     sessions = session_factory(engine)
     with sessions() as session:

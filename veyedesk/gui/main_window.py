@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QToolBar,
@@ -37,6 +36,7 @@ from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
 from veyedesk.gui.review_window import ReviewWindow
+from veyedesk.gui.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.status_bar import EditorStatusBar
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
         bar.addAction(self.save_action)
         bar.addAction(self.save_next_action)
         bar.addAction(self.next_action)
-        self.next_label = QLabel()
+        self.next_label = plain_label()  # "Next: <talk title>"
         self.next_label.setObjectName("next_label")
         self.next_label.setStyleSheet("color: #555; padding-left: 6px")
         bar.addWidget(self.next_label)
@@ -400,7 +400,7 @@ class MainWindow(QMainWindow):
             return
         if self.review_window is None or self.review_window.show_id != show_id:
             if self.review_window is not None:
-                self.review_window.close()
+                self.review_window.shutdown()
             self.review_window = ReviewWindow(
                 self.db_sessions, self.settings, self.identity, int(show_id), self
             )
@@ -448,7 +448,7 @@ class MainWindow(QMainWindow):
             return
         star = "*" if doc.unsaved else ""
         ro = " (read-only)" if doc.read_only else ""
-        self.setWindowTitle(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk")
+        self.setWindowTitle(window_title(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk"))
 
     # -- saving -------------------------------------------------------------------------
     def _can_save(self) -> bool:
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
             self.next_label.setText("")
         else:
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
-        self.next_action.setToolTip(nxt.label if nxt else "")
+        self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
 
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:
@@ -607,7 +607,7 @@ class MainWindow(QMainWindow):
         self.player.shutdown()
         self.queue.shutdown()
         if self.review_window is not None:
-            self.review_window.close()
+            self.review_window.shutdown()
         self.runner.wait(5000)
         super().closeEvent(event)
 

@@ -1,8 +1,8 @@
 """The centre of the editor window: the PlayerPanel (video + timeline) with the window's glue.
 
-If the player cannot be created (no player module, or libmpv missing on this machine) the
-centre lists the episode's raw files and cuts instead and says why, so the rest of the
-editor still works.
+There is no editor without a player: a machine without libmpv is refused at start-up
+(`veyedesk.player.libmpv` raises PlayerUnavailable, printed as one line). After
+`shutdown()` the host has no panel and every call becomes a no-op.
 """
 
 from __future__ import annotations
@@ -10,24 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QStackedLayout, QTextBrowser, QWidget
+from PySide6.QtWidgets import QDialog, QStackedLayout, QWidget
 
 from veyedesk.gui.editor_document import EditorDocument
-from veyedesk.model.timecode import add_seconds, format_duration, format_offset, format_wall
-
-
-def _make_panel(parent: QWidget) -> tuple[Any, str]:
-    try:
-        from veyedesk.gui.player_panel import PlayerPanel  # the player/timeline feature
-    except ImportError as exc:
-        return None, f"the video player module is not available ({exc})"
-    try:
-        return PlayerPanel(parent), ""
-    except Exception as exc:  # libmpv missing or unusable: keep the editor usable
-        return None, f"the video player could not start ({exc})"
+from veyedesk.gui.player_panel import PlayerPanel
+from veyedesk.model.timecode import add_seconds
 
 
 class PlayerHost(QWidget):
@@ -40,19 +29,13 @@ class PlayerHost(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("player_host")
-        self.panel, self.problem = _make_panel(self)
+        self.panel: PlayerPanel | None = PlayerPanel(self)
+        self.problem = ""  # why there is no panel (after shutdown)
         self._layout = QStackedLayout(self)
-        self.summary = QTextBrowser()
-        self.summary.setObjectName("recording_summary")
-        if self.panel is not None:
-            self._layout.addWidget(self.panel)
-            self.panel.position_changed.connect(self.position_changed)
-            self.panel.mark_requested.connect(self.mark_requested)
-            notice = getattr(self.panel, "notice", None)
-            if notice is not None:
-                notice.connect(self.notice)
-        else:
-            self._layout.addWidget(self.summary)
+        self._layout.addWidget(self.panel)
+        self.panel.position_changed.connect(self.position_changed)
+        self.panel.mark_requested.connect(self.mark_requested)
+        self.panel.notice.connect(self.notice)
         self._document: EditorDocument | None = None
         self._shortcuts_installed = False
 
@@ -78,15 +61,11 @@ class PlayerHost(QWidget):
         if self.panel is not None:
             self.install_shortcuts(self.window())
             self.panel.load(document, marks, (start, end))
-        else:
-            document.cuts_changed.connect(self._summarise)
-            self._summarise()
 
     def unload(self) -> None:
         if self.panel is not None:
             self.panel.unload()
         self._document = None
-        self.summary.setHtml("")
 
     def set_marks(self, marks: Sequence[datetime]) -> None:
         if self.panel is not None:
@@ -128,36 +107,3 @@ class PlayerHost(QWidget):
             self.panel.hide()
             self.panel = None
             self.problem = "the player was shut down"
-
-    def _summarise(self) -> None:
-        doc = self._document
-        if doc is None:
-            return
-        draft = doc.draft
-        rows = []
-        for raw in sorted(draft.raw_files.values(), key=lambda r: (r.start is None, r.start)):
-            used = [n for n, c in enumerate(draft.cuts, 1) if c.raw_file_id == raw.id]
-            rows.append(
-                f"<tr><td>{format_wall(raw.start)}</td><td>{format_duration(raw.duration)}</td>"
-                f"<td>{raw.filename}</td><td>{', '.join(f'cut {n}' for n in used)}</td></tr>"
-            )
-        cuts = []
-        for cut in draft.cuts:
-            info = draft.raw_files.get(cut.raw_file_id)
-            fps = draft.fps_of(cut.raw_file_id)
-            start, end = draft.cut_bounds(cut)
-            cuts.append(
-                f"<li>{info.filename if info else cut.raw_file_id}: "
-                f"{format_offset(start, fps)} – {format_offset(end, fps)}"
-                f"{'' if cut.apply else ' (not applied)'}</li>"
-            )
-        self.summary.setHtml(
-            f"<p style='color:#8a4b00'><b>No video here:</b> {self.problem}. "
-            "Set in and out in the cut list below.</p>"
-            "<h3>Raw files of the room's day</h3><table cellpadding=4>"
-            "<tr><th>Start</th><th>Length</th><th>File</th><th>Used by</th></tr>"
-            + "".join(rows)
-            + "</table><h3>Cuts</h3><ol>"
-            + "".join(cuts)
-            + "</ol>"
-        )

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.keyboard_help import KeyboardHelp
 from veyedesk.gui.keymap import KEYMAP
+from veyedesk.gui.safe_text import plain_label
 from veyedesk.gui.timeline import TimelineWidget
 from veyedesk.gui.timeline_media import TimelineMedia
 from veyedesk.gui.video import VideoWidget
@@ -70,8 +71,12 @@ class PlayerPanel(QWidget):
         self._dirty_position = False
         self._pending_start: float | None = None
         self._last_sent: PlayheadPosition | None = None
+        # Fit the timeline to the talk again on each resize until the user zooms or scrolls:
+        # a window loads its episode before it is laid out, when the timeline is still a
+        # hundred pixels wide, and a fit at that width is half an hour at full width.
+        self._fit_pending = False
 
-        self.position_label = QLabel("—", self)
+        self.position_label = plain_label("—", self)  # shows the raw file's name
         self.position_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.speed_label = QLabel("", self)
         transport = QHBoxLayout()
@@ -104,6 +109,7 @@ class PlayerPanel(QWidget):
         self.video.events.happened.connect(self._on_player_event)
         self.video.render_failed.connect(self.notice)
         self.timeline_view.seek_requested.connect(self._on_timeline_seek)
+        self.timeline_view.installEventFilter(self)
         self.media.peaks_ready.connect(self.timeline_view.set_peaks)
         self.media.thumbs_ready.connect(self.timeline_view.set_thumbs)
         self.media.failed.connect(lambda _id, message: self.notice.emit(message))
@@ -138,7 +144,8 @@ class PlayerPanel(QWidget):
             if at is not None:
                 start = at
                 break
-        self.timeline_view.set_episode(document, self.timeline, scheduled)
+        self.timeline_view.set_episode(document, self.timeline, scheduled)  # fits the talk
+        self._fit_pending = True
         self.set_marks(marks)
         self._open_when_ready(start)
         self.timeline_view.set_playhead(start)
@@ -183,6 +190,15 @@ class PlayerPanel(QWidget):
         self._tick.stop()
         self.media.cancel()
         self.video.shutdown()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.timeline_view and self._fit_pending:
+            kind = event.type()
+            if kind in (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress):
+                self._fit_pending = False  # the user takes the view over
+            elif kind in (QEvent.Type.Resize, QEvent.Type.Show):
+                self.timeline_view.fit_talk()  # the new width is set before the event
+        return super().eventFilter(watched, event)
 
     def _apply_field(self, name: str) -> None:
         if self.document is None:
@@ -467,9 +483,11 @@ class PlayerPanel(QWidget):
 
     # view and history
     def act_zoom_in(self) -> None:
+        self._fit_pending = False
         self.timeline_view.zoom_in()
 
     def act_zoom_out(self) -> None:
+        self._fit_pending = False
         self.timeline_view.zoom_out()
 
     def act_zoom_fit(self) -> None:

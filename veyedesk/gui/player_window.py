@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
 from veyedesk.errors import UserError
+from veyedesk.gui import safe_text
 from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.player_panel import PlayerPanel
 from veyedesk.gui.prompts import Prompts
@@ -84,7 +85,7 @@ class PlayerWindow(QMainWindow):
     def _update_title(self, *_args: object) -> None:
         name = self.document.draft.fields.get("name", "") if self.document else ""
         star = "*" if self.document is not None and self.document.dirty else ""
-        self.setWindowTitle(f"{star}{name} — veyedesk play")
+        self.setWindowTitle(safe_text.window_title(f"{star}{name} — veyedesk play"))
 
     def _add_mark(self, click: datetime) -> None:
         if self.document is None:
@@ -114,7 +115,7 @@ class PlayerWindow(QMainWindow):
                 )
                 session.commit()
         except UserError as exc:
-            QMessageBox.warning(self, "Not saved", str(exc))
+            safe_text.warn(self, "Not saved", str(exc))
             return False
         doc.mark_saved(saved.draft)
         self._update_title()
@@ -156,7 +157,7 @@ def run_player(
     try:
         window.open_episode(episode_id)
     except UserError as exc:
-        QMessageBox.critical(None, "veyedesk play", str(exc))
+        safe_text.critical(None, "veyedesk play", str(exc))
         window.panel.shutdown()
         return 1
     window.show()

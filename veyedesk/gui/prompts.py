@@ -1,10 +1,13 @@
-"""The questions the editor window asks, in one replaceable object (tests answer them in code)."""
+"""The questions the editor window asks, in one replaceable object (tests answer them in code).
+
+Every box is plain text (gui/safe_text.py): titles and names come from schedules and users.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
+from veyedesk.gui import safe_text
 from veyedesk.gui.conflict_dialog import ConflictDialog
 from veyedesk.gui.logfile import log_path
 from veyedesk.services.edit import EditConflict, EpisodeDraft
@@ -20,15 +23,15 @@ class Prompts:
 
     def unsaved(self, name: str) -> str:
         """'save', 'discard' or 'cancel' for an episode with unsaved edits."""
-        box = QMessageBox(self.parent)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle("veyedesk — unsaved changes")
-        box.setText(f"“{name}” has unsaved changes.")
-        box.setInformativeText("Save them before leaving the episode?")
-        box.setStandardButtons(
+        box = safe_text.message_box(
+            self.parent,
+            QMessageBox.Icon.Question,
+            "veyedesk — unsaved changes",
+            f"“{name}” has unsaved changes.",
+            "Save them before leaving the episode?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel
+            | QMessageBox.StandardButton.Cancel,
         )
         box.setDefaultButton(QMessageBox.StandardButton.Save)
         answer = box.exec()
@@ -39,14 +42,15 @@ class Prompts:
 
     def restore(self, entry: JournalEntry) -> str:
         """'restore', 'discard' (delete the journal) or 'later' for edits found after a crash."""
-        box = QMessageBox(self.parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("veyedesk — unsaved edits found")
-        box.setText(
+        box = safe_text.message_box(
+            self.parent,
+            QMessageBox.Icon.Warning,
+            "veyedesk — unsaved edits found",
             f"Unsaved edits of “{entry.name}” (episode {entry.episode_id}) by {entry.user} "
-            f"from {entry.written:%a %d %b %H:%M} were found: veyedesk did not close normally."
+            f"from {entry.written:%a %d %b %H:%M} were found: veyedesk did not close normally.",
+            "Restore them now? (Discard deletes them for good.)",
+            QMessageBox.StandardButton.NoButton,
         )
-        box.setInformativeText("Restore them now? (Discard deletes them for good.)")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
@@ -57,7 +61,7 @@ class Prompts:
 
     def take_over(self, state: LockState) -> bool:
         """Confirm taking someone else's lock."""
-        answer = QMessageBox.question(
+        answer = safe_text.ask(
             self.parent,
             "veyedesk — take over the lock",
             f"This episode is {state.describe()}.\n\nIf they are still editing, their next "
@@ -78,7 +82,4 @@ class Prompts:
         """Show a refusal; an unexpected error also says where its traceback was written."""
         if unexpected:
             message = f"{message}\n\nThe details are in {log_path()}"
-        box = QMessageBox(QMessageBox.Icon.Warning, f"veyedesk — {title}", message)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote titles: never rich text
-        box.setParent(self.parent, box.windowFlags())
-        box.exec()
+        safe_text.warn(self.parent, f"veyedesk — {title}", message)

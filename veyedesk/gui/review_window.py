@@ -12,7 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -29,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
+from veyedesk.gui.safe_text import make_plain
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.gui.video import VideoWidget
 from veyedesk.model.timecode import format_offset
@@ -150,6 +160,7 @@ class ReviewWindow(QMainWindow):
             name: QLabel() for name in ("state", "file", "duration", "size", "encode", "part")
         }
         for label in self.facts.values():
+            make_plain(label)  # part labels carry the talk's title, the log its file names
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             label.setWordWrap(True)
         facts_form = QFormLayout()
@@ -393,8 +404,21 @@ class ReviewWindow(QMainWindow):
             assert raw is not None
         self.open_in_editor.emit(self.package.episode_id, raw[0], raw[1])
 
-    def closeEvent(self, event) -> None:
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing only hides the window: the editor reopens it, and its player, later.
+
+        mpv cannot be restarted inside a VideoWidget, so the player is shut down only by
+        `shutdown()` (the editor window closing, or the show changing).
+        """
         self._stop_timer.stop()
-        self.video.shutdown()
-        self.runner.wait(3000)
+        if not self.video.player.closed:
+            self.video.player.pause()
         super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop mpv and the background loads for good, and close the window."""
+        self._stop_timer.stop()
+        self.runner.wait(3000)
+        if not self.video.player.closed:
+            self.video.shutdown()
+        self.close()

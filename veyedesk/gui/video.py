@@ -12,13 +12,13 @@ from __future__ import annotations
 import locale
 from typing import Any
 
-import mpv
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QOpenGLContext
 from PySide6.QtOpenGLWidgets import QOpenGLWidget
 from PySide6.QtWidgets import QWidget
 
 from veyedesk.player import Player
+from veyedesk.player.libmpv import mpv
 
 
 class PlayerEvents(QObject):

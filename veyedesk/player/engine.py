@@ -16,10 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import mpv
-
-from veyedesk.errors import UserError
 from veyedesk.model.cuts import CHANNELCOPY_PAN
+from veyedesk.player.libmpv import PlayerError, mpv
 from veyedesk.player.timeline import Location, Timeline
 
 EventSink = Callable[[str, Any], None]
@@ -27,10 +25,6 @@ EventSink = Callable[[str, Any], None]
 SHUTTLE_SPEEDS = (1.0, 2.0, 4.0, 8.0)
 DEINTERLACE = "lavfi=[bwdif=deint=interlaced]"
 TARGET_PATIENCE = 1.0  # seconds an exact seek may take before reports from elsewhere count
-
-
-class PlayerError(UserError, RuntimeError):
-    """mpv could not start or open the files; the message says which and why."""
 
 
 def _ignore(_name: str, _value: Any) -> None:
@@ -67,7 +61,7 @@ class Player:
         if ao is not None:
             opts["ao"] = ao
         try:
-            self.mpv = mpv.MPV(**opts)
+            self._mpv = mpv.MPV(**opts)
         except Exception as exc:  # libmpv raises plain errors for bad options / no library
             raise PlayerError(f"could not start mpv: {exc}") from exc
         self._sink: EventSink = on_event or _ignore
@@ -88,6 +82,21 @@ class Player:
         self.mpv.observe_property("duration", self._forward("duration"))
         self.mpv.observe_property("eof-reached", self._forward("eof"))
         self.mpv.register_event_callback(self._on_mpv_event)
+
+    @property
+    def mpv(self) -> mpv.MPV:
+        """The mpv handle; PlayerError once `close()` has terminated it.
+
+        A terminated handle is freed memory inside libmpv: any call on it (a seek from a
+        window that outlived its player) would crash the process instead of raising.
+        """
+        if self._closed:
+            raise PlayerError("the video player was closed; open the window again")
+        return self._mpv
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
 
     # -- events (mpv's threads) -----------------------------------------------------
     def set_sink(self, on_event: EventSink | None) -> None:
@@ -131,10 +140,10 @@ class Player:
         if kind == mpv.MpvEventID.FILE_LOADED:
             self._loaded = True
             pending, self._pending_seek = self._pending_seek, None
-            if pending is not None:
+            if pending is not None and not self._closed:
                 # A seek asked for while the files were opening: do it now (async, since
                 # this is mpv's event thread).
-                self.mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
+                self._mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
             self._emit("loaded", None)
         elif kind == mpv.MpvEventID.END_FILE:
             data = getattr(event, "data", None)
@@ -171,7 +180,7 @@ class Player:
             return
         self.stop_shuttle()
         self._closed = True
-        self.mpv.terminate()
+        self._mpv.terminate()
 
     # -- position ---------------------------------------------------------------------
     @property

@@ -1,6 +1,6 @@
 """Queue benchmark: claim latency and throughput of empty jobs, 1/4/8 worker processes.
 
-Run: `.venv/bin/python bench/queue.py [--jobs 200]`. For SQLite (a temp file) and for a
+Run: `.venv/bin/python bench/encode_queue.py [--jobs 200]`. For SQLite (a temp file) and for a
 throwaway PostgreSQL server it queues `--jobs` jobs, then starts N processes that each run
 a real `veyedesk.jobs.worker.Worker` whose handler does nothing, so the figures are the
 queue's own cost: claim (re-queue expired + pick + lease, one transaction), then complete
@@ -22,9 +22,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# This script is named like the stdlib's `queue` (which multiprocessing imports): take its
-# own folder off the path, and put the repository (for `tests.support`) on it.
-sys.path[:] = [str(ROOT)] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+# As a script, bench/ comes first on the path: put the repository there (for `tests.support`).
+sys.path[0] = str(ROOT)
 
 WORKER_COUNTS = (1, 4, 8)
 

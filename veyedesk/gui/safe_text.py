@@ -1,0 +1,157 @@
+"""Text from schedules and users on screen: plain text, never Qt rich text.
+
+Qt guesses: a QLabel, QMessageBox or tooltip whose text *looks* like HTML is rendered as
+HTML, and rendering `<img src="/dev/zero">` reads that file until memory runs out
+(std::bad_alloc, the editor gone). Titles, speakers, descriptions, URLs, file names and
+error messages quoting them therefore go through these helpers:
+
+- `plain_label` / `make_plain`: labels that show their text as typed.
+- `message_box` / `warn` / `ask`: message boxes whose text is plain.
+- `tooltip`: tooltips cannot be told "plain", so the text is escaped inside a tag.
+- `window_title`: window titles are plain, but "[*]" is Qt's unsaved-changes marker.
+- `link_html`: the one place a schedule value becomes a link (http/https only, escaped).
+- `MarkdownPreview`: the description preview; Markdown without raw HTML, and a document
+  that loads no resource at all (no file, no network), images included.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QColor, QImage, QTextDocument
+from PySide6.QtWidgets import QLabel, QMessageBox, QTextBrowser, QWidget
+
+Button = QMessageBox.StandardButton
+
+
+def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """A QLabel that shows `text` exactly, whatever it contains."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+def make_plain(*labels: QLabel) -> None:
+    """Switch existing labels to plain text (before any schedule text reaches them)."""
+    for label in labels:
+        label.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def escape(text: str) -> str:
+    """`text` as HTML that reads exactly as given (line breaks kept)."""
+    return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def tooltip(text: str) -> str:
+    """A tooltip that reads exactly `text`.
+
+    Qt decides per tooltip whether it is rich text and offers no switch, so the text is
+    escaped and wrapped in a tag: always rich, never interpreted.
+    """
+    if not text:
+        return ""
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>"
+
+
+def window_title(text: str) -> str:
+    """`text` for setWindowTitle: Qt turns "[*]" into the modified marker; "[*][*]" reads "[*]"."""
+    return text.replace("[*]", "[*][*]")
+
+
+def link_html(url: str) -> str:
+    """Rich text for a label: a link when `url` is http(s), else the escaped text, no link."""
+    scheme = QUrl(url).scheme().lower()
+    if scheme in ("http", "https"):
+        return f'<a href="{html.escape(url, quote=True)}">{escape(url)}</a>'
+    return escape(url)
+
+
+def message_box(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    informative: str = "",
+    buttons: Button = Button.Ok,
+) -> QMessageBox:
+    """A QMessageBox whose text and informative text are plain (not shown yet)."""
+    box = QMessageBox(icon, window_title(title), "", buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # also the informative text's format
+    box.setText(text)
+    if informative:
+        box.setInformativeText(informative)
+    return box
+
+
+def warn(parent: QWidget | None, title: str, text: str) -> None:
+    """QMessageBox.warning with plain text."""
+    message_box(parent, QMessageBox.Icon.Warning, title, text).exec()
+
+
+def critical(parent: QWidget | None, title: str, text: str) -> None:
+    """QMessageBox.critical with plain text."""
+    message_box(parent, QMessageBox.Icon.Critical, title, text).exec()
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    buttons: Button = Button.Yes | Button.No,
+    default: Button = Button.NoButton,
+) -> Button:
+    """QMessageBox.question with plain text; returns the button clicked."""
+    box = message_box(parent, QMessageBox.Icon.Question, title, text, buttons=buttons)
+    if default != Button.NoButton:
+        box.setDefaultButton(default)
+    return Button(box.exec())
+
+
+def _placeholder() -> QImage:
+    # A valid image, so Qt's image handler takes it: given nothing, it would fall back to
+    # reading the file named in the document itself.
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    image.fill(QColor(0, 0, 0, 0))
+    return image
+
+
+class InertDocument(QTextDocument):
+    """A text document that never loads a resource (image, style sheet, file or URL)."""
+
+    asked: list[str]
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.asked = []  # URLs it was asked for and did not load (tests read it)
+
+    def loadResource(self, kind: int, name: QUrl | str, /) -> Any:
+        self.asked.append(name.toString() if isinstance(name, QUrl) else name)
+        if getattr(kind, "value", kind) == QTextDocument.ResourceType.ImageResource.value:
+            return _placeholder()
+        return QByteArray()
+
+
+class MarkdownPreview(QTextBrowser):
+    """Renders a description's Markdown: no raw HTML, no resources, links not followed."""
+
+    FEATURES = QTextDocument.MarkdownFeature(
+        QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+        | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inert = InertDocument(self)
+        self.setDocument(self.inert)
+        # A click would make the browser load the target into itself (reading local files).
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+
+    def show_markdown(self, text: str) -> None:
+        self.inert.setMarkdown(text, self.FEATURES)
+
+    def loadResource(self, kind: int, name: QUrl | str, /) -> Any:
+        return self.inert.loadResource(kind, name)
