@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 from tests.support.schedules import TALKS, frab_xml, moved, pentabarf_xml, pretalx_json
 from veyedesk.model import Episode, Location, Show
 from veyedesk.services import catalog
-from veyedesk.services.episodes import Selection, episode_summary, select_episodes
+from veyedesk.services.episodes import (
+    Selection,
+    add_episode,
+    episode_summary,
+    select_episodes,
+)
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.schedule import import_schedule
 
@@ -190,5 +195,17 @@ def test_csv_and_veyepar_json(session: Session, conf: Show) -> None:
     )
     _import(session, conf, veyepar, "old.json")
     old = next(e for e in conf.episodes if e.conf_key == "veyepar:7")
-    assert old.state is not None and old.state.slug == "post" and old.sequence == 3
+    assert old.state is not None and old.state.slug == "richard" and old.sequence == 3
     assert (old.duration, old.released, old.host_url) == (1500.0, True, "h")
+
+
+def test_slugs_differing_only_in_case_never_share_an_output_file(
+    session: Session, conf: Show
+) -> None:
+    titles = ["Intro to Rust", "INTRO TO RUST", "intro to rust"]
+    talks = tuple(replace(t, title=title) for t, title in zip(TALKS, titles, strict=False))
+    _import(session, conf, frab_xml(talks))
+    added = add_episode(session, conf, "Intro To Rust")
+    session.commit()
+    slugs = [e.slug for e in conf.episodes if e.name.lower() == "intro to rust"] + [added.slug]
+    assert len({s.lower() for s in set(slugs)}) == len(set(slugs)) == 4, slugs

@@ -34,7 +34,7 @@ from veyedesk.ingest.schedule_merge import (
     plan_merge,
 )
 from veyedesk.model import Episode, Location, Show
-from veyedesk.model.slug import slugify, unique_slug
+from veyedesk.model.slug import TakenSlugs, slugify, unique_slug
 from veyedesk.model.timecode import add_seconds
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
@@ -224,7 +224,7 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
     # well under a second. `end` is computed here because bulk inserts skip the flush hook.
     if not records:
         return
-    taken = set(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
+    taken = TakenSlugs(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
     locations = {r.room: rooms.get(r.room) for r in records}
     session.flush()  # new rooms get their ids
     states: dict[str, int] = {}
@@ -236,7 +236,7 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
 
     rows = []
     for record in records:
-        slug = unique_slug(record.name, taken.__contains__)
+        slug = unique_slug(record.name, taken)
         taken.add(slug)
         fields = {k: v for k, v in record.values().items() if k != "room"}
         start, duration = fields.get("start"), fields.get("duration")
