@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.test_cli import ok, one_error_line, run
 from tests.ingest.rawday import make_room_day
-from tests.support.schedules import TALKS, frab_xml, moved
+from tests.support.schedules import TALKS, frab_xml, moved, pretalx_json
 
 
 @pytest.fixture
@@ -117,3 +117,28 @@ def test_progress_line_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
         text = stream.getvalue()
         assert ("probing [" in text and "] 4/4" in text and text.endswith("\r")) is shown
         assert text == "" or shown
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"schedule": []}', "no schedule.conference object"),
+        (pretalx_json().replace(b'"duration": "00:45"', b'"duration": "99999999:00:00:00"', 1),
+         "(event 101): duration"),
+        (pretalx_json().replace(b"2026-02-01T10:00:00+01:00", b"9999-12-31T23:59Z", 1),
+         "(event 101): start 9999-12-31 23:59:00+00:00 is not between 1970 and 2199"),
+        (pretalx_json().replace(b'"id": 101', b'"id": ' + b"7" * 5000, 1), "digits"),
+        (pretalx_json().replace(b'"id": 101', b'"id": NaN', 1), "NaN is not a JSON value"),
+        (pretalx_json().replace(b'"CC BY 4.0"', b'"' + b"L" * 51 + b'"', 1),
+         "license is 51 characters, longer than the 50 the database holds"),
+    ],
+    ids=["empty_list", "huge_duration", "year_9999", "5000_digit_id", "nan", "long_license"],
+)  # fmt: skip
+def test_hostile_schedule_exits_1_with_one_line_and_writes_nothing(
+    db: list[str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "schedule.json"
+    path.write_bytes(content)
+    line = one_error_line(run(*db, "import-schedule", *SHOW, str(path)))
+    assert f"{path}: " in line and message in line, line
+    assert json.loads(ok(*db, "episodes", *SHOW, "--json")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 
@@ -197,6 +198,26 @@ def test_csv_and_veyepar_json(session: Session, conf: Show) -> None:
     old = next(e for e in conf.episodes if e.conf_key == "veyepar:7")
     assert old.state is not None and old.state.slug == "richard" and old.sequence == 3
     assert (old.duration, old.released, old.host_url) == (1500.0, True, "h")
+
+
+def test_license_longer_than_its_column_is_refused_on_every_database_with_field_named(
+    session: Session, conf: Show
+) -> None:
+    doc = json.loads(pretalx_json())
+    day = doc["schedule"]["conference"]["days"][0]
+    event = day["rooms"][next(iter(day["rooms"]))][0]
+    event["recording_license"] = "CC BY 4.0 " + "x" * 60  # the column holds 50
+    with pytest.raises(InvalidInput, match=r"\(event 101\): license is 70 characters, longer "
+                       r"than the 50 the database holds"):  # fmt: skip
+        import_schedule(session, conf, json.dumps(doc).encode(), "schedule.json")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Episode)) == 0
+    event["recording_license"] = "CC BY 4.0"
+    event["guid"] = "9" * 5000  # an id too long to store as conf_key
+    with pytest.raises(InvalidInput, match=r"id is 5000 characters, longer than the 100"):
+        import_schedule(session, conf, json.dumps(doc).encode(), "schedule.json")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Location)) == 0
 
 
 def test_slugs_differing_only_in_case_never_share_an_output_file(

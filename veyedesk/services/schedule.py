@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from veyedesk.ingest.limits import too_long
 from veyedesk.ingest.records import (
     MERGE_FIELDS,
     EventRecord,
@@ -101,6 +102,27 @@ class _Rooms:
         return room
 
 
+def check_lengths(schedule: Schedule) -> None:
+    """Refuse the schedule when a value is longer than its column, naming event and field.
+
+    Limits come from the models' `String(n)`, so SQLite (which would store the value) and
+    PostgreSQL (which would refuse the whole import with a database error) agree.
+    """
+    for record in schedule.events:
+        values: list[tuple[Any, str, str, Any]] = [
+            (Episode, "conf_key", "id", record.conf_key),
+            (Location, "name", "room", record.room),
+        ]
+        values += [(Episode, k, k, v) for k, v in record.values().items() if k != "room"]
+        for model, column, label, value in values:
+            limit = too_long(model, column, value)
+            if limit is not None:
+                raise InvalidInput(
+                    f"{record.where}: {label} is {len(value)} characters, longer than the "
+                    f"{limit} the database holds; shorten it in the schedule and import again"
+                )
+
+
 def _current(episode: Episode) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in MERGE_FIELDS:
@@ -155,6 +177,7 @@ def import_schedule(
         schedule = read_schedule(data, source, fmt)
     except ScheduleError as exc:
         raise InvalidInput(str(exc)) from None
+    check_lengths(schedule)
     if show.timezone:
         for record in schedule.events:
             if record.start is not None and record.utc_offset_min is None:
