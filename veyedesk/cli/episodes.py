@@ -6,6 +6,7 @@ import argparse
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
 from veyedesk.jobs import queue
+from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import format_duration
 from veyedesk.services import episodes
 from veyedesk.services.errors import InvalidInput
@@ -14,7 +15,9 @@ from veyedesk.services.errors import InvalidInput
 def register(sub: argparse._SubParsersAction) -> None:
     lst = sub.add_parser("episodes", help="list a show's episodes")
     add_selection_flags(lst, ids=False)
-    lst.add_argument("--state", help="only episodes in this state (e.g. edit, 'review 1')")
+    lst.add_argument(
+        "--state", type=plain_text, help="only episodes in this state (e.g. edit, 'review 1')"
+    )
     lst.add_argument("--json", action="store_true", help="machine-readable list")
     lst.set_defaults(func=list_episodes)
 
@@ -22,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ssub = state.add_subparsers(dest="state_command", required=True, metavar="COMMAND")
     sset = ssub.add_parser("set", help="move an episode to a state (logged)")
     sset.add_argument("episode_id", type=int, metavar="EPISODE_ID")
-    sset.add_argument("state", metavar="STATE")
+    sset.add_argument("state", metavar="STATE", type=plain_text)
     sset.set_defaults(func=set_state)
 
 

@@ -36,6 +36,7 @@ from veyedesk.ingest.schedule_merge import (
 )
 from veyedesk.model import Episode, Location, Show
 from veyedesk.model.slug import TakenSlugs, slugify, unique_slug
+from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import add_seconds
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
@@ -173,6 +174,7 @@ def import_schedule(
     overwrite_edited: bool = False,
 ) -> ImportResult:
     """Import schedule bytes into `show`; InvalidInput (nothing written) for a bad file."""
+    source = plain_text(source)  # a path is free text; messages must stay one line
     try:
         schedule = read_schedule(data, source, fmt)
     except ScheduleError as exc:
