@@ -185,3 +185,9 @@ def test_hostile_event_values_give_clear_errors_or_safe_records(
             if event.duration is not None:
                 assert 0 <= event.duration <= MAX_EVENT_SECONDS
                 assert event.start + timedelta(seconds=event.duration) > EARLIEST  # no overflow
+
+
+def test_newline_in_an_id_does_not_split_the_error_message() -> None:
+    data = json.dumps([{"id": "7\nFAKE: all good", "name": "x", "location": "A",
+                        "duration": "lang"}]).encode()  # fmt: skip
+    _clear_error(data, r"v\.json: episode 7 FAKE: all good: duration 'lang'", "v.json")

@@ -230,3 +230,23 @@ def test_slugs_differing_only_in_case_never_share_an_output_file(
     session.commit()
     slugs = [e.slug for e in conf.episodes if e.name.lower() == "intro to rust"] + [added.slug]
     assert len({s.lower() for s in set(slugs)}) == len(set(slugs)) == 4, slugs
+
+
+def test_nul_in_titles_names_and_links_never_reaches_the_database(
+    session: Session, conf: Show
+) -> None:
+    doc = json.loads(pretalx_json())
+    day = doc["schedule"]["conference"]["days"][0]
+    event = day["rooms"][next(iter(day["rooms"]))][0]
+    event["title"] = "Null\x00 byte"
+    event["abstract"] = "para 1\x00\n\npara 2"
+    event["persons"] = [{"code": "P\x00", "public_name": "Ann\x00 Lee"}]
+    event["links"] = [{"href": "https://x.org/\x00", "title": "Slides\x00"}]
+    _import(session, conf, json.dumps(doc).encode(), "schedule.json")
+    talk = _episodes(session)["101"]
+    assert (talk.name, talk.authors, talk.description) == (
+        "Null  byte",
+        "Ann  Lee",
+        "para 1\n\npara 2",
+    )
+    assert "\\u0000" not in json.dumps(talk.conf_meta) and "\x00" not in json.dumps(talk.conf_meta)

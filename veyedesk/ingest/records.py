@@ -61,6 +61,10 @@ MULTILINE_FIELDS = frozenset({"description", "comment"})
 class ScheduleError(UserError, ValueError):
     """A schedule file that cannot be imported; the message names the file and where."""
 
+    def __init__(self, message: str) -> None:
+        # Messages quote ids, rooms and paths from the file: keep them on one line.
+        super().__init__(plain_text(message))
+
 
 @dataclass
 class EventRecord:
