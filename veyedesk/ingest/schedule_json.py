@@ -37,9 +37,10 @@ def load_json(data: bytes, source: str) -> Any:
     except ValueError as exc:
         # NaN/Infinity (above), or an integer of thousands of digits (Python refuses to
         # convert more than 4300): neither is an id or a time any schedule means.
+        what = "a number has thousands of digits" if "digits" in str(exc) else str(exc)
         raise ScheduleError(
-            f"{source}: {str(exc)[:80]}; fix the file (ids and numbers must be ordinary "
-            "JSON numbers or strings)"
+            f"{source}: {what}; fix the file (ids and times must be ordinary JSON numbers "
+            "or strings)"
         ) from None
 
 
