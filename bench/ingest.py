@@ -7,7 +7,10 @@ Prints, for each step, our figure and the bare tool doing the same work in the s
   beside a bare `ElementTree.fromstring` of the same bytes;
 - scan of M small media files (parallel ffprobe, DB rows), beside plain ffprobe run
   serially on the same files (target: throughput >= 1.8x serial on 2 cores);
-- association of K episodes with their raw files (target < 1 s).
+- association of K episodes with their raw files (target < 1 s);
+- import of a schedule whose one abstract is 1 MB of hostile HTML (spaces after a tag, an
+  unclosed `<`, a run of `<a`), beside a bare ElementTree parse: linear, where the old
+  regular expressions took minutes (over 130 s for the first shape).
 The machine may be shared: figures taken under load say so in the load average printed.
 """
 
@@ -28,12 +31,13 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import xml.etree.ElementTree as ET  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
+from dataclasses import replace  # noqa: E402
 from datetime import datetime, timedelta  # noqa: E402
 
 from sqlalchemy import func, select  # noqa: E402
 
 from tests.support.media import make_clip  # noqa: E402
-from tests.support.schedules import frab_xml, many_talks  # noqa: E402
+from tests.support.schedules import TALKS, frab_xml, many_talks  # noqa: E402
 from veyedesk.db import make_engine, session_factory  # noqa: E402
 from veyedesk.db.migrate import upgrade  # noqa: E402
 from veyedesk.model import Cut, Episode, RawFile  # noqa: E402
@@ -193,19 +197,57 @@ def bench_assoc(folder: Path, episodes: int) -> None:
     engine.dispose()
 
 
+def big_abstracts(size: int) -> dict[str, str]:
+    """Abstracts of `size` characters shaped to make a backtracking parser quadratic."""
+    return {
+        "tag + spaces": "<p>" + " " * size + "x</p>",
+        "'<' + spaces": "<" + " " * size + "x",
+        "'<a' repeated": "<p>" + "<a" * (size // 2),
+    }
+
+
+def bench_big_abstract(folder: Path, size: int) -> None:
+    print(f"schedule import with one {size:,}-character abstract (linear: like the bare parse)")
+    engine = fresh_db(folder, "abstract.db")
+    with session_factory(engine)() as session:
+        catalog.add_client(session, "bench")
+        for n, (label, abstract) in enumerate(big_abstracts(size).items()):
+            data = frab_xml((replace(TALKS[0], abstract=abstract),))
+            t0 = time.perf_counter()
+            ET.fromstring(data)
+            bare = time.perf_counter() - t0
+            show = catalog.add_show(session, "bench", f"abstract_{n}")
+            t0 = time.perf_counter()
+            import_schedule(session, show, data, "schedule.xml")
+            session.commit()
+            ours = time.perf_counter() - t0
+            row(f"import, abstract {label}", ours, bare, "bare ElementTree parse only")
+    engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1000)
     parser.add_argument("--files", type=int, default=500)
     parser.add_argument("--episodes", type=int, default=1000)
+    parser.add_argument("--abstract-bytes", type=int, default=1_000_000)
+    parser.add_argument(
+        "--only", choices=("import", "scan", "assoc", "abstract"), help="run one step only"
+    )
     ns = parser.parse_args()
     load = os.getloadavg()
     print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory(prefix="veyedesk-bench-") as tmp:
         folder = Path(tmp)
-        bench_import(folder, ns.events)
-        bench_scan(folder, ns.files)
-        bench_assoc(folder, ns.episodes)
+        steps = {
+            "import": lambda: bench_import(folder, ns.events),
+            "scan": lambda: bench_scan(folder, ns.files),
+            "assoc": lambda: bench_assoc(folder, ns.episodes),
+            "abstract": lambda: bench_big_abstract(folder, ns.abstract_bytes),
+        }
+        for name, step in steps.items():
+            if ns.only in (None, name):
+                step()
     load = os.getloadavg()
     print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 

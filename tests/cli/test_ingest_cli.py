@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.cli.test_cli import ok, one_error_line, run
 from tests.ingest.rawday import make_room_day
-from tests.support.schedules import TALKS, frab_xml, moved
+from tests.support.schedules import TALKS, frab_xml, moved, pretalx_json
+from veyedesk.db import make_engine
 
 
 @pytest.fixture
@@ -117,3 +119,68 @@ def test_progress_line_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
         text = stream.getvalue()
         assert ("probing [" in text and "] 4/4" in text and text.endswith("\r")) is shown
         assert text == "" or shown
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"schedule": []}', "no schedule.conference object"),
+        (pretalx_json().replace(b'"duration": "00:45"', b'"duration": "99999999:00:00:00"', 1),
+         "(event 101): duration"),
+        (pretalx_json().replace(b"2026-02-01T10:00:00+01:00", b"9999-12-31T23:59Z", 1),
+         "(event 101): start 9999-12-31 23:59:00+00:00 is not between 1970 and 2199"),
+        (pretalx_json().replace(b'"id": 101', b'"id": ' + b"7" * 5000, 1), "digits"),
+        (pretalx_json().replace(b'"id": 101', b'"id": NaN', 1), "NaN is not a JSON value"),
+        (pretalx_json().replace(b'"CC BY 4.0"', b'"' + b"L" * 51 + b'"', 1),
+         "license is 51 characters, longer than the 50 the database holds"),
+    ],
+    ids=["empty_list", "huge_duration", "year_9999", "5000_digit_id", "nan", "long_license"],
+)  # fmt: skip
+def test_hostile_schedule_exits_1_with_one_line_and_writes_nothing(
+    db: list[str], tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "schedule.json"
+    path.write_bytes(content)
+    line = one_error_line(run(*db, "import-schedule", *SHOW, str(path)))
+    assert f"{path}: " in line and message in line, line
+    assert json.loads(ok(*db, "episodes", *SHOW, "--json")) == []
+
+
+def test_marks_import_reads_voctomix_cut_list_and_refuses_unknown_lines(
+    db: list[str], tmp_path: Path
+) -> None:
+    ok(*db, "room", "add", *SHOW, "room_a")
+    marks = ["marks", "import", *SHOW, "--room", "room_a"]
+    log = tmp_path / "voctocore.log"
+    log.write_text("2026-02-01/10_15_30\n2026-02-01/10_59_02\n")  # generate-cut-list.py
+    assert f"{log}: 2 marks added, 0 already known" in ok(*db, *marks, str(log))
+    bad = tmp_path / "cut-list.log"
+    bad.write_text("2026-02-01/11_30_00\n2026-02-01 11:31 cut\n")
+    line = one_error_line(run(*db, *marks, str(bad)))
+    assert f"{bad}: line 2: '2026-02-01 11:31 cut' is not a timestamp" in line
+    bad.write_text("2026-02-01/11_30_00\n")
+    assert "1 marks added" in ok(*db, *marks, str(bad))  # the refused file wrote nothing
+
+
+def test_control_characters_in_a_marks_path_stay_out_of_output_and_database(
+    db: list[str], tmp_path: Path
+) -> None:
+    ok(*db, "room", "add", *SHOW, "room_a")
+    path = tmp_path / "day 1\nclicks\x1b[2J.txt"
+    path.write_text("2026-02-01 10:00:00\n")
+    out = ok(*db, "marks", "import", *SHOW, "--room", "room_a", str(path))
+    assert out.splitlines() == [f"{tmp_path}/day 1 clicks [2J.txt: 1 marks added, 0 already known"]
+    engine = make_engine(db[1])
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT source FROM mark")).scalar_one() == out.split(":")[0]
+    engine.dispose()
+
+
+def test_control_characters_typed_in_cli_slugs_and_states_do_not_reach_lookups(
+    db: list[str], tmp_path: Path
+) -> None:
+    csv = tmp_path / "talks.csv"
+    csv.write_text("name,room,start\nTalk,room_a,2026-02-01 10:00\n", encoding="utf-8")
+    ok(*db, "import-schedule", "--client", "vk\x1b", "--show", "vk26\x07", str(csv))
+    (row,) = json.loads(ok(*db, "episodes", *SHOW, "--state", "edit\x08", "--json"))
+    assert "review 1" in ok(*db, "state", "set", str(row["id"]), "review 1\x1b")

@@ -41,3 +41,28 @@ def test_walk_finds_media_in_veyepar_layout(tmp_path: Path) -> None:
 def test_layout_without_dv_level(tmp_path: Path) -> None:
     (tmp_path / "room_a" / "2026-02-01").mkdir(parents=True)
     assert rooms_dir(tmp_path) == tmp_path and room_folders(tmp_path) == ["room_a"]
+
+
+def test_path_too_long_for_its_column_is_stored_cut_with_a_stable_hash() -> None:
+    from veyedesk.ingest.scan import storable_name
+
+    deep = "/".join(["2026-02-01", *(["folder" * 10] * 8), "10_00_00.dv"])
+    name, problem = storable_name(deep)
+    assert len(name) == 500 and name == storable_name(deep)[0]
+    assert name != storable_name(deep.replace("10_00_00", "10_00_01"))[0]
+    assert problem.startswith(f"the path is {len(deep)} characters, longer than 500")
+    assert storable_name("2026-02-01/10_00_00.dv") == ("2026-02-01/10_00_00.dv", "")
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-3", "1e400"])
+def test_probe_report_with_infinite_or_negative_length_is_an_error_not_a_length(
+    value: str,
+) -> None:
+    from veyedesk.media.durations import parse_durations
+    from veyedesk.media.probe import MediaError, parse_probe
+
+    with pytest.raises(MediaError, match=f"x.ts: ffprobe reports a duration of '{value}'"):
+        parse_probe(Path("x.ts"), {"format": {"duration": value}, "streams": []})
+    streams = [{"codec_type": "video", "duration": value}, {"codec_type": "audio",
+               "tags": {"DURATION": "00:00:inf"}}]  # fmt: skip
+    assert parse_durations({"streams": streams}) == {}

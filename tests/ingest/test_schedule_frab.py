@@ -3,9 +3,10 @@ from datetime import datetime
 import pytest
 
 from tests.support.schedules import TALKS, frab_xml, pentabarf_xml
+from veyedesk.ingest.html_text import html_to_text
 from veyedesk.ingest.records import ScheduleError, parse_duration, parse_when
 from veyedesk.ingest.schedule import detect_format, read_schedule
-from veyedesk.ingest.schedule_frab import html_to_text, parse_frab_xml
+from veyedesk.ingest.schedule_frab import parse_frab_xml
 
 
 def test_frab_xml_keeps_wall_clock_offset_rooms_and_persons() -> None:

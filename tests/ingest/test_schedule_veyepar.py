@@ -7,7 +7,7 @@ from veyedesk.ingest.schedule_veyepar import parse_veyepar_json
 def test_veyepar_dumpdata_form_and_errors() -> None:
     data = (
         b'[{"pk": 3, "model": "main.episode", "fields": {"name": "N", "location": 2,'
-        b' "start": "2019-07-01T10:00:00", "duration": "0:25:00", "state": 14,'
+        b' "start": "2019-07-01T10:00:00", "duration": "0:25:00", "state": 13,'
         b' "tags": ["a", "b"]}}]'
     )
     (event,) = parse_veyepar_json(data, "v.json").events

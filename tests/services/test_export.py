@@ -13,7 +13,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.services import catalog
 from veyedesk.services.assoc import associate
-from veyedesk.services.episodes import Selection, add_episode
+from veyedesk.services.episodes import Selection, add_episode, get_state
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.export import encoded_playlist, mpv_edl, raw_playlist, veyepar_json
 from veyedesk.services.scan import scan_show
@@ -34,7 +34,7 @@ def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
     }  # fmt: skip
     assert veyepar_fields <= set(doc)
     assert doc["start"] == "2026-02-01T09:00:00" and doc["duration"] == "0:30:00"
-    assert doc["state"] == 2  # "edit", as Veyepar numbers states
+    assert doc["state"] == 1  # "edit", as Veyepar numbers states (borked=0)
     assert [(c["raw_file"], c["sequence"], c["apply"]) for c in doc["cuts"]] == [
         ("2026-02-01/09_00_00.dv", 1, True),
         ("2026-02-01/09_20_00.dv", 2, True),
@@ -49,6 +49,36 @@ def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
         ep.name, ep.description, ep.start, ep.duration,
     )  # fmt: skip
     assert copy.location is ep.location  # the room is found again, not duplicated
+
+
+# Veyepar's STATES as its models define them, written out: not derived from our table.
+VEYEPAR_STATE_NUMBERS = {
+    "borked": 0, "edit": 1, "encode": 2, "push to queue": 3, "post": 4, "richard": 5,
+    "review 1": 6, "email": 7, "review 2": 8, "make public": 9, "tweet": 10,
+    "to-miror": 11, "conf": 12, "done": 13,
+}  # fmt: skip
+
+
+def test_veyepar_state_numbers_are_not_off_by_one_on_export_or_import(
+    session: Session, show: ShowFixture
+) -> None:
+    ep = show.episodes[0]
+    other = catalog.add_show(session, "pyconf", "states_copy")
+    for slug, number in VEYEPAR_STATE_NUMBERS.items():
+        ep.state = get_state(session, slug)
+        session.flush()
+        (doc,) = veyepar_json([ep])
+        assert doc["state"] == number, slug
+        doc["conf_key"] = f"state-{number}"
+        import_schedule(session, other, json.dumps([doc]).encode(), "v.json", "veyepar-json")
+        session.flush()
+        copy = next(e for e in other.episodes if e.conf_key == f"state-{number}")
+        assert copy.state is not None and copy.state.slug == slug
+    bad = json.dumps([{**doc, "conf_key": "x", "state": 14}]).encode()
+    with pytest.raises(
+        InvalidInput, match=r"v\.json: episode \d+: state 14 is not a Veyepar state"
+    ):
+        import_schedule(session, other, bad, "v.json", "veyepar-json")
 
 
 def test_raw_playlist_limits_each_cut(session: Session, show: ShowFixture) -> None:

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.ingest.rawday import CORRUPT, DAY, EMPTY, SEGMENTS, make_room_day, start_of
 from tests.support.media import make_clip
+from veyedesk.db import make_engine, session_factory
+from veyedesk.db.migrate import upgrade
+from veyedesk.ingest.scan import walk_room
 from veyedesk.media.probe import MediaError, MediaInfo
 from veyedesk.model import RawFile, Show
 from veyedesk.services import catalog
@@ -157,3 +163,166 @@ def test_rooms_without_dv_level_are_scanned_with_a_note(
     result = scan_show(session, conf, tmp_path)
     assert result.added == [f"room_a/{DAY}/09_00_00.ts"]
     assert any(line.startswith("note: rooms are directly under") for line in result.lines())
+
+
+def _hostile_room(root: Path, clip_cache: Path) -> dict[str, bytes]:
+    """A room folder with one good file and the names/lengths that used to stop a scan."""
+    clip = clip_cache / "dv_1.dv"
+    if not clip.exists():
+        make_clip(clip, "dv", 1.0, stamp=False)
+    ts = clip_cache / "ts_1.ts"
+    if not ts.exists():
+        make_clip(ts, "ts", 1.0, stamp=False)
+    names = {
+        "good": b"2026-02-01/10_00_00.dv",
+        "year_9999": b"9999-12-31/23_59_59.dv",
+        "not_utf8": b"2026-02-01/10_01_00_caf\xe9.dv",
+        "newline": b"2026-02-01/10_02_00\nsecond.dv",
+        "html": b"2026-02-01/10_03_00 <img src=x onerror=alert(1)> <b>.dv",
+        "huge": b"2026-02-01/10_04_00_huge.ts",
+        "pts_wrap": b"2026-02-01/10_05_00_wrapped.ts",
+    }
+    room = os.fsencode(root / "dv" / "room_a")
+    for name in names.values():
+        path = os.path.join(room, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(ts if name.endswith(b".ts") else clip, path)
+    return names
+
+
+def _broken_lengths(path: Path) -> MediaInfo:
+    """Real ffprobe, with the durations broken containers report put in for two files."""
+    from dataclasses import replace
+
+    from veyedesk.media.probe import probe
+
+    info = probe(path)
+    if "huge" in path.name:
+        return replace(info, duration=1e300)
+    if "wrapped" in path.name:  # MPEG-TS with a clock jump: the 33-bit PTS wrap, 26.5 h
+        return replace(info, duration=2**33 / 90000)
+    return info
+
+
+def test_hostile_file_names_and_lengths_are_recorded_with_errors_not_abort_scan_or_widen_assoc(
+    session: Session, conf: Show, tmp_path: Path, clip_cache: Path
+) -> None:
+    from veyedesk.services.assoc import associate
+    from veyedesk.services.episodes import Selection, add_episode
+
+    names = _hostile_room(tmp_path, clip_cache)
+    result = scan_show(session, conf, tmp_path, prober=_broken_lengths)
+    session.commit()
+    assert len(result.added) == len(names)
+    rows = {r.filename: r for r in session.scalars(select(RawFile))}
+    good = rows["2026-02-01/10_00_00.dv"]
+    assert good.probe_error == "" and good.duration == pytest.approx(1.0, abs=0.1)
+    html = rows["2026-02-01/10_03_00 <img src=x onerror=alert(1)> <b>.dv"]  # legal: kept as is
+    assert html.probe_error == "" and html.start == datetime(2026, 2, 1, 10, 3)
+    errors = {
+        "9999-12-31/23_59_59.dv": "start 9999-12-31 23:59:59 is not between 1970 and 2199",
+        "2026-02-01/10_01_00_caf\\xe9.dv": "the file name is not UTF-8 (byte 0xe9)",
+        "2026-02-01/10_02_00\nsecond.dv": "the file name holds a control character ('\\n')",
+        "2026-02-01/10_04_00_huge.ts": "ffprobe says the file lasts 1e+300 s, over 24 h",
+        "2026-02-01/10_05_00_wrapped.ts": "ffprobe says the file lasts 95443.7 s, over 24 h",
+    }
+    for name, error in errors.items():
+        assert error in rows[name].probe_error, (name, rows[name].probe_error)
+        assert rows[name].end is None or rows[name].end < datetime(2027, 1, 1)
+    output = result.lines()
+    assert all("\n" not in line for line in output)
+    assert any("10_02_00\\nsecond.dv" in line for line in output)
+    # Nothing with an error is associated: a talk hours later gets no cut of the 26.5 h file.
+    room = conf.locations[0]
+    later = add_episode(session, conf, "Later", room=room,
+                        start=datetime(2026, 2, 1, 15, 0), duration=600.0)  # fmt: skip
+    session.commit()
+    assoc = associate(session, Selection("vk", "vk26"))
+    session.commit()
+    assert later in assoc.no_raw and not later.cuts
+    again = scan_show(session, conf, tmp_path, prober=_broken_lengths)
+    session.commit()
+    assert again.is_noop and len(again.errors) == len(errors)  # same rows found again
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def scan_db(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    url = f"sqlite:///{tmp_path_factory.mktemp('scan_db') / 'scan.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
+NAME_PART = st.one_of(
+    st.text(
+        st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+        min_size=1, max_size=24,
+    ),
+    st.binary(min_size=1, max_size=12).filter(lambda b: b"/" not in b and b"\x00" not in b),
+    st.sampled_from(["10_00_00", "23_59_59", "<script>x</script>", "a\nb", "\x1b[2J"]),
+)  # fmt: skip
+DAY_DIR = st.sampled_from(["2026-02-01", "9999-12-31", "0001-01-01", "1969-12-31", "misc", ""])
+LENGTH = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([1.0, 1e300, 2**33 / 90000, -5.0]),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(files=st.lists(st.tuples(DAY_DIR, NAME_PART, LENGTH), min_size=1, max_size=6))
+def test_any_file_name_or_probed_length_leaves_a_complete_scan(
+    scan_db: Engine, tmp_path: Path, files: list[tuple[str, str | bytes, float | None]]
+) -> None:
+    n = next(_counter)
+    root = tmp_path / f"raw{n}"
+    room_dir = os.fsencode(root / "dv" / f"room_{n}")
+    os.makedirs(room_dir)
+    lengths: dict[bytes, float | None] = {}
+    for day, part, length in files:
+        stem = part if isinstance(part, bytes) else part.encode("utf-8")
+        name = stem[:200] + b".ts"
+        if name.startswith(b".") or name in (b".ts",):
+            continue
+        path = (
+            os.path.join(room_dir, os.fsencode(day), name) if day else os.path.join(room_dir, name)
+        )
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as out:
+            out.write(b"x")
+        lengths[os.path.basename(path)] = length
+
+    def canned(path: Path) -> MediaInfo:
+        # ffprobe's report for the file, with the drawn length (parse_probe checks it).
+        from veyedesk.media.probe import parse_probe
+
+        length = lengths[os.fsencode(path.name)]
+        fmt = {} if length is None else {"duration": repr(length)}
+        return parse_probe(path, {"format": fmt, "streams": [{"codec_type": "video"}]}, 1)
+
+    with session_factory(scan_db)() as session:
+        catalog.add_client(session, f"c{n}")
+        show = catalog.add_show(session, f"c{n}", f"s{n}")
+        room = catalog.add_room(session, show, f"room_{n}")
+        session.commit()
+        result = scan_show(session, show, root, prober=canned)
+        session.commit()
+        rows = list(session.scalars(select(RawFile).where(RawFile.show_id == show.id)))
+        assert (
+            len(rows)
+            == len(result.added)
+            == sum(1 for _ in walk_room(Path(os.fsdecode(room_dir)), room.slug))
+        )
+        for raw in rows:
+            if not raw.probe_error:
+                assert raw.start is None or datetime(1970, 1, 1) <= raw.start < datetime(2200, 1, 1)
+                assert raw.duration is None or 0 <= raw.duration <= 24 * 3600
+        assert all("\n" not in line for line in result.lines())
+        assert scan_show(session, show, root, prober=canned).is_noop

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime
 
@@ -12,7 +13,12 @@ from sqlalchemy.orm import Session
 from tests.support.schedules import TALKS, frab_xml, moved, pentabarf_xml, pretalx_json
 from veyedesk.model import Episode, Location, Show
 from veyedesk.services import catalog
-from veyedesk.services.episodes import Selection, episode_summary, select_episodes
+from veyedesk.services.episodes import (
+    Selection,
+    add_episode,
+    episode_summary,
+    select_episodes,
+)
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.schedule import import_schedule
 
@@ -190,5 +196,57 @@ def test_csv_and_veyepar_json(session: Session, conf: Show) -> None:
     )
     _import(session, conf, veyepar, "old.json")
     old = next(e for e in conf.episodes if e.conf_key == "veyepar:7")
-    assert old.state is not None and old.state.slug == "post" and old.sequence == 3
+    assert old.state is not None and old.state.slug == "richard" and old.sequence == 3
     assert (old.duration, old.released, old.host_url) == (1500.0, True, "h")
+
+
+def test_license_longer_than_its_column_is_refused_on_every_database_with_field_named(
+    session: Session, conf: Show
+) -> None:
+    doc = json.loads(pretalx_json())
+    day = doc["schedule"]["conference"]["days"][0]
+    event = day["rooms"][next(iter(day["rooms"]))][0]
+    event["recording_license"] = "CC BY 4.0 " + "x" * 60  # the column holds 50
+    with pytest.raises(InvalidInput, match=r"\(event 101\): license is 70 characters, longer "
+                       r"than the 50 the database holds"):  # fmt: skip
+        import_schedule(session, conf, json.dumps(doc).encode(), "schedule.json")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Episode)) == 0
+    event["recording_license"] = "CC BY 4.0"
+    event["guid"] = "9" * 5000  # an id too long to store as conf_key
+    with pytest.raises(InvalidInput, match=r"id is 5000 characters, longer than the 100"):
+        import_schedule(session, conf, json.dumps(doc).encode(), "schedule.json")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Location)) == 0
+
+
+def test_slugs_differing_only_in_case_never_share_an_output_file(
+    session: Session, conf: Show
+) -> None:
+    titles = ["Intro to Rust", "INTRO TO RUST", "intro to rust"]
+    talks = tuple(replace(t, title=title) for t, title in zip(TALKS, titles, strict=False))
+    _import(session, conf, frab_xml(talks))
+    added = add_episode(session, conf, "Intro To Rust")
+    session.commit()
+    slugs = [e.slug for e in conf.episodes if e.name.lower() == "intro to rust"] + [added.slug]
+    assert len({s.lower() for s in set(slugs)}) == len(set(slugs)) == 4, slugs
+
+
+def test_nul_in_titles_names_and_links_never_reaches_the_database(
+    session: Session, conf: Show
+) -> None:
+    doc = json.loads(pretalx_json())
+    day = doc["schedule"]["conference"]["days"][0]
+    event = day["rooms"][next(iter(day["rooms"]))][0]
+    event["title"] = "Null\x00 byte"
+    event["abstract"] = "para 1\x00\n\npara 2"
+    event["persons"] = [{"code": "P\x00", "public_name": "Ann\x00 Lee"}]
+    event["links"] = [{"href": "https://x.org/\x00", "title": "Slides\x00"}]
+    _import(session, conf, json.dumps(doc).encode(), "schedule.json")
+    talk = _episodes(session)["101"]
+    assert (talk.name, talk.authors, talk.description) == (
+        "Null  byte",
+        "Ann  Lee",
+        "para 1\n\npara 2",
+    )
+    assert "\\u0000" not in json.dumps(talk.conf_meta) and "\x00" not in json.dumps(talk.conf_meta)

@@ -13,7 +13,9 @@ from veyedesk.services import editing, episodes
 def register(sub: argparse._SubParsersAction) -> None:
     lst = sub.add_parser("episodes", help="list a show's episodes")
     add_selection_flags(lst, ids=False)
-    lst.add_argument("--state", help="only episodes in this state (e.g. edit, 'review 1')")
+    lst.add_argument(
+        "--state", type=plain_text, help="only episodes in this state (e.g. edit, 'review 1')"
+    )
     lst.add_argument("--json", action="store_true", help="machine-readable list")
     lst.set_defaults(func=list_episodes)
 
@@ -21,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ssub = state.add_subparsers(dest="state_command", required=True, metavar="COMMAND")
     sset = ssub.add_parser("set", help="move an episode to a state (logged)")
     sset.add_argument("episode_id", type=int, metavar="EPISODE_ID")
-    sset.add_argument("state", metavar="STATE")
+    sset.add_argument("state", metavar="STATE", type=plain_text)
     sset.set_defaults(func=set_state)
 
 
@@ -44,9 +46,7 @@ def set_state(ctx: Context, ns: argparse.Namespace) -> int:
         episode = episodes.get_episode(session, ns.episode_id)
         before = episode.state.slug if episode.state else "none"
         # The same path as the editor's form: permission, Log row, and the state's job.
-        job = editing.change_state(
-            session, episode, plain_text(ns.state), who, ctx.settings.default_profile
-        )
+        job = editing.change_state(session, episode, ns.state, who, ctx.settings.default_profile)
         print(f"episode {episode.id} ({episode.slug}): state {before} -> {ns.state}")
         if job is not None:
             print(f"job {job.id}: queued {job.kind} {job.profile}")

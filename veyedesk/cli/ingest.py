@@ -9,6 +9,7 @@ from pathlib import Path
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection_from
 from veyedesk.ingest.schedule import FORMATS
+from veyedesk.model.text import plain_text
 from veyedesk.services import catalog
 from veyedesk.services.assoc import associate
 from veyedesk.services.episodes import get_episode
@@ -21,8 +22,8 @@ from veyedesk.services.schedule import import_schedule
 
 
 def _show_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--client", required=True, help="client slug")
-    parser.add_argument("--show", required=True, help="show slug")
+    parser.add_argument("--client", required=True, type=plain_text, help="client slug")
+    parser.add_argument("--show", required=True, type=plain_text, help="show slug")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -70,10 +71,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     msub = marks.add_subparsers(dest="marks_command", required=True, metavar="COMMAND")
     mimp = msub.add_parser(
         "import",
-        help="import timestamps (one per line, CSV, or voctomix .log cut lines)",
+        help="import cut marks: timestamps one per line or CSV, voctomix's cut list "
+        "(2026-02-01/10_31_12 lines), or voctocore .log lines that say 'cut'",
+        description="Every line must be a mark, a comment (#) or blank; a line that is none "
+        "of these is reported with its number and nothing is imported.",
     )
     _show_flags(mimp)
-    mimp.add_argument("--room", required=True, help="room slug")
+    mimp.add_argument("--room", required=True, type=plain_text, help="room slug")
     mimp.add_argument("file", metavar="FILE", help="marks file ('-' reads stdin)")
     mimp.set_defaults(func=marks_import_cmd)
 

@@ -8,7 +8,9 @@ in `utc_offset_min` (minutes east of UTC, None when the schedule gave none). Imp
 instant. Durations are float seconds.
 
 Parsers are pure (bytes in, records out) and raise ScheduleError naming the file and the
-line or event id; they never touch the database.
+line or event id; they never touch the database. `clean_record` is the import boundary every
+format passes through: control characters go, and times and durations that would overflow
+later arithmetic (year 9999, a 99999999-day slot) are refused with the event named.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from veyedesk.errors import UserError
+from veyedesk.model.text import plain_text
 
 # Fields an importer may set on an Episode, and that a re-import compares one by one.
 # `room` is the room's display name; the service maps it to a Location.
@@ -44,8 +47,23 @@ MERGE_FIELDS: tuple[str, ...] = (
 )
 
 
+# A time outside these is a typo or a broken clock (9999-12-31, 0001-01-01+14:00), never a
+# recording: refusing it here keeps `start + duration` and zone conversions from overflowing.
+EARLIEST = datetime(1970, 1, 1)
+LATEST = datetime(2200, 1, 1)
+# The longest slot a schedule may give one event (frab writes D:HH:MM:SS for multi-day ones).
+MAX_EVENT_SECONDS = 7 * 86400.0
+
+# EventRecord text fields that may hold line breaks; every other one is a single line.
+MULTILINE_FIELDS = frozenset({"description", "comment"})
+
+
 class ScheduleError(UserError, ValueError):
     """A schedule file that cannot be imported; the message names the file and where."""
+
+    def __init__(self, message: str) -> None:
+        # Messages quote ids, rooms and paths from the file: keep them on one line.
+        super().__init__(plain_text(message))
 
 
 @dataclass
@@ -93,17 +111,46 @@ class Schedule:
     events: list[EventRecord] = field(default_factory=list)
 
 
-_DURATION = re.compile(r"^\s*(?:(\d+):)?(\d{1,3}):(\d{2})(?::(\d{2}))?\s*$")
+_DURATION = re.compile(r"(?:(\d{1,9}):)?(\d{1,3}):(\d{2})(?::(\d{2}))?")
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """`repr(value)` short enough for a one-line message (a value may be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 5] + " ...'"
+
+
+def in_range(moment: datetime) -> bool:
+    """True when a time (its wall clock) lies between EARLIEST and LATEST."""
+    return EARLIEST <= moment.replace(tzinfo=None) < LATEST
+
+
+def out_of_range(what: str, moment: datetime) -> str:
+    """The message for a time outside EARLIEST..LATEST (the caller prefixes where)."""
+    return (
+        f"{what} {moment.isoformat(sep=' ')} is not between {EARLIEST.year} and "
+        f"{LATEST.year - 1}; fix the date in the file"
+    )
 
 
 def parse_duration(text: str, where: str) -> float:
     """Seconds from frab's `HH:MM`, `H:MM:SS`, `D:HH:MM:SS`, or plain seconds."""
     raw = text.strip()
-    if re.fullmatch(r"\d{1,9}(\.\d+)?", raw):
+    seconds = _duration_seconds(raw, text, where)
+    if not 0 <= seconds <= MAX_EVENT_SECONDS:
+        raise ScheduleError(
+            f"{where}: duration {shown(text)} is longer than {MAX_EVENT_SECONDS / 86400:.0f} "
+            "days; fix it in the schedule or leave it out"
+        )
+    return seconds
+
+
+def _duration_seconds(raw: str, text: str, where: str) -> float:
+    if re.fullmatch(r"\d{1,9}(\.\d{1,9})?", raw):
         return float(raw)
-    match = _DURATION.match(raw)
+    match = _DURATION.fullmatch(raw)
     if not match:
-        raise ScheduleError(f"{where}: duration {text!r} is not HH:MM, HH:MM:SS or seconds")
+        raise ScheduleError(f"{where}: duration {shown(text)} is not HH:MM, HH:MM:SS or seconds")
     a, b, c, d = match.groups()
     if d is not None:  # D:HH:MM:SS (frab writes days for multi-day slots)
         seconds = int(a or 0) * 86400 + int(b) * 3600 + int(c) * 60 + int(d)
@@ -112,7 +159,7 @@ def parse_duration(text: str, where: str) -> float:
     else:  # HH:MM (frab) - minutes precision
         seconds = int(b) * 3600 + int(c) * 60
     if int(c) >= 60 or (a is not None and int(b) >= 60) or int(d or 0) >= 60:
-        raise ScheduleError(f"{where}: duration {text!r} has minutes or seconds of 60 or more")
+        raise ScheduleError(f"{where}: duration {shown(text)} has minutes or seconds of 60 or more")
     return float(seconds)
 
 
@@ -125,8 +172,11 @@ def parse_when(text: str, where: str) -> tuple[datetime, int | None]:
         moment = datetime.fromisoformat(raw)
     except ValueError:
         raise ScheduleError(
-            f"{where}: {text!r} is not a date and time (expected e.g. 2026-02-01T11:00:00+01:00)"
+            f"{where}: {shown(text)} is not a date and time "
+            "(expected e.g. 2026-02-01T11:00:00+01:00)"
         ) from None
+    if not in_range(moment):
+        raise ScheduleError(f"{where}: {out_of_range('start', moment)}")
     return split_offset(moment)
 
 
@@ -183,3 +233,39 @@ def decode_text(data: bytes, source: str) -> str:
             f"{source}: line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
             "save the file as UTF-8 and import again"
         ) from None
+
+
+def _plain(value: Any) -> Any:
+    """`value` with control characters removed from every string in it (meta is nested)."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {plain_text(str(k)): _plain(v) for k, v in value.items()}
+    return value
+
+
+def clean_record(record: EventRecord) -> None:
+    """Make a parsed event safe to store, or raise ScheduleError naming it (all formats).
+
+    Control characters (NUL breaks every encode and state command) are removed, line
+    breaks kept only in multi-line fields; a start outside EARLIEST..LATEST or a duration
+    beyond MAX_EVENT_SECONDS is refused, so no later `start + duration` can overflow.
+    """
+    for name in ("conf_key", "name", "room", *MERGE_FIELDS):
+        value = getattr(record, name, None)
+        if isinstance(value, str):
+            setattr(record, name, plain_text(value, multiline=name in MULTILINE_FIELDS))
+    record.meta = _plain(record.meta)
+    where = record.where
+    for name, what in (("conf_key", "id"), ("name", "title"), ("room", "room")):
+        if not getattr(record, name):
+            raise ScheduleError(f"{where}: the event has no {what} (once control characters go)")
+    if record.start is not None and not in_range(record.start):
+        raise ScheduleError(f"{where}: {out_of_range('start', record.start)}")
+    if record.duration is not None and not 0 <= record.duration <= MAX_EVENT_SECONDS:
+        raise ScheduleError(
+            f"{where}: duration {record.duration:.0f} s is longer than "
+            f"{MAX_EVENT_SECONDS / 86400:.0f} days; fix it in the schedule or leave it out"
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from veyedesk.ingest.records import Schedule, ScheduleError
+from veyedesk.ingest.records import Schedule, ScheduleError, clean_record
 from veyedesk.ingest.schedule_csv import parse_csv
 from veyedesk.ingest.schedule_frab import parse_frab_xml
 from veyedesk.ingest.schedule_json import parse_frab_json
@@ -41,7 +41,11 @@ def detect_format(data: bytes, source: str) -> str:
 
 
 def read_schedule(data: bytes, source: str, fmt: str = "auto") -> Schedule:
-    """Parse schedule bytes; ScheduleError names the file and the line or event."""
+    """Parse schedule bytes; ScheduleError names the file and the line or event.
+
+    Every format's records pass `clean_record` here, the one import boundary: no control
+    characters, no time or duration that could overflow.
+    """
     if fmt == "auto":
         fmt = detect_format(data, source)
     parser = PARSERS.get(fmt)
@@ -50,6 +54,7 @@ def read_schedule(data: bytes, source: str, fmt: str = "auto") -> Schedule:
     schedule = parser(data, source)
     seen: dict[str, str] = {}
     for event in schedule.events:
+        clean_record(event)
         if event.conf_key in seen:
             raise ScheduleError(
                 f"{event.where}: event key {event.conf_key!r} is used twice "

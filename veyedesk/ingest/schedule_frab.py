@@ -15,21 +15,23 @@ fetched. defusedxml would add a dependency to do the same few lines.
 
 from __future__ import annotations
 
-import html
 import re
 import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
-from html.parser import HTMLParser
 from typing import Any
 from xml.parsers import expat
 
+from veyedesk.ingest.html_text import html_to_text
 from veyedesk.ingest.records import (
     EventRecord,
     Schedule,
     ScheduleError,
+    in_range,
     offset_in_zone,
+    out_of_range,
     parse_duration,
     parse_when,
+    shown,
 )
 
 
@@ -106,43 +108,6 @@ class _Tree:
 _EVENT_TAG = re.compile(rb"<event[\s>/]")
 
 
-class _HtmlText(HTMLParser):
-    """HTML fragment -> plain text with paragraph breaks (descriptions are markdown here)."""
-
-    BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote", "pre"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self.BLOCK:
-            self.parts.append("\n\n" if tag != "br" else "\n")
-        if tag == "li":
-            self.parts.append("- ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.BLOCK and tag != "br":
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?\s*>")
-
-
-def html_to_text(text: str) -> str:
-    """Plain text from a description that may be HTML (frab escapes it into the XML)."""
-    if not _TAG.search(text):
-        return html.unescape(text).strip() if "&" in text else text.strip()
-    parser = _HtmlText()
-    parser.feed(text)
-    parser.close()
-    joined = "".join(parser.parts)
-    return re.sub(r"\n{3,}", "\n\n", re.sub(r"[ \t]+\n", "\n", joined)).strip()
-
-
 def _text(elem: ET.Element | None, child: str) -> str:
     if elem is None:
         return ""
@@ -171,9 +136,13 @@ def _day_date(day: ET.Element, where: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text[:10])
+        day_date = date.fromisoformat(text[:10])
     except ValueError:
-        raise ScheduleError(f"{where}: day date {text!r} is not YYYY-MM-DD") from None
+        raise ScheduleError(f"{where}: day date {shown(text)} is not YYYY-MM-DD") from None
+    midnight = datetime.combine(day_date, datetime.min.time())
+    if not in_range(midnight):  # the day after it is computed for talks after midnight
+        raise ScheduleError(f"{where}: {out_of_range('day date', midnight)}")
+    return day_date
 
 
 def _day_start(day: ET.Element) -> datetime | None:
@@ -202,7 +171,7 @@ def _event_start(
         )
     h, m, s = int(match[1]), int(match[2]), int(match[3] or 0)
     if h > 23 or m > 59 or s > 59:
-        raise ScheduleError(f"{where}: start {hhmm!r} is not a time of day")
+        raise ScheduleError(f"{where}: start {shown(hhmm)} is not a time of day")
     wall = datetime(day_date.year, day_date.month, day_date.day, h, m, s)
     first = _day_start(day)
     if first is not None and wall < first:

@@ -16,11 +16,17 @@ from veyedesk.ingest.records import (
 from veyedesk.ingest.schedule_frab import join_description
 
 
+def _refuse_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity, which JSON does not have; a schedule holding
+    # them was not written by a JSON encoder, and NaN compares unequal to itself later.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def load_json(data: bytes, source: str) -> Any:
     """JSON from bytes with errors naming the line."""
     text = decode_text(data, source)
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ScheduleError(
             f"{source}: line {exc.lineno}: broken JSON ({exc.msg}); "
@@ -28,6 +34,14 @@ def load_json(data: bytes, source: str) -> Any:
         ) from None
     except RecursionError:
         raise ScheduleError(f"{source}: JSON nested too deeply to be a schedule") from None
+    except ValueError as exc:
+        # NaN/Infinity (above), or an integer of thousands of digits (Python refuses to
+        # convert more than 4300): neither is an id or a time any schedule means.
+        what = "a number has thousands of digits" if "digits" in str(exc) else str(exc)
+        raise ScheduleError(
+            f"{source}: {what}; fix the file (ids and times must be ordinary JSON numbers "
+            "or strings)"
+        ) from None
 
 
 def _str(value: Any) -> str:
@@ -116,7 +130,8 @@ def _event(event: Any, room: str, where: str) -> EventRecord:
 def parse_frab_json(data: bytes, source: str) -> Schedule:
     """Parse a frab/pretalx schedule.json into event records."""
     doc = load_json(data, source)
-    conference = doc.get("schedule", {}).get("conference") if isinstance(doc, dict) else None
+    schedule_obj = doc.get("schedule") if isinstance(doc, dict) else None
+    conference = schedule_obj.get("conference") if isinstance(schedule_obj, dict) else None
     if not isinstance(conference, dict):
         raise ScheduleError(
             f"{source}: no schedule.conference object; is this a frab/pretalx schedule.json?"

@@ -4,6 +4,10 @@ A list of objects with id, state (Veyepar's state number), location, sequence, n
 authors, emails, description, start, duration, released, license, tags, conf_key,
 conf_url, host_url, public_url and comment; Django's dumpdata form (`fields` nested under
 `pk`) is read too. Talks without a conf_key are keyed `veyepar:<id>`.
+
+State numbers are Veyepar's own (`STATES` in its models: borked=0, edit=1 ... done=13),
+written out here rather than derived from our state table, so a change on our side can
+never shift what a number means in a file Veyepar or its tools read.
 """
 
 from __future__ import annotations
@@ -18,7 +22,24 @@ from veyedesk.ingest.records import (
     parse_when,
 )
 from veyedesk.ingest.schedule_json import load_json
-from veyedesk.model.states import STATE_SLUGS
+
+# Veyepar's STATES, index = the number it stores and publishes.
+VEYEPAR_STATES: tuple[str, ...] = (
+    "borked",  # 0
+    "edit",  # 1
+    "encode",  # 2
+    "push to queue",  # 3
+    "post",  # 4
+    "richard",  # 5
+    "review 1",  # 6
+    "email",  # 7
+    "review 2",  # 8
+    "make public",  # 9
+    "tweet",  # 10
+    "to-miror",  # 11
+    "conf",  # 12
+    "done",  # 13
+)
 
 _VEYEPAR_TEXT = ("authors", "emails", "description", "license", "tags", "comment")
 _VEYEPAR_URLS = ("conf_url", "host_url", "public_url")
@@ -32,11 +53,25 @@ def _text(value: Any) -> str | None:
     return str(value).strip()
 
 
-def _state(value: Any) -> str | None:
-    # Veyepar stores the state as its sequence number (1 = borked ... 14 = done).
-    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= len(STATE_SLUGS):
-        return STATE_SLUGS[value - 1]
-    if isinstance(value, str) and value in STATE_SLUGS:
+def veyepar_state_number(slug: str) -> int | None:
+    """Veyepar's number for a state slug (`edit` -> 1); None for a state Veyepar lacks."""
+    try:
+        return VEYEPAR_STATES.index(slug)
+    except ValueError:
+        return None
+
+
+def _state(value: Any, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 0 <= value < len(VEYEPAR_STATES):
+            return VEYEPAR_STATES[value]
+        raise ScheduleError(
+            f"{where}: state {value} is not a Veyepar state number "
+            f"(0 borked ... {len(VEYEPAR_STATES) - 1} done); fix it or leave it out"
+        )
+    if isinstance(value, str) and value in VEYEPAR_STATES:
         return value
     return None
 
@@ -78,7 +113,7 @@ def parse_veyepar_json(data: bytes, source: str) -> Schedule:
             utc_offset_min=offset,
             duration=parse_duration(duration_text, where) if duration_text else None,
             released=released if isinstance(released, bool) else None,
-            state=_state(fields.get("state")),
+            state=_state(fields.get("state"), where),
             sequence=sequence
             if isinstance(sequence, int) and not isinstance(sequence, bool)
             else None,

@@ -7,6 +7,7 @@ hides behind full-length audio. Verification compares each stream with the plan.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,12 @@ from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
 
 
 def _seconds(stream: dict[str, Any]) -> float | None:
+    seconds = _stated(stream)
+    # inf/nan from a damaged container is no length at all (and nan compares false).
+    return seconds if seconds is not None and math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _stated(stream: dict[str, Any]) -> float | None:
     value = stream.get("duration")
     if value not in (None, "N/A"):
         try:
@@ -23,7 +30,7 @@ def _seconds(stream: dict[str, Any]) -> float | None:
             return None
     # Matroska/WebM keep per-stream length only in a DURATION tag (HH:MM:SS.fffffffff).
     tag = (stream.get("tags") or {}).get("DURATION")
-    if not tag:
+    if not isinstance(tag, str) or not tag:
         return None
     try:
         h, m, s = tag.split(":")
@@ -57,4 +64,7 @@ def stream_durations(path: Path | str, timeout: float = PROBE_TIMEOUT) -> dict[s
     if proc.returncode != 0:
         lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
         raise MediaError(f"{path}: not a readable media file ({lines[-1] if lines else '?'})")
-    return parse_durations(json.loads(proc.stdout or b"{}"))
+    try:
+        return parse_durations(json.loads(proc.stdout or b"{}"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise MediaError(f"{path}: ffprobe's report could not be read ({exc})") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -101,8 +102,21 @@ def _creation_time(tags: dict[str, Any]) -> datetime | None:
         return None
 
 
+def _duration(path: Path, value: Any) -> float | None:
+    if value in (None, "N/A"):
+        return None
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise MediaError(f"{path}: ffprobe reports a duration of {value!r}; the file is damaged")
+    return seconds
+
+
 def parse_probe(path: Path, data: dict[str, Any], size: int = 0) -> MediaInfo:
-    """Turn ffprobe's JSON into MediaInfo (pure; tests feed it canned JSON)."""
+    """Turn ffprobe's JSON into MediaInfo (pure; tests feed it canned JSON).
+
+    ValueError/TypeError for a report of the wrong shape; MediaError for a duration that
+    is not a number of seconds (inf, nan, negative).
+    """
     fmt = data.get("format", {})
     streams: list[StreamInfo] = []
     for s in data.get("streams", []):
@@ -128,7 +142,7 @@ def parse_probe(path: Path, data: dict[str, Any], size: int = 0) -> MediaInfo:
     return MediaInfo(
         path=path,
         size=size or int(fmt.get("size", 0) or 0),
-        duration=float(duration) if duration not in (None, "N/A") else None,
+        duration=_duration(path, duration),
         format_name=fmt.get("format_name", ""),
         creation_time=_creation_time(fmt.get("tags", {})),
         streams=tuple(streams),
@@ -166,7 +180,14 @@ def probe(path: Path | str, timeout: float = PROBE_TIMEOUT) -> MediaInfo:
         raise MediaError(
             f"{path}: not a readable media file ({reason[-1] if reason else 'ffprobe failed'})"
         )
-    info = parse_probe(path, json.loads(proc.stdout or b"{}"), size)
+    try:
+        info = parse_probe(path, json.loads(proc.stdout or b"{}"), size)
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        # Tags in a damaged file can hold bytes that are not UTF-8 or odd values; one
+        # unreadable report must not end a scan of a thousand files.
+        raise MediaError(
+            f"{path}: ffprobe's report could not be read ({exc}); the file may be damaged"
+        ) from None
     if not info.streams:
         raise MediaError(f"{path}: no audio or video streams found; the file may be damaged")
     return info

@@ -52,9 +52,7 @@ def add_episode(
     taken = set(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
     taken |= {e.slug for e in session.new if isinstance(e, Episode) and e.show is show}
     fields.setdefault("state", get_state(session, "edit"))
-    episode = Episode(
-        show=show, location=room, name=name, slug=unique_slug(name, taken.__contains__), **fields
-    )
+    episode = Episode(show=show, location=room, name=name, slug=unique_slug(name, taken), **fields)
     session.add(episode)
     return episode
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from veyedesk.config import Settings
+from veyedesk.ingest.schedule_veyepar import veyepar_state_number
 from veyedesk.model import Episode
 from veyedesk.model.timecode import format_duration
 from veyedesk.services.encoding import output_path
@@ -30,7 +31,7 @@ def veyepar_episode(episode: Episode) -> dict[str, Any]:
     """One episode as Veyepar publishes it, with `cuts` in sequence order."""
     return {
         "id": episode.id,
-        "state": episode.state.sequence if episode.state else None,
+        "state": veyepar_state_number(episode.state.slug) if episode.state else None,
         "location": episode.location.name if episode.location else None,
         "location_slug": episode.location.slug if episode.location else None,
         "sequence": episode.sequence,

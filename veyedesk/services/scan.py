@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.ingest.records import to_wall_clock
-from veyedesk.ingest.scan import FoundFile, room_folders, rooms_dir, walk_room
+from veyedesk.ingest.scan import (
+    FoundFile,
+    duration_problem,
+    room_folders,
+    rooms_dir,
+    shown_name,
+    start_problem,
+    storable_text,
+    walk_room,
+)
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Location, RawFile, Show
 from veyedesk.services.errors import InvalidInput
@@ -65,10 +74,10 @@ class ScanResult:
         return not (self.added or self.updated or self.missing)
 
     def lines(self) -> list[str]:
-        out = [f"+ {name}" for name in self.added]
-        out += [f"~ {name}" for name in self.updated]
-        out += [f"- {name} (missing on disk; row kept)" for name in self.missing]
-        out += [f"! {name}: {error}" for name, error in self.errors]
+        out = [f"+ {shown_name(name)}" for name in self.added]
+        out += [f"~ {shown_name(name)}" for name in self.updated]
+        out += [f"- {shown_name(name)} (missing on disk; row kept)" for name in self.missing]
+        out += [f"! {shown_name(name)}: {shown_name(error)}" for name, error in self.errors]
         out += [
             f"? folder {name!r} is not a room of this show; add the room or set its dirname"
             for name in self.unknown_folders
@@ -129,37 +138,57 @@ def probe_all(
 
 def _start(
     found: FoundFile, info: MediaInfo | None, room: Location, zone: str
-) -> tuple[datetime | None, str]:
-    if found.path_start is not None:
-        start, source = found.path_start, "path"
-    elif info is not None and info.creation_time is not None:
-        start, source = to_wall_clock(info.creation_time, zone), "creation_time"
-    elif info is not None and info.duration is not None:
-        # A recorder closes the file when it stops: mtime is the end of the recording.
-        start, source = (
-            datetime.fromtimestamp(found.mtime) - timedelta(seconds=info.duration),
-            "mtime",
-        )
-    else:
-        return None, ""
-    return start + timedelta(hours=room.hours_offset), source
+) -> tuple[datetime | None, str, str]:
+    """(start, how it was found, the problem with it or "")."""
+    try:
+        if found.path_start is not None:
+            start, source = found.path_start, "path"
+        elif info is not None and info.creation_time is not None:
+            start, source = to_wall_clock(info.creation_time, zone), "creation_time"
+        elif info is not None and info.duration is not None:
+            # A recorder closes the file when it stops: mtime is the end of the recording.
+            start, source = (
+                datetime.fromtimestamp(found.mtime) - timedelta(seconds=info.duration),
+                "mtime",
+            )
+        else:
+            return None, "", ""
+        start += timedelta(hours=room.hours_offset)
+    except (OverflowError, ValueError, OSError):
+        # A date at the edge of the calendar (year 1 or 9999, an mtime far in the future).
+        return None, "", "its start time is out of any calendar's range; rename the file"
+    problem = start_problem(start, source)
+    return (None, source, problem) if problem else (start, source, "")
 
 
 def _apply(
     raw: RawFile, found: FoundFile, outcome: MediaInfo | MediaError, room: Location, zone: str
 ) -> None:
+    """Write what the scan learnt; any problem goes to probe_error, which keeps the file
+    out of association, with its start or duration left blank when they are the problem
+    (so no `start + duration` can overflow)."""
     raw.filesize, raw.mtime = found.size, found.mtime
     raw.missing = False
+    problems = [found.name_problem] if found.name_problem else []
+    info: MediaInfo | None = None
     if isinstance(outcome, MediaError):
-        raw.probe_error = str(outcome)
+        problems.append(str(outcome))
         raw.duration, raw.fps, raw.streams = None, None, ""
-        raw.start, raw.start_source = _start(found, None, room, zone)
-        return
-    raw.probe_error = ""
-    raw.duration = outcome.duration
-    raw.fps = outcome.video.fps if outcome.video else None
-    raw.streams = streams_summary(outcome)
-    raw.start, raw.start_source = _start(found, outcome, room, zone)
+    else:
+        info = outcome
+        raw.fps = outcome.video.fps if outcome.video else None
+        raw.streams = streams_summary(outcome)
+        raw.duration = outcome.duration
+        too_long = duration_problem(outcome.duration) if outcome.duration is not None else ""
+        if too_long:
+            problems.append(too_long)
+            raw.duration = None
+            info = replace(outcome, duration=None)
+    raw.start, raw.start_source, start_error = _start(found, info, room, zone)
+    if start_error:
+        problems.append(start_error)
+    # Messages name the path, which may hold bytes that are not UTF-8.
+    raw.probe_error = storable_text("; ".join(problems))
 
 
 def scan_show(
@@ -215,10 +244,9 @@ def scan_show(
             result.added.append(name)
         else:
             result.updated.append(name)
-        outcome = outcomes[f.path]
-        _apply(raw, f, outcome, room, show.timezone)
-        if isinstance(outcome, MediaError):
-            result.errors.append((name, str(outcome)))
+        _apply(raw, f, outcomes[f.path], room, show.timezone)
+        if raw.probe_error:
+            result.errors.append((name, raw.probe_error))
     for key, raw in existing.items():
         if key not in seen and not raw.missing:
             raw.missing = True

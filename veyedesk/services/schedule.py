@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from veyedesk.ingest.limits import too_long
 from veyedesk.ingest.records import (
     MERGE_FIELDS,
     EventRecord,
@@ -34,7 +35,8 @@ from veyedesk.ingest.schedule_merge import (
     plan_merge,
 )
 from veyedesk.model import Episode, Location, Show
-from veyedesk.model.slug import slugify, unique_slug
+from veyedesk.model.slug import TakenSlugs, slugify, unique_slug
+from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import add_seconds
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
@@ -101,6 +103,27 @@ class _Rooms:
         return room
 
 
+def check_lengths(schedule: Schedule) -> None:
+    """Refuse the schedule when a value is longer than its column, naming event and field.
+
+    Limits come from the models' `String(n)`, so SQLite (which would store the value) and
+    PostgreSQL (which would refuse the whole import with a database error) agree.
+    """
+    for record in schedule.events:
+        values: list[tuple[Any, str, str, Any]] = [
+            (Episode, "conf_key", "id", record.conf_key),
+            (Location, "name", "room", record.room),
+        ]
+        values += [(Episode, k, k, v) for k, v in record.values().items() if k != "room"]
+        for model, column, label, value in values:
+            limit = too_long(model, column, value)
+            if limit is not None:
+                raise InvalidInput(
+                    f"{record.where}: {label} is {len(value)} characters, longer than the "
+                    f"{limit} the database holds; shorten it in the schedule and import again"
+                )
+
+
 def _current(episode: Episode) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in MERGE_FIELDS:
@@ -151,10 +174,12 @@ def import_schedule(
     overwrite_edited: bool = False,
 ) -> ImportResult:
     """Import schedule bytes into `show`; InvalidInput (nothing written) for a bad file."""
+    source = plain_text(source)  # a path is free text; messages must stay one line
     try:
         schedule = read_schedule(data, source, fmt)
     except ScheduleError as exc:
         raise InvalidInput(str(exc)) from None
+    check_lengths(schedule)
     if show.timezone:
         for record in schedule.events:
             if record.start is not None and record.utc_offset_min is None:
@@ -224,7 +249,7 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
     # well under a second. `end` is computed here because bulk inserts skip the flush hook.
     if not records:
         return
-    taken = set(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
+    taken = TakenSlugs(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
     locations = {r.room: rooms.get(r.room) for r in records}
     session.flush()  # new rooms get their ids
     states: dict[str, int] = {}
@@ -236,7 +261,7 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
 
     rows = []
     for record in records:
-        slug = unique_slug(record.name, taken.__contains__)
+        slug = unique_slug(record.name, taken)
         taken.add(slug)
         fields = {k: v for k, v in record.values().items() if k != "room"}
         start, duration = fields.get("start"), fields.get("duration")
