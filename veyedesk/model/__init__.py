@@ -1,13 +1,22 @@
-"""SQLAlchemy models of Veyepar's domain, timecode maths and states; no I/O here."""
+"""SQLAlchemy models of Veyepar's domain, timecode maths and states; no I/O here.
 
-from sqlalchemy import event
-from sqlalchemy.orm import Session
+The models load on first use (`from veyedesk.model import Episode`), not when the package
+is imported: the pure modules beside them (`states`, `timecode`, `cuts`, `text`) are
+needed by the command line's parser, and `veyedesk --help` must not pay for SQLAlchemy.
+Every model module is loaded together (see `base._load_all_models`), so relationships
+named by string always resolve.
+"""
 
-from veyedesk.model.base import Base
-from veyedesk.model.episode import Cut, CutTombstone, Episode
-from veyedesk.model.recording import ImageFile, Mark, RawFile
-from veyedesk.model.show import Client, Location, Show
-from veyedesk.model.workflow import EncodeJob, Log, State, User
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from veyedesk.model.base import Base
+    from veyedesk.model.episode import Cut, CutTombstone, Episode
+    from veyedesk.model.recording import ImageFile, Mark, RawFile
+    from veyedesk.model.show import Client, Location, Show
+    from veyedesk.model.workflow import EncodeJob, Log, State, User
 
 __all__ = [
     "Base",
@@ -27,10 +36,11 @@ __all__ = [
 ]
 
 
-@event.listens_for(Session, "before_flush")
-def _keep_ends_in_step(session: Session, _context: object, _instances: object) -> None:
-    # `end` is stored (so overlap queries can run in SQL) but always derived here, so no
-    # caller can leave it stale after changing start or duration.
-    for obj in list(session.new) + list(session.dirty):
-        if isinstance(obj, Episode | RawFile):
-            obj.sync_end()
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'veyedesk.model' has no attribute {name!r}")
+    from veyedesk.model import base
+
+    for value_name, value in base.load_all_models().items():
+        globals()[value_name] = value
+    return globals()[name]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from typing import Any
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session
 
 # Named constraints make Alembic migrations portable: SQLite's batch mode needs a name to
 # drop or alter a constraint, and PostgreSQL would otherwise invent its own names.
@@ -18,3 +20,42 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def load_all_models() -> dict[str, Any]:
+    """Import every model module (all together, so string relationships resolve)."""
+    from veyedesk.model import episode, recording, show, workflow
+
+    return {
+        "Base": Base,
+        "Client": show.Client,
+        "Cut": episode.Cut,
+        "CutTombstone": episode.CutTombstone,
+        "EncodeJob": workflow.EncodeJob,
+        "Episode": episode.Episode,
+        "ImageFile": recording.ImageFile,
+        "Location": show.Location,
+        "Log": workflow.Log,
+        "Mark": recording.Mark,
+        "RawFile": recording.RawFile,
+        "Show": show.Show,
+        "State": workflow.State,
+        "User": workflow.User,
+    }
+
+
+@event.listens_for(Mapper, "before_configured")
+def _load_all_models() -> None:
+    # Whoever imported one model module directly, the others it names by string (a
+    # relationship to "Log", say) must be mapped before SQLAlchemy resolves the names.
+    load_all_models()
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_ends_in_step(session: Session, _context: object, _instances: object) -> None:
+    # `end` is stored (so overlap queries can run in SQL) but always derived, so no caller
+    # can leave it stale after changing start or duration (Episode and RawFile have it).
+    for obj in list(session.new) + list(session.dirty):
+        sync_end = getattr(obj, "sync_end", None)
+        if sync_end is not None:
+            sync_end()
