@@ -83,7 +83,7 @@ def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
     ]
     assert episode.state is not None and episode.state.slug == "richard"
     results = _logs(session, episode)
-    assert any("command state:push to queue done on test:1/0" in r for r in results)
+    assert any("command push to queue done on test:1/0" in r for r in results)
     assert any("state post -> richard" in r for r in results)
 
 
