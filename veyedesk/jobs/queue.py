@@ -9,7 +9,11 @@ rules make the queue safe with many workers on many machines:
   the single write lock before reading, so no two workers can read the same queued row.
 - Every change a worker makes to a running job is conditional on the job still being
   `running` under that worker's id. A worker that lost its lease (killed, asleep, offline)
-  cannot heartbeat, complete or fail a job another worker has taken over.
+  cannot heartbeat, complete or fail a job another worker has taken over, and cannot
+  renew or complete one whose lease ran out by the database's clock even if nobody took
+  it over yet. `hold` starts the transaction that finishes a job: it locks the episode,
+  then the job, and checks the lease; the worker publishes its file inside that
+  transaction (the order, and what a failed commit leaves, is in veyedesk.jobs.lease).
 
 Lease times come from the database server's clock (`clock_timestamp()` on PostgreSQL), not
 from each worker's clock, because laptops sharing a PostgreSQL server may disagree by
