@@ -20,6 +20,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, TextIO
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection_from
@@ -216,6 +217,8 @@ class _Foreground:
         except (EncodeFailed, MediaError) as exc:
             error = str(exc)
             detail = exc.report() if isinstance(exc, EncodeFailed) else error
+        except Exception as exc:  # as for a worker: counted as a failed attempt, retried
+            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         except KeyboardInterrupt:
             # ffmpeg is already gone (run_ffmpeg kills it); give the job back uncounted.
             holding.interrupt(Interrupt.STOP)
@@ -262,7 +265,7 @@ class _Foreground:
                 "could not reach the database; its file was not published",
                 file=sys.stderr,
             )
-        except Exception as exc:
+        except SQLAlchemyError as exc:
             print(
                 f"veyedesk: error: job {holding.job.id}: the database failed while finishing "
                 f"({first_line(exc)}); the job will be retried when its lease runs out",
