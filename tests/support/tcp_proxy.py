@@ -130,7 +130,7 @@ class PausableProxy:
                 if not data:
                     break
                 sink.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: the other direction closed the socket
             pass
         finally:
             for sock in (source, sink):

@@ -156,6 +156,7 @@ class Worker:
         self._kinds = tuple(k for k in self.options.kinds if k in self.handlers)
 
     def _log(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
+        # `event` may be an Outcome (a StrEnum): logged as its value, e.g. event=done.
         log.log(level, logfmt(event=event, worker=fields.pop("worker", self.name), **fields))
 
     # -- stopping ---------------------------------------------------------------------
@@ -371,17 +372,17 @@ class Worker:
         if done.outcome == Outcome.DONE:
             self.stats.done += 1
             assert result is not None
-            self._log("done", seconds=round(seconds, 2), output=result.output_path, **fields)
+            self._log(done.outcome, seconds=round(seconds, 2), output=result.output_path, **fields)
         elif done.outcome == Outcome.CANCELLED:
             self.stats.cancelled += 1
-            self._log("cancelled", **fields)
+            self._log(done.outcome, **fields)
         elif done.outcome == Outcome.RELEASED:
             self.stats.released += 1
-            self._log("released", **fields)
+            self._log(done.outcome, **fields)
         else:
             self.stats.failed += 1
             self._log(
-                "failed",
+                done.outcome,
                 logging.WARNING,
                 status=done.status,
                 attempt=f"{done.attempts}/{done.max_attempts}",
