@@ -16,6 +16,7 @@ from tests.encode.support import make_talk
 from tests.support.media import make_clip
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Log
+from veyedesk.model.workflow import LogKind
 from veyedesk.services.episodes import get_state
 
 pytestmark = pytest.mark.media
@@ -95,8 +96,11 @@ def test_encode_publishes_and_logs(talk: tuple[int, dict[str, str]], tmp_path: P
     assert "100%" in result.stderr  # the progress report reached the end
     engine = make_engine(env["VEYEDESK_DB"])
     with Session(engine) as session:
-        log = session.scalars(select(Log).where(Log.episode_id == episode_id)).all()[-1]
-        assert "encoded small" in log.result and "LUFS" in log.result
+        logs = session.scalars(
+            select(Log).where(Log.episode_id == episode_id, Log.kind == LogKind.ENCODED)
+        ).all()
+        assert len(logs) == 1
+        assert "encoded small" in logs[0].result and "LUFS" in logs[0].result
     engine.dispose()
 
 

@@ -10,10 +10,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from tests.cli.test_cli import ok, one_error_line, run
-from tests.support.factory import make_show
+from tests.support.factory import make_show, set_state
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.roles import add_login, create_roles
-from veyedesk.services.episodes import get_episode, get_state, set_state
+from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.review import reject
 from veyedesk.services.users import Identity
 

@@ -180,7 +180,7 @@ def test_a_reviewer_cannot_change_cuts_or_fields(
 def test_next_and_previous_follow_the_room_then_skip_to_state_edit(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.episodes import set_state
+    from tests.support.factory import set_state
 
     a1, a2, a3, b1 = show.episodes[:4]
     with session_factory(engine)() as s:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.support.factory import set_state
 from tests.support.media import make_clip
 from veyedesk.jobs import queue
 from veyedesk.model import Cut, RawFile
 from veyedesk.services import catalog
-from veyedesk.services.episodes import add_episode, set_state
+from veyedesk.services.episodes import add_episode
 
 VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
 REAL_FFMPEG = shutil.which("ffmpeg") or "/usr/bin/ffmpeg"
@@ -39,6 +41,21 @@ video_options = ["-preset", "ultrafast", "-pix_fmt", "yuv420p"]
 audio_options = ["-b:a", "64k", "-ar", "48000"]
 muxer_options = []
 """
+
+
+ATTEMPT_PART = re.compile(r"\.job(\d+)-(\d+)\.part$")
+
+
+def final_name(part: str) -> str:
+    """`…/talk.mp4.job12-2.part` -> `…/talk.mp4`: the file an attempt publishes."""
+    return ATTEMPT_PART.sub("", part)
+
+
+def attempt_of(part: str) -> tuple[int, int]:
+    """`…/talk.mp4.job12-2.part` -> (12, 2): job id and attempt number."""
+    found = ATTEMPT_PART.search(part)
+    assert found is not None, part
+    return int(found.group(1)), int(found.group(2))
 
 
 @pytest.fixture(scope="session")
@@ -75,19 +92,52 @@ class Rig:
             [VEYEDESK, *args], capture_output=True, text=True, timeout=timeout, env=self.env()
         )
 
-    def spawn_worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
+    def spawn_worker(
+        self, *args: str, log: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
         """A real `veyedesk worker` process in its own process group."""
+        return self.spawn("worker", *args, log=log, env=env)
+
+    def spawn(
+        self, *args: str, log: Path | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[bytes]:
+        """A real `veyedesk ARGS…` process in its own process group; `env` overrides ours."""
         out = open(log or os.devnull, "ab")  # noqa: SIM115 - the child owns it
         try:
             return subprocess.Popen(
-                [VEYEDESK, "worker", *args],
-                env=self.env(),
+                [VEYEDESK, *args],
+                env={**self.env(), **(env or {})},
                 stdout=out,
                 stderr=out,
                 start_new_session=True,
             )
         finally:
             out.close()
+
+    def realtime_path(self) -> str:
+        """A PATH whose ffmpeg encodes no faster than real time (`-re` before every input).
+
+        Runs are counted like the normal wrapper's. Only encodes (output `.part`) are
+        slowed, so an encode of an N-second talk takes at least N seconds: long enough for
+        a test to act while it runs, whatever the machine's speed.
+        """
+        folder = self.root / "bin-realtime"
+        if not folder.is_dir():
+            folder.mkdir()
+            wrapper = folder / "ffmpeg"
+            wrapper.write_text(
+                f"#!{sys.executable}\n"
+                "import os, sys\n"
+                "args = sys.argv[1:]\n"
+                "if args and args[-1].endswith('.part'):\n"
+                f"    with open({str(self.runs)!r}, 'a', encoding='utf-8') as runs:\n"
+                "        runs.write(f'{os.getpid()} {args[-1]}\\n')\n"
+                "    args = [x for a in args for x in (['-re', a] if a == '-i' else [a])]\n"
+                f"os.execv({REAL_FFMPEG!r}, [{REAL_FFMPEG!r}, *args])\n",
+                encoding="utf-8",
+            )
+            wrapper.chmod(0o755)
+        return f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
 
     def encode_runs(self) -> list[str]:
         """Output files of the ffmpeg runs that encoded a talk (one per run, killed or not)."""
@@ -99,6 +149,10 @@ class Rig:
             for line in lines
             if line.endswith(".part")
         ]
+
+    def encoded_outputs(self) -> list[str]:
+        """The final file each ffmpeg encode run was for (its attempt's .part name stripped)."""
+        return [final_name(part) for part in self.encode_runs()]
 
     def part_files(self) -> list[Path]:
         return sorted(self.output_root.rglob("*.part"))

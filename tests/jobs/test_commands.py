@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture
+from tests.support.factory import ShowFixture, set_state
 from tests.support.waiting import wait_for
 from veyedesk.config import Settings
 from veyedesk.jobs import queue
@@ -36,7 +36,7 @@ from veyedesk.jobs.engine import writer_engine
 from veyedesk.jobs.handler import JobCancelled
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
 from veyedesk.model import EncodeJob
-from veyedesk.services.episodes import get_state, set_state
+from veyedesk.services.episodes import get_state
 
 NASTY = 'Talk "one"; rm -rf ~ $(whoami) `id` \\ 50% {braces} 🎥\nsecond line'
 

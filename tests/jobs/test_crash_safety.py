@@ -17,7 +17,7 @@ from collections import Counter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.jobs.conftest import Rig, add_talks
+from tests.jobs.conftest import Rig, add_talks, attempt_of
 from tests.support.waiting import wait_for
 from veyedesk.media.probe import probe
 from veyedesk.model import EncodeJob, Episode, Log
@@ -77,12 +77,15 @@ def test_twenty_sigkills_mid_encode_leave_every_job_done_exactly_once(
     assert rig.part_files() == []
     assert not list(rig.output_root.rglob(".*.work"))
     # Every killed run was restarted; no talk was encoded to completion twice.
-    runs = Counter(rig.encode_runs())
+    runs = Counter(rig.encoded_outputs())
     assert set(runs) == {
-        str(rig.output_root / "conf" / "conf_2026" / "tiny" / f"{s}.mp4.part")
+        str(rig.output_root / "conf" / "conf_2026" / "tiny" / f"{s}.mp4")
         for s in session.scalars(select(Episode.slug))
     }
     assert sum(runs.values()) <= TALKS + KILLS
+    # Each attempt wrote its own .part (job id + attempt number in the name).
+    attempts = Counter(attempt_of(part) for part in rig.encode_runs())
+    assert max(attempts.values()) == 1, attempts
     worker_log = logs.read_text(encoding="utf-8")
     assert worker_log.count("event=done") == TALKS
     assert "event=lease-expired" in worker_log

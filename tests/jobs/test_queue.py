@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture
+from tests.support.factory import ShowFixture, set_state
 from veyedesk.jobs import queue
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.model import EncodeJob, Episode, Log, State
-from veyedesk.services.episodes import get_state, set_state
+from veyedesk.model.workflow import LogKind
+from veyedesk.services.episodes import get_state
 
 USER = "tester@here"
 
@@ -271,3 +275,100 @@ def test_list_jobs_gives_plain_rows_running_first(session: Session, show: ShowFi
     assert [r.id for r in queue.list_jobs(session, statuses=["queued"])] == [
         j.id for j in jobs if j.id != running.id
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_profiles_finishing_together_advance_the_talk_once(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    """Each finishing job used to count the other as live (uncommitted): the talk stuck."""
+    ep = show.episodes[0]
+    mp4 = _encode(session, ep)
+    webm = queue.enqueue(session, ep, "webm")
+    _claim(session, "a", profiles=["mp4"])
+    _claim(session, "b", profiles=["webm"])
+    session.commit()
+    engine = writer_engine(db_url)
+    together = threading.Barrier(2)
+    # Each commits only after both have completed, or after it waited a while for the
+    # other (which, with the episode locked, is blocked until this one commits).
+    both_completed = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def finish(job_id: int, worker: str) -> None:
+        try:
+            with writer_sessions(engine)() as s, s.begin():
+                together.wait(timeout=30)
+                queue.complete(s, job_id, worker, user=USER)
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    both_completed.wait(timeout=3)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=finish, args=(mp4.id, "a")),
+        threading.Thread(target=finish, args=(webm.id, "b")),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        engine.dispose()
+    assert errors == []
+    session.expire_all()
+    assert {j.status for j in session.scalars(select(EncodeJob))} == {"done"}
+    assert ep.state is not None and ep.state.slug == "push to queue"
+    moves = session.scalars(
+        select(Log).where(Log.episode_id == ep.id, Log.kind == LogKind.STATE)
+    ).all()
+    assert [m.result.rsplit("; ", 1)[-1] for m in moves] == ["state encode -> push to queue"]
+
+
+def test_log_rows_say_what_they_record(session: Session, show: ShowFixture) -> None:
+    ep = show.episodes[0]
+    job = _encode(session, ep)
+    _claim(session, "w")
+    queue.fail(session, job.id, "w", "boom", user=USER)  # retried: a job outcome, no move
+    _claim(session, "w")
+    queue.complete(session, job.id, "w", user=USER)  # done and the talk moves on
+    session.commit()
+    rows = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()
+    assert [(r.kind, r.result.split(" ", 2)[:2]) for r in rows][-1] == (
+        LogKind.STATE,
+        ["encode", "mp4"],
+    )
+    webm = queue.enqueue(session, ep, "webm")
+    queue.cancel(session, webm.id, user=USER)
+    last = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()[-1]
+    assert (last.kind, last.result) == (LogKind.JOB, "encode webm cancelled")
+
+
+def test_a_lease_that_ran_out_can_neither_be_renewed_nor_completed(
+    session: Session, show: ShowFixture
+) -> None:
+    job = _encode(session, show.episodes[0])
+    _claim(session, "w", lease_seconds=-1)  # nobody has requeued it yet, but it is over
+    with pytest.raises(queue.LeaseLost, match="run out"):
+        queue.heartbeat(session, job.id, "w", progress=0.5)
+    with pytest.raises(queue.LeaseLost, match="run out"):
+        queue.complete(session, job.id, "w", user=USER)
+    assert job.status == "running"
+    queue.fail(session, job.id, "w", "gave up", user=USER)  # its holder may still give it up
+    assert (job.status, job.attempts) == ("queued", 1)
+
+
+def test_take_claims_the_talks_queued_job_or_queues_one_and_refuses_a_running_one(
+    session: Session, show: ShowFixture
+) -> None:
+    a, b = show.episodes[:2]
+    queued = _encode(session, a)
+    taken = queue.take(session, a, "mp4", "fg:1/encode")
+    assert taken.id == queued.id and (taken.status, taken.worker_id) == ("running", "fg:1/encode")
+    with pytest.raises(queue.JobError, match=r"being encoded with mp4 by fg:1/encode"):
+        queue.take(session, a, "mp4", "fg:2/encode")
+    fresh = queue.take(session, b, "mp4", "fg:1/encode")  # b had no job: one is queued for it
+    assert fresh.id != queued.id and fresh.status == "running"
+    assert queue.claim(session, "worker:1/0") is None  # nothing left for a worker

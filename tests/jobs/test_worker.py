@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -11,14 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture
+from tests.support.factory import ShowFixture, make_show, set_state
+from tests.support.waiting import wait_for
 from veyedesk.config import Settings
+from veyedesk.db import make_engine, session_factory
 from veyedesk.jobs import queue
-from veyedesk.jobs.engine import writer_engine
+from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult
 from veyedesk.jobs.worker import Worker, WorkerOptions, default_handlers, logfmt, run_worker
 from veyedesk.model import EncodeJob, Episode, Log
-from veyedesk.services.episodes import get_state, set_state
+from veyedesk.services.episodes import get_state
 
 USER = "encoder@test"
 
@@ -212,3 +215,66 @@ def test_a_worker_in_a_thread_stops_and_releases_its_job_on_stop(
     session.expire_all()
     assert (job.status, job.attempts, job.worker_id) == ("queued", 0, "")
     assert worker.stats.released == 1
+
+
+def test_a_worker_that_cannot_renew_its_lease_stops_the_job_and_counts_one_attempt(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """The database stays locked for longer than the lease: the worker must stop the work.
+
+    Another connection holds SQLite's write lock (a real, hung writer), so every renewal
+    waits. The handler's cancel must be set with reason "lost" while the lock is still
+    held, i.e. without the worker hearing anything from the database.
+    """
+    engine = writer_engine(sqlite_url)
+    sessions = writer_sessions(engine)
+    with sessions() as s, s.begin():
+        episode = make_show(s).episodes[0]
+        set_state(s, episode, "encode", USER)
+        job = queue.queue_for_state(s, episode, "mp4")
+        assert job is not None
+    events: list[str] = []
+    started, lost_while_locked = threading.Event(), threading.Event()
+    locked = threading.Event()
+
+    def handler(ctx: JobContext) -> JobResult:
+        started.set()
+        ctx.cancel.wait(60)
+        if locked.is_set():
+            lost_while_locked.set()
+        raise JobCancelled("stopped")
+
+    worker = Worker(
+        engine,
+        Settings(db=sqlite_url, user=USER),
+        {"encode": handler},
+        WorkerOptions(poll_seconds=0.1, lease_seconds=2.0),
+    )
+    worker._log = lambda event, *a, **kw: events.append(event)  # type: ignore[method-assign]
+    thread = threading.Thread(target=worker.run)
+    blocker = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    try:
+        thread.start()
+        assert started.wait(60)
+        blocker.execute("BEGIN IMMEDIATE")  # nobody else may write: renewals hang
+        locked.set()
+        wait_for("the worker to stop the job", lambda: "lease-unrenewed" in events, timeout=30)
+    finally:
+        locked.clear()
+        blocker.rollback()
+        blocker.close()
+        try:
+            wait_for("the attempt to be counted", lambda: worker.stats.failed >= 1, timeout=30)
+        finally:
+            worker.stop()  # it may have claimed the job again: that claim is given back
+            thread.join(60)
+            engine.dispose()
+    assert lost_while_locked.is_set()
+    check = make_engine(sqlite_url)
+    with session_factory(check)() as s:
+        stored = s.get(EncodeJob, job.id)
+        assert stored is not None
+        # Given up by its holder: one attempt counted, queued for another worker.
+        assert (stored.status, stored.attempts, stored.worker_id) == ("queued", 1, "")
+        assert "lease could not be renewed" in stored.error
+    check.dispose()

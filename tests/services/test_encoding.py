@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -15,9 +16,12 @@ from veyedesk.encode.verify import VerificationFailed
 from veyedesk.media.probe import probe
 from veyedesk.services.encoding import (
     EncodeProgress,
+    discard_encode,
     execute_encode,
+    make_encode,
     plan_commands,
     prepare_encode,
+    publish_encode,
     record_encode,
 )
 from veyedesk.services.errors import InvalidInput
@@ -193,3 +197,56 @@ def test_hostile_title_renders_and_lands_in_metadata(
     assert fmt["format"]["tags"]["title"] == 'A "hostile": title \\ with % and\nnewline 🎉'
     assert fmt["format"]["tags"]["artist"] == episode.authors
     assert [c["tags"]["title"] for c in fmt["chapters"]] == ["Title", "Part 1", "Credits"]
+
+
+def test_publishing_flushes_the_file_before_the_rename_and_the_folder_after(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut right after publishing must find the whole new file, or the old one."""
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    request = prepare_encode(session, episode.id, settings)
+    events: list[tuple[str, str]] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        real_fsync(fd)
+
+    def replace(src: os.PathLike[str] | str, dst: os.PathLike[str] | str) -> None:
+        events.append(("rename", f"{src} -> {dst}"))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", replace)
+    execute_encode(request)
+    rename = ("rename", f"{request.part_path} -> {request.output_path}")
+    assert rename in events
+    at = events.index(rename)
+    assert ("fsync", str(request.part_path)) in events[:at]  # the data, before its new name
+    assert ("fsync", str(request.output_path.parent)) in events[at + 1 :]  # the name itself
+
+
+def test_each_attempt_of_a_job_has_its_own_part_and_work_folder(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    episode, settings = make_talk(session, tmp_path, raw_clips, [("a", 0.0, 1.0)])
+    base = prepare_encode(session, episode.id, settings)
+    first, second = base.for_attempt(12, 1), base.for_attempt(12, 2)
+    assert first.output_path == second.output_path == base.output_path
+    assert first.part_path.name == f"{episode.slug}.mp4.job12-1.part"
+    assert len({first.part_path, second.part_path, base.part_path}) == 3
+    assert len({first.work_dir, second.work_dir, base.work_dir}) == 3
+    # Attempt 1 was cut off mid-encode (its files stay); attempt 2 publishes and clears them.
+    first.work_dir.mkdir(parents=True)
+    first.part_path.write_bytes(b"half an encode")
+    make_encode(second)
+    assert first.part_path.exists()  # making never touches another attempt's files
+    publish_encode(second)
+    assert second.output_path.is_file() and not second.part_path.exists()
+    assert not first.part_path.exists() and not first.work_dir.exists()
+    assert sorted(p.name for p in base.output_path.parent.iterdir()) == [base.output_path.name]
+    # An attempt that may not publish throws away only its own files.
+    third = base.for_attempt(12, 3)
+    make_encode(third)
+    discard_encode(third)
+    assert not third.part_path.exists() and second.output_path.is_file()

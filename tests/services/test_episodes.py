@@ -9,7 +9,6 @@ from veyedesk.services.episodes import (
     episode_summary,
     list_shows,
     select_episodes,
-    set_state,
 )
 from veyedesk.services.errors import AlreadyExists, InvalidInput, NotFound
 
@@ -55,11 +54,16 @@ def test_summary_and_state_change_leave_a_log(session: Session, show: ShowFixtur
     assert summary["start"] == "2026-02-01T09:00:00+01:00"
     assert summary["state"] == "edit" and summary["room"] == "room_a"
     assert summary["cuts_time"] == pytest.approx(2400.0)
-    log = set_state(session, ep, "encode", "ed@laptop")
+    from veyedesk.model.workflow import LogKind
+    from veyedesk.services.editing import change_state
+    from veyedesk.services.users import Identity
+
+    job = change_state(session, ep, "encode", Identity("ed@laptop", "editor"), "mp4")
     session.commit()
     assert ep.state is not None and ep.state.slug == "encode"
-    assert (log.user, log.result) == ("ed@laptop", "state edit -> encode")
-    assert ep.logs[-1] is log
+    log = ep.logs[-1]
+    assert (log.user, log.result, log.kind) == ("ed@laptop", "state edit -> encode", LogKind.STATE)
+    assert job is not None and (job.kind, job.profile) == ("encode", "mp4")
 
 
 def test_rows_for_the_list_are_plain_data(session: Session, show: ShowFixture) -> None:

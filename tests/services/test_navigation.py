@@ -1,7 +1,7 @@
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture
-from veyedesk.services.episodes import get_state, set_state
+from tests.support.factory import ShowFixture, set_state
+from veyedesk.services.episodes import get_state
 from veyedesk.services.navigation import neighbour, show_order
 
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from tests.support.factory import DAY, ShowFixture
+from tests.support.factory import DAY, ShowFixture, set_state
 from veyedesk.model import RawFile
-from veyedesk.services.episodes import add_episode, set_state
+from veyedesk.services.episodes import add_episode
 from veyedesk.services.report import show_report
 
 

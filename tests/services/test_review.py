@@ -53,7 +53,10 @@ def test_approval_needs_the_encode_opened_first(session: Session, tmp_path: Path
     session.commit()
     episode = get_episode(session, episode_id)
     assert episode.state is not None and episode.state.slug == "email"
-    assert [log.result for log in episode.logs][-2:] == [OPENED, "approved (review 1 -> email)"]
+    assert [log.result for log in episode.logs][-2:] == [
+        OPENED,
+        "approved; state review 1 -> email",
+    ]
     with pytest.raises(InvalidInput, match="not waiting for review"):
         approve(session, episode_id, REVIEWER, PROFILE)
 
@@ -66,7 +69,9 @@ def test_reject_needs_a_comment_and_sends_back_to_edit(session: Session, tmp_pat
     session.commit()
     episode = get_episode(session, episode_id)
     assert episode.state is not None and episode.state.slug == "edit"
-    assert episode.logs[-1].result == "rejected: Cut 2 starts mid-sentence; start 2 s earlier"
+    assert episode.logs[-1].result == (
+        "rejected: Cut 2 starts mid-sentence; start 2 s earlier; state review 1 -> edit"
+    )
     assert "review 1 rejected by rita" in episode.comment
     assert episode.comment.endswith("Cut 2 starts mid-sentence; start 2 s earlier")
 

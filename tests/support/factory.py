@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from veyedesk.model import Client, Cut, Episode, Location, RawFile, Show
+from veyedesk.model import Client, Cut, Episode, Location, Log, RawFile, Show
 from veyedesk.services import catalog
 from veyedesk.services.episodes import add_episode
 
@@ -85,3 +85,16 @@ def make_show(
             at += timedelta(minutes=talk_minutes + gap_minutes)
     session.flush()
     return fixture
+
+
+def set_state(session: Session, episode: Episode, slug: str, user: str = "tester") -> Log:
+    """Put a talk in a state for a test's set-up: logged like a move, nothing queued.
+
+    Real state changes go through services.editing.change_state, which also queues work.
+    """
+    from veyedesk.jobs.queue import _move
+    from veyedesk.services.episodes import get_state
+
+    _move(session, episode, get_state(session, slug), user, "")
+    session.flush()
+    return episode.logs[-1]

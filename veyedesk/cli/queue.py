@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.cli.common import EXIT_OK, Context, emit
-from veyedesk.encode.run import EncodeCancelled, EncodeProgress
+from veyedesk.cli.encode import encode_job
 from veyedesk.jobs import queue
 from veyedesk.jobs.commands import PLACEHOLDERS, CommandError, check_template
 from veyedesk.jobs.engine import writer_engine, writer_sessions
-from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
+from veyedesk.jobs.handler import JobContext, JobResult
 from veyedesk.jobs.worker import (
     WorkerOptions,
     default_handlers,
@@ -26,7 +26,8 @@ from veyedesk.jobs.worker import (
     run_worker,
 )
 from veyedesk.model import State
-from veyedesk.services import encoding, episodes
+from veyedesk.model.workflow import JobKind, JobStatus
+from veyedesk.services import episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
 
 
@@ -50,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     lst.add_argument(
         "--status",
         action="append",
-        choices=("queued", "running", "done", "failed", "cancelled"),
+        choices=tuple(JobStatus),
         help="only jobs in this status (repeatable)",
     )
     lst.add_argument("--limit", type=int, default=200, help="at most this many (default 200)")
@@ -106,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument(
         "--kind",
         action="append",
-        choices=("encode", "command"),
+        choices=tuple(JobKind),
         help="run only this kind of job (repeatable; default both)",
     )
     w.add_argument(
@@ -207,7 +208,7 @@ def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
             row["eta"] = f"{job.eta_seconds:.0f}s" if job.eta_seconds else ""
             row["attempts"] = f"{job.attempts}/{job.max_attempts}"
             row["status"] = job.status + (" (cancelling)" if job.cancel_requested else "")
-            if job.stopped and job.status == "queued":
+            if job.stopped and job.status == JobStatus.QUEUED:
                 row["status"] = "queued (stop set)"
             row["error"] = job.error.splitlines()[0][:80] if job.error else ""
     emit(
@@ -238,7 +239,7 @@ def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
             job = queue.cancel(session, ns.job_id, user=who.name)
         except queue.JobError as exc:
             raise _as_user_error(exc) from None
-        if job.status == "cancelled":
+        if job.status == JobStatus.CANCELLED:
             print(f"job {job.id} cancelled")
         else:
             print(f"job {job.id}: asked {job.worker_id} to stop; it stops within seconds")
@@ -279,31 +280,8 @@ def state_command(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def encode_episode(ctx: JobContext) -> JobResult:
-    """Handler for "encode" jobs: plan, run and verify with services.encoding.
-
-    It lives here because jobs and services may not import each other; the CLI (and the
-    GUI, for its local worker) joins them.
-    """
-    try:
-        with ctx.sessions() as session:
-            request = encoding.prepare_encode(
-                session, ctx.job.episode_id, ctx.settings, ctx.job.profile
-            )
-    except ServiceError as exc:  # bad cuts, missing raw file: retrying cannot help
-        raise PermanentJobError(str(exc)) from None
-
-    def progress(p: EncodeProgress) -> None:
-        ctx.report(p.fraction, p.speed, p.eta_seconds)
-
-    try:
-        outcome = encoding.execute_encode(request, on_progress=progress, cancel=ctx.cancel)
-    except EncodeCancelled as exc:
-        raise JobCancelled(str(exc)) from None
-
-    def record(session: Session) -> None:
-        encoding.record_encode(session, request, outcome, ctx.user)
-
-    return JobResult(output_path=str(outcome.output_path), record=record)
+    """Handler for "encode" jobs: the one `veyedesk encode` uses too (cli.encode.encode_job)."""
+    return encode_job(ctx)
 
 
 def work(ctx: Context, ns: argparse.Namespace) -> int:
@@ -326,13 +304,13 @@ def work(ctx: Context, ns: argparse.Namespace) -> int:
         concurrency=ns.concurrency,
         once=ns.once,
         profiles=tuple(ns.profile),
-        kinds=tuple(ns.kind or ("encode", "command")),
+        kinds=tuple(ns.kind or JobKind),
         lease_seconds=ns.lease_seconds,
         poll_seconds=ns.poll_seconds,
     )
     try:
         stats = run_worker(
-            engine, ctx.settings, default_handlers({"encode": encode_episode}), options
+            engine, ctx.settings, default_handlers({JobKind.ENCODE: encode_episode}), options
         )
     finally:
         engine.dispose()

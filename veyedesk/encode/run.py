@@ -1,13 +1,16 @@
 """Run ffmpeg for an encode: progress from `-progress pipe:1`, clean cancel, stderr kept.
 
 The only module of `veyedesk.encode` that starts processes (import-linter enforces it).
-Every process is an argument list, never a shell.
+Every process is an argument list, never a shell. `publish` puts a finished file in place
+durably: the file's data is on disk before its name changes, and the new name is on disk
+before anyone is told the file is there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import signal
 import subprocess
@@ -115,6 +118,36 @@ class _ProgressReader:
             eta = max(0.0, (self.duration - self.out_time) / self.speed)
         fraction = self.low + (self.high - self.low) * part
         self.callback(EncodeProgress(fraction=fraction, speed=self.speed, eta_seconds=eta))
+
+
+def fsync_file(path: Path) -> None:
+    """Flush a file's data to disk (done before the rename that publishes it)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Flush a folder's entries to disk, so a rename inside it survives a power cut."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(part: Path, final: Path) -> None:
+    """Rename a finished `part` over `final` durably: fsync the file, rename, fsync the folder.
+
+    Without the first fsync a power cut after the rename can leave `final` empty or short
+    (the rename reached the disk before the data); without the second the rename itself
+    can be lost, and the previous file comes back. Raises OSError.
+    """
+    fsync_file(part)
+    os.replace(part, final)
+    fsync_dir(final.parent)
 
 
 def _remove(path: Path | None) -> None:

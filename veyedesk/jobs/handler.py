@@ -1,7 +1,7 @@
 """What a worker hands to the code that does a job, and what it gets back.
 
 The worker knows nothing about ffmpeg or upload scripts: it claims a job, calls the handler
-registered for the job's kind ("encode", "command") with a JobContext, and records the
+registered for the job's kind (`JobKind`) with a JobContext, and records the
 outcome. Handlers report progress through `ctx.report` and must stop soon after
 `ctx.cancel` is set (raising JobCancelled), which happens when a user cancels the job, the
 worker is told to stop, or the job's lease was lost to another worker.
@@ -38,6 +38,11 @@ class ClaimedJob:
     max_attempts: int
     worker_id: str
 
+    @property
+    def attempt(self) -> int:
+        """This claim's attempt number (1 = first): names the attempt's own files."""
+        return self.attempts + 1
+
 
 @dataclass
 class JobContext:
@@ -57,15 +62,21 @@ class JobContext:
 
 @dataclass
 class JobResult:
-    """A finished job: its output file, a line for the Log, and an optional DB recorder.
+    """A finished job: its output file, a line for the Log, a DB recorder and a publisher.
 
     `record` runs inside the transaction that marks the job done, so what it writes (for
     an encode, the verification facts) is kept exactly when the job counts as done.
+    `publish` (an encode's rename of its .part over the final name) runs in that same
+    transaction after the worker's hold on the job was checked, just before the commit;
+    `discard` throws the unpublished work away when the job was not this worker's to finish.
+    Neither may touch files of another attempt's.
     """
 
     output_path: str = ""
     summary: str = ""
     record: Callable[[Session], None] | None = field(default=None, repr=False)
+    publish: Callable[[], None] | None = field(default=None, repr=False)
+    discard: Callable[[], None] | None = field(default=None, repr=False)
 
 
 Handler = Callable[[JobContext], JobResult]

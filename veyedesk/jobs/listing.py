@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import EncodeJob, Episode, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES
+from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobStatus
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,13 @@ class JobView:
 
 
 _STATUS_RANK = case(
-    {"running": 0, "queued": 1, "failed": 2, "cancelled": 3, "done": 4},
+    {
+        JobStatus.RUNNING: 0,
+        JobStatus.QUEUED: 1,
+        JobStatus.FAILED: 2,
+        JobStatus.CANCELLED: 3,
+        JobStatus.DONE: 4,
+    },
     value=EncodeJob.status,
     else_=5,
 )
@@ -113,7 +119,7 @@ def list_jobs(
 
 def job_counts(session: Session) -> dict[str, int]:
     """How many jobs are in each status (the status-bar badge)."""
-    counts = dict.fromkeys(("queued", "running", "done", "failed", "cancelled"), 0)
+    counts: dict[str, int] = dict.fromkeys(JobStatus, 0)
     for status, count in session.execute(
         select(EncodeJob.status, func.count(EncodeJob.id)).group_by(EncodeJob.status)
     ):

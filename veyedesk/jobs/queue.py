@@ -9,7 +9,11 @@ rules make the queue safe with many workers on many machines:
   the single write lock before reading, so no two workers can read the same queued row.
 - Every change a worker makes to a running job is conditional on the job still being
   `running` under that worker's id. A worker that lost its lease (killed, asleep, offline)
-  cannot heartbeat, complete or fail a job another worker has taken over.
+  cannot heartbeat, complete or fail a job another worker has taken over, and cannot
+  renew or complete one whose lease ran out by the database's clock even if nobody took
+  it over yet. `hold` starts the transaction that finishes a job: it locks the episode,
+  then the job, and checks the lease; the worker publishes its file inside that
+  transaction (the order, and what a failed commit leaves, is in veyedesk.jobs.lease).
 
 Lease times come from the database server's clock (`clock_timestamp()` on PostgreSQL), not
 from each worker's clock, because laptops sharing a PostgreSQL server may disagree by
@@ -35,7 +39,7 @@ from veyedesk.jobs.listing import JobView as JobView
 from veyedesk.jobs.listing import job_counts as job_counts
 from veyedesk.jobs.listing import list_jobs as list_jobs
 from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind, LogKind
+from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind, JobStatus, LogKind
 
 ENCODE_STATE = "encode"
 BORKED_STATE = "borked"
@@ -105,7 +109,7 @@ def enqueue(
     episode: Episode,
     profile: str,
     *,
-    kind: str = "encode",
+    kind: str = JobKind.ENCODE,
     priority: int = 0,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> EncodeJob:
@@ -113,13 +117,13 @@ def enqueue(
 
     Raises JobError when that job is running right now (cancel it first).
     """
-    if kind not in ("encode", "command"):
+    if kind not in tuple(JobKind):
         raise JobError(f"unknown job kind {kind!r}; use encode or command")
     if max_attempts < 1:
         raise JobError(f"max attempts must be 1 or more, got {max_attempts}")
     now = db_now(session)
     job = _live_job(session, episode.id, kind, profile)
-    if job is not None and job.status == "running":
+    if job is not None and job.status == JobStatus.RUNNING:
         raise JobError(
             f"{_describe(episode)} is being processed with {profile} by {job.worker_id} "
             f"(job {job.id}); cancel it first with `veyedesk queue cancel {job.id}`"
@@ -128,7 +132,7 @@ def enqueue(
         job = EncodeJob(episode_id=episode.id, profile=profile, created_at=now)
         session.add(job)
     job.kind, job.priority, job.max_attempts = kind, priority, max_attempts
-    job.status, job.attempts, job.error, job.cancel_requested = "queued", 0, "", False
+    job.status, job.attempts, job.error, job.cancel_requested = JobStatus.QUEUED, 0, "", False
     job.worker_id, job.progress, job.speed, job.eta_seconds = "", 0.0, None, None
     job.lease_expires_at = job.heartbeat_at = job.started_at = job.finished_at = None
     job.updated_at = now
@@ -148,7 +152,7 @@ def queue_for_state(
     """Queue what the episode's current state calls for: an encode, a state command, or nothing.
 
     Callers that change a state (the CLI's `state set`, the GUI) call this right after
-    `services.episodes.set_state`, in the same transaction; the worker calls it after it
+    `enter_state`, in the same transaction; the worker calls it after it
     advanced an episode, so a chain of command states runs by itself.
     """
     state = episode.state
@@ -158,7 +162,7 @@ def queue_for_state(
         return enqueue(session, episode, default_profile, priority=priority)
     if state.command:
         return enqueue(
-            session, episode, command_profile(state.slug), kind="command", priority=priority
+            session, episode, command_profile(state.slug), kind=JobKind.COMMAND, priority=priority
         )
     return None
 
@@ -177,6 +181,8 @@ def _log(
     user: str,
     result: str,
     seconds: float = 0.0,
+    *,
+    kind: LogKind = LogKind.JOB,
 ) -> Log:
     end = datetime.now()
     log = Log(
@@ -187,6 +193,7 @@ def _log(
         end=end,
         user=user,
         result=result,
+        kind=kind,
     )
     session.add(log)
     return log
@@ -195,9 +202,34 @@ def _log(
 def _move(
     session: Session, episode: Episode, state: State, user: str, result: str, seconds: float = 0.0
 ) -> None:
+    """Move the episode and log it (kind STATE), queueing nothing: see `enter_state`."""
     previous = episode.state.slug if episode.state else "none"
     episode.state = state
-    _log(session, episode, state, user, f"{result}; state {previous} -> {state.slug}", seconds)
+    move = f"state {previous} -> {state.slug}"
+    what = f"{result}; {move}" if result else move
+    _log(session, episode, state, user, what, seconds, kind=LogKind.STATE)
+
+
+def enter_state(
+    session: Session,
+    episode: Episode,
+    state: State,
+    user: str,
+    default_profile: str,
+    *,
+    result: str = "",
+    seconds: float = 0.0,
+) -> EncodeJob | None:
+    """Move the episode to `state` (a Log row of kind STATE) and queue what it calls for.
+
+    The one rule for a state change: whoever moves a talk (the editor's form, the CLI, a
+    reviewer's approve or reject, a worker finishing its step), the new state's work is
+    queued in the same transaction. Permission checks are the caller's
+    (services.editing.change_state); a worker holds its job's lease.
+    """
+    _move(session, episode, state, user, result, seconds)
+    session.flush()
+    return queue_for_state(session, episode, default_profile)
 
 
 def add_encode(
@@ -236,7 +268,7 @@ def claim(
     worker_id: str,
     *,
     profiles: Sequence[str] = (),
-    kinds: Sequence[str] = ("encode", "command"),
+    kinds: Sequence[str] = tuple(JobKind),
     lease_seconds: float = DEFAULT_LEASE_SECONDS,
 ) -> EncodeJob | None:
     """Take the next queued job for `worker_id`, or None when there is none to take.
@@ -249,7 +281,7 @@ def claim(
         select(EncodeJob)
         .join(Episode, EncodeJob.episode_id == Episode.id)
         .where(
-            EncodeJob.status == "queued",
+            EncodeJob.status == JobStatus.QUEUED,
             Episode.stop.is_(False),
             EncodeJob.kind.in_(kinds),
         )
@@ -263,32 +295,91 @@ def claim(
         .with_for_update(skip_locked=True, of=EncodeJob)
     )
     if profiles:
-        stmt = stmt.where(or_(EncodeJob.kind != "encode", EncodeJob.profile.in_(profiles)))
+        stmt = stmt.where(or_(EncodeJob.kind != JobKind.ENCODE, EncodeJob.profile.in_(profiles)))
     job = session.scalar(stmt)
     if job is None:
         return None
+    _start(session, job, worker_id, lease_seconds)
+    return job
+
+
+def _start(session: Session, job: EncodeJob, worker_id: str, lease_seconds: float) -> None:
     now = db_now(session)
-    job.status, job.worker_id, job.cancel_requested = "running", worker_id, False
+    job.status, job.worker_id, job.cancel_requested = JobStatus.RUNNING, worker_id, False
     job.started_at = job.heartbeat_at = job.updated_at = now
     job.lease_expires_at = now + timedelta(seconds=lease_seconds)
     job.progress, job.speed, job.eta_seconds, job.finished_at = 0.0, None, None, None
     session.flush()
+
+
+def take(
+    session: Session,
+    episode: Episode,
+    profile: str,
+    worker_id: str,
+    *,
+    lease_seconds: float = DEFAULT_LEASE_SECONDS,
+) -> EncodeJob:
+    """Claim the episode's live encode job for `profile` (queueing one first if there is none).
+
+    For the foreground `veyedesk encode`, which then holds the job like a worker does, so
+    a talk is encoded once however it was started. `stop` is not checked: the user asked
+    for this talk by name. Raises JobError when another process is encoding it right now.
+    """
+    job = _live_job(session, episode.id, JobKind.ENCODE, profile)
+    if job is not None and job.status == JobStatus.RUNNING:
+        raise JobError(
+            f"{_describe(episode)} is being encoded with {profile} by {job.worker_id} "
+            f"(job {job.id}); wait for it, or cancel it with `veyedesk queue cancel {job.id}`"
+        )
+    if job is None:
+        job = enqueue(session, episode, profile)
+    _start(session, job, worker_id, lease_seconds)
     return job
 
 
-def _owned(session: Session, job_id: int, worker_id: str) -> EncodeJob:
+def _owned(session: Session, job_id: int, worker_id: str, *, leased: bool = False) -> EncodeJob:
+    """The job, row-locked, if it is running under `worker_id`; else LeaseLost.
+
+    With `leased`, its lease must also still run by the database's clock: a worker whose
+    lease ran out no longer holds the job, even before another worker took it over.
+    """
     job = session.scalar(
         select(EncodeJob)
         .where(
             EncodeJob.id == job_id,
             EncodeJob.worker_id == worker_id,
-            EncodeJob.status == "running",
+            EncodeJob.status == JobStatus.RUNNING,
         )
         .with_for_update(of=EncodeJob)
     )
     if job is None:
         raise LeaseLost(f"job {job_id} is no longer running under {worker_id}")
+    if leased and (job.lease_expires_at is None or job.lease_expires_at <= db_now(session)):
+        raise LeaseLost(f"the lease of job {job_id} under {worker_id} has run out")
     return job
+
+
+def hold(session: Session, job_id: int, worker_id: str) -> EncodeJob:
+    """Lock the job's episode and the job, and check `worker_id` still holds its lease.
+
+    The start of the transaction that finishes a job: what the worker writes or publishes
+    after this, in the same transaction, happens only while it holds the job (nobody can
+    requeue or claim a row this transaction has locked). The episode is locked first, as
+    every writer of both rows does, so two finishing jobs of one talk take turns.
+    Raises LeaseLost.
+    """
+    episode_id = session.scalar(select(EncodeJob.episode_id).where(EncodeJob.id == job_id))
+    if episode_id is None:
+        raise LeaseLost(f"job {job_id} no longer exists")
+    # populate_existing: the episode as it is now that it is locked, not as first loaded.
+    session.scalar(
+        select(Episode)
+        .where(Episode.id == episode_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return _owned(session, job_id, worker_id, leased=True)
 
 
 def heartbeat(
@@ -303,9 +394,10 @@ def heartbeat(
 ) -> bool:
     """Renew the lease and store progress; returns True when a cancel was requested.
 
-    Raises LeaseLost when the job is not running under this worker any more.
+    Raises LeaseLost when the job is not running under this worker any more, or its lease
+    already ran out (then it is no longer this worker's to renew).
     """
-    job = _owned(session, job_id, worker_id)
+    job = _owned(session, job_id, worker_id, leased=True)
     now = db_now(session)
     job.heartbeat_at = job.updated_at = now
     job.lease_expires_at = now + timedelta(seconds=lease_seconds)
@@ -337,13 +429,16 @@ def complete(
     """Mark a job done and advance its episode to the next state (logged who/where/how long).
 
     The episode advances only when it is still in the job's state and no other live job of
-    that state remains (e.g. the webm encode of the same talk). Raises LeaseLost when the
-    job is not this worker's any more, so a job is done exactly once.
+    that state remains (e.g. the webm encode of the same talk). The episode row is locked
+    (`hold`) before the others are counted, so of two jobs finishing at the same moment
+    the second waits for the first to commit and sees it done: the last one advances the
+    talk. Raises LeaseLost when the job is not this worker's any more or its lease ran
+    out, so a job is done exactly once and only by the worker holding it.
     """
-    job = _owned(session, job_id, worker_id)
+    job = hold(session, job_id, worker_id)
     now = db_now(session)
     seconds = _run_seconds(job, now)
-    job.status, job.progress, job.finished_at, job.updated_at = "done", 1.0, now, now
+    job.status, job.progress, job.finished_at, job.updated_at = JobStatus.DONE, 1.0, now, now
     job.lease_expires_at, job.speed, job.eta_seconds, job.error = None, None, 0.0, ""
     job.output_path = output_path or job.output_path
     episode = job.episode
@@ -361,18 +456,16 @@ def complete(
     )
     here = episode.state
     target = _next_state(session, here) if here is not None and here.slug == from_state else None
-    if target is None or (job.kind == "encode" and others):
+    if target is None or (job.kind == JobKind.ENCODE and others):
         _log(session, episode, here, user, what, seconds)
     else:
-        _move(session, episode, target, user, what, seconds)
-        session.flush()
-        queue_for_state(session, episode, default_profile)
+        enter_state(session, episode, target, user, default_profile, result=what, seconds=seconds)
     session.flush()
     return job
 
 
 def _give_up(session: Session, job: EncodeJob, user: str, now: datetime) -> None:
-    job.status, job.finished_at, job.lease_expires_at = "failed", now, None
+    job.status, job.finished_at, job.lease_expires_at = JobStatus.FAILED, now, None
     episode = job.episode
     what = (
         f"{job.kind} {job.profile} failed after {job.attempts} attempt(s), "
@@ -385,12 +478,18 @@ def _give_up(session: Session, job: EncodeJob, user: str, now: datetime) -> None
 
 
 def _requeue(job: EncodeJob, now: datetime) -> None:
-    job.status, job.worker_id, job.lease_expires_at, job.heartbeat_at = "queued", "", None, None
+    job.status, job.worker_id, job.lease_expires_at, job.heartbeat_at = (
+        JobStatus.QUEUED,
+        "",
+        None,
+        None,
+    )
     job.progress, job.speed, job.eta_seconds, job.updated_at = 0.0, None, None, now
 
 
 def _cancelled(session: Session, job: EncodeJob, user: str, now: datetime) -> None:
-    job.status, job.finished_at, job.lease_expires_at, job.updated_at = "cancelled", now, None, now
+    job.status, job.finished_at = JobStatus.CANCELLED, now
+    job.lease_expires_at, job.updated_at = None, now
     job.speed, job.eta_seconds = None, None
     _log(session, job.episode, job.episode.state, user, f"{job.kind} {job.profile} cancelled")
 
@@ -447,7 +546,7 @@ def requeue_expired(session: Session, *, user: str) -> list[int]:
     now = db_now(session)
     expired = session.scalars(
         select(EncodeJob)
-        .where(EncodeJob.status == "running", EncodeJob.lease_expires_at < now)
+        .where(EncodeJob.status == JobStatus.RUNNING, EncodeJob.lease_expires_at < now)
         .with_for_update(skip_locked=True, of=EncodeJob)
     ).all()
     for job in expired:
@@ -470,9 +569,9 @@ def _get(session: Session, job_id: int) -> EncodeJob:
 def cancel(session: Session, job_id: int, *, user: str) -> EncodeJob:
     """Cancel a job: a queued one at once, a running one by asking its worker to stop."""
     job = _get(session, job_id)
-    if job.status == "queued":
+    if job.status == JobStatus.QUEUED:
         _cancelled(session, job, user, db_now(session))
-    elif job.status == "running":
+    elif job.status == JobStatus.RUNNING:
         job.cancel_requested, job.updated_at = True, db_now(session)
     else:
         raise JobError(
@@ -485,7 +584,7 @@ def cancel(session: Session, job_id: int, *, user: str) -> EncodeJob:
 def retry(session: Session, job_id: int, *, user: str, priority: int | None = None) -> EncodeJob:
     """Queue a failed or cancelled job again; a borked episode goes back to the job's state."""
     job = _get(session, job_id)
-    if job.status not in ("failed", "cancelled"):
+    if job.status not in (JobStatus.FAILED, JobStatus.CANCELLED):
         raise JobError(
             f"job {job_id} is {job.status}; only failed or cancelled jobs can be retried"
         )
@@ -518,38 +617,3 @@ def set_priority(session: Session, job_id: int, priority: int) -> EncodeJob:
     job.priority, job.updated_at = priority, db_now(session)
     session.flush()
     return job
-
-
-def enter_state(
-    session: Session,
-    episode: Episode,
-    state: State,
-    user: str,
-    default_profile: str,
-    *,
-    result: str = "",
-) -> EncodeJob | None:
-    """Move the episode to `state` (a Log row of kind STATE) and queue what it calls for.
-
-    The one rule for a state change: whoever moves a talk (the editor's form, the CLI,
-    a reviewer's approve or reject), the state's work is queued in the same transaction.
-    Permission checks are the caller's (services.editing.change_state).
-    """
-    previous = episode.state.slug if episode.state else "none"
-    episode.state = state
-    now = datetime.now()
-    note = result or f"state {previous} -> {state.slug}"
-    session.add(
-        Log(
-            episode=episode,
-            state=state,
-            ready=now,
-            start=now,
-            end=now,
-            user=user,
-            result=note,
-            kind=LogKind.STATE,
-        )
-    )
-    session.flush()
-    return queue_for_state(session, episode, default_profile)

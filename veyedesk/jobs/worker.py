@@ -1,12 +1,14 @@
 """The worker loop: claim jobs, run them in threads, heartbeat, finish, stop cleanly.
 
 One Worker runs up to `concurrency` jobs at once, each in its own thread calling the
-handler registered for the job's kind. The loop thread does all the bookkeeping: it
-re-queues jobs whose lease expired, claims, and every `heartbeat_seconds` renews the lease
-of each running job and writes its latest progress (throttled, so a fast encode does not
-write the database on every ffmpeg progress line). The heartbeat is also how a worker
-hears that a user cancelled a job, or that it lost the job to another worker; either way
-it sets the job's cancel event and the handler stops its process.
+handler registered for the job's kind. The loop thread re-queues jobs whose lease expired
+and claims. Each held job has a `LeaseKeeper` (veyedesk.jobs.lease) that every
+`heartbeat_seconds` renews its lease and writes its latest progress (throttled, so a fast
+encode does not write the database on every ffmpeg progress line). The heartbeat is also
+how a worker hears that a user cancelled a job or that it lost the job to another worker,
+and a worker that cannot renew a lease in time (cut off from the database) stops the job
+before the lease runs out; either way the handler stops its process. The job's outcome is
+recorded by `lease.finish`, which publishes an encode only while the lease still holds.
 
 Stopping: SIGTERM releases running jobs (back to queued, no attempt counted) and exits;
 the first SIGINT (Ctrl-C) stops claiming and lets running jobs finish, a second releases
@@ -24,7 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
@@ -43,6 +45,8 @@ from veyedesk.jobs.handler import (
     JobResult,
     PermanentJobError,
 )
+from veyedesk.jobs.lease import Holding, Interrupt, LeaseKeeper, Outcome, finish, first_line
+from veyedesk.model.workflow import JobKind
 
 log = logging.getLogger("veyedesk.worker")
 
@@ -90,7 +94,7 @@ class WorkerOptions:
     concurrency: int = 1
     once: bool = False  # exit as soon as nothing can be claimed (and own jobs are finished)
     profiles: tuple[str, ...] = ()  # encode only these profiles (empty = any)
-    kinds: tuple[str, ...] = ("encode", "command")
+    kinds: tuple[str, ...] = tuple(JobKind)
     lease_seconds: float = queue.DEFAULT_LEASE_SECONDS
     poll_seconds: float = 2.0
     heartbeat_seconds: float | None = None  # default: min(2 s, lease / 4)
@@ -103,23 +107,10 @@ class WorkerOptions:
 
 
 @dataclass
-class _Slot:
-    index: int
-    job: ClaimedJob
-    cancel: threading.Event = field(default_factory=threading.Event)
+class _Slot(Holding):
+    index: int = 0
     thread: threading.Thread | None = None
-    progress: tuple[float, float | None, float | None] = (0.0, None, None)
-    reason: str = ""  # why cancel was set: "cancel" (user), "stop" (worker), "lost" (lease)
-    finishing: bool = False
-    started: float = field(default_factory=time.monotonic)
-
-    def report(self, fraction: float, speed: float | None, eta: float | None) -> None:
-        self.progress = (fraction, speed, eta)
-
-    def interrupt(self, reason: str) -> None:
-        if not self.cancel.is_set():
-            self.reason = reason
-            self.cancel.set()
+    keeper: LeaseKeeper | None = None
 
 
 @dataclass
@@ -165,6 +156,7 @@ class Worker:
         self._kinds = tuple(k for k in self.options.kinds if k in self.handlers)
 
     def _log(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
+        # `event` may be an Outcome (a StrEnum): logged as its value, e.g. event=done.
         log.log(level, logfmt(event=event, worker=fields.pop("worker", self.name), **fields))
 
     # -- stopping ---------------------------------------------------------------------
@@ -174,7 +166,7 @@ class Worker:
         self._stopping.set()
         if release:
             for slot in list(self._slots.values()):
-                slot.interrupt("stop")
+                slot.interrupt(Interrupt.STOP)
         self._wake.set()
 
     def _on_signal(self, signum: int, _frame: FrameType | None) -> None:
@@ -215,7 +207,6 @@ class Worker:
             once=o.once,
         )
         drained = False
-        next_beat = time.monotonic() + o.heartbeat_every
         try:
             while True:
                 self._reap()
@@ -227,17 +218,13 @@ class Worker:
                     drained = o.once and not claimed
                 if drained and not self._slots:
                     break
-                if time.monotonic() >= next_beat:
-                    self._heartbeat_all()
-                    next_beat = time.monotonic() + o.heartbeat_every
                 if claimed:
                     continue
-                wait = min(o.poll_seconds, max(0.0, next_beat - time.monotonic()))
-                self._wake.wait(wait)
+                self._wake.wait(o.poll_seconds)
                 self._wake.clear()
         finally:
             for slot in list(self._slots.values()):
-                slot.interrupt("stop")
+                slot.interrupt(Interrupt.STOP)
             for slot in list(self._slots.values()):
                 if slot.thread is not None:
                     slot.thread.join()
@@ -265,6 +252,7 @@ class Worker:
     def _claim_one(self) -> bool:
         index = next(i for i in range(self.options.concurrency) if i not in self._slots)
         worker_id = f"{self.name}/{index}"
+        sent = time.monotonic()  # the lease is counted from before the claim was sent
         try:
             with self.sessions() as session, session.begin():
                 expired = queue.requeue_expired(session, user=self.user)
@@ -289,7 +277,7 @@ class Worker:
                     )
                 )
         except SQLAlchemyError as exc:
-            self._log("db-error", logging.WARNING, during="claim", error=_first_line(exc))
+            self._log("db-error", logging.WARNING, during="claim", error=first_line(exc))
             return False
         for job_id in expired:
             self._log("lease-expired", job=job_id, note="requeued or failed; attempts+1")
@@ -297,6 +285,14 @@ class Worker:
             return False
         self.stats.claimed += 1
         slot = _Slot(index=index, job=claimed)
+        slot.keeper = LeaseKeeper(
+            self.sessions,
+            slot,
+            lease_seconds=self.options.lease_seconds,
+            every=self.options.heartbeat_every,
+            log=self._log,
+        )
+        slot.keeper.start(sent)
         self._slots[index] = slot
         self._log(
             "claimed",
@@ -312,47 +308,6 @@ class Worker:
         )
         slot.thread.start()
         return True
-
-    def _heartbeat_all(self) -> None:
-        for slot in list(self._slots.values()):
-            if slot.finishing:
-                continue
-            job = slot.job
-            fraction, speed, eta = slot.progress
-            try:
-                with self.sessions() as session, session.begin():
-                    wanted = queue.heartbeat(
-                        session,
-                        job.id,
-                        job.worker_id,
-                        progress=fraction,
-                        speed=speed,
-                        eta_seconds=eta,
-                        lease_seconds=self.options.lease_seconds,
-                    )
-            except queue.LeaseLost:
-                if not slot.finishing:
-                    self._log(
-                        "lease-lost",
-                        logging.WARNING,
-                        worker=job.worker_id,
-                        job=job.id,
-                        note="another worker may have it; stopping",
-                    )
-                    slot.interrupt("lost")
-                continue
-            except SQLAlchemyError as exc:
-                self._log(
-                    "db-error",
-                    logging.WARNING,
-                    during="heartbeat",
-                    job=job.id,
-                    error=_first_line(exc),
-                )
-                continue
-            if wanted and not slot.cancel.is_set():
-                self._log("cancel-requested", worker=job.worker_id, job=job.id)
-                slot.interrupt("cancel")
 
     # -- one job, in its own thread ---------------------------------------------------
 
@@ -377,6 +332,8 @@ class Worker:
         except Exception as exc:  # any other failure counts an attempt and is retried
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         slot.finishing = True
+        assert slot.keeper is not None
+        slot.keeper.close()
         try:
             self._finish(slot, result, error, retry)
         except queue.LeaseLost:
@@ -386,7 +343,7 @@ class Worker:
                 logging.WARNING,
                 worker=job.worker_id,
                 job=job.id,
-                note="finished but another worker owns the job now; result not recorded",
+                note="another worker owns the job now; this attempt's work was discarded",
             )
         except SQLAlchemyError as exc:
             self._log(
@@ -394,7 +351,7 @@ class Worker:
                 logging.ERROR,
                 during="finish",
                 job=job.id,
-                error=_first_line(exc),
+                error=first_line(exc),
                 note="the lease will expire and the job retry",
             )
         finally:
@@ -402,59 +359,36 @@ class Worker:
 
     def _finish(self, slot: _Slot, result: JobResult | None, error: str, retry: bool) -> None:
         job, wid, seconds = slot.job, slot.job.worker_id, time.monotonic() - slot.started
-        if slot.reason == "lost":
-            raise queue.LeaseLost(f"job {job.id} lost")
-        with self.sessions() as session, session.begin():
-            if result is not None:
-                # Record first so its Log row names the state the work was done in; a
-                # LeaseLost from complete() rolls both back.
-                if result.record is not None:
-                    result.record(session)
-                queue.complete(
-                    session,
-                    job.id,
-                    wid,
-                    user=self.user,
-                    output_path=result.output_path,
-                    summary=result.summary,
-                    default_profile=self.settings.default_profile,
-                )
-                self.stats.done += 1
-                self._log(
-                    "done",
-                    worker=wid,
-                    job=job.id,
-                    episode=job.episode_id,
-                    seconds=round(seconds, 2),
-                    output=result.output_path,
-                )
-            elif slot.reason == "cancel":
-                queue.finish_cancelled(session, job.id, wid, user=self.user)
-                self.stats.cancelled += 1
-                self._log("cancelled", worker=wid, job=job.id, episode=job.episode_id)
-            elif slot.reason == "stop" or not error:
-                queue.release(session, job.id, wid, user=self.user)
-                self.stats.released += 1
-                self._log("released", worker=wid, job=job.id, episode=job.episode_id)
-            else:
-                done = queue.fail(session, job.id, wid, error, user=self.user, retry=retry)
-                self.stats.failed += 1
-                self._log(
-                    "failed",
-                    logging.WARNING,
-                    worker=wid,
-                    job=job.id,
-                    episode=job.episode_id,
-                    status=done.status,
-                    attempt=f"{done.attempts}/{done.max_attempts}",
-                    error=error,
-                )
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None)
-    text = str(orig if orig is not None else exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+        done = finish(
+            self.sessions,
+            slot,
+            result,
+            error,
+            retry=retry,
+            user=self.user,
+            default_profile=self.settings.default_profile,
+        )
+        fields: dict[str, Any] = {"worker": wid, "job": job.id, "episode": job.episode_id}
+        if done.outcome == Outcome.DONE:
+            self.stats.done += 1
+            assert result is not None
+            self._log(done.outcome, seconds=round(seconds, 2), output=result.output_path, **fields)
+        elif done.outcome == Outcome.CANCELLED:
+            self.stats.cancelled += 1
+            self._log(done.outcome, **fields)
+        elif done.outcome == Outcome.RELEASED:
+            self.stats.released += 1
+            self._log(done.outcome, **fields)
+        else:
+            self.stats.failed += 1
+            self._log(
+                done.outcome,
+                logging.WARNING,
+                status=done.status,
+                attempt=f"{done.attempts}/{done.max_attempts}",
+                error=done.error,
+                **fields,
+            )
 
 
 def run_worker(
@@ -473,14 +407,14 @@ def default_handlers(extra: Mapping[str, Handler] | None = None) -> dict[str, Ha
     """The handlers this package provides (state commands), plus the caller's (encode)."""
     from veyedesk.jobs.commands import run_state_command
 
-    handlers: dict[str, Handler] = {"command": run_state_command}
+    handlers: dict[str, Handler] = {JobKind.COMMAND: run_state_command}
     handlers.update(extra or {})
     return handlers
 
 
 def kinds_from(names: Sequence[str]) -> tuple[str, ...]:
     """Validate `--kind` values."""
-    bad = [n for n in names if n not in ("encode", "command")]
+    bad = [n for n in names if n not in tuple(JobKind)]
     if bad:
         raise ValueError(f"unknown job kind(s) {', '.join(bad)}; use encode or command")
     return tuple(names)

@@ -1,14 +1,22 @@
 """Encode an episode: prepare (reads the database), execute (no database), record (Log row).
 
 The long encode never holds a database session: the caller opens one for
-`prepare_encode`, closes it, runs `execute_encode` (minutes to hours, cancellable, with
+`prepare_encode`, closes it, runs the encode (minutes to hours, cancellable, with
 progress), then opens another for `record_encode`. Everything between is plain data.
+
+A queued encode is one attempt of a job: `EncodeRequest.for_attempt` gives it a `.part`
+file and work folder of its own (job id and attempt number in their names), so a worker
+that lost its job to another can never write, delete or publish the other's files.
+`make_encode` stops before publishing; the worker calls `publish_encode` inside the
+transaction that checks it still holds the job and marks it done (see
+`veyedesk.jobs.lease`), or `discard_encode` when it does not. `execute_encode` does both
+steps at once for callers without a queue.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
+import glob
 import shutil
 import threading
 import time
@@ -26,7 +34,9 @@ from veyedesk.encode.run import (
     EncodeFailed,
     EncodeProgress,
     ffmpeg_path,
+    fsync_file,
     parse_loudnorm,
+    publish,
     render_image,
     run_ffmpeg,
 )
@@ -46,9 +56,12 @@ __all__ = [
     "EncodeOutcome",
     "EncodeProgress",
     "EncodeRequest",
+    "discard_encode",
     "execute_encode",
+    "make_encode",
     "plan_commands",
     "prepare_encode",
+    "publish_encode",
     "record_encode",
 ]
 
@@ -80,11 +93,30 @@ class EncodeRequest:
     av_offset_ms: int = 0
     loudness_target: float | None = None
     metadata: tuple[tuple[str, str], ...] = ()
+    attempt: str = ""  # `job12-2` for a job's second attempt; names its .part and work folder
 
     @property
     def work_dir(self) -> Path:
         """Folder next to the .part for the slides and chapter file (removed afterwards)."""
-        return self.output_path.parent / f".{self.slug}.{self.profile.name}.work"
+        tag = f".{self.attempt}" if self.attempt else ""
+        return self.output_path.parent / f".{self.slug}.{self.profile.name}{tag}.work"
+
+    def for_attempt(self, job_id: int, attempt: int) -> EncodeRequest:
+        """The same encode as attempt `attempt` of job `job_id`: its own .part and work folder."""
+        tag = f"job{job_id}-{attempt}"
+        part = self.output_path.with_name(f"{self.output_path.name}.{tag}.part")
+        return dataclasses.replace(self, part_path=part, attempt=tag)
+
+    def other_attempts(self) -> list[Path]:
+        """Files and folders other attempts at this output left (killed workers, lost leases)."""
+        folder = self.output_path.parent
+        if not folder.is_dir():
+            return []
+        found = [
+            *folder.glob(f"{glob.escape(self.output_path.name)}.job*.part"),
+            *folder.glob(f".{glob.escape(self.slug)}.{glob.escape(self.profile.name)}.job*.work"),
+        ]
+        return [p for p in found if p not in (self.part_path, self.work_dir)]
 
     @property
     def cuts_seconds(self) -> float:
@@ -375,17 +407,18 @@ def _verify(request: EncodeRequest) -> tuple[MediaInfo, AudioMeasure | None]:
     return info, audio
 
 
-def execute_encode(
+def make_encode(
     request: EncodeRequest,
     on_progress: Callable[[EncodeProgress], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> EncodeOutcome:
-    """Make, verify and publish the file; no database is touched.
+    """Make and verify the file at `request.part_path`, flushed to disk; publish nothing.
 
-    Runs the loudnorm measure pass when normalising, encodes to `<name>.part`, verifies
-    it, then renames it atomically over the final name. Raises EncodeFailed (message +
-    ffmpeg's stderr tail; verification failures too, leaving the previous good file
-    untouched and no .part) or EncodeCancelled (ffmpeg stopped, no .part left).
+    Runs the loudnorm measure pass when normalising, encodes to the .part and verifies it.
+    On success the .part is whole and on disk (fsynced) and the work folder is gone; the
+    caller then publishes it (`publish_encode`) or throws it away (`discard_encode`).
+    Raises EncodeFailed (message + ffmpeg's stderr tail; verification failures too) or
+    EncodeCancelled (ffmpeg stopped); either way no .part and no work folder are left.
     """
     started = time.monotonic()
     ffmpeg = ffmpeg_path()
@@ -428,23 +461,70 @@ def execute_encode(
         except EncodeFailed:
             request.part_path.unlink(missing_ok=True)
             raise
-        os.replace(request.part_path, request.output_path)
+        # Flushed here, outside any database transaction: publishing then only renames.
+        fsync_file(request.part_path)
+        size = request.part_path.stat().st_size
     except OSError as exc:
         request.part_path.unlink(missing_ok=True)
-        raise EncodeFailed(
-            f"writing {request.output_path} failed ({exc.strerror or exc})"
-        ) from None
+        raise EncodeFailed(f"writing {request.part_path} failed ({exc.strerror or exc})") from None
+    except BaseException:
+        request.part_path.unlink(missing_ok=True)
+        raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return EncodeOutcome(
         output_path=request.output_path,
         duration=info.duration or 0.0,
-        size=request.output_path.stat().st_size,
+        size=size,
         loudness=audio.integrated_lufs if audio is not None else None,
         speed=request.expected_duration / result.wall_seconds if result.wall_seconds else None,
         wall_seconds=time.monotonic() - started,
         measure_seconds=measure_seconds,
     )
+
+
+def publish_encode(request: EncodeRequest) -> None:
+    """Rename the made .part over the final name (durably); clear other attempts' leftovers.
+
+    A queued encode calls this only while its job's row is locked and its lease checked,
+    so the attempts whose files are removed can no longer publish. Raises EncodeFailed.
+    """
+    try:
+        publish(request.part_path, request.output_path)
+    except OSError as exc:
+        raise EncodeFailed(
+            f"publishing {request.output_path} failed ({exc.strerror or exc})"
+        ) from None
+    for leftover in request.other_attempts():
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
+
+
+def discard_encode(request: EncodeRequest) -> None:
+    """Throw away this attempt's unpublished .part and work folder (never the final file)."""
+    request.part_path.unlink(missing_ok=True)
+    shutil.rmtree(request.work_dir, ignore_errors=True)
+
+
+def execute_encode(
+    request: EncodeRequest,
+    on_progress: Callable[[EncodeProgress], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> EncodeOutcome:
+    """Make, verify and publish the file at once (no queue, no database).
+
+    Raises EncodeFailed (leaving the previous good file untouched and no .part) or
+    EncodeCancelled (ffmpeg stopped, no .part left).
+    """
+    outcome = make_encode(request, on_progress, cancel)
+    try:
+        publish_encode(request)
+    except EncodeFailed:
+        discard_encode(request)
+        raise
+    return outcome
 
 
 def describe_outcome(request: EncodeRequest, outcome: EncodeOutcome) -> str:
@@ -464,7 +544,7 @@ def describe_outcome(request: EncodeRequest, outcome: EncodeOutcome) -> str:
 def record_encode(
     session: Session, request: EncodeRequest, outcome: EncodeOutcome, user: str
 ) -> Log:
-    """A Log row for the finished encode: duration, size, loudness and encode speed."""
+    """A Log row (kind ENCODED) for the published encode: duration, size, loudness, speed."""
     episode = get_episode(session, request.episode_id)
     end = datetime.now()
     log = Log(

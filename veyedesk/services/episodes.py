@@ -1,4 +1,7 @@
-"""Episodes: create, select (Veyepar's --client/--show/--room/ID flags), list, change state."""
+"""Episodes: create, select (Veyepar's --client/--show/--room/ID flags), list.
+
+Changing an episode's state is services.editing.change_state (one path for every front end).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veyedesk.model import Cut, Episode, Location, Log, Show, State
+from veyedesk.model import Cut, Episode, Location, Show, State
 from veyedesk.model.slug import unique_slug
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.errors import NotFound
@@ -104,27 +107,6 @@ def episode_summary(episode: Episode) -> dict[str, Any]:
         "conf_key": episode.conf_key,
         "cuts_time": episode.cuts_time(),
     }
-
-
-def set_state(
-    session: Session, episode: Episode, state_slug: str, user: str, result: str = ""
-) -> Log:
-    """Move an episode to a state and record who did it in the Log."""
-    state = get_state(session, state_slug)
-    previous = episode.state.slug if episode.state else "none"
-    episode.state = state
-    now = datetime.now()
-    log = Log(
-        episode=episode,
-        state=state,
-        ready=now,
-        start=now,
-        end=now,
-        user=user,
-        result=result or f"state {previous} -> {state.slug}",
-    )
-    session.add(log)
-    return log
 
 
 @dataclass(frozen=True)

@@ -247,7 +247,7 @@ def approve(session: Session, episode_id: int, who: Identity, default_profile: s
         following.slug,
         who,
         default_profile,
-        result=f"approved ({episode.state.slug} -> {following.slug})",
+        result="approved",
         action="review",
     )
     session.flush()
