@@ -16,7 +16,7 @@ from tests.encode.support import make_talk
 from tests.support.media import make_clip
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Log
-from veyedesk.model.workflow import LogKind
+from veyedesk.model.kinds import LogKind
 from veyedesk.services.episodes import get_state
 
 pytestmark = pytest.mark.media

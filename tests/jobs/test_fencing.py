@@ -32,7 +32,7 @@ from tests.support.tcp_proxy import pausable_proxy
 from tests.support.waiting import wait_for
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import EncodeJob, Episode, Log
-from veyedesk.model.workflow import JobStatus, LogKind
+from veyedesk.model.kinds import JobStatus, LogKind
 
 pytestmark = pytest.mark.postgres
 

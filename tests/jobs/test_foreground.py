@@ -21,7 +21,7 @@ from tests.jobs.conftest import Rig, add_talks
 from tests.support.media import make_clip
 from tests.support.waiting import wait_for
 from veyedesk.model import EncodeJob, Episode, Log
-from veyedesk.model.workflow import JobStatus, LogKind
+from veyedesk.model.kinds import JobStatus, LogKind
 
 TALK_SECONDS = 8.0
 SHOW = ("--client", "conf", "--show", "conf_2026")

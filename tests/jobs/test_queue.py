@@ -13,7 +13,7 @@ from tests.support.factory import ShowFixture, set_state
 from veyedesk.jobs import queue
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.model import EncodeJob, Episode, Log, State
-from veyedesk.model.workflow import LogKind
+from veyedesk.model.kinds import LogKind
 from veyedesk.services.episodes import get_state
 
 USER = "tester@here"

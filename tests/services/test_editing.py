@@ -13,7 +13,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.model import Cut, CutTombstone, EncodeJob, Episode, Log, Mark
-from veyedesk.model.workflow import LogKind
+from veyedesk.model.kinds import LogKind
 from veyedesk.services import editing, locks
 from veyedesk.services.assoc import associate
 from veyedesk.services.edit import EditConflict, load_draft

@@ -54,7 +54,7 @@ def test_summary_and_state_change_leave_a_log(session: Session, show: ShowFixtur
     assert summary["start"] == "2026-02-01T09:00:00+01:00"
     assert summary["state"] == "edit" and summary["room"] == "room_a"
     assert summary["cuts_time"] == pytest.approx(2400.0)
-    from veyedesk.model.workflow import LogKind
+    from veyedesk.model.kinds import LogKind
     from veyedesk.services.editing import change_state
     from veyedesk.services.users import Identity
 

@@ -9,8 +9,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DBAPIError, OperationalError
-
 from veyedesk import __version__
 from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
@@ -62,6 +60,8 @@ def fail(message: str) -> int:
 
 def run(ns: argparse.Namespace) -> int:
     """Run a parsed command; user errors become one line on stderr and exit code 1."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     ctx: Context | None = None
     try:
         ctx = Context(settings=settings_from(ns), json=bool(getattr(ns, "json", False)))

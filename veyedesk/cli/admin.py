@@ -10,8 +10,6 @@ import sys
 from veyedesk.cli.common import EXIT_OK, Context, emit
 from veyedesk.config import describe
 from veyedesk.model.states import ROLES
-from veyedesk.services import catalog, users
-from veyedesk.services.errors import InvalidInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,6 +81,8 @@ def config_show(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def _new_password(ns: argparse.Namespace) -> str:
+    from veyedesk.services.errors import InvalidInput
+
     if ns.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -95,16 +95,19 @@ def _new_password(ns: argparse.Namespace) -> str:
 
 
 def user_add(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import users
+
     password = _new_password(ns)
     with ctx.session() as session:
-        if users.has_users(session):
-            ctx.identity(session).require("admin")
-        users.add_user(session, ns.name, ns.role, password)
+        # With no users yet the OS user acts as admin: the first login is created by it.
+        users.create_user(session, ctx.identity(session), ns.name, ns.role, password)
     print(f"user {ns.name} added ({ns.role})")
     return EXIT_OK
 
 
 def user_list(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import users
+
     with ctx.session() as session:
         ctx.identity(session)
         rows = [
@@ -121,17 +124,21 @@ def user_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def user_passwd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import users
+
     with ctx.session() as session:
         who = ctx.identity(session)
         if who.name != ns.name:
-            who.require("admin")
+            who.require("admin")  # before asking for a password that would be refused
         password = _new_password(ns)
-        users.set_password(session, ns.name, password)
+        users.change_password(session, who, ns.name, password)
     print(f"password of {ns.name} changed")
     return EXIT_OK
 
 
 def client_add(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+
     with ctx.session() as session:
         ctx.identity(session).require("admin")
         client = catalog.add_client(session, ns.client, ns.name)
@@ -140,6 +147,8 @@ def client_add(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def show_add(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+
     with ctx.session() as session:
         ctx.identity(session).require("admin")
         show = catalog.add_show(session, ns.client, ns.show, ns.name, ns.raw_root)
@@ -148,6 +157,8 @@ def show_add(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def room_add(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+
     with ctx.session() as session:
         ctx.identity(session).require("admin")
         show = catalog.get_show(session, ns.client, ns.show)

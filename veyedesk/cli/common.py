@@ -10,15 +10,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from veyedesk.config import Settings, load_settings
-from veyedesk.db import open_database, session_factory
-from veyedesk.services.episodes import Selection
-from veyedesk.services.users import Identity, resolve_identity
+
+# The database layer and the services load when a command first opens the database, so
+# `veyedesk --help` and a command's usage error start in a fraction of a second.
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from veyedesk.services.episodes import Selection
+    from veyedesk.services.users import Identity
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -40,17 +43,23 @@ class Context:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from veyedesk.db import open_database
+
             self._engine = open_database(self.settings.db)
         return self._engine
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One transaction for the command: committed on success, rolled back on any error."""
+        from veyedesk.db import session_factory
+
         with session_factory(self.engine)() as session, session.begin():
             yield session
 
     def identity(self, session: Session) -> Identity:
         """Who runs this command; prompts for a password when the database has users."""
+        from veyedesk.services.users import resolve_identity
+
         password = self.settings.password or None
         if password is None and sys.stdin is not None and sys.stdin.isatty():
             from veyedesk.services.users import has_users
@@ -80,6 +89,8 @@ def add_selection_flags(parser: argparse.ArgumentParser, *, ids: bool = True) ->
 
 def selection_from(ns: argparse.Namespace, state: str | None = None) -> Selection:
     """A Selection from the shared flags."""
+    from veyedesk.services.episodes import Selection
+
     return Selection(
         client=ns.client,
         show=ns.show,

@@ -6,9 +6,6 @@ import argparse
 import sys
 
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context
-from veyedesk.db import migrate, roles
-from veyedesk.db.engine import check_reachable, make_engine
-from veyedesk.services.errors import InvalidInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,23 +39,30 @@ def register(sub: argparse._SubParsersAction) -> None:
     rl.add_argument(
         "--login", metavar="NAME", help="also create (or move) this PostgreSQL login into --role"
     )
-    rl.add_argument("--role", choices=roles.ROLE_NAMES, help="the group role of --login")
+    # Checked by db.roles when the command runs: the parser must not load the database layer.
+    rl.add_argument(
+        "--role", metavar="ROLE", help="the group role of --login: reviewer, editor, worker, admin"
+    )
     rl.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the login's password from the first line of standard input",
     )
-    rl.add_argument("--prefix", default=roles.DEFAULT_PREFIX, help="group role name prefix")
+    rl.add_argument("--prefix", help="group role name prefix (default veyedesk_)")
     rl.set_defaults(func=roles_cmd)
 
 
 def _engine(ctx: Context):
+    from veyedesk.db.engine import check_reachable, make_engine
+
     engine = make_engine(ctx.settings.db)
     check_reachable(engine)
     return engine
 
 
 def upgrade(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.db import migrate
+
     engine = _engine(ctx)
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
@@ -68,6 +72,8 @@ def upgrade(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def check_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.db import migrate
+
     diffs = migrate.check_models_match_migrations(_engine(ctx) if ns.against_db else None)
     if diffs:
         print("models and migrations disagree; write a migration for:")
@@ -79,6 +85,8 @@ def check_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def current(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.db import migrate
+
     engine = _engine(ctx)
     migrate.refuse_newer(engine)
     cur, head = migrate.current_revision(engine), migrate.head_revision()
@@ -88,8 +96,14 @@ def current(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def roles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.db import migrate, roles
+    from veyedesk.services.errors import InvalidInput
+
     if (ns.login is None) != (ns.role is None):
         raise InvalidInput("give --login NAME and --role ROLE together")
+    if ns.role is not None and ns.role not in roles.ROLE_NAMES:
+        raise InvalidInput(f"--role {ns.role!r} is not one of {', '.join(roles.ROLE_NAMES)}")
+    ns.prefix = ns.prefix or roles.DEFAULT_PREFIX
     engine = _engine(ctx)
     migrate.ensure_current(engine, upgrade_sqlite=False)
     roles.create_roles(engine, ns.prefix)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from veyedesk.cli.common import EXIT_OK, Context
 from veyedesk.config import data_dir
-from veyedesk.services.demo import DEMO_CLIENT, DEMO_SHOW, DemoPlan, create_demo
+
+if TYPE_CHECKING:
+    from veyedesk.services.demo import DemoPlan
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,14 +29,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument(
         "--file-seconds",
         type=float,
-        default=DemoPlan().file_seconds,
         metavar="S",
-        help="length of each generated recording (default %(default)s)",
+        help="length of each generated recording (default 90)",
     )
     demo.set_defaults(func=run_demo)
 
 
+def demo_plan(ns: argparse.Namespace) -> DemoPlan:
+    """What `--file-seconds` asks for (the plan's own defaults otherwise)."""
+    from veyedesk.services.demo import DemoPlan
+
+    return DemoPlan(file_seconds=ns.file_seconds) if ns.file_seconds else DemoPlan()
+
+
 def run_demo(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.demo import DEMO_CLIENT, DEMO_SHOW, create_demo
+
     folder = data_dir() / "demo"
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -41,7 +52,7 @@ def run_demo(ctx: Context, ns: argparse.Namespace) -> int:
         result = create_demo(
             session,
             folder,
-            DemoPlan(file_seconds=ns.file_seconds),
+            demo_plan(ns),
             progress=lambda message: print(message, file=sys.stderr, flush=True),
         )
     print(

@@ -7,7 +7,6 @@ import argparse
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, emit, selection_from
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import format_duration
-from veyedesk.services import editing, episodes
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -28,6 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import episodes
+
     with ctx.session() as session:
         ctx.identity(session)
         found = episodes.select_episodes(session, selection_from(ns, state=ns.state))
@@ -41,6 +42,8 @@ def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_state(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import editing, episodes
+
     with ctx.session() as session:
         who = ctx.identity(session)
         episode = episodes.get_episode(session, ns.episode_id)

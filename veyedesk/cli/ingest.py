@@ -10,15 +10,6 @@ from pathlib import Path
 from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection_from
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.model.text import plain_text
-from veyedesk.services import catalog
-from veyedesk.services.assoc import associate
-from veyedesk.services.episodes import get_episode
-from veyedesk.services.errors import InvalidInput
-from veyedesk.services.export import encoded_playlist, mpv_edl, raw_playlist, veyepar_json
-from veyedesk.services.marks import import_marks
-from veyedesk.services.report import show_report
-from veyedesk.services.scan import scan_show, show_raw_root
-from veyedesk.services.schedule import import_schedule
 
 
 def _show_flags(parser: argparse.ArgumentParser) -> None:
@@ -112,6 +103,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(path: str) -> tuple[bytes, str]:
+    from veyedesk.services.errors import InvalidInput
+
     if path == "-":
         return sys.stdin.buffer.read(), "<stdin>"
     try:
@@ -121,6 +114,9 @@ def _read(path: str) -> tuple[bytes, str]:
 
 
 def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+    from veyedesk.services.schedule import import_schedule
+
     data, source = _read(ns.file)
     with ctx.session() as session:
         ctx.identity(session).require("edit")
@@ -163,6 +159,9 @@ class _ProgressLine:
 
 
 def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+    from veyedesk.services.scan import scan_show, show_raw_root
+
     progress = _ProgressLine()
     with ctx.session() as session:
         ctx.identity(session).require("edit")
@@ -182,6 +181,8 @@ def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def assoc_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.assoc import associate
+
     with ctx.session() as session:
         ctx.identity(session).require("edit")
         result = associate(session, selection_from(ns))
@@ -191,6 +192,9 @@ def assoc_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def marks_import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+    from veyedesk.services.marks import import_marks
+
     data, source = _read(ns.file)
     with ctx.session() as session:
         ctx.identity(session).require("edit")
@@ -202,6 +206,8 @@ def marks_import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def _write(text: str, output: str | None) -> None:
+    from veyedesk.services.errors import InvalidInput
+
     if not output:
         sys.stdout.write(text)
         return
@@ -213,6 +219,9 @@ def _write(text: str, output: str | None) -> None:
 
 
 def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import catalog
+    from veyedesk.services.report import show_report
+
     with ctx.session() as session:
         ctx.identity(session)
         report = show_report(session, catalog.get_show(session, ns.client, ns.show))
@@ -226,6 +235,9 @@ def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.episodes import get_episode
+    from veyedesk.services.export import veyepar_json
+
     with ctx.session() as session:
         ctx.identity(session)
         episodes = [get_episode(session, i) for i in ns.episode_ids]
@@ -235,6 +247,9 @@ def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def playlist_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.episodes import get_episode
+    from veyedesk.services.export import encoded_playlist, mpv_edl, raw_playlist
+
     with ctx.session() as session:
         ctx.identity(session)
         episode = get_episode(session, ns.episode_id)

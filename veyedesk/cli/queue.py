@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from veyedesk.cli.common import EXIT_OK, Context, emit
-from veyedesk.cli.encode import encode_job
-from veyedesk.jobs import queue
-from veyedesk.jobs.commands import PLACEHOLDERS, CommandError, check_template
-from veyedesk.jobs.engine import writer_engine, writer_sessions
-from veyedesk.jobs.handler import JobContext, JobResult
-from veyedesk.jobs.worker import (
-    WorkerOptions,
-    default_handlers,
-    log_to_stderr,
-    logfmt,
-    run_worker,
-)
-from veyedesk.model import State
-from veyedesk.model.workflow import JobKind, JobStatus
-from veyedesk.services import episodes
-from veyedesk.services.errors import InvalidInput, ServiceError
+from veyedesk.jobs.defaults import DEFAULT_LEASE_SECONDS, DEFAULT_MAX_ATTEMPTS
+from veyedesk.jobs.placeholders import PLACEHOLDERS
+from veyedesk.model.kinds import JobKind, JobStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from veyedesk.jobs.handler import JobContext, JobResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add.add_argument(
         "--max-attempts",
         type=int,
-        default=queue.DEFAULT_MAX_ATTEMPTS,
+        default=DEFAULT_MAX_ATTEMPTS,
         help="tries before the episode goes to borked (default %(default)s)",
     )
     add.set_defaults(func=add_jobs)
@@ -113,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     w.add_argument(
         "--lease-seconds",
         type=float,
-        default=queue.DEFAULT_LEASE_SECONDS,
+        default=DEFAULT_LEASE_SECONDS,
         metavar="S",
         help="a job is re-queued when its worker is silent this long (default %(default)s)",
     )
@@ -155,6 +143,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _writer(ctx: Context) -> Iterator[Session]:
     # Queue changes race with workers' heartbeats: on SQLite take the write lock first
     # (BEGIN IMMEDIATE) so the change waits its turn instead of failing as "locked".
+    from veyedesk.jobs.engine import writer_engine, writer_sessions
+
     ctx.engine  # noqa: B018 - opens the database: reachable, schema current
     engine = writer_engine(ctx.settings.db)
     try:
@@ -164,30 +154,24 @@ def _writer(ctx: Context) -> Iterator[Session]:
         engine.dispose()
 
 
-def _as_user_error(exc: queue.JobError | CommandError) -> ServiceError:
-    return InvalidInput(str(exc))
-
-
 def add_jobs(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import queue_actions
+
     profile = ns.profile or ctx.settings.default_profile
     ctx.settings.profile(profile)  # unknown profile: ConfigError naming the known ones
     with _writer(ctx) as session:
         who = ctx.identity(session)
-        who.require("edit")
-        try:
-            for episode_id in ns.episode_ids:
-                episode = episodes.get_episode(session, episode_id)
-                job = queue.add_encode(
-                    session,
-                    episode,
-                    profile,
-                    user=who.name,
-                    priority=ns.priority,
-                    max_attempts=ns.max_attempts,
-                )
-                print(f"job {job.id}: episode {episode.id} ({episode.slug}) queued for {profile}")
-        except queue.JobError as exc:
-            raise _as_user_error(exc) from None
+        for episode_id in ns.episode_ids:
+            job = queue_actions.add_to_queue(
+                session,
+                episode_id,
+                profile,
+                who,
+                priority=ns.priority,
+                max_attempts=ns.max_attempts,
+            )
+            episode = job.episode
+            print(f"job {job.id}: episode {episode.id} ({episode.slug}) queued for {profile}")
     return EXIT_OK
 
 
@@ -196,6 +180,8 @@ def _percent(value: float) -> str:
 
 
 def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.jobs import queue
+
     with ctx.session() as session:
         ctx.identity(session)
         jobs = queue.list_jobs(session, statuses=ns.status or (), limit=ns.limit)
@@ -232,13 +218,10 @@ def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import queue_actions
+
     with _writer(ctx) as session:
-        who = ctx.identity(session)
-        who.require("edit")
-        try:
-            job = queue.cancel(session, ns.job_id, user=who.name)
-        except queue.JobError as exc:
-            raise _as_user_error(exc) from None
+        job = queue_actions.cancel_job(session, ns.job_id, ctx.identity(session))
         if job.status == JobStatus.CANCELLED:
             print(f"job {job.id} cancelled")
         else:
@@ -247,44 +230,55 @@ def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def retry_job(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import queue_actions
+
     with _writer(ctx) as session:
-        who = ctx.identity(session)
-        who.require("edit")
-        try:
-            job = queue.retry(session, ns.job_id, user=who.name, priority=ns.priority)
-        except queue.JobError as exc:
-            raise _as_user_error(exc) from None
+        job = queue_actions.retry_job(
+            session, ns.job_id, ctx.identity(session), priority=ns.priority
+        )
         print(f"job {job.id} queued again ({job.kind} {job.profile})")
     return EXIT_OK
 
 
 def state_command(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import episodes, queue_actions
+
     with ctx.session() as session:
         who = ctx.identity(session)
-        state = episodes.get_state(session, ns.state)
         if ns.template is None:
+            state = episodes.get_state(session, ns.state)
             print(state.command or f"state {state.slug!r} has no command (manual)")
             return EXIT_OK
-        who.require("admin")
-        if ns.template.strip():
-            try:
-                args = check_template(ns.template)
-            except CommandError as exc:
-                raise _as_user_error(exc) from None
-            state.command = ns.template
-            print(f"state {state.slug!r} runs: {shlex.join(args)}")
+        state = queue_actions.set_state_command(session, ns.state, ns.template, who)
+        if state.command:
+            print(queue_actions.describe_command(state))
         else:
-            state.command = None
             print(f"state {state.slug!r} is manual now (no command)")
     return EXIT_OK
 
 
 def encode_episode(ctx: JobContext) -> JobResult:
     """Handler for "encode" jobs: the one `veyedesk encode` uses too (cli.encode.encode_job)."""
+    from veyedesk.cli.encode_run import encode_job
+
     return encode_job(ctx)
 
 
 def work(ctx: Context, ns: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from veyedesk.jobs import queue
+    from veyedesk.jobs.engine import writer_engine
+    from veyedesk.jobs.worker import (
+        WorkerOptions,
+        default_handlers,
+        log_to_stderr,
+        logfmt,
+        run_worker,
+    )
+    from veyedesk.model import State
+    from veyedesk.services.errors import InvalidInput
+
     if ns.concurrency < 1:
         raise InvalidInput("--concurrency must be 1 or more")
     if ns.lease_seconds < 1:

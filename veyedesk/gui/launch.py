@@ -49,7 +49,8 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     main = MainWindow(sessions, settings, identity)
     main.show()
     if getattr(ns, "command", None) == "demo":
-        main.demo_plan = DemoPlan(file_seconds=ns.file_seconds)
+        # `--file-seconds` unset: the plan's own default length.
+        main.demo_plan = DemoPlan(file_seconds=ns.file_seconds) if ns.file_seconds else DemoPlan()
         main.seed_demo(True)  # `veyedesk demo`: create it if missing, then show it
     code = app.exec()
     engine.dispose()

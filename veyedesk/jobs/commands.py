@@ -43,27 +43,11 @@ from veyedesk.child_process import die_with_parent
 from veyedesk.config import Settings, config_file
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
+from veyedesk.jobs.placeholders import PLACEHOLDERS
 from veyedesk.jobs.queue import job_state_slug
 from veyedesk.model import EncodeJob, Episode, State
 from veyedesk.model.text import plain_text
 
-PLACEHOLDERS: dict[str, str] = {
-    "output": "the episode's encoded file (latest finished encode)",
-    "id": "episode id",
-    "slug": "episode slug (file-safe name)",
-    "name": "talk title",
-    "authors": "speakers",
-    "emails": "speakers' e-mail addresses",
-    "description": "talk description",
-    "conf_key": "the schedule's id for the talk",
-    "conf_url": "the talk's page on the conference site",
-    "public_url": "where the published video is",
-    "host_url": "where the upload went",
-    "state": "the state whose command runs",
-    "show": "show slug",
-    "client": "client slug",
-    "room": "room slug",
-}
 # Programs that run their arguments through a shell, here or on another machine.
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
 REMOTE_SHELLS = frozenset({"ssh", "slogin", "scp", "autossh"})

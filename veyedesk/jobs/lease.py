@@ -48,7 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.jobs import queue
 from veyedesk.jobs.handler import ClaimedJob, JobResult
-from veyedesk.model.workflow import JobStatus
+from veyedesk.model.kinds import JobStatus
 
 STOP_MARGIN = 3.0  # at most this many seconds before the lease ends the work is stopped
 STOP_SHARE = 0.25  # ... or this share of the lease, when the lease is short

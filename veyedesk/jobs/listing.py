@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import EncodeJob, Episode, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobStatus
+from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobStatus
 
 
 @dataclass(frozen=True)

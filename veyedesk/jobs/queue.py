@@ -32,6 +32,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.errors import UserError
+from veyedesk.jobs.defaults import DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS
+from veyedesk.jobs.defaults import DEFAULT_MAX_ATTEMPTS as DEFAULT_MAX_ATTEMPTS
 from veyedesk.jobs.handler import ClaimedJob
 
 # The queue panel's view of the queue, re-exported so callers need only this module.
@@ -39,12 +41,10 @@ from veyedesk.jobs.listing import JobView as JobView
 from veyedesk.jobs.listing import job_counts as job_counts
 from veyedesk.jobs.listing import list_jobs as list_jobs
 from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
-from veyedesk.model.workflow import LIVE_JOB_STATUSES, JobKind, JobStatus, LogKind
+from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobKind, JobStatus, LogKind
 
 ENCODE_STATE = "encode"
 BORKED_STATE = "borked"
-DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_LEASE_SECONDS = 60.0
 
 
 class JobError(UserError):

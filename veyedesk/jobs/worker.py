@@ -46,7 +46,7 @@ from veyedesk.jobs.handler import (
     PermanentJobError,
 )
 from veyedesk.jobs.lease import Holding, Interrupt, LeaseKeeper, Outcome, finish, first_line
-from veyedesk.model.workflow import JobKind
+from veyedesk.model.kinds import JobKind
 
 log = logging.getLogger("veyedesk.worker")
 

@@ -3,49 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base
+from veyedesk.model.kinds import JobKind, JobStatus, LogKind
 
 if TYPE_CHECKING:
     from veyedesk.model.episode import Episode
-
-
-class JobStatus(StrEnum):
-    """Where a job is in its life; only QUEUED and RUNNING jobs are live."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-class JobKind(StrEnum):
-    """What a job does: encode the talk with a profile, or run its state's command."""
-
-    ENCODE = "encode"
-    # `profile` then holds the slug of the state whose command runs.
-    COMMAND = "command"
-
-
-class LogKind(StrEnum):
-    """What a Log row records, so nobody has to search its text for words."""
-
-    STATE = "state"  # the episode moved to `state`
-    ENCODED = "encoded"  # an encode finished and its file was published
-    JOB = "job"  # a job's outcome other than a published encode (command, failure, cancel)
-    LOCK = "lock"  # a lock was taken over
-    REVIEW_OPENED = "review opened"  # a reviewer opened the current encode
-    NOTE = "note"  # anything else
-
-
-JOB_STATUSES: tuple[JobStatus, ...] = tuple(JobStatus)
-LIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 class State(Base):

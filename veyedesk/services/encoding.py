@@ -45,8 +45,8 @@ from veyedesk.media.durations import stream_durations
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
+from veyedesk.model.kinds import LogKind
 from veyedesk.model.timecode import format_offset
-from veyedesk.model.workflow import LogKind
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
 

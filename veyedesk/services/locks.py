@@ -17,7 +17,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Episode, Log
-from veyedesk.model.workflow import LogKind
+from veyedesk.model.kinds import LogKind
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import Conflict, PermissionDenied
 from veyedesk.services.users import Identity

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.jobs import queue
 from veyedesk.jobs.commands import check_template
-from veyedesk.model import EncodeJob
-from veyedesk.model.workflow import State
+from veyedesk.model import EncodeJob, State
 from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.users import Identity

@@ -18,7 +18,7 @@ from veyedesk.config import Settings
 from veyedesk.encode.plan import frames
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import Cut, Episode, Log, State
-from veyedesk.model.workflow import LogKind
+from veyedesk.model.kinds import LogKind
 from veyedesk.services.editing import change_state
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import get_episode

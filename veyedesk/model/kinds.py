@@ -1,0 +1,37 @@
+"""States of jobs and kinds of jobs and Log rows: data, never sentences searched for words."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JobStatus(StrEnum):
+    """Where a job is in its life; only QUEUED and RUNNING jobs are live."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class JobKind(StrEnum):
+    """What a job does: encode the talk with a profile, or run its state's command."""
+
+    ENCODE = "encode"
+    # `profile` then holds the slug of the state whose command runs.
+    COMMAND = "command"
+
+
+class LogKind(StrEnum):
+    """What a Log row records, so nobody has to search its text for words."""
+
+    STATE = "state"  # the episode moved to `state`
+    ENCODED = "encoded"  # an encode finished and its file was published
+    JOB = "job"  # a job's outcome other than a published encode (command, failure, cancel)
+    LOCK = "lock"  # a lock was taken over
+    REVIEW_OPENED = "review opened"  # a reviewer opened the current encode
+    NOTE = "note"  # anything else
+
+
+LIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
