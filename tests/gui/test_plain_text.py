@@ -293,3 +293,23 @@ def test_conflict_dialog_reads_names_exactly(
         assert_shows_exactly(label, label.text())
     texts = {b.objectName(): b.text() for b in dialog.findChildren(QWidget) if b.objectName()}
     assert texts["theirs_name"] == f"theirs {hostile}" and texts["mine_name"] == f"mine {hostile}"
+
+
+# -- the encode queue ----------------------------------------------------------------------
+def test_queue_tooltips_read_the_title_and_the_error_exactly(hostile: str) -> None:
+    from veyedesk.gui.queue_panel import JobTableModel
+    from veyedesk.jobs.listing import JobView
+
+    error = 'ffmpeg: <img src="/dev/zero"> Invalid data found'
+    job = JobView(
+        id=7, episode_id=3, episode_slug="t", episode_name=hostile, episode_state="encode",
+        profile="mp4", kind="encode", status="failed", priority=0, progress=0.0, speed=None,
+        eta_seconds=None, worker="", attempts=3, max_attempts=3, error=error, output_path="",
+        cancel_requested=False, stopped=False, created_at=None, started_at=None,
+        finished_at=None, heartbeat_at=None,
+    )  # fmt: skip
+    model = JobTableModel()
+    model.set_jobs([job])
+    title_tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
+    assert tooltip_reads(title_tip) == f"{hostile}\n(episode 3, state encode)"
+    assert tooltip_reads(model.index(0, 9).data(Qt.ItemDataRole.ToolTipRole)) == error

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.editor_document import EditorDocument
+from veyedesk.gui.safe_text import tooltip
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.model.timecode import (
     TimecodeError,
@@ -125,7 +126,10 @@ class CutTableModel(FlatTableModel):
             if col == COL_RAW and raw:
                 problem = " — MISSING" if raw.missing else ""
                 problem += f" — {raw.probe_error}" if raw.probe_error else ""
-                return f"{raw.path}\nstarts {raw.start}, {format_duration(raw.duration)}{problem}"
+                # A file name or probe error may contain markup: shown exactly.
+                return tooltip(
+                    f"{raw.path}\nstarts {raw.start}, {format_duration(raw.duration)}{problem}"
+                )
         if role == Qt.ItemDataRole.FontRole and col in (COL_IN, COL_OUT):
             blank = (cut.start if col == COL_IN else cut.end) is None
             return self._italic if blank else None

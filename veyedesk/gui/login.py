@@ -8,12 +8,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from veyedesk.gui.safe_text import plain_label
 from veyedesk.services.errors import AuthenticationFailed
 from veyedesk.services.users import Identity
 
@@ -37,7 +37,7 @@ class LoginDialog(QDialog):
         self.password = QLineEdit()
         self.password.setObjectName("login_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
+        self.message = plain_label()
         self.message.setObjectName("login_message")
         self.message.setStyleSheet("color: #b00020")
         form = QFormLayout()
@@ -51,7 +51,7 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if database:
-            layout.addWidget(QLabel(f"Database: {database}"))
+            layout.addWidget(plain_label(f"Database: {database}"))
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -41,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
+from veyedesk.gui.safe_text import plain_label, tooltip
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.jobs import queue
@@ -113,10 +113,13 @@ class JobTableModel(FlatTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and col == 3 and job.status in STATUS_COLOURS:
             return QColor(STATUS_COLOURS[job.status])
         if role == Qt.ItemDataRole.ToolTipRole:
+            # Titles and ffmpeg's errors are shown exactly, never read as rich text.
             if col == 9 and job.error:
-                return job.error
+                return tooltip(job.error)
             if col == 1:
-                return f"{job.episode_name}\n(episode {job.episode_id}, state {job.episode_state})"
+                return tooltip(
+                    f"{job.episode_name}\n(episode {job.episode_id}, state {job.episode_state})"
+                )
         return None
 
     @staticmethod
@@ -204,7 +207,7 @@ class QueuePanel(QWidget):
         self.local_worker.setToolTip(
             "Run an encode worker on this computer; it takes jobs from the shared queue."
         )
-        self.worker_status = QLabel()
+        self.worker_status = plain_label()  # the worker's last line may quote a title
         self.cancel_button.clicked.connect(lambda: self._act("cancel"))
         self.retry_button.clicked.connect(lambda: self._act("retry"))
         self.raise_button.clicked.connect(lambda: self._act("raise"))
