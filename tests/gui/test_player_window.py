@@ -33,18 +33,23 @@ def window(
     qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path, parts: list[Path]
 ) -> Iterator[tuple[PlayerWindow, RawDay]]:
     day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
+    win = _shown(qtbot, engine, day, EDITOR)
+    yield win, day
+    win.panel.shutdown()
+
+
+def _shown(qtbot: QtBot, engine: Engine, day: RawDay, who: Identity) -> PlayerWindow:
+    """`veyedesk play` for `who` on the room-day: open, shown, active, video decoding."""
     settings = Settings(db=str(engine.url), raw_root=str(day.root))
-    win = PlayerWindow(session_factory(engine), settings, EDITOR)
+    win = PlayerWindow(session_factory(engine), settings, who)
     qtbot.addWidget(win)
     win.open_episode(day.episode_id)
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
-    panel = win.panel
-    qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=10000)
-    yield win, day
-    win.panel.shutdown()
+    qtbot.waitUntil(lambda: win.panel.player.mpv.time_pos is not None, timeout=10000)
+    return win
 
 
 def _media_complete(win: PlayerWindow) -> bool:
@@ -174,18 +179,10 @@ def test_a_reviewers_play_window_changes_no_cut_and_no_mark(
     from veyedesk.gui import player_window
 
     day = make_raw_day(session, tmp_path / "raw", parts, with_cut=True)
-    settings = Settings(db=str(engine.url), raw_root=str(day.root))
     warnings: list[str] = []
     monkeypatch.setattr(player_window.safe_text, "warn", lambda _p, _t, text: warnings.append(text))
-    win = PlayerWindow(session_factory(engine), settings, REVIEWER)
-    qtbot.addWidget(win)
-    win.open_episode(day.episode_id)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow)
+    win = _shown(qtbot, engine, day, REVIEWER)
     panel = win.panel
-    qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=10000)
     before = sorted((c.raw_file_id, c.start, c.end) for c in session.scalars(select(Cut)))
     assert "reviewers cannot edit" in win.statusBar().currentMessage()
     panel.seek_to(day.raw_file_ids[1], 2.0)

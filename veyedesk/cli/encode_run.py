@@ -150,15 +150,7 @@ class _Foreground:
                 job = queue.take(session, episode, profile, self.name, lease_seconds=LEASE_SECONDS)
             except queue.JobError as exc:
                 raise InvalidInput(str(exc)) from None
-            return ClaimedJob(
-                id=job.id,
-                episode_id=job.episode_id,
-                profile=job.profile,
-                kind=job.kind,
-                attempts=job.attempts,
-                max_attempts=job.max_attempts,
-                worker_id=self.name,
-            )
+            return ClaimedJob.of(job, self.name)
 
     def run(self, episode_id: int, slug: str, profile: str) -> bool:
         """Encode one talk through its job; False (reported on stderr) when it failed."""

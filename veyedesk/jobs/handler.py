@@ -12,10 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+
+if TYPE_CHECKING:
+    from veyedesk.model import EncodeJob
 
 
 class JobCancelled(Exception):
@@ -37,6 +41,19 @@ class ClaimedJob:
     attempts: int
     max_attempts: int
     worker_id: str
+
+    @classmethod
+    def of(cls, job: EncodeJob, worker_id: str) -> ClaimedJob:
+        """The plain-data copy of a job row this worker just claimed."""
+        return cls(
+            id=job.id,
+            episode_id=job.episode_id,
+            profile=job.profile,
+            kind=job.kind,
+            attempts=job.attempts,
+            max_attempts=job.max_attempts,
+            worker_id=worker_id,
+        )
 
     @property
     def attempt(self) -> int:

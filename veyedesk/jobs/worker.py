@@ -263,19 +263,7 @@ class Worker:
                     kinds=self._kinds,
                     lease_seconds=self.options.lease_seconds,
                 )
-                claimed = (
-                    None
-                    if job is None
-                    else ClaimedJob(
-                        id=job.id,
-                        episode_id=job.episode_id,
-                        profile=job.profile,
-                        kind=job.kind,
-                        attempts=job.attempts,
-                        max_attempts=job.max_attempts,
-                        worker_id=worker_id,
-                    )
-                )
+                claimed = None if job is None else ClaimedJob.of(job, worker_id)
         except SQLAlchemyError as exc:
             self._log("db-error", logging.WARNING, during="claim", error=first_line(exc))
             return False
