@@ -45,6 +45,7 @@ from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.jobs import queue
 from veyedesk.jobs.queue import JobView
+from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobStatus
 from veyedesk.model.timecode import format_duration
 from veyedesk.services import queue_actions
 from veyedesk.services.users import Identity
@@ -63,11 +64,11 @@ COLUMNS = (
 )
 PROGRESS_COLUMN = 4
 POLL_MS = 2000
-STATUS_COLOURS = {
-    "failed": "#b00020",
-    "running": "#1a5fb4",
-    "cancelled": "#777777",
-    "done": "#26734d",
+STATUS_COLOURS: dict[str, str] = {
+    JobStatus.FAILED: "#b00020",
+    JobStatus.RUNNING: "#1a5fb4",
+    JobStatus.CANCELLED: "#777777",
+    JobStatus.DONE: "#26734d",
 }
 
 Index = QModelIndex | QPersistentModelIndex
@@ -125,7 +126,7 @@ class JobTableModel(FlatTableModel):
     @staticmethod
     def _display(job: JobView, col: int) -> str:
         status = job.status + (
-            " (cancelling)" if job.cancel_requested and job.status == "running" else ""
+            " (cancelling)" if job.cancel_requested and job.status == JobStatus.RUNNING else ""
         )
         values = (
             str(job.id),
@@ -135,7 +136,7 @@ class JobTableModel(FlatTableModel):
             f"{job.progress:.0%}",
             f"{job.speed:.1f}×" if job.speed else "",
             format_duration(job.eta_seconds)
-            if job.eta_seconds is not None and job.status == "running"
+            if job.eta_seconds is not None and job.status == JobStatus.RUNNING
             else "",
             job.worker,
             f"{job.attempts}/{job.max_attempts}",
@@ -274,9 +275,9 @@ class QueuePanel(QWidget):
     def _update_buttons(self) -> None:
         job = self.selected_job()
         status = job.status if job else ""
-        self.cancel_button.setEnabled(status in ("queued", "running"))
-        self.retry_button.setEnabled(status in ("failed", "cancelled"))
-        self.raise_button.setEnabled(status in ("queued", "running"))
+        self.cancel_button.setEnabled(status in LIVE_JOB_STATUSES)
+        self.retry_button.setEnabled(status in (JobStatus.FAILED, JobStatus.CANCELLED))
+        self.raise_button.setEnabled(status in LIVE_JOB_STATUSES)
 
     def _act(self, action: str) -> None:
         job = self.selected_job()

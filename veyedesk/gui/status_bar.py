@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from veyedesk.config import mask_url
+from veyedesk.model.kinds import JobStatus
 from veyedesk.model.timecode import format_offset, format_wall
 
 ALERT = "color: #b00020; font-weight: bold"
@@ -63,9 +64,10 @@ class EditorStatusBar(QStatusBar):
             self.clearMessage()
 
     def show_queue(self, counts: dict[str, int]) -> None:
-        parts = [f"{counts[k]} {k}" for k in ("running", "queued", "failed") if counts.get(k)]
+        shown = (JobStatus.RUNNING, JobStatus.QUEUED, JobStatus.FAILED)
+        parts = [f"{counts[k]} {k}" for k in shown if counts.get(k)]
         self.queue_label.setText("Queue: " + (" · ".join(parts) if parts else "idle"))
-        self.queue_label.setStyleSheet(ALERT if counts.get("failed") else "")
+        self.queue_label.setStyleSheet(ALERT if counts.get(JobStatus.FAILED) else "")
 
     def show_connection(self, ok: bool) -> None:
         self.connection_label.setText("" if ok else "database unreachable — retrying")

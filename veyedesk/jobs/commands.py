@@ -46,6 +46,7 @@ from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, Permanent
 from veyedesk.jobs.placeholders import PLACEHOLDERS
 from veyedesk.jobs.queue import job_state_slug
 from veyedesk.model import EncodeJob, Episode, State
+from veyedesk.model.kinds import JobStatus
 from veyedesk.model.text import plain_text
 
 # Programs that run their arguments through a shell, here or on another machine.
@@ -214,7 +215,7 @@ def placeholder_values(session: Session, episode: Episode, state_slug: str) -> d
         .where(
             EncodeJob.episode_id == episode.id,
             EncodeJob.kind == "encode",
-            EncodeJob.status == "done",
+            EncodeJob.status == JobStatus.DONE,
             EncodeJob.output_path != "",
         )
         .order_by(EncodeJob.finished_at.desc(), EncodeJob.id.desc())
