@@ -129,7 +129,7 @@ def bench_open(tmp: Path, repeats: int) -> None:
     starts: list[tuple[list[Path], float]] = []
     for n in range(repeats):
         target = ids[n % len(ids)]
-        if window.session.episode_id == target:
+        if window.editing.episode_id == target:
             target = ids[(n + 1) % len(ids)]
         settle()
         window.episodes.select_episode(target)
@@ -139,13 +139,13 @@ def bench_open(tmp: Path, repeats: int) -> None:
             frames.setdefault("at", panel.video.frames_drawn)
             form_times.append((time.perf_counter() - frames["t0"]) * 1000)
 
-        window.session.opened.connect(note)
+        window.editing.opened.connect(note)
         t0 = time.perf_counter()
         frames["t0"] = t0
         QTest.keyClick(window.episodes.table, Qt.Key.Key_Return)
         wait(
             lambda t=target, frames=frames: (
-                window.session.episode_id == t
+                window.editing.episode_id == t
                 and "at" in frames
                 and panel.video.frames_drawn > frames["at"]
                 and panel.player.mpv.time_pos is not None  # a decoded frame, not a blank paint
@@ -153,8 +153,8 @@ def bench_open(tmp: Path, repeats: int) -> None:
             )
         )
         times.append((time.perf_counter() - t0) * 1000)
-        window.session.opened.disconnect(note)
-        doc = window.session.document
+        window.editing.opened.disconnect(note)
+        doc = window.editing.document
         assert doc is not None
         paths = [r.path for r in sorted(doc.draft.raw_files.values(), key=lambda r: r.start)]
         starts.append((paths, panel.player.position))

@@ -53,7 +53,7 @@ def main() -> None:
             state["step"] = "opened"
             restore.click()
         elif step == "opened":
-            doc = window.session.document
+            doc = window.editing.document
             if doc is not None and doc.draft.episode_id == episode_id:
                 window.form.description_tabs.setCurrentIndex(1)  # the Markdown preview
                 state["step"] = "preview"

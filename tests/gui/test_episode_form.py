@@ -134,7 +134,7 @@ def test_thumbnail_is_shown_and_read_only_mode_locks_every_field(
     doc.set_field("thumbnail", str(path))
     pixmap = form.thumbnail.pixmap()
     assert not pixmap.isNull() and pixmap.toImage().pixelColor(40, 40) == QColor("red")
-    doc.set_read_only("locked by ann@laptop since Sun 01 Feb 09:00")
+    doc.set_read_only("locked by ann@laptop since Sun 01 Feb 09:00", lock_holder="ann@laptop")
     form.refresh_read_only()
     assert form.banner.isVisibleTo(form) and form.take_over_button.isVisibleTo(form)
     assert form.lines["name"].isReadOnly() and not form.channelcopy.isEnabled()
