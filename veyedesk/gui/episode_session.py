@@ -92,6 +92,12 @@ class EpisodeSession(QObject):
         self._retry.timeout.connect(self._retry_save)
         self._pending_then: Callable[[], None] | None = None
         self._pending_release = False
+        # Database writes (open takes the lock, save, release, renew, marks) go one after
+        # another on a thread of their own: on SQLite two writers at once make the second
+        # wait in SQLite's busy back-off (up to ~250 ms seen when switching episodes).
+        self._write_pool = QThreadPool(self)
+        self._write_pool.setMaxThreadCount(1)
+        self._writes = BackgroundRunner(self, self._write_pool)
         # Journal writes go to one thread of their own, so they stay in order (a discard
         # never overtakes the write before it) and never wait behind database work.
         self._journal_pool = QThreadPool(self)
@@ -123,7 +129,7 @@ class EpisodeSession(QObject):
                 )
 
         self.status.emit("Opening the episode…")
-        self.runner.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
+        self._writes.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
 
     def _loaded(self, opened: OpenedEpisode, restore: JournalEntry | None) -> None:
         if self.shut:
@@ -213,7 +219,7 @@ class EpisodeSession(QObject):
                 self.editable_changed.emit()
             self.status.emit("You hold the lock now (recorded in the episode's log)")
 
-        self.runner.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))
+        self._writes.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))
 
     def _renew_lock(self) -> None:
         doc = self.document
@@ -231,7 +237,7 @@ class EpisodeSession(QObject):
                 self._lock_lost(doc, exc)
             # A dropped connection is retried at the next tick; the save path reports it.
 
-        self.runner.submit(work, lambda state: setattr(self, "lock", state), failed)
+        self._writes.submit(work, lambda state: setattr(self, "lock", state), failed)
 
     def _lock_lost(self, doc: EditorDocument, exc: LockLost) -> None:
         # Someone took the talk over: their work wins, ours stays in the journal, and the
@@ -262,7 +268,7 @@ class EpisodeSession(QObject):
             self.marks = marks
             done(marks)
 
-        self.runner.submit(work, finished, lambda exc: self.status.emit(f"Mark not saved: {exc}"))
+        self._writes.submit(work, finished, lambda exc: self.status.emit(f"Mark not saved: {exc}"))
 
     # -- journal ----------------------------------------------------------------------
     def _journal(self, *_args: object) -> None:
@@ -297,6 +303,10 @@ class EpisodeSession(QObject):
             lambda _none: None,
             lambda exc: self.status.emit(f"Could not remove the edit journal: {exc}"),
         )
+
+    def wait(self, msecs: int = 5000) -> bool:
+        """Block until this session's database writes and journal writes are done (closing)."""
+        return self._write_pool.waitForDone(msecs) and self._journal_pool.waitForDone(msecs)
 
     def flush_journal(self) -> None:
         """Write a pending journal entry now and wait for the writes (closing, tests)."""
@@ -334,7 +344,7 @@ class EpisodeSession(QObject):
 
         self.saving = True
         self.status.emit("Saving…")
-        self.runner.submit(work, lambda saved: self._saved(doc, saved), self._save_failed)
+        self._writes.submit(work, lambda saved: self._saved(doc, saved), self._save_failed)
 
     def _saved(self, doc: EditorDocument, saved: SavedEpisode) -> None:
         self.saving = False
@@ -437,7 +447,7 @@ class EpisodeSession(QObject):
             self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
 
         if background:
-            self.runner.submit(work, self.row_changed.emit, failed)
+            self._writes.submit(work, self.row_changed.emit, failed)
             return
         try:
             self.row_changed.emit(work())

@@ -608,6 +608,7 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         if self.review_window is not None:
             self.review_window.shutdown()
+        self.editing.wait(5000)
         self.runner.wait(5000)
         super().closeEvent(event)
 

@@ -149,8 +149,9 @@ class PlayerPanel(QWidget):
         self.set_marks(marks)
         self._open_when_ready(start)
         self.timeline_view.set_playhead(start)
-        self._apply_field("channelcopy")
-        self._apply_field("av_offset_ms")
+        # Not waited for: the GUI thread must not stall while mpv opens and seeks.
+        self._apply_field("channelcopy", wait=False)
+        self._apply_field("av_offset_ms", wait=False)
         document.field_changed.connect(self._apply_field)
         document.notice.connect(self.notice)
         self._dirty_position = True
@@ -176,7 +177,7 @@ class PlayerPanel(QWidget):
 
     def unload(self) -> None:
         self._pending_start = None
-        self.media.cancel()
+        self.media.cancel(wait=0)  # closing the window (shutdown) waits for ffmpeg
         if self.document is not None:
             self.document.field_changed.disconnect(self._apply_field)
             self.document.notice.disconnect(self.notice)
@@ -200,14 +201,14 @@ class PlayerPanel(QWidget):
                 self.timeline_view.fit_talk()  # the new width is set before the event
         return super().eventFilter(watched, event)
 
-    def _apply_field(self, name: str) -> None:
+    def _apply_field(self, name: str, *, wait: bool = True) -> None:
         if self.document is None:
             return
         value = self.document.draft.fields.get(name)
         if name == "channelcopy":
-            self.player.set_channelcopy(value or "")
+            self.player.set_channelcopy(value or "", wait=wait)
         elif name == "av_offset_ms":
-            self.player.set_audio_delay(int(value or 0))
+            self.player.set_audio_delay(int(value or 0), wait=wait)
 
     def set_marks(self, marks: Sequence[datetime]) -> None:
         self.marks = sorted(marks)

@@ -42,10 +42,12 @@ class TimelineMedia(QObject):
         self.cache = cache or MediaCache()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Runs told to stop but not waited for (switching talks): reaped by cancel(wait).
+        self._stopping: list[threading.Thread] = []
 
     def start(self, files: Sequence[tuple[int, Path, float]]) -> None:
         """Begin work on (raw file id, path, duration) in the given order."""
-        self.cancel()
+        self.cancel(wait=0)
         self._stop = threading.Event()
         self._thread = threading.Thread(
             target=self._run, args=(list(files), self._stop), daemon=True, name="timeline-media"
@@ -53,11 +55,21 @@ class TimelineMedia(QObject):
         self._thread.start()
 
     def cancel(self, wait: float = 5.0) -> None:
-        """Stop the work; ffmpeg is killed within a tenth of a second, then reaped."""
+        """Stop the work; ffmpeg is killed within a tenth of a second, then reaped.
+
+        `wait=0` (switching talks) does not block the GUI thread while ffmpeg is reaped:
+        the stopped run emits nothing more, and the next blocking cancel (closing the
+        window) waits for it, so no ffmpeg outlives the window.
+        """
         self._stop.set()
         if self._thread is not None:
-            self._thread.join(timeout=wait)
+            self._stopping.append(self._thread)
             self._thread = None
+        if wait > 0:
+            deadline = time.monotonic() + wait
+            for thread in self._stopping:
+                thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        self._stopping = [t for t in self._stopping if t.is_alive()]
 
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -79,18 +91,22 @@ class TimelineMedia(QObject):
 
         def progress(peaks: Peaks) -> None:
             now = time.monotonic()
-            if now - last[0] >= PROGRESS_EVERY:
+            if now - last[0] >= PROGRESS_EVERY and not stop.is_set():
                 last[0] = now
                 self.peaks_ready.emit(raw_id, peaks.snapshot())
 
         try:
             done = self.cache.peaks(path, on_progress=progress, cancelled=stop.is_set)
         except Exception as exc:
+            if stop.is_set():
+                return  # cancelled: a stopped run reports nothing
             self._failed(raw_id, path, exc)
             unreadable = Peaks.empty()
             unreadable.complete, unreadable.unreadable_from = True, 0.0
             unreadable.problem = str(exc)
             self.peaks_ready.emit(raw_id, unreadable)
+            return
+        if stop.is_set():
             return
         if done.unreadable_from is not None:
             label = unreadable_label(done.unreadable_from)
@@ -109,6 +125,8 @@ class TimelineMedia(QObject):
 
         def convert(thumbs: Thumbnails, final: bool) -> None:
             nonlocal strip
+            if stop.is_set():
+                return
             if strip is None:
                 strip = ThumbStrip(thumbs.width, thumbs.height)
             for at, frame in zip(
@@ -143,6 +161,7 @@ class TimelineMedia(QObject):
                 path, on_progress=lambda t: convert(t, False), cancelled=stop.is_set
             )
         except Exception as exc:
-            self._failed(raw_id, path, exc)
+            if not stop.is_set():
+                self._failed(raw_id, path, exc)
             return
         convert(done, True)

@@ -154,25 +154,32 @@ class Player:
 
     # -- loading --------------------------------------------------------------------
     def open(self, timeline: Timeline, position: float = 0.0, *, wait: bool = False) -> None:
-        """Load the timeline paused at `position`; `wait` blocks until the first frame."""
-        self.stop_shuttle()
+        """Load the timeline paused at `position`; `wait` blocks until the first frame.
+
+        Without `wait` every request to mpv is asynchronous (mpv runs them in order): while
+        mpv decodes towards an exact seek in a long-GOP file (~200 ms) a synchronous call
+        would hold the GUI thread that long, and switching talks would stutter.
+        """
+        if self._shuttle or self._reverse_thread is not None:
+            self.stop_shuttle()
         self.timeline = timeline
         self._position = position
         self._loaded = False
         self._pending_seek = None
+        player = self.mpv
         if not timeline:
-            self.mpv.command("stop")
+            player.command_async("stop")
             return
-        self.mpv.pause = True
+        player.command_async("set", "pause", "yes")
         # DV is interlaced; the deinterlacer only touches frames flagged interlaced, and is
         # left out for progressive sources where it would slow exact seeks for nothing.
-        self.mpv["vf"] = DEINTERLACE if timeline.interlaced else ""
-        self.mpv["start"] = f"{max(0.0, position):.6f}"
+        player.command_async("set", "vf", DEINTERLACE if timeline.interlaced else "")
+        player.command_async("set", "start", f"{max(0.0, position):.6f}")
         if wait:
-            with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=15):
-                self.mpv.play(timeline.edl())
+            with player.prepare_and_wait_for_event("playback_restart", timeout=15):
+                player.command_async("loadfile", timeline.edl())
         else:
-            self.mpv.play(timeline.edl())
+            player.command_async("loadfile", timeline.edl())
 
     def close(self) -> None:
         """Stop threads and terminate mpv (after any render context was freed)."""
@@ -359,14 +366,24 @@ class Player:
     def looping(self) -> bool:
         return self.mpv["ab-loop-a"] not in (None, "no")
 
-    def set_channelcopy(self, code: str) -> None:
-        """Apply Veyepar's channelcopy (m / 01 / 10; 00 or blank = as recorded) live."""
-        pan = CHANNELCOPY_PAN.get(code or "")
-        self.mpv["af"] = f"@channelcopy:lavfi=[{pan}]" if pan else ""
+    def set_channelcopy(self, code: str, *, wait: bool = True) -> None:
+        """Apply Veyepar's channelcopy (m / 01 / 10; 00 or blank = as recorded) live.
 
-    def set_audio_delay(self, ms: int) -> None:
+        `wait=False` while opening a talk: mpv may be decoding towards a seek for ~200 ms.
+        """
+        pan = CHANNELCOPY_PAN.get(code or "")
+        value = f"@channelcopy:lavfi=[{pan}]" if pan else ""
+        if wait:
+            self.mpv["af"] = value
+        else:
+            self.mpv.command_async("set", "af", value)
+
+    def set_audio_delay(self, ms: int, *, wait: bool = True) -> None:
         """Shift the audio by `ms` (positive = later), as the encode's A/V offset does."""
-        self.mpv["audio-delay"] = (ms or 0) / 1000.0
+        if wait:
+            self.mpv["audio-delay"] = (ms or 0) / 1000.0
+        else:
+            self.mpv.command_async("set", "audio-delay", f"{(ms or 0) / 1000.0:.3f}")
 
     @property
     def volume(self) -> float:
