@@ -113,3 +113,22 @@ def test_a_reviewer_sees_the_queue_but_gets_no_buttons(
 ) -> None:
     panel = make_panel(qtbot, engine, role="reviewer")
     assert panel.cancel_button.isHidden() and panel.retry_button.isHidden()
+
+
+def test_a_reviewers_panel_is_refused_by_the_service_even_without_buttons(
+    qtbot: QtBot, engine: Engine, session: Session, show: ShowFixture
+) -> None:
+    """Hiding the buttons is a convenience: services.queue_actions is what refuses."""
+    job = EncodeJob(episode=show.episodes[0], profile="mp4", status="queued")
+    session.add(job)
+    session.commit()
+    panel = make_panel(qtbot, engine, role="reviewer")
+    messages: list[str] = []
+    panel.message.connect(messages.append)
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=6000)
+    panel.table.selectRow(0)
+    panel._act("cancel")  # what a click would do, had the button been shown
+    qtbot.waitUntil(lambda: bool(messages), timeout=6000)
+    assert "ed@laptop (reviewer) may not edit" in messages[0]
+    session.expire_all()
+    assert session.get(EncodeJob, job.id).status == "queued"  # type: ignore[union-attr]
