@@ -392,7 +392,8 @@ class EpisodeSession(QObject):
             self._lock_lost(doc, exc)
         expected = isinstance(exc, UserError)
         message = str(exc) if expected else f"{type(exc).__name__}: {exc}"
-        self.status.emit(f"Not saved: {message}")
+        # LockLost's own message already starts "episode N was not saved".
+        self.status.emit(message if isinstance(exc, LockLost) else f"Not saved: {message}")
         self.prompts.error("not saved", message, unexpected=not expected)
 
     def _retry_save(self) -> None:

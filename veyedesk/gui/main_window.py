@@ -77,8 +77,6 @@ class MainWindow(QMainWindow):
         # The episode open for editing: its document, lock, journal and saves.
         self.editing = EpisodeSession(sessions, settings, identity, self.runner, self.prompts, self)
         self.navigator = EpisodeNavigator(sessions, self.runner, self)
-        self.next_target: Neighbour | None = None
-        self.previous_target: Neighbour | None = None
         self._after_shows: list[Any] = []
         self._journals_offered = False
         self._open_first = False
@@ -244,6 +242,15 @@ class MainWindow(QMainWindow):
         self.player.mark_requested.connect(
             lambda click: self.editing.add_mark(click, self.player.set_marks)
         )
+
+    @property
+    def next_target(self) -> Neighbour | None:
+        """The talk Ctrl+PgDown and Save and next open (kept by the navigator)."""
+        return self.navigator.next_target
+
+    @property
+    def previous_target(self) -> Neighbour | None:
+        return self.navigator.previous_target
 
     # -- shows and the list -------------------------------------------------------------
     def reload_shows(self) -> None:
@@ -491,7 +498,7 @@ class MainWindow(QMainWindow):
 
     def go(self, step: int) -> None:
         """Next (+1) or Previous (-1) episode of the same room in time order, then next room."""
-        target = self.next_target if step > 0 else self.previous_target
+        target = self.navigator.target(step)
         if target is None:
             self._status("No further episode that way")
             return
@@ -503,7 +510,6 @@ class MainWindow(QMainWindow):
 
     def _neighbours_changed(self) -> None:
         nav = self.navigator
-        self.next_target, self.previous_target = nav.next_target, nav.previous_target
         self.next_action.setEnabled(nav.next_target is not None)
         self.previous_action.setEnabled(nav.previous_target is not None)
         nxt = nav.next_target
