@@ -1,6 +1,8 @@
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Column, Integer, Table, text
 
 from veyedesk.db import DatabaseError, make_engine, open_database
@@ -89,4 +91,37 @@ def test_the_head_read_without_alembic_is_alembics_head(tmp_path) -> None:
     assert revision.stored_revision(engine) == "0001" and not revision.is_current(engine)
     upgrade(engine)
     assert revision.is_current(engine)
+    engine.dispose()
+
+
+def _insert(conn, table: str, **values) -> None:
+    """Insert a row into a table as an older schema has it, filling NOT NULL columns."""
+    reflected = sa.Table(table, sa.MetaData(), autoload_with=conn)
+    for column in reflected.columns:
+        if column.name in values or column.nullable or column.primary_key:
+            continue
+        if column.server_default is None:
+            python_type = column.type.python_type
+            values[column.name] = {bool: False, int: 0, float: 0.0}.get(python_type, "")
+    conn.execute(reflected.insert().values(**values))
+
+
+def test_rows_made_before_0003_get_distinct_uuids_and_marks_become_cut_marks(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0002")
+    with engine.begin() as conn:
+        _insert(conn, "client", id=1, name="C", slug="c")
+        _insert(conn, "show", id=1, client_id=1, name="S", slug="s")
+        _insert(conn, "location", id=1, name="Room", slug="room")
+        for n in range(3):
+            _insert(conn, "episode", show_id=1, name=f"talk{n}", slug=f"talk{n}")
+        _insert(conn, "mark", show_id=1, location_id=1, click=datetime(2026, 1, 1, 10))
+    upgrade(engine)
+    with engine.connect() as conn:
+        uuids = conn.execute(text("SELECT uuid FROM episode")).scalars().all()
+        mark = conn.execute(text("SELECT uuid, kind, note FROM mark")).one()
+    assert len(set(uuids)) == 3 and all(len(u) == 36 for u in uuids)
+    assert mark.kind == "cut" and mark.note == "" and len(mark.uuid) == 36
     engine.dispose()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from sqlalchemy import MetaData, event
-from sqlalchemy.orm import DeclarativeBase, Mapper, Session
+from sqlalchemy import MetaData, String, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, Mapper, Session, mapped_column
 
 # Named constraints make Alembic migrations portable: SQLite's batch mode needs a name to
 # drop or alter a constraint, and PostgreSQL would otherwise invent its own names.
@@ -20,6 +21,21 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def new_uuid() -> str:
+    """A fresh row identity (36-character text form, the same on SQLite and PostgreSQL)."""
+    return str(uuid.uuid4())
+
+
+class HasUuid:
+    """Rows that can be created on a venue copy with no network carry a UUID.
+
+    Integer ids are local to one database; the UUID is what a venue sync matches rows by,
+    so a cut made on a laptop and one made online can never collide when merged.
+    """
+
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
 
 
 def load_all_models() -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veyedesk.model.base import Base
+from veyedesk.model.base import Base, HasUuid
 from veyedesk.model.timecode import add_seconds
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from veyedesk.model.workflow import Log, State
 
 
-class Episode(Base):
+class Episode(HasUuid, Base):
     """A talk: scheduled slot, metadata for the published file, and where it is in the workflow.
 
     `start` is venue wall clock (naive); `utc_offset_min` keeps the schedule's UTC offset so
@@ -125,7 +125,7 @@ class Episode(Base):
         return f"<Episode {self.id} {self.slug}>"
 
 
-class Cut(Base):
+class Cut(HasUuid, Base):
     """Veyepar's Cut_List item: `start`/`end` are seconds from the start of the raw file.
 
     Blank (None) start = file start, blank end = file end.

@@ -35,3 +35,11 @@ class LogKind(StrEnum):
 
 
 LIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class MarkKind(StrEnum):
+    """What a mark in a room says: a talk starts or ends here, or cut the recording here."""
+
+    START = "start"
+    END = "end"
+    CUT = "cut"

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veyedesk.model.base import Base
+from veyedesk.model.base import Base, HasUuid
+from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import add_seconds
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from veyedesk.model.show import Location, Show
 
 
-class RawFile(Base):
+class RawFile(HasUuid, Base):
     """One recorder segment; `start` is venue wall clock (after the room's hours_offset)."""
 
     __tablename__ = "raw_file"
@@ -64,8 +65,13 @@ class RawFile(Base):
         return f"<RawFile {self.filename}>"
 
 
-class Mark(Base):
-    """A wall-clock "cut here" click for a room (clicker, voctomix log, CSV)."""
+class Mark(HasUuid, Base):
+    """A wall-clock click in a room (Mark window, clicker, voctomix log, CSV).
+
+    `kind` says whether a talk starts or ends there or the recording is cut there;
+    `clock_offset_s` is what the marking machine's clock was found to be off from the
+    recorder's ("align with the recorder"), already applied to `click`.
+    """
 
     __tablename__ = "mark"
     __table_args__ = (UniqueConstraint("location_id", "click"),)
@@ -75,6 +81,11 @@ class Mark(Base):
     location_id: Mapped[int] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
     click: Mapped[datetime] = mapped_column(index=True)
     source: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10), default=MarkKind.CUT, server_default="cut")
+    note: Mapped[str] = mapped_column(Text, default="")
+    who: Mapped[str] = mapped_column(String(200), default="")
+    machine: Mapped[str] = mapped_column(String(200), default="")
+    clock_offset_s: Mapped[float] = mapped_column(default=0.0, server_default="0")
 
     location: Mapped[Location] = relationship()
 
@@ -87,7 +98,7 @@ image_file_episodes = Table(
 )
 
 
-class ImageFile(Base):
+class ImageFile(HasUuid, Base):
     """A still (slide photo, screen grab) of a show, with its OCR text, tied to episodes."""
 
     __tablename__ = "image_file"

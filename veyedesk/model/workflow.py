@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from veyedesk.model.base import Base
+from veyedesk.model.base import Base, HasUuid
 from veyedesk.model.kinds import JobKind, JobStatus, LogKind
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ class State(Base):
         return f"<State {self.sequence} {self.slug}>"
 
 
-class Log(Base):
+class Log(HasUuid, Base):
     """One row for every state change and every job run of an episode."""
 
     __tablename__ = "log"
