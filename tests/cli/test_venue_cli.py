@@ -73,3 +73,43 @@ def test_venue_checkout_cli(
     )
     assert code == 1
     assert "no show 'nope'" in capsys.readouterr().err
+
+
+def test_venue_sync_export_apply_cli(
+    db_url: str, session: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import Engine
+
+    from tests.services.venue.test_sync import edit
+
+    fixture = seed_shared(session)
+    talk = fixture.episodes[0].uuid
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    out = tmp_path / "venue.db"
+    base = ["venue", "checkout", "--from", db_url, "--client", "pyconf", "--show", "pyconf_2026"]
+    assert main([*base, "-o", str(out)]) == 0
+    local = f"sqlite:///{out}"
+    edit(sqlite(out), talk, name="Here")
+    edit(engine, talk, name="There")
+    capsys.readouterr()
+    assert main(["--db", local, "venue", "sync", "--dry-run"]) == 1
+    printed = capsys.readouterr().out
+    assert "would push" in printed and "name: was" in printed and "1 conflict(s)" in printed
+    assert main(["--db", local, "venue", "conflicts", "--json"]) == 0
+    assert capsys.readouterr().out.strip() == "[]"  # a dry run records nothing
+    assert main(["--db", local, "venue", "sync"]) == 1
+    capsys.readouterr()
+    assert main(["--db", local, "venue", "conflicts"]) == 0
+    assert "Here" in capsys.readouterr().out
+    assert main(["--db", local, "venue", "sync", "--prefer", "sideways"]) == 1
+    assert "say mine or theirs" in capsys.readouterr().err
+    assert main(["--db", local, "venue", "sync", "--prefer", "mine", "name"]) == 0
+    assert dump(engine)["episode"][talk]["name"] == "Here"
+    edit(sqlite(out), talk, comment="offline note")
+    vdz = tmp_path / "day1.vdz"
+    assert main(["--db", local, "venue", "export-changes", "-o", str(vdz)]) == 0
+    assert main(["--db", db_url, "venue", "apply", str(vdz)]) == 0
+    assert dump(engine)["episode"][talk]["comment"] == "offline note"
+    assert main(["--db", db_url, "venue", "sync"]) == 1
+    assert "not a venue copy" in capsys.readouterr().err

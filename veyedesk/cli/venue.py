@@ -10,8 +10,12 @@ from __future__ import annotations
 import argparse
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from veyedesk.cli.common import EXIT_OK, Context
+from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context
+
+if TYPE_CHECKING:
+    from veyedesk.services.venue.sync import SyncReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,6 +46,45 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     co.add_argument("--no-lock", action="store_true", help="copy without locking the talks")
     co.set_defaults(func=checkout_cmd)
+
+    sy = vsub.add_parser(
+        "sync", help="merge this venue copy (--db) with its shared database, field by field"
+    )
+    sy.add_argument(
+        "--from",
+        dest="source",
+        metavar="URL",
+        help="shared database URL (default: where it came from)",
+    )
+    sy.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    sy.add_argument(
+        "--prefer",
+        nargs="+",
+        metavar=("mine|theirs", "FIELD"),
+        help="resolve conflicts: mine or theirs, for every field or only the FIELDs named "
+        "(name, description, cut.end, …)",
+    )
+    sy.add_argument("--keep-locks", action="store_true", help="keep the talks locked (renewed)")
+    sy.set_defaults(func=sync_cmd)
+
+    cf = vsub.add_parser("conflicts", help="fields both sides changed, waiting for a choice")
+    cf.add_argument("--json", action="store_true", help="machine-readable list")
+    cf.set_defaults(func=conflicts_cmd)
+
+    ex = vsub.add_parser("export-changes", help="write this copy's changes to a file (sneakernet)")
+    ex.add_argument("-o", "--output", required=True, type=Path, help="change file to write (.vdz)")
+    ex.set_defaults(func=export_cmd)
+
+    ap = vsub.add_parser("apply", help="merge a change file into this (shared) database (--db)")
+    ap.add_argument("file", type=Path, metavar="FILE.vdz")
+    ap.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    ap.add_argument(
+        "--prefer",
+        nargs="+",
+        metavar=("mine|theirs", "FIELD"),
+        help="resolve conflicts (as for sync)",
+    )
+    ap.set_defaults(func=apply_cmd)
 
 
 def _identity_on(ctx: Context, url: str) -> str:
@@ -81,3 +124,87 @@ def checkout_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         print(f"  episode {episode_id} not locked: {text}")
     print(f"edit it with: veyedesk --db sqlite:///{result.path.resolve()}")
     return EXIT_OK
+
+
+def _prefer(ns: argparse.Namespace) -> tuple[str | None, tuple[str, ...]]:
+    if not ns.prefer:
+        return None, ()
+    side, *fields = ns.prefer
+    if side not in ("mine", "theirs"):
+        from veyedesk.services.venue.errors import VenueError
+
+        raise VenueError(f"--prefer {side!r}: say mine or theirs first, then the fields (if any)")
+    return side, tuple(fields)
+
+
+def _print_report(report: SyncReport, dry_run: bool) -> int:
+    verb = "would " if dry_run else ""
+    print(
+        f"{verb}push {report.pushed} and {verb}pull {report.pulled} changed rows"
+        + (f"; locks {report.locks}" if report.locks else "")
+    )
+    for line in report.lines:
+        print(f"  {line}")
+    if report.conflicts:
+        print(f"{len(report.conflicts)} conflict(s) left pending (both sides changed):")
+        for c in report.conflicts:
+            print(f"  {c.describe()}")
+        print("resolve with --prefer mine|theirs [FIELD…], or in the editor (File ▸ Sync)")
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def sync_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.venue.sync import sync
+
+    side, fields = _prefer(ns)
+    report = sync(
+        ctx.settings.db,
+        source=ns.source,
+        dry_run=ns.dry_run,
+        prefer=side,
+        prefer_fields=fields,
+        keep_locks=ns.keep_locks,
+        default_profile=ctx.settings.default_profile,
+    )
+    return _print_report(report, ns.dry_run)
+
+
+def conflicts_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.cli.common import emit
+    from veyedesk.services.venue.sync import pending_conflicts
+
+    with ctx.session() as session:
+        found = pending_conflicts(session)
+    emit(
+        ctx,
+        [
+            {"row": c.label, "field": c.field, "base": c.base, "mine": c.mine, "theirs": c.theirs}
+            for c in found
+        ],
+        ["row", "field", "base", "mine", "theirs"],
+    )
+    return EXIT_OK
+
+
+def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.venue.changes import export_changes
+
+    written = export_changes(ctx.settings.db, ns.output)
+    print(f"wrote {written.rows} changed rows to {ns.output} ({written.size} bytes)")
+    return EXIT_OK
+
+
+def apply_cmd(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services.venue.changes import apply_changes
+
+    side, fields = _prefer(ns)
+    report = apply_changes(
+        ctx.engine,
+        ns.file,
+        dry_run=ns.dry_run,
+        prefer=side,
+        prefer_fields=fields,
+        default_profile=ctx.settings.default_profile,
+    )
+    return _print_report(report, ns.dry_run)

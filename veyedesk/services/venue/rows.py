@@ -10,7 +10,7 @@ row read from SQLite and the same row read from PostgreSQL compare equal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -313,7 +313,9 @@ def _day_clause(column: Any, day: datetime | None) -> ColumnElement[bool]:
     return and_(column >= day, column < day + timedelta(days=1))
 
 
-def read_scope(conn: Connection, scope: Filter, known: dict[str, Iterable[str]]) -> dict[str, Rows]:
+def read_scope(
+    conn: Connection, scope: Filter, known: Mapping[str, Iterable[str]]
+) -> dict[str, Rows]:
     """The shared database's rows a venue copy covers, plus every row named in `known`.
 
     `known` (keys of the copy's rows and bases) is read by key whatever the filter says:

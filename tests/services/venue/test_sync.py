@@ -1,0 +1,158 @@
+"""Sync merges a venue copy and the shared database field by field, and only once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from tests.services.venue.support import copy_of, dump, seed_shared, sqlite
+from veyedesk.db import session_factory
+from veyedesk.model import Cut, CutTombstone, Episode, Mark, VenueSyncReceipt
+from veyedesk.model.kinds import MarkKind
+from veyedesk.services.edit import load_draft, save_draft
+from veyedesk.services.locks import lock_state
+from veyedesk.services.venue.sync import pending_conflicts, sync
+
+
+def edit(engine: Engine, uuid: str, user: str = "someone", **fields: object) -> None:
+    """Save field changes to a talk the way the editor does (draft, compare-and-swap)."""
+    with session_factory(engine)() as s, s.begin():
+        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
+        base = load_draft(s, episode_id, "")
+        draft = base.copy()
+        draft.fields.update(fields)
+        save_draft(s, draft, base, user)
+
+
+def edit_cuts(engine: Engine, uuid: str, change) -> None:  # type: ignore[no-untyped-def]
+    with session_factory(engine)() as s, s.begin():
+        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
+        base = load_draft(s, episode_id, "")
+        draft = base.copy()
+        change(draft)
+        save_draft(s, draft, base, "editor")
+
+
+@pytest.fixture
+def shared(db_url: str, session: Session) -> tuple[str, Engine, list[str]]:
+    fixture = seed_shared(session)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return db_url, engine, [e.uuid for e in fixture.episodes]
+
+
+def test_disjoint_edits_merge_and_a_second_sync_changes_nothing(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talks[0], name="Venue title")
+    edit(engine, talks[0], description="Online description")
+    edit(engine, talks[1], name="Online title")
+
+    report = sync(local)
+    assert report.conflicts == [] and report.pushed >= 1 and report.pulled >= 2
+    theirs, mine = dump(engine), dump(local)
+    assert theirs["episode"] == mine["episode"]
+    assert theirs["episode"][talks[0]]["name"] == "Venue title"
+    assert theirs["episode"][talks[0]]["description"] == "Online description"
+    assert mine["episode"][talks[1]]["name"] == "Online title"
+    # The pushed name counts as edited by hand on the shared side; locks are released.
+    with session_factory(engine)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        assert "name" in (ep.edited_fields or [])
+        assert lock_state(s, ep.id, 120).free
+        receipts = s.scalars(select(VenueSyncReceipt)).all()
+    before_s, before_l = dump(engine), dump(local)
+    again = sync(local)
+    assert (again.pushed, again.pulled, again.conflicts) == (0, 0, [])
+    assert dump(engine) == before_s and dump(local) == before_l
+    with session_factory(engine)() as s:
+        assert len(s.scalars(select(VenueSyncReceipt)).all()) == len(receipts)
+
+
+def test_same_field_on_both_sides_is_a_conflict_until_chosen(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talks[2], name="Mine", tags="venue")
+    edit(engine, talks[2], name="Theirs")
+
+    dry = sync(local, dry_run=True)
+    assert [c.field for c in dry.conflicts] == ["name"]
+    report = sync(local)
+    assert [(c.field, c.mine, c.theirs) for c in report.conflicts] == [("name", "Mine", "Theirs")]
+    # Nothing overwritten: each side keeps its own title, the other field merged.
+    assert dump(engine)["episode"][talks[2]]["name"] == "Theirs"
+    assert dump(engine)["episode"][talks[2]]["tags"] == "venue"
+    assert dump(local)["episode"][talks[2]]["name"] == "Mine"
+    with session_factory(local)() as s:
+        assert [c.field for c in pending_conflicts(s)] == ["name"]
+    # Still pending on the next sync; then chosen.
+    assert [c.field for c in sync(local).conflicts] == ["name"]
+    chosen = sync(local, prefer="theirs", prefer_fields=("name",))
+    assert chosen.conflicts == [] and chosen.resolved == 1
+    assert dump(local)["episode"][talks[2]]["name"] == "Theirs"
+    with session_factory(local)() as s:
+        assert pending_conflicts(s) == []
+    assert sync(local).pushed == 0
+
+
+def test_cuts_marks_logs_and_tombstones_cross_both_ways(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+
+    def trim(draft):  # type: ignore[no-untyped-def]
+        draft.cuts[0].start = 12.5
+        del draft.cuts[1:]
+
+    edit_cuts(local, talks[0], trim)  # venue: trims the first cut, deletes the second
+    with session_factory(local)() as s, s.begin():
+        room = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one().location
+        s.add(
+            Mark(
+                show_id=room.shows[0].id,
+                location=room,
+                click=__import__("datetime").datetime(2026, 2, 1, 9, 31),
+                kind=MarkKind.END,
+                who="bob",
+                machine="laptop-a",
+            )
+        )
+    with session_factory(engine)() as s, s.begin():
+        room = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one().location
+        s.add(
+            Mark(
+                show_id=room.shows[0].id,
+                location=room,
+                click=__import__("datetime").datetime(2026, 2, 1, 9, 46),
+                kind=MarkKind.START,
+            )
+        )
+
+    def later(draft):  # type: ignore[no-untyped-def]
+        draft.cuts[0].end = 600.0
+
+    edit_cuts(engine, talks[1], later)  # online: changes a cut of another talk
+    sync(local)
+    theirs, mine = dump(engine), dump(local)
+    for kind in ("cut", "mark", "tombstone"):
+        assert theirs[kind] == mine[kind], kind
+    cut0 = [d for d in theirs["cut"].values() if d["episode"] == talks[0]]
+    assert [(c["start"], c["sequence"]) for c in cut0] == [(12.5, 1)]
+    assert any(d["episode"] == talks[0] for d in theirs["tombstone"].values())
+    assert len(theirs["mark"]) == len(mine["mark"]) == 8
+    assert sync(local).pushed == 0
+    with session_factory(engine)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        assert len(s.scalars(select(Cut).where(Cut.episode_id == ep.id)).all()) == 1
+        assert s.scalars(select(CutTombstone).where(CutTombstone.episode_id == ep.id)).first()

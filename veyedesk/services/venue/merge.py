@@ -1,0 +1,170 @@
+"""The three-way merge of one row, field by field: base, mine (the venue copy), theirs (shared).
+
+Pure: values in, values out. A field only one side changed takes that side's value; the
+same change on both sides is no conflict; different changes to the same field are a
+`FieldConflict` that a choice (`mine`/`theirs`) resolves, or that stays pending: then each
+side keeps its own value and the base keeps the old one, so the next merge finds the same
+conflict again and nothing is overwritten without a choice. A row deleted on one side and
+changed on the other is a conflict on the pseudo-field `deleted`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from veyedesk.services.venue.rows import RAW_FILE, Data, fields_of
+
+# The row-level pseudo-field for "deleted on one side, changed on the other".
+DELETED = "deleted"
+# A base value no real value equals: a row both sides created with different values.
+UNSET: dict[str, bool] = {"__unset__": True}
+
+MINE, THEIRS = "mine", "theirs"
+
+
+@dataclass(frozen=True)
+class FieldConflict:
+    """Both sides changed one field of one row since the base."""
+
+    kind: str
+    key: str
+    field: str
+    base: Any
+    mine: Any
+    theirs: Any
+    label: str = ""
+
+    @property
+    def qualified(self) -> str:
+        """`kind.field`, the name `--prefer` accepts beside the bare field name."""
+        return f"{self.kind}.{self.field}"
+
+    def describe(self) -> str:
+        def show(value: Any) -> str:
+            if value is None:
+                return "(blank)"
+            if value == UNSET:
+                return "(new)"
+            text = str(value)
+            return text if len(text) <= 60 else text[:57] + "…"
+
+        what = self.label or f"{self.kind} {self.key}"
+        if self.field == DELETED:
+            mine = "deleted" if self.mine is None else "changed"
+            theirs = "deleted" if self.theirs is None else "changed"
+            return f"{what}: {mine} here, {theirs} on the shared database"
+        return (
+            f"{what}: {self.field}: was {show(self.base)}, here {show(self.mine)}, "
+            f"shared {show(self.theirs)}"
+        )
+
+
+Chooser = Callable[[FieldConflict], str | None]
+
+
+@dataclass
+class RowMerge:
+    """What each side should hold after the merge, and the new base (None = no row)."""
+
+    mine: Data | None
+    theirs: Data | None
+    base: Data | None
+    conflicts: list[FieldConflict] = field(default_factory=list)  # still pending
+    resolved: list[tuple[FieldConflict, str]] = field(default_factory=list)
+
+
+def merge_row(
+    kind: str,
+    key: str,
+    base: Data | None,
+    mine: Data | None,
+    theirs: Data | None,
+    choose: Chooser,
+    label: str = "",
+) -> RowMerge:
+    """Merge one row; see the module docstring for the rules."""
+    if mine is None and theirs is None:
+        return RowMerge(None, None, None)
+    if base is None:
+        if mine is None:
+            return RowMerge(theirs, theirs, theirs)
+        if theirs is None:
+            return RowMerge(mine, mine, mine)
+        return _fields(kind, key, {}, mine, theirs, choose, label)
+    if mine is None or theirs is None:
+        if kind == RAW_FILE:
+            # A raw file is a file on a disk: a row missing on one side is not a deletion
+            # to copy (a laptop holds only its rooms' files); leave both sides alone.
+            return RowMerge(mine, theirs, base)
+        present = mine if mine is not None else theirs
+        if present == base:
+            return RowMerge(None, None, None)  # deleted on one side, untouched on the other
+        conflict = FieldConflict(kind, key, DELETED, None, mine, theirs, label)
+        choice = choose(conflict)
+        if choice is None:
+            return RowMerge(mine, theirs, base, [conflict])
+        winner = mine if choice == MINE else theirs
+        return RowMerge(winner, winner, winner, resolved=[(conflict, choice)])
+    return _fields(kind, key, base, mine, theirs, choose, label)
+
+
+def _fields(
+    kind: str,
+    key: str,
+    base: Data,
+    mine: Data,
+    theirs: Data,
+    choose: Chooser,
+    label: str,
+) -> RowMerge:
+    to_mine, to_theirs, new_base = dict(mine), dict(theirs), dict(base)
+    out = RowMerge(to_mine, to_theirs, new_base)
+    for name in fields_of(kind):
+        b = base.get(name, UNSET)
+        m, t = mine.get(name), theirs.get(name)
+        if m == t:
+            value = m
+        elif m == b:
+            value = t
+        elif t == b:
+            value = m
+        else:
+            conflict = FieldConflict(kind, key, name, None if b == UNSET else b, m, t, label)
+            choice = choose(conflict)
+            if choice is None:
+                out.conflicts.append(conflict)
+                new_base[name] = b  # keep the old base: the conflict stays until chosen
+                continue
+            out.resolved.append((conflict, choice))
+            value = m if choice == MINE else t
+        to_mine[name] = to_theirs[name] = new_base[name] = value
+    return out
+
+
+def chooser(
+    prefer: str | None = None,
+    prefer_fields: tuple[str, ...] = (),
+    resolutions: dict[tuple[str, str, str], str] | None = None,
+) -> Chooser:
+    """Choices from per-conflict `resolutions` (the dialog), then `--prefer SIDE [FIELD…]`."""
+    if prefer not in (None, MINE, THEIRS):
+        from veyedesk.services.venue.errors import VenueError
+
+        raise VenueError(f"prefer {prefer!r}: use mine or theirs")
+    chosen = dict(resolutions or {})
+
+    def choose(conflict: FieldConflict) -> str | None:
+        picked = chosen.get((conflict.kind, conflict.key, conflict.field))
+        if picked is not None:
+            return picked
+        if prefer is not None and (
+            not prefer_fields
+            or conflict.field in prefer_fields
+            or conflict.qualified in prefer_fields
+        ):
+            return prefer
+        return None
+
+    return choose
