@@ -80,7 +80,7 @@ def test_venue_sync_export_apply_cli(
 ) -> None:
     from sqlalchemy import Engine
 
-    from tests.services.venue.test_sync import edit
+    from tests.services.venue.support import edit
 
     fixture = seed_shared(session)
     talk = fixture.episodes[0].uuid

@@ -13,6 +13,7 @@ from tests.support.factory import DAY, ShowFixture, make_show
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode, Mark
 from veyedesk.model.kinds import MarkKind
+from veyedesk.services.edit import load_draft, save_draft
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.checkout import CheckoutResult, checkout
 
@@ -57,4 +58,33 @@ def episode_by_uuid(session: Session, uuid: str) -> Episode:
     return found
 
 
-__all__ = ["DAY", "copy_of", "dump", "episode_by_uuid", "seed_shared", "session_factory", "sqlite"]
+def edit(engine: Engine, uuid: str, user: str = "someone", **fields: object) -> None:
+    """Save field changes to a talk the way the editor does (draft, compare-and-swap)."""
+    with session_factory(engine)() as s, s.begin():
+        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
+        base = load_draft(s, episode_id, "")
+        draft = base.copy()
+        draft.fields.update(fields)
+        save_draft(s, draft, base, user)
+
+
+def edit_cuts(engine: Engine, uuid: str, change) -> None:  # type: ignore[no-untyped-def]
+    with session_factory(engine)() as s, s.begin():
+        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
+        base = load_draft(s, episode_id, "")
+        draft = base.copy()
+        change(draft)
+        save_draft(s, draft, base, "editor")
+
+
+__all__ = [
+    "DAY",
+    "copy_of",
+    "dump",
+    "edit",
+    "edit_cuts",
+    "episode_by_uuid",
+    "seed_shared",
+    "session_factory",
+    "sqlite",
+]

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from tests.services.venue.support import copy_of, dump, seed_shared, sqlite
-from tests.services.venue.test_sync import edit
+from tests.services.venue.support import copy_of, dump, edit, seed_shared, sqlite
 from veyedesk.services.venue.changes import apply_changes, export_changes, read_changes
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.sync import sync

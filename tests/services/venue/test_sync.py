@@ -8,32 +8,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.services.venue.support import copy_of, dump, seed_shared, sqlite
+from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_shared, sqlite
 from veyedesk.db import session_factory
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, VenueSyncReceipt
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services.edit import load_draft, save_draft
 from veyedesk.services.locks import lock_state
 from veyedesk.services.venue.sync import pending_conflicts, sync
-
-
-def edit(engine: Engine, uuid: str, user: str = "someone", **fields: object) -> None:
-    """Save field changes to a talk the way the editor does (draft, compare-and-swap)."""
-    with session_factory(engine)() as s, s.begin():
-        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
-        base = load_draft(s, episode_id, "")
-        draft = base.copy()
-        draft.fields.update(fields)
-        save_draft(s, draft, base, user)
-
-
-def edit_cuts(engine: Engine, uuid: str, change) -> None:  # type: ignore[no-untyped-def]
-    with session_factory(engine)() as s, s.begin():
-        episode_id = s.scalars(select(Episode.id).where(Episode.uuid == uuid)).one()
-        base = load_draft(s, episode_id, "")
-        draft = base.copy()
-        change(draft)
-        save_draft(s, draft, base, "editor")
 
 
 @pytest.fixture
@@ -156,3 +136,36 @@ def test_cuts_marks_logs_and_tombstones_cross_both_ways(
         ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
         assert len(s.scalars(select(Cut).where(Cut.episode_id == ep.id)).all()) == 1
         assert s.scalars(select(CutTombstone).where(CutTombstone.episode_id == ep.id)).first()
+
+
+class Crash(BaseException):
+    """Stands for the process dying at a commit point (the child-process test kills it)."""
+
+
+def test_rerun_after_a_crash_past_the_shared_commit_finishes_from_the_plan(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veyedesk.services.venue import sync as sync_module
+
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talks[0], name="Venue title")
+
+    def die(name: str) -> None:
+        if name == "shared-committed":
+            raise Crash(name)
+
+    monkeypatch.setattr(sync_module, "_checkpoint", die)
+    with pytest.raises(Crash):
+        sync(local)
+    monkeypatch.undo()
+    assert dump(engine)["episode"][talks[0]]["name"] == "Venue title"
+    # Someone online renames it again before the laptop reruns: that is their change to
+    # the pushed title, not a conflict, and the rerun must take it.
+    edit(engine, talks[0], name="Renamed online")
+    report = sync(local)
+    assert report.recovered and report.conflicts == []
+    assert dump(local)["episode"][talks[0]]["name"] == "Renamed online"
+    with session_factory(engine)() as s:
+        assert len(s.scalars(select(VenueSyncReceipt)).all()) == 1

@@ -498,6 +498,14 @@ def _sync_once(
             sconn.rollback()
             report_progress(1.0, "nothing to do" if not changes else "dry run")
             return report
+        if not plan.shared and not held:
+            # Only pulls: the shared side stays untouched (no receipt), and the copy's
+            # one transaction is all there is to crash in.
+            sconn.rollback()
+            with local.begin() as lconn:
+                finish_local(lconn, plan, local_show)
+            report_progress(1.0, "synced")
+            return report
         with local.begin() as lconn:
             lconn.execute(
                 insert(table(VenueSyncRun)).values(
