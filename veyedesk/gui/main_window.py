@@ -161,6 +161,9 @@ class MainWindow(QMainWindow):
             "&Refresh list", self.reload_shows, QKeySequence.StandardKey.Refresh
         )
         self.demo_action = self._action("Create the &demo show", lambda: self.seed_demo(True))
+        self.sync_action = self._action(
+            "S&ync with the shared database…", self.open_sync, None, "sync"
+        )
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.demo_action)
+        file_menu.addAction(self.sync_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
@@ -399,6 +403,15 @@ class MainWindow(QMainWindow):
             self.select_show(context.show_id)
 
     # -- encode queue and review --------------------------------------------------------
+    def open_sync(self) -> None:
+        """File ▸ Sync: merge this venue copy with its shared database (gui/sync_dialog.py)."""
+        from veyedesk.gui.sync_dialog import SyncDialog
+
+        dialog = SyncDialog(self.settings.db, self, default_profile=self.settings.default_profile)
+        dialog.synced.connect(lambda _report: self.reload_shows())
+        self.sync_dialog = dialog
+        dialog.show()
+
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
         show_id = self.show_box.currentData()

@@ -106,7 +106,7 @@ def _label(kind: str, key: str, data: Data | None, names: dict[str, str]) -> str
     if data is None:
         return f"{kind} {key}"
     if kind == EPISODE:
-        return f"talk “{data.get('name', key)}”"
+        return f"talk “{names.get(key) or data.get('name', key)}”"
     if kind == CUT:
         talk = names.get(data.get("episode", ""), "?")
         return f"cut {data.get('sequence')} of “{talk}” ({data.get('raw')})"
@@ -125,14 +125,19 @@ def plan_merge(
     """Merge every row of every kind into a plan (pure)."""
     report = SyncReport()
     plan = Plan(new_uuid(), [], [], [], [], serials)
-    names = {k: d.get("name", "") for side in (theirs, mine) for k, d in side[EPISODE].items()}
+    # Rows are named by their agreed (base) values: a conflict on a title must not be
+    # labelled with one side's new title.
+    names: dict[str, str] = {}
+    for side in (base, theirs, mine):
+        for k, d in side.get(EPISODE, {}).items():
+            names.setdefault(k, d.get("name", ""))
     for kind in KINDS:
         m_rows, b_rows, t_rows = mine.get(kind, {}), base.get(kind, {}), theirs.get(kind, {})
         for key in sorted(m_rows.keys() | b_rows.keys() | t_rows.keys()):
             m, b, t = m_rows.get(key), b_rows.get(key), t_rows.get(key)
             if m == t and (b == m or (b is None and m is None)):
                 continue
-            label = _label(kind, key, m or t or b, names)
+            label = _label(kind, key, b or m or t, names)
             merged = merge_row(kind, key, b, m, t, choose, label)
             report.conflicts += merged.conflicts
             report.resolved += len(merged.resolved)

@@ -1,0 +1,198 @@
+"""File ▸ Sync with the shared database: a venue copy's sync, with progress, off the GUI thread.
+
+The sync itself is `services.venue.sync.sync`, run on a pool thread; its progress comes
+back through a queued signal. Conflicts (a field both sides changed) open the per-field
+choice dialog of `gui/conflict_dialog.py`; the choices are synced at once, and Cancel
+leaves them pending (both sides keep their value, nothing is overwritten).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veyedesk.gui.conflict_dialog import FieldChoice, FieldChoiceDialog, show_value
+from veyedesk.gui.safe_text import plain_label
+from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
+from veyedesk.services.venue.sync import Resolutions, SyncReport
+
+SyncFunction = Callable[..., SyncReport]
+
+
+class _ProgressRelay(QObject):
+    # Emitted on the pool thread; Qt queues it to the dialog in the GUI thread.
+    progress = Signal(float, str)
+
+
+def conflict_choices(conflicts: list[FieldConflict]) -> list[FieldChoice]:
+    """Rows for the choice dialog, one per pending conflict (`c1`, `c2`, …)."""
+    rows = []
+    for n, c in enumerate(conflicts, start=1):
+        if c.field == DELETED:
+            mine = "delete it" if c.mine is None else "keep my changes"
+            theirs = "delete it" if c.theirs is None else "keep their changes"
+            rows.append(FieldChoice(f"c{n}", f"{c.label}: deleted on one side", theirs, mine))
+        else:
+            label = f"{c.label}: {c.field}"
+            rows.append(FieldChoice(f"c{n}", label, show_value(c.theirs), show_value(c.mine)))
+    return rows
+
+
+class SyncDialog(QDialog):
+    """Sync the venue copy `db_url`; `synced` is emitted after every finished sync."""
+
+    synced = Signal(object)  # the SyncReport
+
+    def __init__(
+        self,
+        db_url: str,
+        parent: QWidget | None = None,
+        *,
+        default_profile: str = "mp4",
+        runner: BackgroundRunner | None = None,
+        sync_function: SyncFunction | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("veyedesk — sync with the shared database")
+        self.setMinimumWidth(520)
+        self.db_url, self.default_profile = db_url, default_profile
+        self.runner = runner or BackgroundRunner(self)
+        self._sync = sync_function or _default_sync
+        self.report: SyncReport | None = None
+        self.conflict_dialog: FieldChoiceDialog | None = None
+        self._pending: list[FieldConflict] = []
+        layout = QVBoxLayout(self)
+        intro = plain_label(
+            "Pushes the changes made on this venue copy to the shared database it was "
+            "checked out from, and pulls everyone else's. Fields changed on both sides are "
+            "yours to choose; nothing is overwritten without a choice."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.keep_locks = QCheckBox("Keep my talks locked (I go on editing here)")
+        self.keep_locks.setObjectName("keep_locks")
+        layout.addWidget(self.keep_locks)
+        self.bar = QProgressBar()
+        self.bar.setObjectName("sync_progress")
+        self.bar.setRange(0, 100)
+        layout.addWidget(self.bar)
+        self.status = plain_label("Not synced yet.")
+        self.status.setObjectName("sync_status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.start_button = QPushButton("&Sync now")
+        self.start_button.setObjectName("sync_start")
+        self.start_button.setDefault(True)
+        buttons.addButton(self.start_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.start_button.clicked.connect(lambda: self.start())
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._relay = _ProgressRelay()
+        self._relay.progress.connect(self._on_progress)
+
+    @property
+    def busy(self) -> bool:
+        return self.runner.busy
+
+    def start(self, resolutions: Resolutions | None = None) -> None:
+        """Run one sync in the background (with the conflict choices made, if any)."""
+        if self.busy:
+            return
+        self.start_button.setEnabled(False)
+        self.keep_locks.setEnabled(False)
+        self.bar.setValue(0)
+        self.status.setText("Syncing…")
+        relay, url, keep = self._relay, self.db_url, self.keep_locks.isChecked()
+        profile, run = self.default_profile, self._sync
+
+        def work() -> SyncReport:
+            return run(
+                url,
+                resolutions=resolutions,
+                keep_locks=keep,
+                default_profile=profile,
+                progress=lambda fraction, text: relay.progress.emit(fraction, text),
+            )
+
+        self.runner.submit(work, self._done, self._failed)
+
+    def _on_progress(self, fraction: float, text: str) -> None:
+        self.bar.setValue(round(fraction * 100))
+        self.status.setText(text)
+
+    def _done(self, report: SyncReport) -> None:
+        self.report = report
+        self.start_button.setEnabled(True)
+        self.keep_locks.setEnabled(True)
+        self.bar.setValue(100)
+        summary = f"Synced: {report.pushed} changes pushed, {report.pulled} pulled"
+        if report.resolved:
+            summary += f", {report.resolved} conflicts resolved as chosen"
+        if report.locks:
+            summary += f"; locks {report.locks}"
+        if report.conflicts:
+            summary += f". {len(report.conflicts)} field(s) changed on both sides need a choice."
+        self.status.setText(summary + ("" if report.conflicts else "."))
+        self.synced.emit(report)
+        if report.conflicts:
+            self.ask(report.conflicts)
+
+    def _failed(self, exc: Exception) -> None:
+        self.start_button.setEnabled(True)
+        self.keep_locks.setEnabled(True)
+        self.bar.setValue(0)
+        self.status.setText(f"Not synced: {exc}")
+
+    def ask(self, conflicts: list[FieldConflict]) -> None:
+        """Open the per-field choice for `conflicts` (window-modal; Cancel leaves them pending)."""
+        self._pending = list(conflicts)
+        dialog = FieldChoiceDialog(
+            "veyedesk — changed here and on the shared database",
+            "These fields were changed on this venue copy and on the shared database since "
+            "the last sync. For each, keep their value or yours; Cancel leaves them "
+            "pending (each side keeps its own) until the next sync.",
+            conflict_choices(conflicts),
+            "Sync with these choices",
+            self,
+            headings=("Field", "Theirs (shared database)", "Yours (this copy)"),
+        )
+        dialog.setObjectName("sync_conflicts")
+        self.conflict_dialog = dialog
+        dialog.accepted.connect(self._chosen)
+        dialog.rejected.connect(
+            lambda: self.status.setText(
+                f"{len(self._pending)} conflict(s) left pending; sync again to choose."
+            )
+        )
+        dialog.open()
+
+    def resolutions(self) -> Resolutions:
+        """The open conflict dialog's choices, keyed as the sync wants them."""
+        assert self.conflict_dialog is not None
+        mine = self.conflict_dialog.chosen_mine()
+        return {
+            (c.kind, c.key, c.field): MINE if f"c{n}" in mine else THEIRS
+            for n, c in enumerate(self._pending, start=1)
+        }
+
+    def _chosen(self) -> None:
+        self.start(self.resolutions())
+
+
+def _default_sync(url: str, **kwargs: Any) -> SyncReport:
+    from veyedesk.services.venue.sync import sync
+
+    return sync(url, **kwargs)
