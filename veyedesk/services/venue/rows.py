@@ -300,6 +300,23 @@ def read(conn: Connection, kind: str, where: ColumnElement[bool] | None = None) 
     return dict(convert(row) for row in conn.execute(stmt))
 
 
+UUID_KINDS = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log}
+
+
+def read_keys(conn: Connection, kind: str, keys: Iterable[str]) -> Rows:
+    """Rows of one kind named by key (those that exist)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    model = UUID_KINDS.get(kind)
+    if model is None:  # raw files and tombstones are few: read them all, keep those named
+        return {k: v for k, v in read(conn, kind).items() if k in wanted}
+    found: Rows = {}
+    for batch in chunks(sorted(wanted)):
+        found.update(read(conn, kind, table(model).c.uuid.in_(batch)))
+    return found
+
+
 def read_all(conn: Connection) -> dict[str, Rows]:
     """Every mergeable row of a database (what a venue copy holds)."""
     return {kind: read(conn, kind) for kind in KINDS}

@@ -272,7 +272,10 @@ def _mark_edited(conn: Connection, uuid: str, names: list[str]) -> None:
 
 def finish_local(conn: Connection, plan: Plan, show_id: int) -> None:
     """Apply a plan to the venue copy (rows it still holds as expected, bases, conflicts)."""
-    current = rows.read_all(conn)
+    named: dict[str, set[str]] = {}
+    for op in plan.local:
+        named.setdefault(op["kind"], set()).add(op["key"])
+    current = {kind: rows.read_keys(conn, kind, keys) for kind, keys in named.items()}
     refs = Refs(conn, show_id)
     ops = []
     for op in plan.local:
