@@ -169,3 +169,32 @@ def test_rerun_after_a_crash_past_the_shared_commit_finishes_from_the_plan(
     assert dump(local)["episode"][talks[0]]["name"] == "Renamed online"
     with session_factory(engine)() as s:
         assert len(s.scalars(select(VenueSyncReceipt)).all()) == 1
+
+
+def test_a_talk_added_at_the_venue_reaches_the_show_with_a_free_slug_and_its_cuts(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    from veyedesk.services.episodes import add_episode
+
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(local)() as s, s.begin():
+        first = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        extra = add_episode(
+            s, first.show, "Lightning talks", room=first.location, start=first.start
+        )
+        extra.cuts.append(Cut(raw_file=first.cuts[0].raw_file, sequence=1, start=3.0))
+        s.flush()
+        new_uuid, slug = extra.uuid, extra.slug
+    with session_factory(engine)() as s, s.begin():  # meanwhile the schedule got one too
+        first = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        online = add_episode(s, first.show, "Lightning talks", room=first.location)
+        assert online.slug == slug
+    report = sync(local)
+    assert report.conflicts == [] and report.pulled == 2  # their talk, and our new slug
+    theirs = dump(engine)
+    assert theirs["episode"][new_uuid]["slug"] == f"{slug}_2"
+    assert [c["start"] for c in theirs["cut"].values() if c["episode"] == new_uuid] == [3.0]
+    assert dump(local)["episode"] == theirs["episode"]
+    assert (sync(local).pushed, sync(local).pulled) == (0, 0)

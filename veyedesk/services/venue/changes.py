@@ -34,6 +34,7 @@ from veyedesk.services.venue.sync import (
     plan_merge,
     read_bases,
     show_id_on,
+    show_slugs,
 )
 
 FORMAT = "veyedesk-venue-changes"
@@ -165,7 +166,7 @@ def apply_changes(
             for batch in rows.chunks(sorted(theirs[EPISODE]))
             for r in conn.execute(select(ep.c.uuid, ep.c.serial).where(ep.c.uuid.in_(batch)))
         }
-        plan, report = plan_merge(mine, base, theirs, choose, serials)
+        plan, report = plan_merge(mine, base, theirs, choose, serials, show_slugs(conn, show_id))
         # Pulls mean nothing here (there is no copy to pull into): only pushes are reported.
         report.pulled = 0
         report.lines = [line for line in report.lines if line.startswith("push ")]

@@ -495,6 +495,15 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
         values["uuid"] = new_uuid()
     elif kind != TOMBSTONE:
         values["uuid"] = key
+    if kind == EPISODE:
+        # A talk added by hand on a laptop may take a slug the show got meanwhile: slugs
+        # name output files, so it gets the next free one (the next sync pulls it back).
+        from veyedesk.model.slug import TakenSlugs, unique_slug
+
+        ep = table(Episode)
+        taken = TakenSlugs(conn.scalars(select(ep.c.slug).where(ep.c.show_id == refs.show_id)))
+        if values["slug"] in taken:
+            values["slug"] = unique_slug(values["slug"], taken)
     if kind in (EPISODE, RAW_FILE) and values.get("start") is not None:
         from veyedesk.model.timecode import add_seconds
 

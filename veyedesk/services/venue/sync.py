@@ -121,8 +121,16 @@ def plan_merge(
     theirs: dict[str, rows.Rows],
     choose: Callable[[FieldConflict], str | None],
     serials: dict[str, int],
+    shared_slugs: Iterable[str] = (),
 ) -> tuple[Plan, SyncReport]:
-    """Merge every row of every kind into a plan (pure)."""
+    """Merge every row of every kind into a plan (pure).
+
+    `shared_slugs` are the show's slugs on the shared database: a talk added on the copy
+    whose slug was taken there meanwhile gets the next free one, on both sides at once.
+    """
+    from veyedesk.model.slug import TakenSlugs, unique_slug
+
+    taken = TakenSlugs(shared_slugs)
     report = SyncReport()
     plan = Plan(new_uuid(), [], [], [], [], serials)
     # Rows are named by their agreed (base) values: a conflict on a title must not be
@@ -135,6 +143,10 @@ def plan_merge(
         m_rows, b_rows, t_rows = mine.get(kind, {}), base.get(kind, {}), theirs.get(kind, {})
         for key in sorted(m_rows.keys() | b_rows.keys() | t_rows.keys()):
             m, b, t = m_rows.get(key), b_rows.get(key), t_rows.get(key)
+            if kind == EPISODE and m is not None and b is None and t is None:
+                if m["slug"] in taken:
+                    m = {**m, "slug": unique_slug(m["slug"], taken)}
+                taken.add(m["slug"])
             if m == t and (b == m or (b is None and m is None)):
                 continue
             label = _label(kind, key, b or m or t, names)
@@ -145,8 +157,10 @@ def plan_merge(
                 plan.shared.append(_shared_op(kind, key, t, merged.theirs))
                 report.pushed += 1
                 report.lines.append(f"push {label}: {_what(t, merged.theirs)}")
-            if merged.mine != m:
-                plan.local.append({"kind": kind, "key": key, "expect": m, "data": merged.mine})
+            if merged.mine != m_rows.get(key):
+                plan.local.append(
+                    {"kind": kind, "key": key, "expect": m_rows.get(key), "data": merged.mine}
+                )
                 report.pulled += 1
                 report.lines.append(f"pull {label}: {_what(m, merged.mine)}")
             if merged.base != b:
@@ -200,7 +214,11 @@ def _order(ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Deletes first, children before parents; then inserts and updates, parents first."""
     rank = {kind: n for n, kind in enumerate(KINDS)}
     deletes = sorted((o for o in ops if o["op"] == "delete"), key=lambda o: -rank[o["kind"]])
-    others = sorted((o for o in ops if o["op"] != "delete"), key=lambda o: rank[o["kind"]])
+    # Within a kind, updates first: a renamed slug frees its old value for a new row.
+    others = sorted(
+        (o for o in ops if o["op"] != "delete"),
+        key=lambda o: (rank[o["kind"]], o["op"] == "insert"),
+    )
     return deletes + others
 
 
@@ -229,16 +247,12 @@ def apply_shared(
     states_changed: list[str] = []
     for op in _order(plan.shared):
         kind, key = op["kind"], op["key"]
-        if op["op"] == "delete":
-            rows.delete_row(conn, kind, key, refs)
-        elif op["op"] == "insert":
-            rows.insert_row(conn, kind, key, op["data"], refs)
-        else:
-            rows.update_row(conn, kind, key, op["data"], op["names"], refs)
-            if kind == EPISODE:
-                _mark_edited(conn, key, op["names"])
-                if "state" in op["names"]:
-                    states_changed.append(key)
+        if not _write(conn, op, refs):
+            continue
+        if op["op"] == "update" and kind == EPISODE:
+            _mark_edited(conn, key, op["names"])
+            if "state" in op["names"]:
+                states_changed.append(key)
     if states_changed:
         # A talk moved on at the venue: the shared workers get what its state calls for.
         from veyedesk.jobs.queue import queue_for_state
@@ -256,6 +270,25 @@ def apply_shared(
             summary=summary[:2000],
         )
     )
+
+
+def _write(conn: Connection, op: dict[str, Any], refs: Refs) -> bool:
+    """One insert, update or delete; False when the row's talk or raw file is gone here.
+
+    A cut or log of a talk deleted on this side meanwhile goes with the talk, as the
+    talk's other cuts and logs did (its delete cascades).
+    """
+    kind, key = op["kind"], op["key"]
+    try:
+        if op["op"] == "delete":
+            rows.delete_row(conn, kind, key, refs)
+        elif op["op"] == "insert":
+            rows.insert_row(conn, kind, key, op["data"], refs)
+        else:
+            rows.update_row(conn, kind, key, op["data"], op["names"], refs)
+    except KeyError:
+        return False
+    return True
 
 
 def _mark_edited(conn: Connection, uuid: str, names: list[str]) -> None:
@@ -294,13 +327,7 @@ def finish_local(conn: Connection, plan: Plan, show_id: int) -> None:
             )
     ep = table(Episode)
     for op in _order(ops):
-        kind, key = op["kind"], op["key"]
-        if op["op"] == "delete":
-            rows.delete_row(conn, kind, key, refs)
-        elif op["op"] == "insert":
-            rows.insert_row(conn, kind, key, op["data"], refs)
-        else:
-            rows.update_row(conn, kind, key, op["data"], op["names"], refs)
+        _write(conn, op, refs)
     # An editor with one of these talks open on the copy must notice (its save is CAS).
     for uuid in sorted(touched_episodes(ops, current)):
         conn.execute(update(ep).where(ep.c.uuid == uuid).values(serial=ep.c.serial + 1))
@@ -325,6 +352,12 @@ def read_bases(conn: Connection) -> dict[str, rows.Rows]:
     for row in conn.execute(select(base.c.kind, base.c.key, base.c.data)):
         out.setdefault(row.kind, {})[row.key] = row.data
     return out
+
+
+def show_slugs(conn: Connection, show_id: int) -> list[str]:
+    """Every episode slug of a show (they must stay unique in it, case folded)."""
+    ep = table(Episode)
+    return list(conn.scalars(select(ep.c.slug).where(ep.c.show_id == show_id)))
 
 
 def origin_of(conn: Connection) -> Any:
@@ -491,7 +524,9 @@ def _sync_once(
             for r in sconn.execute(select(ep.c.uuid, ep.c.serial).where(ep.c.uuid.in_(batch)))
         }
         report_progress(0.5, "merging")
-        plan, report = plan_merge(mine, base, theirs, choose, serials)
+        plan, report = plan_merge(
+            mine, base, theirs, choose, serials, show_slugs(sconn, scope.show_id)
+        )
         held = (
             sconn.scalar(select(ep.c.id).where(ep.c.locked_by == origin.lock_holder).limit(1))
             is not None
@@ -566,5 +601,6 @@ __all__ = [
     "finish_local",
     "pending_conflicts",
     "plan_merge",
+    "show_slugs",
     "sync",
 ]
