@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from tests.services.venue.support import DAY, copy_of, dump, seed_shared, sqlite
@@ -32,7 +33,8 @@ def test_checkout_copies_show_rows_and_bases(db_url: str, session: Session, tmp_
             bases = {(b.kind, b.key): b.data for b in ls.scalars(select(VenueBase))}
             assert bases == {(k, key): d for k, by in mine.items() for key, d in by.items()}
             origin = ls.scalars(select(VenueOrigin)).one()
-            assert origin.source_url == db_url and origin.show == "pyconf_2026"
+            assert make_url(origin.source_url) == make_url(db_url)
+            assert origin.show == "pyconf_2026"
             # Same ids as the shared database; the copy's own locks start free.
             ids = sorted(ls.scalars(select(Episode.id)))
             assert ids == sorted(result.episode_ids)
@@ -95,3 +97,49 @@ def _bad_show(db_url: str, tmp_path: Path) -> None:
     from veyedesk.services.venue.checkout import checkout
 
     checkout(db_url, tmp_path / "x.db", client="pyconf", show="nope", who="a", machine="m")
+
+
+def test_the_copy_never_stores_the_shared_password(
+    db_url: str, session: Session, tmp_path: Path
+) -> None:
+    from veyedesk.services.venue.checkout import url_without_password
+
+    assert url_without_password("postgresql+psycopg://ed:s3cret@db.example/veyedesk") == (
+        "postgresql+psycopg://ed@db.example/veyedesk"
+    )
+    assert "hunter2" not in url_without_password(
+        "postgresql+psycopg://ed@/veyedesk?host=/run/pg&password=hunter2"
+    )
+    seed_shared(session)
+    url = db_url.replace("postgres@", "postgres:s3cret@") if "postgres@" in db_url else db_url
+    copy_of(url, tmp_path / "v.db")
+    raw = (tmp_path / "v.db").read_bytes()
+    assert b"s3cret" not in raw
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(local)() as ls:
+        origin = ls.scalars(select(VenueOrigin)).one()
+        assert "s3cret" not in origin.source_url
+    local.dispose()
+
+
+def test_keep_locks_renews_and_a_plain_sync_releases(
+    db_url: str, session: Session, tmp_path: Path
+) -> None:
+    from veyedesk.services.venue.sync import sync
+
+    fixture = seed_shared(session)
+    copy_of(db_url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    kept = sync(local, keep_locks=True)
+    assert kept.locks == "renewed"
+    session.expire_all()
+    assert (
+        lock_state(session, fixture.episodes[0].id, 120)
+        .describe()
+        .startswith("checked out to laptop laptop-a")
+    )
+    assert sync(local).locks == "released"
+    session.expire_all()
+    assert lock_state(session, fixture.episodes[0].id, 120).free
+    assert sync(local).locks == ""  # nothing held any more: nothing to do
+    local.dispose()

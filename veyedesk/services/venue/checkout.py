@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select, true, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.model import (
@@ -81,7 +82,20 @@ def source_engine(source: Source) -> tuple[Engine, str, bool]:
     bind = source.kw.get("bind")
     if not isinstance(bind, Engine):
         raise VenueError("the shared database's session factory has no engine bound")
-    return bind, bind.url.render_as_string(hide_password=False), False
+    return bind, bind.url.render_as_string(hide_password=False), False  # stripped by checkout
+
+
+def url_without_password(url: str) -> str:
+    """`url` with its password left out (user, host, database and options kept).
+
+    A venue copy travels (a laptop, an assets folder handed to an editor elsewhere), and
+    the shared database's password is the security boundary: it is never stored in one.
+    The sync finds it where libpq looks (PGPASSWORD, ~/.pgpass) or in `sync --from URL`.
+    """
+    parsed = make_url(url)
+    query = {k: v for k, v in parsed.query.items() if k.lower() != "password"}
+    # URL.set(password=None) means "unchanged": the tuple's own _replace drops it.
+    return parsed.set(query=query)._replace(password=None).render_as_string(hide_password=False)
 
 
 def open_copy(target_path: Path) -> Engine:
@@ -183,7 +197,7 @@ def checkout(
                     dst.execute(
                         insert(table(VenueOrigin)).values(
                             copy_uuid=copy_uuid,
-                            source_url=source_url,
+                            source_url=url_without_password(source_url),
                             client=client,
                             show=show,
                             room=room,

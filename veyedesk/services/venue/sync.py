@@ -402,12 +402,28 @@ def pending_conflicts(session: Session) -> list[FieldConflict]:
     return [FieldConflict(c.kind, c.key, c.field, c.base, c.mine, c.theirs, c.label) for c in found]
 
 
-def _engine(url_or_engine: str | Engine) -> tuple[Engine, bool]:
+def _engine(url_or_engine: str | Engine, *, shared: bool = True) -> tuple[Engine, bool]:
     if isinstance(url_or_engine, Engine):
         return url_or_engine, False
     from veyedesk.db import open_database
+    from veyedesk.db.engine import DatabaseError
 
-    return open_database(url_or_engine), True
+    try:
+        # The copy is upgraded like any SQLite; the shared database only by `db upgrade`.
+        return open_database(url_or_engine, upgrade_sqlite=not shared), True
+    except DatabaseError as exc:
+        if "password" not in str(exc):
+            raise
+        raise VenueError(
+            f"{exc} A venue copy never stores the shared database's password: give the "
+            "whole URL with `veyedesk venue sync --from URL`, or set PGPASSWORD"
+        ) from None
+
+
+def _check_same_show(shared: Engine, origin: Any) -> None:
+    """Refuse a shared database that does not hold this copy's show (a wrong --from)."""
+    with shared.connect() as conn:
+        show_id_on(conn, origin.client, origin.show)
 
 
 def _recover(local: Engine, shared: Engine, origin: Any) -> bool:
@@ -461,7 +477,7 @@ def sync(
     """
     report_progress = progress or (lambda _f, _t: None)
     choose = chooser(prefer, prefer_fields, resolutions)
-    local_engine, own_local = _engine(local)
+    local_engine, own_local = _engine(local, shared=False)
     shared_engine: Engine | None = None
     own_shared = False
     try:
@@ -469,6 +485,7 @@ def sync(
             origin = origin_of(lconn)
         report_progress(0.05, "connecting to the shared database")
         shared_engine, own_shared = _engine(source or origin.source_url)
+        _check_same_show(shared_engine, origin)
         recovered = False if dry_run else _recover(local_engine, shared_engine, origin)
         for _attempt in range(3):
             try:
