@@ -158,8 +158,11 @@ def sync_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.venue.sync import sync
 
     side, fields = _prefer(ns)
+    with ctx.session() as session:  # the copy holds the show's users (and their hashes)
+        who = ctx.identity(session)
     report = sync(
         ctx.settings.db,
+        who=who,
         source=ns.source,
         dry_run=ns.dry_run,
         prefer=side,

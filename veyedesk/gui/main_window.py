@@ -407,7 +407,12 @@ class MainWindow(QMainWindow):
         """File ▸ Sync: merge this venue copy with its shared database (gui/sync_dialog.py)."""
         from veyedesk.gui.sync_dialog import SyncDialog
 
-        dialog = SyncDialog(self.settings.db, self, default_profile=self.settings.default_profile)
+        dialog = SyncDialog(
+            self.settings.db,
+            self,
+            default_profile=self.settings.default_profile,
+            who=self.identity,
+        )
         dialog.synced.connect(lambda _report: self.reload_shows())
         self.sync_dialog = dialog
         dialog.show()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from veyedesk.gui.conflict_dialog import FieldChoice, FieldChoiceDialog, show_value
 from veyedesk.gui.safe_text import plain_label
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.services.users import Identity
 from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
 from veyedesk.services.venue.sync import Resolutions, SyncReport
 
@@ -61,13 +62,14 @@ class SyncDialog(QDialog):
         parent: QWidget | None = None,
         *,
         default_profile: str = "mp4",
+        who: Identity | None = None,
         runner: BackgroundRunner | None = None,
         sync_function: SyncFunction | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("veyedesk — sync with the shared database")
         self.setMinimumWidth(520)
-        self.db_url, self.default_profile = db_url, default_profile
+        self.db_url, self.default_profile, self.who = db_url, default_profile, who
         self.runner = runner or BackgroundRunner(self)
         self._sync = sync_function or _default_sync
         self.report: SyncReport | None = None
@@ -116,7 +118,7 @@ class SyncDialog(QDialog):
         self.bar.setValue(0)
         self.status.setText("Syncing…")
         relay, url, keep = self._relay, self.db_url, self.keep_locks.isChecked()
-        profile, run = self.default_profile, self._sync
+        profile, run, who = self.default_profile, self._sync, self.who
 
         def work() -> SyncReport:
             return run(
@@ -124,6 +126,7 @@ class SyncDialog(QDialog):
                 resolutions=resolutions,
                 keep_locks=keep,
                 default_profile=profile,
+                who=who,
                 progress=lambda fraction, text: relay.progress.emit(fraction, text),
             )
 

@@ -198,3 +198,17 @@ def test_a_talk_added_at_the_venue_reaches_the_show_with_a_free_slug_and_its_cut
     assert [c["start"] for c in theirs["cut"].values() if c["episode"] == new_uuid] == [3.0]
     assert dump(local)["episode"] == theirs["episode"]
     assert (sync(local).pushed, sync(local).pulled) == (0, 0)
+
+
+def test_a_reviewer_may_not_sync(shared: tuple[str, Engine, list[str]], tmp_path: Path) -> None:
+    from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.users import Identity
+
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talks[0], name="Reviewer's idea")
+    with pytest.raises(PermissionDenied, match="may not edit"):
+        sync(local, who=Identity("rita", "reviewer"))
+    assert dump(engine)["episode"][talks[0]]["name"] != "Reviewer's idea"
+    assert sync(local, dry_run=True, who=Identity("rita", "reviewer")).pushed == 1

@@ -43,6 +43,7 @@ from veyedesk.model import (
     VenueSyncRun,
 )
 from veyedesk.model.base import new_uuid
+from veyedesk.services.users import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.merge import DELETED, UNSET, FieldConflict, chooser, merge_row
@@ -467,6 +468,7 @@ def sync(
     keep_locks: bool = False,
     default_profile: str = "mp4",
     progress: Progress | None = None,
+    who: Identity | None = None,
 ) -> SyncReport:
     """Merge the venue copy `local` with its shared database (see the module docstring).
 
@@ -475,6 +477,8 @@ def sync(
     in the copy (`pending_conflicts`) and on both sides unchanged. Locks this copy holds
     are released unless `keep_locks` (then renewed).
     """
+    if who is not None and not dry_run:
+        who.require("edit")  # a sync writes talks on the shared database
     report_progress = progress or (lambda _f, _t: None)
     choose = chooser(prefer, prefer_fields, resolutions)
     local_engine, own_local = _engine(local, shared=False)
