@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_shared, sqlite
-from veyedesk.db import session_factory
+from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, VenueSyncReceipt
 from veyedesk.model.kinds import MarkKind
 from veyedesk.services.locks import lock_state
@@ -212,3 +212,40 @@ def test_a_reviewer_may_not_sync(shared: tuple[str, Engine, list[str]], tmp_path
         sync(local, who=Identity("rita", "reviewer"))
     assert dump(engine)["episode"][talks[0]]["name"] != "Reviewer's idea"
     assert sync(local, dry_run=True, who=Identity("rita", "reviewer")).pushed == 1
+
+
+@pytest.mark.postgres
+def test_an_online_save_during_the_sync_is_merged_not_overwritten(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veyedesk.services.venue import sync as sync_module
+
+    engine = make_engine(pg_url)
+    with session_factory(engine)() as session:
+        talks = [e.uuid for e in seed_shared(session).episodes]
+    copy_of(pg_url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talks[0], name="Venue title")
+    saved: list[str] = []
+
+    def save_online_meanwhile(name: str) -> None:
+        # The sync has read the shared side and committed its plan; an editor saves now,
+        # the same title and the description.
+        if name == "planned" and not saved:
+            edit(engine, talks[0], name="Online title", description="Saved during the sync")
+            saved.append(name)
+
+    monkeypatch.setattr(sync_module, "_checkpoint", save_online_meanwhile)
+    report = sync(local, source=engine)
+    assert saved
+    # Their title is not overwritten: the retry sees it and asks; their text is merged.
+    assert [(c.field, c.mine, c.theirs) for c in report.conflicts] == [
+        ("name", "Venue title", "Online title")
+    ]
+    theirs = dump(engine)["episode"][talks[0]]
+    assert (theirs["name"], theirs["description"]) == ("Online title", "Saved during the sync")
+    assert dump(local)["episode"][talks[0]]["description"] == "Saved during the sync"
+    with session_factory(local)() as s:
+        assert s.scalars(select(sync_module.VenueSyncRun)).all() == []
+    local.dispose()
+    engine.dispose()

@@ -581,16 +581,23 @@ def _sync_once(
             )
         _checkpoint("planned")
         report_progress(0.6, f"pushing {report.pushed} changes")
-        apply_shared(
-            sconn,
-            plan,
-            scope.show_id,
-            theirs,
-            copy_uuid=origin.copy_uuid,
-            default_profile=default_profile,
-            summary=f"venue sync from {origin.machine} ({origin.who}): "
-            f"{report.pushed} pushed, {report.pulled} pulled",
-        )
+        try:
+            apply_shared(
+                sconn,
+                plan,
+                scope.show_id,
+                theirs,
+                copy_uuid=origin.copy_uuid,
+                default_profile=default_profile,
+                summary=f"venue sync from {origin.machine} ({origin.who}): "
+                f"{report.pushed} pushed, {report.pulled} pulled",
+            )
+        except Raced:
+            sconn.rollback()
+            with local.begin() as lconn:  # this plan will never be applied: start over
+                runs = table(VenueSyncRun)
+                lconn.execute(delete(runs).where(runs.c.run_uuid == plan.run_uuid))
+            raise
         if held:
             with Session(bind=sconn) as session:
                 from veyedesk.services.locks import release_venue_locks
