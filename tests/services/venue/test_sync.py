@@ -249,3 +249,37 @@ def test_an_online_save_during_the_sync_is_merged_not_overwritten(
         assert s.scalars(select(sync_module.VenueSyncRun)).all() == []
     local.dispose()
     engine.dispose()
+
+
+def test_a_raw_file_scanned_on_both_sides_is_one_file(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    from datetime import datetime
+
+    from veyedesk.model import RawFile
+
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    name = "2026-02-01/11_30_00.dv"
+    for side, comment in ((local, "seen at the venue"), (engine, "")):
+        with session_factory(side)() as s, s.begin():
+            ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+            raw = RawFile(
+                show_id=ep.show_id,
+                location=ep.location,
+                filename=name,
+                start=datetime(2026, 2, 1, 11, 30),
+                duration=600.0,
+                fps=25.0,
+                comment=comment,
+            )
+            s.add(raw)
+            if side is local:
+                ep.cuts.append(Cut(raw_file=raw, sequence=9, start=1.0))
+    assert sync(local).conflicts == []
+    with session_factory(engine)() as s:
+        found = s.scalars(select(RawFile).where(RawFile.filename == name)).all()
+        assert len(found) == 1 and found[0].comment == "seen at the venue"
+        assert [c.start for c in found[0].cuts] == [1.0]
+    assert (sync(local).pushed, sync(local).pulled) == (0, 0)

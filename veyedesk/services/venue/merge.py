@@ -22,6 +22,7 @@ DELETED = "deleted"
 UNSET: dict[str, bool] = {"__unset__": True}
 
 MINE, THEIRS = "mine", "theirs"
+BLANK = (None, "")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def merge_row(
             return RowMerge(theirs, theirs, theirs)
         if theirs is None:
             return RowMerge(mine, mine, mine)
-        return _fields(kind, key, {}, mine, theirs, choose, label)
+        return _fields(kind, key, {}, mine, theirs, choose, label, new_on_both=True)
     if mine is None or theirs is None:
         if kind == RAW_FILE:
             # A raw file is a file on a disk: a row missing on one side is not a deletion
@@ -118,6 +119,8 @@ def _fields(
     theirs: Data,
     choose: Chooser,
     label: str,
+    *,
+    new_on_both: bool = False,
 ) -> RowMerge:
     to_mine, to_theirs, new_base = dict(mine), dict(theirs), dict(base)
     out = RowMerge(to_mine, to_theirs, new_base)
@@ -125,6 +128,12 @@ def _fields(
         b = base.get(name, UNSET)
         m, t = mine.get(name), theirs.get(name)
         if m == t:
+            value = m
+        # The same row made on both sides (a raw file both scans found): a blank value is
+        # what one side did not fill in, not a change to choose against.
+        elif new_on_both and m in BLANK:
+            value = t
+        elif new_on_both and t in BLANK:
             value = m
         elif m == b:
             value = t
