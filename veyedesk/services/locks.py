@@ -71,11 +71,12 @@ class LockHeld(Conflict):
     """Someone else holds the episode's lock; `state` says who and since when."""
 
     def __init__(self, state: LockState) -> None:
-        hint = (
-            "it is stale: take it over if they are gone"
-            if state.stale
-            else "ask them to close it, or an admin can take it over"
-        )
+        if state.stale:
+            hint = "it is stale: take it over if they are gone"
+        elif venue_laptop(state.holder):
+            hint = "it is released when that laptop syncs, or an admin can take it over"
+        else:
+            hint = "ask them to close it, or an admin can take it over"
         super().__init__(f"episode {state.episode_id} is {state.describe()}; {hint}")
         self.state = state
 

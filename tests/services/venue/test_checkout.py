@@ -143,3 +143,19 @@ def test_keep_locks_renews_and_a_plain_sync_releases(
     assert lock_state(session, fixture.episodes[0].id, 120).free
     assert sync(local).locks == ""  # nothing held any more: nothing to do
     local.dispose()
+
+
+def test_an_online_editor_is_told_the_talk_is_checked_out(
+    db_url: str, session: Session, tmp_path: Path
+) -> None:
+    from veyedesk.services.locks import LockHeld, take_lock
+    from veyedesk.services.users import Identity
+
+    fixture = seed_shared(session)
+    copy_of(db_url, tmp_path / "v.db")
+    session.expire_all()
+    with pytest.raises(LockHeld) as held:
+        take_lock(session, fixture.episodes[0].id, Identity("ed", "editor"), 120)
+    message = str(held.value)
+    assert "is checked out to laptop laptop-a (alice) since" in message
+    assert "released when that laptop syncs" in message
