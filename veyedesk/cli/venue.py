@@ -141,7 +141,7 @@ def _print_report(report: SyncReport, dry_run: bool) -> int:
     verb = "would " if dry_run else ""
     print(
         f"{verb}push {report.pushed} and {verb}pull {report.pulled} changed rows"
-        + (f"; locks {report.locks}" if report.locks else "")
+        + (f"; locks {verb and 'would be '}{report.locks}" if report.locks else "")
     )
     for line in report.lines:
         print(f"  {line}")

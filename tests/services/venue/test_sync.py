@@ -283,3 +283,28 @@ def test_a_raw_file_scanned_on_both_sides_is_one_file(
         assert len(found) == 1 and found[0].comment == "seen at the venue"
         assert [c.start for c in found[0].cuts] == [1.0]
     assert (sync(local).pushed, sync(local).pulled) == (0, 0)
+
+
+def test_a_talk_moved_on_at_the_venue_is_queued_on_the_shared_database(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    from veyedesk.model import EncodeJob, Log
+    from veyedesk.services.editing import change_state
+    from veyedesk.services.users import Identity
+
+    url, engine, talks = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(local)() as s, s.begin():
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one()
+        change_state(s, ep, "encode", Identity("alice", "editor"), "mp4")
+    report = sync(local)
+    assert any(line.startswith("push log of “Talk 2 in Room A") for line in report.lines)
+    with session_factory(engine)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one()
+        assert ep.state is not None and ep.state.slug == "encode"
+        jobs = s.scalars(select(EncodeJob).where(EncodeJob.episode_id == ep.id)).all()
+        assert [(j.profile, j.status) for j in jobs] == [("mp4", "queued")]
+        # The venue's own log of the move arrives once, and only once.
+        assert len(s.scalars(select(Log).where(Log.episode_id == ep.id)).all()) == 1
+    assert sync(local).pushed == 0

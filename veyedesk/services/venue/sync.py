@@ -111,6 +111,8 @@ def _label(kind: str, key: str, data: Data | None, names: dict[str, str]) -> str
     if kind == CUT:
         talk = names.get(data.get("episode", ""), "?")
         return f"cut {data.get('sequence')} of “{talk}” ({data.get('raw')})"
+    if kind == rows.LOG:
+        return f"log of “{names.get(data.get('episode', ''), '?')}” ({data.get('kind')})"
     if kind == rows.MARK:
         return f"mark {data.get('kind')} at {data.get('click')} in {data.get('room')}"
     return f"{kind} {key}"
