@@ -8,6 +8,7 @@ File ▸ Sync's dialog. (The 20 killed syncs are tests/services/venue/test_crash
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,8 @@ from veyedesk.services.editing import add_mark
 from veyedesk.services.users import Identity
 from veyedesk.services.venue.sync import pending_conflicts, sync
 
-ORDERS = [("online", "A", "B"), ("A", "online", "B"), ("B", "A", "online")]
+# Every order of laptop A's sync, laptop B's sync and the online editor's save.
+ORDERS = list(itertools.permutations(("A", "B", "online")))
 
 
 def _b_marks(engine: Engine, talk: str) -> None:
