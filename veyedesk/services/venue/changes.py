@@ -24,18 +24,9 @@ from veyedesk.model.base import new_uuid
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.merge import chooser
+from veyedesk.services.venue.plan import Raced, Resolutions, SyncReport, apply_shared, plan_merge
 from veyedesk.services.venue.rows import EPISODE, KINDS, table
-from veyedesk.services.venue.sync import (
-    Raced,
-    Resolutions,
-    SyncReport,
-    apply_shared,
-    origin_of,
-    plan_merge,
-    read_bases,
-    show_id_on,
-    show_slugs,
-)
+from veyedesk.services.venue.sync import origin_of, read_bases, show_id_on, show_slugs
 
 FORMAT = "veyedesk-venue-changes"
 VERSION = 1
