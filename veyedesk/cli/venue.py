@@ -202,9 +202,12 @@ def apply_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.venue.changes import apply_changes
 
     side, fields = _prefer(ns)
+    with ctx.session() as session:
+        who = ctx.identity(session)
     report = apply_changes(
         ctx.engine,
         ns.file,
+        who=who,
         dry_run=ns.dry_run,
         prefer=side,
         prefer_fields=fields,

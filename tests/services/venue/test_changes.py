@@ -70,3 +70,22 @@ def test_bad_change_files_are_refused_by_name(tmp_path: Path, sqlite_url: str) -
     with pytest.raises(VenueError, match="does not exist"):
         apply_changes(engine, tmp_path / "none.vdz")
     engine.dispose()
+
+
+def test_a_reviewer_may_not_apply_a_change_file(
+    db_url: str, session: Session, tmp_path: Path
+) -> None:
+    from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.users import Identity
+
+    fixture = seed_shared(session)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    copy_of(db_url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, fixture.episodes[0].uuid, name="From the laptop")
+    export_changes(local, tmp_path / "c.vdz")
+    with pytest.raises(PermissionDenied):
+        apply_changes(engine, tmp_path / "c.vdz", who=Identity("rita", "reviewer"))
+    assert apply_changes(engine, tmp_path / "c.vdz", who=Identity("ed", "editor")).pushed == 1
+    local.dispose()

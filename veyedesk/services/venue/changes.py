@@ -21,6 +21,7 @@ from sqlalchemy import Engine, select
 
 from veyedesk.model import Episode
 from veyedesk.model.base import new_uuid
+from veyedesk.services.users import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.merge import chooser
@@ -130,8 +131,11 @@ def apply_changes(
     prefer_fields: tuple[str, ...] = (),
     resolutions: Resolutions | None = None,
     default_profile: str = "mp4",
+    who: Identity | None = None,
 ) -> SyncReport:
     """Merge a change file into the shared database `shared` (one transaction)."""
+    if who is not None and not dry_run:
+        who.require("edit")  # it writes talks, as the laptop's editor would have
     document = read_changes(path)
     choose = chooser(prefer, prefer_fields, resolutions)
     mine: dict[str, rows.Rows] = {kind: {} for kind in KINDS}
