@@ -180,4 +180,6 @@ def test_file_menu_sync_on_an_open_venue_copy(
     )
     window.grab().save(str(artifacts / "venue_sync_window.png"))
     dialog.close()
+    window.sync_action.trigger()  # the same dialog again, with its last result
+    assert window.sync_dialog is dialog and dialog.isVisible()
     shared.dispose()

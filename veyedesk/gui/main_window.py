@@ -407,15 +407,18 @@ class MainWindow(QMainWindow):
         """File ▸ Sync: merge this venue copy with its shared database (gui/sync_dialog.py)."""
         from veyedesk.gui.sync_dialog import SyncDialog
 
-        dialog = SyncDialog(
-            self.settings.db,
-            self,
-            default_profile=self.settings.default_profile,
-            who=self.identity,
-        )
-        dialog.synced.connect(lambda _report: self.reload_shows())
-        self.sync_dialog = dialog
+        dialog = getattr(self, "sync_dialog", None)
+        if dialog is None:  # one per window: a sync still running keeps its dialog alive
+            dialog = SyncDialog(
+                self.settings.db,
+                self,
+                default_profile=self.settings.default_profile,
+                who=self.identity,
+            )
+            dialog.synced.connect(lambda _report: self.reload_shows())
+            self.sync_dialog = dialog
         dialog.show()
+        dialog.raise_()
 
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
