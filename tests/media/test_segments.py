@@ -76,6 +76,6 @@ def test_segment_audio_is_the_raw_audio(long_clips: dict[str, Path], tmp_path: P
 def test_unreadable_raw_file_is_a_media_error_naming_it(tmp_path: Path) -> None:
     bad = tmp_path / "broken.dv"
     bad.write_bytes(b"not video at all" * 100)
-    with pytest.raises(MediaError, match="broken.dv"):
+    with pytest.raises(MediaError, match=r"broken\.dv"):
         make_segment(bad, Span(0.0, 1.0), tmp_path / "seg")
     assert not list(tmp_path.glob("seg*"))
