@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "env VEYEDESK_DB",
     )
     parser.add_argument(
+        "--venue",
+        metavar="DIR",
+        help="work on a venue or assets folder: its venue.db, media from its manifest; "
+        "env VEYEDESK_VENUE",
+    )
+    parser.add_argument(
         "--config", metavar="FILE", help="settings file (default: per-user config.toml)"
     )
     parser.add_argument(
