@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from veyedesk.model.episode import Cut, CutTombstone, Episode
     from veyedesk.model.recording import ImageFile, Mark, RawFile
     from veyedesk.model.show import Client, Location, Show
+    from veyedesk.model.venue import (
+        VenueBase,
+        VenueConflict,
+        VenueOrigin,
+        VenueSyncReceipt,
+        VenueSyncRun,
+    )
     from veyedesk.model.workflow import EncodeJob, Log, State, User
 
 __all__ = [
@@ -33,6 +40,11 @@ __all__ = [
     "Show",
     "State",
     "User",
+    "VenueBase",
+    "VenueConflict",
+    "VenueOrigin",
+    "VenueSyncReceipt",
+    "VenueSyncRun",
 ]
 
 

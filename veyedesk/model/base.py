@@ -40,7 +40,7 @@ class HasUuid:
 
 def load_all_models() -> dict[str, Any]:
     """Import every model module (all together, so string relationships resolve)."""
-    from veyedesk.model import episode, recording, show, workflow
+    from veyedesk.model import episode, recording, show, venue, workflow
 
     return {
         "Base": Base,
@@ -57,6 +57,11 @@ def load_all_models() -> dict[str, Any]:
         "Show": show.Show,
         "State": workflow.State,
         "User": workflow.User,
+        "VenueBase": venue.VenueBase,
+        "VenueConflict": venue.VenueConflict,
+        "VenueOrigin": venue.VenueOrigin,
+        "VenueSyncReceipt": venue.VenueSyncReceipt,
+        "VenueSyncRun": venue.VenueSyncRun,
     }
 
 

@@ -43,7 +43,28 @@ class LockState:
         if self.free:
             return "not locked"
         when = self.since.strftime("%a %d %b %H:%M") if self.since else "an unknown time"
-        return f"locked by {self.holder} since {when}{' (stale)' if self.stale else ''}"
+        laptop = venue_laptop(self.holder)
+        what = f"checked out to laptop {laptop}" if laptop else f"locked by {self.holder}"
+        return f"{what} since {when}{' (stale)' if self.stale else ''}"
+
+
+# A venue copy's locks carry `venue:<machine>:<who>:<copy id>` as their holder, so every
+# front end can say "checked out to laptop X" and the copy's sync finds its own locks.
+VENUE_HOLDER_PREFIX = "venue:"
+
+
+def venue_holder(machine: str, who: str, copy_uuid: str) -> str:
+    """The `locked_by` text of a venue copy's locks (unique per copy)."""
+    return f"{VENUE_HOLDER_PREFIX}{machine}:{who}:{copy_uuid[:8]}"[:200]
+
+
+def venue_laptop(holder: str) -> str:
+    """`machine (who)` when `holder` is a venue copy's lock, else empty."""
+    if not holder.startswith(VENUE_HOLDER_PREFIX):
+        return ""
+    machine, _, rest = holder[len(VENUE_HOLDER_PREFIX) :].partition(":")
+    who = rest.rpartition(":")[0]
+    return f"{machine} ({who})" if who else machine
 
 
 class LockHeld(Conflict):
@@ -164,3 +185,40 @@ def release_lock(session: Session, episode_id: int, identity: Identity) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def take_venue_locks(session: Session, episode_ids: list[int], holder: str) -> list[int]:
+    """Lock the episodes for a venue copy where they are free (or its own); the ids locked.
+
+    Locks held by someone else stay theirs: the copy still gets the talk, and its sync
+    merges field by field, so a lock here is a courtesy to others, never a requirement.
+    """
+    now = _now(session)
+    locked: list[int] = []
+    for start in range(0, len(episode_ids), 900):
+        batch = episode_ids[start : start + 900]
+        session.execute(
+            update(Episode)
+            .where(
+                Episode.id.in_(batch),
+                or_(Episode.locked_by == "", Episode.locked_by == holder),
+            )
+            .values(locked=now, locked_by=holder)
+            .execution_options(synchronize_session=False)
+        )
+        locked += session.scalars(
+            select(Episode.id).where(Episode.id.in_(batch), Episode.locked_by == holder)
+        ).all()
+    return sorted(locked)
+
+
+def release_venue_locks(session: Session, holder: str, *, renew: bool = False) -> int:
+    """Drop (or, with `renew`, refresh) every lock a venue copy holds; how many."""
+    values = {"locked": _now(session)} if renew else {"locked": None, "locked_by": ""}
+    result = session.execute(
+        update(Episode)
+        .where(Episode.locked_by == holder)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,509 @@
+"""The rows a venue copy merges, as plain JSON values keyed the same way on every database.
+
+Integer ids are local to one database, so a row is named by what both sides share: its
+UUID (episodes, cuts, marks, logs), `room/filename` for a raw file (a laptop's own scan
+and the server's find the same file under different UUIDs), and `episode-uuid|room/filename`
+for a cut tombstone. References are translated the same way (a cut names its episode's
+UUID and its raw file's key, a mark its room's slug), and datetimes become ISO text, so a
+row read from SQLite and the same row read from PostgreSQL compare equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, select, true, update
+
+from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawFile, State
+from veyedesk.model.base import new_uuid
+
+Data = dict[str, Any]
+Rows = dict[str, Data]  # key -> field values
+
+EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
+    "episode",
+    "cut",
+    "raw_file",
+    "mark",
+    "log",
+    "tombstone",
+)
+# Inserts go in this order (a cut needs its episode and raw file); deletes in reverse.
+KINDS: tuple[str, ...] = (RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE)
+
+EPISODE_FIELDS = (
+    "name",
+    "slug",
+    "subtitle",
+    "authors",
+    "emails",
+    "twitter_id",
+    "reviewers",
+    "description",
+    "language",
+    "license",
+    "tags",
+    "start",
+    "duration",
+    "utc_offset_min",
+    "conf_key",
+    "conf_url",
+    "conf_meta",
+    "host_url",
+    "public_url",
+    "archive_url",
+    "released",
+    "normalise",
+    "channelcopy",
+    "av_offset_ms",
+    "thumbnail",
+    "comment",
+    "stop",
+    "sequence",
+)
+CUT_FIELDS = ("sequence", "start", "end", "apply", "edited", "comment")
+# `missing`, `probe_error` and `mtime` describe one machine's copy of the file: not merged.
+RAW_FIELDS = (
+    "filesize",
+    "start",
+    "duration",
+    "start_source",
+    "fps",
+    "streams",
+    "trash",
+    "comment",
+    "ocrtext",
+)
+MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
+LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
+TOMBSTONE_FIELDS = ("deleted_at", "user")
+
+DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at"})
+# Merge fields that are references, translated to shared names.
+REF_FIELDS = {
+    EPISODE: ("location", "state"),
+    CUT: ("episode", "raw"),
+    RAW_FILE: ("room",),
+    MARK: ("room",),
+    LOG: ("episode", "state"),
+    TOMBSTONE: ("episode", "raw"),
+}
+PLAIN_FIELDS = {
+    EPISODE: EPISODE_FIELDS,
+    CUT: CUT_FIELDS,
+    RAW_FILE: RAW_FIELDS,
+    MARK: MARK_FIELDS,
+    LOG: LOG_FIELDS,
+    TOMBSTONE: TOMBSTONE_FIELDS,
+}
+
+
+def fields_of(kind: str) -> tuple[str, ...]:
+    """Every merged field of a kind (plain and references)."""
+    return PLAIN_FIELDS[kind] + REF_FIELDS[kind]
+
+
+def table(model: Any) -> Table:
+    return cast(Table, model.__table__)
+
+
+def encode(name: str, value: Any) -> Any:
+    """A column value as JSON (datetimes as ISO text)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def decode(name: str, value: Any) -> Any:
+    """A JSON value back to the column's value."""
+    if name in DATETIME_FIELDS and isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def raw_key(room: str, filename: str) -> str:
+    return f"{room}/{filename}"
+
+
+def split_raw_key(key: str) -> tuple[str, str]:
+    room, _, filename = key.partition("/")
+    return room, filename
+
+
+def tombstone_key(episode_uuid: str, raw: str) -> str:
+    return f"{episode_uuid}|{raw}"
+
+
+def chunks(values: Iterable[Any], size: int = 900) -> Iterator[list[Any]]:
+    """Pieces small enough for an IN list on SQLite."""
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which rows of the shared database a venue copy covers (None = no limit)."""
+
+    show_id: int
+    room_ids: tuple[int, ...] | None = None
+    day: datetime | None = None  # midnight of the day
+    episode_uuids: tuple[str, ...] | None = None
+
+
+def _plain(row: Any, names: tuple[str, ...]) -> Data:
+    mapping = row._mapping
+    return {name: encode(name, mapping[name]) for name in names}
+
+
+def _episode_select() -> Any:
+    ep, loc, st = table(Episode), table(Location), table(State)
+    cols = [ep.c.uuid, *(ep.c[n] for n in EPISODE_FIELDS)]
+    return (
+        select(*cols, loc.c.slug.label("location_slug"), st.c.slug.label("state_slug"))
+        .select_from(ep)
+        .outerjoin(loc, loc.c.id == ep.c.location_id)
+        .outerjoin(st, st.c.id == ep.c.state_id)
+    )
+
+
+def _episode_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, EPISODE_FIELDS)
+    data["location"] = row.location_slug
+    data["state"] = row.state_slug
+    return row.uuid, data
+
+
+def _cut_select() -> Any:
+    cut, ep, raw, loc = table(Cut), table(Episode), table(RawFile), table(Location)
+    return (
+        select(
+            cut.c.uuid,
+            *(cut.c[n] for n in CUT_FIELDS),
+            ep.c.uuid.label("episode_uuid"),
+            loc.c.slug.label("room"),
+            raw.c.filename,
+        )
+        .select_from(cut)
+        .join(ep, ep.c.id == cut.c.episode_id)
+        .join(raw, raw.c.id == cut.c.raw_file_id)
+        .join(loc, loc.c.id == raw.c.location_id)
+    )
+
+
+def _cut_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, CUT_FIELDS)
+    data["episode"] = row.episode_uuid
+    data["raw"] = raw_key(row.room, row.filename)
+    return row.uuid, data
+
+
+def _raw_select() -> Any:
+    raw, loc = table(RawFile), table(Location)
+    return (
+        select(raw.c.filename, *(raw.c[n] for n in RAW_FIELDS), loc.c.slug.label("room"))
+        .select_from(raw)
+        .join(loc, loc.c.id == raw.c.location_id)
+    )
+
+
+def _raw_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, RAW_FIELDS)
+    data["room"] = row.room
+    return raw_key(row.room, row.filename), data
+
+
+def _mark_select() -> Any:
+    mark, loc = table(Mark), table(Location)
+    return (
+        select(mark.c.uuid, *(mark.c[n] for n in MARK_FIELDS), loc.c.slug.label("room"))
+        .select_from(mark)
+        .join(loc, loc.c.id == mark.c.location_id)
+    )
+
+
+def _mark_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, MARK_FIELDS)
+    data["room"] = row.room
+    return row.uuid, data
+
+
+def _log_select() -> Any:
+    log, ep, st = table(Log), table(Episode), table(State)
+    return (
+        select(
+            log.c.uuid,
+            *(log.c[n] for n in LOG_FIELDS),
+            ep.c.uuid.label("episode_uuid"),
+            st.c.slug.label("state_slug"),
+        )
+        .select_from(log)
+        .join(ep, ep.c.id == log.c.episode_id)
+        .outerjoin(st, st.c.id == log.c.state_id)
+    )
+
+
+def _log_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, LOG_FIELDS)
+    data["episode"] = row.episode_uuid
+    data["state"] = row.state_slug
+    return row.uuid, data
+
+
+def _tombstone_select() -> Any:
+    tomb, ep, raw, loc = table(CutTombstone), table(Episode), table(RawFile), table(Location)
+    return (
+        select(
+            *(tomb.c[n] for n in TOMBSTONE_FIELDS),
+            ep.c.uuid.label("episode_uuid"),
+            loc.c.slug.label("room"),
+            raw.c.filename,
+        )
+        .select_from(tomb)
+        .join(ep, ep.c.id == tomb.c.episode_id)
+        .join(raw, raw.c.id == tomb.c.raw_file_id)
+        .join(loc, loc.c.id == raw.c.location_id)
+    )
+
+
+def _tombstone_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, TOMBSTONE_FIELDS)
+    data["episode"] = row.episode_uuid
+    data["raw"] = raw_key(row.room, row.filename)
+    return tombstone_key(row.episode_uuid, data["raw"]), data
+
+
+READERS: dict[str, tuple[Callable[[], Any], Callable[[Any], tuple[str, Data]]]] = {
+    EPISODE: (_episode_select, _episode_row),
+    CUT: (_cut_select, _cut_row),
+    RAW_FILE: (_raw_select, _raw_row),
+    MARK: (_mark_select, _mark_row),
+    LOG: (_log_select, _log_row),
+    TOMBSTONE: (_tombstone_select, _tombstone_row),
+}
+
+
+def read(conn: Connection, kind: str, where: ColumnElement[bool] | None = None) -> Rows:
+    """Rows of one kind (all, or those matching `where`), keyed and encoded."""
+    make, convert = READERS[kind]
+    stmt = make()
+    if where is not None:
+        stmt = stmt.where(where)
+    return dict(convert(row) for row in conn.execute(stmt))
+
+
+def read_all(conn: Connection) -> dict[str, Rows]:
+    """Every mergeable row of a database (what a venue copy holds)."""
+    return {kind: read(conn, kind) for kind in KINDS}
+
+
+def _day_clause(column: Any, day: datetime | None) -> ColumnElement[bool]:
+    if day is None:
+        return true()
+    from datetime import timedelta
+
+    return and_(column >= day, column < day + timedelta(days=1))
+
+
+def read_scope(conn: Connection, scope: Filter, known: dict[str, Iterable[str]]) -> dict[str, Rows]:
+    """The shared database's rows a venue copy covers, plus every row named in `known`.
+
+    `known` (keys of the copy's rows and bases) is read by key whatever the filter says:
+    a talk moved to another day is changed there, not deleted.
+    """
+    ep, cut, raw, mark, log, tomb = (
+        table(m) for m in (Episode, Cut, RawFile, Mark, Log, CutTombstone)
+    )
+    rooms = scope.room_ids
+    ep_where: ColumnElement[bool] = ep.c.show_id == scope.show_id
+    if rooms is not None:
+        ep_where = and_(ep_where, ep.c.location_id.in_(rooms))
+    ep_where = and_(ep_where, _day_clause(ep.c.start, scope.day))
+    if scope.episode_uuids is not None:
+        ep_where = and_(ep_where, ep.c.uuid.in_(scope.episode_uuids))
+    out: dict[str, Rows] = {EPISODE: read(conn, EPISODE, ep_where)}
+    for batch in chunks(set(known.get(EPISODE, ())) - out[EPISODE].keys()):
+        out[EPISODE].update(read(conn, EPISODE, ep.c.uuid.in_(batch)))
+    episode_uuids = list(out[EPISODE])
+    episode_ids = [
+        row.id
+        for batch in chunks(episode_uuids)
+        for row in conn.execute(select(ep.c.id).where(ep.c.uuid.in_(batch)))
+    ]
+    for kind, column in ((CUT, cut.c.episode_id), (LOG, log.c.episode_id)):
+        rows: Rows = {}
+        for batch in chunks(episode_ids):
+            rows.update(read(conn, kind, column.in_(batch)))
+        model_table = cut if kind == CUT else log
+        for batch in chunks(set(known.get(kind, ())) - rows.keys()):
+            rows.update(read(conn, kind, model_table.c.uuid.in_(batch)))
+        out[kind] = rows
+    tombs: Rows = {}
+    for batch in chunks(episode_ids):
+        tombs.update(read(conn, TOMBSTONE, tomb.c.episode_id.in_(batch)))
+    out[TOMBSTONE] = tombs
+
+    raw_where: ColumnElement[bool] = raw.c.show_id == scope.show_id
+    mark_where: ColumnElement[bool] = mark.c.show_id == scope.show_id
+    if rooms is not None:
+        raw_where = and_(raw_where, raw.c.location_id.in_(rooms))
+        mark_where = and_(mark_where, mark.c.location_id.in_(rooms))
+    raws = read(conn, RAW_FILE, and_(raw_where, _day_clause(raw.c.start, scope.day)))
+    wanted_raw = {d["raw"] for d in out[CUT].values()} | {d["raw"] for d in tombs.values()}
+    wanted_raw |= set(known.get(RAW_FILE, ()))
+    missing = wanted_raw - raws.keys()
+    for batch in chunks({split_raw_key(k)[1] for k in missing}):
+        found = read(
+            conn, RAW_FILE, and_(raw.c.show_id == scope.show_id, raw.c.filename.in_(batch))
+        )
+        raws.update({k: v for k, v in found.items() if k in missing})
+    out[RAW_FILE] = raws
+    marks = read(conn, MARK, and_(mark_where, _day_clause(mark.c.click, scope.day)))
+    for batch in chunks(set(known.get(MARK, ())) - marks.keys()):
+        marks.update(read(conn, MARK, mark.c.uuid.in_(batch)))
+    out[MARK] = marks
+    return out
+
+
+class Refs:
+    """Shared names (room slug, state slug, episode UUID, raw key) to one database's ids."""
+
+    def __init__(self, conn: Connection, show_id: int) -> None:
+        self.conn, self.show_id = conn, show_id
+        loc, st = table(Location), table(State)
+        self.rooms = {r.slug: r.id for r in conn.execute(select(loc.c.slug, loc.c.id))}
+        self.states = {r.slug: r.id for r in conn.execute(select(st.c.slug, st.c.id))}
+        self._episodes: dict[str, int] = {}
+        self._raws: dict[str, int] = {}
+
+    def room(self, slug: str | None) -> int | None:
+        if slug is None:
+            return None
+        if slug not in self.rooms:
+            from veyedesk.services.venue.errors import VenueError
+
+            raise VenueError(
+                f"room {slug!r} is not in this database; add it (`veyedesk room add`), "
+                "then sync again"
+            )
+        return self.rooms[slug]
+
+    def state(self, slug: str | None) -> int | None:
+        return None if slug is None else self.states.get(slug)
+
+    def episode(self, uuid: str) -> int:
+        if uuid not in self._episodes:
+            ep = table(Episode)
+            found = self.conn.scalar(select(ep.c.id).where(ep.c.uuid == uuid))
+            if found is None:
+                raise KeyError(uuid)
+            self._episodes[uuid] = found
+        return self._episodes[uuid]
+
+    def raw(self, key: str) -> int:
+        if key not in self._raws:
+            raw = table(RawFile)
+            room, filename = split_raw_key(key)
+            found = self.conn.scalar(
+                select(raw.c.id).where(
+                    raw.c.location_id == self.room(room), raw.c.filename == filename
+                )
+            )
+            if found is None:
+                raise KeyError(key)
+            self._raws[key] = found
+        return self._raws[key]
+
+
+def _values(kind: str, data: Data, refs: Refs, names: Iterable[str]) -> Data:
+    """Column values for the given merge fields of a row."""
+    values: Data = {}
+    for name in names:
+        value = data[name]
+        if name in PLAIN_FIELDS[kind]:
+            values[name] = decode(name, value)
+        elif name == "location" or name == "room":
+            values["location_id"] = refs.room(value)
+        elif name == "state":
+            values["state_id"] = refs.state(value)
+        elif name == "episode":
+            values["episode_id"] = refs.episode(value)
+        elif name == "raw":
+            values["raw_file_id"] = refs.raw(value)
+    return values
+
+
+def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
+    if kind == RAW_FILE:
+        room, filename = split_raw_key(key)
+        raw = table(RawFile)
+        return and_(raw.c.location_id == refs.room(room), raw.c.filename == filename)
+    if kind == TOMBSTONE:
+        episode_uuid, _, raw_ref = key.partition("|")
+        tomb = table(CutTombstone)
+        return and_(
+            tomb.c.episode_id == refs.episode(episode_uuid), tomb.c.raw_file_id == refs.raw(raw_ref)
+        )
+    model = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log}[kind]
+    return table(model).c.uuid == key
+
+
+MODELS = {
+    EPISODE: Episode,
+    CUT: Cut,
+    RAW_FILE: RawFile,
+    MARK: Mark,
+    LOG: Log,
+    TOMBSTONE: CutTombstone,
+}
+
+
+def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) -> None:
+    """Add a row that the other side created."""
+    values = _values(kind, data, refs, fields_of(kind))
+    if kind in (EPISODE, RAW_FILE, MARK):
+        values["show_id"] = refs.show_id
+    if kind == RAW_FILE:
+        values["filename"] = split_raw_key(key)[1]
+        values["uuid"] = new_uuid()
+    elif kind != TOMBSTONE:
+        values["uuid"] = key
+    if kind in (EPISODE, RAW_FILE) and values.get("start") is not None:
+        from veyedesk.model.timecode import add_seconds
+
+        duration = values.get("duration")
+        values["end"] = add_seconds(values["start"], duration) if duration is not None else None
+    conn.execute(insert(table(MODELS[kind])).values(**values))
+
+
+def update_row(
+    conn: Connection, kind: str, key: str, data: Data, names: Iterable[str], refs: Refs
+) -> None:
+    """Write the named merge fields of an existing row."""
+    values = _values(kind, data, refs, names)
+    if kind in (EPISODE, RAW_FILE) and ({"start", "duration"} & set(values)):
+        from veyedesk.model.timecode import add_seconds
+
+        start, duration = decode("start", data.get("start")), data.get("duration")
+        values["end"] = (
+            add_seconds(start, duration) if start is not None and duration is not None else None
+        )
+    if values:
+        conn.execute(update(table(MODELS[kind])).where(_where(kind, key, refs)).values(**values))
+
+
+def delete_row(conn: Connection, kind: str, key: str, refs: Refs) -> None:
+    """Remove a row the other side deleted (nothing when it is already gone)."""
+    try:
+        where = _where(kind, key, refs)
+    except KeyError:
+        return  # its episode or raw file is gone already: so is the row
+    conn.execute(delete(table(MODELS[kind])).where(where))
