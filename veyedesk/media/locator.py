@@ -73,7 +73,7 @@ class ManifestEntry:
     frames: int
     kind: str
     raw_filename: str = ""  # for people reading the manifest
-    raw_start: float = 0.0  # the stretch of the raw file asked for, in raw seconds
+    raw_start: float = 0.0  # the stretch of the raw file the piece holds, in raw seconds
     raw_end: float = 0.0
 
 
