@@ -240,7 +240,7 @@ def test_refuses_a_folder_that_holds_assets_and_talks_without_cuts(
     folder = tmp_path / "to-go"
     folder.mkdir()
     (folder / "venue.db").write_bytes(b"")
-    with pytest.raises(InvalidInput, match="already holds venue.db"):
+    with pytest.raises(InvalidInput, match=r"already holds venue\.db"):
         make_assets(
             db_url, [talk.episode_id], folder, raw_root=str(talk.root), who="a", machine="m"
         )
