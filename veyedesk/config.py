@@ -274,6 +274,12 @@ def _venue_overrides(values: Mapping[str, Any], flags: Mapping[str, Any]) -> dic
     return out
 
 
+def venue_settings(settings: Settings, folder: Path | str) -> Settings:
+    """`settings` working on a venue or assets folder (what `--venue DIR` gives)."""
+    values = {"venue": str(folder), "output_root": ""}
+    return dataclasses.replace(settings, **_venue_overrides(values, {}))
+
+
 # A query or keyword parameter whose name says it holds a secret (password, sslpassword, ...).
 _SECRET_NAME = re.compile(r"pass|pwd|secret|token", re.IGNORECASE)
 # A secret's value runs to the next `key=` (a malformed password may hold `&`, `#` or

@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
             "&Refresh list", self.reload_shows, QKeySequence.StandardKey.Refresh
         )
         self.demo_action = self._action("Create the &demo show", lambda: self.seed_demo(True))
+        self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -172,6 +173,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.demo_action)
+        file_menu.addAction(self.venue_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
@@ -399,6 +401,12 @@ class MainWindow(QMainWindow):
             self.select_show(context.show_id)
 
     # -- encode queue and review --------------------------------------------------------
+    def open_venue_folder(self, folder: Path | None = None) -> None:
+        """File ▸ Open venue folder…: an assets or venue folder in a window of its own."""
+        from veyedesk.gui.venue_folder import open_venue_window
+
+        self.venue_window = open_venue_window(self, self.settings, self.identity, folder)
+
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
         show_id = self.show_box.currentData()
