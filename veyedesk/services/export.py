@@ -95,9 +95,8 @@ def raw_playlist(episode: Episode, settings: Settings) -> str:
         local = locator.locate(cut.raw_file)
         lines.append(f"#EXTINF:{round(cut.duration())},{_m3u_text(episode.name)} ({n}/{len(cuts)})")
         # A local piece (assets folder) starts `offset` raw seconds in: its bounds move too.
-        start = cut.start if cut.start is not None or not local.partial else 0.0
-        if start is not None:
-            lines.append(f"#EXTVLCOPT:start-time={max(0.0, local.local(start)):.3f}")
+        if cut.start is not None:
+            lines.append(f"#EXTVLCOPT:start-time={max(0.0, local.local(cut.start)):.3f}")
         if cut.end is not None:
             lines.append(f"#EXTVLCOPT:stop-time={local.local(cut.end):.3f}")
         lines.append(str(local.path))
