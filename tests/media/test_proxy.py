@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.frames import closest_frame, stamp_of
+from tests.support.frames import before, closest_frame, stamp_of
 from tests.support.media import make_clip
 from veyedesk.media.probe import probe
 from veyedesk.media.proxy import make_proxy
@@ -67,3 +67,21 @@ def test_mp4_proxy_keeps_the_raw_timing(tmp_path: Path) -> None:
         picture = stamp_of(piece.path, raw_frame / 25 - piece.offset - 0.25 / 25)
         found, distances = closest_frame(raw, 25.0, range(raw_frame - 2, raw_frame + 3), picture)
         assert found == raw_frame, distances
+
+
+@pytest.mark.parametrize("raw_frame", [172, 174, 175])
+def test_ts_proxy_starts_on_the_raw_frame_even_just_before_a_keyframe(
+    tmp_path_factory: pytest.TempPathFactory, tmp_path: Path, raw_frame: int
+) -> None:
+    # An MPEG-TS seek to just before a keyframe (every 25 frames here) lands past the
+    # previous one: decoding from there would start at frame 175, a GOP's end late.
+    folder = tmp_path_factory.getbasetemp() / "ts-proxy"
+    raw = folder / "raw.ts"
+    if not raw.exists():
+        folder.mkdir(exist_ok=True)
+        make_clip(raw, "ts", 12.0)
+    piece = make_proxy(raw, Span(raw_frame / 25 + 0.011, raw_frame / 25 + 0.5), tmp_path / "px")
+    assert piece.frames == 13
+    picture = stamp_of(piece.path, before(0, 25.0))
+    found, distances = closest_frame(raw, 25.0, range(raw_frame - 3, raw_frame + 4), picture)
+    assert found == raw_frame, distances

@@ -79,3 +79,20 @@ def test_unreadable_raw_file_is_a_media_error_naming_it(tmp_path: Path) -> None:
     with pytest.raises(MediaError, match=r"broken\.dv"):
         make_segment(bad, Span(0.0, 1.0), tmp_path / "seg")
     assert not list(tmp_path.glob("seg*"))
+
+
+@pytest.mark.parametrize("start_frame", [172, 174])
+def test_ts_segment_covers_a_start_just_before_a_keyframe(
+    long_clips: dict[str, Path], tmp_path: Path, start_frame: int
+) -> None:
+    raw = long_clips["ts"]
+    timing = video_timing(raw)
+    grid = timing.first - timing.format_start
+    start = grid + start_frame / 25
+    piece = make_segment(raw, Span(start, start + 1.0), tmp_path / "seg")
+    seg = video_timing(piece.path)
+    assert seg.first <= start + 1e-6  # the piece's first frame is not after the start
+    every = video_md5s(raw)
+    first = round((piece.offset + seg.first - seg.format_start - grid) * 25)
+    assert first <= start_frame
+    assert video_md5s(piece.path) == every[first : first + piece.frames]

@@ -56,6 +56,19 @@ def stamp_of(path: Path, seconds: float) -> bytes:
     return data
 
 
+def stamp_of_frame(path: Path, frame: int) -> bytes:
+    """The frame-number corner of frame `frame` (counted from the first, decoded from the
+    start: no seek, so no demuxer's idea of where a keyframe is can shift it)."""
+    args = [
+        FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-map", "0:v:0",
+        "-vf", f"select=eq(n\\,{frame}),crop=iw/3:ih/5:0:0,scale={STAMP_W}:{STAMP_H},format=gray",
+        "-frames:v", "1", "-fps_mode", "passthrough", "-f", "rawvideo", "-",
+    ]  # fmt: skip
+    data = subprocess.run(args, check=True, capture_output=True).stdout
+    assert len(data) == STAMP_W * STAMP_H, f"no frame {frame} in {path}"
+    return data
+
+
 def before(frame: int, fps: float) -> float:
     """A moment a quarter frame before `frame` starts."""
     return (frame - 0.25) / fps
@@ -70,6 +83,7 @@ def closest_frame(
     raw: Path, fps: float, candidates: range, picture: bytes
 ) -> tuple[int, list[float]]:
     """Which raw frame (of `candidates`) `picture`'s stamp matches best, with all distances."""
-    distances = [difference(stamp_of(raw, before(n, fps)), picture) for n in candidates]
+    del fps  # frames are counted, not sought: see stamp_of_frame
+    distances = [difference(stamp_of_frame(raw, n), picture) for n in candidates]
     best = min(range(len(distances)), key=distances.__getitem__)
     return candidates[best], distances

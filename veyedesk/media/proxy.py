@@ -20,6 +20,7 @@ from veyedesk.media.probe import MediaError, probe, tool
 from veyedesk.media.segments import Cancelled, Piece, Span, _run, frame_at, video_timing
 
 PROXY_HEIGHT = 360
+PRESEEK = 10  # seconds decoded and dropped before a proxy's first frame
 PROXY_CRF = 28
 PROXY_AUDIO = ("-c:a", "aac", "-b:a", "96k", "-ac", "2", "-ar", "48000")
 # Whole microseconds, as ffmpeg parses -ss: the same number on both sides of the mapping.
@@ -47,9 +48,13 @@ def proxy_command(
         chain.append("bwdif=mode=send_frame:parity=auto:deint=all")
     chain += [f"scale=trunc({PROXY_HEIGHT}*dar/2)*2:{PROXY_HEIGHT}", "setsar=1", "format=yuv420p"]
     keyint = max(1, round(fps))
+    # Seek the demuxer well before `start`, then drop decoded frames up to it exactly: an
+    # MPEG-TS seek can land past the keyframe before `start`, and decoding would then begin
+    # at the next keyframe, a GOP late. Whole seconds back keep both numbers exact.
+    back = min(PRESEEK, math.floor(start))
     args = [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-ss", f"{start:.6f}", "-i", "file:" + str(raw),
+        "-ss", f"{start - back:.6f}", "-i", "file:" + str(raw), "-ss", f"{back:.6f}",
         "-map", "0:v:0", "-frames:v", str(frames), "-vf", ",".join(chain),
         "-fps_mode", "passthrough",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", str(PROXY_CRF),

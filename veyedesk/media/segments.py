@@ -28,6 +28,8 @@ from typing import Any
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
 
 COPY_CHUNK_FRAMES = 64  # DV frames per read/write (9 MB for PAL)
+SEEK_BACK = (0.0, 10.0, 30.0, 120.0)  # seconds to seek before a copy's start, in turn
+LATE_SLACK = 1e-3  # float noise: the frame showing at the start must be in the piece
 Cancelled = Callable[[], bool]
 
 
@@ -235,7 +237,15 @@ def make_segment(
             first = _copy_dv(raw, layout, span, part, cancelled)
             offset = float(first / layout.fps)
         else:
-            _run(copy_command(raw, span, part), raw, cancelled)
+            for back in SEEK_BACK:
+                # The copy starts at a keyframe; an MPEG-TS seek may land past the one
+                # before `span.start` and start a GOP late: seek further back until the
+                # piece's first frame (probed, not assumed) is at or before the start.
+                seek = Span(max(0.0, span.start - back), span.end)
+                _run(copy_command(raw, seek, part), raw, cancelled)
+                first = video_timing(part).first
+                if first <= span.start + LATE_SLACK or seek.start == 0.0:
+                    break
             offset = 0.0  # from the probe below
         timing = video_timing(part)
         if layout is None:
