@@ -243,8 +243,8 @@ def make_segment(
                 # piece's first frame (probed, not assumed) is at or before the start.
                 seek = Span(max(0.0, span.start - back), span.end)
                 _run(copy_command(raw, seek, part), raw, cancelled)
-                first = video_timing(part).first
-                if first <= span.start + LATE_SLACK or seek.start == 0.0:
+                first_pts = video_timing(part).first
+                if first_pts <= span.start + LATE_SLACK or seek.start == 0.0:
                     break
             offset = 0.0  # from the probe below
         timing = video_timing(part)
