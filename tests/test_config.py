@@ -137,3 +137,19 @@ def test_masking_keeps_what_is_not_secret() -> None:
     assert mask_url("host=h password='a b' dbname=v") == "host=h password=*** dbname=v"
     assert mask_url("sqlite:////srv/a@b:c.db") == "sqlite:////srv/a@b:c.db"
     assert mask_url("postgresql://[::1]:5432/v") == "postgresql://[::1]:5432/v"
+
+
+def test_venue_folder_is_the_database_and_the_output(tmp_path: Path) -> None:
+    from veyedesk.config import ConfigError, venue_db_url
+
+    folder = tmp_path / "to-go"
+    folder.mkdir()
+    s = load_settings(flags={"venue": str(folder)}, env={}, path=tmp_path / "none.toml")
+    assert s.db == venue_db_url(folder) == f"sqlite:///{folder / 'venue.db'}"
+    assert (s.venue, s.output_root) == (str(folder), str(folder / "output"))
+    with pytest.raises(ConfigError, match="give one"):
+        load_settings(
+            flags={"venue": str(folder), "db": "sqlite:///x.db"}, env={}, path=tmp_path / "n"
+        )
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_settings(env={"VEYEDESK_VENUE": str(tmp_path / "gone")}, path=tmp_path / "n")

@@ -126,6 +126,9 @@ class Settings:
     command_timeout_seconds: float = 3600.0
     profiles: Mapping[str, EncodeProfile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))
     source: str = ""  # the config file that was read, or "" when there was none
+    # A venue folder (`veyedesk --venue DIR`): its venue.db is the database and its
+    # assets manifest, if any, says where the raw files' media is (media.locator).
+    venue: str = ""
 
     def profile(self, name: str | None = None) -> EncodeProfile:
         """The named encode profile (default profile when None)."""
@@ -149,6 +152,7 @@ SCALARS: dict[str, type] = {
     "credits_seconds": float,
     "default_profile": str,
     "command_timeout_seconds": float,
+    "venue": str,
 }
 # List settings: a TOML array of strings, or env `VEYEDESK_<NAME>` split like PATH.
 LISTS: tuple[str, ...] = ("worker_commands",)
@@ -235,6 +239,8 @@ def load_settings(
     for key, value in (flags or {}).items():
         if value is not None:
             values[key] = _coerce(key, value, f"--{key.replace('_', '-')}")
+    if values.get("venue"):
+        values.update(_venue_overrides(values, flags or {}))
     settings = Settings(**values, profiles=profiles, source=source)
     return dataclasses.replace(
         settings,
@@ -242,6 +248,36 @@ def load_settings(
         output_root=settings.output_root or str(data_dir() / "output"),
         user=settings.user or default_user(),
     )
+
+
+def venue_db_url(folder: Path) -> str:
+    """The database of a venue folder: `<folder>/venue.db` (SQLite)."""
+    return f"sqlite:///{folder / 'venue.db'}"
+
+
+def _venue_overrides(values: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:
+    """A venue folder replaces the database and, unless set, the output folder."""
+    folder = Path(str(values["venue"])).expanduser().resolve()
+    if flags.get("db") and flags.get("venue"):
+        raise ConfigError(
+            "--venue DIR and --db URL both name a database; give one (--venue uses DIR/venue.db)"
+        )
+    if not folder.is_dir():
+        raise ConfigError(
+            f"venue folder {folder} does not exist; make one with `veyedesk assets` or "
+            "`veyedesk venue checkout`"
+        )
+    out: dict[str, Any] = {"venue": str(folder), "db": venue_db_url(folder)}
+    if not values.get("output_root"):
+        # Encodes made offline stay with the folder they were made from.
+        out["output_root"] = str(folder / "output")
+    return out
+
+
+def venue_settings(settings: Settings, folder: Path | str) -> Settings:
+    """`settings` working on a venue or assets folder (what `--venue DIR` gives)."""
+    values = {"venue": str(folder), "output_root": ""}
+    return dataclasses.replace(settings, **_venue_overrides(values, {}))
 
 
 # A query or keyword parameter whose name says it holds a secret (password, sslpassword, ...).

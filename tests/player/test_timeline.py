@@ -69,3 +69,27 @@ def test_empty_and_zero_length_files_give_an_empty_timeline() -> None:
     assert not tl
     assert tl.locate(1.0) is None
     assert tl.edl() == "edl://"
+
+
+def test_a_local_piece_keeps_raw_offsets_and_wall_clock() -> None:
+    # An assets folder's segment of the second file: raw seconds 600-660 as a 60 s file.
+    tl = Timeline(
+        [
+            Source(1, Path("/r/09_00_00.dv"), T0, 1800.0),
+            Source(
+                2, Path("/go/09_30_00.dv"), T0 + timedelta(minutes=30), 60.0, media_offset=600.0
+            ),
+        ]
+    )
+    assert tl.duration == 1860.0
+    loc = tl.locate(1800.0 + 12.5)
+    assert loc is not None
+    assert (loc.raw_file_id, loc.offset) == (2, 612.5)
+    assert loc.wall == T0 + timedelta(minutes=40, seconds=12.5)
+    assert tl.to_timeline(2, 612.5) == 1812.5
+    # Raw offsets outside the piece clamp to its ends.
+    assert tl.to_timeline(2, 10.0) == 1800.0
+    assert tl.to_timeline(2, 900.0) == 1860.0
+    assert tl.at_wall(T0 + timedelta(minutes=40, seconds=12.5)) == 1812.5
+    assert tl.frame_position(1800.0 + 12.51) == 1812.48
+    assert tl.edl().endswith("%15%/go/09_30_00.dv,0,60.000000")

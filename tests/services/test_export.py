@@ -110,6 +110,31 @@ def test_raw_playlist_limits_each_cut(session: Session, show: ShowFixture) -> No
         raw_playlist(bare, settings)
 
 
+def test_playlists_of_an_assets_folder_point_into_its_pieces(
+    session: Session, show: ShowFixture, tmp_path: Path
+) -> None:
+    from veyedesk.media.locator import Manifest, ManifestEntry
+
+    ep = show.episodes[0]
+    first, second = ep.applied_cuts()
+    first.start, second.end = 12.5, 600.0
+    session.commit()
+    # The folder holds raw seconds 10.5-1200 of the first file and 0-602 of the second.
+    Manifest(
+        pieces={
+            first.raw_file.uuid: ManifestEntry("media/a.dv", 10.5, 1189.5, 29738, "segment"),
+            second.raw_file.uuid: ManifestEntry("media/b.dv", 0.0, 602.0, 15050, "segment"),
+        }
+    ).save(tmp_path)
+    settings = Settings(raw_root="/srv/raw", venue=str(tmp_path))
+    lines = raw_playlist(ep, settings).splitlines()
+    assert lines[3:5] == ["#EXTVLCOPT:start-time=2.000", str(tmp_path / "media/a.dv")]
+    assert lines[6:8] == ["#EXTVLCOPT:stop-time=600.000", str(tmp_path / "media/b.dv")]
+    edl = mpv_edl(ep, settings).splitlines()
+    assert edl[1].endswith("/media/a.dv,2.000,1187.500")
+    assert edl[2].endswith("/media/b.dv,0.000,600.000")
+
+
 @pytest.mark.media
 def test_mpv_plays_exactly_the_cuts_of_the_edl(
     sqlite_url: str, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory

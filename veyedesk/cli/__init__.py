@@ -10,12 +10,23 @@ import sys
 from collections.abc import Sequence
 
 from veyedesk import __version__
-from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue, venue
+from veyedesk.cli import (
+    admin,
+    assets,
+    db_cmds,
+    demo,
+    encode,
+    episodes,
+    ingest,
+    play,
+    queue,
+    venue,
+)
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
-COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, venue)
+COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, venue, assets)
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
 USER_ERRORS = (UserError,)
@@ -34,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="database URL (sqlite:///FILE or postgresql+psycopg://USER:PW@HOST/DB); "
         "env VEYEDESK_DB",
+    )
+    parser.add_argument(
+        "--venue",
+        metavar="DIR",
+        help="work on a venue or assets folder: its venue.db, media from its manifest; "
+        "env VEYEDESK_VENUE",
     )
     parser.add_argument(
         "--config", metavar="FILE", help="settings file (default: per-user config.toml)"

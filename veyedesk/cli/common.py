@@ -28,7 +28,7 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 def settings_from(ns: argparse.Namespace) -> Settings:
     """Settings with this invocation's flags winning over env and file."""
-    flags = {"db": ns.db, "user": ns.user}
+    flags = {"db": ns.db, "user": ns.user, "venue": getattr(ns, "venue", None)}
     return load_settings(flags=flags, path=Path(ns.config) if ns.config else None)
 
 

@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         self.sync_action = self._action(
             "S&ync with the shared database…", self.open_sync, None, "sync"
         )
+        self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -176,6 +177,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.venue_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
@@ -419,6 +421,12 @@ class MainWindow(QMainWindow):
             self.sync_dialog = dialog
         dialog.show()
         dialog.raise_()
+
+    def open_venue_folder(self, folder: Path | None = None) -> None:
+        """File ▸ Open venue folder…: an assets or venue folder in a window of its own."""
+        from veyedesk.gui.venue_folder import open_venue_window
+
+        self.venue_window = open_venue_window(self, self.settings, self.identity, folder)
 
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""

@@ -130,7 +130,14 @@ class PlayerPanel(QWidget):
         self.document = document
         draft = document.draft
         sources = [
-            Source(r.id, r.path, r.start, float(r.duration or 0.0), r.fps)
+            Source(
+                r.id,
+                r.path,
+                r.start,
+                float(r.media_duration if r.media_duration is not None else r.duration or 0.0),
+                r.fps,
+                media_offset=r.media_offset,
+            )
             for r in draft.raw_files.values()
             if r.usable
         ]

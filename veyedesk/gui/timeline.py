@@ -80,9 +80,23 @@ class TimelineWidget(QWidget):
         for seg in timeline.segments:
             src = seg.source
             if src.start is not None:
-                at = (src.start - self.origin).total_seconds()
+                at = (src.start - self.origin).total_seconds() + src.media_offset
             name = src.path.name
-            self.blocks.append(Block(src.raw_file_id, name, at, src.duration, src.fps))
+            # A local piece (assets folder) holds part of the raw file: cuts still reach
+            # to the raw file's own length.
+            raw = document.draft.raw_files.get(src.raw_file_id) if document else None
+            piece = raw is not None and raw.media_duration is not None
+            self.blocks.append(
+                Block(
+                    src.raw_file_id,
+                    name,
+                    at,
+                    src.duration,
+                    src.fps,
+                    media_offset=src.media_offset,
+                    raw_duration=raw.duration if piece and raw is not None else None,
+                )
+            )
             at += src.duration
         start, end = scheduled
         self.slot = None
@@ -119,7 +133,7 @@ class TimelineWidget(QWidget):
         block = self._block(loc.raw_file_id)
         if block is None:
             return
-        self.playhead = block.start + loc.offset
+        self.playhead = block.at_raw(loc.offset)
         width = max(1, self.width())
         visible_end = self.view_start + width * self.spp
         if self._drag is None and not self.view_start <= self.playhead <= visible_end:
@@ -146,7 +160,7 @@ class TimelineWidget(QWidget):
             if block is None:
                 continue
             a, b = draft.cut_bounds(cut)
-            out.append((block.start + a, block.start + b, cut.apply))
+            out.append((block.at_raw(a), block.at_raw(b), cut.apply))
         return out
 
     # -- zoom and scroll ----------------------------------------------------------------
@@ -241,7 +255,7 @@ class TimelineWidget(QWidget):
         block = self.block_at(self._hover)
         if block is None:
             return f"{wall:%H:%M:%S} (no recording)"
-        offset = self._hover - block.start
+        offset = block.raw_at(self._hover)
         return f"{wall:%H:%M:%S} · {format_offset(offset, block.fps)} in {block.filename}"
 
     # -- mouse --------------------------------------------------------------------------
@@ -263,7 +277,7 @@ class TimelineWidget(QWidget):
             if not later:
                 return
             block, seconds = later[0], later[0].start
-        self.seek_requested.emit(block.raw_file_id, seconds - block.start, exact)
+        self.seek_requested.emit(block.raw_file_id, block.raw_at(seconds), exact)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         x = event.position().x()
@@ -326,16 +340,17 @@ class TimelineWidget(QWidget):
         if block is None:
             return
         fps = block.fps
-        offset = seconds_of(frame_of(self.view().seconds(x) - block.start, fps), fps)
+        offset = seconds_of(frame_of(max(0.0, block.raw_at(self.view().seconds(x))), fps), fps)
         start, end = self.document.draft.cut_bounds(cut)
         frame = frame_seconds(fps)
-        offset = keep_one_frame(which, offset, start, end, block.duration, fps)
+        length = block.raw_length
+        offset = keep_one_frame(which, offset, start, end, length, fps)
         if which == "start":
             cut.start = None if offset <= 0 else offset
         else:
-            cut.end = None if offset >= block.duration else offset
+            cut.end = None if offset >= length else offset
         self.document.preview_cuts(cuts)
-        self.seek_requested.emit(cut.raw_file_id, min(offset, block.duration - frame), False)
+        self.seek_requested.emit(cut.raw_file_id, min(offset, length - frame), False)
 
     def leaveEvent(self, event: object) -> None:
         self._hover = None

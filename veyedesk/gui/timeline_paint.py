@@ -49,13 +49,27 @@ class Block:
 
     raw_file_id: int
     filename: str
-    start: float
-    duration: float
+    start: float  # where the file's time 0 is
+    duration: float  # seconds of the file (a local piece may hold part of the raw file)
     fps: float
+    media_offset: float = 0.0  # raw-file seconds at the file's time 0
+    raw_duration: float | None = None  # the raw file's length when the file is a piece
 
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+    @property
+    def raw_length(self) -> float:
+        return self.duration if self.raw_duration is None else self.raw_duration
+
+    def raw_at(self, seconds: float) -> float:
+        """Raw-file offset shown at `seconds` on the axis."""
+        return seconds - self.start + self.media_offset
+
+    def at_raw(self, offset: float) -> float:
+        """Axis seconds of a raw-file offset."""
+        return self.start + offset - self.media_offset
 
 
 @dataclass

@@ -3,6 +3,10 @@
 The raw files are joined end to end in wall-clock order (mpv's `edl://` plays them as one
 file), so a timeline position is the sum of the lengths of the files before it plus the
 offset into the current one. Gaps between recordings exist in wall-clock time only.
+
+A source may be a local piece of a raw file (an assets folder's segment or proxy) whose
+time 0 is `media_offset` seconds into the raw file: offsets in and out of the timeline are
+always raw-file offsets (what cuts store), positions are the local file's.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ class Source:
 
     raw_file_id: int
     path: Path
-    start: datetime | None
-    duration: float
+    start: datetime | None  # wall clock of the raw file's start
+    duration: float  # seconds of the file at `path`
     fps: float = DEFAULT_FPS
+    media_offset: float = 0.0  # raw-file seconds at the file's time 0 (a local piece)
 
     @property
     def intra_only(self) -> bool:
@@ -54,7 +59,7 @@ class Location:
     """Where a timeline position falls: which raw file, how far in, and when that was."""
 
     segment: Segment
-    offset: float
+    offset: float  # seconds into the raw file
 
     @property
     def raw_file_id(self) -> int:
@@ -112,7 +117,8 @@ class Timeline:
         seg = self.segment_of(raw_file_id)
         if seg is None:
             return None
-        return seg.at + min(max(offset, 0.0), seg.source.duration)
+        local = offset - seg.source.media_offset
+        return seg.at + min(max(local, 0.0), seg.source.duration)
 
     def locate(self, position: float) -> Location | None:
         """The raw file and offset at a timeline position (a boundary belongs to the later file)."""
@@ -123,7 +129,7 @@ class Timeline:
         index = bisect.bisect_right(self._starts, position + 1e-6) - 1
         index = min(max(index, 0), len(self.segments) - 1)
         seg = self.segments[index]
-        return Location(seg, max(0.0, position - seg.at))
+        return Location(seg, max(0.0, position - seg.at) + seg.source.media_offset)
 
     def wall_at(self, position: float) -> datetime | None:
         loc = self.locate(position)
@@ -136,7 +142,7 @@ class Timeline:
             start = seg.source.start
             if start is None:
                 continue
-            offset = (moment - start).total_seconds()
+            offset = (moment - start).total_seconds() - seg.source.media_offset
             if 0 <= offset <= seg.source.duration:
                 return seg.at + offset
             if offset < 0 and best is None:
@@ -148,8 +154,9 @@ class Timeline:
         loc = self.locate(position)
         if loc is None:
             return 0.0
-        fps = loc.segment.source.fps
-        return loc.segment.at + seconds_of(frame_of(loc.offset, fps), fps)
+        source = loc.segment.source
+        snapped = seconds_of(frame_of(loc.offset, source.fps), source.fps)
+        return loc.segment.at + max(0.0, snapped - source.media_offset)
 
     def fps_at(self, position: float) -> float:
         loc = self.locate(position)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, RawFile
 from veyedesk.model.cuts import bounds, cut_problem, fps_or_default
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
@@ -56,6 +57,10 @@ class RawFileInfo:
     fps: float
     missing: bool = False
     probe_error: str = ""
+    # The local file may hold only part of the raw file (an assets folder's segment or
+    # proxy): raw-file seconds from `media_offset` on, `media_duration` long (None = all).
+    media_offset: float = 0.0
+    media_duration: float | None = None
 
     @property
     def usable(self) -> bool:
@@ -132,17 +137,21 @@ class EditConflict(Conflict):
         self.fields = fields
 
 
-def raw_file_info(raw: RawFile, raw_root: str) -> RawFileInfo:
-    """Plain data for one raw file, with its path on this machine."""
+def raw_file_info(raw: RawFile, media: MediaLocator | str) -> RawFileInfo:
+    """Plain data for one raw file, with its media on this machine (see media.locator)."""
+    locator = media if isinstance(media, MediaLocator) else MediaLocator(media)
+    local = locator.locate(raw)
     return RawFileInfo(
         id=raw.id,
         filename=raw.filename,
-        path=raw.path(raw_root),
+        path=local.path,
         start=raw.start,
         duration=raw.duration,
         fps=fps_or_default(raw.fps),
-        missing=raw.missing,
+        missing=raw.missing or local.kind == "absent",
         probe_error=raw.probe_error,
+        media_offset=local.offset,
+        media_duration=local.duration,
     )
 
 
@@ -164,7 +173,9 @@ def room_day_raw_files(session: Session, episode: Episode) -> list[RawFile]:
     return list(session.scalars(stmt.order_by(RawFile.start, RawFile.filename)))
 
 
-def _draft_from(episode: Episode, raw_root: str, raw_files: list[RawFile]) -> EpisodeDraft:
+def _draft_from(
+    episode: Episode, media: MediaLocator | str, raw_files: list[RawFile]
+) -> EpisodeDraft:
     cuts = [
         CutDraft(
             id=c.id,
@@ -177,7 +188,8 @@ def _draft_from(episode: Episode, raw_root: str, raw_files: list[RawFile]) -> Ep
         )
         for c in sorted(episode.cuts, key=lambda c: (c.sequence, c.id))
     ]
-    infos = {r.id: raw_file_info(r, raw_root) for r in raw_files}
+    locator = media if isinstance(media, MediaLocator) else MediaLocator(media)
+    infos = {r.id: raw_file_info(r, locator) for r in raw_files}
     return EpisodeDraft(
         episode_id=episode.id,
         serial=episode.serial,
@@ -199,10 +211,14 @@ def _load_episode(session: Session, episode_id: int) -> Episode:
     return episode
 
 
-def load_draft(session: Session, episode_id: int, raw_root: str) -> EpisodeDraft:
-    """The episode, its cuts and its room-day's raw files, as a detached draft."""
+def load_draft(session: Session, episode_id: int, media: MediaLocator | str) -> EpisodeDraft:
+    """The episode, its cuts and its room-day's raw files, as a detached draft.
+
+    `media` finds each raw file's media (a raw root folder, or a locator that knows an
+    assets folder's pieces).
+    """
     episode = _load_episode(session, episode_id)
-    return _draft_from(episode, raw_root, room_day_raw_files(session, episode))
+    return _draft_from(episode, media, room_day_raw_files(session, episode))
 
 
 def validate_cuts(draft: EpisodeDraft) -> None:

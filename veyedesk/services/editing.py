@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
 from veyedesk.jobs.queue import JobError, enter_state
+from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.text import plain_text
 from veyedesk.services import edit
@@ -86,7 +87,7 @@ def open_for_edit(
     reason (and the lock, so the window can offer a take-over). The lock is written in the
     caller's transaction: commit it.
     """
-    draft = edit.load_draft(session, episode_id, settings.raw_root)
+    draft = edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
     episode = get_episode(session, episode_id)
     draft.fields[STATE] = episode.state.slug if episode.state else None
     lock: LockState | None = None

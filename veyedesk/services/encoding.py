@@ -42,6 +42,7 @@ from veyedesk.encode.run import (
 )
 from veyedesk.media.audio_check import AudioMeasure, measure_audio
 from veyedesk.media.durations import stream_durations
+from veyedesk.media.locator import MediaLocator
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
@@ -170,10 +171,11 @@ def _cut_label(cut: Cut, position: int) -> str:
     return f"cut {cut.id} (#{position}, {cut.raw_file.filename})"
 
 
-def _cut_source(cut: Cut, position: int, settings: Settings, fps: float) -> plan.CutSource:
+def _cut_source(cut: Cut, position: int, locator: MediaLocator, fps: float) -> plan.CutSource:
     label = _cut_label(cut, position)
     raw = cut.raw_file
-    path = raw.path(settings.raw_root)
+    local = locator.locate(raw)
+    path = local.path
     if not path.is_file():
         raise InvalidInput(
             f"{label}: the raw file {path} is missing; restore it, re-scan the room, "
@@ -183,13 +185,29 @@ def _cut_source(cut: Cut, position: int, settings: Settings, fps: float) -> plan
         info: MediaInfo = probe(path)
     except MediaError as exc:
         raise InvalidInput(f"{label}: {exc}") from None
-    length = info.duration if info.duration is not None else raw.duration
+    # Cut offsets are raw-file seconds; a local piece (assets folder) holds only part of
+    # the raw file, so the raw file's own length bounds the cut and the piece is read
+    # `offset` seconds earlier.
+    if local.partial:
+        length = raw.duration
+    else:
+        length = info.duration if info.duration is not None else raw.duration
     problem = cut_problem(cut.start, cut.end, length, fps)
     if problem:
         raise InvalidInput(f"{label}: {problem}")
     start, end = bounds(cut.start, cut.end, length)
     if length is not None:
         end = min(end, length)  # within the one frame of tolerance at the end
+    if local.partial:
+        if not local.covers(start, end):
+            last = local.offset + (local.duration or 0.0)
+            held = f"{format_offset(local.offset)}–{format_offset(last)}"
+            raise InvalidInput(
+                f"{label}: {format_offset(start)}–{format_offset(end)} of {raw.filename} is "
+                f"outside this folder's {local.kind} {path.name} (it holds {held}); make the "
+                "assets again with a larger --margin, or encode where the raw files are"
+            )
+        start, end = max(0.0, local.local(start)), min(local.local(end), local.duration or end)
     video = info.video
     if video is None:
         raise InvalidInput(f"{label}: {path} has no video stream")
@@ -237,7 +255,8 @@ def prepare_encode(
             f"episode {episode.id} ({episode.slug}) has no applied cuts; set its cuts in the "
             "editor first"
         )
-    cuts = tuple(_cut_source(cut, i, settings, prof.fps) for i, cut in enumerate(applied, start=1))
+    locator = MediaLocator.for_settings(settings)
+    cuts = tuple(_cut_source(cut, i, locator, prof.fps) for i, cut in enumerate(applied, start=1))
     show = episode.show
     client = show.client
     room = episode.location

@@ -17,6 +17,7 @@ from typing import Any
 
 from veyedesk.config import Settings
 from veyedesk.ingest.schedule_veyepar import veyepar_state_number
+from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Episode
 from veyedesk.model.timecode import format_duration
 from veyedesk.services.encoding import output_path
@@ -88,15 +89,17 @@ def _applied(episode: Episode) -> list[Any]:
 def raw_playlist(episode: Episode, settings: Settings) -> str:
     """An m3u of the episode's applied cuts, each limited to its in/out offsets."""
     cuts = _applied(episode)
+    locator = MediaLocator.for_settings(settings)
     lines = ["#EXTM3U", f"#PLAYLIST:{_m3u_text(episode.name)}"]
     for n, cut in enumerate(cuts, 1):
-        path = cut.raw_file.path(settings.raw_root)
+        local = locator.locate(cut.raw_file)
         lines.append(f"#EXTINF:{round(cut.duration())},{_m3u_text(episode.name)} ({n}/{len(cuts)})")
+        # A local piece (assets folder) starts `offset` raw seconds in: its bounds move too.
         if cut.start is not None:
-            lines.append(f"#EXTVLCOPT:start-time={cut.start:.3f}")
+            lines.append(f"#EXTVLCOPT:start-time={max(0.0, local.local(cut.start)):.3f}")
         if cut.end is not None:
-            lines.append(f"#EXTVLCOPT:stop-time={cut.end:.3f}")
-        lines.append(str(path))
+            lines.append(f"#EXTVLCOPT:stop-time={local.local(cut.end):.3f}")
+        lines.append(str(local.path))
     return "\n".join(lines) + "\n"
 
 
@@ -104,10 +107,13 @@ def mpv_edl(episode: Episode, settings: Settings) -> str:
     """The applied cuts as an mpv EDL file: one `path,start,length` line per cut."""
     cuts = _applied(episode)
     lines = ["# mpv EDL v0"]
+    locator = MediaLocator.for_settings(settings)
     for cut in cuts:
-        path = str(cut.raw_file.path(settings.raw_root))
+        local = locator.locate(cut.raw_file)
+        path = str(local.path)
+        start = max(0.0, local.local(cut.in_offset()))
         # `%N%` prefixes a path by its length, so commas or spaces in it cannot break the line.
-        lines.append(f"%{len(path.encode())}%{path},{cut.in_offset():.3f},{cut.duration():.3f}")
+        lines.append(f"%{len(path.encode())}%{path},{start:.3f},{cut.duration():.3f}")
     return "\n".join(lines) + "\n"
 
 

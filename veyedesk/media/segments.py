@@ -1,0 +1,259 @@
+"""Stream-copied pieces of raw files: a talk's cuts plus a margin, no re-encode.
+
+An assets folder carries only the parts of the raw files a talk uses. Cut offsets stay
+in raw-file seconds (the venue copy's rows are the shared database's), so every piece
+records `offset`: the raw-file second at the piece's own time 0. The player and the
+encoder add it back (see `veyedesk.media.locator`).
+
+DV is intra-only with fixed-size frames (a DIF frame holds a frame's video, audio and
+timecode), so a DV piece is whole frames copied byte for byte: exact to the frame, and
+what the recorder wrote. Anything else is remuxed by ffmpeg (`-c copy`) into Matroska
+with the raw file's timestamps kept (`-copyts -start_at_zero`); a stream copy of
+long-GOP video starts at the keyframe before the wanted start, so the piece's real first
+timestamp is probed afterwards rather than assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
+
+COPY_CHUNK_FRAMES = 64  # DV frames per read/write (9 MB for PAL)
+SEEK_BACK = (0.0, 10.0, 30.0, 120.0)  # seconds to seek before a copy's start, in turn
+LATE_SLACK = 1e-3  # float noise: the frame showing at the start must be in the piece
+Cancelled = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a raw file, in raw-file seconds."""
+
+    start: float
+    end: float
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A local file standing in for part of a raw file."""
+
+    path: Path
+    offset: float  # raw-file seconds at the piece's time 0
+    duration: float  # seconds of the piece
+    frames: int  # video frames in the piece
+    kind: str  # "segment" (stream copy) or "proxy" (small H.264)
+
+    @property
+    def raw_end(self) -> float:
+        """Raw-file seconds where the piece ends."""
+        return self.offset + self.duration
+
+    def covers(self, start: float, end: float, slack: float = 0.0) -> bool:
+        """True when raw seconds [start, end] lie in the piece (give or take `slack`)."""
+        return start >= self.offset - slack and end <= self.raw_end + slack
+
+
+def covering_span(cuts: Iterable[tuple[float, float]], margin: float, length: float) -> Span:
+    """The one stretch of a raw file that holds every (in, out) of `cuts` ± `margin`.
+
+    Cuts of one raw file are covered by a single piece (two talks far apart in one
+    recording take the stretch between them too): one local file per raw file keeps the
+    player's timeline and the manifest one-to-one with raw files.
+    """
+    spans = list(cuts)
+    if not spans:
+        raise ValueError("no cuts to cover")
+    start = max(0.0, min(s for s, _ in spans) - margin)
+    end = min(length, max(e for _, e in spans) + margin)
+    return Span(start, max(start, end))
+
+
+@dataclass(frozen=True)
+class VideoTiming:
+    """Where a file's video starts and ends, as its packets say (no decoding)."""
+
+    format_start: float  # the file's time 0 for mpv and ffmpeg -ss (earliest stream)
+    first: float  # first video packet's pts
+    end: float  # last video packet's pts + duration
+    frames: int
+
+
+def _ffprobe_json(args: list[str], path: Path) -> dict[str, Any]:
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=PROBE_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{path}: ffprobe took over {PROBE_TIMEOUT:.0f} s") from None
+    if proc.returncode != 0:
+        lines = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise MediaError(f"{path}: not a readable media file ({lines[-1] if lines else '?'})")
+    try:
+        data = json.loads(proc.stdout or b"{}")
+    except ValueError as exc:
+        raise MediaError(f"{path}: ffprobe's report could not be read ({exc})") from None
+    return data if isinstance(data, dict) else {}
+
+
+def _float(value: Any) -> float | None:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def video_timing(path: Path) -> VideoTiming:
+    """First and last video timestamps and the frame count of `path` (reads packets only)."""
+    args = [
+        tool("ffprobe"), "-v", "error", "-select_streams", "v:0",
+        "-show_entries", "format=start_time:packet=pts_time,duration_time",
+        "-of", "json", "file:" + str(path),
+    ]  # fmt: skip
+    data = _ffprobe_json(args, path)
+    packets = [
+        (pts, _float(p.get("duration_time")) or 0.0)
+        for p in data.get("packets", [])
+        if (pts := _float(p.get("pts_time"))) is not None
+    ]
+    if not packets:
+        raise MediaError(f"{path}: no video frames found; the file may be damaged")
+    first = min(pts for pts, _ in packets)
+    end = max(pts + dur for pts, dur in packets)
+    start = _float(data.get("format", {}).get("start_time"))
+    return VideoTiming(first if start is None else start, first, end, len(packets))
+
+
+@dataclass(frozen=True)
+class DvLayout:
+    """A raw DV file's frame grid: fixed-size DIF frames from byte 0."""
+
+    frame_bytes: int
+    fps: Fraction
+    frames: int
+
+
+def dv_layout(path: Path) -> DvLayout | None:
+    """The DIF frame grid of a raw DV stream, or None when it is not one (a DV in AVI/MOV)."""
+    args = [
+        tool("ffprobe"), "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
+        "-show_entries", "format=format_name:stream=codec_name,r_frame_rate:packet=pos,size",
+        "-of", "json", "file:" + str(path),
+    ]  # fmt: skip
+    data = _ffprobe_json(args, path)
+    streams = data.get("streams") or [{}]
+    packets = data.get("packets") or [{}]
+    if data.get("format", {}).get("format_name") != "dv":
+        return None
+    if streams[0].get("codec_name") != "dvvideo" or str(packets[0].get("pos")) != "0":
+        return None
+    try:
+        size = int(packets[0]["size"])
+        fps = Fraction(streams[0]["r_frame_rate"])
+    except (KeyError, ValueError, ZeroDivisionError):
+        return None
+    if size <= 0 or fps <= 0:
+        return None
+    return DvLayout(size, fps, path.stat().st_size // size)
+
+
+def frame_at(seconds: float, fps: Fraction) -> int:
+    """Index of the frame showing at `seconds` (a hair of float noise counts as on the edge)."""
+    return max(0, math.floor(Fraction(seconds).limit_denominator(10**9) * fps + Fraction(1, 10**6)))
+
+
+def _copy_dv(raw: Path, layout: DvLayout, span: Span, part: Path, cancelled: Cancelled) -> int:
+    first = min(frame_at(span.start, layout.fps), layout.frames)
+    last = min(layout.frames, max(first + 1, math.ceil(Fraction(span.end) * layout.fps)))
+    with raw.open("rb") as src, part.open("wb") as dst:
+        src.seek(first * layout.frame_bytes)
+        left = last - first
+        while left > 0:
+            if cancelled():
+                raise SegmentCancelled(f"{raw}: copy stopped")
+            n = min(left, COPY_CHUNK_FRAMES)
+            chunk = src.read(n * layout.frame_bytes)
+            if len(chunk) < n * layout.frame_bytes:
+                raise MediaError(f"{raw}: the file is shorter than it was; was it still recording?")
+            dst.write(chunk)
+            left -= n
+        dst.flush()
+        os.fsync(dst.fileno())
+    return first
+
+
+class SegmentCancelled(MediaError):
+    """Making a segment was stopped before it finished."""
+
+
+def _run(args: list[str], what: Path, cancelled: Cancelled) -> None:
+    from veyedesk.media.ffmpeg_pipe import FfmpegPipe
+
+    with FfmpegPipe(args, cancelled=cancelled) as pipe:
+        pipe.stdout.read()
+        code = pipe.wait()
+        if pipe.killed:
+            raise SegmentCancelled(f"{what}: stopped")
+        if code != 0:
+            raise MediaError(f"{what}: ffmpeg failed ({pipe.last_error(f'exit {code}')})")
+
+
+def copy_command(raw: Path, span: Span, part: Path) -> list[str]:
+    """ffmpeg remuxing `span` of `raw` into Matroska with the raw file's timestamps kept."""
+    return [
+        tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
+        "-ss", f"{span.start:.6f}", "-copyts", "-start_at_zero", "-i", "file:" + str(raw),
+        "-to", f"{span.end:.6f}", "-map", "0:v:0", "-map", "0:a?", "-c", "copy",
+        "-f", "matroska", "file:" + str(part),
+    ]  # fmt: skip
+
+
+def make_segment(
+    raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
+) -> Piece:
+    """Copy `span` of `raw` (stream copy) to `<target_stem>.dv` or `.mkv`; probe what came out.
+
+    The file appears under its final name only when complete (written as `.part`, then
+    renamed), so an interrupted run never leaves a short piece that looks finished.
+    """
+    if span.seconds <= 0:
+        raise MediaError(f"{raw}: nothing to copy between {span.start:.3f} and {span.end:.3f} s")
+    layout = dv_layout(raw)
+    target = target_stem.with_suffix(".dv" if layout else ".mkv")
+    part = target.with_name(target.name + ".part")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if layout is not None:
+            first = _copy_dv(raw, layout, span, part, cancelled)
+            offset = float(first / layout.fps)
+        else:
+            for back in SEEK_BACK:
+                # The copy starts at a keyframe; an MPEG-TS seek may land past the one
+                # before `span.start` and start a GOP late: seek further back until the
+                # piece's first frame (probed, not assumed) is at or before the start.
+                seek = Span(max(0.0, span.start - back), span.end)
+                _run(copy_command(raw, seek, part), raw, cancelled)
+                first_pts = video_timing(part).first
+                if first_pts <= span.start + LATE_SLACK or seek.start == 0.0:
+                    break
+            offset = 0.0  # from the probe below
+        timing = video_timing(part)
+        if layout is None:
+            # Timestamps are the raw file's (-copyts -start_at_zero): the piece's time 0 is
+            # its earliest packet, which is where mpv and ffmpeg -ss count from.
+            offset = timing.format_start
+        duration = timing.end - timing.format_start
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+    return Piece(target, offset, duration, timing.frames, "segment")
