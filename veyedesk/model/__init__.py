@@ -16,7 +16,15 @@ if TYPE_CHECKING:
     from veyedesk.model.episode import Cut, CutTombstone, Episode
     from veyedesk.model.recording import ImageFile, Mark, RawFile
     from veyedesk.model.show import Client, Location, Show
-    from veyedesk.model.workflow import EncodeJob, Log, State, User
+    from veyedesk.model.workflow import (
+        EncodeJob,
+        Log,
+        PipelineSettings,
+        ReleaseHold,
+        ShowState,
+        State,
+        User,
+    )
 
 __all__ = [
     "Base",
@@ -29,8 +37,11 @@ __all__ = [
     "Location",
     "Log",
     "Mark",
+    "PipelineSettings",
     "RawFile",
+    "ReleaseHold",
     "Show",
+    "ShowState",
     "State",
     "User",
 ]

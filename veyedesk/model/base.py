@@ -53,8 +53,11 @@ def load_all_models() -> dict[str, Any]:
         "Location": show.Location,
         "Log": workflow.Log,
         "Mark": recording.Mark,
+        "PipelineSettings": workflow.PipelineSettings,
         "RawFile": recording.RawFile,
+        "ReleaseHold": workflow.ReleaseHold,
         "Show": show.Show,
+        "ShowState": workflow.ShowState,
         "State": workflow.State,
         "User": workflow.User,
     }

@@ -249,6 +249,7 @@ def approve(session: Session, episode_id: int, who: Identity, default_profile: s
         default_profile,
         result="approved",
         action="review",
+        strict=False,
     )
     session.flush()
     return following.slug
