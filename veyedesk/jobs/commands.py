@@ -375,7 +375,7 @@ def run_state_command(ctx: JobContext) -> JobResult:
         stage = ShowPipeline.load(session, episode.show_id).stage(state)
         if stage.kind != StateKind.COMMAND or not stage.command:
             raise PermanentJobError(
-                f"state {state_slug!r} has no command in show {episode.show.slug!r} any more; "
+                f"state {state_slug!r} has no command any more (show {episode.show.slug!r}); "
                 f"set one with `veyedesk pipeline set {shlex.quote(state_slug)} command TEMPLATE`"
             )
         values = placeholder_values(session, episode, state_slug)

@@ -229,7 +229,7 @@ def _in_review(session: Session, episode_id: int, who: Identity) -> Episode:
 
 
 def approve(session: Session, episode_id: int, who: Identity, default_profile: str) -> str:
-    """Advance a reviewed episode to the next state (queueing its work); returns its slug."""
+    """Advance a reviewed episode to the next state (queueing its work); returns where it is now."""
     episode = _in_review(session, episode_id, who)
     if not _opened_since_last_encode(episode, who.name):
         raise PermissionDenied(
@@ -252,7 +252,8 @@ def approve(session: Session, episode_id: int, who: Identity, default_profile: s
         strict=False,
     )
     session.flush()
-    return following.slug
+    # Where the talk is now: pass states after the approved one walk it on.
+    return episode.state.slug if episode.state else following.slug
 
 
 def reject(
