@@ -34,9 +34,7 @@ def _logs(session: Session, episode: Episode) -> list[Log]:
 
 def _stage(session: Session, episode: Episode, slug: str, kind: str, **kw: object) -> None:
     session.add(
-        ShowState(
-            show_id=episode.show_id, state_id=get_state(session, slug).id, kind=kind, **kw
-        )
+        ShowState(show_id=episode.show_id, state_id=get_state(session, slug).id, kind=kind, **kw)
     )
     session.flush()
 
