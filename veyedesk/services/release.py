@@ -84,6 +84,7 @@ def set_released(
     so setting Yes carries a held talk on by itself. Refused while someone else has the
     talk open.
     """
+    who.require("edit")
     opened = open_for_edit(session, episode_id, who, settings, with_marks=False)
     if opened.read_only:
         if opened.lock is not None and not opened.lock.held_by(who.name):
