@@ -142,11 +142,10 @@ class EpisodeForm(QTabWidget):
         self.release_status = plain_label()
         self.release_status.setObjectName("release_status")
         self.release_status.setStyleSheet("color: #b00020; font-weight: bold")
+        self.release_status.setWordWrap(True)
         self.release_status.hide()
-        released_row = QHBoxLayout()
-        released_row.addWidget(self.released)
-        released_row.addWidget(self.release_status, 1)
-        form.addRow("Released", released_row)
+        form.addRow("Released", self.released)
+        form.addRow("", self.release_status)
         for name in ("license", "tags", "language", "normalise"):
             form.addRow(labels[name], self.lines[name])
 

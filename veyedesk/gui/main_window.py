@@ -118,13 +118,15 @@ class MainWindow(QMainWindow):
         self.pipeline = PipelinePanel(sessions, self)
         self.pipeline.state_selected.connect(self.episodes.filter_state)
         self.pipeline_dock = self._dock("Pipeline", "pipeline_dock", self.pipeline)
-        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.pipeline_dock)
-        self.tabifyDockWidget(self.queue_dock, self.pipeline_dock)
+        # Under the list it filters, so a click on a state shows its talks right above.
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.pipeline_dock)
+        self.splitDockWidget(self.list_dock, self.pipeline_dock, Qt.Orientation.Vertical)
         self.cuts_dock.raise_()
         self.review_window: ReviewWindow | None = None
         self._pending_seek: tuple[int, int, float] | None = None
         self.resizeDocks([self.list_dock, self.form_dock], [520, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.cuts_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.list_dock, self.pipeline_dock], [600, 330], Qt.Orientation.Vertical)
 
         self._build_actions()
         self._build_menus()

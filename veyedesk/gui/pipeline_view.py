@@ -139,7 +139,7 @@ class PipelinePanel(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setDefaultSectionSize(20)
         header = self.table.horizontalHeader()
         for col, width in ((0, 100), (1, 70), (2, 52), (3, 46), (4, 40)):
             self.table.setColumnWidth(col, width)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from veyedesk.config import Settings
 from veyedesk.encode.plan import frames
 from veyedesk.media.probe import MediaError, probe
-from veyedesk.model import Cut, Episode, Log, State
+from veyedesk.model import Cut, Episode, Log, ReleaseHold, State
 from veyedesk.model.kinds import LogKind
 from veyedesk.services.editing import change_state
 from veyedesk.services.encoding import output_path
@@ -92,11 +92,20 @@ class ReviewPackage:
 
 
 def review_items(session: Session, show_id: int) -> list[ReviewItem]:
-    """Episodes of the show in a review state, in time order."""
+    """Episodes of the show in a review state, in time order.
+
+    A talk approved but held there by its `released` (before a public state) is not
+    waiting for a reviewer any more, so it is left out.
+    """
+    held = select(ReleaseHold.episode_id)
     stmt = (
         select(Episode)
         .join(State, Episode.state_id == State.id)
-        .where(Episode.show_id == show_id, State.slug.in_(REVIEW_STATES))
+        .where(
+            Episode.show_id == show_id,
+            State.slug.in_(REVIEW_STATES),
+            Episode.id.not_in(held),
+        )
         .options(selectinload(Episode.location), selectinload(Episode.state))
         .order_by(Episode.start, Episode.id)
     )
