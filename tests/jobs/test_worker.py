@@ -67,6 +67,7 @@ def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
     get_state(session, "post").command = f"{program} post {{slug}} {{state}}"
     episode = show.episodes[0]
     episode.name = 'Quotes "x", colons: a; $(rm) \\ 100% 🎥'
+    episode.released = True  # post is public: the speaker agreed, so the chain goes on
     # A finished encode gives {output}; entering `push to queue` queues its command.
     session.add(
         EncodeJob(
@@ -85,10 +86,13 @@ def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
         ["push", episode.name, "/srv/out/talk one.mp4", "room_a"],
         ["post", episode.slug, "post"],
     ]
-    assert episode.state is not None and episode.state.slug == "richard"
+    # richard has no command (a pass state): the talk walks on to review 1, a person's.
+    assert episode.state is not None and episode.state.slug == "review 1"
     results = _logs(session, episode)
     assert any("command push to queue done on test:1/0" in r for r in results)
     assert any("state post -> richard" in r for r in results)
+    passed = "passed richard: nothing to do there; state richard -> review 1"
+    assert any(passed in r for r in results)
 
 
 def test_a_failing_command_is_retried_then_borks_the_episode_with_its_error(

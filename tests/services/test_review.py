@@ -11,6 +11,7 @@ from tests.support.encoded import encoded_episode
 from veyedesk.jobs.queue import list_jobs
 from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.errors import InvalidInput, PermissionDenied
+from veyedesk.services.pipeline import set_stage
 from veyedesk.services.review import (
     OPENED,
     approve,
@@ -46,6 +47,9 @@ def test_the_encodes_parts_and_seams(session: Session, tmp_path: Path) -> None:
 
 def test_approval_needs_the_encode_opened_first(session: Session, tmp_path: Path) -> None:
     episode_id, _ = encoded_episode(session, tmp_path)
+    # email waits for a person here (a new show passes it): approval lands the talk in it.
+    show = get_episode(session, episode_id).show
+    set_stage(session, show, "email", "person", Identity("ada", "admin", authenticated=True))
     with pytest.raises(PermissionDenied, match="open the encode"):
         approve(session, episode_id, REVIEWER, PROFILE)
     mark_opened(session, episode_id, REVIEWER)

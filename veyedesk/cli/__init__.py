@@ -18,6 +18,7 @@ from veyedesk.cli import (
     encode,
     episodes,
     ingest,
+    pipeline,
     play,
     queue,
     venue,
@@ -26,7 +27,19 @@ from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
-COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, venue, assets)
+COMMAND_MODULES = (
+    db_cmds,
+    admin,
+    episodes,
+    queue,
+    ingest,
+    demo,
+    encode,
+    play,
+    venue,
+    assets,
+    pipeline,
+)
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
 USER_ERRORS = (UserError,)

@@ -50,7 +50,10 @@ def set_state(ctx: Context, ns: argparse.Namespace) -> int:
         before = episode.state.slug if episode.state else "none"
         # The same path as the editor's form: permission, Log row, and the state's job.
         job = editing.change_state(session, episode, ns.state, who, ctx.settings.default_profile)
-        print(f"episode {episode.id} ({episode.slug}): state {before} -> {ns.state}")
+        # A pass state walks the talk on, so say where it is now, not only what was asked.
+        now_in = episode.state.slug if episode.state else "none"
+        walked = f" (now in {now_in})" if now_in != ns.state else ""
+        print(f"episode {episode.id} ({episode.slug}): state {before} -> {ns.state}{walked}")
         if job is not None:
             print(f"job {job.id}: queued {job.kind} {job.profile}")
     return EXIT_OK

@@ -138,7 +138,14 @@ class EpisodeForm(QTabWidget):
         self.released.currentIndexChanged.connect(
             lambda: self._edited("released", self.released.currentData())
         )
+        # Why the talk waits before publishing (plain text: it names states, never markup).
+        self.release_status = plain_label()
+        self.release_status.setObjectName("release_status")
+        self.release_status.setStyleSheet("color: #b00020; font-weight: bold")
+        self.release_status.setWordWrap(True)
+        self.release_status.hide()
         form.addRow("Released", self.released)
+        form.addRow("", self.release_status)
         for name in ("license", "tags", "language", "normalise"):
             form.addRow(labels[name], self.lines[name])
 
@@ -219,6 +226,16 @@ class EpisodeForm(QTabWidget):
         self.conf_url.setOpenExternalLinks(True)
         self.conf_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         form.addRow("Schedule page", self.conf_url)
+        # Results state commands wrote back (jobs.results); links only for http(s).
+        self.result_links: dict[str, QLabel] = {}
+        for name, label in (("host_url", "Hosted at"), ("public_url", "Published at")):
+            link = QLabel()  # rich text built by link_html only (escaped, http/https)
+            link.setTextFormat(Qt.TextFormat.RichText)
+            link.setObjectName(name)
+            link.setOpenExternalLinks(True)
+            link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            self.result_links[name] = link
+            form.addRow(label, link)
         self.selection = QLineEdit()
         self.selection.setObjectName("cli_selection")
         self.selection.setReadOnly(True)
@@ -514,12 +531,21 @@ class EpisodeForm(QTabWidget):
         ctx, doc = self.context, self.document
         if ctx is None:
             self.conf_url.setText("")
+            for link in self.result_links.values():
+                link.setText("")
+            self.release_status.hide()
             self.selection.setText("")
             self.logs.setRowCount(0)
             self.raw_table.setRowCount(0)
             return
         url = ctx.conf_url
         self.conf_url.setText(link_html(url) if url else "—")
+        self.result_links["host_url"].setText(link_html(ctx.host_url) if ctx.host_url else "—")
+        self.result_links["public_url"].setText(
+            link_html(ctx.public_url) if ctx.public_url else "—"
+        )
+        self.release_status.setText(ctx.hold)
+        self.release_status.setVisible(bool(ctx.hold))
         self.selection.setText(ctx.cli_selection())
         self.selection.setCursorPosition(0)
         self.logs.setRowCount(len(ctx.logs))

@@ -41,6 +41,17 @@ STATE_COLOURS = {
     "done": "#d9ead3",
 }
 RELEASED = {None: "?", True: "yes", False: "no"}
+# Veyepar's schedule grid coloured talks by released: green yes, red refused, amber unknown.
+RELEASED_COLOURS = {True: "#b6d7a8", False: "#ea9999", None: "#ffe599"}
+# The release filter's choices: (label, value); "held" = stopped before a public state.
+HELD = "held"
+RELEASE_FILTERS: tuple[tuple[str, object], ...] = (
+    ("Released: yes", True),
+    ("Released: no", False),
+    ("Released: unknown", "unknown"),
+    ("Held before publishing", HELD),
+)
+RELEASED_COLUMN = 7
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -72,8 +83,10 @@ class EpisodeTableModel(FlatTableModel):
         self.room: str | None = None
         self.day: date | None = None
         self.state: str | None = None
+        self.released: object = None  # None = any; else a RELEASE_FILTERS value
         self.text = ""
         self._brushes = {k: QBrush(QColor(v)) for k, v in STATE_COLOURS.items()}
+        self._released_brushes = {k: QBrush(QColor(v)) for k, v in RELEASED_COLOURS.items()}
 
     def set_rows(self, rows: list[EpisodeRow]) -> None:
         self._all = list(rows)
@@ -82,9 +95,16 @@ class EpisodeTableModel(FlatTableModel):
         self._refilter()
 
     def set_filters(
-        self, *, room: str | None, day: date | None, state: str | None, text: str
+        self,
+        *,
+        room: str | None,
+        day: date | None,
+        state: str | None,
+        text: str,
+        released: object = None,
     ) -> None:
         self.room, self.day, self.state, self.text = room, day, state, text.casefold().strip()
+        self.released = released
         self._refilter()
 
     def _refilter(self) -> None:
@@ -97,6 +117,13 @@ class EpisodeTableModel(FlatTableModel):
         if self.state is not None:
             state = self.state
             rows = [r for r in rows if r.state == state]
+        if self.released is not None:
+            wanted = self.released
+            if wanted == HELD:
+                rows = [r for r in rows if r.hold]
+            else:
+                value = None if wanted == "unknown" else wanted
+                rows = [r for r in rows if r.released is value]
         if self.day is not None:
             day = self.day
             rows = [r for r in rows if r.start is not None and r.start.date() == day]
@@ -155,9 +182,13 @@ class EpisodeTableModel(FlatTableModel):
         if role == self.ID_ROLE:
             return r.id
         if role == Qt.ItemDataRole.BackgroundRole:
+            if col == RELEASED_COLUMN:
+                return self._released_brushes[r.released]
             return self._brushes.get(r.state)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
             return tooltip(f"{r.name}\n{r.authors}" if r.authors else r.name)
+        if role == Qt.ItemDataRole.ToolTipRole and col in (3, RELEASED_COLUMN) and r.hold:
+            return tooltip(f"{r.state}: {r.hold}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (5, 6):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -173,7 +204,7 @@ class EpisodeTableModel(FlatTableModel):
             r.locked_by,
             format_duration(r.duration),
             format_duration(r.cuts_time) if r.cuts_time else "",
-            RELEASED[r.released],
+            f"{RELEASED[r.released]}: {r.hold}" if r.hold else RELEASED[r.released],
         )[col - 1]
 
     @staticmethod
@@ -205,18 +236,21 @@ class EpisodeListPanel(QWidget):
         self.room_box = QComboBox()
         self.day_box = QComboBox()
         self.state_box = QComboBox()
+        self.released_box = QComboBox()
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search name or speakers…")
         for widget, name in (
             (self.room_box, "room_filter"),
             (self.day_box, "day_filter"),
             (self.state_box, "state_filter"),
+            (self.released_box, "released_filter"),
             (self.search, "search"),
         ):
             widget.setObjectName(name)
         self.search.setClearButtonEnabled(True)
         filters = QHBoxLayout()
-        for w in (self.room_box, self.day_box, self.state_box):
+        self._refill(self.released_box, "Any release", list(RELEASE_FILTERS))
+        for w in (self.room_box, self.day_box, self.state_box, self.released_box):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             filters.addWidget(w)
             w.currentIndexChanged.connect(self._apply_filters)
@@ -244,7 +278,7 @@ class EpisodeListPanel(QWidget):
             (4, 100),
             (5, 64),
             (6, 64),
-            (7, 60),
+            (7, 90),
         ):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
@@ -283,9 +317,19 @@ class EpisodeListPanel(QWidget):
             day=self.day_box.currentData(),
             state=self.state_box.currentData(),
             text=self.search.text(),
+            released=self.released_box.currentData(),
         )
         if selected is not None:
             self.select_episode(selected)
+
+    def filter_state(self, state: str | None) -> None:
+        """Show only the talks in `state` (None: every state), as the Pipeline view asks."""
+        index = self.state_box.findData(state) if state is not None else 0
+        if state is not None and index < 0:
+            # No talk is in it yet: add it, so the filter still says what it shows.
+            self.state_box.addItem(state, state)
+            index = self.state_box.count() - 1
+        self.state_box.setCurrentIndex(index)
 
     def selected_id(self) -> int | None:
         """The episode of the selected line, if any."""

@@ -32,6 +32,7 @@ from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
 from veyedesk.gui.episode_session import EpisodeSession, Leave
+from veyedesk.gui.pipeline_view import PipelinePanel
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
@@ -47,7 +48,7 @@ from veyedesk.services.journal import discard_journal, pending_journals
 from veyedesk.services.navigation import Neighbour
 from veyedesk.services.users import Identity
 
-LAYOUT_VERSION = 3  # bump when docks are added, so an old saved layout is not applied
+LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
 
 
 class MainWindow(QMainWindow):
@@ -113,11 +114,19 @@ class MainWindow(QMainWindow):
         self.queue_dock = self._dock("Encode queue", "queue_dock", self.queue)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.queue_dock)
         self.tabifyDockWidget(self.cuts_dock, self.queue_dock)
+        # The show's pipeline: counts per state; a click filters the episode list.
+        self.pipeline = PipelinePanel(sessions, self)
+        self.pipeline.state_selected.connect(self.episodes.filter_state)
+        self.pipeline_dock = self._dock("Pipeline", "pipeline_dock", self.pipeline)
+        # Under the list it filters, so a click on a state shows its talks right above.
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.pipeline_dock)
+        self.splitDockWidget(self.list_dock, self.pipeline_dock, Qt.Orientation.Vertical)
         self.cuts_dock.raise_()
         self.review_window: ReviewWindow | None = None
         self._pending_seek: tuple[int, int, float] | None = None
         self.resizeDocks([self.list_dock, self.form_dock], [520, 470], Qt.Orientation.Horizontal)
         self.resizeDocks([self.cuts_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.list_dock, self.pipeline_dock], [600, 330], Qt.Orientation.Vertical)
 
         self._build_actions()
         self._build_menus()
@@ -187,7 +196,13 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         go_menu.addAction(self.review_action)
         view_menu = bar.addMenu("&View")
-        for dock in (self.list_dock, self.form_dock, self.cuts_dock, self.queue_dock):
+        for dock in (
+            self.list_dock,
+            self.form_dock,
+            self.cuts_dock,
+            self.queue_dock,
+            self.pipeline_dock,
+        ):
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
         view_menu.addAction(self._action("Reset &layout", self._reset_layout))
@@ -298,6 +313,7 @@ class MainWindow(QMainWindow):
         if show_id is None:
             return
         QSettings().setValue("last_show_id", show_id)
+        self.pipeline.load(int(show_id))
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:

@@ -9,9 +9,10 @@ the encode back to the raw file and offset it came from.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
     QPen,
 )
 from PySide6.QtWidgets import (
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -41,9 +43,10 @@ from veyedesk.db import SessionFactory
 from veyedesk.gui.safe_text import make_plain
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.gui.video import VideoWidget
+from veyedesk.model.pipeline import REVIEW_2_STATE
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
-from veyedesk.services import review
+from veyedesk.services import release, review
 from veyedesk.services.review import ReviewItem, ReviewPackage
 from veyedesk.services.users import Identity
 
@@ -179,6 +182,20 @@ class ReviewWindow(QMainWindow):
         self.approve_button = QPushButton("Approve")
         self.reject_button = QPushButton("Reject…")
         self.editor_button = QPushButton("Open in editor")
+        # Review 2 by speakers without an account: their answer came by mail.
+        self.mail_date = QDateEdit(QDate.currentDate())
+        self.mail_date.setObjectName("mail_date")
+        self.mail_date.setCalendarPopup(True)
+        self.mail_date.setDisplayFormat("yyyy-MM-dd")
+        self.mail_date.setMaximumDate(QDate.currentDate())
+        self.mail_date.setToolTip("The date of the speaker's mail")
+        self.mail_button = QPushButton("Speaker approved by mail")
+        self.mail_button.setObjectName("approve_by_mail")
+        self.mail_button.setToolTip(
+            "Review 2: record that the speaker approved by mail (on their behalf), with the "
+            "mail's date, and move the talk on"
+        )
+        self.mail_button.clicked.connect(lambda: self.approve_by_mail())
         self.approve_button.setStyleSheet("font-weight: bold")
         self.prev_button.clicked.connect(lambda: self.jump_seam(-1))
         self.next_button.clicked.connect(lambda: self.jump_seam(+1))
@@ -194,6 +211,8 @@ class ReviewWindow(QMainWindow):
         verdict = QHBoxLayout()
         verdict.addWidget(self.editor_button)
         verdict.addStretch(1)
+        verdict.addWidget(self.mail_date)
+        verdict.addWidget(self.mail_button)
         verdict.addWidget(self.reject_button)
         verdict.addWidget(self.approve_button)
 
@@ -309,6 +328,10 @@ class ReviewWindow(QMainWindow):
             button.setEnabled(ready and can_review)
         for button in (self.prev_button, self.next_button, self.editor_button):
             button.setEnabled(ready)
+        # The speaker watched it, not the reviewer: no need to have opened the encode here.
+        by_mail = self.package is not None and self.package.state == REVIEW_2_STATE
+        self.mail_button.setEnabled(by_mail and can_review)
+        self.mail_date.setEnabled(by_mail and can_review)
 
     # -- playback -------------------------------------------------------------------------
     def _player_event(self, name: str, value: Any) -> None:
@@ -353,6 +376,25 @@ class ReviewWindow(QMainWindow):
 
         self.runner.submit(
             run, lambda state: self._done(episode_id, f"approved -> {state}"), self._failed
+        )
+
+    def approve_by_mail(self, mail_date: date | None = None) -> None:
+        """Record the speaker's approval by mail (dated) and move review 2 on."""
+        if self.package is None:
+            return
+        when = mail_date or self.mail_date.date().toPython()
+        assert isinstance(when, date)
+        episode_id, identity = self.package.episode_id, self.identity
+        profile = self.settings.default_profile
+
+        def run() -> str:
+            with self.sessions() as session, session.begin():
+                return release.approve_by_mail(session, episode_id, identity, when, profile)
+
+        self.runner.submit(
+            run,
+            lambda state: self._done(episode_id, f"approved by mail of {when:%Y-%m-%d} -> {state}"),
+            self._failed,
         )
 
     def reject(self, comment: str | None = None) -> None:

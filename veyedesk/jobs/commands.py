@@ -43,10 +43,18 @@ from veyedesk.child_process import die_with_parent
 from veyedesk.config import Settings, config_file
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
+from veyedesk.jobs.pipeline import ShowPipeline
 from veyedesk.jobs.placeholders import PLACEHOLDERS
 from veyedesk.jobs.queue import job_state_slug
+from veyedesk.jobs.results import (
+    MAX_RESULT_LINES,
+    RESULT_PREFIX,
+    parse_results,
+    record_results,
+)
 from veyedesk.model import EncodeJob, Episode, State
 from veyedesk.model.kinds import JobStatus
+from veyedesk.model.pipeline import StateKind
 from veyedesk.model.text import plain_text
 
 # Programs that run their arguments through a shell, here or on another machine.
@@ -64,6 +72,7 @@ COMMAND_ENV: tuple[str, ...] = (
 TERMINATE_GRACE_SECONDS = 2.0
 OUTPUT_TAIL_LINES = 20
 OUTPUT_TAIL_BYTES = 16384  # a command printing gigabytes without a newline costs this much
+RESULT_LINE_BYTES = 4096  # a result line is cut here (values are at most 500 characters)
 
 
 class CommandError(UserError):
@@ -258,8 +267,12 @@ def run_command(
     *,
     timeout: float | None = None,
     env: Mapping[str, str] | None = None,
+    result_lines: list[str] | None = None,
 ) -> str:
     """Run `argv` (no shell); returns the last lines of its output (at most OUTPUT_TAIL_BYTES).
+
+    Lines starting with `veyedesk: ` (jobs.results) are appended to `result_lines`
+    wherever they come in the output, not only in the tail.
 
     Raises CommandFailed on a non-zero exit or when it runs longer than `timeout` seconds
     (it is stopped), and JobCancelled (after stopping the command and its children) when
@@ -283,14 +296,32 @@ def run_command(
     except PermissionError:
         raise CommandFailed(f"command {argv[0]!r} is not executable") from None
     tail = bytearray()
+    line = bytearray()
+    prefix = RESULT_PREFIX.encode()
+
+    def scan(chunk: bytes) -> None:
+        # Result lines may come anywhere; only the current line is buffered (bounded).
+        for piece in chunk.splitlines(keepends=True):
+            if len(line) < RESULT_LINE_BYTES:
+                line.extend(piece[: RESULT_LINE_BYTES - len(line)])
+            if piece.endswith((b"\n", b"\r")):
+                if (
+                    result_lines is not None
+                    and line.startswith(prefix)
+                    and len(result_lines) < MAX_RESULT_LINES
+                ):
+                    result_lines.append(line.decode("utf-8", "replace").rstrip("\r\n"))
+                line.clear()
 
     def drain() -> None:
         # Chunks, not lines: output with no newline must not grow without bound.
         assert proc.stdout is not None
         while chunk := os.read(proc.stdout.fileno(), 65536):
             tail.extend(chunk)
+            scan(chunk)
             if len(tail) > 2 * OUTPUT_TAIL_BYTES:
                 del tail[:-OUTPUT_TAIL_BYTES]
+        scan(b"\n")  # a last result line without a newline still counts
 
     reader = threading.Thread(target=drain, name=f"output-{proc.pid}", daemon=True)
     reader.start()
@@ -330,20 +361,25 @@ def refuse_unless_allowed(argv: Sequence[str], settings: Settings, state_slug: s
 
 
 def run_state_command(ctx: JobContext) -> JobResult:
-    """Handler for "command" jobs: run the episode's state command with its placeholders."""
+    """Handler for "command" jobs: run the state's command in the talk's show.
+
+    Result lines (`veyedesk: public_url=…`, see jobs.results) are stored on the talk in
+    the transaction that marks the job done.
+    """
     state_slug = job_state_slug(ctx.job)
     with ctx.sessions() as session:
         state = session.scalar(select(State).where(State.slug == state_slug))
         episode = session.get(Episode, ctx.job.episode_id)
         if state is None or episode is None:
             raise PermanentJobError(f"state {state_slug!r} or episode {ctx.job.episode_id} is gone")
-        if not state.command:
+        stage = ShowPipeline.load(session, episode.show_id).stage(state)
+        if stage.kind != StateKind.COMMAND or not stage.command:
             raise PermanentJobError(
-                f"state {state_slug!r} has no command any more; set one with "
-                f"`veyedesk state command {shlex.quote(state_slug)} TEMPLATE`"
+                f"state {state_slug!r} has no command any more (show {episode.show.slug!r}); "
+                f"set one with `veyedesk pipeline set {shlex.quote(state_slug)} command TEMPLATE`"
             )
         values = placeholder_values(session, episode, state_slug)
-        template = state.command
+        template = stage.command
     try:
         argv = expand(template, values)
     except CommandError as exc:
@@ -354,6 +390,18 @@ def run_state_command(ctx: JobContext) -> JobResult:
             f"episode {ctx.job.episode_id} has no finished encode for {{output}}; encode it first"
         )
     ctx.report(0.0, None, None)
-    output = run_command(argv, ctx.cancel, timeout=ctx.settings.command_timeout_seconds)
+    lines: list[str] = []
+    output = run_command(
+        argv, ctx.cancel, timeout=ctx.settings.command_timeout_seconds, result_lines=lines
+    )
+    results = parse_results(lines)
     last = output.strip().splitlines()[-1] if output.strip() else ""
-    return JobResult(summary=f"ran {shlex.join(argv)[:300]}" + (f" ({last[:200]})" if last else ""))
+    episode_id, user = ctx.job.episode_id, ctx.user
+
+    def record(session: Session) -> None:
+        record_results(session, episode_id, results, state_slug, user)
+
+    return JobResult(
+        summary=f"ran {shlex.join(argv)[:300]}" + (f" ({last[:200]})" if last else ""),
+        record=record if results else None,
+    )

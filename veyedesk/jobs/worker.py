@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.jobs import queue
+from veyedesk.jobs import queue, review_timeout
 from veyedesk.jobs.engine import writer_sessions
 from veyedesk.jobs.handler import (
     ClaimedJob,
@@ -154,6 +154,7 @@ class Worker:
         self._wake = threading.Event()
         self._interrupts = 0
         self._kinds = tuple(k for k in self.options.kinds if k in self.handlers)
+        self._next_tick = 0.0  # when to look for review-2 timeouts next (monotonic)
 
     def _log(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
         # `event` may be an Outcome (a StrEnum): logged as its value, e.g. event=done.
@@ -249,7 +250,24 @@ class Worker:
                 slot.thread.join()
                 del self._slots[index]
 
+    def _tick(self) -> None:
+        # Review 2's timeout needs someone to look now and then: workers are always on.
+        if time.monotonic() < self._next_tick:
+            return
+        self._next_tick = time.monotonic() + review_timeout.TICK_SECONDS
+        try:
+            with self.sessions() as session, session.begin():
+                moved = review_timeout.approve_silent_reviews(
+                    session, self.user, self.settings.default_profile
+                )
+        except SQLAlchemyError as exc:
+            self._log("db-error", logging.WARNING, during="review-timeout", error=first_line(exc))
+            return
+        for episode_id in moved:
+            self._log("review-timeout", episode=episode_id, note="review 2 approved by silence")
+
     def _claim_one(self) -> bool:
+        self._tick()
         index = next(i for i in range(self.options.concurrency) if i not in self._slots)
         worker_id = f"{self.name}/{index}"
         sent = time.monotonic()  # the lease is counted from before the claim was sent

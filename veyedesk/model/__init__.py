@@ -23,7 +23,15 @@ if TYPE_CHECKING:
         VenueSyncReceipt,
         VenueSyncRun,
     )
-    from veyedesk.model.workflow import EncodeJob, Log, State, User
+    from veyedesk.model.workflow import (
+        EncodeJob,
+        Log,
+        PipelineSettings,
+        ReleaseHold,
+        ShowState,
+        State,
+        User,
+    )
 
 __all__ = [
     "Base",
@@ -36,8 +44,11 @@ __all__ = [
     "Location",
     "Log",
     "Mark",
+    "PipelineSettings",
     "RawFile",
+    "ReleaseHold",
     "Show",
+    "ShowState",
     "State",
     "User",
     "VenueBase",

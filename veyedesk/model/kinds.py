@@ -31,6 +31,10 @@ class LogKind(StrEnum):
     JOB = "job"  # a job's outcome other than a published encode (command, failure, cancel)
     LOCK = "lock"  # a lock was taken over
     REVIEW_OPENED = "review opened"  # a reviewer opened the current encode
+    RELEASE = "release"  # held before a public state by `released`, or resumed
+    RESULT = "result"  # a state command's results (host_url, public_url…) stored
+    BY_MAIL = "by mail"  # a speaker's review answer by mail, recorded on their behalf
+    TIMEOUT = "timeout"  # review 2 approved itself after the show's days of silence
     NOTE = "note"  # anything else
 
 

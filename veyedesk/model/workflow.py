@@ -1,11 +1,11 @@
-"""Workflow: State (with an optional command template), Log, User and EncodeJob."""
+"""Workflow: State (with an optional command template), a show's pipeline, Log, User, EncodeJob."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base, HasUuid
@@ -29,6 +29,61 @@ class State(Base):
 
     def __repr__(self) -> str:
         return f"<State {self.sequence} {self.slug}>"
+
+
+class ShowState(Base):
+    """How one show runs one state: its kind, its command, whether it is public.
+
+    A show has a row only for the states an admin changed (`veyedesk pipeline set`); the
+    others follow `model.pipeline`'s defaults, so a new show works out of the box.
+    """
+
+    __tablename__ = "show_state"
+    __table_args__ = (UniqueConstraint("show_id", "state_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    state_id: Mapped[int] = mapped_column(ForeignKey("state.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))  # model.pipeline.StateKind
+    # The template workers run when kind is command (see jobs.commands).
+    command: Mapped[str | None] = mapped_column(Text, default=None)
+    public: Mapped[bool] = mapped_column(default=False)
+
+    state: Mapped[State] = relationship()
+
+
+class PipelineSettings(Base):
+    """A show's release and review settings (one row per show that changed a default)."""
+
+    __tablename__ = "pipeline_settings"
+
+    show_id: Mapped[int] = mapped_column(
+        ForeignKey("show.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Blanket consent: talks whose speaker was never asked publish like released = Yes.
+    unknown_publishes: Mapped[bool] = mapped_column(default=False)
+    # Review 2 approves itself after this many days without a word (None = never).
+    review_timeout_days: Mapped[int | None] = mapped_column(default=None)
+
+
+class ReleaseHold(Base):
+    """A talk stopped before a public state because of its `released` (one per talk).
+
+    It stays in the state it is in; `state_id` is the public state it would enter. Setting
+    released = Yes resumes it (`jobs.pipeline.resume`); a talk that moves any other way
+    drops its hold.
+    """
+
+    __tablename__ = "release_hold"
+
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), primary_key=True
+    )
+    state_id: Mapped[int] = mapped_column(ForeignKey("state.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(10))  # model.pipeline.HoldReason
+    since: Mapped[datetime | None] = mapped_column(default=None)
+
+    state: Mapped[State] = relationship()
 
 
 class Log(HasUuid, Base):

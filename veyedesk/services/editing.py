@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
-from veyedesk.jobs.queue import JobError, enter_state
+from veyedesk.jobs.queue import JobError, enter_state, resume
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.text import plain_text
@@ -142,7 +142,18 @@ def save_episode(
         episode = get_episode(session, draft.episode_id)
         queued = change_state(session, episode, wanted, who, settings.default_profile)
         job = f"queued {queued.kind} {queued.profile}" if queued is not None else ""
+    moved = bool(wanted and wanted != base.fields.get(STATE))
     saved.fields[STATE] = wanted
+    if draft.fields.get("released") != base.fields.get("released"):
+        # A talk held before a public state carries on once its speaker said Yes.
+        episode = get_episode(session, draft.episode_id)
+        resumed = resume(session, episode, who.name, settings.default_profile)
+        job = job or (f"queued {resumed.kind} {resumed.profile}" if resumed is not None else "")
+        moved = True
+    if moved:
+        # Where the talk is now: a pass state walks it on, a release hold keeps it back.
+        now_in = get_episode(session, draft.episode_id).state
+        saved.fields[STATE] = now_in.slug if now_in is not None else wanted
     if release:
         release_lock(session, draft.episode_id, who)
     session.flush()
@@ -158,17 +169,22 @@ def change_state(
     *,
     result: str = "",
     action: str = "edit",
+    strict: bool = True,
 ) -> EncodeJob | None:
     """Move the episode to `state_slug` (logged) and queue what that state calls for.
 
     Every front end's state change comes here: the form, `veyedesk state set`, review's
     approve and reject. `action` is the permission it needs ("review" for a reviewer's
-    approve/reject). Returns the job queued, if any.
+    approve/reject). A state picked by name (`strict`) that the talk's `released` keeps
+    it out of is refused; an approval (`strict=False`) is kept and the talk held before
+    it instead (see jobs.queue.enter_state). Returns the job queued, if any.
     """
     who.require(action)
     state = get_state(session, state_slug)
     try:
-        return enter_state(session, episode, state, who.name, default_profile, result=result)
+        return enter_state(
+            session, episode, state, who.name, default_profile, result=result, strict=strict
+        )
     except JobError as exc:
         raise InvalidInput(str(exc)) from None
 

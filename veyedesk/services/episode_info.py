@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.model import Cut, Episode, Log
-from veyedesk.services.episodes import EpisodeRow, get_episode
+from veyedesk.services.episodes import EpisodeRow, get_episode, release_holds
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,11 @@ class EpisodeContext:
     logs: list[LogLine] = field(default_factory=list)
     # raw file id -> names of the other talks whose cuts use it
     raw_usage: dict[int, list[str]] = field(default_factory=dict)
+    # Written back by state commands (jobs.results): where the upload and the video are.
+    host_url: str = ""
+    public_url: str = ""
+    # Why a release hold keeps the talk before a public state ("" when none).
+    hold: str = ""
 
     def cli_selection(self) -> str:
         """Veyepar's selection flags naming exactly this episode."""
@@ -79,6 +84,9 @@ def episode_context(session: Session, episode_id: int, raw_file_ids: list[int]) 
         state=episode.state.slug if episode.state else "",
         conf_url=episode.conf_url,
         slug=episode.slug,
+        host_url=episode.host_url,
+        public_url=episode.public_url,
+        hold=release_holds(session, episode.show_id, episode.id).get(episode.id, ""),
         logs=[
             LogLine(
                 state=log.state.slug if log.state else "",
@@ -105,4 +113,5 @@ def episode_row(session: Session, episode_id: int) -> EpisodeRow:
         )
         .execution_options(populate_existing=True)
     ) or get_episode(session, episode_id)
-    return EpisodeRow.of(episode)
+    hold = release_holds(session, episode.show_id, episode.id).get(episode.id, "")
+    return EpisodeRow.of(episode, hold)

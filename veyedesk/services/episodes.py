@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from veyedesk.model import Cut, Episode, Location, Show, State
+from veyedesk.model import Cut, Episode, Location, ReleaseHold, Show, State
+from veyedesk.model.pipeline import HoldReason
 from veyedesk.model.slug import unique_slug
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.errors import NotFound
@@ -124,9 +125,11 @@ class EpisodeRow:
     duration: float | None
     cuts_time: float
     released: bool | None
+    # Why a release hold keeps it before a public state ("" when none): jobs.pipeline.
+    hold: str = ""
 
     @classmethod
-    def of(cls, e: Episode) -> EpisodeRow:
+    def of(cls, e: Episode, hold: str = "") -> EpisodeRow:
         """The list line of a loaded episode (location, state and cuts loaded with it)."""
         return cls(
             id=e.id,
@@ -140,6 +143,7 @@ class EpisodeRow:
             duration=e.duration,
             cuts_time=e.cuts_time(),
             released=e.released,
+            hold=hold,
         )
 
 
@@ -181,6 +185,23 @@ def episode_rows(session: Session, show_id: int) -> list[EpisodeRow]:
             selectinload(Episode.cuts).selectinload(Cut.raw_file),
         )
     )
-    rows = [EpisodeRow.of(e) for e in session.scalars(stmt)]
+    holds = release_holds(session, show_id)
+    rows = [EpisodeRow.of(e, holds.get(e.id, "")) for e in session.scalars(stmt)]
     rows.sort(key=lambda r: (r.start or datetime.min, r.room, r.id))
     return rows
+
+
+def release_holds(session: Session, show_id: int, episode_id: int | None = None) -> dict[int, str]:
+    """Why each held talk of the show waits before a public state, by episode id."""
+    stmt = (
+        select(ReleaseHold.episode_id, ReleaseHold.reason, State.slug)
+        .join(Episode, Episode.id == ReleaseHold.episode_id)
+        .join(State, State.id == ReleaseHold.state_id)
+        .where(Episode.show_id == show_id)
+    )
+    if episode_id is not None:
+        stmt = stmt.where(ReleaseHold.episode_id == episode_id)
+    return {
+        eid: f"{HoldReason(reason).describe()} (before {before})"
+        for eid, reason, before in session.execute(stmt)
+    }

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from veyedesk.config import Settings
 from veyedesk.encode.plan import frames
 from veyedesk.media.probe import MediaError, probe
-from veyedesk.model import Cut, Episode, Log, State
+from veyedesk.model import Cut, Episode, Log, ReleaseHold, State
 from veyedesk.model.kinds import LogKind
 from veyedesk.services.editing import change_state
 from veyedesk.services.encoding import output_path
@@ -92,11 +92,20 @@ class ReviewPackage:
 
 
 def review_items(session: Session, show_id: int) -> list[ReviewItem]:
-    """Episodes of the show in a review state, in time order."""
+    """Episodes of the show in a review state, in time order.
+
+    A talk approved but held there by its `released` (before a public state) is not
+    waiting for a reviewer any more, so it is left out.
+    """
+    held = select(ReleaseHold.episode_id)
     stmt = (
         select(Episode)
         .join(State, Episode.state_id == State.id)
-        .where(Episode.show_id == show_id, State.slug.in_(REVIEW_STATES))
+        .where(
+            Episode.show_id == show_id,
+            State.slug.in_(REVIEW_STATES),
+            Episode.id.not_in(held),
+        )
         .options(selectinload(Episode.location), selectinload(Episode.state))
         .order_by(Episode.start, Episode.id)
     )
@@ -229,7 +238,7 @@ def _in_review(session: Session, episode_id: int, who: Identity) -> Episode:
 
 
 def approve(session: Session, episode_id: int, who: Identity, default_profile: str) -> str:
-    """Advance a reviewed episode to the next state (queueing its work); returns its slug."""
+    """Advance a reviewed episode to the next state (queueing its work); returns where it is now."""
     episode = _in_review(session, episode_id, who)
     if not _opened_since_last_encode(episode, who.name):
         raise PermissionDenied(
@@ -249,9 +258,11 @@ def approve(session: Session, episode_id: int, who: Identity, default_profile: s
         default_profile,
         result="approved",
         action="review",
+        strict=False,
     )
     session.flush()
-    return following.slug
+    # Where the talk is now: pass states after the approved one walk it on.
+    return episode.state.slug if episode.state else following.slug
 
 
 def reject(

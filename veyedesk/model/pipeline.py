@@ -1,0 +1,68 @@
+"""A show's pipeline as data: what kind each state is, which states are public, hold reasons.
+
+Pure rules (no SQLAlchemy): the defaults a show gets until an admin changes a state with
+`veyedesk pipeline set`, shared by the queue (which walks pass states), the services and
+the Pipeline view.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class StateKind(StrEnum):
+    """What happens to a talk that enters a state of a show."""
+
+    PERSON = "person"  # someone moves it on (edit, review 1, review 2)
+    COMMAND = "command"  # a worker runs the state's command template
+    PASS = "pass"  # nothing to do: it moves straight on to the next state (logged)
+    ENCODE = "encode"  # a worker encodes it (only the encode state)
+
+
+class HoldReason(StrEnum):
+    """Why a talk stopped before a public state instead of entering it."""
+
+    REFUSED = "refused"  # released = No: it never enters a public state
+    WAITING = "waiting"  # released = Unknown: it continues when someone sets Yes
+
+    def describe(self) -> str:
+        """The status line the list, the form and the CLI show."""
+        if self is HoldReason.REFUSED:
+            return "speaker refused release"
+        return "waiting for the speaker's release"
+
+
+ENCODE_STATE = "encode"
+REVIEW_2_STATE = "review 2"
+# Someone moves these on; states with no command and no person pass straight through.
+DEFAULT_PERSON_STATES: frozenset[str] = frozenset({"borked", "edit", "review 1", "review 2"})
+# A talk whose speaker said No never enters these; Unknown waits before the first one.
+DEFAULT_PUBLIC_STATES: frozenset[str] = frozenset(
+    {"post", "make public", "tweet", "to-miror", "conf"}
+)
+# The settable kinds (encode belongs to the encode state alone).
+SETTABLE_KINDS: tuple[StateKind, ...] = (StateKind.PERSON, StateKind.PASS, StateKind.COMMAND)
+
+
+def default_kind(slug: str, command: str | None) -> StateKind:
+    """The kind a state has in a show that never changed it.
+
+    A command set the old, global way (`veyedesk state command`) still makes it a command
+    state, so databases from before per-show pipelines keep working.
+    """
+    if slug == ENCODE_STATE:
+        return StateKind.ENCODE
+    if command:
+        return StateKind.COMMAND
+    if slug in DEFAULT_PERSON_STATES:
+        return StateKind.PERSON
+    return StateKind.PASS
+
+
+def release_hold(released: bool | None, unknown_publishes: bool) -> HoldReason | None:
+    """Why a talk with this `released` may not enter a public state now (None: it may)."""
+    if released is False:
+        return HoldReason.REFUSED
+    if released is None and not unknown_publishes:
+        return HoldReason.WAITING
+    return None
