@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given
@@ -174,3 +174,39 @@ def test_alignment_offset_finds_the_recorder_day_across_midnight(
     offset = marking.alignment_offset(recorder.time(), machine)
     # Offsets are kept to the millisecond.
     assert abs(machine + timedelta(seconds=offset) - recorder) <= timedelta(milliseconds=1)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10:15", time(10, 15)),
+        (" 10:15:30 ", time(10, 15, 30)),
+        ("23:59:59.5", time(23, 59, 59, 500000)),
+    ],
+)
+def test_time_of_day_as_typed_from_a_clock(text: str, expected: time) -> None:
+    assert marking.parse_time_of_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "25:00", "10h15", "10:15:30\x1b[2J"])
+def test_a_time_of_day_that_is_not_one_is_refused_by_name(text: str) -> None:
+    with pytest.raises(InvalidInput, match="is not a time of day; type it as HH:MM:SS"):
+        marking.parse_time_of_day(text)
+
+
+def test_a_press_may_carry_the_uuid_its_window_chose(session: Session, show: ShowFixture) -> None:
+    row = _press(session, show, uuid="0f0e0d0c-0b0a-4908-8706-050403020100")
+    assert row.uuid == "0f0e0d0c-0b0a-4908-8706-050403020100"
+
+
+def test_nudges_are_relative_to_where_the_database_has_the_mark(
+    session: Session, show: ShowFixture
+) -> None:
+    row = _press(session, show)
+    # Two nudges queued before any list refresh: both count.
+    marking.nudge_mark(session, EDITOR, row.uuid, timedelta(seconds=1))
+    before = marking.nudge_mark(session, EDITOR, row.uuid, timedelta(seconds=1))
+    session.commit()
+    assert before.click == row.click + timedelta(seconds=1)
+    (now,) = marking.day_marks(session, show.rooms[0].id, DAY.date())
+    assert now.click == row.click + timedelta(seconds=2)

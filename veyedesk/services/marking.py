@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from veyedesk.ingest.limits import column_limits
 from veyedesk.ingest.records import to_wall_clock
 from veyedesk.model import Episode, Location, Mark, Show
+from veyedesk.model.base import new_uuid
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
@@ -50,6 +51,23 @@ class MarkRow:
     machine: str
     clock_offset_s: float
     source: str
+
+
+class MarkTime(datetime):
+    """A mark's time that also says its kind, for views that take plain datetimes.
+
+    The editor hands marks around as times (snapping, next/previous mark, the timeline);
+    carrying the kind on the time lets the timeline draw kinds apart without every layer
+    in between learning a new type. Arithmetic on it gives plain datetimes.
+    """
+
+    kind: MarkKind = MarkKind.CUT
+
+    @classmethod
+    def of(cls, click: datetime, kind: str) -> MarkTime:
+        moment = cls.combine(click.date(), click.time())
+        moment.kind = MarkKind(kind)
+        return moment
 
 
 @dataclass(frozen=True)
@@ -90,6 +108,17 @@ def alignment_offset(recorder_shows: time, machine_clock: datetime) -> float:
     ]
     nearest = min(candidates, key=lambda c: abs((c - machine_clock).total_seconds()))
     return round((nearest - machine_clock).total_seconds(), 3)
+
+
+def parse_time_of_day(text: str) -> time:
+    """`HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff` as a person types it from a clock."""
+    cleaned = text.strip()
+    for pattern in ("%H:%M:%S.%f", "%H:%M:%S", "%H:%M"):
+        try:
+            return datetime.strptime(cleaned, pattern).time()
+        except ValueError:
+            continue
+    raise InvalidInput(f"{plain_text(text)!r} is not a time of day; type it as HH:MM:SS")
 
 
 def _row(mark: Mark) -> MarkRow:
@@ -167,16 +196,19 @@ def record_mark(
     note: str = "",
     machine: str | None = None,
     source: str = LIVE_SOURCE,
+    uuid: str | None = None,
 ) -> MarkRow:
     """Store a press made at `machine_clock` (venue wall clock of this machine) in the room.
 
     The stored time is `machine_clock + offset_s` (the recorder's clock); the caller
-    commits at once.
+    commits at once. A front end may choose the `uuid` itself, so it can undo the press
+    before it knows the write finished.
     """
     who.require("edit")
     room = _room(session, show_id, room_id)
     click = _free_click(session, room.id, machine_clock + timedelta(seconds=offset_s))
     mark = Mark(
+        uuid=uuid or new_uuid(),
         show_id=show_id,
         location_id=room.id,
         click=click,
@@ -198,6 +230,19 @@ def move_mark(session: Session, who: Identity, uuid: str, click: datetime) -> Ma
     mark = _mark(session, uuid)
     before = _row(mark)
     mark.click = _free_click(session, mark.location_id, click, uuid)
+    session.flush()
+    return before
+
+
+def nudge_mark(session: Session, who: Identity, uuid: str, by: timedelta) -> MarkRow:
+    """Move the mark by `by` from where it is now; returns the mark as it was before.
+
+    Relative, so two quick nudges queued before the list refreshed move it twice.
+    """
+    who.require("edit")
+    mark = _mark(session, uuid)
+    before = _row(mark)
+    mark.click = _free_click(session, mark.location_id, mark.click + by, uuid)
     session.flush()
     return before
 
