@@ -210,3 +210,17 @@ def test_nudges_are_relative_to_where_the_database_has_the_mark(
     assert before.click == row.click + timedelta(seconds=1)
     (now,) = marking.day_marks(session, show.rooms[0].id, DAY.date())
     assert now.click == row.click + timedelta(seconds=2)
+
+
+def test_the_editors_room_day_marks_carry_their_kinds(session: Session, show: ShowFixture) -> None:
+    from veyedesk.services.edit import room_day_marks
+
+    _press(session, show, "start")
+    marking.record_mark(
+        session, EDITOR, show.show.id, show.rooms[0].id, "end", AT + timedelta(minutes=20)
+    )
+    session.commit()
+    marks = room_day_marks(session, show.episodes[0].id)
+    assert marks == [ms(AT), ms(AT) + timedelta(minutes=20)]  # still plain times to compare
+    assert [m.kind for m in marks] == ["start", "end"]
+    assert all(isinstance(m, marking.MarkTime) for m in marks)
