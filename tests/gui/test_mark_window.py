@@ -237,3 +237,37 @@ def test_screenshot_of_a_marking_session(
     image.save(str(artifacts / "mark_window.png"))
     image.save("/tmp/mark-window.png")
     assert not image.isNull()
+
+
+def test_go_mark_this_room_opens_the_mark_window_for_the_selected_talks_room(
+    qtbot: QtBot, sqlite_url: str
+) -> None:
+    from tests.gui.editor_support import open_editor
+
+    engine = make_engine(sqlite_url)
+    with session_factory(engine)() as session:
+        fixture = make_show(session)
+        session.commit()
+        talk = fixture.episodes[-1]  # a talk in room B
+        talk_id, room_b = talk.id, fixture.rooms[1].id
+    window, _prompts = open_editor(qtbot, engine)
+    window.episodes.select_episode(talk_id)
+    go = next(a for a in window.menuBar().actions() if a.text() == "&Go").menu()
+    assert window.mark_room_action in go.actions()
+    window.mark_room_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(MarkWindow)))
+    (marker,) = window.findChildren(MarkWindow)
+    assert marker.room.room_id == room_b and marker.isVisible()
+    marker.close()
+    engine.dispose()
+
+
+def test_the_cli_help_names_every_key_of_the_window() -> None:
+    from veyedesk.cli import build_parser
+    from veyedesk.cli.mark import KEYS_HELP
+
+    for entry in MARK_KEYS:
+        for key in entry.keys:
+            assert f" {key} " in KEYS_HELP or f" {key}/" in KEYS_HELP or f"/{key}" in KEYS_HELP
+    ns = build_parser().parse_args(["mark", "--client", "c", "--show", "s", "--room", "r"])
+    assert (ns.gui, ns.client, ns.show, ns.room) == ("mark", "c", "s", "r")

@@ -413,6 +413,37 @@ class MarkWindow(QMainWindow):
         super().closeEvent(event)
 
 
+def open_for_episode(
+    parent: QWidget, sessions: SessionFactory, identity: Identity, episode_id: int
+) -> BackgroundRunner:
+    """Open a Mark window for the room of `episode_id` (Go ▸ Mark this room).
+
+    The room is looked up off the GUI thread; the window opens when it arrives. Returns
+    the runner doing the look-up (tests wait on it).
+    """
+    runner = BackgroundRunner(parent)
+
+    def read() -> RoomInfo:
+        with sessions() as session:
+            return marking.episode_room(session, episode_id)
+
+    def found(room: RoomInfo) -> None:
+        for window in parent.findChildren(MarkWindow):
+            if window.room.room_id == room.room_id and window.isVisible():
+                window.raise_()
+                window.activateWindow()
+                return
+        window = MarkWindow(sessions, identity, room, parent)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+
+    def failed(exc: Exception) -> None:
+        safe_text.warn(parent, "Mark this room", str(exc))
+
+    runner.submit(read, found, failed)
+    return runner
+
+
 def run_mark_window(
     app: QApplication, sessions: SessionFactory, identity: Identity, room: RoomInfo
 ) -> int:

@@ -363,6 +363,16 @@ def find_room(session: Session, client: str, show: str, room: str) -> RoomInfo:
     return room_info(session, found.id, location.id)
 
 
+def episode_room(session: Session, episode_id: int) -> RoomInfo:
+    """The room of an episode (Go ▸ Mark this room in the editor)."""
+    episode = session.get(Episode, episode_id)
+    if episode is None:
+        raise NotFound(f"episode {episode_id} does not exist")
+    if episode.location_id is None:
+        raise InvalidInput(f"episode {episode_id} has no room; set its room first")
+    return room_info(session, episode.show_id, episode.location_id)
+
+
 def room_info(session: Session, show_id: int, room_id: int) -> RoomInfo:
     """Names of the show and room by id."""
     location = _room(session, show_id, room_id)
