@@ -224,3 +224,19 @@ def test_the_editors_room_day_marks_carry_their_kinds(session: Session, show: Sh
     assert marks == [ms(AT), ms(AT) + timedelta(minutes=20)]  # still plain times to compare
     assert [m.kind for m in marks] == ["start", "end"]
     assert all(isinstance(m, marking.MarkTime) for m in marks)
+
+
+def test_a_mark_set_in_the_editor_says_who_and_which_machine(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.services import editing
+
+    assert editing.add_mark(session, show.episodes[0].id, AT, EDITOR)
+    session.commit()
+    (mark,) = session.scalars(select(Mark))
+    assert (mark.kind, mark.who, mark.machine, mark.source) == (
+        "cut",
+        "vol@laptop",
+        marking.machine_name(),
+        "editor",
+    )

@@ -400,7 +400,15 @@ def room_day_marks(session: Session, episode_id: int) -> list[datetime]:
     return [MarkTime.of(click, kind) for click, kind in session.execute(stmt)]
 
 
-def add_mark(session: Session, episode_id: int, click: datetime, source: str = "editor") -> bool:
+def add_mark(
+    session: Session,
+    episode_id: int,
+    click: datetime,
+    source: str = "editor",
+    *,
+    who: str = "",
+    machine: str = "",
+) -> bool:
     """Record a "cut here" mark in the episode's room; False if one is already at that time."""
     episode = _load_episode(session, episode_id)
     if episode.location_id is None:
@@ -412,7 +420,14 @@ def add_mark(session: Session, episode_id: int, click: datetime, source: str = "
     if exists is not None:
         return False
     session.add(
-        Mark(show_id=episode.show_id, location_id=episode.location_id, click=click, source=source)
+        Mark(
+            show_id=episode.show_id,
+            location_id=episode.location_id,
+            click=click,
+            source=source,
+            who=who,
+            machine=machine,
+        )
     )
     session.flush()
     return True
