@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
@@ -46,6 +47,18 @@ def test_each_kind_has_its_own_colour_and_shape(qtbot: QtBot) -> None:
         image.pixelColor(round(view.x(widget._wall_seconds(CUT_AT))), paint.RULER_H + 2), paint.MARK
     )
     assert len({c.name() for c in (paint.MARK_START, paint.MARK_END, paint.MARK)}) == 3
+
+
+def test_screenshot_of_the_three_kinds(qtbot: QtBot, artifacts: Path) -> None:
+    widget, _doc = _widget(qtbot, _draft(files=1))
+    widget.set_marks(
+        [MarkTime.of(START_AT, MarkKind.START), MarkTime.of(END_AT, MarkKind.END), CUT_AT]
+    )
+    _move(widget, QPoint(round(widget.view().x(widget._wall_seconds(START_AT))) + 2, 40), False)
+    image = widget.grab()
+    image.save(str(artifacts / "timeline_mark_kinds.png"))
+    image.save("/tmp/mark-timeline.png")
+    assert "▶ talk starts mark" in widget._hover_text()
 
 
 def test_hovering_a_mark_says_its_kind(qtbot: QtBot) -> None:
