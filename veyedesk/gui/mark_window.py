@@ -428,6 +428,7 @@ def open_for_episode(
             return marking.episode_room(session, episode_id)
 
     def found(room: RoomInfo) -> None:
+        runner.deleteLater()
         for window in parent.findChildren(MarkWindow):
             if window.room.room_id == room.room_id and window.isVisible():
                 window.raise_()
@@ -438,6 +439,7 @@ def open_for_episode(
         window.show()
 
     def failed(exc: Exception) -> None:
+        runner.deleteLater()
         safe_text.warn(parent, "Mark this room", str(exc))
 
     runner.submit(read, found, failed)
