@@ -240,3 +240,15 @@ def test_a_mark_set_in_the_editor_says_who_and_which_machine(
         marking.machine_name(),
         "editor",
     )
+
+
+def test_a_mark_time_keeps_its_kind_through_copies_but_not_through_arithmetic() -> None:
+    import copy
+    import pickle
+
+    mark = marking.MarkTime.of(AT, "end")
+    for twin in (copy.deepcopy(mark), pickle.loads(pickle.dumps(mark))):
+        assert twin == AT and twin.kind == MarkKind.END
+    moved = mark + timedelta(seconds=1)
+    assert type(moved) is datetime and type(timedelta(seconds=1) + mark) is datetime
+    assert type(mark - timedelta(seconds=1)) is datetime and mark - AT == timedelta(0)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import socket
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,6 +69,23 @@ class MarkTime(datetime):
         moment = cls.combine(click.date(), click.time())
         moment.kind = MarkKind(kind)
         return moment
+
+    def plain(self) -> datetime:
+        """The same moment as a plain datetime."""
+        return datetime.combine(self.date(), self.time())
+
+    # A moved time is no longer the mark, so it must not claim the mark's kind.
+    def __add__(self, other: timedelta) -> datetime:  # type: ignore[override]
+        return self.plain() + other
+
+    __radd__ = __add__  # type: ignore[assignment]
+
+    def __sub__(self, other: Any) -> Any:
+        return self.plain() - (other.plain() if isinstance(other, MarkTime) else other)
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        # Copies and pickles (thread hand-offs, deep-copied drafts) keep the kind.
+        return (MarkTime.of, (self.plain(), self.kind))
 
 
 @dataclass(frozen=True)
