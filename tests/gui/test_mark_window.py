@@ -271,3 +271,38 @@ def test_the_cli_help_names_every_key_of_the_window() -> None:
             assert f" {key} " in KEYS_HELP or f" {key}/" in KEYS_HELP or f"/{key}" in KEYS_HELP
     ns = build_parser().parse_args(["mark", "--client", "c", "--show", "s", "--room", "r"])
     assert (ns.gui, ns.client, ns.show, ns.room) == ("mark", "c", "s", "r")
+
+
+def test_a_typed_time_moves_the_mark_and_a_bad_one_says_how_to_type_it(
+    qtbot: QtBot,
+    sessions: SessionFactory,
+    room: marking.RoomInfo,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    window, _clock = _open(qtbot, sessions, room)
+    _key(qtbot, window, Qt.Key.Key_B, 1)
+    marks = window.marks
+    marks.table.selectRow(0)
+    answers = iter([("09:09:58.250", True), ("ten past nine", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: next(answers))
+    qtbot.mouseClick(marks.buttons["time"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not marks.writer.busy and marks.rows[0].click != START)
+    assert _rows(sessions)[0].click == datetime(2026, 2, 1, 9, 9, 58, 250000)
+    qtbot.mouseClick(marks.buttons["time"], Qt.MouseButton.LeftButton)
+    assert "type it as HH:MM:SS" in window.statusBar().currentMessage()
+
+
+def test_after_midnight_the_list_moves_on_to_the_new_day(
+    qtbot: QtBot, sessions: SessionFactory, room: marking.RoomInfo
+) -> None:
+    window, clock = _open(qtbot, sessions, room)
+    _key(qtbot, window, Qt.Key.Key_B, 1)
+    clock.now = datetime(2026, 2, 2, 0, 0, 1)
+    window._update_clock()
+    qtbot.waitUntil(lambda: window.marks.rows == [] and not window.marks.writer.busy)
+    assert window.marks.where.day == datetime(2026, 2, 2).date()
+    assert window.now_label.text() == "Now: no talk scheduled right now"
+    _key(qtbot, window, Qt.Key.Key_B, 1)
+    assert [m.click.date() for m in _rows(sessions)] == [START.date(), clock.now.date()]

@@ -1,5 +1,8 @@
 from datetime import datetime, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from veyedesk.ingest.assoc import CutPlan, RawSpan, in_and_out, overlapping, plan_cuts
 
 T = datetime(2026, 2, 1, 10, 0)
@@ -83,3 +86,31 @@ def test_typed_in_and_out_win_over_cut_marks_which_still_split() -> None:
 def test_a_talk_that_started_after_its_slot_runs_its_scheduled_length() -> None:
     plans = plan_cuts(at(10), at(40), [raw(1, 0, 120)], in_point=at(45))
     assert plans == [CutPlan(1, 2700.0, 4500.0, True)]
+
+
+@given(
+    gaps=st.lists(st.integers(min_value=0, max_value=40), min_size=1, max_size=6),
+    lengths=st.lists(st.integers(min_value=5, max_value=60), min_size=6, max_size=6),
+    starts=st.lists(st.integers(min_value=-30, max_value=400), max_size=8),
+    ends=st.lists(st.integers(min_value=-30, max_value=400), max_size=8),
+)
+def test_typed_points_give_each_mark_to_one_talk_that_may_have_it(
+    gaps: list[int], lengths: list[int], starts: list[int], ends: list[int]
+) -> None:
+    from veyedesk.ingest.assoc import MARGIN, Slot, typed_points
+
+    slots, t = [], 0
+    for n, gap in enumerate(gaps):
+        t += gap
+        slots.append(Slot(n, at(t), at(t + lengths[n])))
+        t += lengths[n]
+    points = typed_points(slots, [at(m) for m in starts], [at(m) for m in ends])
+    by_key = {s.key: s for s in slots}
+    used_in = [p[0] for p in points.values() if p[0] is not None]
+    used_out = [p[1] for p in points.values() if p[1] is not None]
+    assert len(used_in) == len(set(used_in)) or len(set(starts)) < len(starts)
+    assert len(used_out) == len(set(used_out)) or len(set(ends)) < len(ends)
+    for key, (cut_in, cut_out) in points.items():
+        slot = by_key[key]
+        assert cut_in is None or slot.start - MARGIN <= cut_in < slot.end
+        assert cut_out is None or slot.start < cut_out <= slot.end + MARGIN
