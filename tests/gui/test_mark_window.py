@@ -306,3 +306,22 @@ def test_after_midnight_the_list_moves_on_to_the_new_day(
     assert window.now_label.text() == "Now: no talk scheduled right now"
     _key(qtbot, window, Qt.Key.Key_B, 1)
     assert [m.click.date() for m in _rows(sessions)] == [START.date(), clock.now.date()]
+
+
+def test_clicker_keys_still_mark_after_a_correction_in_the_list(
+    qtbot: QtBot, sessions: SessionFactory, room: marking.RoomInfo
+) -> None:
+    window, clock = _open(qtbot, sessions, room)
+    _key(qtbot, window, Qt.Key.Key_B, 1)
+    table = window.marks.table
+    rect = table.visualRect(table.model().index(0, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.focusWidget() is table
+    clock.advance(10)
+    # The table would scroll on PageUp/PageDown; the clicker's keys mark instead.
+    qtbot.keyClick(table, Qt.Key.Key_PageDown)
+    qtbot.waitUntil(lambda: len(window.marks.rows) == 2 and not window.marks.writer.busy)
+    qtbot.keyClick(table, Qt.Key.Key_PageUp)
+    qtbot.waitUntil(lambda: len(window.marks.rows) == 3 and not window.marks.writer.busy)
+    # Both pressed at the same clock reading: the second goes one millisecond later.
+    assert [m.kind for m in _rows(sessions)] == ["cut", "end", "start"]
