@@ -122,3 +122,19 @@ def test_a_mark_deleted_elsewhere_gives_a_message_not_a_crash(
     qtbot.mouseClick(widget.buttons["later"], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(messages) and len(widget.rows) == 2 and not widget.writer.busy)
     assert "deleted meanwhile" in messages[0]
+
+
+def test_a_press_whose_time_another_machine_took_meanwhile_is_stored_next_to_it(
+    qtbot: QtBot, sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    widget = _list(qtbot, sessions)
+    real = marking._free_click
+    taken = iter([AT])  # the first look finds 10:00 free, but it is not any more
+
+    def racy(session, room_id, click, uuid=""):  # type: ignore[no-untyped-def]
+        return next(taken, None) or real(session, room_id, click, uuid)
+
+    monkeypatch.setattr(marking, "_free_click", racy)
+    widget.record("cut", AT)
+    qtbot.waitUntil(lambda: len(widget.rows) == 4 and not widget.writer.busy)
+    assert [r.click for r in widget.rows][:2] == [AT, AT + timedelta(milliseconds=1)]

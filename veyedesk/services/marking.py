@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.ingest.limits import column_limits
@@ -126,6 +127,15 @@ def alignment_offset(recorder_shows: time, machine_clock: datetime) -> float:
     ]
     nearest = min(candidates, key=lambda c: abs((c - machine_clock).total_seconds()))
     return round((nearest - machine_clock).total_seconds(), 3)
+
+
+def is_time_taken(exc: BaseException) -> bool:
+    """True when a write failed because another mark took the same room and time meanwhile.
+
+    Two machines marking one room can pick the same millisecond between looking for a free
+    time and committing; the front end then simply runs the change again.
+    """
+    return isinstance(exc, IntegrityError)
 
 
 def parse_time_of_day(text: str) -> time:
