@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,14 +11,16 @@ from sqlalchemy.orm import Session
 
 from tests.ingest.rawday import DAY, make_room_day
 from veyedesk.model import Mark, Show
-from veyedesk.services import catalog
+from veyedesk.services import catalog, marking
 from veyedesk.services.assoc import associate
 from veyedesk.services.episodes import Selection, add_episode
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.marks import import_marks
 from veyedesk.services.scan import scan_show
+from veyedesk.services.users import Identity
 
 SEL = Selection("vk", "vk26")
+VOLUNTEER = Identity("vol", "editor")
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +119,75 @@ def test_marks_trim_the_initial_cuts(session: Session, scanned: Show) -> None:
         ("10_00_00.dv", 1.0, None, True, 1),
         ("10_00_04.ts", None, pytest.approx(3.0, abs=0.05), True, 2),
     ]
+
+
+def _mark(session: Session, show: Show, kind: str, second: float) -> None:
+    at = datetime(2026, 2, 1, 10, 0) + timedelta(seconds=second)
+    room = show.locations[0]
+    marking.record_mark(session, VOLUNTEER, show.id, room.id, kind, at, machine="laptop-b")
+
+
+@pytest.mark.media
+def test_an_end_mark_sets_the_out_point_and_never_the_in_point(
+    session: Session, scanned: Show
+) -> None:
+    # Talk "a" is scheduled 10:00:02-10:00:06; it ended after one second. As a plain cut
+    # mark, a click at 10:00:03 would have been taken as its in point.
+    _mark(session, scanned, "end", 3.0)
+    associate(session, SEL)
+    session.commit()
+    assert _cuts(scanned, "a")[:2] == [
+        ("10_00_00.dv", 2.0, 3.0, True, 1),
+        ("10_00_04.ts", None, None, False, 2),
+    ]
+
+
+@pytest.mark.media
+def test_marks_made_after_association_set_in_and_out_of_an_unedited_talk(
+    session: Session, scanned: Show
+) -> None:
+    first = associate(session, SEL)
+    session.commit()
+    ep = next(e for e in scanned.episodes if e.conf_key == "a")
+    before = {c.raw_file.filename: (c.id, c.uuid) for c in ep.cuts}
+    # Marks arrive later (a venue laptop's Mark window, synced): start 10:00:01.5, end
+    # 10:00:06.5, and a cut mark in between that splits.
+    _mark(session, scanned, "start", 1.5)
+    _mark(session, scanned, "cut", 3.0)
+    _mark(session, scanned, "end", 6.5)
+    session.commit()
+    result = associate(session, SEL)
+    session.commit()
+    assert result.added == {} and ep.id in result.retimed and first.retimed == {}
+    assert any("in/out set from start/end marks" in line for line in result.lines())
+    assert _cuts(scanned, "a") == [
+        ("10_00_00.dv", 1.5, 3.0, True, 1),
+        ("10_00_00.dv", 3.0, None, True, 2),
+        ("10_00_04.ts", None, pytest.approx(2.5, abs=0.05), True, 3),
+        ("10_00_20.dv", None, None, False, 4),
+    ]
+    # Rows are changed in place: a venue sync still knows them by UUID.
+    after = {c.raw_file.filename: (c.id, c.uuid) for c in ep.cuts if c.sequence != 2}
+    assert after == before
+    again = associate(session, SEL)
+    assert again.retimed == {} and again.added == {}  # nothing left to change
+
+
+@pytest.mark.media
+def test_start_and_end_marks_never_touch_an_edited_talk(session: Session, scanned: Show) -> None:
+    associate(session, SEL)
+    session.commit()
+    ep = next(e for e in scanned.episodes if e.conf_key == "a")
+    first = min(ep.cuts, key=lambda c: c.sequence)
+    first.start, first.edited = 2.25, True
+    session.commit()
+    edited = _cuts(scanned, "a")
+    _mark(session, scanned, "start", 1.0)
+    _mark(session, scanned, "end", 7.0)
+    session.commit()
+    result = associate(session, SEL)
+    session.commit()
+    assert result.retimed == {} and _cuts(scanned, "a") == edited
 
 
 def test_marks_are_deduplicated_and_bad_files_refused(session: Session) -> None:

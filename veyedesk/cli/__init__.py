@@ -18,6 +18,7 @@ from veyedesk.cli import (
     encode,
     episodes,
     ingest,
+    mark,
     pipeline,
     play,
     queue,
@@ -39,6 +40,7 @@ COMMAND_MODULES = (
     venue,
     assets,
     pipeline,
+    mark,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.

@@ -46,6 +46,21 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
         code = run_player(app, sessions, settings, identity, ns.episode_id)
         engine.dispose()
         return code
+    if window == "mark":  # `veyedesk mark --client C --show S --room R`
+        from veyedesk.gui.mark_window import run_mark_window
+        from veyedesk.services.errors import ServiceError
+        from veyedesk.services.marking import find_room
+
+        try:
+            with sessions() as session:
+                room = find_room(session, ns.client, ns.show, ns.room)
+        except ServiceError as exc:
+            critical(None, "veyedesk mark", str(exc))
+            engine.dispose()
+            return 1
+        code = run_mark_window(app, sessions, identity, room)
+        engine.dispose()
+        return code
     main = MainWindow(sessions, settings, identity)
     main.show()
     if getattr(ns, "command", None) == "demo":

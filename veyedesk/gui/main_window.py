@@ -175,6 +175,9 @@ class MainWindow(QMainWindow):
         )
         self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
+        self.mark_room_action = self._action(
+            "&Mark this room…", self.open_mark_window, None, "mark"
+        )
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
 
     def _build_menus(self) -> None:
@@ -195,6 +198,7 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.next_action)
         go_menu.addSeparator()
         go_menu.addAction(self.review_action)
+        go_menu.addAction(self.mark_room_action)
         view_menu = bar.addMenu("&View")
         for dock in (
             self.list_dock,
@@ -461,6 +465,17 @@ class MainWindow(QMainWindow):
         self.review_window.show()
         self.review_window.raise_()
         self.review_window.refresh()
+
+    def open_mark_window(self) -> None:
+        """Go ▸ Mark this room: the Mark window for the open (or selected) talk's room."""
+        from veyedesk.gui.mark_window import open_for_episode
+
+        doc = self.editing.document
+        episode_id = doc.draft.episode_id if doc is not None else self.episodes.selected_id()
+        if episode_id is None:
+            self._status("Pick a talk first: the Mark window marks its room.")
+            return
+        open_for_episode(self, self.db_sessions, self.identity, episode_id)
 
     def _open_from_review(self, episode_id: int, raw_file_id: int, offset: float) -> None:
         # The episode opens asynchronously; the seek waits for its document.

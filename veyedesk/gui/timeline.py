@@ -46,6 +46,7 @@ class TimelineWidget(QWidget):
         self.origin = datetime(2000, 1, 1)
         self.blocks: list[Block] = []
         self.marks: list[float] = []
+        self.mark_kinds: list[str] = []  # parallel to `marks`: start, end or cut
         self.slot: tuple[float, float] | None = None
         self.playhead: float | None = None
         self.peaks: dict[int, Peaks] = {}
@@ -114,7 +115,10 @@ class TimelineWidget(QWidget):
         self.update()
 
     def set_marks(self, marks: Sequence[datetime]) -> None:
-        self.marks = sorted(self._wall_seconds(m) for m in marks)
+        # A mark's time may carry its kind (services.marking.MarkTime); plain ones are cuts.
+        pairs = sorted((self._wall_seconds(m), str(getattr(m, "kind", "cut"))) for m in marks)
+        self.marks = [seconds for seconds, _ in pairs]
+        self.mark_kinds = [kind for _, kind in pairs]
         self.invalidate()
 
     def set_peaks(self, raw_file_id: int, peaks: Peaks) -> None:
@@ -244,7 +248,7 @@ class TimelineWidget(QWidget):
         paint.paint_cuts(p, view, self.cut_ranges())
         paint.paint_unreadable(p, view, self.blocks, self.peaks)  # its label over cut edges
         paint.paint_ruler(p, view)
-        paint.paint_marks(p, view, self.marks)
+        paint.paint_marks(p, view, self.marks, self.mark_kinds)
         p.end()
         return pixmap
 
@@ -252,11 +256,13 @@ class TimelineWidget(QWidget):
         if self._hover is None:
             return ""
         wall = self.origin + timedelta(seconds=self._hover)
+        kind = paint.mark_near(self.view(), self.marks, self.mark_kinds, self.view().x(self._hover))
+        mark = f" · {paint.mark_legend(kind)} mark" if kind is not None else ""
         block = self.block_at(self._hover)
         if block is None:
-            return f"{wall:%H:%M:%S} (no recording)"
+            return f"{wall:%H:%M:%S}{mark} (no recording)"
         offset = block.raw_at(self._hover)
-        return f"{wall:%H:%M:%S} · {format_offset(offset, block.fps)} in {block.filename}"
+        return f"{wall:%H:%M:%S}{mark} · {format_offset(offset, block.fps)} in {block.filename}"
 
     # -- mouse --------------------------------------------------------------------------
     def _edge_at(self, x: float) -> tuple[int, str] | None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen
 
 from veyedesk.media.peaks import Peaks
+from veyedesk.model.kinds import MarkKind
 
 RULER_H, FILES_H, THUMBS_H, WAVE_H = 22, 36, 56, 56
 HEIGHT = RULER_H + FILES_H + THUMBS_H + WAVE_H + 2
@@ -32,6 +33,8 @@ SLOT = QColor(255, 193, 7, 26)
 SLOT_EDGE = QColor(255, 193, 7, 160)
 WAVE = QColor("#7ec8e3")
 MARK = QColor("#ff9800")
+MARK_START = QColor("#c77dff")  # not green: applied cuts are green
+MARK_END = QColor("#ff4081")
 PLAYHEAD = QColor("#ff3b3b")
 TEXT = QColor("#d8dee9")
 PENDING = QColor(255, 255, 255, 28)
@@ -314,16 +317,59 @@ def paint_unreadable(
         p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
-def paint_marks(p: QPainter, view: View, marks: Sequence[float]) -> None:
-    p.setPen(QPen(MARK, 1))
-    p.setBrush(MARK)
-    for seconds in marks:
-        if view.start <= seconds <= view.end:
-            x = view.x(seconds)
-            p.drawLine(QLineF(x, RULER_H, x, HEIGHT))
-            p.drawPolygon(
-                [QPointF(x - 5, RULER_H), QPointF(x + 5, RULER_H), QPointF(x, RULER_H + 7)]
-            )
+# Each kind of mark has its own colour and shape, so a start, an end and a cut can be told
+# apart at a glance (and by shape alone, for colour-blind editors): a flag pointing right
+# where a talk starts, one pointing left where it ends, a notch pointing down for a cut.
+MARK_STYLES: dict[str, tuple[QColor, str, str]] = {
+    MarkKind.START: (MARK_START, "start", "▶ talk starts"),
+    MarkKind.END: (MARK_END, "end", "◀ talk ends"),
+    MarkKind.CUT: (MARK, "cut", "▼ cut here"),
+}
+MARK_GRAB_PX = 6.0
+
+
+def mark_shape(kind: str, x: float) -> list[QPointF]:
+    """The marker drawn at the top of a mark's line: its outline says its kind."""
+    top = RULER_H
+    if kind == MarkKind.START:
+        return [QPointF(x, top), QPointF(x + 9, top + 5), QPointF(x, top + 10)]
+    if kind == MarkKind.END:
+        return [QPointF(x, top), QPointF(x - 9, top + 5), QPointF(x, top + 10)]
+    return [QPointF(x - 5, top), QPointF(x + 5, top), QPointF(x, top + 7)]
+
+
+def paint_marks(p: QPainter, view: View, marks: Sequence[float], kinds: Sequence[str] = ()) -> None:
+    """Marks as lines across the lanes with a marker of their kind (cut when unknown)."""
+    for n, seconds in enumerate(marks):
+        if not view.start <= seconds <= view.end:
+            continue
+        kind = kinds[n] if n < len(kinds) else MarkKind.CUT
+        color = MARK_STYLES.get(kind, MARK_STYLES[MarkKind.CUT])[0]
+        x = view.x(seconds)
+        # Start and end lines are solid and wider; cut lines stay thin, as before.
+        pen = QPen(color, 1 if kind == MarkKind.CUT else 2)
+        if kind == MarkKind.END:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.setBrush(color)
+        p.drawLine(QLineF(x, RULER_H, x, HEIGHT))
+        p.setPen(QPen(color, 1))
+        p.drawPolygon(mark_shape(kind, x))
+
+
+def mark_near(view: View, marks: Sequence[float], kinds: Sequence[str], x: float) -> str | None:
+    """The kind of the mark drawn within a few pixels of `x` (for the hover text)."""
+    best: tuple[float, str] | None = None
+    for n, seconds in enumerate(marks):
+        distance = abs(view.x(seconds) - x)
+        if distance <= MARK_GRAB_PX and (best is None or distance < best[0]):
+            best = (distance, kinds[n] if n < len(kinds) else MarkKind.CUT)
+    return None if best is None else best[1]
+
+
+def mark_legend(kind: str) -> str:
+    """What a mark of `kind` means, as the hover text says it (e.g. "▶ talk starts")."""
+    return MARK_STYLES.get(kind, MARK_STYLES[MarkKind.CUT])[2]
 
 
 def paint_playhead(

@@ -9,6 +9,12 @@ applied, so the editor sees it and can use it when the talk ran early or late.
 Marks (wall-clock "cut here" clicks) inside the window refine this: the mark nearest the
 scheduled start becomes the in point, the mark nearest the scheduled end (after it) the
 out point, and marks in between split the cuts there.
+
+Typed marks from the Mark window say more: a "talk starts" mark is the in point of the
+talk whose scheduled start it is nearest (among the room's talks it could belong to:
+from `margin` before a talk's start up to its end), a "talk ends" mark the out point of
+the talk whose scheduled end it is nearest (from its start up to `margin` after its end).
+They win over what cut marks suggest; cut marks inside the talk still split it.
 """
 
 from __future__ import annotations
@@ -64,6 +70,48 @@ def in_and_out(
     return first, last, [m for m in marks if first < m < last]
 
 
+@dataclass(frozen=True)
+class Slot:
+    """A scheduled talk of one room: its key (episode id), start and end."""
+
+    key: int
+    start: datetime
+    end: datetime
+
+
+def typed_points(
+    slots: Sequence[Slot],
+    start_marks: Sequence[datetime],
+    end_marks: Sequence[datetime],
+    margin: timedelta = MARGIN,
+) -> dict[int, tuple[datetime | None, datetime | None]]:
+    """In and out points set by "talk starts" / "talk ends" marks, by talk key.
+
+    Each mark belongs to at most one talk (the one it is nearest among those it may
+    belong to), so a missed start mark never makes a talk take its neighbour's; when a
+    talk has several, the one nearest its scheduled time counts.
+    """
+    ins: dict[int, list[datetime]] = {}
+    outs: dict[int, list[datetime]] = {}
+    for mark in start_marks:
+        near = [s for s in slots if s.start - margin <= mark < s.end]
+        if near:
+            best = min(near, key=lambda s: (abs(mark - s.start), s.key))
+            ins.setdefault(best.key, []).append(mark)
+    for mark in end_marks:
+        near = [s for s in slots if s.start < mark <= s.end + margin]
+        if near:
+            best = min(near, key=lambda s: (abs(mark - s.end), s.key))
+            outs.setdefault(best.key, []).append(mark)
+    points: dict[int, tuple[datetime | None, datetime | None]] = {}
+    for slot in slots:
+        cut_in = min(ins[slot.key], key=lambda m: abs(m - slot.start)) if slot.key in ins else None
+        cut_out = min(outs[slot.key], key=lambda m: abs(m - slot.end)) if slot.key in outs else None
+        if cut_in is not None or cut_out is not None:
+            points[slot.key] = (cut_in, cut_out)
+    return points
+
+
 def overlapping(
     raws: Sequence[RawSpan], starts: Sequence[datetime], longest: float, lo: datetime, hi: datetime
 ) -> list[RawSpan]:
@@ -88,11 +136,26 @@ def plan_cuts(
     raws: Sequence[RawSpan],
     marks: Sequence[datetime] = (),
     margin: timedelta = MARGIN,
+    in_point: datetime | None = None,
+    out_point: datetime | None = None,
 ) -> list[CutPlan]:
-    """The initial cuts of a talk scheduled [start, end) over `raws` (any order)."""
+    """The initial cuts of a talk scheduled [start, end) over `raws` (any order).
+
+    `marks` are cut marks; `in_point`/`out_point` come from start/end marks
+    (`typed_points`) and win over what the cut marks suggest.
+    """
     lo, hi = start - margin, end + margin
     window_marks = sorted(m for m in marks if lo <= m <= hi)
     cut_in, cut_out, splits = in_and_out(start, end, window_marks)
+    if in_point is not None or out_point is not None:
+        cut_in = in_point if in_point is not None else cut_in
+        cut_out = out_point if out_point is not None else cut_out
+        if cut_out <= cut_in:
+            # A talk that started after its scheduled end (and has no end mark yet):
+            # assume it ran its scheduled length rather than plan an empty talk.
+            cut_out = cut_in + (end - start)
+        splits = [m for m in window_marks if cut_in < m < cut_out]
+        lo, hi = min(lo, cut_in), max(hi, cut_out)
     plans: list[CutPlan] = []
     for raw in sorted((r for r in raws if r.start < hi and r.end > lo), key=lambda r: r.start):
         seg_in, seg_out = max(cut_in, raw.start), min(cut_out, raw.end)

@@ -394,13 +394,18 @@ def resolve_conflict(
 
 
 def room_day_marks(session: Session, episode_id: int) -> list[datetime]:
-    """Wall-clock marks of the episode's room on the day of the talk, in time order."""
+    """Wall-clock marks of the episode's room on the day of the talk, in time order.
+
+    Each is a `MarkTime`: a datetime that also carries the mark's kind.
+    """
+    from veyedesk.services.marking import MarkTime
+
     episode = _load_episode(session, episode_id)
     if episode.location_id is None or episode.start is None:
         return []
     day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
     stmt = (
-        select(Mark.click)
+        select(Mark.click, Mark.kind)
         .where(
             Mark.location_id == episode.location_id,
             Mark.click >= day,
@@ -408,10 +413,18 @@ def room_day_marks(session: Session, episode_id: int) -> list[datetime]:
         )
         .order_by(Mark.click)
     )
-    return list(session.scalars(stmt))
+    return [MarkTime.of(click, kind) for click, kind in session.execute(stmt)]
 
 
-def add_mark(session: Session, episode_id: int, click: datetime, source: str = "editor") -> bool:
+def add_mark(
+    session: Session,
+    episode_id: int,
+    click: datetime,
+    source: str = "editor",
+    *,
+    who: str = "",
+    machine: str = "",
+) -> bool:
     """Record a "cut here" mark in the episode's room; False if one is already at that time."""
     episode = _load_episode(session, episode_id)
     if episode.location_id is None:
@@ -423,7 +436,14 @@ def add_mark(session: Session, episode_id: int, click: datetime, source: str = "
     if exists is not None:
         return False
     session.add(
-        Mark(show_id=episode.show_id, location_id=episode.location_id, click=click, source=source)
+        Mark(
+            show_id=episode.show_id,
+            location_id=episode.location_id,
+            click=click,
+            source=source,
+            who=who,
+            machine=machine,
+        )
     )
     session.flush()
     return True

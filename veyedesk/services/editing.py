@@ -192,7 +192,9 @@ def change_state(
 def add_mark(session: Session, episode_id: int, click: datetime, who: Identity) -> bool:
     """Record a "cut here" mark in the episode's room; False if one is already at that time."""
     who.require("edit")
-    return edit.add_mark(session, episode_id, click)
+    from veyedesk.services.marking import machine_name
+
+    return edit.add_mark(session, episode_id, click, who=who.name[:200], machine=machine_name())
 
 
 def renew_lock(session: Session, episode_id: int, who: Identity, settings: Settings) -> LockState:
