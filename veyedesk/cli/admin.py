@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     client = sub.add_parser("client", help="organisers")
     clsub = client.add_subparsers(dest="client_command", required=True, metavar="COMMAND")
     cadd = clsub.add_parser("add", help="create a client")
-    cadd.add_argument("--client", required=True, help="slug (letters, digits, _)")
+    cadd.add_argument("--client", required=True, help="slug (letters, digits, _ and -)")
     cadd.add_argument("--name", help="display name (default: the slug)")
     cadd.set_defaults(func=client_add)
 
@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ssub = show_p.add_subparsers(dest="show_command", required=True, metavar="COMMAND")
     sadd = ssub.add_parser("add", help="create a show")
     sadd.add_argument("--client", required=True)
-    sadd.add_argument("--show", required=True, help="slug (letters, digits, _)")
+    sadd.add_argument("--show", required=True, help="slug (letters, digits, _ and -)")
     sadd.add_argument("--name")
     sadd.add_argument("--raw-root", default="", help="folder holding this show's dv/<room>/ tree")
     sadd.set_defaults(func=show_add)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Client, Location, Show
-from veyedesk.model.slug import slugify
+from veyedesk.model.slug import SLUG_CHARS, is_slug, suggest_slug
 from veyedesk.services.errors import AlreadyExists, InvalidInput, NotFound
 
 
@@ -15,11 +15,12 @@ def _known(session: Session, stmt) -> str:
     return ", ".join(slugs) if slugs else "none yet"
 
 
-def _check_slug(slug: str, what: str) -> None:
-    if not slug or slugify(slug, fallback="") != slug:
-        raise InvalidInput(
-            f"{what} slug {slug!r} must be letters, digits and _ only (try {slugify(slug)!r})"
-        )
+def check_slug(slug: str, what: str) -> None:
+    """Refuse a typed slug outside Veyepar's (Django's) alphabet, suggesting a close one."""
+    if not is_slug(slug):
+        hint = suggest_slug(slug)
+        try_it = f" (try {hint!r})" if hint else ""
+        raise InvalidInput(f"{what} slug {slug!r} must be {SLUG_CHARS} only{try_it}")
 
 
 def get_client(session: Session, slug: str) -> Client:
@@ -57,7 +58,7 @@ def get_room(session: Session, show: Show, slug: str) -> Location:
 
 def add_client(session: Session, slug: str, name: str | None = None) -> Client:
     """Create a client."""
-    _check_slug(slug, "client")
+    check_slug(slug, "client")
     if session.scalar(select(Client).where(Client.slug == slug)) is not None:
         raise AlreadyExists(f"client {slug!r} exists")
     client = Client(slug=slug, name=name or slug)
@@ -70,7 +71,7 @@ def add_show(
     session: Session, client_slug: str, slug: str, name: str | None = None, raw_root: str = ""
 ) -> Show:
     """Create a show under an existing client."""
-    _check_slug(slug, "show")
+    check_slug(slug, "show")
     client = get_client(session, client_slug)
     if session.scalar(select(Show).where(Show.client_id == client.id, Show.slug == slug)):
         raise AlreadyExists(f"show {slug!r} exists for client {client_slug!r}")
@@ -82,7 +83,7 @@ def add_show(
 
 def add_room(session: Session, show: Show, slug: str, name: str | None = None) -> Location:
     """Attach room `slug` to the show, creating the room if no show has it yet."""
-    _check_slug(slug, "room")
+    check_slug(slug, "room")
     room = session.scalar(select(Location).where(Location.slug == slug))
     if room is None:
         room = Location(slug=slug, name=name or slug, sequence=len(show.locations) + 1)
