@@ -9,13 +9,13 @@ from veyedesk.services.errors import (
 )
 from veyedesk.services.users import (
     Identity,
-    set_role,
     add_user,
     authenticate,
     hash_password,
     list_users,
     resolve_identity,
     set_password,
+    set_role,
     verify_password,
 )
 

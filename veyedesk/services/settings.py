@@ -73,7 +73,9 @@ SHOW_FIELDS: tuple[Field, ...] = (
     Field("name", "Name", "line"),
     Field("sequence", "Sequence", "int"),
     Field("active", "Active", "bool"),
-    Field("timezone", "Time zone", "zone", "IANA name, e.g. Europe/Brussels; blank = this machine's"),
+    Field(
+        "timezone", "Time zone", "zone", "IANA name, e.g. Europe/Brussels; blank = this machine's"
+    ),
     Field("raw_root", "Raw folder", "folder", "blank = <raw root>/<client>/<show>"),
     Field("conf_url", "Conference URL", "url"),
     Field("schedule_url", "Schedule URL", "url"),
@@ -176,15 +178,27 @@ def check_template(path_text: str, where: str) -> None:
         raise InvalidInput(f"{where} {path_text!r} does not render: {exc}") from None
 
 
-def _audit(session: Session, who: Identity, action: str, target: str, changes: list[Change],
-           show_id: int | None = None) -> None:
+def _audit(
+    session: Session,
+    who: Identity,
+    action: str,
+    target: str,
+    changes: list[Change],
+    show_id: int | None = None,
+) -> None:
     detail = "; ".join(c.line() for c in changes)
-    session.add(AuditEntry(show_id=show_id, user=who.name, action=action, target=target,
-                           detail=detail))
+    session.add(
+        AuditEntry(show_id=show_id, user=who.name, action=action, target=target, detail=detail)
+    )
 
 
-def _apply(obj: Any, fields: tuple[Field, ...], values: Mapping[str, Any], what: str,
-           skip: tuple[str, ...] = ()) -> list[Change]:
+def _apply(
+    obj: Any,
+    fields: tuple[Field, ...],
+    values: Mapping[str, Any],
+    what: str,
+    skip: tuple[str, ...] = (),
+) -> list[Change]:
     parsed: dict[str, Any] = {}
     for name, value in values.items():
         f = field_named(fields, name, what)
@@ -204,8 +218,9 @@ def _write(obj: Any, changes: list[Change]) -> None:
         setattr(obj, change.field, change.new)
 
 
-def set_client(session: Session, who: Identity, client: Client,
-               values: Mapping[str, Any]) -> list[Change]:
+def set_client(
+    session: Session, who: Identity, client: Client, values: Mapping[str, Any]
+) -> list[Change]:
     """Change the client's settings (admins only); nothing is written when any value is bad."""
     require_admin(session, who)
     changes = _apply(client, CLIENT_FIELDS, values, "client")
@@ -221,8 +236,9 @@ def set_client(session: Session, who: Identity, client: Client,
     return changes
 
 
-def set_show(session: Session, who: Identity, show: Show,
-             values: Mapping[str, Any]) -> list[Change]:
+def set_show(
+    session: Session, who: Identity, show: Show, values: Mapping[str, Any]
+) -> list[Change]:
     """Change the show's settings (admins only); nothing is written when any value is bad."""
     require_admin(session, who)
     changes = _apply(show, SHOW_FIELDS, values, "show")
@@ -240,12 +256,17 @@ def set_show(session: Session, who: Identity, show: Show,
     return changes
 
 
-def set_room(session: Session, who: Identity, show: Show, room: Location,
-             values: Mapping[str, Any]) -> list[Change]:
+def set_room(
+    session: Session, who: Identity, show: Show, room: Location, values: Mapping[str, Any]
+) -> list[Change]:
     """Change a room's settings (admins only); `hours_offset` goes through services.retime."""
     require_admin(session, who)
     offset = values.get("hours_offset", values.get("hours-offset"))
-    if offset is not None and parse_value(field_named(ROOM_FIELDS, "hours_offset", "room"), offset, "room") == room.hours_offset:
+    if (
+        offset is not None
+        and parse_value(field_named(ROOM_FIELDS, "hours_offset", "room"), offset, "room")
+        == room.hours_offset
+    ):
         values = {k: v for k, v in values.items() if k not in ("hours_offset", "hours-offset")}
     changes = _apply(room, ROOM_FIELDS, values, "room", skip=("hours_offset",))
     slug = next((c.new for c in changes if c.field == "slug"), None)
