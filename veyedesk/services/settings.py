@@ -284,3 +284,97 @@ def set_room(
 def values_of(obj: Any, fields: tuple[Field, ...]) -> dict[str, Any]:
     """The current value of every field (what `show` prints and the dialog starts from)."""
     return {f.name: getattr(obj, f.name) for f in fields}
+
+
+@dataclass(frozen=True)
+class RoomSettings:
+    """One room of the show as the settings dialog edits it."""
+
+    id: int
+    slug: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ShowSettings:
+    """A show, its client and its rooms as plain data (safe to hand across threads)."""
+
+    show_id: int
+    client: dict[str, Any]
+    show: dict[str, Any]
+    rooms: list[RoomSettings]
+
+
+def load_show_settings(session: Session, show_id: int) -> ShowSettings:
+    """Everything the settings dialog shows for a show."""
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists; pick another show")
+    return ShowSettings(
+        show.id,
+        values_of(show.client, CLIENT_FIELDS),
+        values_of(show, SHOW_FIELDS),
+        [RoomSettings(r.id, r.slug, values_of(r, ROOM_FIELDS)) for r in show.locations],
+    )
+
+
+def save_show_settings(
+    session: Session,
+    who: Identity,
+    show_id: int,
+    client: Mapping[str, Any],
+    show_values: Mapping[str, Any],
+    rooms: Mapping[int, Mapping[str, Any]],
+    offsets: Mapping[int, int] | None = None,
+) -> list[str]:
+    """Apply the dialog's changes in one transaction; any bad value refuses them all.
+
+    `offsets` (room id -> hours) re-times those rooms (services.retime) after the other
+    changes. Returns one line per change.
+    """
+    from veyedesk.services.retime import retime_room
+
+    require_admin(session, who)
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists; nothing was saved")
+    by_id = {r.id: r for r in show.locations}
+    lines = [f"client {c.line()}" for c in set_client(session, who, show.client, client)]
+    lines += [f"show {c.line()}" for c in set_show(session, who, show, show_values)]
+    for room_id, values in rooms.items():
+        room = by_id[room_id]
+        lines += [
+            f"room {room.slug} {c.line()}" for c in set_room(session, who, show, room, values)
+        ]
+    for room_id, hours in (offsets or {}).items():
+        plan = retime_room(session, who, show, by_id[room_id], hours)
+        lines.append(f"room {plan.room}: {plan.lines()[-1]}")
+    return lines
+
+
+def add_show_room(session: Session, who: Identity, show_id: int, slug: str, name: str) -> int:
+    """Attach a room to the show (created if new), as `room add` does; its id."""
+    from veyedesk.services.catalog import add_room
+
+    require_admin(session, who)
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists; nothing was saved")
+    room = add_room(session, show, plain_text(slug).strip(), plain_text(name).strip() or None)
+    session.add(AuditEntry(show_id=show.id, user=who.name, action="room add", target=room.slug))
+    session.flush()
+    return room.id
+
+
+def retime_preview(session: Session, show_id: int, offsets: Mapping[int, int]) -> list[str]:
+    """What re-timing these rooms would move (the lines the dialog lists); writes nothing."""
+    from veyedesk.services.retime import plan_retime
+
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists")
+    by_id = {r.id: r for r in show.locations}
+    lines: list[str] = []
+    for room_id, hours in offsets.items():
+        lines += plan_retime(session, show, by_id[room_id], hours).lines()
+    return lines
