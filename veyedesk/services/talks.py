@@ -45,12 +45,16 @@ MAX_TALK = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
-class AdminValues:
-    """A talk's admin fields and where it is, as plain data for the Admin tab."""
+class AdminInfo:
+    """A talk's admin fields, its slot and its show's rooms, as plain data for the Admin tab."""
 
     episode_id: int
     show_id: int
     room: str
+    rooms: list[tuple[str, str]]  # (slug, name) of the show's rooms
+    start: datetime | None
+    duration: float | None
+    end: datetime | None
     values: dict[str, Any]
     encodes: int
 
@@ -247,7 +251,9 @@ def delete_talk(session: Session, who: Identity, episode_id: int, *, force: bool
             f"episode {episode_id} ({episode.slug}) has {encodes} encode(s); deleting it "
             "loses them from the queue: add --force (or tick Force) to delete it anyway"
         )
-    if episode.locked_by and not force:
+    # Someone else's open editor would lose the talk under their hands; one's own is closed
+    # by the window before it deletes.
+    if episode.locked_by and episode.locked_by != who.name and not force:
         raise InvalidInput(
             f"episode {episode_id} is open in {episode.locked_by}'s editor; close it there "
             "first, or add --force"
@@ -327,13 +333,33 @@ def set_talk(
     return changes
 
 
-def admin_values(session: Session, episode_id: int) -> AdminValues:
+def admin_info(session: Session, episode_id: int) -> AdminInfo:
     """The Admin tab's data for a talk."""
     episode = get_episode(session, episode_id)
-    return AdminValues(
+    return AdminInfo(
         episode.id,
         episode.show_id,
         episode.location.slug if episode.location else "",
+        [(r.slug, r.name) for r in episode.show.locations],
+        episode.start,
+        episode.duration,
+        episode.end,
         {n: getattr(episode, n) for n in ADMIN_FIELDS},
         encode_count(session, episode_id),
     )
+
+
+def add_talk_to(
+    session: Session,
+    who: Identity,
+    show_id: int,
+    name: str,
+    room: str,
+    start: datetime,
+    duration: Any,
+) -> int:
+    """`add_talk` by show id (the window's way); the new talk's id."""
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists; nothing was added")
+    return add_talk(session, who, show, name, room, start, duration).id

@@ -245,3 +245,19 @@ def resolve_identity(session: Session, name: str, password: str | None, os_user:
             "(prompted, or VEYEDESK_PASSWORD)"
         )
     return authenticate(session, name, password)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A login as the users window lists it (plain data)."""
+
+    name: str
+    role: str
+    active: bool
+    created: datetime | None
+
+
+def user_rows(session: Session, who: Identity) -> list[UserRow]:
+    """Every login, for an admin's users window."""
+    require_admin(session, who)
+    return [UserRow(u.name, u.role, u.active, u.created) for u in list_users(session)]
