@@ -36,7 +36,7 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
     qtbot.keyClicks(edit, text)
 
 
-def _click(qtbot: QtBot, tab: EpisodeAdminTab, button) -> None:  # noqa: ANN001
+def _click(qtbot: QtBot, tab: EpisodeAdminTab, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.runner.busy)
 

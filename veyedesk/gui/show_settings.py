@@ -53,8 +53,11 @@ class FieldForm(QWidget):
         self.fields = fields
         self.widgets: dict[str, QWidget] = {}
         self._loaded: dict[str, Any] = {}
-        form = QFormLayout(self)
+        outer = QVBoxLayout(self)
+        form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        outer.addLayout(form)
+        outer.addStretch(1)  # fields packed at the top, not spread over the tab
         for f in fields:
             widget = self._widget(f)
             widget.setObjectName(f"{prefix}_{f.name}")

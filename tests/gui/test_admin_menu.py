@@ -1,0 +1,54 @@
+"""The main window gives admins an Admin menu and an Admin tab; editors get neither."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from tests.support.factory import ShowFixture
+from veyedesk.config import load_settings
+from veyedesk.db import session_factory
+from veyedesk.gui.main_window import MainWindow
+from veyedesk.services.users import Identity
+
+
+def _window(qtbot: QtBot, engine: Engine, role: str) -> MainWindow:
+    settings = load_settings(flags={"db": str(engine.url)})
+    window = MainWindow(session_factory(engine), settings, Identity("ed@laptop", role))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() > 0, timeout=5000)
+    return window
+
+
+def _menus(window: MainWindow) -> list[str]:
+    return [a.text() for a in window.menuBar().actions()]
+
+
+def test_admin_menu_and_tab_for_admins_only(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, artifacts: Path
+) -> None:
+    editor = _window(qtbot, engine, "editor")
+    assert "&Admin" not in _menus(editor) and editor.admin_tab is None
+    tabs = [editor.form.tabText(i) for i in range(editor.form.count())]
+    assert "Admin" not in tabs
+    editor.close()
+
+    admin = _window(qtbot, engine, "admin")
+    assert "&Admin" in _menus(admin) and admin.admin_tab is not None
+    assert admin.form.tabText(admin.form.count() - 1) == "Admin"
+    assert not admin.admin_tab.apply_button.isEnabled()  # no talk open yet
+    dialog = admin.open_show_settings()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.room_list.count() == 2)
+    dialog.tabs.setCurrentIndex(2)
+    dialog.grab().save(str(artifacts / "settings-rooms-tab.png"))
+    dialog.tabs.setCurrentIndex(0)
+    dialog.grab().save(str(artifacts / "settings-client-tab.png"))
+    users = admin.open_users()
+    qtbot.waitUntil(lambda: not admin.runner.busy)
+    assert "no user" not in users.status.text()
+    dialog.close()
+    users.close()
