@@ -1,6 +1,7 @@
 import pytest
 from sqlalchemy.orm import Session
 
+from tests.support.factory import ShowFixture
 from veyedesk.services.errors import (
     AlreadyExists,
     AuthenticationFailed,
@@ -142,3 +143,29 @@ def test_a_disabled_admin_s_open_window_cannot_act(session: Session) -> None:
         create_user(session, other, "x", "editor", "password3")
     with pytest.raises(InvalidInput, match="role 'god'"):
         set_role(session, _admin(), "other", "god")  # bad values checked too
+
+
+def test_a_login_disabled_while_its_window_is_open_can_neither_open_nor_save(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.config import load_settings
+    from veyedesk.services import editing
+    from veyedesk.services.users import set_active
+
+    add_user(session, "boss", "admin", "boss-password")
+    add_user(session, "ed", "editor", "ed-password")
+    session.commit()
+    ed = authenticate(session, "ed", "ed-password")  # the window signed in as ed
+    settings = load_settings(flags={"db": str(session.get_bind().url)})
+    episode_id = show.episodes[0].id
+    opened = editing.open_for_edit(session, episode_id, ed, settings)
+    session.commit()
+    set_active(session, _admin(), "ed", False)
+    session.commit()
+    draft = opened.draft.copy()
+    draft.fields["name"] = "changed by a disabled login"
+    with pytest.raises(PermissionDenied, match="'ed' is disabled"):
+        editing.save_episode(session, draft, opened.draft, ed, settings)
+    session.rollback()
+    with pytest.raises(PermissionDenied, match="'ed' is disabled"):
+        editing.open_for_edit(session, show.episodes[1].id, ed, settings)
