@@ -137,3 +137,26 @@ def test_parse_when() -> None:
     assert talks.parse_when("2026-02-01 10:05") == datetime(2026, 2, 1, 10, 5)
     with pytest.raises(InvalidInput, match="start 'tomorrow'"):
         talks.parse_when("tomorrow")
+
+
+def test_an_open_editor_s_save_merges_with_admin_fields_set_meanwhile(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.config import Settings
+    from veyedesk.services import editing
+
+    settings = Settings(db=str(session.get_bind().url))
+    ed = Identity("ed@laptop", "editor")
+    ep = show.episodes[0]
+    opened = editing.open_for_edit(session, ep.id, ed, settings)
+    session.commit()
+    talks.set_talk(session, ADMIN, ep.id, {"slug": "renamed-by-admin", "stop": "yes"})
+    session.commit()
+    draft = opened.draft.copy()
+    draft.fields["name"] = "Fixed title"
+    editing.save_episode(session, draft, opened.draft, ed, settings)
+    session.commit()
+    session.expire_all()
+    saved = session.get(Episode, ep.id)
+    assert saved is not None
+    assert (saved.name, saved.slug, saved.stop) == ("Fixed title", "renamed-by-admin", True)
