@@ -52,3 +52,32 @@ def test_admin_menu_and_tab_for_admins_only(
     assert "no user" not in users.status.text()
     dialog.close()
     users.close()
+
+
+def test_splitting_the_open_talk_reloads_it_in_the_editor(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, artifacts: Path
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from tests.gui.editor_support import open_editor, open_episode
+
+    window, prompts = open_editor(qtbot, engine, Identity("lead", "admin"))
+    ep = show.episodes[0]
+    open_episode(qtbot, window, ep.id)
+    tab = window.admin_tab
+    assert tab is not None
+    window.form.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab.info is not None and tab.info.episode_id == ep.id)
+    window.grab().save(str(artifacts / "admin-tab-in-window.png"))
+    rows_before = window.episodes.proxy.rowCount()
+    qtbot.mouseClick(tab.split_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == rows_before + 1, timeout=10000)
+    # The editor reopened the talk: its draft has the shorter slot.
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.fields["duration"] == 15 * 60
+        ),
+        timeout=10000,
+    )
+    assert prompts.errors == []

@@ -23,7 +23,7 @@ from veyedesk.gui.users_window import UsersWindow
 from veyedesk.services.users import Identity, add_user
 
 
-def _settle(runner_busy) -> None:  # noqa: ANN001
+def _settle(runner_busy) -> None:
     while runner_busy():
         QThreadPool.globalInstance().waitForDone(50)
         QCoreApplication.processEvents()

@@ -66,6 +66,7 @@ class EpisodeAdminTab(QWidget):
     """Admin fields of the open talk, and talks added, split, moved or deleted by hand."""
 
     changed = Signal(int)  # the episode to show afterwards (0: none)
+    reopen = Signal(int)  # the talk's slot or room changed: the editor reloads it
 
     def __init__(
         self,
@@ -273,6 +274,8 @@ class EpisodeAdminTab(QWidget):
         def done(new_id: int) -> None:
             self._ok(f"{'Split off' if at else 'Duplicated as'} episode {new_id}.")
             self.changed.emit(episode_id)
+            if at is not None:
+                self.reopen.emit(episode_id)
 
         self._run(work, done, True)
 
@@ -284,6 +287,7 @@ class EpisodeAdminTab(QWidget):
         def done(_: Any) -> None:
             self._ok(f"Moved to room {room}.")
             self.changed.emit(episode_id)
+            self.reopen.emit(episode_id)
 
         self._run(lambda s: talks.move_talk(s, self.identity, episode_id, room).id, done, True)
 

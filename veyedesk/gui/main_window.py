@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
         if identity.can("admin"):  # services check again; the tab is only for admins
             self.admin_tab = EpisodeAdminTab(sessions, identity, self.form, self.runner)
             self.admin_tab.changed.connect(self._talks_changed)
+            self.admin_tab.reopen.connect(self._reopen)
             self.admin_tab.before_delete = self.leave_episode
             self.form.addTab(self.admin_tab, "Admin")
 
@@ -433,6 +434,12 @@ class MainWindow(QMainWindow):
         self._show_changed()
         if episode_id and episode_id != self.editing.episode_id:
             self.open_episode(episode_id)  # a new talk: show it (asks about unsaved edits)
+
+    def _reopen(self, episode_id: int) -> None:
+        # Split or moved under the open editor: its slot and room files are stale; reload
+        # it (asking about unsaved edits first, as any switch does).
+        if episode_id == self.editing.episode_id:
+            self.leave_episode(lambda: self.editing.open(episode_id))
 
     def _context_ready(self) -> None:
         context = self.editing.context
