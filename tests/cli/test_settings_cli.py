@@ -134,6 +134,18 @@ def test_episode_add_set_split_move_delete(db: list[str]) -> None:
     assert "split off" in ok(*db, "episode", "split", "1", "--at", "2026-02-01 09:15")
     assert "in room room_b" in ok(*db, "episode", "move", str(new_id), "room_b")
     ok(*db, "episode", "duplicate", "2", "--name", "Encore")
+    count = _read(db, select(func.count()).select_from(Episode))
+    assert "no room 'attic'" in one_error_line(run(*db, "episode", "move", "2", "attic"))
+    assert "is not inside episode 2" in one_error_line(
+        run(*db, "episode", "split", "2", "--at", "2030-01-01 00:00")
+    )
+    assert "--at 'soon' is not a time" in one_error_line(
+        run(*db, "episode", "split", "2", "--at", "soon")
+    )
+    assert "an episode has no admin setting 'name'" in one_error_line(
+        run(*db, "episode", "set", "2", "name=X")
+    )
+    assert _read(db, select(func.count()).select_from(Episode)) == count
     assert "no episode with id 999" in one_error_line(run(*db, "episode", "delete", "999"))
     ok(*db, "episode", "delete", str(new_id))
     assert _read(db, select(Episode.id).where(Episode.id == new_id)) == []
