@@ -81,3 +81,42 @@ def test_splitting_the_open_talk_reloads_it_in_the_editor(
         timeout=10000,
     )
     assert prompts.errors == []
+
+
+def test_a_new_show_from_the_window_then_its_rooms(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, artifacts: Path
+) -> None:
+    from PySide6.QtCore import Qt
+    from sqlalchemy import select
+
+    from veyedesk.model import Client, Location, Show
+
+    window = _window(qtbot, engine, "admin")
+    dialog = window.open_new_show()
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.keyClicks(dialog.edits["client_name"], "Democon Org")
+    qtbot.keyClicks(dialog.edits["show_name"], "Democon 2026")
+    assert dialog.edits["show_slug"].text() == "democon_2026"  # suggested from the name
+    dialog.edits["show_slug"].clear()
+    qtbot.keyClicks(dialog.edits["show_slug"], "pretalx democon")
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "show slug 'pretalx democon'" in dialog.status.text())
+    dialog.edits["show_slug"].clear()
+    qtbot.keyClicks(dialog.edits["show_slug"], "pretalx-democon")
+    dialog.grab().save(str(artifacts / "new-show.png"))
+    qtbot.mouseClick(dialog.create_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.new_show_settings is not None, timeout=5000)
+    settings = window.new_show_settings
+    assert settings is not None
+    qtbot.waitUntil(lambda: not settings.runner.busy and settings.windowTitle().endswith("2026"))
+    qtbot.keyClicks(settings.new_room_slug, "hall-a")
+    qtbot.keyClicks(settings.new_room_name, "Hall A")
+    qtbot.mouseClick(settings.add_room_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: settings.room_list.count() == 1)
+    qtbot.waitUntil(lambda: window.show_box.currentText() == "democon_org / Democon 2026")
+    with session_factory(engine)() as s:
+        new = s.scalar(select(Show).where(Show.slug == "pretalx-democon"))
+        assert new is not None and new.client.name == "Democon Org"
+        assert [r.slug for r in new.locations] == ["hall-a"]
+        assert s.scalar(select(Client.slug).where(Client.id == new.client_id)) == "democon_org"
+        assert s.scalar(select(Location.name).where(Location.slug == "hall-a")) == "Hall A"

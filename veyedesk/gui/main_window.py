@@ -33,6 +33,7 @@ from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
 from veyedesk.gui.episode_session import EpisodeSession, Leave
+from veyedesk.gui.new_show import NewShowDialog
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.player)
         self.cuts.playhead = self.player.playhead
         self.admin_tab: EpisodeAdminTab | None = None
+        self.new_show_settings: ShowSettingsDialog | None = None
         if identity.can("admin"):  # services check again; the tab is only for admins
             self.admin_tab = EpisodeAdminTab(sessions, identity, self.form, self.runner)
             self.admin_tab.changed.connect(self._talks_changed)
@@ -192,6 +194,7 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.review_action)
         if self.identity.can("admin"):
             admin_menu = bar.addMenu("&Admin")
+            admin_menu.addAction(self._action("&New show…", self.open_new_show, None, "new_show"))
             admin_menu.addAction(
                 self._action("Show &settings…", self.open_show_settings, None, "show_settings")
             )
@@ -420,6 +423,24 @@ class MainWindow(QMainWindow):
             self.db_sessions, self.identity, int(show_id), self, self.runner
         )
         dialog.saved.connect(self.reload_shows)
+        dialog.open()
+        return dialog
+
+    def open_new_show(self) -> NewShowDialog:
+        """Admin ▸ New show…: create it, list it, then open its settings to add rooms."""
+        dialog = NewShowDialog(self.db_sessions, self.identity, self, self.runner)
+
+        def created(show_id: int) -> None:
+            self._after_shows.append(show_id)
+            self.reload_shows()
+            self.new_show_settings = ShowSettingsDialog(
+                self.db_sessions, self.identity, show_id, self, self.runner
+            )
+            self.new_show_settings.saved.connect(self.reload_shows)
+            self.new_show_settings.tabs.setCurrentIndex(2)  # rooms come next
+            self.new_show_settings.open()
+
+        dialog.created.connect(created)
         dialog.open()
         return dialog
 

@@ -378,3 +378,28 @@ def retime_preview(session: Session, show_id: int, offsets: Mapping[int, int]) -
     for room_id, hours in offsets.items():
         lines += plan_retime(session, show, by_id[room_id], hours).lines()
     return lines
+
+
+def create_show(
+    session: Session,
+    who: Identity,
+    client_slug: str,
+    client_name: str,
+    show_slug: str,
+    show_name: str,
+) -> int:
+    """A new show, and its client when none has that slug yet (the window's New show…)."""
+    from veyedesk.services.catalog import add_client, add_show
+
+    require_admin(session, who)
+    client_slug, show_slug = plain_text(client_slug).strip(), plain_text(show_slug).strip()
+    if session.scalar(select(Client.id).where(Client.slug == client_slug)) is None:
+        add_client(session, client_slug, plain_text(client_name).strip() or None)
+    show = add_show(session, client_slug, show_slug, plain_text(show_name).strip() or None)
+    session.add(
+        AuditEntry(
+            show_id=show.id, user=who.name, action="show add", target=f"{client_slug}/{show_slug}"
+        )
+    )
+    session.flush()
+    return show.id
