@@ -115,6 +115,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--yes", action="store_true", help="do it (without: only show what would move)")
     p.set_defaults(func=room_retime)
 
+    p = sub.add_parser(
+        "audit", help="what admins changed: settings, re-timed rooms, deleted talks, logins"
+    )
+    p.add_argument("--client", help="only this client's show (with --show)")
+    p.add_argument("--show", help="only this show")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=audit_list)
+
 
 def _print_values(ctx: Context, values: dict[str, Any]) -> None:
     if ctx.json:
@@ -303,4 +311,34 @@ def room_retime(ctx: Context, ns: argparse.Namespace) -> int:
     for line in plan.lines():
         print(line)
     print("done" if ns.yes else "nothing changed yet: add --yes to do it")
+    return EXIT_OK
+
+
+def audit_list(ctx: Context, ns: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from veyedesk.model import AuditEntry
+    from veyedesk.services import catalog
+    from veyedesk.services.users import require_admin
+
+    with ctx.session() as session:
+        require_admin(session, ctx.identity(session))
+        stmt = select(AuditEntry).order_by(AuditEntry.id)
+        if ns.show:
+            if not ns.client:
+                raise UsageError("--show needs --client")
+            stmt = stmt.where(
+                AuditEntry.show_id == catalog.get_show(session, ns.client, ns.show).id
+            )
+        rows = [
+            {
+                "at": e.at.isoformat(sep=" ", timespec="seconds"),
+                "user": e.user,
+                "action": e.action,
+                "target": e.target,
+                "detail": e.detail,
+            }
+            for e in session.scalars(stmt)
+        ]
+    emit(ctx, rows, ["at", "user", "action", "target", "detail"])
     return EXIT_OK
