@@ -98,8 +98,8 @@ def test_room_settings_and_the_offset_goes_through_retime(
         svc.set_room(session, ADMIN, show.show, room, {"channelcopy": "2"})
     with pytest.raises(InvalidInput, match="room retime"):
         svc.set_room(session, ADMIN, show.show, room, {"hours_offset": "1"})
-    with pytest.raises(AlreadyExists, match="room slug 'room_b' is taken"):
-        svc.set_room(session, ADMIN, show.show, room, {"slug": "room_b"})
+    with pytest.raises(AlreadyExists, match="room slug 'ROOM_B' is taken"):
+        svc.set_room(session, ADMIN, show.show, room, {"slug": "ROOM_B"})
     # The same offset is no change at all.
     assert svc.set_room(session, ADMIN, show.show, room, {"hours_offset": "0"}) == []
     session.commit()
@@ -109,3 +109,20 @@ def test_room_settings_and_the_offset_goes_through_retime(
 def test_only_admins_change_settings(session: Session, show: ShowFixture) -> None:
     with pytest.raises(PermissionDenied):
         svc.set_show(session, Identity("ed", "editor"), show.show, {"name": "x"})
+
+
+def test_slugs_naming_folders_may_not_differ_only_in_case(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.services import catalog
+
+    with pytest.raises(AlreadyExists, match="client 'pyconf' exists"):
+        catalog.add_client(session, "PyConf")
+    with pytest.raises(AlreadyExists, match="show 'pyconf_2026' exists"):
+        catalog.add_show(session, "pyconf", "PyConf_2026")
+    with pytest.raises(AlreadyExists, match="room 'room_a' is already in show"):
+        catalog.add_room(session, show.show, "Room_A")
+    other = catalog.add_show(session, "pyconf", "pyconf_2027")
+    with pytest.raises(AlreadyExists, match="show slug 'PYCONF_2027' is taken"):
+        svc.set_show(session, ADMIN, show.show, {"slug": "PYCONF_2027"})
+    assert other.slug == "pyconf_2027"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Client, Location, Show
@@ -59,8 +59,11 @@ def get_room(session: Session, show: Show, slug: str) -> Location:
 def add_client(session: Session, slug: str, name: str | None = None) -> Client:
     """Create a client."""
     check_slug(slug, "client")
-    if session.scalar(select(Client).where(Client.slug == slug)) is not None:
-        raise AlreadyExists(f"client {slug!r} exists")
+    # Slugs name output folders: `PyCon` and `pycon` would be one folder on a
+    # case-insensitive disk (exFAT, SMB, APFS), so they may not differ only in case.
+    taken = session.scalar(select(Client.slug).where(func.lower(Client.slug) == slug.lower()))
+    if taken is not None:
+        raise AlreadyExists(f"client {taken!r} exists (slugs may not differ only in case)")
     client = Client(slug=slug, name=name or slug)
     session.add(client)
     session.flush()
@@ -73,8 +76,13 @@ def add_show(
     """Create a show under an existing client."""
     check_slug(slug, "show")
     client = get_client(session, client_slug)
-    if session.scalar(select(Show).where(Show.client_id == client.id, Show.slug == slug)):
-        raise AlreadyExists(f"show {slug!r} exists for client {client_slug!r}")
+    taken = session.scalar(
+        select(Show.slug).where(Show.client_id == client.id, func.lower(Show.slug) == slug.lower())
+    )
+    if taken is not None:
+        raise AlreadyExists(
+            f"show {taken!r} exists for client {client_slug!r} (slugs may not differ only in case)"
+        )
     show = Show(client=client, slug=slug, name=name or slug, raw_root=raw_root)
     session.add(show)
     session.flush()
@@ -84,6 +92,12 @@ def add_show(
 def add_room(session: Session, show: Show, slug: str, name: str | None = None) -> Location:
     """Attach room `slug` to the show, creating the room if no show has it yet."""
     check_slug(slug, "room")
+    twin = next((r.slug for r in show.locations if r.slug.lower() == slug.lower()), None)
+    if twin is not None and twin != slug:
+        raise AlreadyExists(
+            f"room {twin!r} is already in show {show.slug!r}; room folders may not differ "
+            "only in case"
+        )
     room = session.scalar(select(Location).where(Location.slug == slug))
     if room is None:
         room = Location(slug=slug, name=name or slug, sequence=len(show.locations) + 1)

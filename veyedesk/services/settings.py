@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.encode.titles import SlideText, TemplateError, fill_template
@@ -226,9 +226,9 @@ def set_client(
     changes = _apply(client, CLIENT_FIELDS, values, "client")
     slug = next((c.new for c in changes if c.field == "slug"), None)
     if slug is not None and session.scalar(
-        select(Client.id).where(Client.slug == slug, Client.id != client.id)
+        select(Client.id).where(func.lower(Client.slug) == slug.lower(), Client.id != client.id)
     ):
-        raise AlreadyExists(f"client slug {slug!r} is taken; choose another")
+        raise AlreadyExists(f"client slug {slug!r} is taken (in some case); choose another")
     if changes:
         _audit(session, who, "client set", client.slug, changes)
         _write(client, changes)
@@ -271,9 +271,9 @@ def set_room(
     changes = _apply(room, ROOM_FIELDS, values, "room", skip=("hours_offset",))
     slug = next((c.new for c in changes if c.field == "slug"), None)
     if slug is not None and session.scalar(
-        select(Location.id).where(Location.slug == slug, Location.id != room.id)
+        select(Location.id).where(func.lower(Location.slug) == slug.lower(), Location.id != room.id)
     ):
-        raise AlreadyExists(f"room slug {slug!r} is taken; choose another")
+        raise AlreadyExists(f"room slug {slug!r} is taken (in some case); choose another")
     if changes:
         _audit(session, who, "room set", room.slug, changes, show.id)
         _write(room, changes)
