@@ -120,3 +120,42 @@ def test_a_new_show_from_the_window_then_its_rooms(
         assert [r.slug for r in new.locations] == ["hall-a"]
         assert s.scalar(select(Client.slug).where(Client.id == new.client_id)) == "democon_org"
         assert s.scalar(select(Location.name).where(Location.slug == "hall-a")) == "Hall A"
+
+
+def test_retiming_the_open_talk_s_room_reloads_its_files(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    from datetime import timedelta
+
+    from PySide6.QtCore import Qt
+
+    from tests.gui.editor_support import open_editor, open_episode
+
+    window, prompts = open_editor(qtbot, engine, Identity("lead", "admin"))
+    ep = show.episodes[2]  # room A, 10:30: files of room A still cover it an hour later
+    open_episode(qtbot, window, ep.id)
+    doc = window.editing.document
+    assert doc is not None
+    before = {r.id: r.start for r in doc.draft.raw_files.values()}
+    dialog = window.open_show_settings()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.room_list.count() == 2)
+    dialog.tabs.setCurrentIndex(2)
+    spin = dialog.room_forms[show.rooms[0].id].widgets["hours_offset"]
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.retime_preview is not None and dialog.retime_preview.isVisible())
+    qtbot.mouseClick(dialog.retime_preview.apply_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document is not doc
+            and window.editing.context is not None
+        ),
+        timeout=10000,
+    )
+    after = {r.id: r.start for r in window.editing.document.draft.raw_files.values()}  # type: ignore[union-attr]
+    moved = [rid for rid in before if rid in after]
+    assert moved and all(after[r] == before[r] + timedelta(hours=1) for r in moved)  # type: ignore[operator]
+    assert prompts.errors == []

@@ -423,6 +423,7 @@ class MainWindow(QMainWindow):
             self.db_sessions, self.identity, int(show_id), self, self.runner
         )
         dialog.saved.connect(self.reload_shows)
+        dialog.retimed.connect(lambda: self._reopen(self.editing.episode_id or 0))
         dialog.open()
         return dialog
 

@@ -196,6 +196,7 @@ class ShowSettingsDialog(QDialog):
     """Client, show and room settings of one show, saved through services.settings."""
 
     saved = Signal()
+    retimed = Signal()  # raw files moved: an open talk's timeline is stale
 
     def __init__(
         self,
@@ -360,6 +361,8 @@ class ShowSettingsDialog(QDialog):
             self.status.setText(f"Saved: {len(lines)} change(s).")
             self.status.setToolTip(tooltip("\n".join(lines)))
             self.saved.emit()
+            if offsets:
+                self.retimed.emit()
             self.reload()
 
         self._run(work, done, commit=True)
