@@ -32,3 +32,20 @@ def test_slugs_differing_only_in_case_are_taken_on_case_insensitive_file_systems
     assert unique_slug("intro", taken) == "intro_3"
     used = TakenSlugs(taken)
     assert "iNtRo" in used and "Intro_3" not in used
+
+
+def test_typed_slugs_take_django_s_alphabet_with_hyphens() -> None:
+    from veyedesk.model.slug import is_slug, suggest_slug
+
+    assert is_slug("pretalx-democon") and is_slug("py_con-2026") and is_slug("A-b_C")
+    for bad in ("", "two words", "a/b", "café", "../x", "a.b"):
+        assert not is_slug(bad)
+    assert suggest_slug("pretalx democon-2026!") == "pretalx_democon-2026"
+
+
+@given(st.text())
+def test_a_suggested_slug_is_always_a_slug(text: str) -> None:
+    from veyedesk.model.slug import is_slug, suggest_slug
+
+    hint = suggest_slug(text)
+    assert hint == "" or is_slug(hint)

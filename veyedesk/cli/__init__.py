@@ -16,6 +16,7 @@ from veyedesk.cli import (
     db_cmds,
     demo,
     encode,
+    episode_admin,
     episodes,
     ingest,
     mark,
@@ -24,6 +25,7 @@ from veyedesk.cli import (
     queue,
     venue,
 )
+from veyedesk.cli import settings as settings_cmds
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
@@ -31,7 +33,9 @@ from veyedesk.errors import UserError
 COMMAND_MODULES = (
     db_cmds,
     admin,
+    settings_cmds,
     episodes,
+    episode_admin,
     queue,
     ingest,
     demo,

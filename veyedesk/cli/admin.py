@@ -1,4 +1,4 @@
-"""`config show`, `user add|list|passwd`, `client add`, `show add`, `room add`."""
+"""`config show`, `user add|list|passwd|disable|enable|role`."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=config_show)
 
-    user = sub.add_parser("user", help="logins: add, list, passwd")
+    user = sub.add_parser("user", help="logins: add, list, passwd, disable, enable, role")
     usub = user.add_subparsers(dest="user_command", required=True, metavar="COMMAND")
     add = usub.add_parser("add", help="create a login (the first must be an admin)")
     add.add_argument("name")
@@ -38,30 +38,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     pw.add_argument("--password-stdin", action="store_true")
     pw.set_defaults(func=user_passwd)
 
-    client = sub.add_parser("client", help="organisers")
-    clsub = client.add_subparsers(dest="client_command", required=True, metavar="COMMAND")
-    cadd = clsub.add_parser("add", help="create a client")
-    cadd.add_argument("--client", required=True, help="slug (letters, digits, _)")
-    cadd.add_argument("--name", help="display name (default: the slug)")
-    cadd.set_defaults(func=client_add)
-
-    show_p = sub.add_parser("show", help="events of a client")
-    ssub = show_p.add_subparsers(dest="show_command", required=True, metavar="COMMAND")
-    sadd = ssub.add_parser("add", help="create a show")
-    sadd.add_argument("--client", required=True)
-    sadd.add_argument("--show", required=True, help="slug (letters, digits, _)")
-    sadd.add_argument("--name")
-    sadd.add_argument("--raw-root", default="", help="folder holding this show's dv/<room>/ tree")
-    sadd.set_defaults(func=show_add)
-
-    room = sub.add_parser("room", help="rooms (locations) of a show")
-    rsub = room.add_subparsers(dest="room_command", required=True, metavar="COMMAND")
-    radd = rsub.add_parser("add", help="attach a room to a show (created if new)")
-    radd.add_argument("--client", required=True)
-    radd.add_argument("--show", required=True)
-    radd.add_argument("--name")
-    radd.add_argument("room", help="room slug")
-    radd.set_defaults(func=room_add)
+    for action, text in (
+        ("disable", "stop a login signing in or acting"),
+        ("enable", "let a disabled login sign in again"),
+    ):
+        p = usub.add_parser(action, help=f"{text} (admins)")
+        p.add_argument("name")
+        p.set_defaults(func=user_enable if action == "enable" else user_disable)
+    role = usub.add_parser("role", help="give a login another role (admins)")
+    role.add_argument("name")
+    role.add_argument("role", choices=ROLES)
+    role.set_defaults(func=user_role)
 
 
 def config_show(ctx: Context, ns: argparse.Namespace) -> int:
@@ -136,32 +123,27 @@ def user_passwd(ctx: Context, ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def client_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
+def _set_active(ctx: Context, name: str, active: bool) -> int:
+    from veyedesk.services import users
 
     with ctx.session() as session:
-        ctx.identity(session).require("admin")
-        client = catalog.add_client(session, ns.client, ns.name)
-        print(f"client {client.slug} added (id {client.id})")
+        users.set_active(session, ctx.identity(session), name, active)
+    print(f"user {name} {'enabled' if active else 'disabled'}")
     return EXIT_OK
 
 
-def show_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
+def user_disable(ctx: Context, ns: argparse.Namespace) -> int:
+    return _set_active(ctx, ns.name, False)
+
+
+def user_enable(ctx: Context, ns: argparse.Namespace) -> int:
+    return _set_active(ctx, ns.name, True)
+
+
+def user_role(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import users
 
     with ctx.session() as session:
-        ctx.identity(session).require("admin")
-        show = catalog.add_show(session, ns.client, ns.show, ns.name, ns.raw_root)
-        print(f"show {ns.client}/{show.slug} added (id {show.id})")
-    return EXIT_OK
-
-
-def room_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-
-    with ctx.session() as session:
-        ctx.identity(session).require("admin")
-        show = catalog.get_show(session, ns.client, ns.show)
-        room = catalog.add_room(session, show, ns.room, ns.name)
-        print(f"room {room.slug} attached to {ns.client}/{ns.show} (id {room.id})")
+        users.set_role(session, ctx.identity(session), ns.name, ns.role)
+    print(f"user {ns.name} is now {ns.role}")
     return EXIT_OK

@@ -28,18 +28,22 @@ from veyedesk.config import Settings, data_dir
 from veyedesk.db import SessionFactory
 from veyedesk.gui.cut_table import CutTable
 from veyedesk.gui.editor_document import EditorDocument
+from veyedesk.gui.episode_admin import EpisodeAdminTab
 from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
 from veyedesk.gui.episode_session import EpisodeSession, Leave
+from veyedesk.gui.new_show import NewShowDialog
 from veyedesk.gui.pipeline_view import PipelinePanel
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
 from veyedesk.gui.review_window import ReviewWindow
 from veyedesk.gui.safe_text import plain_label, tooltip, window_title
+from veyedesk.gui.show_settings import ShowSettingsDialog
 from veyedesk.gui.status_bar import EditorStatusBar
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.gui.users_window import UsersWindow
 from veyedesk.model.states import STATE_SLUGS
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
 from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
@@ -94,6 +98,14 @@ class MainWindow(QMainWindow):
         self.player = PlayerHost(self)
         self.setCentralWidget(self.player)
         self.cuts.playhead = self.player.playhead
+        self.admin_tab: EpisodeAdminTab | None = None
+        self.new_show_settings: ShowSettingsDialog | None = None
+        if identity.can("admin"):  # services check again; the tab is only for admins
+            self.admin_tab = EpisodeAdminTab(sessions, identity, self.form, self.runner)
+            self.admin_tab.changed.connect(self._talks_changed)
+            self.admin_tab.reopen.connect(self._reopen)
+            self.admin_tab.before_delete = self.leave_episode
+            self.form.addTab(self.admin_tab, "Admin")
 
         self.show_box = QComboBox()
         self.show_box.setObjectName("show_picker")
@@ -199,6 +211,13 @@ class MainWindow(QMainWindow):
         go_menu.addSeparator()
         go_menu.addAction(self.review_action)
         go_menu.addAction(self.mark_room_action)
+        if self.identity.can("admin"):
+            admin_menu = bar.addMenu("&Admin")
+            admin_menu.addAction(self._action("&New show…", self.open_new_show, None, "new_show"))
+            admin_menu.addAction(
+                self._action("Show &settings…", self.open_show_settings, None, "show_settings")
+            )
+            admin_menu.addAction(self._action("&Users…", self.open_users, None, "users"))
         view_menu = bar.addMenu("&View")
         for dock in (
             self.list_dock,
@@ -403,6 +422,8 @@ class MainWindow(QMainWindow):
             # First: mpv starts opening the files on its own threads while the form fills.
             self.player.load(document)
         self.form.set_document(document, None)
+        if self.admin_tab is not None:
+            self.admin_tab.set_episode(document.draft.episode_id if document else None)
         self.cuts.set_document(document)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             action.setEnabled(document is not None)
@@ -416,6 +437,57 @@ class MainWindow(QMainWindow):
         pending, self._pending_seek = self._pending_seek, None
         if document is not None and pending is not None and pending[0] == document.draft.episode_id:
             self.player.seek_to(pending[1], pending[2])
+
+    # -- admin: settings, talks by hand, users ------------------------------------------
+    def open_show_settings(self) -> ShowSettingsDialog | None:
+        """The current show's settings dialog (Admin ▸ Show settings…)."""
+        show_id = self.show_box.currentData()
+        if show_id is None:
+            self._status("Pick a show first: the settings are the show's.")
+            return None
+        dialog = ShowSettingsDialog(
+            self.db_sessions, self.identity, int(show_id), self, self.runner
+        )
+        dialog.saved.connect(self.reload_shows)
+        dialog.retimed.connect(lambda: self._reopen(self.editing.episode_id or 0))
+        dialog.open()
+        return dialog
+
+    def open_new_show(self) -> NewShowDialog:
+        """Admin ▸ New show…: create it, list it, then open its settings to add rooms."""
+        dialog = NewShowDialog(self.db_sessions, self.identity, self, self.runner)
+
+        def created(show_id: int) -> None:
+            self._after_shows.append(show_id)
+            self.reload_shows()
+            self.new_show_settings = ShowSettingsDialog(
+                self.db_sessions, self.identity, show_id, self, self.runner
+            )
+            self.new_show_settings.saved.connect(self.reload_shows)
+            self.new_show_settings.tabs.setCurrentIndex(2)  # rooms come next
+            self.new_show_settings.open()
+
+        dialog.created.connect(created)
+        dialog.open()
+        return dialog
+
+    def open_users(self) -> UsersWindow:
+        """The users window (Admin ▸ Users…)."""
+        window = UsersWindow(self.db_sessions, self.identity, self, self.runner)
+        window.open()
+        return window
+
+    def _talks_changed(self, episode_id: int) -> None:
+        # A talk was added, split, moved or deleted: the list re-reads the show.
+        self._show_changed()
+        if episode_id and episode_id != self.editing.episode_id:
+            self.open_episode(episode_id)  # a new talk: show it (asks about unsaved edits)
+
+    def _reopen(self, episode_id: int) -> None:
+        # Split or moved under the open editor: its slot and room files are stale; reload
+        # it (asking about unsaved edits first, as any switch does).
+        if episode_id == self.editing.episode_id:
+            self.leave_episode(lambda: self.editing.open(episode_id))
 
     def _context_ready(self) -> None:
         context = self.editing.context

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from veyedesk.model.audit import AuditEntry
     from veyedesk.model.base import Base
     from veyedesk.model.episode import Cut, CutTombstone, Episode
     from veyedesk.model.recording import ImageFile, Mark, RawFile
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "AuditEntry",
     "Base",
     "Client",
     "Cut",

@@ -40,9 +40,10 @@ class HasUuid:
 
 def load_all_models() -> dict[str, Any]:
     """Import every model module (all together, so string relationships resolve)."""
-    from veyedesk.model import episode, recording, show, venue, workflow
+    from veyedesk.model import audit, episode, recording, show, venue, workflow
 
     return {
+        "AuditEntry": audit.AuditEntry,
         "Base": Base,
         "Client": show.Client,
         "Cut": episode.Cut,

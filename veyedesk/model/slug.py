@@ -12,6 +12,12 @@ import unicodedata
 from collections.abc import Iterable
 
 MAX_SLUG = 60
+# The slug columns' width: a slug typed by hand may be longer than a made one.
+MAX_TYPED_SLUG = 100
+# What a slug typed by a person may be: Django's slug alphabet, which Veyepar used (so
+# `pretalx-democon` is a slug). slugify() itself still makes `_`-separated slugs.
+SLUG_CHARS = "letters, digits, _ and -"
+_SLUG = re.compile(r"[A-Za-z0-9_-]+")
 _NOT_SAFE = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -22,6 +28,16 @@ def slugify(name: str, fallback: str = "episode") -> str:
     slug = _NOT_SAFE.sub("_", ascii_text).strip("_")
     slug = slug[:MAX_SLUG].rstrip("_")
     return slug or fallback
+
+
+def is_slug(text: str) -> bool:
+    """Whether `text` may be used as a slug as typed: letters, digits, `_` and `-`."""
+    return bool(_SLUG.fullmatch(text)) and len(text) <= MAX_TYPED_SLUG
+
+
+def suggest_slug(text: str, fallback: str = "") -> str:
+    """A slug close to what was typed: unsafe runs become `_`, hyphens are kept."""
+    return "-".join(p for p in (slugify(part, "") for part in text.split("-")) if p) or fallback
 
 
 def slug_key(slug: str) -> str:

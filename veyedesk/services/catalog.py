@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Client, Location, Show
-from veyedesk.model.slug import slugify
+from veyedesk.model.slug import SLUG_CHARS, is_slug, suggest_slug
 from veyedesk.services.errors import AlreadyExists, InvalidInput, NotFound
 
 
@@ -15,11 +15,12 @@ def _known(session: Session, stmt) -> str:
     return ", ".join(slugs) if slugs else "none yet"
 
 
-def _check_slug(slug: str, what: str) -> None:
-    if not slug or slugify(slug, fallback="") != slug:
-        raise InvalidInput(
-            f"{what} slug {slug!r} must be letters, digits and _ only (try {slugify(slug)!r})"
-        )
+def check_slug(slug: str, what: str) -> None:
+    """Refuse a typed slug outside Veyepar's (Django's) alphabet, suggesting a close one."""
+    if not is_slug(slug):
+        hint = suggest_slug(slug)
+        try_it = f" (try {hint!r})" if hint else ""
+        raise InvalidInput(f"{what} slug {slug!r} must be {SLUG_CHARS} only{try_it}")
 
 
 def get_client(session: Session, slug: str) -> Client:
@@ -57,9 +58,12 @@ def get_room(session: Session, show: Show, slug: str) -> Location:
 
 def add_client(session: Session, slug: str, name: str | None = None) -> Client:
     """Create a client."""
-    _check_slug(slug, "client")
-    if session.scalar(select(Client).where(Client.slug == slug)) is not None:
-        raise AlreadyExists(f"client {slug!r} exists")
+    check_slug(slug, "client")
+    # Slugs name output folders: `PyCon` and `pycon` would be one folder on a
+    # case-insensitive disk (exFAT, SMB, APFS), so they may not differ only in case.
+    taken = session.scalar(select(Client.slug).where(func.lower(Client.slug) == slug.lower()))
+    if taken is not None:
+        raise AlreadyExists(f"client {taken!r} exists (slugs may not differ only in case)")
     client = Client(slug=slug, name=name or slug)
     session.add(client)
     session.flush()
@@ -70,10 +74,15 @@ def add_show(
     session: Session, client_slug: str, slug: str, name: str | None = None, raw_root: str = ""
 ) -> Show:
     """Create a show under an existing client."""
-    _check_slug(slug, "show")
+    check_slug(slug, "show")
     client = get_client(session, client_slug)
-    if session.scalar(select(Show).where(Show.client_id == client.id, Show.slug == slug)):
-        raise AlreadyExists(f"show {slug!r} exists for client {client_slug!r}")
+    taken = session.scalar(
+        select(Show.slug).where(Show.client_id == client.id, func.lower(Show.slug) == slug.lower())
+    )
+    if taken is not None:
+        raise AlreadyExists(
+            f"show {taken!r} exists for client {client_slug!r} (slugs may not differ only in case)"
+        )
     show = Show(client=client, slug=slug, name=name or slug, raw_root=raw_root)
     session.add(show)
     session.flush()
@@ -82,7 +91,13 @@ def add_show(
 
 def add_room(session: Session, show: Show, slug: str, name: str | None = None) -> Location:
     """Attach room `slug` to the show, creating the room if no show has it yet."""
-    _check_slug(slug, "room")
+    check_slug(slug, "room")
+    twin = next((r.slug for r in show.locations if r.slug.lower() == slug.lower()), None)
+    if twin is not None and twin != slug:
+        raise AlreadyExists(
+            f"room {twin!r} is already in show {show.slug!r}; room folders may not differ "
+            "only in case"
+        )
     room = session.scalar(select(Location).where(Location.slug == slug))
     if room is None:
         room = Location(slug=slug, name=name or slug, sequence=len(show.locations) + 1)

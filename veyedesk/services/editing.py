@@ -29,7 +29,7 @@ from veyedesk.services.episode_info import episode_row
 from veyedesk.services.episodes import EpisodeRow, get_episode, get_state
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.locks import LockHeld, LockState, lock_state, release_lock, take_lock
-from veyedesk.services.users import Identity
+from veyedesk.services.users import Identity, require_active
 
 # The draft's pseudo-field for the episode's state: the form edits it like any other field,
 # but saving it is a state change (logged, and it may queue a job), not a column write.
@@ -87,6 +87,7 @@ def open_for_edit(
     reason (and the lock, so the window can offer a take-over). The lock is written in the
     caller's transaction: commit it.
     """
+    require_active(session, who)  # a login disabled since sign-in opens nothing
     draft = edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
     episode = get_episode(session, episode_id)
     draft.fields[STATE] = episode.state.slug if episode.state else None
@@ -127,6 +128,7 @@ def save_episode(
     A changed state goes through `change_state`, so it queues its job like any other.
     """
     who.require("edit")
+    require_active(session, who)
     held = lock_state(session, draft.episode_id, settings.lock_stale_minutes)
     if held.free:
         # Released meanwhile (the taker closed it): take it back; the serial check still

@@ -78,6 +78,25 @@ class Identity:
             raise PermissionDenied(f"{self.name} ({self.role}) may not {action}; ask an admin")
 
 
+def require_active(session: Session, who: Identity) -> None:
+    """Refuse a signed-in user whose login was disabled (or removed) since they signed in.
+
+    A window stays open for hours; disabling a login must stop it acting at its next
+    action, not at its next start. The OS user acting on a database without users passes.
+    """
+    if not who.authenticated or not has_users(session):
+        return
+    active = session.scalar(select(User.active).where(User.name == who.name))
+    if not active:
+        raise PermissionDenied(f"the login {who.name!r} is disabled; ask an admin to enable it")
+
+
+def require_admin(session: Session, who: Identity) -> None:
+    """Refuse unless `who` is an admin whose login is still enabled."""
+    who.require("admin")
+    require_active(session, who)
+
+
 def has_users(session: Session) -> bool:
     """Whether logins are in use on this database."""
     return bool(session.scalar(select(func.count()).select_from(User)))
@@ -109,15 +128,79 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
 
 def create_user(session: Session, who: Identity, name: str, role: str, password: str) -> User:
     """`who` adds a user: admins only (with no users yet, the OS user acts as admin)."""
-    who.require("admin")
+    require_admin(session, who)
     return add_user(session, name, role, password)
 
 
 def change_password(session: Session, who: Identity, name: str, password: str) -> None:
     """`who` sets `name`'s password: their own, or anyone's for an admin."""
     if who.name != name:
-        who.require("admin")
+        require_admin(session, who)
+    else:
+        require_active(session, who)
     set_password(session, name, password)
+
+
+def _other_active_admins(session: Session, name: str) -> int:
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.active.is_(True), User.name != name)
+        )
+        or 0
+    )
+
+
+def _audit(session: Session, who: Identity, action: str, name: str, detail: str) -> None:
+    from veyedesk.model import AuditEntry
+
+    session.add(AuditEntry(user=who.name, action=action, target=name, detail=detail))
+
+
+def set_role(session: Session, who: Identity, name: str, role: str) -> User:
+    """`who` (an admin) gives `name` another role; the last enabled admin stays an admin."""
+    require_admin(session, who)
+    _check(name, role, None)
+    user = get_user(session, name)
+    if user.role == role:
+        return user
+    if user.role == "admin" and user.active and not _other_active_admins(session, name):
+        raise InvalidInput(
+            f"{name!r} is the only enabled admin; make another admin first, or nobody "
+            "could manage users"
+        )
+    _audit(session, who, "user role", name, f"{user.role} -> {role}")
+    user.role = role
+    session.flush()
+    return user
+
+
+def set_active(session: Session, who: Identity, name: str, active: bool) -> User:
+    """`who` (an admin) disables or enables a login; a disabled one cannot sign in or act.
+
+    Nobody disables their own login or the last enabled admin (no one could undo it).
+    """
+    require_admin(session, who)
+    user = get_user(session, name)
+    if user.active == active:
+        return user
+    if not active:
+        if name == who.name:
+            raise InvalidInput("you cannot disable your own login; ask another admin")
+        if user.role == "admin" and not _other_active_admins(session, name):
+            raise InvalidInput(f"{name!r} is the only enabled admin; it stays enabled")
+    _audit(session, who, "user enable" if active else "user disable", name, "")
+    user.active = active
+    session.flush()
+    return user
+
+
+def reset_password(session: Session, who: Identity, name: str, password: str) -> None:
+    """`who` (an admin) sets another user's password (the window's Reset password)."""
+    require_admin(session, who)
+    set_password(session, name, password)
+    _audit(session, who, "user password", name, "reset by an admin")
 
 
 def get_user(session: Session, name: str) -> User:
@@ -162,3 +245,19 @@ def resolve_identity(session: Session, name: str, password: str | None, os_user:
             "(prompted, or VEYEDESK_PASSWORD)"
         )
     return authenticate(session, name, password)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A login as the users window lists it (plain data)."""
+
+    name: str
+    role: str
+    active: bool
+    created: datetime | None
+
+
+def user_rows(session: Session, who: Identity) -> list[UserRow]:
+    """Every login, for an admin's users window."""
+    require_admin(session, who)
+    return [UserRow(u.name, u.role, u.active, u.created) for u in list_users(session)]
