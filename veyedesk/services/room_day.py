@@ -92,6 +92,7 @@ class RoomDayRef:
     room: str
     day: date
     files: int
+    slug: str = ""
 
     @property
     def label(self) -> str:
@@ -149,15 +150,16 @@ def _day_bounds(day: date) -> tuple[datetime, datetime]:
 def room_days(session: Session, show_id: int) -> list[RoomDayRef]:
     """Every room and day of the show that has raw files, rooms in sequence then by day."""
     rows = session.execute(
-        select(Location.id, Location.name, Location.sequence, RawFile.start)
+        select(Location.id, Location.name, Location.slug, Location.sequence, RawFile.start)
         .join(RawFile, RawFile.location_id == Location.id)
         .where(RawFile.show_id == show_id, RawFile.start.is_not(None))
     )
-    counts: dict[tuple[int, str, int, date], int] = defaultdict(int)
-    for location_id, name, sequence, start in rows:
-        counts[(location_id, name, sequence, start.date())] += 1
-    ordered = sorted(counts.items(), key=lambda kv: (kv[0][2], kv[0][1], kv[0][3]))
-    return [RoomDayRef(lid, name, day, n) for (lid, name, _seq, day), n in ordered]
+    counts: dict[tuple[int, str, str, int, date], int] = defaultdict(int)
+    for location_id, name, slug, sequence, start in rows:
+        assert start is not None  # filtered in SQL
+        counts[(location_id, name, slug, sequence, start.date())] += 1
+    ordered = sorted(counts.items(), key=lambda kv: (kv[0][3], kv[0][1], kv[0][4]))
+    return [RoomDayRef(lid, name, day, n, slug) for (lid, name, slug, _seq, day), n in ordered]
 
 
 def span_of(raw: RawFile) -> Span | None:
