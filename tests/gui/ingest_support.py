@@ -18,6 +18,7 @@ def open_window(
     """The editor window, shown, once its show list has loaded (talks or not)."""
     settings = load_settings(flags={"db": engine.url.render_as_string(hide_password=False)})
     prompts = ScriptedPrompts()
+    prompts.unsaved_answer = "discard"  # closing at the end of a test drops test edits
     window = MainWindow(
         session_factory(engine),
         settings,
@@ -30,5 +31,11 @@ def open_window(
     qtbot.addWidget(window)
     window.resize(1600, 960)
     window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # shortcuts need an active window
     qtbot.waitUntil(lambda: window.show_box.count() > 0, timeout=10000)
     return window
+
+
+def wait_for_talks(qtbot: QtBot, window: MainWindow, count: int) -> None:
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == count, timeout=10000)

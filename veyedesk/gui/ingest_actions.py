@@ -88,7 +88,6 @@ class IngestActions(QObject):
         self.room_day_action.setShortcut("Ctrl+Shift+D")
         self.room_day: RoomDayWindow | None = None
         self.dialog: ImportDialog | None = None
-        window.show_box.currentIndexChanged.connect(self.rewatch)
 
     def _action(self, text: str, slot: Any, name: str) -> QAction:
         action = QAction(text, self.window)

@@ -296,6 +296,7 @@ class MainWindow(QMainWindow):
         if show_id is None:
             return
         QSettings().setValue("last_show_id", show_id)
+        self.ingest.rewatch()  # the raw folder of this show now
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:
