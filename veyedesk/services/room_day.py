@@ -193,12 +193,13 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
     )
     users: dict[int, list[str]] = defaultdict(list)
     if raws:
-        for raw_id, episode_id, name in session.execute(
-            select(Cut.raw_file_id, Episode.id, Episode.name)
+        # PostgreSQL wants DISTINCT's ORDER BY columns selected: start comes along.
+        for raw_id, episode_id, name, _start in session.execute(
+            select(Cut.raw_file_id, Episode.id, Episode.name, Episode.start)
             .join(Episode, Cut.episode_id == Episode.id)
             .where(Cut.raw_file_id.in_([r.id for r in raws]))
-            .order_by(Episode.start, Episode.id)
             .distinct()
+            .order_by(Episode.start, Episode.id)
         ):
             users[raw_id].append(f"{episode_id} {plain_text(name)}")
     result = RoomDay(show_id, location_id, room.name, day)
