@@ -83,9 +83,13 @@ def test_room_day_lists_problems_and_saves_trash_and_comment(
     with qtbot.waitSignal(view.saved, timeout=10000):
         qtbot.keyClick(table, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: "taken" not in view.status.text() and "trashed" in view.status.text())
-    # With it in the trash the overlap is gone; the hole to the next file shows instead.
+    # With it in the trash the overlap is gone, and the talk has a hole from 10:10.
     qtbot.waitUntil(
-        lambda: table.item(0, PROBLEMS).text() == "gap of 0:20:00 after it", timeout=10000
+        lambda: (
+            table.item(0, PROBLEMS).text()
+            == f"gap of 0:20:00 after it during {talk_id} Opening <b>not bold</b>"
+        ),
+        timeout=10000,
     )
 
     # Comment on the first file: F2, type, Enter.

@@ -68,16 +68,28 @@ def test_a_room_day_lists_files_with_problems_and_the_talks_using_them(session: 
     rows = {r.filename.split("/")[1]: r for r in day.rows}
     assert rows["10_00_00.dv"].talks == [f"{talk.id} Opening"]
     assert rows["10_00_00.dv"].problems == ["overlaps 2026-02-01/10_05_00.dv by 0:05:00"]
-    assert rows["10_05_00.dv"].problems == [
-        "overlaps 2026-02-01/10_00_00.dv by 0:05:00",
-        "gap of 0:15:00 after it",
+    # The hole between 10:15 and 10:30 falls between talks: a note, not a problem.
+    assert rows["10_05_00.dv"].problems == ["overlaps 2026-02-01/10_00_00.dv by 0:05:00"]
+    assert rows["10_05_00.dv"].notes == ["gap of 0:15:00 after it"]
+    assert rows["10_30_00.dv"].problems == [] and rows["10_30_00.dv"].notes == [
+        "gap of 0:15:00 before it"
     ]
-    assert rows["10_30_00.dv"].problems == ["gap of 0:15:00 before it"]
     assert rows["11_00_00.dv"].problems == ["unreadable: broken DV header"]
     assert rows["12_00_00.dv"].trash and rows["12_00_00.dv"].problems == []
     assert [(o.first.raw_file_id, o.second.raw_file_id) for o in day.overlaps] == [(a.id, b.id)]
     assert "1 overlapping pair(s)" in day.summary() and "1 missing or unreadable" in day.summary()
     assert c.id and d.id
+
+    # A talk scheduled across that hole: now it is footage lost from the talk.
+    late = add_episode(
+        session, show, "Lightning", room=room, start=T0 + timedelta(minutes=20), duration=300.0
+    )
+    session.commit()
+    rows = {
+        r.filename.split("/")[1]: r for r in room_day(session, show.id, room.id, T0.date()).rows
+    }
+    assert rows["10_30_00.dv"].problems == [f"gap of 0:15:00 before it during {late.id} Lightning"]
+    assert rows["10_30_00.dv"].notes == []
 
 
 def test_trash_and_comment_are_saved_logged_on_the_talks_and_refused_to_reviewers(

@@ -47,6 +47,7 @@ COLUMNS = (
 )
 START, END, DURATION, FILE, SIZE, PROBLEMS, TALKS, TRASH, COMMENT = range(len(COLUMNS))
 PROBLEM_BG = QColor("#fde2e1")
+NOTE_BG = QColor("#fff6d6")
 TRASH_FG = QColor("#8a8a8a")
 ROW_ID = Qt.ItemDataRole.UserRole
 
@@ -141,6 +142,7 @@ class RoomDayWindow(QWidget):
         holder.addStretch(1)
         self.marks_tab = self.tabs.addTab(self.marks_placeholder, "Marks")
 
+        self.summary.setContentsMargins(4, 2, 4, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
@@ -237,7 +239,7 @@ class RoomDayWindow(QWidget):
         self.loaded.emit()
 
     def _fill_row(self, n: int, row: RawFileRow) -> None:
-        problems = "; ".join(row.problems)
+        problems = "; ".join(row.problems + row.notes)
         cells = (
             _time(row.start),
             _time(row.end),
@@ -269,13 +271,13 @@ class RoomDayWindow(QWidget):
             comment.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         comment.setData(ROW_ID, row.raw_file_id)
         self.table.setItem(n, COMMENT, comment)
-        bad = bool(row.problems)
+        background = PROBLEM_BG if row.problems else NOTE_BG if row.notes else None
         for col in range(len(COLUMNS)):
             cell = self.table.item(n, col)
             if cell is None:
                 continue
-            if bad:
-                cell.setBackground(QBrush(PROBLEM_BG))
+            if background is not None:
+                cell.setBackground(QBrush(background))
             if row.trash:
                 cell.setForeground(QBrush(TRASH_FG))
 

@@ -113,7 +113,8 @@ class RawFileRow:
     comment: str
     missing: bool
     probe_error: str
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the file cannot be trusted as is
+    notes: list[str] = field(default_factory=list)  # worth a look: gaps between talks
     talks: list[str] = field(default_factory=list)  # "id name" of talks whose cuts use it
 
 
@@ -206,14 +207,33 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
     spans = [s for s in (span_of(r) for r in raws if _usable(r)) if s is not None]
     result.overlaps = overlaps(spans)
     result.gaps = gaps(spans)
+    talks = list(
+        session.execute(
+            select(Episode.id, Episode.name, Episode.start, Episode.end).where(
+                Episode.show_id == show_id,
+                Episode.location_id == location_id,
+                Episode.start < hi,
+                Episode.end > lo,
+            )
+        )
+    )
     problems: dict[int, list[str]] = defaultdict(list)
+    notes: dict[int, list[str]] = defaultdict(list)
     for pair in result.overlaps:
         length = format_duration(pair.seconds)
         problems[pair.first.raw_file_id].append(f"overlaps {pair.second.filename} by {length}")
         problems[pair.second.raw_file_id].append(f"overlaps {pair.first.filename} by {length}")
     for before, after, hole in result.gaps:
-        problems[before.raw_file_id].append(f"gap of {format_duration(hole)} after it")
-        problems[after.raw_file_id].append(f"gap of {format_duration(hole)} before it")
+        # A hole during a talk is lost footage; between talks it is a break.
+        during = [
+            f"{tid} {plain_text(name)}"
+            for tid, name, start, end in talks
+            if start is not None and end is not None and start < after.start and end > before.end
+        ]
+        where = problems if during else notes
+        talk = f" during {', '.join(during)}" if during else ""
+        where[before.raw_file_id].append(f"gap of {format_duration(hole)} after it{talk}")
+        where[after.raw_file_id].append(f"gap of {format_duration(hole)} before it{talk}")
     for raw in raws:
         own: list[str] = []
         if raw.missing:
@@ -235,6 +255,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
                 missing=raw.missing,
                 probe_error=raw.probe_error,
                 problems=own + problems.get(raw.id, []),
+                notes=notes.get(raw.id, []),
                 talks=users.get(raw.id, []),
             )
         )
