@@ -268,8 +268,9 @@ def bench_watch(folder: Path, seconds: float, runs: int) -> None:
         show = catalog.add_show(session, "bench", "watch")
         show.raw_root = str(folder / "watched")
         room = catalog.add_room(session, show, "room_a")
-        talk = add_episode(session, show, "Watched", room=room,
-                           start=datetime(2026, 2, 1, 10, 0), duration=seconds * (runs + 1))  # fmt: skip
+        first = datetime(2026, 2, 1, 10, 0)
+        length = seconds * (runs + 1)
+        talk = add_episode(session, show, "Watched", room=room, start=first, duration=length)
         scan_show(session, show, folder / "watched")
         session.commit()
         talk_id = talk.id
@@ -309,10 +310,10 @@ def bench_watch(folder: Path, seconds: float, runs: int) -> None:
         shutil.copyfile(clip, hidden)  # the watch ignores hidden files: only the rename counts
         _wait(lambda: not ingest.busy and not ingest.watch._looking, 10)
         calm = time.perf_counter() + 0.5  # let the hidden file's directory event pass
-        _wait(lambda: time.perf_counter() > calm, 1)
+        _wait(lambda calm=calm: time.perf_counter() > calm, 1)
         t0 = time.perf_counter()
         os.rename(hidden, day / name)
-        if not _wait(lambda: name in painted, 30):
+        if not _wait(lambda name=name: name in painted, 30):
             print(f"  run {n}: not drawn within 30 s")
             continue
         figures.append(painted[name] - t0)
