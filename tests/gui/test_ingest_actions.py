@@ -161,3 +161,26 @@ def test_the_watch_reports_new_files_at_once_and_grown_files_when_they_stop(
 def _looked(qtbot: QtBot, watch: FolderWatch) -> None:
     watch.look()
     qtbot.waitUntil(lambda: not watch._looking, timeout=5000)
+
+
+def test_the_watch_reports_a_deleted_file_but_not_a_whole_folder_gone(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    folder = tmp_path / "dv" / "room_a" / DAY
+    folder.mkdir(parents=True)
+    a, b = folder / "09_00_00.dv", folder / "10_00_00.dv"
+    _write(a, 100)
+    _write(b, 100)
+    watch = FolderWatch(BackgroundRunner(), poll_ms=3_600_000, settle_ms=10)
+    reports: list[list[str]] = []
+    watch.changed.connect(reports.append)
+    watch.start(tmp_path)
+    qtbot.waitUntil(lambda: not watch._looking, timeout=5000)
+    a.unlink()
+    _looked(qtbot, watch)
+    assert reports[-1] == [str(a)]  # the scan flags it missing
+    count = len(reports)
+    shutil.rmtree(tmp_path / "dv")  # a share unmounted: no scan marks the day missing
+    _looked(qtbot, watch)
+    assert len(reports) == count
+    watch.stop()

@@ -159,8 +159,10 @@ class FolderWatch(QObject):
         if self._first:
             self._first = False
             report = sorted(files)  # files added while veyedesk was closed
-        elif vanished:
-            report += vanished  # the scan flags them missing
+        elif vanished and files:
+            # The scan flags them missing. Everything gone at once is a share that was
+            # unmounted, not a day of recordings deleted: that is left to a scan by hand.
+            report += vanished
         if report:
             self.changed.emit(sorted(set(report)))
         if self._again:

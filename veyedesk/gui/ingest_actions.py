@@ -26,6 +26,7 @@ from veyedesk.services.errors import InvalidInput
 from veyedesk.services.scan import ScanResult
 from veyedesk.services.show_ingest import (
     OpenRawFiles,
+    ScanRaced,
     associate_show,
     open_episode_raw_files,
     raw_root_of,
@@ -201,7 +202,10 @@ class IngestActions(QObject):
                 self.refresh_open_episode()
 
         def failed(exc: Exception) -> None:
-            self._say(f"Scan failed: {exc}")
+            if isinstance(exc, ScanRaced) and "scan" not in self._queued:
+                self._queued.append("scan")  # the other machine's rows are there now
+            else:
+                self._say(f"Scan failed: {exc}")
             self._finished()
 
         self.runner.submit(work, done, failed)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.media.probe import probe
@@ -105,11 +106,26 @@ def scan_show_for(
     progress: Progress | None = None,
     prober: Prober = probe,
 ) -> ScanResult:
-    """Scan the show's raw folder (editors and admins); progress(done, total, name)."""
+    """Scan the show's raw folder (editors and admins); progress(done, total, name).
+
+    Every editor's window watches the same folder on a shared database, so two machines
+    may add the same new file at once: the second gets ScanRaced (its transaction must be
+    rolled back) and a scan after it finds the file already there.
+    """
     who.require("edit")
     show = get_show_by_id(session, show_id)
     root = show_raw_root(show, settings_raw_root)
-    return scan_show(session, show, root, progress=progress, prober=prober)
+    try:
+        return scan_show(session, show, root, progress=progress, prober=prober)
+    except IntegrityError:
+        raise ScanRaced(
+            f"{root}: another machine recorded the same new files at the same moment; "
+            "nothing was written here, scan again to see them"
+        ) from None
+
+
+class ScanRaced(Conflict):
+    """Another scan added the same raw files first (unique room + file name)."""
 
 
 def associate_show(
