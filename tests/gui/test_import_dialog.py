@@ -148,3 +148,27 @@ def test_a_broken_schedule_is_named_and_nothing_is_written(
     assert "schedule.xml: line" in dialog.summary.text()
     assert not dialog.apply_button.isEnabled()
     assert _count(engine) == 0
+
+
+def test_the_schedule_can_come_from_the_conference_url(
+    qtbot: QtBot, engine: Engine, session: Session
+) -> None:
+    from tests.support.http_server import serving
+
+    catalog.add_client(session, "vk")
+    catalog.add_show(session, "vk", "vk26", "VK 26")
+    session.commit()
+    window = open_window(qtbot, engine, watch=False)
+    window.ingest.import_action.trigger()
+    dialog = window.ingest.dialog
+    assert dialog is not None
+    with serving({"/conf/schedule.xml": (200, {}, frab_xml())}) as base:
+        dialog.path.clear()
+        qtbot.keyClicks(dialog.path, f"{base}/conf/schedule.xml")
+        qtbot.keyClick(dialog.path, Qt.Key.Key_Return)  # Enter shows the diff
+        qtbot.waitUntil(lambda: dialog.result_shown is not None and not dialog.busy, timeout=10000)
+    assert _groups(dialog)["added"] == "Added (7)"
+    assert _count(engine) == 0
+    with qtbot.waitSignal(window.ingest.imported, timeout=10000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert _count(engine) == 7

@@ -35,10 +35,10 @@ from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.ingest.schedule_merge import MergePlan
 from veyedesk.services.schedule import ImportResult
+from veyedesk.services.schedule_source import is_url, read_schedule_source
 from veyedesk.services.show_ingest import (
     ImportOutdated,
     Signature,
-    check_schedule_source,
     import_schedule_for,
     plan_signature,
 )
@@ -86,7 +86,9 @@ class ImportDialog(QDialog):
 
         self.path = QLineEdit()
         self.path.setObjectName("schedule_path")
-        self.path.setPlaceholderText("schedule.xml (frab / pretalx), schedule.json, talks.csv …")
+        self.path.setPlaceholderText(
+            "a file (schedule.xml, schedule.json, talks.csv) or https://…/schedule.xml"
+        )
         self.path.textChanged.connect(self._forget_preview)
         self.path.returnPressed.connect(self.preview)
         browse = QPushButton("Browse…")
@@ -108,7 +110,7 @@ class ImportDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Show:", plain_label(show_label))
-        form.addRow("Schedule file:", path_row)
+        form.addRow("Schedule file or URL:", path_row)
         form.addRow("Format:", self.format_box)
         form.addRow("", self.overwrite)
 
@@ -140,7 +142,8 @@ class ImportDialog(QDialog):
 
     # -- choosing the file --------------------------------------------------------------
     def _browse(self) -> None:
-        start = str(Path(self.path.text()).parent) if self.path.text() else ""
+        text = self.path.text()
+        start = str(Path(text).parent) if text and not is_url(text) else ""
         name, _ = QFileDialog.getOpenFileName(self, "Schedule file", start, SCHEDULE_FILTER)
         if name:
             self.path.setText(name)
@@ -170,7 +173,7 @@ class ImportDialog(QDialog):
         sessions, identity, show_id = self.sessions, self.identity, self.show_id
 
         def work() -> tuple[bytes, str, ImportResult]:
-            data, source = check_schedule_source(path)
+            data, source = read_schedule_source(path)  # a file, or fetched from http(s)
             with sessions() as session:
                 try:
                     result = import_schedule_for(
@@ -191,7 +194,8 @@ class ImportDialog(QDialog):
             self._data, self._source, result = found
             self._show(result)
 
-        self._set_busy(True, "Reading the schedule and comparing it with the talks…")
+        where = "Fetching" if is_url(path) else "Reading"
+        self._set_busy(True, f"{where} the schedule and comparing it with the talks…")
         self.runner.submit(work, lambda found: self._finish(done, found), self._failed)
 
     def _show(self, result: ImportResult) -> None:

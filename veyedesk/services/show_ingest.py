@@ -22,7 +22,7 @@ from veyedesk.model import Episode, Show
 from veyedesk.services.assoc import AssocResult, associate
 from veyedesk.services.edit import RawFileInfo, raw_file_info, room_day_raw_files
 from veyedesk.services.episodes import Selection, get_episode
-from veyedesk.services.errors import Conflict, InvalidInput, NotFound
+from veyedesk.services.errors import Conflict, NotFound
 from veyedesk.services.scan import Prober, Progress, ScanResult, scan_show, show_raw_root
 from veyedesk.services.schedule import ImportResult, import_schedule
 from veyedesk.services.users import Identity
@@ -171,11 +171,3 @@ def open_episode_raw_files(session: Session, episode_id: int, raw_root: str) -> 
     episode = get_episode(session, episode_id)
     raws = room_day_raw_files(session, episode)
     return OpenRawFiles(episode_id, {r.id: raw_file_info(r, raw_root) for r in raws})
-
-
-def check_schedule_source(path: str) -> tuple[bytes, str]:
-    """Read a schedule file chosen in the window; InvalidInput naming it when unreadable."""
-    try:
-        return Path(path).read_bytes(), path
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the schedule ({exc.strerror})") from None
