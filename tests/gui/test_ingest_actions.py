@@ -184,3 +184,35 @@ def test_the_watch_reports_a_deleted_file_but_not_a_whole_folder_gone(
     _looked(qtbot, watch)
     assert len(reports) == count
     watch.stop()
+
+
+def test_new_files_wait_for_a_pause_before_the_timeline_is_rebuilt(
+    qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path, clips: dict[str, Path]
+) -> None:
+    from tests.support.media import make_clip
+
+    long_clip = make_clip(tmp_path / "long.dv", "dv", 30.0, stamp=False)
+    folder, episode_id = _room_day(session, tmp_path, long_clip, ["10_00_00.dv"])
+    scan_show(session, catalog.get_show(session, "vk", "vk26"), folder.parents[2])
+    session.commit()
+    window = open_window(qtbot, engine)
+    wait_for_talks(qtbot, window, 1)
+    open_episode(qtbot, window, episode_id)
+    ingest = window.ingest
+    qtbot.waitUntil(lambda: ingest.watch.root is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not ingest.busy and not ingest.watch._first, timeout=20000)
+    panel = window.player.panel
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.video.is_ready, timeout=10000)
+    panel.player.play()
+    qtbot.waitUntil(lambda: not panel.player.paused, timeout=10000)
+
+    shutil.copyfile(clips["dv"], folder / "10_00_30.dv")
+    qtbot.waitUntil(lambda: ingest._pending is not None, timeout=20000)
+    assert "when you pause" in window.status_bar.currentMessage()
+    assert [b.filename for b in panel.timeline_view.blocks] == ["10_00_00.dv"]  # not yet
+    assert not panel.player.paused  # playback went on undisturbed
+
+    with qtbot.waitSignal(ingest.raw_files_refreshed, timeout=10000):
+        panel.player.pause()
+    assert [b.filename for b in panel.timeline_view.blocks] == ["10_00_00.dv", "10_00_30.dv"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QProgressBar
 
@@ -35,6 +35,9 @@ from veyedesk.services.show_ingest import (
 
 if TYPE_CHECKING:
     from veyedesk.gui.main_window import MainWindow
+
+SWAP_CHECK_MS = 500  # how often a timeline waiting for new files looks for a pause
+WATCH_KEY = "ingest/watch"
 
 
 class _Progress(QObject):
@@ -82,13 +85,18 @@ class IngestActions(QObject):
         )
         self.watch_action = self._action("&Watch the raw folder", self._watch_toggled, "watch")
         self.watch_action.setCheckable(True)
-        self.watch_action.setChecked(True)  # on by default for the open show
+        # On by default for the open show; whoever turned it off keeps it off.
+        self.watch_action.setChecked(bool(QSettings().value(WATCH_KEY, True, type=bool)))
         self.room_day_action = self._action(
             "Raw files by room-&day…", self.open_room_day, "room_day"
         )
         self.room_day_action.setShortcut("Ctrl+Shift+D")
         self.room_day: RoomDayWindow | None = None
         self.dialog: ImportDialog | None = None
+        self._pending: tuple[OpenRawFiles, EpisodeContext] | None = None
+        self._swap_timer = QTimer(self)
+        self._swap_timer.setInterval(SWAP_CHECK_MS)
+        self._swap_timer.timeout.connect(self._swap_when_paused)
 
     def _action(self, text: str, slot: Any, name: str) -> QAction:
         action = QAction(text, self.window)
@@ -261,17 +269,34 @@ class IngestActions(QObject):
                 return found, episode_context(session, episode_id, list(found.raw_files))
 
         def done(found: tuple[OpenRawFiles, EpisodeContext]) -> None:
-            files, context = found
-            doc = editing.document
-            if doc is None or doc.draft.episode_id != files.episode_id:
-                return  # another talk was opened meanwhile
-            if files.raw_files != doc.draft.raw_files:
-                self._swap_raw_files(files)
-            editing.context = context
-            self.window.form.set_context(context)
-            self.raw_files_refreshed.emit(files.episode_id)
+            self._pending = found
+            self._swap_when_paused()
 
         self.quick.submit(work, done, lambda exc: self._say(f"Could not read new files: {exc}"))
+
+    def _swap_when_paused(self) -> None:
+        # Rebuilding the timeline reopens the files in mpv: never in the middle of playback.
+        if self._pending is None:
+            return
+        files, context = self._pending
+        editing = self.window.editing
+        doc = editing.document
+        if doc is None or doc.draft.episode_id != files.episode_id:
+            self._pending = None  # another talk was opened meanwhile: it loaded fresh
+            return
+        panel = self.window.player.panel
+        if panel is not None and not panel.player.paused:
+            if not self._swap_timer.isActive():
+                self._say("New recordings found: they join the timeline when you pause")
+                self._swap_timer.start()
+            return
+        self._swap_timer.stop()
+        self._pending = None
+        if files.raw_files != doc.draft.raw_files:
+            self._swap_raw_files(files)
+        editing.context = context
+        self.window.form.set_context(context)
+        self.raw_files_refreshed.emit(files.episode_id)
 
     def _swap_raw_files(self, files: OpenRawFiles) -> None:
         w = self.window
@@ -322,6 +347,7 @@ class IngestActions(QObject):
 
     # -- the watch --------------------------------------------------------------------------
     def _watch_toggled(self) -> None:
+        QSettings().setValue(WATCH_KEY, self.watch_action.isChecked())
         self.rewatch()
         self._say(
             "Watching the raw folder for new recordings"
@@ -364,6 +390,7 @@ class IngestActions(QObject):
     def shutdown(self) -> None:
         """Stop watching and wait for a running scan (closing the window)."""
         self.watch.stop()
+        self._swap_timer.stop()
         if self.room_day is not None:
             self.room_day.close()
         self._pool.waitForDone(10000)
