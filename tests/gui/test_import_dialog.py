@@ -81,6 +81,7 @@ def test_import_shows_the_diff_writes_nothing_until_apply_then_writes(
     window.ingest.import_action.trigger()
     dialog = window.ingest.dialog
     assert dialog is not None
+    assert dialog.path.text() == str(xml)  # the last schedule of this show is offered
     _preview(qtbot, dialog, xml)
     groups = _groups(dialog)
     assert groups["changed"] == "Changed (1)"

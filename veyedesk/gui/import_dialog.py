@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -133,12 +133,19 @@ class ImportDialog(QDialog):
         close = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         close.clicked.connect(self.reject)
 
+        # A crew re-imports from the same address all week: offer the last one of this show.
+        last = QSettings().value(self._source_key(), "")
+        if isinstance(last, str) and last:
+            self.path.setText(last)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
+
+    def _source_key(self) -> str:
+        return f"import/last_source/{self.show_id}"
 
     # -- choosing the file --------------------------------------------------------------
     def _browse(self) -> None:
@@ -230,6 +237,7 @@ class ImportDialog(QDialog):
                 )
 
         def done(result: ImportResult) -> None:
+            QSettings().setValue(self._source_key(), source)
             self.summary.setText("Imported: " + result.plan.lines()[-1])
             self.imported.emit(result)
             self.accept()
