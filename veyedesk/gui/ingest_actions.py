@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLabel, QMenu, QProgressBar
+from PySide6.QtWidgets import QMenu, QProgressBar
 
 from veyedesk.gui.folder_watch import FolderWatch
 from veyedesk.gui.import_dialog import ImportDialog
 from veyedesk.gui.room_day import RoomDayWindow
+from veyedesk.gui.safe_text import plain_label
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.services.assoc import AssocResult
 from veyedesk.services.episode_info import EpisodeContext, episode_context
@@ -68,7 +69,7 @@ class IngestActions(QObject):
         self.bar.setObjectName("ingest_progress")
         self.bar.setMaximumWidth(220)
         self.bar.hide()
-        self.bar_label = QLabel()
+        self.bar_label = plain_label()  # shows file names, which may look like HTML
         self.bar_label.setObjectName("ingest_progress_label")
         self.bar_label.hide()
         window.statusBar().addPermanentWidget(self.bar_label)
