@@ -130,3 +130,24 @@ def test_a_reviewer_sees_the_list_but_cannot_trash(
     assert "may not edit" in view.status.text()
     with Session(engine) as s:
         assert not s.get(RawFile, raw_ids[0]).trash
+
+
+def test_enter_on_a_files_talks_opens_the_talk_in_the_editor(
+    qtbot: QtBot, engine: Engine, session: Session
+) -> None:
+    talk_id, _raw_ids = _day(session)
+    window = open_window(qtbot, engine, watch=False)
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 1, timeout=10000)
+    view = _open(qtbot, window)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=5000)
+    view.table.setFocus()
+    view.table.setCurrentCell(0, TALKS)
+    qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == talk_id
+        ),
+        timeout=10000,
+    )

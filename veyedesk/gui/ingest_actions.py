@@ -142,6 +142,10 @@ class IngestActions(QObject):
             self._say(f"{self.window.identity.name} may not import schedules; ask an admin")
             return None
         w = self.window
+        if self.dialog is not None and self.dialog.isVisible() and self.dialog.show_id == show_id:
+            self.dialog.raise_()
+            self.dialog.activateWindow()
+            return self.dialog
         self.dialog = ImportDialog(
             w.db_sessions, w.identity, show_id, w.show_box.currentText(), self.runner, w
         )
@@ -329,6 +333,9 @@ class IngestActions(QObject):
                 self.room_day.close()
             self.room_day = RoomDayWindow(w.db_sessions, w.identity, show_id, self.quick, w)
             self.scanned.connect(self.room_day.refresh_after_scan)
+            # A trashed file leaves the open talk's timeline (and an untrashed one comes back).
+            self.room_day.saved.connect(lambda _id: self.refresh_open_episode())
+            self.room_day.talk_activated.connect(w.open_episode)
             room, day = self._open_room_day()
             self.room_day.prefer(room, day)
         self.room_day.show()

@@ -68,6 +68,7 @@ class RoomDayWindow(QWidget):
     """A top-level window listing a room-day's raw files of one show."""
 
     saved = Signal(int)  # raw file id whose trash/comment was stored
+    talk_activated = Signal(int)  # episode id: open it in the editor
     loaded = Signal()
 
     def __init__(
@@ -124,6 +125,7 @@ class RoomDayWindow(QWidget):
         header.setSectionResizeMode(PROBLEMS, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COMMENT, QHeaderView.ResizeMode.Stretch)
         self.table.itemChanged.connect(self._item_changed)
+        self.table.itemActivated.connect(self._activated)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("room_day_tabs")
@@ -253,8 +255,10 @@ class RoomDayWindow(QWidget):
             item = QTableWidgetItem(text)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             item.setData(ROW_ID, row.raw_file_id)
-            if col in (PROBLEMS, TALKS, FILE) and text:
+            if col in (PROBLEMS, FILE) and text:
                 item.setToolTip(tooltip(text))
+            elif col == TALKS and text:
+                item.setToolTip(tooltip(f"{text}\n(Enter or double-click: open in the editor)"))
             self.table.setItem(n, col, item)
         trash = QTableWidgetItem("")
         flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -280,6 +284,14 @@ class RoomDayWindow(QWidget):
                 cell.setBackground(QBrush(background))
             if row.trash:
                 cell.setForeground(QBrush(TRASH_FG))
+
+    def _activated(self, item: QTableWidgetItem) -> None:
+        # Enter or a double click on a file's talks opens the first of them in the editor.
+        if item.column() != TALKS or self.day is None:
+            return
+        row = next((r for r in self.day.rows if r.raw_file_id == item.data(ROW_ID)), None)
+        if row is not None and row.talk_ids:
+            self.talk_activated.emit(row.talk_ids[0])
 
     # -- trash and comment --------------------------------------------------------------
     def row_of(self, raw_file_id: int) -> int:

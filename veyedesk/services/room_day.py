@@ -116,6 +116,7 @@ class RawFileRow:
     problems: list[str] = field(default_factory=list)  # the file cannot be trusted as is
     notes: list[str] = field(default_factory=list)  # worth a look: gaps between talks
     talks: list[str] = field(default_factory=list)  # "id name" of talks whose cuts use it
+    talk_ids: list[int] = field(default_factory=list)  # the same talks' ids, in that order
 
 
 @dataclass
@@ -193,6 +194,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
         )
     )
     users: dict[int, list[str]] = defaultdict(list)
+    user_ids: dict[int, list[int]] = defaultdict(list)
     if raws:
         # PostgreSQL wants DISTINCT's ORDER BY columns selected: start comes along.
         for raw_id, episode_id, name, _start in session.execute(
@@ -203,6 +205,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
             .order_by(Episode.start, Episode.id)
         ):
             users[raw_id].append(f"{episode_id} {plain_text(name)}")
+            user_ids[raw_id].append(episode_id)
     result = RoomDay(show_id, location_id, room.name, day)
     spans = [s for s in (span_of(r) for r in raws if _usable(r)) if s is not None]
     result.overlaps = overlaps(spans)
@@ -257,6 +260,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
                 problems=own + problems.get(raw.id, []),
                 notes=notes.get(raw.id, []),
                 talks=users.get(raw.id, []),
+                talk_ids=user_ids.get(raw.id, []),
             )
         )
     return result
