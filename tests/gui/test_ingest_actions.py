@@ -216,3 +216,33 @@ def test_new_files_wait_for_a_pause_before_the_timeline_is_rebuilt(
     with qtbot.waitSignal(ingest.raw_files_refreshed, timeout=10000):
         panel.player.pause()
     assert [b.filename for b in panel.timeline_view.blocks] == ["10_00_00.dv", "10_00_30.dv"]
+
+
+def test_trashing_a_file_in_the_room_day_list_takes_it_off_the_open_timeline(
+    qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path, clips: dict[str, Path]
+) -> None:
+    folder, episode_id = _room_day(
+        session, tmp_path, clips["dv"], ["10_00_00.dv", "10_00_05.dv", "10_00_10.dv"]
+    )
+    scan_show(session, catalog.get_show(session, "vk", "vk26"), folder.parents[2])
+    session.commit()
+    window = open_window(qtbot, engine, watch=False)
+    wait_for_talks(qtbot, window, 1)
+    open_episode(qtbot, window, episode_id)
+    doc = window.editing.document
+    assert doc is not None
+    first, second, third = sorted(doc.draft.raw_files, key=lambda i: doc.draft.raw_files[i].start)
+    doc.add_cut(first)  # an unsaved cut on the first file
+    panel = window.player.panel
+    assert panel is not None
+    view = window.ingest.open_room_day()
+    assert view is not None
+    qtbot.waitUntil(lambda: view.table.rowCount() == 3, timeout=10000)
+    for raw_id in (first, second):
+        with qtbot.waitSignal(window.ingest.raw_files_refreshed, timeout=10000):
+            view.set_raw_file(raw_id, trash=True)
+    names = [b.filename for b in panel.timeline_view.blocks]
+    # The second file is gone; the first stays because the draft cuts it.
+    assert names == ["10_00_00.dv", "10_00_10.dv"]
+    assert doc.unsaved and [c.raw_file_id for c in doc.draft.cuts] == [first]
+    assert third in doc.draft.raw_files

@@ -297,8 +297,15 @@ class IngestActions(QObject):
             return
         self._swap_timer.stop()
         self._pending = None
-        if files.raw_files != doc.draft.raw_files:
-            self._swap_raw_files(files)
+        fresh = dict(files.raw_files)
+        for cut in doc.draft.cuts + doc.base.cuts:
+            # A file trashed meanwhile stays while the draft cuts it: its cuts must still
+            # save (and the editor decides whether to drop them).
+            known = doc.draft.raw_files.get(cut.raw_file_id)
+            if cut.raw_file_id not in fresh and known is not None:
+                fresh[cut.raw_file_id] = known
+        if fresh != doc.draft.raw_files:
+            self._swap_raw_files(OpenRawFiles(files.episode_id, fresh))
         editing.context = context
         self.window.form.set_context(context)
         self.raw_files_refreshed.emit(files.episode_id)
