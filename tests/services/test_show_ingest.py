@@ -16,7 +16,7 @@ from veyedesk.media.probe import MediaInfo
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.services import catalog
 from veyedesk.services.episodes import add_episode
-from veyedesk.services.errors import PermissionDenied
+from veyedesk.services.errors import InvalidInput, PermissionDenied
 from veyedesk.services.show_ingest import (
     ASSOC_BATCH,
     ImportOutdated,
@@ -149,3 +149,15 @@ def test_two_machines_adding_the_same_new_file_one_is_told_to_scan_again(
         assert s.scalar(select(func.count()).select_from(RawFile)) == 1
         assert scan_show_for(s, show_id, EDITOR, "", prober=_canned).is_noop
     engine.dispose()
+
+
+def test_a_raw_folder_missing_on_this_machine_is_named(session: Session, tmp_path: Path) -> None:
+    show_id = _show_with_files(session, tmp_path, [])
+    catalog.get_show(session, "vk", "vk26").raw_root = str(tmp_path / "not_mounted")
+    session.commit()
+    with pytest.raises(InvalidInput) as refused:
+        scan_show_for(session, show_id, EDITOR, "", prober=_canned)
+    assert str(refused.value) == (
+        f"{tmp_path / 'not_mounted'}: no such folder on this machine; mount the recordings "
+        "there or set the raw folder of show 'vk26' in its settings"
+    )

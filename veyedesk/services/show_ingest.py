@@ -22,7 +22,7 @@ from veyedesk.model import Episode, Show
 from veyedesk.services.assoc import AssocResult, associate
 from veyedesk.services.edit import RawFileInfo, raw_file_info, room_day_raw_files
 from veyedesk.services.episodes import Selection, get_episode
-from veyedesk.services.errors import Conflict, NotFound
+from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 from veyedesk.services.scan import Prober, Progress, ScanResult, scan_show, show_raw_root
 from veyedesk.services.schedule import ImportResult, import_schedule
 from veyedesk.services.users import Identity
@@ -115,6 +115,12 @@ def scan_show_for(
     who.require("edit")
     show = get_show_by_id(session, show_id)
     root = show_raw_root(show, settings_raw_root)
+    if not root.is_dir():
+        # Worded for the window, where there is no ROOT argument to give.
+        raise InvalidInput(
+            f"{root}: no such folder on this machine; mount the recordings there or set "
+            f"the raw folder of show {show.slug!r} in its settings"
+        )
     try:
         return scan_show(session, show, root, progress=progress, prober=prober)
     except IntegrityError:
