@@ -147,7 +147,7 @@ class IngestActions(QObject):
             self.dialog.activateWindow()
             return self.dialog
         self.dialog = ImportDialog(
-            w.db_sessions, w.identity, show_id, w.show_box.currentText(), self.runner, w
+            w.db_sessions, w.identity, show_id, w.show_box.currentText(), self.quick, w
         )
         self.dialog.imported.connect(self._imported)
         self.dialog.show()
