@@ -294,13 +294,6 @@ class RoomDayWindow(QWidget):
             self.talk_activated.emit(row.talk_ids[0])
 
     # -- trash and comment --------------------------------------------------------------
-    def row_of(self, raw_file_id: int) -> int:
-        for n in range(self.table.rowCount()):
-            item = self.table.item(n, START)
-            if item is not None and item.data(ROW_ID) == raw_file_id:
-                return n
-        return -1
-
     def _item_changed(self, item: QTableWidgetItem) -> None:
         if self._filling or self.day is None:
             return

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -357,8 +357,3 @@ def set_raw_file(
         missing=raw.missing,
         probe_error=raw.probe_error,
     )
-
-
-def talks_of(rows: Sequence[RawFileRow]) -> set[str]:
-    """Every talk the rows name (for a summary line)."""
-    return {talk for row in rows for talk in row.talks}

@@ -35,6 +35,7 @@ Signature = tuple[Any, ...]
 
 
 def get_show_by_id(session: Session, show_id: int) -> Show:
+    """The show with this id (the window knows shows by id, the CLI by slugs)."""
     show = session.get(Show, show_id)
     if show is None:
         raise NotFound(f"no show with id {show_id}; it was deleted meanwhile? Refresh the list")
