@@ -26,7 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "veyedesk. Prints the diff; --dry-run writes nothing.",
     )
     _show_flags(imp)
-    imp.add_argument("file", metavar="FILE", help="schedule file ('-' reads stdin)")
+    imp.add_argument(
+        "file", metavar="FILE", help="schedule file, its http(s) URL, or '-' for stdin"
+    )
     imp.add_argument("--format", choices=FORMATS, default="auto", help="default: detect")
     imp.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     imp.add_argument(
@@ -116,8 +118,10 @@ def _read(path: str) -> tuple[bytes, str]:
 def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
     from veyedesk.services.schedule import import_schedule
+    from veyedesk.services.schedule_source import is_url, read_schedule_source
 
-    data, source = _read(ns.file)
+    # The conference's schedule.xml / .json address, or a file.
+    data, source = read_schedule_source(ns.file) if is_url(ns.file) else _read(ns.file)
     with ctx.session() as session:
         ctx.identity(session).require("edit")
         show = catalog.get_show(session, ns.client, ns.show)

@@ -33,6 +33,7 @@ from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
 from veyedesk.gui.episode_session import EpisodeSession, Leave
+from veyedesk.gui.ingest_actions import IngestActions
 from veyedesk.gui.new_show import NewShowDialog
 from veyedesk.gui.pipeline_view import PipelinePanel
 from veyedesk.gui.player_host import PlayerHost
@@ -144,6 +145,9 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        # File ▸ Import schedule / Scan / Associate, View ▸ Watch, Go ▸ Raw files by room-day.
+        self.ingest = IngestActions(self)
+        self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
         self._restore_layout()
         self._document_changed(None)
@@ -194,7 +198,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self.file_menu = bar.addMenu("&File")
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             file_menu.addAction(action)
         file_menu.addSeparator()
@@ -205,7 +209,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.edit_menu = bar.addMenu("&Edit")
-        go_menu = bar.addMenu("&Go")
+        go_menu = self.go_menu = bar.addMenu("&Go")
         go_menu.addAction(self.previous_action)
         go_menu.addAction(self.next_action)
         go_menu.addSeparator()
@@ -218,7 +222,7 @@ class MainWindow(QMainWindow):
                 self._action("Show &settings…", self.open_show_settings, None, "show_settings")
             )
             admin_menu.addAction(self._action("&Users…", self.open_users, None, "users"))
-        view_menu = bar.addMenu("&View")
+        view_menu = self.view_menu = bar.addMenu("&View")
         for dock in (
             self.list_dock,
             self.form_dock,
@@ -337,6 +341,7 @@ class MainWindow(QMainWindow):
             return
         QSettings().setValue("last_show_id", show_id)
         self.pipeline.load(int(show_id))
+        self.ingest.rewatch()  # the raw folder of this show now
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:
@@ -742,6 +747,7 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))
+        self.ingest.shutdown()
         self.player.shutdown()
         self.queue.shutdown()
         if self.review_window is not None:

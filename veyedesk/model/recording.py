@@ -6,7 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base, HasUuid
@@ -31,7 +40,8 @@ class RawFile(HasUuid, Base):
     )
     # Relative to the room folder, e.g. `2026-02-01/10_00_00.dv`.
     filename: Mapped[str] = mapped_column(String(500))
-    filesize: Mapped[int] = mapped_column(default=0)
+    # 64-bit: an hour of DV is 13 GB (SQLite's INTEGER is 64-bit whatever it is called).
+    filesize: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
     mtime: Mapped[float | None] = mapped_column(default=None)
     start: Mapped[datetime | None] = mapped_column(default=None, index=True)
     duration: Mapped[float | None] = mapped_column(default=None)

@@ -1,5 +1,6 @@
-"""What is missing or odd in a show: orphan raw files, talks without footage, overlaps,
-recording gaps during talks, and per-day x room counts by state (Veyepar's show_stats).
+"""What is missing or odd in a show: orphan raw files, talks without footage, overlapping
+talks and raw files, recording gaps during talks, and per-day x room counts by state
+(Veyepar's show_stats).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.model import Cut, Episode, RawFile, Show
 from veyedesk.model.timecode import format_duration
+from veyedesk.services.room_day import show_raw_overlaps
 
 # Recording gaps shorter than this are recorder file switches, not lost footage.
 MIN_GAP = 2.0
@@ -27,6 +29,7 @@ class ShowReport:
     orphans: list[dict[str, Any]] = field(default_factory=list)
     no_raw: list[dict[str, Any]] = field(default_factory=list)
     overlaps: list[dict[str, Any]] = field(default_factory=list)
+    raw_overlaps: list[dict[str, Any]] = field(default_factory=list)
     gaps: list[dict[str, Any]] = field(default_factory=list)
     unreadable: list[dict[str, Any]] = field(default_factory=list)
     stats: list[dict[str, Any]] = field(default_factory=list)
@@ -38,6 +41,7 @@ class ShowReport:
             "orphan_raw_files": self.orphans,
             "talks_without_raw": self.no_raw,
             "overlapping_talks": self.overlaps,
+            "overlapping_raw_files": self.raw_overlaps,
             "recording_gaps": self.gaps,
             "unreadable_raw_files": self.unreadable,
             "stats": self.stats,
@@ -56,6 +60,11 @@ class ShowReport:
             "overlapping talks",
             self.overlaps,
             "{room}: {first_id} {first} overlaps {second_id} {second} by {length}",
+        )
+        section(
+            "overlapping raw files (two recorders in one room, or a clock set wrong)",
+            self.raw_overlaps,
+            "{room}: {first} ({first_start}) overlaps {second} ({second_start}) by {length}",
         )
         section(
             "gaps in recording during talks", self.gaps, "{id} {room} {from}-{to} ({length}) {name}"
@@ -203,6 +212,17 @@ def show_report(session: Session, show: Show) -> ShowReport:
                         ),
                     }
                 )
+    for room, pair in show_raw_overlaps(session, show.id):
+        report.raw_overlaps.append(
+            {
+                "room": room,
+                "first": pair.first.filename,
+                "first_start": _hm(pair.first.start),
+                "second": pair.second.filename,
+                "second_start": _hm(pair.second.start),
+                "length": format_duration(pair.seconds),
+            }
+        )
     counts: dict[tuple[date | None, str], Counter[str]] = defaultdict(Counter)
     states: dict[str, int] = {}
     for ep in episodes:
