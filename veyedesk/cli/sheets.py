@@ -77,7 +77,7 @@ def _run_ocr(
         if not checked:  # `sheets import` asked already (and may have prompted for a password)
             ctx.identity(session).require("edit")
         show = catalog.get_show(session, client, show_slug)
-        targets = ocr_targets(session, show, ctx.settings.raw_root, sheet_ids=ids, redo=redo)
+        targets = ocr_targets(session, ctx.settings.raw_root, show=show, sheet_ids=ids, redo=redo)
     if not targets:
         print("no sheets to read (all read already; --all reads them again)")
         return

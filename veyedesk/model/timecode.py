@@ -142,10 +142,10 @@ def parse_offset(text: str, fps: float = DEFAULT_FPS) -> float:
     match = _DECIMAL.match(raw)
     if not match:
         raise TimecodeError(f"{text!r} is not a timecode; type {TIMECODE_HINT}")
-    h, m, s = int(match["h"] or 0), int(match["m"] or 0), float(match["s"])
-    if match["m"] is not None and (m >= 60 or s >= 60):
+    hours, minutes, secs = int(match["h"] or 0), int(match["m"] or 0), float(match["s"])
+    if match["m"] is not None and (minutes >= 60 or secs >= 60):
         raise TimecodeError(f"{text!r}: minutes and seconds must be below 60")
-    return snap(3600 * h + 60 * m + s, fps)
+    return snap(3600 * hours + 60 * minutes + secs, fps)
 
 
 def format_wall(moment: datetime | None) -> str:

@@ -27,6 +27,7 @@ from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.scan import show_raw_root
 from veyedesk.services.users import Identity
 
 SHEETS_FOLDER = "sheets"
@@ -240,8 +241,13 @@ def import_sheets(
         )
     }
     folder_rel = Path(SHEETS_FOLDER) / room.folder / day.isoformat()
-    folder = show.raw_dir(raw_root) / folder_rel
+    # The show's own folder (refused, with what to do, when neither it nor the settings
+    # name one: never a folder relative to wherever veyedesk was started).
+    folder = show_raw_root(show, raw_root) / folder_rel
     talks = talks_of_room_day(session, show, room, day)
+    # Without an OCR program the sheets say so at once ("off"), and are read when one is
+    # installed and `veyedesk sheets ocr` runs.
+    ocr_state = SheetOcr.PENDING if find_ocr() is not None else SheetOcr.OFF
     copied: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -263,7 +269,7 @@ def import_sheets(
                 taken_source=info.taken_source,
                 original_name=plain_text(path.name)[:500],
                 checksum=checksum,
-                ocr=SheetOcr.PENDING,
+                ocr=ocr_state,
             )
             sheet.location, sheet.show = room, show
             if info.taken is not None and info.taken.date() == day:
@@ -278,9 +284,33 @@ def import_sheets(
         for done in copied:  # the rows roll back with the caller's transaction
             done.unlink(missing_ok=True)
         raise InvalidInput(f"{folder}: cannot copy the sheets there ({exc.strerror})") from None
-    if result.added and find_ocr() is None:
+    if result.added and ocr_state is SheetOcr.OFF:
         result.ocr_note = OCR_OFF_MESSAGE
     return result
+
+
+def import_for_episode(
+    session: Session, who: Identity, episode_id: int, files: Sequence[Path], raw_root: str
+) -> SheetImport:
+    """Import sheets dropped on an open talk: its room and day, and linked to it."""
+    episode = session.get(Episode, episode_id)
+    if episode is None:
+        raise NotFound(f"no episode {episode_id}")
+    if episode.location is None or episode.start is None:
+        raise InvalidInput(
+            f"episode {episode_id} has no room or start time: sheets belong to a room-day; "
+            "set them first, or use `veyedesk sheets import --room R --day D`"
+        )
+    return import_sheets(
+        session,
+        who,
+        episode.show,
+        episode.location,
+        episode.start.date(),
+        files,
+        raw_root,
+        episode_id=episode_id,
+    )
 
 
 def _get_sheet(session: Session, sheet_id: int) -> ImageFile:
@@ -377,20 +407,29 @@ def sheet_text_by_episode(session: Session, show_id: int) -> dict[int, str]:
 
 def ocr_targets(
     session: Session,
-    show: Show,
     raw_root: str,
     *,
+    show: Show | None = None,
     sheet_ids: Sequence[int] = (),
     redo: bool = False,
 ) -> list[tuple[int, Path]]:
-    """Sheets still to read (pending, off or failed; all with `redo`): (id, path)."""
-    stmt = select(ImageFile).where(ImageFile.show_id == show.id)
+    """Sheets still to read (pending, off or failed; all with `redo`): (id, path).
+
+    Those of `show`, or of any show when only `sheet_ids` are given.
+    """
+    stmt = select(ImageFile).options(selectinload(ImageFile.show).selectinload(Show.client))
+    if show is not None:
+        stmt = stmt.where(ImageFile.show_id == show.id)
     if sheet_ids:
         stmt = stmt.where(ImageFile.id.in_(sheet_ids))
+    elif show is None:
+        return []
     if not redo:
         stmt = stmt.where(ImageFile.ocr != SheetOcr.DONE)
-    base = show.raw_dir(raw_root)
-    return [(s.id, base / s.filename) for s in session.scalars(stmt.order_by(ImageFile.id))]
+    return [
+        (s.id, s.show.raw_dir(raw_root) / s.filename)
+        for s in session.scalars(stmt.order_by(ImageFile.id))
+    ]
 
 
 def read_sheets(
