@@ -10,12 +10,23 @@ import sys
 from collections.abc import Sequence
 
 from veyedesk import __version__
-from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue, sheets
+from veyedesk.cli import (
+    admin,
+    db_cmds,
+    demo,
+    desktop,
+    encode,
+    episodes,
+    ingest,
+    play,
+    queue,
+    sheets,
+)
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
-COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, sheets)
+COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, sheets, desktop)
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
 USER_ERRORS = (UserError,)
