@@ -170,11 +170,8 @@ def main() -> int:
         episodes = list(session.query(Episode).order_by(Episode.location_id, Episode.start))
         first, queued = episodes[0], episodes[1]
         room = first.location.name if first.location else ""
-        talks = [
-            (f"{e.start:%H:%M}", e.name)
-            for e in episodes
-            if e.location_id == first.location_id and e.start
-        ]
+        same_room = [e for e in episodes if e.location_id == first.location_id and e.start]
+        talks = [(f"{e.start:%H:%M}", e.name) for e in same_room]
         first_id = first.id
     with sessions() as session, session.begin():
         episode = session.get(Episode, queued.id)
