@@ -195,7 +195,9 @@ class SheetsPanel(QWidget):
         )
         self.episode_id: int | None = None
         self.sheets: list[SheetInfo] = []
-        self._generation = 0  # a late answer for a previous talk or sheet is dropped
+        # A late answer for a previous talk (list) or a previous sheet (image) is dropped.
+        self._list_generation = 0
+        self._image_generation = 0
         self.setAcceptDrops(True)
 
         self.list = QListWidget()
@@ -267,8 +269,8 @@ class SheetsPanel(QWidget):
 
     def reload(self, select_id: int | None = None) -> None:
         """Re-read the talk's sheets (off the GUI thread)."""
-        self._generation += 1
-        generation, episode_id = self._generation, self.episode_id
+        self._list_generation += 1
+        generation, episode_id = self._list_generation, self.episode_id
         self._refresh_buttons()
         if episode_id is None:
             return
@@ -285,7 +287,7 @@ class SheetsPanel(QWidget):
         )
 
     def _loaded(self, generation: int, sheets: list[SheetInfo], select_id: int | None) -> None:
-        if generation != self._generation:
+        if generation != self._list_generation:
             return
         self.sheets = sheets
         self.list.blockSignals(True)
@@ -322,6 +324,7 @@ class SheetsPanel(QWidget):
         sheet = self.current()
         self._refresh_buttons()
         if sheet is None:
+            self._image_generation += 1  # an image still decoding is not shown any more
             self.viewer.set_image(None)
             self.text.clear()
             return
@@ -329,8 +332,8 @@ class SheetsPanel(QWidget):
         when = f"{sheet.taken:%H:%M:%S} ({sheet.taken_source})" if sheet.taken else "no time"
         self.caption.setText(f"{sheet.room_name} · {sheet.day} · {when} · linked to: {talks}")
         self.text.setPlainText(_ocr_shown(sheet))
-        self._generation += 1
-        generation, path = self._generation, sheet.path
+        self._image_generation += 1
+        generation, path = self._image_generation, sheet.path
 
         def decode() -> QImage:
             # QImage (unlike QPixmap) may be made off the GUI thread.
@@ -342,7 +345,7 @@ class SheetsPanel(QWidget):
             return image
 
         def shown(image: QImage) -> None:
-            if generation == self._generation:
+            if generation == self._image_generation:
                 self.viewer.set_image(image)
 
         self.runner.submit(decode, shown, self._failed)
