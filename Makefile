@@ -1,13 +1,14 @@
 # Two commands for a fresh Debian/Ubuntu machine:
 #   make run   set up, then open the editor on the embedded (SQLite) database
 #   make test  set up, then lint, check layers and migrations, run the whole test suite
+#   make install-desktop  add veyedesk to this user's application menu
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system lint check-migrations pytest clean
+.PHONY: run test setup system lint check-migrations pytest clean install-desktop
 
 run: setup
 	@if [ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
@@ -40,6 +41,11 @@ check-migrations: setup
 # pytest-xvfb starts a virtual X server for the GUI tests; PostgreSQL tests start their own server.
 pytest: setup
 	$(BIN)/python -m pytest
+
+# The application menu entry, icon and AppStream metadata for this user (freedesktop specs):
+# into $XDG_DATA_HOME (default ~/.local/share); Exec names this checkout's .venv/bin/veyedesk.
+install-desktop: setup
+	$(BIN)/veyedesk desktop install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -123,7 +123,8 @@ def test_only_encode_state_without_force_and_bad_cuts_are_refused(
     result = run(env, "--force", str(episode_id))
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1].startswith("veyedesk: error: cut "), result.stderr
-    assert "is inverted (out before in) (in 00:00:00.12, out 00:00:00.05)" in result.stderr
+    # SMPTE frames in the CLI too: 0.5 s is frame 12 of second 0, 0.2 s frame 5.
+    assert "is inverted (out before in) (in 00:00:00:12, out 00:00:00:05)" in result.stderr
     result = run(env, "--force", "--profile", "nope")
     assert result.returncode == 1
     assert "no encode profile 'nope'" in result.stderr

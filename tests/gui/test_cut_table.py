@@ -25,18 +25,21 @@ def doc_of(table: CutTable) -> EditorDocument:
 
 def test_typed_timecodes_in_every_accepted_form(table: CutTable) -> None:
     model, doc = table.model, doc_of(table)
-    assert model.index(0, COL_IN).data() == "00:00:00.00"
-    assert model.index(0, COL_OUT).data() == "00:20:00.00"
-    assert model.setData(model.index(0, COL_IN), "00:01:02.10")
+    assert model.index(0, COL_IN).data() == "00:00:00:00"
+    assert model.index(0, COL_OUT).data() == "00:20:00:00"
+    assert model.setData(model.index(0, COL_IN), "00:01:02:10")  # SMPTE: frame 10
     assert doc.draft.cuts[0].start == pytest.approx(62.4)
-    assert model.setData(model.index(0, COL_OUT), "15:30.05")
+    assert model.index(0, COL_IN).data() == "00:01:02:10"
+    assert model.setData(model.index(0, COL_OUT), "15:30.20")  # decimal seconds
     assert doc.draft.cuts[0].end == pytest.approx(930.2)
     assert model.setData(model.index(0, COL_IN), "75.5")
     assert doc.draft.cuts[0].start == pytest.approx(75.48)  # snapped to the frame grid
+    assert model.setData(model.index(0, COL_IN), "1888f")  # a frame count
+    assert doc.draft.cuts[0].start == pytest.approx(75.52)
     assert model.setData(model.index(0, COL_IN), "")  # blank: back to the file's start
     assert doc.draft.cuts[0].start is None
     assert model.index(0, COL_IN).data(Qt.ItemDataRole.ToolTipRole).startswith("wall clock 09:00")
-    assert model.index(0, 4).data() == "00:15:30.05"
+    assert model.index(0, 4).data() == "00:15:30:05"
     assert table.total.text() == "2 cuts, 0:35:30 applied"
 
 

@@ -73,7 +73,7 @@ def test_keyboard_in_and_out_name_and_channelcopy_are_saved_exactly(
     assert doc.draft.cuts[cut_index].end == pytest.approx(2.4)
     # The cut table shows the same cut, from the same document.
     in_text = window.cuts.model.index(cut_index, 2).data()
-    assert in_text == "00:00:01.10"
+    assert in_text == "00:00:01:10"  # SMPTE: 1.4 s is frame 10 of second 1
 
     name = window.form.lines["name"]
     name.selectAll()

@@ -28,7 +28,7 @@ def test_open_edit_and_save_writes_exactly_those_values(
     window.form.channelcopy.setCurrentIndex(window.form.channelcopy.findData("01"))
     table = window.cuts.table
     model = window.cuts.model
-    model.setData(model.index(0, COL_IN), "00:01:02.10")
+    model.setData(model.index(0, COL_IN), "00:01:02:10")  # SMPTE: frame 10 = 0.4 s
     model.setData(model.index(0, COL_OUT), "00:19:00.00")
     assert window.windowTitle().startswith("*")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)

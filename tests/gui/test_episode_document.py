@@ -19,7 +19,7 @@ def test_in_and_out_are_frame_exact_and_undoable(doc: EpisodeDocument) -> None:
     doc.set_out(first, 600.0)
     assert doc.draft.cuts[0].end == pytest.approx(600.0)
     assert doc.dirty and doc.undo_stack.count() == 2
-    assert doc.undo_stack.undoText() == "Set out to 00:10:00.00"
+    assert doc.undo_stack.undoText() == "Set out to 00:10:00:00"
     doc.undo_stack.undo()
     assert doc.draft.cuts[0].end is None
     doc.undo_stack.undo()

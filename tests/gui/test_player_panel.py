@@ -199,8 +199,12 @@ def test_typed_times_marks_and_split_from_the_keyboard(
 ) -> None:
     raw_day, _ = day
     panel = host.panel
-    panel.goto_text("00:00:02.10")  # file offset HH:MM:SS.ff in the current (first) file
+    panel.goto_text("00:00:02:10")  # SMPTE file offset in the current (first) file
     wait_at(qtbot, host, 2.4)
+    panel.goto_text("1.6")  # decimal seconds, not frames
+    wait_at(qtbot, host, 1.6)
+    panel.goto_text("30f")  # a frame count
+    wait_at(qtbot, host, 1.2)
     panel.goto_text("09:00:07")  # wall clock: one second into the second file
     wait_at(qtbot, host, 5.0)
     notices: list[str] = []

@@ -25,6 +25,8 @@ def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
 ) -> None:
     ep = show.episodes[0]
     ep.description = 'Quotes "x", backslash \\ and\nnewline 🎥'
+    first_cut = min(ep.cuts, key=lambda c: c.sequence)
+    first_cut.start, first_cut.end = 17.68, None
     session.commit()
     (doc,) = veyepar_json([ep])
     veyepar_fields = {
@@ -39,6 +41,8 @@ def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
         ("2026-02-01/09_00_00.dv", 1, True),
         ("2026-02-01/09_20_00.dv", 2, True),
     ]
+    # Veyepar's Cut_List keeps offsets as HH:MM:SS.ss decimal seconds, blank = file bound.
+    assert (doc["cuts"][0]["start"], doc["cuts"][0]["end"]) == ("00:00:17.68", "")
     other = catalog.add_show(session, "pyconf", "pyconf_2027")
     data = json.dumps(veyepar_json(show.episodes), ensure_ascii=False).encode()
     result = import_schedule(session, other, data, "export.json", "veyepar-json")

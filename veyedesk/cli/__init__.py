@@ -23,6 +23,7 @@ from veyedesk.cli import (
     pipeline,
     play,
     queue,
+    sheets,
     venue,
 )
 from veyedesk.cli import settings as settings_cmds
@@ -45,6 +46,7 @@ COMMAND_MODULES = (
     assets,
     pipeline,
     mark,
+    sheets,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.

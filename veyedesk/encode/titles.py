@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from veyedesk.errors import UserError
+from veyedesk.resource_files import resources_dir
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = resources_dir()  # the checkout's, or the copy packaged in the wheel
 TITLE_TEMPLATE = RESOURCES / "title.svg"
 CREDITS_TEMPLATE = RESOURCES / "credits.svg"
 

@@ -1,6 +1,7 @@
 """The cut list: a table of the episode's cuts, edited through the same undoable commands.
 
-In and out accept typed timecodes (HH:MM:SS.ff, MM:SS.ff, seconds); an empty cell means the
+In and out show SMPTE timecode (HH:MM:SS:FF, FF = frame) and accept it typed, as well as
+decimal seconds (17.68, 00:00:17.68) and frame counts (442f); an empty cell means the
 file's own start or end. Every change goes through the EpisodeDocument, so Ctrl+Z undoes a
 typed in point just like one set with the I key on the timeline.
 """

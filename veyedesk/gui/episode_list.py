@@ -56,9 +56,10 @@ RELEASED_COLUMN = 7
 Index = QModelIndex | QPersistentModelIndex
 
 
-def _haystack(r: EpisodeRow) -> str:
+def _haystack(r: EpisodeRow, extra: str = "") -> str:
     # Case-folded once per load, so typing in the search box does not fold 5,000 names per key.
-    return f"{r.name}\n{r.authors}".casefold()
+    # `extra`: the OCR text of the talk's recording sheets.
+    return f"{r.name}\n{r.authors}\n{extra}".casefold()
 
 
 class EpisodeTableModel(FlatTableModel):
@@ -78,6 +79,7 @@ class EpisodeTableModel(FlatTableModel):
         super().__init__(parent)
         self._all: list[EpisodeRow] = []  # every row, in the current sort order
         self._haystacks: dict[int, str] = {}
+        self._extra: dict[int, str] = {}  # episode id -> its sheets' OCR text
         self._rows: list[EpisodeRow] = []  # the rows that pass the filters
         self._sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder)
         self.room: str | None = None
@@ -90,8 +92,14 @@ class EpisodeTableModel(FlatTableModel):
 
     def set_rows(self, rows: list[EpisodeRow]) -> None:
         self._all = list(rows)
-        self._haystacks = {r.id: _haystack(r) for r in rows}
+        self._haystacks = {r.id: _haystack(r, self._extra.get(r.id, "")) for r in rows}
         self._order()
+        self._refilter()
+
+    def set_extra_text(self, texts: dict[int, str]) -> None:
+        """More searchable text per episode (its recording sheets' OCR text)."""
+        self._extra = dict(texts)
+        self._haystacks = {r.id: _haystack(r, self._extra.get(r.id, "")) for r in self._all}
         self._refilter()
 
     def set_filters(
@@ -161,7 +169,7 @@ class EpisodeTableModel(FlatTableModel):
     def update_row(self, row: EpisodeRow) -> None:
         """Replace one episode's line (after a save or a lock change)."""
         self._all = [row if r.id == row.id else r for r in self._all]
-        self._haystacks[row.id] = _haystack(row)
+        self._haystacks[row.id] = _haystack(row, self._extra.get(row.id, ""))
         n = self.row_of(row.id)
         if n is not None:
             self._rows[n] = row
@@ -238,7 +246,7 @@ class EpisodeListPanel(QWidget):
         self.state_box = QComboBox()
         self.released_box = QComboBox()
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name or speakers…")
+        self.search.setPlaceholderText("Search name, speakers or sheet text…")
         for widget, name in (
             (self.room_box, "room_filter"),
             (self.day_box, "day_filter"),
@@ -349,6 +357,10 @@ class EpisodeListPanel(QWidget):
         if n is not None:
             self.table.selectRow(n)
             self.table.scrollTo(self.model.index(n, 0))
+
+    def set_extra_text(self, texts: dict[int, str]) -> None:
+        """Searchable text beyond the columns: each talk's recording sheets' OCR text."""
+        self.model.set_extra_text(texts)
 
     def update_row(self, row: EpisodeRow) -> None:
         self.model.update_row(row)

@@ -42,7 +42,7 @@ KEYMAP: tuple[Binding, ...] = (
     _b("next_boundary", "]", "Next cut or raw-file boundary", MOVE),
     _b("go_in", "Shift+I", "Go to the in point of the cut here", MOVE),
     _b("go_out", "Shift+O", "Go to the out point of the cut here", MOVE),
-    _b("goto_time", "Ctrl+T", "Go to a typed time (file HH:MM:SS.ff or wall clock HH:MM:SS)", MOVE),
+    _b("goto_time", "Ctrl+T", "Go to a time (file HH:MM:SS:FF, 17.68, 442f; wall HH:MM:SS)", MOVE),
     _b("set_in", "I", "Set the in point of the cut here (creates a cut if none)", EDIT),
     _b("set_out", "O", "Set the out point of the cut here (creates a cut if none)", EDIT),
     _b("clear_in", "Alt+I", "Clear the in point (back to the file start)", EDIT),

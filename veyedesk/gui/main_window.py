@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,7 @@ from veyedesk.gui.prompts import Prompts
 from veyedesk.gui.queue_panel import QueuePanel
 from veyedesk.gui.review_window import ReviewWindow
 from veyedesk.gui.safe_text import plain_label, tooltip, window_title
+from veyedesk.gui.sheets_view import SheetsPanel, dropped_images
 from veyedesk.gui.show_settings import ShowSettingsDialog
 from veyedesk.gui.status_bar import EditorStatusBar
 from veyedesk.gui.tasks import BackgroundRunner
@@ -51,6 +52,7 @@ from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_s
 from veyedesk.services.errors import AlreadyExists
 from veyedesk.services.journal import discard_journal, pending_journals
 from veyedesk.services.navigation import Neighbour
+from veyedesk.services.sheets import sheet_text_by_episode
 from veyedesk.services.users import Identity
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
@@ -107,6 +109,11 @@ class MainWindow(QMainWindow):
             self.admin_tab.reopen.connect(self._reopen)
             self.admin_tab.before_delete = self.leave_episode
             self.form.addTab(self.admin_tab, "Admin")
+        # Recording sheets: a tab of the form, beside the video; images dropped anywhere
+        # on the window go to the open talk.
+        self.sheets = SheetsPanel(sessions, settings, identity, self.runner, self)
+        self.form.addTab(self.sheets, "Sheets")
+        self.setAcceptDrops(True)
 
         self.show_box = QComboBox()
         self.show_box.setObjectName("show_picker")
@@ -290,6 +297,8 @@ class MainWindow(QMainWindow):
         self.player.mark_requested.connect(
             lambda click: self.editing.add_mark(click, self.player.set_marks)
         )
+        self.sheets.message.connect(self._status)
+        self.sheets.sheet_text_changed.connect(self._load_sheet_text)
 
     @property
     def next_target(self) -> Neighbour | None:
@@ -349,6 +358,23 @@ class MainWindow(QMainWindow):
 
         self.statusBar().showMessage("Loading episodes…")
         self.runner.submit(load, self._episodes_loaded, self._load_failed)
+        self._load_sheet_text()
+
+    def _load_sheet_text(self) -> None:
+        """The OCR text of each talk's sheets, so the episode filter finds it."""
+        show_id = self.show_box.currentData()
+        if show_id is None:
+            return
+
+        def load() -> dict[int, str]:
+            with self.db_sessions() as session:
+                return sheet_text_by_episode(session, show_id)
+
+        def loaded(texts: dict[int, str]) -> None:
+            if self.show_box.currentData() == show_id:
+                self.episodes.set_extra_text(texts)
+
+        self.runner.submit(load, loaded, self._load_failed)
 
     def _episodes_loaded(self, rows: list[EpisodeRow]) -> None:
         self.episodes.set_rows(rows, list(STATE_SLUGS))
@@ -430,6 +456,7 @@ class MainWindow(QMainWindow):
         if self.admin_tab is not None:
             self.admin_tab.set_episode(document.draft.episode_id if document else None)
         self.cuts.set_document(document)
+        self.sheets.set_episode(None if document is None else document.draft.episode_id)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             action.setEnabled(document is not None)
         self._install_undo(document)
@@ -722,8 +749,12 @@ class MainWindow(QMainWindow):
         settings = QSettings()
         self._default_state = self.saveState(LAYOUT_VERSION)
         geometry = settings.value("main_window/geometry")
+        self.first_run = geometry is None
         if geometry is not None:
-            self.restoreGeometry(geometry)
+            self.restoreGeometry(geometry)  # size, position and maximised, as last closed
+        else:
+            # First run: the whole screen (takes effect at show()); a desktop app's habit.
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         state = settings.value("main_window/state")
         if state is not None:
             self.restoreState(state, LAYOUT_VERSION)
@@ -755,6 +786,19 @@ class MainWindow(QMainWindow):
         self.editing.wait(5000)
         self.runner.wait(5000)
         super().closeEvent(event)
+
+    # -- recording sheets dropped on the window ------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_images(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = dropped_images(event)
+        if not files:
+            return
+        event.acceptProposedAction()
+        self.form.setCurrentWidget(self.sheets)
+        self.sheets.import_files(files)
 
     def _close_after_save(self) -> None:
         self.close()

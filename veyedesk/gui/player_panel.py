@@ -35,7 +35,13 @@ from veyedesk.gui.timeline import TimelineWidget
 from veyedesk.gui.timeline_media import TimelineMedia
 from veyedesk.gui.video import VideoWidget
 from veyedesk.model.cuts import fps_or_default
-from veyedesk.model.timecode import TimecodeError, format_offset, format_wall, parse_offset
+from veyedesk.model.timecode import (
+    TIMECODE_HINT,
+    TimecodeError,
+    format_offset,
+    format_wall,
+    parse_offset,
+)
 from veyedesk.player import Source, Timeline
 
 POSITION_HZ = 30
@@ -416,13 +422,17 @@ class PlayerPanel(QWidget):
 
     def act_goto_time(self) -> None:
         text, ok = QInputDialog.getText(
-            self, "Go to", "File offset HH:MM:SS.ff (this file) or wall clock HH:MM:SS:"
+            self, "Go to", f"In this file: {TIMECODE_HINT}.\nOr wall clock HH:MM:SS:"
         )
         if ok and text.strip():
             self.goto_text(text)
 
     def goto_text(self, text: str) -> None:
-        """Go to a typed time: `HH:MM:SS.ff` in the current file, or wall clock `HH:MM:SS`."""
+        """Go to a typed time: an offset in this file (any `parse_offset` form) or wall clock.
+
+        `HH:MM:SS` (two colons, no fraction) is the wall clock; everything else is read as
+        an offset into the file under the playhead.
+        """
         pos = self.position()
         text = text.strip()
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,8 +109,23 @@ image_file_episodes = Table(
 )
 
 
+class SheetOcr(StrEnum):
+    """Where an image's OCR text stands."""
+
+    PENDING = "pending"  # not tried yet
+    OFF = "off"  # no OCR program on the machine that imported it
+    DONE = "done"  # `text` holds what it read (maybe nothing)
+    FAILED = "failed"  # the OCR program failed on this image
+
+
 class ImageFile(HasUuid, Base):
-    """A still (slide photo, screen grab) of a show, with its OCR text, tied to episodes."""
+    """A still of a show (Veyepar's image_files): a recording sheet photo or scan.
+
+    Volunteers fill in a paper sheet per room and session; its photo is copied under the
+    show's folder (`filename` is relative to it), tied to a room-day (`location_id`,
+    `day`) and to the talks it is about. `taken` is the time read from the file name or
+    EXIF (`taken_source` says which), `text` its OCR text when an OCR program ran.
+    """
 
     __tablename__ = "image_file"
 
@@ -120,5 +136,15 @@ class ImageFile(HasUuid, Base):
     )
     filename: Mapped[str] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text, default="")
+    day: Mapped[date | None] = mapped_column(default=None, index=True)
+    taken: Mapped[datetime | None] = mapped_column(default=None)
+    taken_source: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    original_name: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    checksum: Mapped[str] = mapped_column(String(64), default="", server_default="", index=True)
+    ocr: Mapped[str] = mapped_column(
+        String(10), default=SheetOcr.PENDING, server_default=SheetOcr.PENDING.value
+    )
 
+    show: Mapped[Show] = relationship()
+    location: Mapped[Location | None] = relationship()
     episodes: Mapped[list[Episode]] = relationship(secondary=image_file_episodes)

@@ -1,7 +1,15 @@
-"""Timecode maths: offsets in seconds <-> frames <-> `HH:MM:SS.ff`, and wall-clock display.
+"""Timecode maths: offsets in seconds <-> frames <-> SMPTE `HH:MM:SS:FF`, and wall clock.
 
 Positions are stored as seconds (float) from the start of a raw file. Editors think in
-frames, so everything the user types or sees is snapped to the frame grid of the file.
+frames, so everything the user sees is SMPTE timecode, `HH:MM:SS:FF` with `FF` the frame
+within the second; the colon before the frames is what tells it from decimal seconds
+(`HH:MM:SS.ff` read as hundredths: the burnt-in clock's 17.68 s is frame 17, not 68).
+At 29.97 and 59.94 fps the timecode is drop-frame (`HH:MM:SS;FF`), so it keeps to the
+clock on the wall the way cameras and NLEs count.
+
+What a person types may be any of: decimal seconds (`17.68`, `00:00:17.68`, `1:17.5`),
+SMPTE (`00:00:17:17`, or `;` before the frames when drop-frame) and a plain frame count
+(`442f`). `format_decimal` writes Veyepar's `HH:MM:SS.ss` for its JSON.
 """
 
 from __future__ import annotations
@@ -14,9 +22,12 @@ from veyedesk.errors import UserError
 
 DEFAULT_FPS = 25.0
 
-_TC = re.compile(
-    r"^\s*(?:(?:(?P<h>\d+):)?(?P<m>\d{1,2}):)?(?P<s>\d{1,2}(?:\.\d+)?)(?:[.:](?P<f>\d{1,2}))?\s*$"
-)
+# Shown in prompts and error messages: every form `parse_offset` reads.
+TIMECODE_HINT = "HH:MM:SS:FF (FF = frame), seconds like 17.68 or 00:00:17.68, or frames like 442f"
+
+_FRAMES = re.compile(r"^(?P<n>\d+)\s*f$", re.IGNORECASE)
+_SMPTE = re.compile(r"^(?P<h>\d+):(?P<m>\d{1,2}):(?P<s>\d{1,2})(?P<sep>[:;])(?P<f>\d{1,2})$")
+_DECIMAL = re.compile(r"^(?:(?:(?P<h>\d+):)?(?P<m>\d{1,2}):)?(?P<s>\d+(?:\.\d*)?)$")
 
 
 class TimecodeError(UserError, ValueError):
@@ -39,48 +50,102 @@ def snap(seconds: float, fps: float = DEFAULT_FPS) -> float:
     return seconds_of(frame_of(seconds, fps), fps)
 
 
+def nominal_fps(fps: float) -> int:
+    """Frames per timecode second: 25 for 25, 30 for 29.97, 24 for 23.976."""
+    return max(1, round(fps))
+
+
+def dropped_per_minute(fps: float) -> int:
+    """Frame numbers skipped each minute (not each tenth) by drop-frame timecode; 0 if none.
+
+    Only the NTSC rates 30000/1001 and 60000/1001 use drop-frame (2 and 4 numbers).
+    """
+    nominal = nominal_fps(fps)
+    if nominal in (30, 60) and abs(fps - nominal * 1000 / 1001) < 0.005:
+        return nominal // 15
+    return 0
+
+
+def frame_to_timecode(frame: int, fps: float = DEFAULT_FPS) -> str:
+    """SMPTE timecode of frame number `frame` (`HH:MM:SS:FF`; `;FF` when drop-frame)."""
+    nominal, drop = nominal_fps(fps), dropped_per_minute(fps)
+    number = frame
+    if drop:
+        # Renumber: every minute but each tenth skips its first `drop` frame numbers.
+        per_ten = 600 * nominal - 9 * drop
+        per_minute = 60 * nominal - drop
+        tens, rest = divmod(frame, per_ten)
+        skipped = 9 * drop * tens
+        if rest >= drop:
+            skipped += drop * ((rest - drop) // per_minute)
+        number = frame + skipped
+    whole, ff = divmod(number, nominal)
+    h, rest_s = divmod(whole, 3600)
+    m, s = divmod(rest_s, 60)
+    return f"{h:02d}:{m:02d}:{s:02d}{';' if drop else ':'}{ff:02d}"
+
+
+def timecode_to_frame(h: int, m: int, s: int, ff: int, fps: float = DEFAULT_FPS) -> int:
+    """Frame number of SMPTE `h:m:s:ff` (drop-frame at 29.97/59.94); refuses what cannot be."""
+    nominal, drop = nominal_fps(fps), dropped_per_minute(fps)
+    shown = f"{h:02d}:{m:02d}:{s:02d}:{ff:02d}"
+    if m >= 60 or s >= 60:
+        raise TimecodeError(f"{shown!r}: minutes and seconds must be below 60")
+    if ff >= nominal:
+        raise TimecodeError(f"{shown!r}: frame {ff} does not exist at {fps:g} fps")
+    minutes = 60 * h + m
+    if drop and s == 0 and ff < drop and m % 10 != 0:
+        raise TimecodeError(
+            f"{shown!r}: drop-frame timecode at {fps:g} fps skips frames 00-{drop - 1:02d} "
+            "of this minute; type the next frame"
+        )
+    return (3600 * h + 60 * m + s) * nominal + ff - drop * (minutes - minutes // 10)
+
+
 def format_offset(seconds: float | None, fps: float = DEFAULT_FPS) -> str:
-    """`HH:MM:SS.ff` (ff = frame within the second) for an offset into a file."""
+    """SMPTE `HH:MM:SS:FF` of the frame shown at an offset into a file ('' for None)."""
     if seconds is None:
         return ""
     sign = "-" if seconds < 0 else ""
-    frames = frame_of(abs(seconds), fps)
-    per_second = round(fps)
-    whole, ff = divmod(frames, per_second)
+    return sign + frame_to_timecode(frame_of(abs(seconds), fps), fps)
+
+
+def format_decimal(seconds: float | None) -> str:
+    """Veyepar's `HH:MM:SS.ss` (decimal seconds, hundredths) for its JSON; '' for None."""
+    if seconds is None:
+        return ""
+    hundredths = round(abs(seconds) * 100)
+    whole, cs = divmod(hundredths, 100)
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
-    return f"{sign}{h:02d}:{m:02d}:{s:02d}.{ff:02d}"
+    return f"{'-' if seconds < 0 else ''}{h:02d}:{m:02d}:{s:02d}.{cs:02d}"
 
 
 def parse_offset(text: str, fps: float = DEFAULT_FPS) -> float:
-    """Read `HH:MM:SS.ff`, `MM:SS.ff`, `SS.ff` or `HH:MM:SS:ff` as seconds on the frame grid.
+    """Read a typed offset as seconds on the frame grid of `fps`.
 
-    A two-digit part after the seconds is a frame number (the editor's convention);
-    plain decimal seconds such as `12.5` (one digit or more than two) are read as seconds.
+    `HH:MM:SS:FF` (or `;FF`) is SMPTE; `442f` is a frame count; anything else with at
+    most two colons is decimal seconds (`17.68`, `1:17.68`, `00:00:17.68`, `00:01:05`),
+    snapped to the frame it falls in.
     """
     raw = text.strip()
-    match = _TC.match(raw)
+    if match := _FRAMES.match(raw):
+        return seconds_of(int(match["n"]), fps)
+    if match := _SMPTE.match(raw):
+        h, m, s, ff = (int(match[k]) for k in ("h", "m", "s", "f"))
+        if match["sep"] == ";" and not dropped_per_minute(fps):
+            raise TimecodeError(
+                f"{text!r}: ';' marks drop-frame timecode, which {fps:g} fps does not use; "
+                "type HH:MM:SS:FF"
+            )
+        return seconds_of(timecode_to_frame(h, m, s, ff, fps), fps)
+    match = _DECIMAL.match(raw)
     if not match:
-        raise TimecodeError(
-            f"{text!r} is not a timecode; type HH:MM:SS.ff (ff = frame), e.g. 00:12:03.10"
-        )
-    h = int(match["h"] or 0)
-    m = int(match["m"] or 0)
-    s_text = match["s"]
-    ff_text = match["f"]
-    if "." in s_text:
-        whole, frac = s_text.split(".")
-        if len(frac) == 2 and ff_text is None:
-            ff_text, s_text = frac, whole
-        else:
-            return snap(h * 3600 + m * 60 + float(s_text), fps)
-    s = int(s_text)
-    if m >= 60 or s >= 60:
+        raise TimecodeError(f"{text!r} is not a timecode; type {TIMECODE_HINT}")
+    hours, minutes, secs = int(match["h"] or 0), int(match["m"] or 0), float(match["s"])
+    if match["m"] is not None and (minutes >= 60 or secs >= 60):
         raise TimecodeError(f"{text!r}: minutes and seconds must be below 60")
-    frames = int(ff_text or 0)
-    if frames >= round(fps):
-        raise TimecodeError(f"{text!r}: frame {frames} does not exist at {fps:g} fps")
-    return seconds_of((h * 3600 + m * 60 + s) * round(fps) + frames, fps)
+    return snap(3600 * hours + 60 * minutes + secs, fps)
 
 
 def format_wall(moment: datetime | None) -> str:

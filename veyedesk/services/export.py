@@ -2,7 +2,8 @@
 
 The Veyepar JSON uses the fields Veyepar publishes, so other tools keep working, and
 imports back with `import-schedule --format veyepar-json`. `start` is the venue wall
-clock; `utc_offset_min` is added so the instant is not lost.
+clock; `utc_offset_min` is added so the instant is not lost. Cut offsets are written the
+way Veyepar stores them, `HH:MM:SS.ss` decimal seconds (never SMPTE frames).
 
 A raw playlist lists each applied cut's file with `#EXTVLCOPT:start-time/stop-time`, the
 per-item options VLC reads, so it plays just the talk. mpv (0.35 here) ignores those
@@ -19,7 +20,7 @@ from veyedesk.config import Settings
 from veyedesk.ingest.schedule_veyepar import veyepar_state_number
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Episode
-from veyedesk.model.timecode import format_duration
+from veyedesk.model.timecode import format_decimal, format_duration
 from veyedesk.services.encoding import output_path
 from veyedesk.services.errors import InvalidInput
 
@@ -56,8 +57,9 @@ def veyepar_episode(episode: Episode) -> dict[str, Any]:
             {
                 "raw_file": cut.raw_file.filename,
                 "room": cut.raw_file.location.folder,
-                "start": cut.start,
-                "end": cut.end,
+                # Veyepar's Cut_List offsets: `HH:MM:SS.ss` decimal seconds, blank = file bound.
+                "start": format_decimal(cut.start),
+                "end": format_decimal(cut.end),
                 "apply": cut.apply,
                 "sequence": cut.sequence,
             }

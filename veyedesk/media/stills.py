@@ -1,0 +1,114 @@
+"""Stills (photos and scans of recording sheets): is it an image, and when was it taken.
+
+The time comes from the file name when it holds one (phones and scanners write it there:
+`IMG_20260201_101530.jpg`, `Scan 2026-02-01 10.15.30.png`, or a crew's own `10_15_30.jpg`),
+else from the EXIF `DateTimeOriginal` a camera stores. Both are the clock of the camera,
+which at a venue is the local time of day.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from veyedesk.media.probe import MediaError
+
+# Pillow refuses "decompression bombs" above this many pixels; a 50-megapixel phone photo
+# is far below it, a crafted file is not.
+Image.MAX_IMAGE_PIXELS = 200_000_000
+
+_EXIF_IFD = 0x8769
+_DATE_TIME_ORIGINAL = 0x9003
+_DATE_TIME_DIGITIZED = 0x9004
+_DATE_TIME = 0x0132
+
+_SEP = r"[ _.:T-]?"
+# Date and time together: 20260201_101530, 2026-02-01 10.15.30, 2026-02-01T10:15:30.
+_DATE_AND_TIME = re.compile(
+    r"(?<!\d)(?P<y>20\d\d)-?(?P<mo>\d\d)-?(?P<d>\d\d)(?:[ _T-]|\sat\s)"
+    rf"(?P<h>\d\d){_SEP}(?P<mi>\d\d){_SEP}(?P<s>\d\d)(?:\d{{3}})?(?!\d)"
+)
+# A time alone, with separators (10_15_30, 10-15-30, 10.15.30, 10:15:30) or 10h15.
+_TIME = re.compile(r"(?<!\d)(?P<h>\d\d?)[_.:-](?P<mi>\d\d)[_.:-](?P<s>\d\d)(?!\d)")
+_HOUR_H = re.compile(r"(?<!\d)(?P<h>\d\d?)h(?P<mi>\d\d)(?!\d)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StillInfo:
+    """What the import needs to know about one image file."""
+
+    width: int
+    height: int
+    format: str
+    taken: datetime | None
+    taken_source: str  # "filename", "exif" or ""
+
+
+def _clock(d: date, h: str, mi: str, s: str = "0") -> datetime | None:
+    try:
+        return datetime(d.year, d.month, d.day, int(h), int(mi), int(s))
+    except ValueError:  # 25:61 in a name is not a time
+        return None
+
+
+def time_from_name(name: str, day: date) -> datetime | None:
+    """The moment a file name states; a time without a date is taken to be on `day`."""
+    stem = Path(name).stem
+    if match := _DATE_AND_TIME.search(stem):
+        try:
+            when = date(int(match["y"]), int(match["mo"]), int(match["d"]))
+        except ValueError:
+            when = None
+        if when is not None:
+            found = _clock(when, match["h"], match["mi"], match["s"])
+            if found is not None:
+                return found
+    if match := _TIME.search(stem):
+        return _clock(day, match["h"], match["mi"], match["s"])
+    if match := _HOUR_H.search(stem):
+        return _clock(day, match["h"], match["mi"])
+    return None
+
+
+def _exif_time(image: Image.Image) -> datetime | None:
+    exif = image.getexif()
+    tags: dict[int, object] = dict(exif)
+    with contextlib.suppress(KeyError, ValueError, OSError):  # no Exif IFD: IFD0 only
+        tags.update(exif.get_ifd(_EXIF_IFD))
+    for tag in (_DATE_TIME_ORIGINAL, _DATE_TIME_DIGITIZED, _DATE_TIME):
+        value = tags.get(tag)
+        if isinstance(value, bytes):
+            value = value.decode("ascii", "replace")
+        if isinstance(value, str):
+            try:
+                return datetime.strptime(value.strip("\x00 ")[:19], "%Y:%m:%d %H:%M:%S")
+            except ValueError:
+                continue  # cameras with no clock set write "0000:00:00 00:00:00"
+    return None
+
+
+def inspect_still(path: Path, day: date) -> StillInfo:
+    """Size, format and time taken of an image; MediaError if it is not a readable image."""
+    try:
+        with Image.open(path) as image:
+            image.verify()  # reads the whole structure: a truncated file fails here
+        with Image.open(path) as image:
+            width, height, fmt = image.width, image.height, image.format or ""
+            exif = _exif_time(image)
+    except FileNotFoundError:
+        raise MediaError(f"{path}: no such file") from None
+    except (UnidentifiedImageError, Image.DecompressionBombError) as exc:
+        raise MediaError(f"{path}: not an image veyedesk can read ({exc})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise MediaError(f"{path}: the image is damaged or truncated ({exc})") from None
+    named = time_from_name(path.name, day)
+    if named is not None:
+        return StillInfo(width, height, fmt, named, "filename")
+    if exif is not None:
+        return StillInfo(width, height, fmt, exif, "exif")
+    return StillInfo(width, height, fmt, None, "")
