@@ -1,7 +1,7 @@
 """raw_file.filesize holds files over 2 GiB (an hour of DV is 13 GB) on PostgreSQL
 
 Revision ID: 0010
-Revises: 0003
+Revises: 0007
 Create Date: 2026-12-01 17:00:00
 
 `filesize` was a 32-bit INTEGER: on PostgreSQL a scan of any DV file longer than about
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '0010'
-down_revision = '0003'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """recording sheets: image files get their room-day, the time taken, a checksum and OCR state
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-01 17:00:00
 
 Photos and scans of the paper sheets volunteers fill in per room and session are image
@@ -16,7 +16,7 @@ from alembic import op
 
 
 revision = '0011'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
