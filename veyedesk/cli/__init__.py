@@ -15,6 +15,7 @@ from veyedesk.cli import (
     assets,
     db_cmds,
     demo,
+    desktop,
     encode,
     episode_admin,
     episodes,
@@ -47,6 +48,7 @@ COMMAND_MODULES = (
     pipeline,
     mark,
     sheets,
+    desktop,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
