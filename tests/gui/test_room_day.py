@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.gui.ingest_support import open_window
 from veyedesk.gui.room_day import COMMENT, FILE, PROBLEMS, TALKS, TRASH, RoomDayWindow
-from veyedesk.model import Cut, Log, RawFile
+from veyedesk.model import Cut, Log, Mark, RawFile
 from veyedesk.services import catalog
 from veyedesk.services.episodes import add_episode
 from veyedesk.services.users import Identity
@@ -72,7 +72,7 @@ def test_room_day_lists_problems_and_saves_trash_and_comment(
     assert table.item(0, TALKS).text() == f"{talk_id} Opening <b>not bold</b>"
     assert "gap of 0:15:00 before it" in table.item(2, PROBLEMS).text()
     assert "1 overlapping pair(s)" in view.summary.text()
-    assert view.tabs.tabText(1) == "Marks"  # the place kept for the marks list
+    assert view.tabs.tabText(1) == "Marks"
     view.activateWindow()
     qtbot.waitUntil(view.isActiveWindow, timeout=5000)
     view.grab().save(str(artifacts / "room_day.png"))
@@ -151,3 +151,34 @@ def test_enter_on_a_files_talks_opens_the_talk_in_the_editor(
         ),
         timeout=10000,
     )
+
+
+def test_the_marks_tab_lists_the_room_days_marks_and_deletes_one_undoably(
+    qtbot: QtBot, engine: Engine, session: Session
+) -> None:
+    _day(session)
+    raw = session.scalars(select(RawFile)).first()
+    assert raw is not None
+    show_id, room_id = raw.show_id, raw.location_id
+    session.add_all(
+        [
+            Mark(show_id=show_id, location_id=room_id, click=T0, kind="start", who="ann"),
+            Mark(show_id=show_id, location_id=room_id, click=T0 + timedelta(minutes=14)),
+        ]
+    )
+    session.commit()
+    window = open_window(qtbot, engine, watch=False)
+    view = _open(qtbot, window)
+    view.tabs.setCurrentIndex(1)
+    marks = view.marks
+    assert marks is not None and view.tabs.widget(1) is marks
+    qtbot.waitUntil(lambda: marks.table.rowCount() == 2, timeout=10000)
+    marks.table.selectRow(0)
+    qtbot.mouseClick(marks.buttons["delete"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: marks.table.rowCount() == 1, timeout=10000)
+    session.expire_all()
+    assert session.scalars(select(Mark.kind)).all() == ["cut"]
+    marks.undo_stack.undo()
+    qtbot.waitUntil(lambda: marks.table.rowCount() == 2, timeout=10000)
+    session.expire_all()
+    assert sorted(session.scalars(select(Mark.kind)).all()) == ["cut", "start"]

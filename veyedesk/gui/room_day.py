@@ -2,8 +2,8 @@
 files day*): start, end, duration, problems (unreadable, missing, gaps, overlaps), which
 talks use each file; trash and comment are set here through `services.room_day`.
 
-The Marks tab is a place held for the room-day's marks list (`gui/marks_list.py`, built
-separately), embedded at merge.
+The Marks tab is the same room-day's marks (the seed's *marks day*): `gui/marks_list.py`,
+the list the Mark window uses, with its corrections and undo.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
+from veyedesk.gui.marks_list import MarksList
 from veyedesk.gui.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.timecode import format_duration
@@ -135,14 +136,9 @@ class RoomDayWindow(QWidget):
         files_layout.addWidget(self.summary)
         files_layout.addWidget(self.table, 1)
         self.tabs.addTab(files_page, "Raw files")
-        # MERGE: the room-day's marks list (gui/marks_list.py, helper `mark`) replaces this
-        # placeholder: `self.set_marks_widget(MarksList(...))`, fed with `self.current_ref()`.
-        self.marks_placeholder = QWidget()
-        self.marks_placeholder.setObjectName("marks_tab_placeholder")
-        holder = QVBoxLayout(self.marks_placeholder)
-        holder.addWidget(plain_label("The room-day's marks list goes here."))
-        holder.addStretch(1)
-        self.marks_tab = self.tabs.addTab(self.marks_placeholder, "Marks")
+        # The chosen room-day's marks list; made anew for each room-day picked.
+        self.marks: MarksList | None = None
+        self.marks_tab = self.tabs.addTab(plain_label("Pick a room-day."), "Marks")
 
         self.summary.setContentsMargins(4, 2, 4, 2)
         layout = QVBoxLayout(self)
@@ -154,11 +150,30 @@ class RoomDayWindow(QWidget):
                 f"{identity.name} ({identity.role}) may look but not trash or comment"
             )
 
-    # -- the marks tab (filled at merge) ------------------------------------------------
-    def set_marks_widget(self, widget: QWidget) -> None:
-        """Put the marks list in the Marks tab, in place of the placeholder."""
+    # -- the marks tab ------------------------------------------------------------------
+    def _show_marks(self, ref: RoomDayRef) -> None:
+        """The Marks tab lists the picked room-day's marks (one list per room-day)."""
+        where = (self.show_id, ref.location_id, ref.day)
+        if (
+            self.marks is not None
+            and (
+                self.marks.where.show_id,
+                self.marks.where.room_id,
+                self.marks.where.day,
+            )
+            == where
+        ):
+            return
+        old = self.tabs.widget(self.marks_tab)
+        self.marks = MarksList(self.sessions, self.identity, *where)
+        self.marks.setObjectName("room_day_marks")
+        self.marks.status.connect(self.status.setText)
+        current = self.tabs.currentIndex()
         self.tabs.removeTab(self.marks_tab)
-        self.marks_tab = self.tabs.insertTab(self.marks_tab, widget, "Marks")
+        self.marks_tab = self.tabs.insertTab(self.marks_tab, self.marks, "Marks")
+        self.tabs.setCurrentIndex(current)
+        if old is not None:
+            old.deleteLater()
 
     def current_ref(self) -> RoomDayRef | None:
         index = self.picker.currentIndex()
@@ -210,6 +225,7 @@ class RoomDayWindow(QWidget):
         ref = self.current_ref()
         if ref is None:
             return
+        self._show_marks(ref)
         sessions, show_id = self.sessions, self.show_id
 
         def work() -> RoomDay:
