@@ -43,7 +43,8 @@ def test_a_200_character_title_is_reported_shrunk_and_cut() -> None:
 
 def test_a_title_that_only_needed_a_smaller_font_is_shrunk_not_cut() -> None:
     text = SlideText(
-        title="Distributed consensus in practice: what the Raft papers do not tell you about running it"
+        title="Distributed consensus in practice: "
+        "what the Raft papers do not tell you about running it"
     )
     filled = fill_slide(TITLE_TEMPLATE, text, 1920, 1080)
     (note,) = filled.notes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -39,7 +41,7 @@ def test_chapters_tile_the_whole_encode_on_its_frame_grid(
 ) -> None:
     got = chapters(durations, [""] * len(durations), fps, title, credits)
     assert got[0].start == 0.0
-    assert all(a.end == b.start for a, b in zip(got, got[1:], strict=False))
+    assert all(a.end == b.start for a, b in itertools.pairwise(got))
     total = sum(whole_frames(d, fps) for d in durations)
     total += whole_frames(title, fps) + whole_frames(credits, fps)
     assert got[-1].end == pytest.approx(total / fps)

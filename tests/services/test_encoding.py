@@ -224,8 +224,7 @@ def test_the_encode_and_veyedesk_chapters_agree_on_titles_and_times(
         ).stdout
     )  # fmt: skip
     got = [
-        (float(c["start_time"]), float(c["end_time"]), c["tags"]["title"])
-        for c in fmt["chapters"]
+        (float(c["start_time"]), float(c["end_time"]), c["tags"]["title"]) for c in fmt["chapters"]
     ]
     assert [g[2] for g in got] == ['Welcome; "a=b" #1 \\ C:\\temp', "Demo 🎉", "Part 3"]
     assert [g[2] for g in got] == [c.title for c in expected]

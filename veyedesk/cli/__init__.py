@@ -10,12 +10,12 @@ import sys
 from collections.abc import Sequence
 
 from veyedesk import __version__
-from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, queue
+from veyedesk.cli import admin, db_cmds, demo, encode, episodes, ingest, play, proofs, queue
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
 # Each module adds its sub-commands with register(subparsers); later features add theirs here.
-COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play)
+COMMAND_MODULES = (db_cmds, admin, episodes, queue, ingest, demo, encode, play, proofs)
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
 USER_ERRORS = (UserError,)
