@@ -37,6 +37,7 @@ class EpisodeContext:
     state: str
     conf_url: str
     slug: str
+    host_url: str = ""  # where the encode is hosted: chapter links get `?t=`
     logs: list[LogLine] = field(default_factory=list)
     # raw file id -> names of the other talks whose cuts use it
     raw_usage: dict[int, list[str]] = field(default_factory=dict)
@@ -79,6 +80,7 @@ def episode_context(session: Session, episode_id: int, raw_file_ids: list[int]) 
         state=episode.state.slug if episode.state else "",
         conf_url=episode.conf_url,
         slug=episode.slug,
+        host_url=episode.host_url,
         logs=[
             LogLine(
                 state=log.state.slug if log.state else "",
