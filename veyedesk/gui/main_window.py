@@ -31,6 +31,7 @@ from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
+from veyedesk.gui.episode_outputs import EpisodeOutputs
 from veyedesk.gui.episode_session import EpisodeSession, Leave
 from veyedesk.gui.player_host import PlayerHost
 from veyedesk.gui.prompts import Prompts
@@ -93,6 +94,16 @@ class MainWindow(QMainWindow):
         self.player = PlayerHost(self)
         self.setCentralWidget(self.player)
         self.cuts.playhead = self.player.playhead
+        # Release forms, title proofs, playlists, the encode player; the form's preview.
+        self.outputs = EpisodeOutputs(
+            self, sessions, settings, self.runner, self._open_episode_ref, self._show_ref
+        )
+        self.form.title_preview.attach(sessions, self.runner)
+        self.form.slide_timing = (
+            settings.title_seconds,
+            settings.credits_seconds,
+            settings.profile().fps,
+        )
 
         self.show_box = QComboBox()
         self.show_box.setObjectName("show_picker")
@@ -180,6 +191,7 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self.next_action)
         go_menu.addSeparator()
         go_menu.addAction(self.review_action)
+        self.outputs.install_menus(file_menu, go_menu)
         view_menu = bar.addMenu("&View")
         for dock in (self.list_dock, self.form_dock, self.cuts_dock, self.queue_dock):
             view_menu.addAction(dock.toggleViewAction())
@@ -232,6 +244,10 @@ class MainWindow(QMainWindow):
         self.form.thumbnail_requested.connect(self._thumbnail)
         self.form.add_raw_file.connect(self._add_raw_file)
         self.form.take_over_button.clicked.connect(self.editing.take_over_lock)
+        self.form.release_form_requested.connect(lambda: self.outputs.release_form())
+        self.form.play_encode_requested.connect(lambda: self.outputs.play_encode())
+        self.outputs.status.connect(self._status)
+        self.outputs.failed.connect(lambda what, exc: self._status(f"{what} failed: {exc}"))
         self.cuts.cut_activated.connect(self.player.seek_to)
         self.player.position_changed.connect(self._position)
         self.player.notice.connect(self._status)
@@ -292,6 +308,7 @@ class MainWindow(QMainWindow):
         if show_id is None:
             return
         QSettings().setValue("last_show_id", show_id)
+        self.outputs.refresh()
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:
@@ -312,6 +329,14 @@ class MainWindow(QMainWindow):
 
     def _row_changed(self, row: EpisodeRow) -> None:
         self.episodes.update_row(row)
+
+    def _open_episode_ref(self) -> tuple[int, str] | None:
+        doc = self.editing.document
+        return None if doc is None else (doc.draft.episode_id, doc.draft.fields.get("name") or "")
+
+    def _show_ref(self) -> tuple[int, str] | None:
+        show_id = self.show_box.currentData()
+        return None if show_id is None else (int(show_id), self.show_box.currentText())
 
     def _load_failed(self, exc: Exception | str) -> None:
         self._status(f"Could not read the database: {exc}")
@@ -377,6 +402,7 @@ class MainWindow(QMainWindow):
             # First: mpv starts opening the files on its own threads while the form fills.
             self.player.load(document)
         self.form.set_document(document, None)
+        self.outputs.refresh()
         self.cuts.set_document(document)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
             action.setEnabled(document is not None)
@@ -614,6 +640,8 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         if self.review_window is not None:
             self.review_window.shutdown()
+        self.outputs.shutdown()
+        self.form.title_preview.shutdown()
         self.editing.wait(5000)
         self.runner.wait(5000)
         super().closeEvent(event)

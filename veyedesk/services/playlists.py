@@ -10,10 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from veyedesk.config import ConfigError, Settings
-from veyedesk.model import Episode
+from veyedesk.media.probe import MediaError, probe
+from veyedesk.model import Episode, Show
 from veyedesk.services.encoding import output_path
-from veyedesk.services.errors import InvalidInput
+from veyedesk.services.episodes import Selection, get_episode, select_episodes
+from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.export import encoded_playlist, raw_playlist
 
 KINDS = ("raw", "encoded")
@@ -26,6 +30,48 @@ class Playlist:
     text: str
     entries: int = 0
     skipped: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EncodedFile:
+    """One encode of a talk on disk, probed: what a player needs to open it."""
+
+    profile: str
+    path: Path
+    duration: float
+    fps: float
+    size: int
+
+
+def episode_encodes(session: Session, episode_id: int, settings: Settings) -> list[EncodedFile]:
+    """Every encode of the talk that exists (any state, any profile), probed.
+
+    Raises NotFound naming the folders looked in when there is none; a file ffprobe
+    cannot read is skipped (it is being written, or broken: review would say so).
+    """
+    episode = get_episode(session, episode_id)
+    found = []
+    for name, path in encoded_files(episode, settings):
+        try:
+            info = probe(path)
+        except MediaError:
+            continue
+        video = info.video
+        fps = (video.fps if video is not None else None) or settings.profile(name).fps
+        found.append(EncodedFile(name, path, info.duration or 0.0, fps, info.size or 0))
+    if not found:
+        where = ", ".join(
+            str(
+                output_path(
+                    settings, episode.show.client.slug, episode.show.slug, prof, episode.slug
+                )
+            )
+            for prof in (settings.profile(n) for n in settings.profiles)
+        )
+        raise NotFound(
+            f"episode {episode.id} ({episode.slug}) has no encode yet; looked for {where}"
+        )
+    return found
 
 
 def encoded_files(episode: Episode, settings: Settings) -> list[tuple[str, Path]]:
@@ -78,3 +124,19 @@ def show_playlist(
         result.entries += 1
     result.text = "\n".join(lines) + "\n"
     return result
+
+
+def show_selection(session: Session, show_id: int) -> Selection:
+    """The selection of every episode of the show with this id."""
+    show = session.get(Show, show_id)
+    if show is None:
+        raise NotFound(f"no show with id {show_id}; refresh the show list")
+    return Selection(show.client.slug, show.slug)
+
+
+def show_playlist_by_id(
+    session: Session, show_id: int, settings: Settings, kind: str, profile: str | None = None
+) -> Playlist:
+    """`show_playlist` of every episode of the show with this id (the editor's File menu)."""
+    episodes = select_episodes(session, show_selection(session, show_id))
+    return show_playlist(episodes, settings, kind, profile)

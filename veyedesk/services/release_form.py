@@ -234,3 +234,8 @@ def set_release_template(session: Session, client: str, show: str, text: str | N
     target.release_template = wording if wording.strip() else ""
     session.flush()
     return target.release_template or DEFAULT_TEMPLATE.read_text(encoding="utf-8")
+
+
+def write_episode_release_form(session: Session, episode_id: int, out: Path) -> ReleaseForm:
+    """One talk's release form at `out` (the editor's Release form button)."""
+    return write_release_form(get_episode(session, episode_id), out)
