@@ -113,3 +113,16 @@ def test_a_contact_sheet_flags_misfits_in_png_and_pdf(tmp_path: Path) -> None:
 def test_a_sheet_must_be_png_or_pdf(tmp_path: Path) -> None:
     with pytest.raises(ProofError, match=r"proof\.jpg: a proof sheet is a \.png or a \.pdf"):
         contact_sheet([], tmp_path / "proof.jpg", "x")
+
+
+@pytest.mark.media
+def test_one_unreadable_image_fails_alone_and_its_batch_still_renders(tmp_path: Path) -> None:
+    corrupt = tmp_path / "own-title.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    jobs = [SlideJob(f"#{n}", TITLE_TEMPLATE, SHORT) for n in range(5)]
+    jobs.insert(2, SlideJob("#corrupt", corrupt, SHORT))
+    slides = render_slides(jobs, tmp_path / "work", workers=1)  # one batch holds them all
+    assert [s.flagged for s in slides] == [False, False, True, False, False, False]
+    assert slides[2].png is None
+    assert slides[2].warning().startswith(f"not rendered: {corrupt}: the slide could not be")
+    assert all(s.png is not None and s.png.is_file() for i, s in enumerate(slides) if i != 2)

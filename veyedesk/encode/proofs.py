@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from veyedesk.encode import titles
-from veyedesk.encode.run import EncodeFailed, render_image
+from veyedesk.encode.run import EncodeFailed, render_image, render_images
 from veyedesk.errors import UserError
 
 PROOF_WIDTH, PROOF_HEIGHT = 480, 270  # a quarter of 1080p: titles stay readable
 SHEET_COLUMNS = 4
 PDF_COLUMNS, PDF_ROWS = 3, 3
+BATCH = 10  # slides per ffmpeg process: start-up shared, cores still kept busy
 RED = (200, 0, 32)
 SHEET_SUFFIXES = (".png", ".pdf")
 
@@ -88,6 +89,25 @@ def render_slide(
         return RenderedSlide(label, None, error=f"{png}: {exc.strerror or exc}")
 
 
+def _fill(
+    job: SlideJob, width: int, height: int, png: Path
+) -> RenderedSlide | tuple[Path, tuple[titles.FitNote, ...]]:
+    """What to rasterise for `job` and its fit notes, or the RenderedSlide if it failed."""
+    if job.template is None or job.error:
+        return RenderedSlide(job.label, None, error=job.error or "no title template")
+    if job.template.suffix.lower() != ".svg":
+        return job.template, ()
+    try:
+        filled = titles.fill_slide(job.template, job.text, width, height)
+        svg = png.with_suffix(".svg")
+        svg.write_text(filled.svg, encoding="utf-8")
+    except titles.TemplateError as exc:
+        return RenderedSlide(job.label, None, error=str(exc))
+    except OSError as exc:
+        return RenderedSlide(job.label, None, error=f"{png}: {exc.strerror or exc}")
+    return svg, filled.notes
+
+
 def render_slides(
     jobs: Sequence[SlideJob],
     work: Path,
@@ -95,19 +115,46 @@ def render_slides(
     height: int = PROOF_HEIGHT,
     workers: int | None = None,
 ) -> list[RenderedSlide]:
-    """Render every job's slide into `work` in parallel (one ffmpeg per core), in job order."""
+    """Render every job's slide into `work`, in job order.
+
+    Templates are filled here (fast, pure Python); rasterising runs as batches of BATCH
+    slides per ffmpeg, as many batches at once as cores. A batch that fails is rendered
+    slide by slide, so one broken template is reported alone and the rest still render.
+    """
     work.mkdir(parents=True, exist_ok=True)
-    count = workers or os.cpu_count() or 2
+    count = max(1, workers or os.cpu_count() or 2)
+    pngs = [work / f"slide-{i:04d}.png" for i in range(len(jobs))]
+    notes: dict[int, tuple[titles.FitNote, ...]] = {}
+    results: dict[int, RenderedSlide] = {}
+    todo: list[tuple[int, Path]] = []
+    for index, job in enumerate(jobs):
+        filled = _fill(job, width, height, pngs[index])
+        if isinstance(filled, RenderedSlide):
+            results[index] = filled
+        else:
+            todo.append((index, filled[0]))
+            notes[index] = filled[1]
 
-    def one(index: int) -> RenderedSlide:
-        job = jobs[index]
-        if job.template is None or job.error:
-            return RenderedSlide(job.label, None, error=job.error or "no title template")
-        png = work / f"slide-{index:04d}.png"
-        return render_slide(job.template, job.text, width, height, png, job.label)
+    def batch(items: list[tuple[int, Path]]) -> None:
+        try:
+            render_images([(source, pngs[i]) for i, source in items], width, height)
+        except EncodeFailed:
+            for i, source in items:
+                try:
+                    render_image(source, pngs[i], width, height)
+                except EncodeFailed as exc:
+                    results[i] = RenderedSlide(jobs[i].label, None, error=str(exc))
+                    continue
+                results[i] = RenderedSlide(jobs[i].label, pngs[i], notes.get(i, ()))
+            return
+        for i, _source in items:
+            results[i] = RenderedSlide(jobs[i].label, pngs[i], notes.get(i, ()))
 
-    with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
-        return list(pool.map(one, range(len(jobs))))
+    size = max(1, min(BATCH, -(-len(todo) // count)))  # every core gets work on small shows
+    batches = [todo[i : i + size] for i in range(0, len(todo), size)]
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        list(pool.map(batch, batches))
+    return [results[i] for i in range(len(jobs))]
 
 
 def _font_path() -> Path | None:
@@ -169,7 +216,7 @@ def _png_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None
                 fill="white",
                 font=small,
             )
-    sheet.save(out, "PNG")
+    sheet.save(out, "PNG", compress_level=3)  # a sheet of 100 slides: speed over bytes
 
 
 def _shorten(text: str, limit: int) -> str:
