@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from veyedesk.encode.proofs import (
 )
 from veyedesk.encode.titles import TITLE_TEMPLATE, SlideText, fill_slide
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 LONG_TITLE = ("A very long title about distributed consensus in practice " * 4)[:200]
 SHORT = SlideText(title="Short talk", authors="Ann Example", show="Conf", license="CC BY")
 
@@ -91,6 +93,8 @@ def test_a_contact_sheet_flags_misfits_in_png_and_pdf(tmp_path: Path) -> None:
     assert "not a readable SVG template" in slides[3].warning()
 
     png = contact_sheet(slides, tmp_path / "proof.png", "Title proofs: Conf")
+    ARTIFACTS.mkdir(exist_ok=True)
+    shutil.copy(png, ARTIFACTS / "proofs-contact-sheet.png")  # for a person to look at
     with Image.open(png) as sheet:
         rgb = sheet.convert("RGB")
         # Cells are laid out 4 across below the header; the flagged second cell is framed.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -192,6 +192,7 @@ def _png_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None
     summary += " (red frame):" if flagged else ": every title fits as designed"
     draw.text((pad, pad + 40), summary, fill=RED if flagged else "black", font=small)
     for i, line in enumerate(listing, start=1):
+        line = _fit(line, width - 2 * pad - 12, lambda t: draw.textlength(t, font=small))
         draw.text((pad + 12, pad + 40 + 24 * i), line, fill=RED, font=small)
     for i, slide in enumerate(slides):
         x = pad + (i % cols) * (cell_w + pad)
@@ -208,19 +209,21 @@ def _png_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None
             )
             draw.text((x + 20, y + PROOF_HEIGHT // 2), "not rendered", fill="white", font=big)
         colour = "white" if slide.flagged else "black"
-        draw.text((x + frame, y + frame + PROOF_HEIGHT + 4), slide.label, fill=colour, font=small)
+        label = _fit(slide.label, PROOF_WIDTH, lambda t: draw.textlength(t, font=small))
+        draw.text((x + frame, y + frame + PROOF_HEIGHT + 4), label, fill=colour, font=small)
         if slide.flagged:
-            draw.text(
-                (x + frame, y + frame + PROOF_HEIGHT + 24),
-                _shorten(slide.warning(), 60),
-                fill="white",
-                font=small,
-            )
+            line = _fit(slide.warning(), PROOF_WIDTH, lambda t: draw.textlength(t, font=small))
+            draw.text((x + frame, y + frame + PROOF_HEIGHT + 24), line, fill="white", font=small)
     sheet.save(out, "PNG", compress_level=3)  # a sheet of 100 slides: speed over bytes
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _fit(text: str, width: float, measure: Callable[[str], float]) -> str:
+    """`text`, cut with "…" to fit `width` as `measure` measures it (the cell's font)."""
+    if measure(text) <= width:
+        return text
+    while text and measure(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _pdf_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None:
@@ -246,10 +249,14 @@ def _pdf_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None
     for slide in flagged:
         pdf.multi_cell(0, 6, f"  {slide.label}: {slide.warning()}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_text_color(0, 0, 0)
-    margin, gap = 12.0, 6.0
-    cell_w = (pdf.w - 2 * margin - (PDF_COLUMNS - 1) * gap) / PDF_COLUMNS
-    img_h = cell_w * PROOF_HEIGHT / PROOF_WIDTH
-    cell_h = img_h + 12
+    # The grid pages place everything themselves: no automatic page breaks under a label.
+    pdf.set_auto_page_break(auto=False)
+    margin, gap, label_h = 12.0, 5.0, 10.0
+    by_width = (pdf.w - 2 * margin - (PDF_COLUMNS - 1) * gap) / PDF_COLUMNS
+    by_height = (pdf.h - 2 * margin - (PDF_ROWS - 1) * gap) / PDF_ROWS - label_h
+    img_h = min(by_width * PROOF_HEIGHT / PROOF_WIDTH, by_height)
+    cell_w = img_h * PROOF_WIDTH / PROOF_HEIGHT
+    cell_h = img_h + label_h
     per_page = PDF_COLUMNS * PDF_ROWS
     for i, slide in enumerate(slides):
         if i % per_page == 0:
@@ -268,11 +275,11 @@ def _pdf_sheet(slides: Sequence[RenderedSlide], out: Path, heading: str) -> None
         pdf.set_xy(x, y + img_h + 1)
         pdf.set_font(family, size=8)
         pdf.set_text_color(0, 0, 0)
-        pdf.cell(cell_w, 4, _shorten(slide.label, 70))
+        pdf.cell(cell_w, 4, _fit(slide.label, cell_w, pdf.get_string_width))
         if slide.flagged:
             pdf.set_xy(x, y + img_h + 5)
             pdf.set_text_color(*RED)
-            pdf.cell(cell_w, 4, _shorten(slide.warning(), 80))
+            pdf.cell(cell_w, 4, _fit(slide.warning(), cell_w, pdf.get_string_width))
     pdf.output(str(out))
 
 
