@@ -103,3 +103,25 @@ def test_the_preview_uses_unsaved_draft_values(
     missing = preview_source(session, episode.id, {"title_image": str(tmp_path / "x.png")})
     shown = render_preview(missing, tmp_path / "p2.png")
     assert shown.png is None and "x.png does not exist" in shown.warning()
+
+
+def test_the_own_title_image_is_saved_like_any_field(
+    session: Session, show: ShowFixture, tmp_path: Path
+) -> None:
+    from veyedesk.config import Settings
+    from veyedesk.model import Episode
+    from veyedesk.services import editing
+    from veyedesk.services.users import Identity
+
+    ed, settings = Identity("ed@laptop", "editor"), Settings()
+    episode_id = show.episodes[0].id
+    opened = editing.open_for_edit(session, episode_id, ed, settings)
+    session.commit()
+    assert opened.draft.fields["title_image"] == ""
+    draft = opened.draft.copy()
+    draft.fields["title_image"] = f"{tmp_path}/custom\x00title.svg"
+    editing.save_episode(session, draft, opened.draft, ed, settings, release=True)
+    session.commit()
+    session.expire_all()
+    stored = session.get(Episode, episode_id)
+    assert stored is not None and stored.title_image == f"{tmp_path}/custom title.svg"
