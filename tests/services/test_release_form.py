@@ -110,7 +110,7 @@ def test_a_bad_stored_template_fails_before_any_file_is_written(
 
 def test_odd_titles_print(session: Session, show: ShowFixture, tmp_path: Path) -> None:
     episode = show.episodes[0]
-    episode.name = 'Emoji 🎉, RTL שלום עולם مرحبا, quotes "‘’“” {title} \\ 100%\x00'
+    episode.name = 'Emoji 🎉, RTL שלום עולם مرحبا, quotes "‘’“” {title} \\ 100%\x07'
     episode.authors = "سارة, 山田太郎"
     session.commit()
     (form,) = write_release_forms(session, [episode.id], tmp_path)

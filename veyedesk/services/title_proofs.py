@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from veyedesk.encode import proofs
+from veyedesk.encode import proofs, titles
 from veyedesk.encode.proofs import RenderedSlide, SlideJob
 from veyedesk.services import slides
 from veyedesk.services.episodes import Selection, get_episode, select_episodes
@@ -91,7 +91,7 @@ class PreviewSource:
 
     episode_id: int
     template: Path | None  # None: the talk's own title image is missing (`error` says so)
-    text: Any  # titles.SlideText
+    text: titles.SlideText
     error: str = ""
 
 
