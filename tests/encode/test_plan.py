@@ -146,16 +146,21 @@ def test_user_text_never_enters_the_filter_graph() -> None:
     assert args[args.index("-map_chapters") + 1] == "4"
 
 
-def test_chapters_at_cut_boundaries() -> None:
-    assert chapters(spec()) == [
-        (0.0, 5.0, "Title"),
-        (5.0, 17.0, "Part 1"),
-        (17.0, 19.48, "Part 2"),
-        (19.48, 23.48, "Credits"),
-    ]
+def test_chapters_at_cut_boundaries_with_the_slides_in_the_first_and_last() -> None:
+    assert chapters(spec()) == [(0.0, 17.0, "Part 1"), (17.0, 23.48, "Part 2")]
     text = ffmetadata(spec())
-    assert text.startswith(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=5000\n")
-    assert "START=17000\nEND=19480\ntitle=Part 2\n" in text
+    assert text.startswith(";FFMETADATA1\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=17000\n")
+    assert "START=17000\nEND=23480\ntitle=Part 2\n" in text
+    bare = spec(title_image=None, credits_image=None)
+    assert chapters(bare) == [(0.0, 12.0, "Part 1"), (12.0, 14.48, "Part 2")]
+
+
+def test_chapter_titles_are_the_cut_comments_escaped_for_ffmetadata() -> None:
+    hostile = dataclasses.replace(DV, comment="Intro; a=b #1 \\ end\nsecond line")
+    text = ffmetadata(spec(cuts=(hostile, MP4_CUT)))
+    assert "title=Intro\\; a\\=b \\#1 \\\\ end\n" in text
+    assert "title=Part 2\n" in text
+    assert text.count("[CHAPTER]") == 2
 
 
 def test_loudnorm_measure_pass_reads_only_cut_audio() -> None:

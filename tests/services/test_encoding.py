@@ -196,7 +196,48 @@ def test_hostile_title_renders_and_lands_in_metadata(
     )  # fmt: skip
     assert fmt["format"]["tags"]["title"] == 'A "hostile": title \\ with % and\nnewline 🎉'
     assert fmt["format"]["tags"]["artist"] == episode.authors
-    assert [c["tags"]["title"] for c in fmt["chapters"]] == ["Title", "Part 1", "Credits"]
+    assert [c["tags"]["title"] for c in fmt["chapters"]] == ["Part 1"]
+
+
+def test_the_encode_and_veyedesk_chapters_agree_on_titles_and_times(
+    session: Session, tmp_path: Path, raw_clips: dict[str, Path]
+) -> None:
+    import json
+    import subprocess
+
+    from veyedesk.services.chapters import chapters_text, episode_chapters
+
+    episode, settings = make_talk(
+        session, tmp_path, raw_clips, [("a", 0.5, 1.7), ("b", 0.0, 1.0), ("a", 2.0, None)]
+    )
+    first, second, _third = episode.applied_cuts()
+    first.comment = 'Welcome; "a=b" #1 \\ C:\\temp\nnot part of the title'
+    second.comment = "Demo 🎉"
+    episode.host_url = "https://video.example.org/v/1"
+    session.commit()
+    expected = episode_chapters(session, episode.id, settings)
+    outcome = execute_encode(prepare_encode(session, episode.id, settings))
+    fmt = json.loads(
+        subprocess.run(
+            ["ffprobe", "-v", "error", "-show_chapters", "-of", "json", str(outcome.output_path)],
+            capture_output=True, check=True,
+        ).stdout
+    )  # fmt: skip
+    got = [
+        (float(c["start_time"]), float(c["end_time"]), c["tags"]["title"]) for c in fmt["chapters"]
+    ]
+    assert [g[2] for g in got] == ['Welcome; "a=b" #1 \\ C:\\temp', "Demo 🎉", "Part 3"]
+    assert [g[2] for g in got] == [c.title for c in expected]
+    for (start, end, _), chapter in zip(got, expected, strict=True):
+        assert start == pytest.approx(chapter.start, abs=0.002)
+        assert end == pytest.approx(chapter.end, abs=0.002)
+    # title slide (1 s) in the first chapter, credits (1 s) in the last: 1+1.2, 1, 1+1
+    assert [c.start for c in expected] == pytest.approx([0.0, 2.2, 3.2])
+    assert chapters_text(session, episode.id, settings).splitlines() == [
+        '0:00 Welcome; "a=b" #1 \\ C:\\temp https://video.example.org/v/1?t=0',
+        "0:02 Demo 🎉 https://video.example.org/v/1?t=2",
+        "0:03 Part 3 https://video.example.org/v/1?t=3",
+    ]
 
 
 def test_publishing_flushes_the_file_before_the_rename_and_the_folder_after(

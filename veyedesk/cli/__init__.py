@@ -23,6 +23,7 @@ from veyedesk.cli import (
     mark,
     pipeline,
     play,
+    proofs,
     queue,
     sheets,
     venue,
@@ -49,6 +50,7 @@ COMMAND_MODULES = (
     mark,
     sheets,
     desktop,
+    proofs,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.

@@ -6,7 +6,8 @@ image, joined by the `concat` filter, with no intermediate files.
 
 No user text ever appears inside the filter graph: titles are images, metadata goes in as
 separate `-metadata key=value` arguments (an argument list, never a shell), and chapter
-names are generated ("Part 2"), so quotes, colons, `%` or newlines cannot break anything.
+names (the cuts' comments, `model.chapters`) go in the FFMETADATA file with its special
+characters escaped, so quotes, colons, `%`, `=`, `;` or newlines cannot break anything.
 
 Frame exactness: every cut contributes exactly `round(duration * fps)` frames (trimmed by
 frame count after the `fps` filter, with one cloned frame of slack when a source is a
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from veyedesk.config import EncodeProfile
 from veyedesk.errors import UserError
+from veyedesk.model import chapters as chapter_rules
 from veyedesk.model.cuts import CHANNELCOPY_CODES, CHANNELCOPY_PAN, cut_problem
 
 # Re-exported: review and verify count a plan's frames the same way.
@@ -56,6 +58,7 @@ class CutSource:
     height: int = 0
     display_aspect: str | None = None  # "16:9", "4:3"; None = from width/height
     has_audio: bool = True
+    comment: str = ""  # the cut's comment: its chapter's title (blank: "Part N")
 
 
 @dataclass(frozen=True)
@@ -116,24 +119,29 @@ def expected_duration(spec: PlanSpec) -> float:
     return sum(segment_frames(spec)) / spec.profile.fps
 
 
-def chapters(spec: PlanSpec) -> list[tuple[float, float, str]]:
-    """(start, end, name) of every segment, for the chapter list."""
-    fps = spec.profile.fps
-    names = []
-    if spec.title_image is not None:
-        names.append("Title")
-    names += [f"Part {i}" for i in range(1, len(spec.cuts) + 1)]
-    if spec.credits_image is not None:
-        names.append("Credits")
-    out, at = [], 0
-    for name, n in zip(names, segment_frames(spec), strict=True):
-        out.append((at / fps, (at + n) / fps, name))
-        at += n
-    return out
+def chapters(spec: PlanSpec) -> list[chapter_rules.Chapter]:
+    """(start, end, title) of every chapter: one per cut, title and credits slides included.
+
+    The same rule (`model.chapters.chapters`) gives the editor's Facts tab its list.
+    """
+    return chapter_rules.chapters(
+        [c.duration for c in spec.cuts],
+        [c.comment for c in spec.cuts],
+        spec.profile.fps,
+        spec.title_seconds if spec.title_image is not None else 0.0,
+        spec.credits_seconds if spec.credits_image is not None else 0.0,
+    )
+
+
+def _ffmetadata_escape(text: str) -> str:
+    # FFMETADATA's special characters; a newline would end the value.
+    for char in "\\=;#":
+        text = text.replace(char, "\\" + char)
+    return " ".join(text.split("\n"))
 
 
 def ffmetadata(spec: PlanSpec) -> str:
-    """The FFMETADATA text holding the chapters (generated names only, no user text)."""
+    """The FFMETADATA text holding the chapters, titles escaped."""
     lines = [";FFMETADATA1"]
     for start, end, name in chapters(spec):
         lines += [
@@ -141,7 +149,7 @@ def ffmetadata(spec: PlanSpec) -> str:
             "TIMEBASE=1/1000",
             f"START={round(start * 1000)}",
             f"END={round(end * 1000)}",
-            f"title={name}",
+            f"title={_ffmetadata_escape(name)}",
         ]
     return "\n".join(lines) + "\n"
 

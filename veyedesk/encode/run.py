@@ -300,3 +300,34 @@ def render_image(svg: Path, png: Path, width: int, height: int) -> Path:
             proc.stderr[-4000:],
         )
     return png
+
+
+def render_images(pairs: Sequence[tuple[Path, Path]], width: int, height: int) -> None:
+    """Rasterise many SVGs (or images) to PNGs of width x height in one ffmpeg process.
+
+    One process for a batch saves ffmpeg's start-up per slide, which costs more than
+    drawing a small slide. Raises EncodeFailed when any of them fails (the caller renders
+    that batch one by one to learn which); no partial PNG is left behind then.
+    """
+    if not pairs:
+        return
+    args = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
+    for source, _png in pairs:
+        args += ["-i", "file:" + str(source)]
+    for index, (_source, png) in enumerate(pairs):
+        args += ["-map", f"{index}:v", "-vf", f"scale={width}:{height}", "-frames:v", "1"]
+        args.append("file:" + str(png))
+    try:
+        proc = subprocess.run(
+            args, capture_output=True, text=True, timeout=30 + 5 * len(pairs), check=False
+        )
+    except subprocess.TimeoutExpired:
+        proc = None
+    if proc is None or proc.returncode != 0 or not all(png.is_file() for _s, png in pairs):
+        for _source, png in pairs:
+            _remove(png)
+        lines = proc.stderr.strip().splitlines() if proc is not None else ["timed out"]
+        raise EncodeFailed(
+            f"rendering {len(pairs)} slides failed ({lines[-1] if lines else 'no message'})",
+            proc.stderr[-4000:] if proc is not None else "",
+        )

@@ -11,6 +11,10 @@ on the element say how it may flow, since SVG renderers (librsvg here) do not wr
 - `data-max-lines` (default 3) and `data-min-size`: shrink the font size step by step
   until the text fits in that many lines; past the minimum, end the last line with "…"
 
+`fill_slide` also says what did not fit as designed (`FitNote`: a field shrunk below its
+designed size, cut short with "…", or characters the font lacks left out), so the editor's
+title preview and the proof sheet can flag a slide before it is encoded.
+
 Widths are measured from the DejaVu font's advance widths (fontTools reads them; the
 fonts-dejavu-core package provides the fonts librsvg draws with), so the wrapping matches
 what is drawn. Text goes in through ElementTree, which escapes it: quotes, `&`, `<`,
@@ -85,6 +89,50 @@ class SlideText:
         values = {name: getattr(self, name, "") for name in FIELDS if name != "place"}
         values["place"] = " · ".join(p for p in (self.room, self.date) if p)
         return values
+
+
+@dataclass(frozen=True)
+class FitNote:
+    """One field of a slide that was not drawn as designed."""
+
+    field: str
+    shrunk: bool = False  # drawn smaller than the template's font size
+    cut: bool = False  # lines past the box's last one were dropped, ending in "…"
+    dropped: str = ""  # characters the font lacks, left out
+    size: float = 0.0  # the font size it was drawn at
+    design_size: float = 0.0  # the template's font size
+
+    def describe(self) -> str:
+        """One line, e.g. `title: cut short with "…" (shrunk to 40 of 64)`."""
+        parts = []
+        if self.cut:
+            parts.append('cut short with "…"')
+        if self.shrunk:
+            parts.append(f"shrunk to {self.size:g} of {self.design_size:g}")
+        if self.dropped:
+            codes = " ".join(f"U+{ord(c):04X}" for c in self.dropped)
+            parts.append(f"left out {codes} (not in the font)")
+        return f"{self.field}: {', '.join(parts)}"
+
+
+@dataclass(frozen=True)
+class FilledSlide:
+    """A filled template and what had to give to make its text fit."""
+
+    svg: str
+    notes: tuple[FitNote, ...] = ()
+
+    @property
+    def shrunk(self) -> bool:
+        return any(n.shrunk for n in self.notes)
+
+    @property
+    def cut(self) -> bool:
+        return any(n.cut for n in self.notes)
+
+    def warning(self) -> str:
+        """All notes on one line ("" when the slide came out as designed)."""
+        return "; ".join(n.describe() for n in self.notes)
 
 
 def clean_text(text: str) -> str:
@@ -165,6 +213,14 @@ def fit(
     text: str, width: float, size: float, min_size: float, max_lines: int, bold: bool
 ) -> tuple[list[str], float]:
     """Lines and font size for `text` in a box: shrink to `min_size`, then ellipsise."""
+    lines, size, _cut = fit_report(text, width, size, min_size, max_lines, bold)
+    return lines, size
+
+
+def fit_report(
+    text: str, width: float, size: float, min_size: float, max_lines: int, bold: bool
+) -> tuple[list[str], float, bool]:
+    """`fit`, and whether text had to be cut (lines dropped, the last one ellipsised)."""
     while True:
         lines = wrap(text, width, size, bold)
         if len(lines) <= max_lines or size <= min_size:
@@ -176,7 +232,8 @@ def fit(
         while last and text_width(last + ELLIPSIS, size, bold) > width:
             last = last[:-1].rstrip()
         lines[-1] = last + ELLIPSIS
-    return lines, size
+        return lines, size, True
+    return lines, size, False
 
 
 def _float(elem: ET.Element, name: str, default: float | None = None) -> float | None:
@@ -195,17 +252,20 @@ def _bold(elem: ET.Element) -> bool:
     return weight in ("bold", "bolder", "600", "700", "800", "900") or "bold" in style
 
 
-def _fill_text(elem: ET.Element, value: str, template: Path) -> None:
-    size = _float(elem, "font-size", 48.0) or 48.0
+def _fill_text(elem: ET.Element, field: str, value: str) -> FitNote | None:
+    size = design = _float(elem, "font-size", 48.0) or 48.0
     box = _float(elem, "data-box-width")
     max_lines = int(_float(elem, "data-max-lines", 3.0) or 3)
     min_size = _float(elem, "data-min-size", size) or size
     bold = _bold(elem)
-    value = drawable(clean_text(value), bold)
+    wanted = clean_text(value)
+    value = drawable(wanted, bold)
+    dropped = "".join(dict.fromkeys(c for c in wanted if c not in value and c not in " \n"))
+    cut = False
     if box is None:
         lines, size = [clean_text(value).replace("\n", " ")], size
     else:
-        lines, size = fit(value, box, size, min_size, max_lines, bold)
+        lines, size, cut = fit_report(value, box, size, min_size, max_lines, bold)
     for child in list(elem):
         elem.remove(child)
     elem.text = None
@@ -225,12 +285,22 @@ def _fill_text(elem: ET.Element, value: str, template: Path) -> None:
         span = ET.SubElement(elem, f"{{{SVG_NS}}}tspan", {"x": x})
         span.set("y", f"{y + i * step:g}")
         span.text = line
+    if cut or dropped or size < design:
+        return FitNote(field, size < design, cut, dropped, size, design)
+    return None
 
 
 def fill_template(
     template: Path, text: SlideText | Mapping[str, str], width: int, height: int
 ) -> str:
     """The template's SVG with every field filled and wrapped, sized width x height."""
+    return fill_slide(template, text, width, height).svg
+
+
+def fill_slide(
+    template: Path, text: SlideText | Mapping[str, str], width: int, height: int
+) -> FilledSlide:
+    """The filled SVG (as `fill_template`) and a note for each field that did not fit."""
     try:
         tree = ET.parse(template)
     except FileNotFoundError:
@@ -249,11 +319,15 @@ def fill_template(
         root.set("viewBox", f"0 0 {w:g} {h:g}")
     root.set("width", str(width))
     root.set("height", str(height))
+    notes = []
     for elem in root.iter(f"{{{SVG_NS}}}text"):
         field = elem.get("id")
         if field in values:
-            _fill_text(elem, str(values[field] or ""), template)
-    return ET.tostring(root, encoding="unicode", xml_declaration=True)
+            note = _fill_text(elem, field, str(values[field] or ""))
+            if note is not None:
+                notes.append(note)
+    svg = ET.tostring(root, encoding="unicode", xml_declaration=True)
+    return FilledSlide(svg, tuple(notes))
 
 
 def write_slide(

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from veyedesk.gui.editor_document import STATE, EditorDocument
 from veyedesk.gui.safe_text import MarkdownPreview, link_html, plain_label, tooltip
+from veyedesk.gui.title_preview import TitlePreview
+from veyedesk.model.chapters import Chapter, chapters, youtube_text
 from veyedesk.model.states import CHANNELCOPY, STATE_SLUGS
 from veyedesk.model.timecode import (
     TimecodeError,
@@ -65,10 +67,12 @@ def _when(moment: datetime | None) -> str:
 
 
 class EpisodeForm(QTabWidget):
-    """Tabs: Episode (the fields), Facts, Logs, Raw files."""
+    """Tabs: Episode (the fields), Title slide, Facts, Logs, Raw files."""
 
     thumbnail_requested = Signal()  # "use current frame": the window asks the player
     add_raw_file = Signal(int)  # raw file id to append to the cut list
+    release_form_requested = Signal()  # the window writes the open talk's release.pdf
+    play_encode_requested = Signal()  # the window plays the open talk's encode
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,7 +80,11 @@ class EpisodeForm(QTabWidget):
         self.context: EpisodeContext | None = None
         self._loading = False
         self.lines: dict[str, QLineEdit] = {}
+        # Title slide, credits and frame rate of the encode: the Facts tab's chapter times.
+        self.slide_timing = (5.0, 4.0, 25.0)
+        self.title_preview = TitlePreview()
         self._build_episode_tab()
+        self.addTab(self.title_preview, "Title slide")
         self._build_facts_tab()
         self._build_logs_tab()
         self._build_raw_tab()
@@ -116,6 +124,16 @@ class EpisodeForm(QTabWidget):
         self.lines["name"].setStyleSheet("font-weight: bold")
         for name in ("name", "subtitle", "authors", "emails"):
             form.addRow(labels[name], self.lines[name])
+            if name == "name":
+                # What the title slide had to give up, while typing (the Title slide tab
+                # shows the picture).
+                self.title_warning = plain_label()
+                self.title_warning.setObjectName("title_fit_warning")
+                self.title_warning.setWordWrap(True)
+                self.title_warning.setStyleSheet("color: #b00020")
+                self.title_warning.hide()
+                form.addRow("", self.title_warning)
+                self.title_preview.warning_changed.connect(self._show_title_warning)
 
         self.description = QPlainTextEdit()
         self.description.setObjectName("field_description")
@@ -247,6 +265,19 @@ class EpisodeForm(QTabWidget):
         cli_row.addWidget(self.selection, 1)
         cli_row.addWidget(copy_button)
         form.addRow("CLI selection", cli_row)
+        self.release_button = QPushButton("Release form…")
+        self.release_button.setObjectName("release_form_button")
+        self.release_button.setToolTip("The speakers' release form as a PDF, one page each")
+        self.release_button.clicked.connect(self.release_form_requested)
+        self.play_encode_button = QPushButton("Play encode…")
+        self.play_encode_button.setObjectName("play_encode_button")
+        self.play_encode_button.setToolTip("Play this talk's encoded file (choose the profile)")
+        self.play_encode_button.clicked.connect(self.play_encode_requested)
+        outputs_row = QHBoxLayout()
+        outputs_row.addWidget(self.release_button)
+        outputs_row.addWidget(self.play_encode_button)
+        outputs_row.addStretch(1)
+        form.addRow("Outputs", outputs_row)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -288,7 +319,20 @@ class EpisodeForm(QTabWidget):
         self.chapters = QLabel()
         self.chapters.setObjectName("fact_chapters")
         self.chapters.setTextFormat(Qt.TextFormat.PlainText)
+        self.chapters.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chapters.setToolTip(
+            "The encode's chapters: one per cut, named by the cut's comment; the title slide "
+            "is in the first, the credits in the last"
+        )
         form.addRow("Chapters", self.chapters)
+        self.copy_chapters_button = QPushButton("Copy chapters")
+        self.copy_chapters_button.setObjectName("copy_chapters_button")
+        self.copy_chapters_button.setToolTip(
+            "YouTube-style chapter lines (0:00 Title …), with ?t= links when the talk has "
+            "a host URL"
+        )
+        self.copy_chapters_button.clicked.connect(self.copy_chapters)
+        form.addRow("", self.copy_chapters_button)
         self.addTab(page, "Facts")
 
     def _build_logs_tab(self) -> None:
@@ -323,6 +367,7 @@ class EpisodeForm(QTabWidget):
         """Show this episode (None: an empty, disabled form)."""
         self.document = document
         self.context = context
+        self.title_preview.set_document(document)
         if document is not None:
             document.field_changed.connect(self._field_changed)
             document.cuts_changed.connect(self._update_facts)
@@ -354,6 +399,10 @@ class EpisodeForm(QTabWidget):
             else:
                 widget.setEnabled(editable)
         self.add_raw_button.setEnabled(editable)
+        self.release_button.setEnabled(doc is not None)
+        self.play_encode_button.setEnabled(doc is not None)
+        self.copy_chapters_button.setEnabled(doc is not None)
+        self.title_preview.refresh_read_only()
         reason = doc.read_only_reason if doc is not None else ""
         self.banner.setText(reason)
         self.banner.setVisible(bool(reason))
@@ -517,15 +566,35 @@ class EpisodeForm(QTabWidget):
         self.facts["last_cut"].setText(_when(last_cut))
         self.facts["cuts_time"].setText(format_duration(draft.cuts_time()))
         self.facts["scheduled"].setText(format_duration(draft.fields.get("duration")))
-        lines, at = [], 0.0
-        for n, cut in enumerate(draft.cuts, start=1):
-            if not cut.apply:
-                continue
-            start, end = draft.cut_bounds(cut)
-            raw = draft.raw_files.get(cut.raw_file_id)
-            lines.append(f"{format_offset(at)}  cut {n}  {raw.filename if raw else ''}")
-            at += max(0.0, end - start)
+        lines = [f"{format_offset(c.start)}  {c.title}" for c in self.chapter_list()]
         self.chapters.setText("\n".join(lines) or "—")
+
+    def chapter_list(self) -> list[Chapter]:
+        """The encode's chapters for the draft's applied cuts (the rule the encode uses)."""
+        doc = self.document
+        if doc is None:
+            return []
+        draft = doc.draft
+        applied = [c for c in draft.cuts if c.apply]
+        durations = [max(0.0, end - start) for start, end in map(draft.cut_bounds, applied)]
+        title, credits, fps = self.slide_timing
+        return chapters(durations, [c.comment or "" for c in applied], fps, title, credits)
+
+    def chapters_text(self) -> str:
+        """YouTube-style chapter lines, `?t=` links when the talk has a host URL."""
+        host = self.context.host_url.strip() if self.context is not None else ""
+        return youtube_text(self.chapter_list(), host)
+
+    def copy_chapters(self) -> None:
+        text = self.chapters_text()
+        QGuiApplication.clipboard().setText(text)
+        if self.document is not None:
+            count = len(text.splitlines())
+            self.document.notice.emit(f"copied {count} chapter line(s) to the clipboard")
+
+    def _show_title_warning(self, text: str) -> None:
+        self.title_warning.setText(f"⚠ Title slide: {text}" if text else "")
+        self.title_warning.setVisible(bool(text))
 
     def _fill_context(self) -> None:
         ctx, doc = self.context, self.document

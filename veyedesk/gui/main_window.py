@@ -32,6 +32,7 @@ from veyedesk.gui.episode_admin import EpisodeAdminTab
 from veyedesk.gui.episode_form import EpisodeForm, invalid_emails
 from veyedesk.gui.episode_list import EpisodeListPanel
 from veyedesk.gui.episode_navigation import EpisodeNavigator
+from veyedesk.gui.episode_outputs import EpisodeOutputs
 from veyedesk.gui.episode_session import EpisodeSession, Leave
 from veyedesk.gui.ingest_actions import IngestActions
 from veyedesk.gui.new_show import NewShowDialog
@@ -114,6 +115,16 @@ class MainWindow(QMainWindow):
         self.sheets = SheetsPanel(sessions, settings, identity, self.runner, self)
         self.form.addTab(self.sheets, "Sheets")
         self.setAcceptDrops(True)
+        # Release forms, title proofs, playlists, the encode player; the form's preview.
+        self.outputs = EpisodeOutputs(
+            self, sessions, settings, self.runner, self._open_episode_ref, self._show_ref
+        )
+        self.form.title_preview.attach(sessions, self.runner)
+        self.form.slide_timing = (
+            settings.title_seconds,
+            settings.credits_seconds,
+            settings.profile().fps,
+        )
 
         self.show_box = QComboBox()
         self.show_box.setObjectName("show_picker")
@@ -229,6 +240,7 @@ class MainWindow(QMainWindow):
                 self._action("Show &settings…", self.open_show_settings, None, "show_settings")
             )
             admin_menu.addAction(self._action("&Users…", self.open_users, None, "users"))
+        self.outputs.install_menus(file_menu, go_menu)
         view_menu = self.view_menu = bar.addMenu("&View")
         for dock in (
             self.list_dock,
@@ -287,6 +299,10 @@ class MainWindow(QMainWindow):
         self.form.thumbnail_requested.connect(self._thumbnail)
         self.form.add_raw_file.connect(self._add_raw_file)
         self.form.take_over_button.clicked.connect(self.editing.take_over_lock)
+        self.form.release_form_requested.connect(lambda: self.outputs.release_form())
+        self.form.play_encode_requested.connect(lambda: self.outputs.play_encode())
+        self.outputs.status.connect(self._status)
+        self.outputs.failed.connect(lambda what, exc: self._status(f"{what} failed: {exc}"))
         self.cuts.cut_activated.connect(self.player.seek_to)
         self.player.position_changed.connect(self._position)
         self.player.notice.connect(self._status)
@@ -351,6 +367,7 @@ class MainWindow(QMainWindow):
         QSettings().setValue("last_show_id", show_id)
         self.pipeline.load(int(show_id))
         self.ingest.rewatch()  # the raw folder of this show now
+        self.outputs.refresh()
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:
@@ -388,6 +405,14 @@ class MainWindow(QMainWindow):
 
     def _row_changed(self, row: EpisodeRow) -> None:
         self.episodes.update_row(row)
+
+    def _open_episode_ref(self) -> tuple[int, str] | None:
+        doc = self.editing.document
+        return None if doc is None else (doc.draft.episode_id, doc.draft.fields.get("name") or "")
+
+    def _show_ref(self) -> tuple[int, str] | None:
+        show_id = self.show_box.currentData()
+        return None if show_id is None else (int(show_id), self.show_box.currentText())
 
     def _load_failed(self, exc: Exception | str) -> None:
         self._status(f"Could not read the database: {exc}")
@@ -455,6 +480,7 @@ class MainWindow(QMainWindow):
         self.form.set_document(document, None)
         if self.admin_tab is not None:
             self.admin_tab.set_episode(document.draft.episode_id if document else None)
+        self.outputs.refresh()
         self.cuts.set_document(document)
         self.sheets.set_episode(None if document is None else document.draft.episode_id)
         for action in (self.save_action, self.save_next_action, self.close_episode_action):
@@ -783,6 +809,8 @@ class MainWindow(QMainWindow):
         self.queue.shutdown()
         if self.review_window is not None:
             self.review_window.shutdown()
+        self.outputs.shutdown()
+        self.form.title_preview.shutdown()
         self.editing.wait(5000)
         self.runner.wait(5000)
         super().closeEvent(event)

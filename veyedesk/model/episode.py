@@ -67,6 +67,9 @@ class Episode(HasUuid, Base):
     channelcopy: Mapped[str] = mapped_column(String(2), default="")
     av_offset_ms: Mapped[int] = mapped_column(default=0)
     thumbnail: Mapped[str] = mapped_column(String(500), default="")
+    # This talk's own title slide (SVG template or PNG/JPEG), Veyepar's custom/titles/<slug>;
+    # blank = the client's title template.
+    title_image: Mapped[str] = mapped_column(String(500), default="")
     comment: Mapped[str] = mapped_column(Text, default="")
 
     locked: Mapped[datetime | None] = mapped_column(default=None)

@@ -68,6 +68,8 @@ class Show(Base):
     # IANA zone of the venue (e.g. Europe/Brussels), used for episodes whose schedule gave
     # no UTC offset; blank = the zone of the machine.
     timezone: Mapped[str] = mapped_column(String(64), default="")
+    # Wording of the speaker release form with {placeholders}; blank = the default wording.
+    release_template: Mapped[str] = mapped_column(Text, default="")
 
     client: Mapped[Client] = relationship(back_populates="shows")
     locations: Mapped[list[Location]] = relationship(

@@ -37,6 +37,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "channelcopy",
     "av_offset_ms",
     "thumbnail",
+    "title_image",
     "comment",
     "start",
     "duration",

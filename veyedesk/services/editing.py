@@ -37,7 +37,8 @@ STATE = "state"
 
 # Free-text fields: control characters are stripped when saved (a NUL in a title breaks
 # every ffmpeg and command run); descriptions and notes keep their line breaks.
-_ONE_LINE = ("name", "subtitle", "authors", "emails", "license", "tags", "language", "thumbnail")
+_ONE_LINE: tuple[str, ...] = ("name", "subtitle", "authors", "emails", "license", "tags")
+_ONE_LINE += ("language", "thumbnail", "title_image")
 _MULTI_LINE = ("description", "comment")
 
 

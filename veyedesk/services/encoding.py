@@ -48,8 +48,10 @@ from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.timecode import format_offset
+from veyedesk.services import slides
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.slides import IMAGE_SUFFIXES, slide_text
 
 __all__ = [
     "EncodeCancelled",
@@ -69,7 +71,6 @@ __all__ = [
 # `normalise` words meaning "yes, to the profile's default target".
 NORMALISE_ON = {"yes", "y", "on", "true", "default", "ebu", "r128"}
 NORMALISE_OFF = {"", "no", "n", "off", "false", "0", "none"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg"}
 MEASURE_SHARE = 0.1  # share of the progress bar the loudness measure pass takes
 
 
@@ -221,19 +222,8 @@ def _cut_source(cut: Cut, position: int, locator: MediaLocator, fps: float) -> p
         height=video.height or 0,
         display_aspect=video.display_aspect if video.display_aspect not in (None, "0:1") else None,
         has_audio=info.audio is not None,
+        comment=cut.comment or "",
     )
-
-
-def _template(path_text: str, default: Path, what: str, client: str) -> Path:
-    if not path_text:
-        return default
-    path = Path(path_text).expanduser()
-    if not path.is_file():
-        raise InvalidInput(
-            f"client {client!r}: the {what} {path} does not exist; fix the client's "
-            f"{what} setting or clear it to use the default"
-        )
-    return path
 
 
 def prepare_encode(
@@ -265,19 +255,9 @@ def prepare_encode(
         raise InvalidInput(
             f"episode {episode.id}: channelcopy {channelcopy!r} is not one of m, 01, 10, 00"
         )
+    slide = slide_text(episode)
     start = episode.start
-    license_text = episode.license or client.license
-    slide = titles.SlideText(
-        title=episode.name,
-        subtitle=episode.subtitle,
-        authors=episode.authors,
-        show=show.name,
-        client=client.name,
-        room=room.name if room else "",
-        date=f"{start.day} {start:%B %Y}" if start else "",
-        license=license_text,
-        url=episode.conf_url or show.conf_url,
-    )
+    license_text = slide.license
     metadata = (
         ("title", episode.name),
         ("artist", episode.authors),
@@ -286,12 +266,9 @@ def prepare_encode(
         ("comment", episode.conf_url),
         ("copyright", license_text),
     )
-    title_template = _template(
-        client.title_svg, titles.TITLE_TEMPLATE, "title template", client.slug
-    )
-    credits_template = _template(
-        client.credits, titles.CREDITS_TEMPLATE, "credits image", client.slug
-    )
+    # The talk's own title image (custom/titles/<slug>) wins over the client's template.
+    title_template = slides.title_template(episode)
+    credits_template = slides.credits_template(episode)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
     request = EncodeRequest(
         episode_id=episode.id,

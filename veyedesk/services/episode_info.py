@@ -40,7 +40,8 @@ class EpisodeContext:
     logs: list[LogLine] = field(default_factory=list)
     # raw file id -> names of the other talks whose cuts use it
     raw_usage: dict[int, list[str]] = field(default_factory=dict)
-    # Written back by state commands (jobs.results): where the upload and the video are.
+    # Written back by state commands (jobs.results): where the upload and the video are;
+    # chapter links get `?t=` on host_url.
     host_url: str = ""
     public_url: str = ""
     # Why a release hold keeps the talk before a public state ("" when none).
