@@ -49,6 +49,8 @@ def main() -> None:
     from veyedesk.gui.main_window import MainWindow
     from veyedesk.model import Episode
     from veyedesk.services import catalog
+    from veyedesk.services.assoc import associate
+    from veyedesk.services.episodes import Selection
     from veyedesk.services.scan import scan_show
     from veyedesk.services.schedule import import_schedule
     from veyedesk.services.users import Identity
@@ -78,6 +80,7 @@ def main() -> None:
         opening.name = "Eröffnung & Begrüßung (edited here)"
         session.flush()
         scan_show(session, show, raw)
+        associate(session, Selection("pyconf", "pyconf_2026"))
         session.commit()
         opening_id = opening.id
     with session_factory(engine)() as session:

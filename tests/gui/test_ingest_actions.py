@@ -7,6 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -60,7 +61,10 @@ def test_scan_and_associate_from_the_menu_with_progress(
     )
     assert ingest.scan_action in window.file_menu.actions()
     with qtbot.waitSignal(ingest.scanned, timeout=20000) as scanned:
-        ingest.scan_action.trigger()
+        # Alt+F opens the File menu, O is "Scan rec&ordings".
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(window.file_menu.isVisible, timeout=5000)
+        qtbot.keyClick(window.file_menu, Qt.Key.Key_O)
     assert sorted(scanned.args[0].added) == [
         "room_a/2026-02-01/10_00_00.dv",
         "room_a/2026-02-01/10_00_05.dv",
@@ -72,7 +76,9 @@ def test_scan_and_associate_from_the_menu_with_progress(
 
     seen.clear()
     with qtbot.waitSignal(ingest.associated, timeout=20000) as associated:
-        ingest.assoc_action.trigger()
+        qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(window.file_menu.isVisible, timeout=5000)
+        qtbot.keyClick(window.file_menu, Qt.Key.Key_A)  # "&Associate recordings with talks"
     assert sum(associated.args[0].added.values()) == 2
     assert seen[-1][:2] == (1, 1) and seen[-1][2]
     with Session(engine) as s:

@@ -144,6 +144,16 @@ class RoomDay:
         return "; ".join(parts)
 
 
+def _short(name: str, limit: int = 30) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def _without_path(error: str, filename: str) -> str:
+    # Probe errors start with the file's full path; the row already names the file.
+    at = error.find(f"{filename}: ")
+    return error[at + len(filename) + 2 :] if at >= 0 else error
+
+
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
     start = datetime(day.year, day.month, day.day)
     return start, start + timedelta(days=1)
@@ -229,7 +239,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
     for before, after, hole in result.gaps:
         # A hole during a talk is lost footage; between talks it is a break.
         during = [
-            f"{tid} {plain_text(name)}"
+            f"{tid} {_short(plain_text(name))}"
             for tid, name, start, end in talks
             if start is not None and end is not None and start < after.start and end > before.end
         ]
@@ -242,7 +252,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
         if raw.missing:
             own.append("missing on disk")
         if raw.probe_error:
-            own.append(f"unreadable: {raw.probe_error}")
+            own.append(f"unreadable: {_without_path(raw.probe_error, raw.filename)}")
         if raw.duration is None and not raw.probe_error:
             own.append("no duration")
         result.rows.append(
