@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,3 +52,25 @@ def test_ffmpeg_is_killed_when_its_worker_is(tmp_path: Path) -> None:
             worker.kill()
         for pid in ffmpeg_pids(marker):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_the_program_is_found_or_refused_as_popen_would(tmp_path: Path) -> None:
+    from veyedesk.child_process import dying_with_parent
+
+    argv = dying_with_parent(["ffmpeg", "-version"])
+    assert argv[-2:] == [shutil.which("ffmpeg"), "-version"]
+    with pytest.raises(FileNotFoundError):
+        dying_with_parent(["no-such-program-veyedesk"])
+    script = tmp_path / "publish.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    with pytest.raises(PermissionError):
+        dying_with_parent(["./publish.sh"], cwd=tmp_path)
+    script.chmod(0o755)
+    out = subprocess.run(
+        dying_with_parent(["./publish.sh"], cwd=tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout == "hi\n"

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from veyedesk.child_process import die_with_parent
+from veyedesk.child_process import dying_with_parent
 from veyedesk.errors import UserError
 
 STDERR_LINES = 200  # kept for the error report and for the loudnorm JSON at the end
@@ -176,14 +176,13 @@ def run_ffmpeg(
     reader = _ProgressReader(duration, on_progress, progress_scale)
     try:
         proc = subprocess.Popen(
-            list(args),
+            dying_with_parent(args),  # a killed worker leaves no ffmpeg writing the .part
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
             errors="replace",
-            preexec_fn=die_with_parent(),  # a killed worker leaves no ffmpeg writing the .part
         )
     except OSError as exc:
         raise EncodeFailed(f"cannot start {args[0]}: {exc.strerror}") from None

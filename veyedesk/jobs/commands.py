@@ -39,7 +39,7 @@ from string import Formatter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veyedesk.child_process import die_with_parent
+from veyedesk.child_process import dying_with_parent
 from veyedesk.config import Settings, config_file
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
@@ -278,16 +278,16 @@ def run_command(
     (it is stopped), and JobCancelled (after stopping the command and its children) when
     `cancel` is set. `env` defaults to command_environment().
     """
+    run_env = dict(command_environment() if env is None else env)
     try:
         proc = subprocess.Popen(
-            argv,
+            dying_with_parent(argv, cwd=cwd, env=run_env),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             cwd=cwd,
-            env=dict(command_environment() if env is None else env),
+            env=run_env,
             start_new_session=True,  # its own process group, so cancel stops its children too
-            preexec_fn=die_with_parent(),  # only calls prctl: safe after fork
         )
     except FileNotFoundError:
         raise CommandFailed(

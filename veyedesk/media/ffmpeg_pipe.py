@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import IO
 
-from veyedesk.child_process import die_with_parent
+from veyedesk.child_process import dying_with_parent
 
 CANCEL_POLL = 0.05  # seconds between checks of `cancelled()` while ffmpeg runs
 KEEP_ERRORS = 8  # error lines kept for the message
@@ -45,11 +45,10 @@ class FfmpegPipe:
         self._exited = threading.Event()
         self.killed = False
         self.proc = subprocess.Popen(
-            list(args),
+            dying_with_parent(args),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            preexec_fn=die_with_parent(),  # only calls prctl: safe after fork
         )
         self._reader = threading.Thread(target=self._drain, daemon=True, name="ffmpeg-stderr")
         self._watcher = threading.Thread(target=self._watch, daemon=True, name="ffmpeg-cancel")

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from veyedesk.child_process import die_with_parent
+from veyedesk.child_process import dying_with_parent
 from veyedesk.media.probe import MediaError
 
 OCR_PROGRAM = "tesseract"
@@ -32,12 +32,11 @@ def read_text(path: Path, program: str, timeout: float = OCR_TIMEOUT) -> str:
     args = [program, str(path), "stdout"]
     try:
         proc = subprocess.run(
-            args,
+            dying_with_parent(args),
             capture_output=True,
             timeout=timeout,
             check=False,
             stdin=subprocess.DEVNULL,
-            preexec_fn=die_with_parent(),  # only calls prctl: safe after fork
         )
     except subprocess.TimeoutExpired:
         raise MediaError(f"{path}: OCR took over {timeout:.0f} s; stopped") from None
