@@ -82,6 +82,10 @@ def test_dropped_sheets_land_on_the_open_talk_zoom_and_link_by_hand(
     assert window.form.currentWidget() is panel  # the Sheets tab comes forward
     assert _links(engine) == {photo.name: [talk2.id], scan.name: [talk2.id]}
     assert messages.count(OCR_OFF_MESSAGE) == 1
+    # Each sheet has a small picture of itself in the list.
+    qtbot.waitUntil(
+        lambda: all(not panel.list.item(i).icon().isNull() for i in range(2)), timeout=5000
+    )
     # Zoom: the picture is fitted, + zooms in, 0 fits again.
     qtbot.waitUntil(lambda: not panel.viewer._item.pixmap().isNull(), timeout=5000)
     fitted = panel.viewer.scale_factor
