@@ -26,6 +26,8 @@ def doc_of(table: CutTable) -> EditorDocument:
 def test_typed_timecodes_in_every_accepted_form(table: CutTable) -> None:
     model, doc = table.model, doc_of(table)
     assert model.index(0, COL_IN).data() == "00:00:00:00"
+    header_tip = model.headerData(COL_IN, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "HH:MM:SS:FF" in header_tip and "17.68" in header_tip and "442f" in header_tip
     assert model.index(0, COL_OUT).data() == "00:20:00:00"
     assert model.setData(model.index(0, COL_IN), "00:01:02:10")  # SMPTE: frame 10
     assert doc.draft.cuts[0].start == pytest.approx(62.4)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
@@ -82,6 +82,10 @@ def test_dropped_sheets_land_on_the_open_talk_zoom_and_link_by_hand(
     assert window.form.currentWidget() is panel  # the Sheets tab comes forward
     assert _links(engine) == {photo.name: [talk2.id], scan.name: [talk2.id]}
     assert messages.count(OCR_OFF_MESSAGE) == 1
+    # Each sheet has a small picture of itself in the list.
+    qtbot.waitUntil(
+        lambda: all(not panel.list.item(i).icon().isNull() for i in range(2)), timeout=5000
+    )
     # Zoom: the picture is fitted, + zooms in, 0 fits again.
     qtbot.waitUntil(lambda: not panel.viewer._item.pixmap().isNull(), timeout=5000)
     fitted = panel.viewer.scale_factor
@@ -91,6 +95,16 @@ def test_dropped_sheets_land_on_the_open_talk_zoom_and_link_by_hand(
     assert panel.viewer.scale_factor == pytest.approx(fitted * 1.25**2)
     qtbot.keyClick(panel.viewer, Qt.Key.Key_0)
     assert panel.viewer.scale_factor == pytest.approx(fitted)
+    # One notch of the mouse wheel over the sheet zooms in one step.
+    centre = QPointF(panel.viewer.viewport().rect().center())
+    wheel = QWheelEvent(
+        centre, panel.viewer.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 120),
+        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )  # fmt: skip
+    QApplication.sendEvent(panel.viewer.viewport(), wheel)
+    assert panel.viewer.scale_factor == pytest.approx(fitted * 1.25)
+    qtbot.keyClick(panel.viewer, Qt.Key.Key_0)
     window.form.parentWidget().parentWidget().grab().save(str(artifacts / "sheets_tab.png"))
 
     # Unlink the scan by hand; it stays offered (grey) on the room-day's list.

@@ -13,6 +13,7 @@ from veyedesk.model.recording import SheetOcr
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
 from veyedesk.services.sheets import (
     episode_sheets,
+    import_for_episode,
     import_sheets,
     link_sheet,
     ocr_lines,
@@ -159,3 +160,21 @@ def test_ocr_text_is_stored_and_found_per_episode(
     assert sheet_text_by_episode(session, show.show.id) == {talk2.id: "Room A\nGremlins talk"}
     assert ocr_targets(session, raw, show=show.show) == []  # done: not read again unless asked
     assert len(ocr_targets(session, raw, show=show.show, redo=True)) == 1
+
+
+def test_import_for_an_open_talk_uses_its_room_day_and_refuses_one_without(
+    session: Session, show: ShowFixture, tmp_path: Path
+) -> None:
+    raw = str(tmp_path / "raw")
+    talk = show.episodes[4]  # Room B, 09:45
+    (sheet,) = import_for_episode(
+        session, EDITOR, talk.id, [make_sheet(tmp_path / "lunch_13_00_00.png")], raw
+    ).added
+    assert (sheet.room, sheet.day) == ("room_b", DAY)
+    assert sheet.episodes == ((talk.id, talk.name),)  # far from its slot, linked all the same
+    talk.start = None
+    session.flush()
+    with pytest.raises(InvalidInput, match="has no room or start time"):
+        import_for_episode(session, EDITOR, talk.id, [make_sheet(tmp_path / "b.png")], raw)
+    with pytest.raises(NotFound, match="no episode 999"):
+        import_for_episode(session, EDITOR, 999, [make_sheet(tmp_path / "c.png")], raw)

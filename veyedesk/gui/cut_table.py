@@ -29,6 +29,7 @@ from veyedesk.gui.editor_document import EditorDocument
 from veyedesk.gui.safe_text import tooltip
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.model.timecode import (
+    TIMECODE_HINT,
     TimecodeError,
     add_seconds,
     format_duration,
@@ -55,6 +56,16 @@ class CutTableModel(FlatTableModel):
         self._grey = QBrush(QColor("#777777"))
         self._italic = QFont()
         self._italic.setItalic(True)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0) -> Any:
+        if (
+            role == Qt.ItemDataRole.ToolTipRole
+            and orientation == Qt.Orientation.Horizontal
+            and section in (COL_IN, COL_OUT)
+        ):
+            # What the cells show, and every form typing accepts.
+            return f"Offset into the raw file, SMPTE HH:MM:SS:FF. Type {TIMECODE_HINT}."
+        return super().headerData(section, orientation, role)
 
     def set_document(self, document: EditorDocument | None) -> None:
         self.beginResetModel()

@@ -17,6 +17,7 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
+    QIcon,
     QImage,
     QImageReader,
     QKeyEvent,
@@ -312,6 +313,31 @@ class SheetsPanel(QWidget):
                 "or drop them on the window."
             )
         self._current_changed(self.list.currentRow())
+        self._load_thumbnails(generation, [s.path for s in sheets])
+
+    def _load_thumbnails(self, generation: int, paths: list[Path]) -> None:
+        size = self.list.iconSize()
+
+        def decode() -> list[QImage]:
+            images = []
+            for path in paths:
+                reader = QImageReader(str(path))
+                reader.setAutoTransform(True)
+                full = reader.size()
+                if full.isValid():  # decode small: a phone photo is 12 megapixels
+                    reader.setScaledSize(full.scaled(size, Qt.AspectRatioMode.KeepAspectRatio))
+                images.append(reader.read())
+            return images
+
+        def shown(images: list[QImage]) -> None:
+            if generation != self._list_generation:
+                return
+            for row, image in enumerate(images):
+                item = self.list.item(row)
+                if item is not None and not image.isNull():
+                    item.setIcon(QIcon(QPixmap.fromImage(image)))
+
+        self.runner.submit(decode, shown, self._failed)
 
     def is_linked(self, sheet: SheetInfo) -> bool:
         return any(i == self.episode_id for i, _ in sheet.episodes)
