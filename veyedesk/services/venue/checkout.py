@@ -353,6 +353,11 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     dst.execute(table(State).delete())
     _copy(src, dst, st)
     _copy(src, dst, us)
+    # The show's pipeline, read-only here: the copy walks pass states and holds talks
+    # before public states as the show says (sync refreshes it, never pushes it).
+    from veyedesk.services.venue.pipeline import pipeline_rows, write_pipeline
+
+    write_pipeline(dst, ids.show_id, *pipeline_rows(src, ids.show_id))
     report(0.15, "talks")
     counts = {"episodes": _copy_by_ids(src, dst, ep, ids.episodes)}
     # The copy's own locks start free: on the shared database the talk is this copy's.
