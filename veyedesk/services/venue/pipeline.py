@@ -17,6 +17,7 @@ talk held on the shared side.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,9 @@ from veyedesk.model.pipeline import StateKind
 from veyedesk.services.venue.rows import table
 
 
-def pipeline_rows(conn: Connection, show_id: int) -> tuple[list[dict], list[dict]]:  # type: ignore[type-arg]
+def pipeline_rows(
+    conn: Connection, show_id: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The show's own pipeline rows (states it changed, its release settings)."""
     st, ps = table(ShowState), table(PipelineSettings)
     states = [
@@ -42,8 +45,8 @@ def pipeline_rows(conn: Connection, show_id: int) -> tuple[list[dict], list[dict
 def write_pipeline(
     conn: Connection,
     show_id: int,
-    states: list[dict],  # type: ignore[type-arg]
-    settings: list[dict],  # type: ignore[type-arg]
+    states: list[dict[str, Any]],
+    settings: list[dict[str, Any]],
 ) -> bool:
     """Make the copy's pipeline rows of the show these (ids of the shared side); True if changed."""
     if pipeline_rows(conn, show_id) == (states, settings):
