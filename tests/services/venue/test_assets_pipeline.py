@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.services.test_assets import MARGIN, _venue_settings
-from tests.services.test_assets import talk as talk  # noqa: F401 (fixture)
-from tests.services.test_assets import two_files as two_files  # noqa: F401 (fixture)
+from tests.services.test_assets import talk as talk  # a fixture, re-exported
+from tests.services.test_assets import two_files as two_files  # its fixture
 from tests.support.raw_day import RawDay
 from veyedesk.cli.queue import encode_episode
 from veyedesk.db import make_engine, session_factory
@@ -41,7 +41,7 @@ def _where(session: Session, episode_id: int) -> tuple[str | None, str | None]:
 def test_an_encode_from_an_assets_folder_walks_the_pipeline_and_syncs_back(
     db_url: str,
     session: Session,
-    talk: RawDay,  # noqa: F811
+    talk: RawDay,
     tmp_path: Path,
 ) -> None:
     folder = tmp_path / "to-go"
