@@ -74,3 +74,28 @@ def test_marks_of_another_room_leave_the_open_talk_alone(qtbot: QtBot, sqlite_ur
     assert window.player.panel.marks == [] and reloads == []
     marker.close()
     engine.dispose()
+
+
+def test_a_mark_added_in_the_editor_shows_in_the_open_mark_window_of_its_room(
+    qtbot: QtBot, sqlite_url: str
+) -> None:
+    engine = make_engine(sqlite_url)
+    with session_factory(engine)() as session:
+        fixture = make_show(session)
+        session.commit()
+        talk_id = fixture.episodes[0].id
+    window, _prompts = open_editor(qtbot, engine)
+    open_episode(qtbot, window, talk_id)
+    window.mark_room_action.trigger()
+    qtbot.waitUntil(lambda: bool(window.findChildren(MarkWindow)))
+    (marker,) = window.findChildren(MarkWindow)
+    marker.clock = lambda: DAY + timedelta(minutes=3)
+    qtbot.waitUntil(lambda: marker.marks.where.day == DAY.date() and not marker.marks.writer.busy)
+    assert marker.marks.rows == []
+    # The editor's "mark here" (M at the playhead) in the same room.
+    assert window.player.panel is not None
+    window.player.panel.mark_requested.emit(DAY + timedelta(minutes=7))
+    qtbot.waitUntil(lambda: len(marker.marks.rows) == 1, timeout=10000)
+    assert marker.marks.rows[0].click == DAY + timedelta(minutes=7)
+    marker.close()
+    engine.dispose()

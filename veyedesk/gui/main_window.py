@@ -268,7 +268,7 @@ class MainWindow(QMainWindow):
         self.navigator.failed.connect(self._load_failed)
         self.queue.message.connect(self._status)
         self.player.mark_requested.connect(
-            lambda click: self.editing.add_mark(click, self.player.set_marks)
+            lambda click: self.editing.add_mark(click, self._mark_added)
         )
 
     @property
@@ -484,6 +484,16 @@ class MainWindow(QMainWindow):
 
     def _watch_marks(self, window: MarkWindow) -> None:
         window.marks_changed.connect(self._room_marks_changed)
+
+    def _mark_added(self, marks: list[datetime]) -> None:
+        self.player.set_marks(marks)
+        # An open Mark window of the same room lists it too.
+        from veyedesk.gui.mark_window import MarkWindow
+
+        context = self.editing.context
+        for window in self.findChildren(MarkWindow):
+            if context is not None and window.room.room_slug == context.room_slug:
+                window.marks.reload()
 
     def _room_marks_changed(self, room_slug: str) -> None:
         # A mark of the open talk's room: its timeline shows it without reopening.
