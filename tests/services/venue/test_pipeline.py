@@ -120,3 +120,27 @@ def test_released_set_yes_offline_carries_a_held_talk_on_at_sync(
         ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
         assert s.get(ReleaseHold, ep.id) is None
     assert _state_of(local, talks[0]) == "done"
+
+
+def test_a_change_file_applied_online_keeps_release_gating(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    from veyedesk.services.venue.changes import apply_changes, export_changes
+
+    url, engine, talks = shared
+    with session_factory(engine)() as s, s.begin():
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one()
+        change_state(s, ep, "review 2", ADMIN, "mp4")
+    edit(engine, talks[1], released=True)
+    copy_of(url, tmp_path / "v.db", lock=False)
+    local = sqlite(tmp_path / "v.db")
+    edit(engine, talks[1], released=False)  # refused online; the laptop never hears of it
+    _move_on_copy(local, talks[1], "make public")
+    export_changes(local, tmp_path / "day1.vdz")
+    report = apply_changes(engine, tmp_path / "day1.vdz")
+    assert report.conflicts == []
+    assert _state_of(engine, talks[1]) == "review 2"
+    with session_factory(engine)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one()
+        hold = s.get(ReleaseHold, ep.id)
+        assert hold is not None and (hold.state.slug, hold.reason) == ("make public", "refused")
