@@ -144,3 +144,23 @@ def test_a_change_file_applied_online_keeps_release_gating(
         ep = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one()
         hold = s.get(ReleaseHold, ep.id)
         assert hold is not None and (hold.state.slug, hold.reason) == ("make public", "refused")
+
+
+def test_a_held_talk_released_and_moved_on_at_the_venue_drops_its_hold_online(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    url, engine, talks = shared
+    with session_factory(engine)() as s, s.begin():
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[2])).one()
+        change_state(s, ep, "review 2", ADMIN, "mp4")
+        change_state(s, ep, "make public", ADMIN, "mp4", strict=False)  # waits: Unknown
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    # At the venue the signed form arrives and the talk is sent back to edit.
+    edit(local, talks[2], released=True)
+    _move_on_copy(local, talks[2], "edit")
+    sync(local)
+    assert _state_of(engine, talks[2]) == "edit"
+    with session_factory(engine)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[2])).one()
+        assert s.get(ReleaseHold, ep.id) is None

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs.pipeline import ShowPipeline
+from veyedesk.jobs.pipeline import ShowPipeline, clear_hold
 from veyedesk.jobs.queue import enter_state, queue_for_state, resume
 from veyedesk.model import Episode, PipelineSettings, ShowState, State
 from veyedesk.model.pipeline import StateKind
@@ -82,6 +82,9 @@ def arrive(
     target = episode.state
     if target is None:
         return arrival.target, None
+    # It moved at the venue: a hold from before no longer says where it stops (a new
+    # one is set below if it must stop again).
+    clear_hold(session, episode)
     show = ShowPipeline.load(session, episode.show_id)
     before = session.scalar(select(State).where(State.slug == arrival.before))
     low = before.sequence if before is not None else 0
