@@ -164,3 +164,31 @@ def test_a_held_talk_released_and_moved_on_at_the_venue_drops_its_hold_online(
     with session_factory(engine)() as s:
         ep = s.scalars(select(Episode).where(Episode.uuid == talks[2])).one()
         assert s.get(ReleaseHold, ep.id) is None
+
+
+def test_the_copy_shows_the_shared_release_holds_and_drops_them_when_moved_online(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    from veyedesk.jobs.queue import resume
+
+    url, engine, talks = shared
+    with session_factory(engine)() as s, s.begin():
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        change_state(s, ep, "review 2", ADMIN, "mp4")
+        change_state(s, ep, "make public", ADMIN, "mp4", strict=False)  # waits: Unknown
+    copy_of(url, tmp_path / "v.db", lock=False)
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(local)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        hold = s.get(ReleaseHold, ep.id)
+        assert hold is not None and (hold.state.slug, hold.reason) == ("make public", "waiting")
+    with session_factory(engine)() as s, s.begin():  # the form arrives at the office
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        ep.released = True
+        ep.serial += 1
+        resume(s, ep, "root", "mp4")
+    sync(local)
+    assert _state_of(local, talks[0]) == "done"
+    with session_factory(local)() as s:
+        ep = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one()
+        assert s.get(ReleaseHold, ep.id) is None

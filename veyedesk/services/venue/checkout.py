@@ -392,6 +392,10 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     for batch in chunks(ids.episodes):
         log_count += len(_copy(src, dst, log, log.c.episode_id.in_(batch)))
     counts.update(cuts=len(cut_rows), raw_files=len(raw_rows), logs=log_count)
+    # Why a talk waits before a public state, as the shared database says (read-only here).
+    from veyedesk.services.venue.pipeline import mirror_holds, read_holds
+
+    mirror_holds(dst, read_holds(src, ids.episode_uuids))
     return counts
 
 

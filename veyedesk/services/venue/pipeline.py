@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from veyedesk.jobs.pipeline import ShowPipeline, clear_hold
 from veyedesk.jobs.queue import enter_state, queue_for_state, resume
-from veyedesk.model import Episode, PipelineSettings, ShowState, State
+from veyedesk.model import Episode, PipelineSettings, ReleaseHold, ShowState, State
 from veyedesk.model.pipeline import StateKind
-from veyedesk.services.venue.rows import table
+from veyedesk.services.venue.rows import chunks, table
 
 
 def pipeline_rows(
@@ -59,6 +59,50 @@ def write_pipeline(
     if settings:
         conn.execute(insert(ps), settings)
     return True
+
+
+def read_holds(conn: Connection, episode_uuids: list[str]) -> dict[str, tuple[str, str, Any]]:
+    """Release holds of these talks: episode uuid -> (state slug, reason, since)."""
+    ep, hold, st = table(Episode), table(ReleaseHold), table(State)
+    found: dict[str, tuple[str, str, Any]] = {}
+    for batch in chunks(sorted(episode_uuids)):
+        stmt = (
+            select(ep.c.uuid, st.c.slug, hold.c.reason, hold.c.since)
+            .join(hold, hold.c.episode_id == ep.c.id)
+            .join(st, st.c.id == hold.c.state_id)
+            .where(ep.c.uuid.in_(batch))
+        )
+        found.update({r.uuid: (r.slug, r.reason, r.since) for r in conn.execute(stmt)})
+    return found
+
+
+def mirror_holds(conn: Connection, holds: dict[str, tuple[str, str, Any]]) -> None:
+    """Make the copy's release holds the shared side's (it judges them; holds are not merged).
+
+    A copy shows why a talk waits ("waiting for the speaker's release") like the shared
+    database does; a hold the copy set offline is replaced by the shared side's verdict
+    on the state the sync pushed.
+    """
+    ep, hold, st = table(Episode), table(ReleaseHold), table(State)
+    ids = {r.uuid: r.id for r in conn.execute(select(ep.c.uuid, ep.c.id))}
+    states = {r.slug: r.id for r in conn.execute(select(st.c.slug, st.c.id))}
+    wanted = [
+        {"episode_id": ids[uuid], "state_id": states[slug], "reason": reason, "since": since}
+        for uuid, (slug, reason, since) in holds.items()
+        if uuid in ids and slug in states
+    ]
+    current = [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(hold.c.episode_id, hold.c.state_id, hold.c.reason, hold.c.since)
+        )
+    ]
+    key = lambda row: row["episode_id"]  # noqa: E731
+    if sorted(current, key=key) == sorted(wanted, key=key):
+        return
+    conn.execute(delete(hold))
+    if wanted:
+        conn.execute(insert(hold), wanted)
 
 
 @dataclass(frozen=True)

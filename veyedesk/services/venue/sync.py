@@ -241,6 +241,8 @@ def sync(
                     )
                     report.pulled += again.pulled
                     report.lines += again.lines
+                if not dry_run:
+                    _refresh_holds(local_engine, shared_engine)
                 return report
             except Raced:
                 continue
@@ -352,6 +354,19 @@ def _sync_once(
     report.rerouted = rerouted
     report_progress(1.0, "synced")
     return report
+
+
+def _refresh_holds(local: Engine, shared: Engine) -> None:
+    """The copy's release holds as the shared database has them after this sync."""
+    from veyedesk.services.venue.pipeline import mirror_holds, read_holds
+
+    ep = table(Episode)
+    with local.connect() as lconn:
+        uuids = list(lconn.scalars(select(ep.c.uuid)))
+    with shared.connect() as sconn:
+        holds = read_holds(sconn, uuids)
+    with local.begin() as lconn:
+        mirror_holds(lconn, holds)
 
 
 def _refresh_pipeline(local: Engine, shared: Engine, origin: Any) -> None:
