@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -15,7 +16,7 @@ from veyedesk.model.kinds import MarkKind
 
 
 def test_marks_recorded_and_corrected_in_the_mark_window_reach_the_open_talks_timeline(
-    qtbot: QtBot, sqlite_url: str
+    qtbot: QtBot, sqlite_url: str, artifacts: Path
 ) -> None:
     engine = make_engine(sqlite_url)
     with session_factory(engine)() as session:
@@ -48,6 +49,7 @@ def test_marks_recorded_and_corrected_in_the_mark_window_reach_the_open_talks_ti
     # The unsaved edit is still there, in the same document.
     assert window.editing.document is doc and doc.dirty
     assert doc.draft.fields["name"] == "Unsaved title typed before marking"
+    window.grab().save(str(artifacts / "editor-sees-marks.png"))
     marker.close()
     engine.dispose()
 
