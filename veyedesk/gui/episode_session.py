@@ -251,6 +251,17 @@ class EpisodeSession(QObject):
         self.status.emit(str(exc))
 
     # -- marks ------------------------------------------------------------------------
+    def reload_context(self) -> None:
+        """Read the open episode's context and room marks again (the document is untouched).
+
+        For marks made elsewhere in this process (the Mark window): the timeline shows
+        them, and unsaved edits stay as they are.
+        """
+        doc = self.document
+        if doc is None or self.shut:
+            return
+        self._load_surroundings(doc.draft.episode_id, list(doc.draft.raw_files))
+
     def add_mark(self, click: datetime, done: Callable[[list[datetime]], None]) -> None:
         """Record a "cut here" mark in the episode's room; `done(marks)` gets the room-day's."""
         episode_id = self.episode_id

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -55,6 +55,9 @@ from veyedesk.services.journal import discard_journal, pending_journals
 from veyedesk.services.navigation import Neighbour
 from veyedesk.services.sheets import sheet_text_by_episode
 from veyedesk.services.users import Identity
+
+if TYPE_CHECKING:
+    from veyedesk.gui.mark_window import MarkWindow
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
 
@@ -311,7 +314,7 @@ class MainWindow(QMainWindow):
         self.navigator.failed.connect(self._load_failed)
         self.queue.message.connect(self._status)
         self.player.mark_requested.connect(
-            lambda click: self.editing.add_mark(click, self.player.set_marks)
+            lambda click: self.editing.add_mark(click, self._mark_added)
         )
         self.sheets.message.connect(self._status)
         self.sheets.sheet_text_changed.connect(self._load_sheet_text)
@@ -605,7 +608,28 @@ class MainWindow(QMainWindow):
         if episode_id is None:
             self._status("Pick a talk first: the Mark window marks its room.")
             return
-        open_for_episode(self, self.db_sessions, self.identity, episode_id)
+        open_for_episode(
+            self, self.db_sessions, self.identity, episode_id, on_window=self._watch_marks
+        )
+
+    def _watch_marks(self, window: MarkWindow) -> None:
+        window.marks_changed.connect(self._room_marks_changed)
+
+    def _mark_added(self, marks: list[datetime]) -> None:
+        self.player.set_marks(marks)
+        # An open Mark window of the same room lists it too.
+        from veyedesk.gui.mark_window import MarkWindow
+
+        context = self.editing.context
+        for window in self.findChildren(MarkWindow):
+            if context is not None and window.room.room_slug == context.room_slug:
+                window.marks.reload()
+
+    def _room_marks_changed(self, room_slug: str) -> None:
+        # A mark of the open talk's room: its timeline shows it without reopening.
+        context = self.editing.context
+        if context is not None and context.room_slug == room_slug:
+            self.editing.reload_context()
 
     def _open_from_review(self, episode_id: int, raw_file_id: int, offset: float) -> None:
         # The episode opens asynchronously; the seek waits for its document.

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -125,6 +125,10 @@ def _talk_line(prefix: str, talk: Talk | None, empty: str) -> str:
 class MarkWindow(QMainWindow):
     """Live marking for one room of one show."""
 
+    # The room's marks changed (a press, a correction, an undo): its slug. An editor of
+    # the same process showing a talk of that room reloads its marks (main_window.py).
+    marks_changed = Signal(str)
+
     def __init__(
         self,
         sessions: SessionFactory,
@@ -208,6 +212,8 @@ class MarkWindow(QMainWindow):
 
         self.marks = MarksList(sessions, identity, room.show_id, room.room_id, self.today(), self)
         self.marks.status.connect(self._status)
+        self._seen_marks: list[object] | None = None
+        self.marks.rows_changed.connect(self._marks_read)
 
         top = QHBoxLayout()
         top.addWidget(self.clock_label)
@@ -394,6 +400,13 @@ class MarkWindow(QMainWindow):
         stamp = format_wall(machine_now + timedelta(seconds=self.offset_s))
         self._status(f"{KIND_LABELS[kind]} at {stamp}" + (f" — {note}" if note else ""))
 
+    def _marks_read(self, rows: list[object]) -> None:
+        # Every write reads the room-day back; only a real change is news (not the first
+        # read, nor a periodic one that found the same rows).
+        seen, self._seen_marks = self._seen_marks, list(rows)
+        if seen is not None and seen != self._seen_marks:
+            self.marks_changed.emit(self.room.room_slug)
+
     def _leave_note(self) -> None:
         # Back to the window, so the clicker's keys mark again instead of typing.
         self._central.setFocus()
@@ -414,12 +427,17 @@ class MarkWindow(QMainWindow):
 
 
 def open_for_episode(
-    parent: QWidget, sessions: SessionFactory, identity: Identity, episode_id: int
+    parent: QWidget,
+    sessions: SessionFactory,
+    identity: Identity,
+    episode_id: int,
+    on_window: Callable[[MarkWindow], None] | None = None,
 ) -> BackgroundRunner:
     """Open a Mark window for the room of `episode_id` (Go ▸ Mark this room).
 
-    The room is looked up off the GUI thread; the window opens when it arrives. Returns
-    the runner doing the look-up (tests wait on it).
+    The room is looked up off the GUI thread; the window opens when it arrives and is
+    given to `on_window` (the editor listens to its `marks_changed`). Returns the runner
+    doing the look-up (tests wait on it).
     """
     runner = BackgroundRunner(parent)
 
@@ -436,6 +454,8 @@ def open_for_episode(
                 return
         window = MarkWindow(sessions, identity, room, parent)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if on_window is not None:
+            on_window(window)
         window.show()
 
     def failed(exc: Exception) -> None:

@@ -178,6 +178,7 @@ def apply_changes(
                 default_profile=default_profile,
                 summary=f"change file {document.get('export_uuid')} from "
                 f"{document.get('machine')} ({document.get('who')}): {report.pushed} rows",
+                user=str(document.get("who") or "venue change file"),
             )
         except Raced:
             conn.rollback()

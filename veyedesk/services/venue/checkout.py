@@ -353,6 +353,11 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     dst.execute(table(State).delete())
     _copy(src, dst, st)
     _copy(src, dst, us)
+    # The show's pipeline, read-only here: the copy walks pass states and holds talks
+    # before public states as the show says (sync refreshes it, never pushes it).
+    from veyedesk.services.venue.pipeline import pipeline_rows, write_pipeline
+
+    write_pipeline(dst, ids.show_id, *pipeline_rows(src, ids.show_id))
     report(0.15, "talks")
     counts = {"episodes": _copy_by_ids(src, dst, ep, ids.episodes)}
     # The copy's own locks start free: on the shared database the talk is this copy's.
@@ -387,6 +392,10 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     for batch in chunks(ids.episodes):
         log_count += len(_copy(src, dst, log, log.c.episode_id.in_(batch)))
     counts.update(cuts=len(cut_rows), raw_files=len(raw_rows), logs=log_count)
+    # Why a talk waits before a public state, as the shared database says (read-only here).
+    from veyedesk.services.venue.pipeline import mirror_holds, read_holds
+
+    mirror_holds(dst, read_holds(src, ids.episode_uuids))
     return counts
 
 

@@ -27,6 +27,7 @@ from veyedesk.model import (
 from veyedesk.model.base import new_uuid
 from veyedesk.services.venue import rows, writes
 from veyedesk.services.venue.merge import FieldConflict, merge_row
+from veyedesk.services.venue.pipeline import Arrival, arrive, resume_released
 from veyedesk.services.venue.rows import CUT, EPISODE, KINDS, Data, table
 from veyedesk.services.venue.writes import Refs
 
@@ -44,6 +45,8 @@ class SyncReport:
     lines: list[str] = field(default_factory=list)
     locks: str = ""
     recovered: bool = False
+    # Talks the shared side's pipeline put elsewhere than pushed (pulled back at once).
+    rerouted: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -207,8 +210,13 @@ def apply_shared(
     copy_uuid: str,
     default_profile: str,
     summary: str,
-) -> None:
-    """Write the plan's shared-side changes and its receipt, in the caller's transaction."""
+    user: str = "venue sync",
+) -> list[str]:
+    """Write the plan's shared-side changes and its receipt, in the caller's transaction.
+
+    Returns the UUIDs of talks the shared side's pipeline put elsewhere than the pushed
+    state (held before a public state, walked on): the copy pulls them at the next merge.
+    """
     ep = table(Episode)
     for uuid in sorted(touched_episodes(plan.shared, theirs)):
         seen = plan.serials.get(uuid)
@@ -220,7 +228,8 @@ def apply_shared(
         if moved.rowcount != 1:
             raise Raced(uuid)
     refs = Refs(conn, show_id)
-    states_changed: list[str] = []
+    arrivals: list[Arrival] = []
+    released: list[str] = []
     for op in _order(plan.shared):
         kind, key = op["kind"], op["key"]
         if not _write(conn, op, refs):
@@ -228,15 +237,26 @@ def apply_shared(
         if op["op"] == "update" and kind == EPISODE:
             _mark_edited(conn, key, op["names"])
             if "state" in op["names"]:
-                states_changed.append(key)
-    if states_changed:
-        # A talk moved on at the venue: the shared workers get what its state calls for.
-        from veyedesk.jobs.queue import queue_for_state
-
+                before = theirs.get(EPISODE, {}).get(key) or {}
+                arrivals.append(Arrival(key, before.get("state"), op["data"]["state"]))
+            elif "released" in op["names"]:
+                released.append(key)
+    rerouted: list[str] = []
+    if arrivals or released:
+        # A talk moved on at the venue: the shared side's pipeline and `released` judge
+        # where it ends (release gating is never skipped) and its workers get the work.
         with Session(bind=conn) as session:
-            for uuid in states_changed:
-                episode = session.scalars(select(Episode).where(Episode.uuid == uuid)).one()
-                queue_for_state(session, episode, default_profile)
+            for arrival in arrivals:
+                pushed, ended = arrive(session, arrival, user, default_profile)
+                if ended != pushed:
+                    rerouted.append(arrival.uuid)
+            for uuid in released:
+                before_state = session.scalar(select(Episode.state_id).where(Episode.uuid == uuid))
+                resume_released(session, uuid, user, default_profile)
+                if session.scalar(select(Episode.state_id).where(Episode.uuid == uuid)) != (
+                    before_state
+                ):
+                    rerouted.append(uuid)
             session.flush()
     conn.execute(
         insert(table(VenueSyncReceipt)).values(
@@ -246,6 +266,7 @@ def apply_shared(
             summary=summary[:2000],
         )
     )
+    return rerouted
 
 
 def _write(conn: Connection, op: dict[str, Any], refs: Refs) -> bool:

@@ -211,6 +211,8 @@ def sync(
         shared_engine, own_shared = _engine(source or origin.source_url)
         _check_same_show(shared_engine, origin)
         recovered = False if dry_run else _recover(local_engine, shared_engine, origin)
+        if not dry_run:
+            _refresh_pipeline(local_engine, shared_engine, origin)
         for _attempt in range(3):
             try:
                 report = _sync_once(
@@ -224,6 +226,23 @@ def sync(
                     report_progress,
                 )
                 report.recovered = recovered
+                if report.rerouted:
+                    # The shared side's pipeline put talks elsewhere than the copy had
+                    # them (a release hold): pull where they are now in the same sync.
+                    again = _sync_once(
+                        local_engine,
+                        shared_engine,
+                        origin,
+                        choose,
+                        dry_run,
+                        keep_locks,
+                        default_profile,
+                        report_progress,
+                    )
+                    report.pulled += again.pulled
+                    report.lines += again.lines
+                if not dry_run:
+                    _refresh_holds(local_engine, shared_engine)
                 return report
             except Raced:
                 continue
@@ -302,7 +321,7 @@ def _sync_once(
         _checkpoint("planned")
         report_progress(0.6, f"pushing {report.pushed} changes")
         try:
-            apply_shared(
+            rerouted = apply_shared(
                 sconn,
                 plan,
                 scope.show_id,
@@ -311,6 +330,7 @@ def _sync_once(
                 default_profile=default_profile,
                 summary=f"venue sync from {origin.machine} ({origin.who}): "
                 f"{report.pushed} pushed, {report.pulled} pulled",
+                user=origin.who,
             )
         except Raced:
             sconn.rollback()
@@ -331,8 +351,32 @@ def _sync_once(
         finish_local(lconn, plan, local_show)
         _checkpoint("before-local-commit")
     _checkpoint("done")
+    report.rerouted = rerouted
     report_progress(1.0, "synced")
     return report
+
+
+def _refresh_holds(local: Engine, shared: Engine) -> None:
+    """The copy's release holds as the shared database has them after this sync."""
+    from veyedesk.services.venue.pipeline import mirror_holds, read_holds
+
+    ep = table(Episode)
+    with local.connect() as lconn:
+        uuids = list(lconn.scalars(select(ep.c.uuid)))
+    with shared.connect() as sconn:
+        holds = read_holds(sconn, uuids)
+    with local.begin() as lconn:
+        mirror_holds(lconn, holds)
+
+
+def _refresh_pipeline(local: Engine, shared: Engine, origin: Any) -> None:
+    """The show's pipeline on the copy as the shared database has it now (read-only here)."""
+    from veyedesk.services.venue.pipeline import pipeline_rows, write_pipeline
+
+    with shared.connect() as sconn:
+        found = pipeline_rows(sconn, show_id_on(sconn, origin.client, origin.show))
+    with local.begin() as lconn:
+        write_pipeline(lconn, show_id_on(lconn, origin.client, origin.show), *found)
 
 
 def _stored_conflicts(*, lconn_engine: Engine) -> list[Any]:
