@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import RAW_FILE, Data, fields_of
+from veyedesk.services.venue.rows import RAW_FILE, ROOM, Data, fields_of
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -95,9 +95,10 @@ def merge_row(
             return RowMerge(mine, mine, mine)
         return _fields(kind, key, {}, mine, theirs, choose, label, new_on_both=True)
     if mine is None or theirs is None:
-        if kind == RAW_FILE:
+        if kind in (RAW_FILE, ROOM):
             # A raw file is a file on a disk: a row missing on one side is not a deletion
-            # to copy (a laptop holds only its rooms' files); leave both sides alone.
+            # to copy (a laptop holds only its rooms' files); leave both sides alone. A
+            # room other shows may use is not deleted by a sync either.
             return RowMerge(mine, theirs, base)
         present = mine if mine is not None else theirs
         if present == base:

@@ -1,11 +1,12 @@
 """The rows a venue copy merges, as plain JSON values keyed the same way on every database.
 
 Integer ids are local to one database, so a row is named by what both sides share: its
-UUID (episodes, cuts, marks, logs), `room/filename` for a raw file (a laptop's own scan
-and the server's find the same file under different UUIDs), and `episode-uuid|room/filename`
-for a cut tombstone. References are translated the same way (a cut names its episode's
-UUID and its raw file's key, a mark its room's slug), and datetimes become ISO text, so a
-row read from SQLite and the same row read from PostgreSQL compare equal.
+UUID (episodes, cuts, marks, logs), its slug for a room, `room/filename` for a raw file (a
+laptop's own scan and the server's find the same file under different UUIDs), and
+`episode-uuid|room/filename` for a cut tombstone. References are translated the same way
+(a cut names its episode's UUID and its raw file's key, a mark its room's slug), and
+datetimes become ISO text, so a row read from SQLite and the same row read from PostgreSQL
+compare equal.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawF
 Data = dict[str, Any]
 Rows = dict[str, Data]  # key -> field values
 
-EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
+ROOM, EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
+    "room",
     "episode",
     "cut",
     "raw_file",
@@ -30,8 +32,9 @@ EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
     "log",
     "tombstone",
 )
-# Inserts go in this order (a cut needs its episode and raw file); deletes in reverse.
-KINDS: tuple[str, ...] = (RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE)
+# Inserts go in this order (a cut needs its episode and raw file, a mark or raw file its
+# room); deletes in reverse.
+KINDS: tuple[str, ...] = (ROOM, RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE)
 
 EPISODE_FIELDS = (
     "name",
@@ -63,6 +66,19 @@ EPISODE_FIELDS = (
     "stop",
     "sequence",
 )
+# Rooms are few and shared by every show: all of them travel, keyed by slug.
+ROOM_FIELDS = (
+    "name",
+    "sequence",
+    "active",
+    "default",
+    "dirname",
+    "channelcopy",
+    "hours_offset",
+    "description",
+    "lon",
+    "lat",
+)
 CUT_FIELDS = ("sequence", "start", "end", "apply", "edited", "comment")
 # `missing`, `probe_error` and `mtime` describe one machine's copy of the file: not merged.
 RAW_FIELDS = (
@@ -82,7 +98,8 @@ TOMBSTONE_FIELDS = ("deleted_at", "user")
 
 DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at"})
 # Merge fields that are references, translated to shared names.
-REF_FIELDS = {
+REF_FIELDS: dict[str, tuple[str, ...]] = {
+    ROOM: (),
     EPISODE: ("location", "state"),
     CUT: ("episode", "raw"),
     RAW_FILE: ("room",),
@@ -91,6 +108,7 @@ REF_FIELDS = {
     TOMBSTONE: ("episode", "raw"),
 }
 PLAIN_FIELDS = {
+    ROOM: ROOM_FIELDS,
     EPISODE: EPISODE_FIELDS,
     CUT: CUT_FIELDS,
     RAW_FILE: RAW_FIELDS,
@@ -161,6 +179,15 @@ class Filter:
 def _plain(row: Any, names: tuple[str, ...]) -> Data:
     mapping = row._mapping
     return {name: encode(name, mapping[name]) for name in names}
+
+
+def _room_select() -> Any:
+    loc = table(Location)
+    return select(loc.c.slug, *(loc.c[n] for n in ROOM_FIELDS))
+
+
+def _room_row(row: Any) -> tuple[str, Data]:
+    return row.slug, _plain(row, ROOM_FIELDS)
 
 
 def _episode_select() -> Any:
@@ -281,6 +308,7 @@ def _tombstone_row(row: Any) -> tuple[str, Data]:
 
 
 READERS: dict[str, tuple[Callable[[], Any], Callable[[Any], tuple[str, Data]]]] = {
+    ROOM: (_room_select, _room_row),
     EPISODE: (_episode_select, _episode_row),
     CUT: (_cut_select, _cut_row),
     RAW_FILE: (_raw_select, _raw_row),
@@ -308,7 +336,7 @@ def read_keys(conn: Connection, kind: str, keys: Iterable[str]) -> Rows:
     if not wanted:
         return {}
     model = UUID_KINDS.get(kind)
-    if model is None:  # raw files and tombstones are few: read them all, keep those named
+    if model is None:  # rooms, raw files and tombstones are few: read them all, keep those named
         return {k: v for k, v in read(conn, kind).items() if k in wanted}
     found: Rows = {}
     for batch in chunks(sorted(wanted)):
@@ -347,7 +375,7 @@ def read_scope(
     ep_where = and_(ep_where, _day_clause(ep.c.start, scope.day))
     if scope.episode_uuids is not None:
         ep_where = and_(ep_where, ep.c.uuid.in_(scope.episode_uuids))
-    out: dict[str, Rows] = {EPISODE: read(conn, EPISODE, ep_where)}
+    out: dict[str, Rows] = {ROOM: read(conn, ROOM), EPISODE: read(conn, EPISODE, ep_where)}
     for batch in chunks(set(known.get(EPISODE, ())) - out[EPISODE].keys()):
         out[EPISODE].update(read(conn, EPISODE, ep.c.uuid.in_(batch)))
     episode_uuids = list(out[EPISODE])

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, 
 
 from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawFile, State
 from veyedesk.model.base import new_uuid
+from veyedesk.model.show import show_locations
 from veyedesk.services.venue.rows import (
     CUT,
     EPISODE,
@@ -19,6 +20,7 @@ from veyedesk.services.venue.rows import (
     MARK,
     PLAIN_FIELDS,
     RAW_FILE,
+    ROOM,
     TOMBSTONE,
     Data,
     decode,
@@ -43,6 +45,12 @@ class Refs:
         if slug is None:
             return None
         if slug not in self.rooms:
+            # A room the same sync inserted (rooms go first) after this map was read.
+            loc = table(Location)
+            found = self.conn.scalar(select(loc.c.id).where(loc.c.slug == slug))
+            if found is not None:
+                self.rooms[slug] = found
+                return int(found)
             from veyedesk.services.venue.errors import VenueError
 
             raise VenueError(
@@ -97,6 +105,8 @@ def _values(kind: str, data: Data, refs: Refs, names: Iterable[str]) -> Data:
 
 
 def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
+    if kind == ROOM:
+        return table(Location).c.slug == key
     if kind == RAW_FILE:
         room, filename = split_raw_key(key)
         raw = table(RawFile)
@@ -112,6 +122,7 @@ def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
 
 
 MODELS = {
+    ROOM: Location,
     EPISODE: Episode,
     CUT: Cut,
     RAW_FILE: RawFile,
@@ -126,7 +137,9 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
     values = _values(kind, data, refs, fields_of(kind))
     if kind in (EPISODE, RAW_FILE, MARK):
         values["show_id"] = refs.show_id
-    if kind == RAW_FILE:
+    if kind == ROOM:
+        values["slug"] = key
+    elif kind == RAW_FILE:
         values["filename"] = split_raw_key(key)[1]
         values["uuid"] = new_uuid()
     elif kind != TOMBSTONE:
@@ -145,7 +158,12 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
 
         duration = values.get("duration")
         values["end"] = add_seconds(values["start"], duration) if duration is not None else None
-    conn.execute(insert(table(MODELS[kind])).values(**values))
+    done = conn.execute(insert(table(MODELS[kind])).values(**values))
+    if kind == ROOM:
+        # Made for this show on the other side (a copy holds one show): one of its rooms here.
+        room_id = done.inserted_primary_key[0] if done.inserted_primary_key else None
+        refs.rooms[key] = int(room_id)
+        conn.execute(insert(show_locations).values(show_id=refs.show_id, location_id=room_id))
 
 
 def update_row(
