@@ -50,6 +50,7 @@ from veyedesk.services.venue.plan import (
     Raced,
     Resolutions,
     SyncReport,
+    add_sync_logs,
     apply_shared,
     finish_local,
     plan_merge,
@@ -222,6 +223,7 @@ def sync(
                     keep_locks,
                     default_profile,
                     report_progress,
+                    who.name if who is not None else origin.who,
                 )
                 report.recovered = recovered
                 return report
@@ -247,6 +249,7 @@ def _sync_once(
     keep_locks: bool,
     default_profile: str,
     report_progress: Progress,
+    user: str,
 ) -> SyncReport:
     with local.connect() as lconn:
         mine = rows.read_all(lconn)
@@ -268,6 +271,11 @@ def _sync_once(
         plan, report = plan_merge(
             mine, base, theirs, choose, serials, show_slugs(sconn, scope.show_id)
         )
+        if plan.shared:
+            # Where a change came from, in the talk's Logs tab (written on both sides).
+            add_sync_logs(
+                plan, theirs, mine, f"synced from {origin.machine} by {user}", user, datetime.now()
+            )
         held = (
             sconn.scalar(select(ep.c.id).where(ep.c.locked_by == origin.lock_holder).limit(1))
             is not None
