@@ -43,7 +43,7 @@ from veyedesk.model import (
 )
 from veyedesk.services.users import Identity
 from veyedesk.services.venue import rows
-from veyedesk.services.venue.errors import VenueError
+from veyedesk.services.venue.errors import PasswordNeeded, VenueError
 from veyedesk.services.venue.merge import FieldConflict, chooser
 from veyedesk.services.venue.plan import (
     Plan,
@@ -136,10 +136,25 @@ def _engine(url_or_engine: str | Engine, *, shared: bool = True) -> tuple[Engine
     except DatabaseError as exc:
         if "password" not in str(exc):
             raise
-        raise VenueError(
-            f"{exc} A venue copy never stores the shared database's password: give the "
-            "whole URL with `veyedesk venue sync --from URL`, or set PGPASSWORD"
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url_or_engine)
+        raise PasswordNeeded(
+            f"{exc} A venue copy never stores the shared database's password: type it in "
+            "File ▸ Sync, give the whole URL with `veyedesk venue sync --from URL`, or set "
+            "PGPASSWORD",
+            user=parsed.username or "",
+            wrong=parsed.password is not None or "authentication failed" in str(exc),
         ) from None
+
+
+def with_password(url: str, password: str | None) -> str:
+    """`url` with `password` put in (a typed password wins over none; as is when None)."""
+    if not password:
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 def _check_same_show(shared: Engine, origin: Any) -> None:
@@ -190,8 +205,12 @@ def sync(
     default_profile: str = "mp4",
     progress: Progress | None = None,
     who: Identity | None = None,
+    password: str | None = None,
 ) -> SyncReport:
     """Merge the venue copy `local` with its shared database (see the module docstring).
+
+    `password` (typed in File ▸ Sync, never stored) is put into the copy's recorded URL;
+    without one a server that wants it raises `PasswordNeeded`.
 
     Conflicts are resolved by `resolutions` ((kind, key, field) -> mine|theirs, from the
     dialog) or `prefer` (for every field, or only `prefer_fields`); the rest stay pending
@@ -209,7 +228,9 @@ def sync(
         with local_engine.connect() as lconn:
             origin = origin_of(lconn)
         report_progress(0.05, "connecting to the shared database")
-        shared_engine, own_shared = _engine(source or origin.source_url)
+        shared_engine, own_shared = _engine(
+            source if source is not None else with_password(origin.source_url, password)
+        )
         _check_same_show(shared_engine, origin)
         recovered = False if dry_run else _recover(local_engine, shared_engine, origin)
         for _attempt in range(3):
