@@ -84,6 +84,7 @@ class SyncDialog(QDialog):
         *,
         default_profile: str = "mp4",
         who: Identity | None = None,
+        raw_root: str = "",
         runner: BackgroundRunner | None = None,
         sync_function: SyncFunction | None = None,
     ) -> None:
@@ -91,6 +92,7 @@ class SyncDialog(QDialog):
         self.setWindowTitle("veyedesk — sync with the shared database")
         self.setMinimumWidth(520)
         self.db_url, self.default_profile, self.who = db_url, default_profile, who
+        self.raw_root = raw_root  # the settings': where the sheet files are (services/venue/files)
         self.runner = runner or BackgroundRunner(self)
         self._sync = sync_function or _default_sync
         self.report: SyncReport | None = None
@@ -159,6 +161,8 @@ class SyncDialog(QDialog):
         password = self.password.text() or remembered_password(url)
         self._trying = password
         extra: dict[str, Any] = {} if password is None else {"password": password}
+        if self.raw_root:
+            extra["raw_root"] = self.raw_root
 
         def work() -> SyncReport:
             return run(
@@ -191,6 +195,13 @@ class SyncDialog(QDialog):
             summary += f", {report.resolved} conflicts resolved as chosen"
         if report.locks:
             summary += f"; locks {report.locks}"
+        if report.files_copied:
+            summary += f"; {len(report.files_copied)} sheet file(s) copied to the shared folder"
+        if report.files_waiting:
+            summary += (
+                f"; {len(report.files_waiting)} sheet file(s) still need a copy (the shared "
+                "show folder is not reachable from here)"
+            )
         if report.conflicts:
             summary += f". {len(report.conflicts)} field(s) changed on both sides need a choice."
         self.status.setText(summary + ("" if report.conflicts else "."))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import RAW_FILE, ROOM, Data, fields_of
+from veyedesk.services.venue.rows import IMAGE, RAW_FILE, ROOM, Data, fields_of
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -22,6 +22,9 @@ DELETED = "deleted"
 UNSET: dict[str, bool] = {"__unset__": True}
 
 MINE, THEIRS = "mine", "theirs"
+# Fields holding a set (sorted list): links added on either side are kept, a link removed
+# on one side (and kept as it was on the other) goes; never a conflict.
+SET_FIELDS = frozenset({(IMAGE, "episodes")})
 BLANK = (None, "")
 
 
@@ -128,7 +131,9 @@ def _fields(
     for name in fields_of(kind):
         b = base.get(name, UNSET)
         m, t = mine.get(name), theirs.get(name)
-        if m == t:
+        if (kind, name) in SET_FIELDS:
+            value = merge_set(None if b == UNSET else b, m, t)
+        elif m == t:
             value = m
         # The same row made on both sides (a raw file both scans found): a blank value is
         # what one side did not fill in, not a change to choose against.
@@ -151,6 +156,12 @@ def _fields(
             value = m if choice == MINE else t
         to_mine[name] = to_theirs[name] = new_base[name] = value
     return out
+
+
+def merge_set(base: Any, mine: Any, theirs: Any) -> list[Any]:
+    """Three-way merge of a set: what both kept, plus what either side added."""
+    b, m, t = set(base or ()), set(mine or ()), set(theirs or ())
+    return sorted((b & m & t) | (m - b) | (t - b))
 
 
 def chooser(

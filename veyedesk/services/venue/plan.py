@@ -45,6 +45,10 @@ class SyncReport:
     lines: list[str] = field(default_factory=list)
     locks: str = ""
     recovered: bool = False
+    # Sheet files (paths under the show's folder) copied to the shared show folder, and
+    # those it could not reach from here (`files.copy_sheet_files`).
+    files_copied: list[str] = field(default_factory=list)
+    files_waiting: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +91,8 @@ def _label(kind: str, key: str, data: Data | None, names: dict[str, str]) -> str
         return f"cut {data.get('sequence')} of “{talk}” ({data.get('raw')})"
     if kind == rows.LOG:
         return f"log of “{names.get(data.get('episode', ''), '?')}” ({data.get('kind')})"
+    if kind == rows.IMAGE:
+        return f"sheet {data.get('original_name') or data.get('filename')}"
     if kind == rows.ROOM:
         return f"room “{data.get('name') or key}”"
     if kind == rows.MARK:
@@ -285,6 +291,7 @@ def apply_shared(
         if moved.rowcount != 1:
             raise Raced(uuid)
     refs = Refs(conn, show_id)
+    refs.visible_episodes = set(theirs.get(EPISODE, {}))
     states_changed: list[str] = []
     for op in _order(plan.shared):
         kind, key = op["kind"], op["key"]

@@ -13,17 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, select, true
 
-from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawFile, State
+from veyedesk.model import (
+    Cut,
+    CutTombstone,
+    Episode,
+    ImageFile,
+    Location,
+    Log,
+    Mark,
+    RawFile,
+    State,
+)
+from veyedesk.model.recording import image_file_episodes
 
 Data = dict[str, Any]
 Rows = dict[str, Data]  # key -> field values
 
-ROOM, EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
+ROOM, EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE, IMAGE = (
     "room",
     "episode",
     "cut",
@@ -31,10 +42,11 @@ ROOM, EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
     "mark",
     "log",
     "tombstone",
+    "image",
 )
 # Inserts go in this order (a cut needs its episode and raw file, a mark or raw file its
 # room); deletes in reverse.
-KINDS: tuple[str, ...] = (ROOM, RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE)
+KINDS: tuple[str, ...] = (ROOM, RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE, IMAGE)
 
 EPISODE_FIELDS = (
     "name",
@@ -95,8 +107,21 @@ RAW_FIELDS = (
 MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
 LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
 TOMBSTONE_FIELDS = ("deleted_at", "user")
+# Recording sheets (services/sheets.py); `episodes` (the talks it is linked to, sorted
+# UUIDs) is a set merged as such (merge.SET_FIELDS), never a conflict.
+IMAGE_FIELDS = (
+    "filename",
+    "text",
+    "day",
+    "taken",
+    "taken_source",
+    "original_name",
+    "checksum",
+    "ocr",
+)
 
-DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at"})
+DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at", "taken"})
+DATE_FIELDS = frozenset({"day"})
 # Merge fields that are references, translated to shared names.
 REF_FIELDS: dict[str, tuple[str, ...]] = {
     ROOM: (),
@@ -106,6 +131,7 @@ REF_FIELDS: dict[str, tuple[str, ...]] = {
     MARK: ("room",),
     LOG: ("episode", "state"),
     TOMBSTONE: ("episode", "raw"),
+    IMAGE: ("room", "episodes"),
 }
 PLAIN_FIELDS = {
     ROOM: ROOM_FIELDS,
@@ -115,6 +141,7 @@ PLAIN_FIELDS = {
     MARK: MARK_FIELDS,
     LOG: LOG_FIELDS,
     TOMBSTONE: TOMBSTONE_FIELDS,
+    IMAGE: IMAGE_FIELDS,
 }
 
 
@@ -128,8 +155,8 @@ def table(model: Any) -> Table:
 
 
 def encode(name: str, value: Any) -> Any:
-    """A column value as JSON (datetimes as ISO text)."""
-    if isinstance(value, datetime):
+    """A column value as JSON (datetimes and dates as ISO text)."""
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
 
@@ -138,6 +165,8 @@ def decode(name: str, value: Any) -> Any:
     """A JSON value back to the column's value."""
     if name in DATETIME_FIELDS and isinstance(value, str):
         return datetime.fromisoformat(value)
+    if name in DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
     return value
 
 
@@ -307,6 +336,39 @@ def _tombstone_row(row: Any) -> tuple[str, Data]:
     return tombstone_key(row.episode_uuid, data["raw"]), data
 
 
+def _image_select() -> Any:
+    img, loc = table(ImageFile), table(Location)
+    return (
+        select(img.c.id, img.c.uuid, *(img.c[n] for n in IMAGE_FIELDS), loc.c.slug.label("room"))
+        .select_from(img)
+        .outerjoin(loc, loc.c.id == img.c.location_id)
+    )
+
+
+def _image_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, IMAGE_FIELDS)
+    data["room"] = row.room
+    data["episodes"] = row.id  # the image's id here: `read` puts its links in its place
+    return row.uuid, data
+
+
+def _fill_links(conn: Connection, images: Rows) -> None:
+    """Replace each image row's local id by the sorted UUIDs of the talks it is linked to."""
+    by_id = {data["episodes"]: data for data in images.values()}
+    links: dict[int, list[str]] = {image_id: [] for image_id in by_id}
+    link, ep = image_file_episodes, table(Episode)
+    for batch in chunks(sorted(by_id)):
+        stmt = (
+            select(link.c.image_file_id, ep.c.uuid)
+            .join(ep, ep.c.id == link.c.episode_id)
+            .where(link.c.image_file_id.in_(batch))
+        )
+        for image_id, uuid in conn.execute(stmt):
+            links[image_id].append(uuid)
+    for image_id, data in by_id.items():
+        data["episodes"] = sorted(links[image_id])
+
+
 READERS: dict[str, tuple[Callable[[], Any], Callable[[Any], tuple[str, Data]]]] = {
     ROOM: (_room_select, _room_row),
     EPISODE: (_episode_select, _episode_row),
@@ -315,6 +377,7 @@ READERS: dict[str, tuple[Callable[[], Any], Callable[[Any], tuple[str, Data]]]] 
     MARK: (_mark_select, _mark_row),
     LOG: (_log_select, _log_row),
     TOMBSTONE: (_tombstone_select, _tombstone_row),
+    IMAGE: (_image_select, _image_row),
 }
 
 
@@ -324,10 +387,13 @@ def read(conn: Connection, kind: str, where: ColumnElement[bool] | None = None) 
     stmt = make()
     if where is not None:
         stmt = stmt.where(where)
-    return dict(convert(row) for row in conn.execute(stmt))
+    found = dict(convert(row) for row in conn.execute(stmt))
+    if kind == IMAGE:
+        _fill_links(conn, found)
+    return found
 
 
-UUID_KINDS = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log}
+UUID_KINDS = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log, IMAGE: ImageFile}
 
 
 def read_keys(conn: Connection, kind: str, keys: Iterable[str]) -> Rows:
@@ -416,4 +482,18 @@ def read_scope(
     for batch in chunks(set(known.get(MARK, ())) - marks.keys()):
         marks.update(read(conn, MARK, mark.c.uuid.in_(batch)))
     out[MARK] = marks
+    img = table(ImageFile)
+    img_where: ColumnElement[bool] = img.c.show_id == scope.show_id
+    if rooms is not None:
+        img_where = and_(img_where, img.c.location_id.in_(rooms))
+    if scope.day is not None:
+        img_where = and_(img_where, img.c.day == scope.day.date())
+    images = read(conn, IMAGE, img_where)
+    for batch in chunks(set(known.get(IMAGE, ())) - images.keys()):
+        images.update(read(conn, IMAGE, img.c.uuid.in_(batch)))
+    # Links to talks outside the copy's scope are not the copy's to see (nor to drop:
+    # writes.set_links leaves links to talks it was not shown alone).
+    for data in images.values():
+        data["episodes"] = [u for u in data["episodes"] if u in out[EPISODE]]
+    out[IMAGE] = images
     return out

@@ -206,11 +206,13 @@ def sync(
     progress: Progress | None = None,
     who: Identity | None = None,
     password: str | None = None,
+    raw_root: str = "",
 ) -> SyncReport:
     """Merge the venue copy `local` with its shared database (see the module docstring).
 
     `password` (typed in File ▸ Sync, never stored) is put into the copy's recorded URL;
-    without one a server that wants it raises `PasswordNeeded`.
+    without one a server that wants it raises `PasswordNeeded`. `raw_root` (the settings')
+    locates the show's folders, for the recording sheet files (`files.py`).
 
     Conflicts are resolved by `resolutions` ((kind, key, field) -> mine|theirs, from the
     dialog) or `prefer` (for every field, or only `prefer_fields`); the rest stay pending
@@ -247,6 +249,7 @@ def sync(
                     who.name if who is not None else origin.who,
                 )
                 report.recovered = recovered
+                _copy_files(local_engine, shared_engine, origin, raw_root, dry_run, report)
                 return report
             except Raced:
                 continue
@@ -362,6 +365,21 @@ def _sync_once(
     _checkpoint("done")
     report_progress(1.0, "synced")
     return report
+
+
+def _copy_files(
+    local: Engine, shared: Engine, origin: Any, raw_root: str, dry_run: bool, report: SyncReport
+) -> None:
+    from veyedesk.services.venue.files import copy_sheet_files
+
+    with local.connect() as lconn, shared.connect() as sconn:
+        files = copy_sheet_files(lconn, sconn, origin, raw_root, dry_run=dry_run)
+    report.files_copied, report.files_waiting = files.copied, files.waiting
+    verb = "would copy" if dry_run else "copied"
+    report.lines += [f"{verb} sheet {name} to {files.folder}" for name in files.copied]
+    if files.waiting:
+        where = files.folder or "the shared show folder (none is set for the show)"
+        report.lines += [f"sheet {name} still needs a copy to {where}" for name in files.waiting]
 
 
 def _stored_conflicts(*, lconn_engine: Engine) -> list[Any]:
