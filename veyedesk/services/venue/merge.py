@@ -131,6 +131,7 @@ def _fields(
     for name in fields_of(kind):
         b = base.get(name, UNSET)
         m, t = mine.get(name), theirs.get(name)
+        value: Any
         if (kind, name) in SET_FIELDS:
             value = merge_set(None if b == UNSET else b, m, t)
         elif m == t:

@@ -212,8 +212,8 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
     done = conn.execute(insert(table(MODELS[kind])).values(**values))
     if kind == ROOM:
         # Made for this show on the other side (a copy holds one show): one of its rooms here.
-        room_id = done.inserted_primary_key[0] if done.inserted_primary_key else None
-        refs.rooms[key] = int(room_id)
+        room_id = int(done.inserted_primary_key[0])  # type: ignore[index]
+        refs.rooms[key] = room_id
         conn.execute(insert(show_locations).values(show_id=refs.show_id, location_id=room_id))
     elif kind == IMAGE:
         set_links(conn, key, data["episodes"], refs)
