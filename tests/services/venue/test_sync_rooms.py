@@ -85,3 +85,22 @@ def test_a_room_renamed_on_one_side_merges_like_any_row(
         s.scalars(select(Location).where(Location.slug == slug)).one().name = "Renamed online"
     sync(local)
     assert dump(local)["room"][slug]["name"] == "Renamed online"
+
+
+def test_a_room_of_another_show_stays_out_of_the_copy(
+    shared: tuple[str, Engine], tmp_path: Path
+) -> None:
+    from veyedesk.model import Client
+
+    url, engine = shared
+    copy_of(url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(engine)() as s, s.begin():
+        client = s.scalars(select(Client)).one()
+        other = Show(client=client, name="Other", slug="other_show")
+        room = Location(slug="elsewhere", name="Elsewhere")
+        room.shows.append(other)
+        s.add_all([other, room])
+    report = sync(local)
+    assert (report.pushed, report.pulled) == (0, 0)
+    assert _room(local, "elsewhere") is None
