@@ -113,3 +113,35 @@ def test_venue_sync_export_apply_cli(
     assert dump(engine)["episode"][talk]["comment"] == "offline note"
     assert main(["--db", db_url, "venue", "sync"]) == 1
     assert "not a venue copy" in capsys.readouterr().err
+
+
+def test_venue_sync_says_which_sheet_files_still_need_a_copy(
+    db_url: str, session: Session, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from tests.support.stills import make_sheet
+    from veyedesk.db import session_factory
+    from veyedesk.model import Location, Show
+    from veyedesk.services.sheets import import_sheets
+    from veyedesk.services.users import Identity
+
+    fixture = seed_shared(session)
+    fixture.show.raw_root = str(tmp_path / "share")  # not mounted on this laptop
+    session.commit()
+    out = tmp_path / "venue.db"
+    base = ["venue", "checkout", "--from", db_url, "--client", "pyconf", "--show", "pyconf_2026"]
+    assert main([*base, "-o", str(out)]) == 0
+    with session_factory(sqlite(out))() as s, s.begin():
+        show = s.scalars(select(Show)).one()
+        show.raw_root = str(tmp_path / "laptop")
+        room = s.scalars(select(Location).where(Location.slug == "room_a")).one()
+        photo = make_sheet(tmp_path / "in" / "scan1.jpg")
+        import_sheets(s, Identity("ed", "editor"), show, room, date(2026, 2, 1), [photo], "")
+    capsys.readouterr()
+    assert main(["--db", f"sqlite:///{out}", "venue", "sync"]) == 0
+    printed = capsys.readouterr().out
+    assert "sheet sheets/room_a/2026-02-01/scan1.jpg still needs a copy" in printed
+    assert "1 sheet file(s) still need a copy to the shared show folder" in printed

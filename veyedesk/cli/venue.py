@@ -145,6 +145,11 @@ def _print_report(report: SyncReport, dry_run: bool) -> int:
     )
     for line in report.lines:
         print(f"  {line}")
+    if report.files_waiting:
+        print(
+            f"{len(report.files_waiting)} sheet file(s) still need a copy to the shared show "
+            "folder (not reachable from here): sync again where it is, or copy them by hand"
+        )
     if report.conflicts:
         print(f"{len(report.conflicts)} conflict(s) left pending (both sides changed):")
         for c in report.conflicts:
@@ -169,6 +174,7 @@ def sync_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         prefer_fields=fields,
         keep_locks=ns.keep_locks,
         default_profile=ctx.settings.default_profile,
+        raw_root=ctx.settings.raw_root,
     )
     return _print_report(report, ns.dry_run)
 

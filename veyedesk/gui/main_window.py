@@ -569,6 +569,7 @@ class MainWindow(QMainWindow):
                 self,
                 default_profile=self.settings.default_profile,
                 who=self.identity,
+                raw_root=self.settings.raw_root,
             )
             dialog.synced.connect(lambda _report: self.reload_shows())
             self.sync_dialog = dialog

@@ -4,6 +4,10 @@ The sync itself is `services.venue.sync.sync`, run on a pool thread; its progres
 back through a queued signal. Conflicts (a field both sides changed) open the per-field
 choice dialog of `gui/conflict_dialog.py`; the choices are synced at once, and Cancel
 leaves them pending (both sides keep their value, nothing is overwritten).
+
+A venue copy never stores the shared database's password. When the server wants one (or
+refuses the one given) the dialog shows a masked field; the password typed there is kept
+in this process only (`remembered_password`), for the next syncs of the same copy.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -26,10 +32,25 @@ from veyedesk.gui.conflict_dialog import FieldChoice, FieldChoiceDialog, show_va
 from veyedesk.gui.safe_text import plain_label
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.services.users import Identity
+from veyedesk.services.venue.errors import PasswordNeeded
 from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
 from veyedesk.services.venue.sync import Resolutions, SyncReport
 
 SyncFunction = Callable[..., SyncReport]
+
+# Passwords typed for the shared database, by venue copy URL: memory only, never on disk,
+# gone when the program ends.
+_passwords: dict[str, str] = {}
+
+
+def remembered_password(db_url: str) -> str | None:
+    """The password typed this session for the shared database of the copy `db_url`."""
+    return _passwords.get(db_url)
+
+
+def forget_passwords() -> None:
+    """Drop every password typed this session (tests; a user switching crews)."""
+    _passwords.clear()
 
 
 class _ProgressRelay(QObject):
@@ -63,6 +84,7 @@ class SyncDialog(QDialog):
         *,
         default_profile: str = "mp4",
         who: Identity | None = None,
+        raw_root: str = "",
         runner: BackgroundRunner | None = None,
         sync_function: SyncFunction | None = None,
     ) -> None:
@@ -70,11 +92,13 @@ class SyncDialog(QDialog):
         self.setWindowTitle("veyedesk — sync with the shared database")
         self.setMinimumWidth(520)
         self.db_url, self.default_profile, self.who = db_url, default_profile, who
+        self.raw_root = raw_root  # the settings': where the sheet files are (services/venue/files)
         self.runner = runner or BackgroundRunner(self)
         self._sync = sync_function or _default_sync
         self.report: SyncReport | None = None
         self.conflict_dialog: FieldChoiceDialog | None = None
         self._pending: list[FieldConflict] = []
+        self._trying: str | None = None  # the password of the sync in progress
         layout = QVBoxLayout(self)
         intro = plain_label(
             "Pushes the changes made on this venue copy to the shared database it was "
@@ -86,6 +110,21 @@ class SyncDialog(QDialog):
         self.keep_locks = QCheckBox("Keep my talks locked (I go on editing here)")
         self.keep_locks.setObjectName("keep_locks")
         layout.addWidget(self.keep_locks)
+        # Shown only when the shared database asks for a password.
+        self.password_row = QWidget()
+        form = QFormLayout(self.password_row)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.password_prompt = plain_label("")
+        self.password_prompt.setWordWrap(True)
+        form.addRow(self.password_prompt)
+        self.password = QLineEdit()
+        self.password.setObjectName("sync_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText("not stored on disk; kept until veyedesk closes")
+        self.password.returnPressed.connect(lambda: self.start())
+        form.addRow("Shared database &password:", self.password)
+        self.password_row.setVisible(False)
+        layout.addWidget(self.password_row)
         self.bar = QProgressBar()
         self.bar.setObjectName("sync_progress")
         self.bar.setRange(0, 100)
@@ -119,6 +158,11 @@ class SyncDialog(QDialog):
         self.status.setText("Syncing…")
         relay, url, keep = self._relay, self.db_url, self.keep_locks.isChecked()
         profile, run, who = self.default_profile, self._sync, self.who
+        password = self.password.text() or remembered_password(url)
+        self._trying = password
+        extra: dict[str, Any] = {} if password is None else {"password": password}
+        if self.raw_root:
+            extra["raw_root"] = self.raw_root
 
         def work() -> SyncReport:
             return run(
@@ -128,6 +172,7 @@ class SyncDialog(QDialog):
                 default_profile=profile,
                 who=who,
                 progress=lambda fraction, text: relay.progress.emit(fraction, text),
+                **extra,
             )
 
         self.runner.submit(work, self._done, self._failed)
@@ -138,6 +183,10 @@ class SyncDialog(QDialog):
 
     def _done(self, report: SyncReport) -> None:
         self.report = report
+        if self._trying:  # the server took it: keep it for this session's next syncs
+            _passwords[self.db_url] = self._trying
+        self.password.clear()
+        self.password_row.setVisible(False)
         self.start_button.setEnabled(True)
         self.keep_locks.setEnabled(True)
         self.bar.setValue(100)
@@ -146,6 +195,13 @@ class SyncDialog(QDialog):
             summary += f", {report.resolved} conflicts resolved as chosen"
         if report.locks:
             summary += f"; locks {report.locks}"
+        if report.files_copied:
+            summary += f"; {len(report.files_copied)} sheet file(s) copied to the shared folder"
+        if report.files_waiting:
+            summary += (
+                f"; {len(report.files_waiting)} sheet file(s) still need a copy (the shared "
+                "show folder is not reachable from here)"
+            )
         if report.conflicts:
             summary += f". {len(report.conflicts)} field(s) changed on both sides need a choice."
         self.status.setText(summary + ("" if report.conflicts else "."))
@@ -157,7 +213,24 @@ class SyncDialog(QDialog):
         self.start_button.setEnabled(True)
         self.keep_locks.setEnabled(True)
         self.bar.setValue(0)
+        if isinstance(exc, PasswordNeeded):
+            self._ask_password(exc)
+            return
         self.status.setText(f"Not synced: {exc}")
+
+    def _ask_password(self, exc: PasswordNeeded) -> None:
+        _passwords.pop(self.db_url, None)  # refused: never offered again on its own
+        who = f" for user {exc.user}" if exc.user else ""
+        if exc.wrong and self._trying:
+            text = f"The shared database refused the password{who}. Type it again."
+        else:
+            text = f"The shared database wants a password{who}. Type it and sync."
+        self.password_prompt.setText(text)
+        self.password.clear()
+        self.password_row.setVisible(True)
+        self.adjustSize()  # grow for the new row rather than squeeze the text above it
+        self.password.setFocus()
+        self.status.setText("Not synced: password needed.")
 
     def ask(self, conflicts: list[FieldConflict]) -> None:
         """Open the per-field choice for `conflicts` (window-modal; Cancel leaves them pending)."""

@@ -35,6 +35,7 @@ class LogKind(StrEnum):
     RESULT = "result"  # a state command's results (host_url, public_url…) stored
     BY_MAIL = "by mail"  # a speaker's review answer by mail, recorded on their behalf
     TIMEOUT = "timeout"  # review 2 approved itself after the show's days of silence
+    SYNC = "sync"  # a venue copy's sync (or change file) changed the talk on the shared side
     NOTE = "note"  # anything else
 
 

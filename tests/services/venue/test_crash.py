@@ -35,13 +35,25 @@ from veyedesk.model import (
     VenueSyncReceipt,
     VenueSyncRun,
 )
-from veyedesk.model.kinds import MarkKind
+from veyedesk.model.kinds import LogKind, MarkKind
 from veyedesk.services.venue.sync import sync
 
 pytestmark = pytest.mark.postgres
 
 CHECKPOINTS = ("planned", "before-shared-commit", "shared-committed", "before-local-commit", "done")
 ROUNDS = 20
+
+
+def _without_sync_logs(found: dict[str, Any]) -> dict[str, Any]:
+    """Rows with each sync Log (new UUID and time every run) as its talk, in a list.
+
+    The text names who synced, which is the CLI's user in the child and the copy's in
+    this process: not compared.
+    """
+    logs = found["log"]
+    synced = sorted(d["episode"] for d in logs.values() if d["kind"] == LogKind.SYNC)
+    kept = {k: d for k, d in logs.items() if d["kind"] != LogKind.SYNC}
+    return {**found, "log": kept, "sync_logs": synced}
 
 
 def _state(shared: Engine, local: Engine) -> dict[str, Any]:
@@ -53,16 +65,26 @@ def _state(shared: Engine, local: Engine) -> dict[str, Any]:
         }
         receipts = s.scalar(select(func.count()).select_from(VenueSyncReceipt))
     with session_factory(local)() as s:
-        bases = {(b.kind, b.key): b.data for b in s.scalars(select(VenueBase))}
+        bases = {
+            (b.kind, b.key): b.data
+            for b in s.scalars(select(VenueBase))
+            if not (b.kind == "log" and b.data.get("kind") == LogKind.SYNC)
+        }
+        sync_bases = sum(
+            1
+            for b in s.scalars(select(VenueBase))
+            if b.kind == "log" and b.data.get("kind") == LogKind.SYNC
+        )
         conflicts = sorted((c.kind, c.key, c.field) for c in s.scalars(select(VenueConflict)))
         runs = s.scalar(select(func.count()).select_from(VenueSyncRun))
         serials = {e.uuid: e.serial for e in s.scalars(select(Episode))}
     return {
-        "shared": dump(shared),
+        "shared": _without_sync_logs(dump(shared)),
         "shared_episodes": episodes,
         "receipts": receipts,
-        "local": dump(local),
+        "local": _without_sync_logs(dump(local)),
         "bases": bases,
+        "sync_bases": sync_bases,
         "conflicts": conflicts,
         "runs": runs,
         "local_serials": serials,
@@ -141,6 +163,9 @@ def test_sync_killed_anywhere_finishes_exactly(
     ref_shared.dispose(), ref_local.dispose()
     assert expected["receipts"] == 1 and expected["conflicts"] and expected["runs"] == 0
     assert expected["shared"]["episode"][_talks[0]]["name"] == "Venue title"
+    # One sync Log on the talk it changed, on both sides, whatever the interruptions.
+    assert expected["shared"]["sync_logs"] == [_talks[0]]
+    assert expected["local"]["sync_logs"] == expected["shared"]["sync_logs"]
 
     rng = random.Random(13)
     killed_mid_way = 0

@@ -25,7 +25,14 @@ from veyedesk.services.users import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.merge import chooser
-from veyedesk.services.venue.plan import Raced, Resolutions, SyncReport, apply_shared, plan_merge
+from veyedesk.services.venue.plan import (
+    Raced,
+    Resolutions,
+    SyncReport,
+    add_sync_logs,
+    apply_shared,
+    plan_merge,
+)
 from veyedesk.services.venue.rows import EPISODE, KINDS, table
 from veyedesk.services.venue.sync import origin_of, read_bases, show_id_on, show_slugs
 
@@ -168,6 +175,15 @@ def apply_changes(
         if dry_run or not plan.shared:
             conn.rollback()
             return report
+        user = who.name if who is not None else str(document.get("who") or "")
+        add_sync_logs(
+            plan,
+            theirs,
+            None,
+            f"synced from {document.get('machine')} by {document.get('who')} (change file)",
+            user,
+            datetime.now(),
+        )
         try:
             apply_shared(
                 conn,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import RAW_FILE, Data, fields_of
+from veyedesk.services.venue.rows import IMAGE, RAW_FILE, ROOM, Data, fields_of
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -22,6 +22,9 @@ DELETED = "deleted"
 UNSET: dict[str, bool] = {"__unset__": True}
 
 MINE, THEIRS = "mine", "theirs"
+# Fields holding a set (sorted list): links added on either side are kept, a link removed
+# on one side (and kept as it was on the other) goes; never a conflict.
+SET_FIELDS = frozenset({(IMAGE, "episodes")})
 BLANK = (None, "")
 
 
@@ -95,9 +98,10 @@ def merge_row(
             return RowMerge(mine, mine, mine)
         return _fields(kind, key, {}, mine, theirs, choose, label, new_on_both=True)
     if mine is None or theirs is None:
-        if kind == RAW_FILE:
+        if kind in (RAW_FILE, ROOM):
             # A raw file is a file on a disk: a row missing on one side is not a deletion
-            # to copy (a laptop holds only its rooms' files); leave both sides alone.
+            # to copy (a laptop holds only its rooms' files); leave both sides alone. A
+            # room other shows may use is not deleted by a sync either.
             return RowMerge(mine, theirs, base)
         present = mine if mine is not None else theirs
         if present == base:
@@ -127,7 +131,10 @@ def _fields(
     for name in fields_of(kind):
         b = base.get(name, UNSET)
         m, t = mine.get(name), theirs.get(name)
-        if m == t:
+        value: Any
+        if (kind, name) in SET_FIELDS:
+            value = merge_set(None if b == UNSET else b, m, t)
+        elif m == t:
             value = m
         # The same row made on both sides (a raw file both scans found): a blank value is
         # what one side did not fill in, not a change to choose against.
@@ -150,6 +157,12 @@ def _fields(
             value = m if choice == MINE else t
         to_mine[name] = to_theirs[name] = new_base[name] = value
     return out
+
+
+def merge_set(base: Any, mine: Any, theirs: Any) -> list[Any]:
+    """Three-way merge of a set: what both kept, plus what either side added."""
+    b, m, t = set(base or ()), set(mine or ()), set(theirs or ())
+    return sorted((b & m & t) | (m - b) | (t - b))
 
 
 def chooser(

@@ -25,6 +25,7 @@ from veyedesk.model import (
     VenueSyncRun,
 )
 from veyedesk.model.base import new_uuid
+from veyedesk.model.kinds import LogKind
 from veyedesk.services.venue import rows, writes
 from veyedesk.services.venue.merge import FieldConflict, merge_row
 from veyedesk.services.venue.pipeline import Arrival, arrive, resume_released
@@ -47,6 +48,10 @@ class SyncReport:
     recovered: bool = False
     # Talks the shared side's pipeline put elsewhere than pushed (pulled back at once).
     rerouted: list[str] = field(default_factory=list)
+    # Sheet files (paths under the show's folder) copied to the shared show folder, and
+    # those it could not reach from here (`files.copy_sheet_files`).
+    files_copied: list[str] = field(default_factory=list)
+    files_waiting: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -89,6 +94,10 @@ def _label(kind: str, key: str, data: Data | None, names: dict[str, str]) -> str
         return f"cut {data.get('sequence')} of “{talk}” ({data.get('raw')})"
     if kind == rows.LOG:
         return f"log of “{names.get(data.get('episode', ''), '?')}” ({data.get('kind')})"
+    if kind == rows.IMAGE:
+        return f"sheet {data.get('original_name') or data.get('filename')}"
+    if kind == rows.ROOM:
+        return f"room “{data.get('name') or key}”"
     if kind == rows.MARK:
         return f"mark {data.get('kind')} at {data.get('click')} in {data.get('room')}"
     return f"{kind} {key}"
@@ -176,6 +185,68 @@ def _what(before: Data | None, after: Data | None) -> str:
     return ", ".join(sorted(n for n in after if before.get(n) != after.get(n)))
 
 
+def changed_talks(ops: Iterable[dict[str, Any]], data_of: dict[str, rows.Rows]) -> set[str]:
+    """UUIDs of the talks the ops add or change, their cuts and tombstones included."""
+    found = touched_episodes(ops, data_of)
+    for op in ops:
+        if op["kind"] == EPISODE and op["op"] == "insert":
+            found.add(op["key"])
+        elif op["kind"] == rows.TOMBSTONE and op["data"] is not None:
+            found.add(op["data"]["episode"])
+    return found
+
+
+def add_sync_logs(
+    plan: Plan,
+    theirs: dict[str, rows.Rows],
+    mine: dict[str, rows.Rows] | None,
+    text: str,
+    user: str,
+    now: datetime,
+) -> int:
+    """Add a Log row ("synced from laptop X by who") to every talk the plan changes there.
+
+    The rows go into the plan on both sides with their base, like any merged log, so the
+    editor's Logs tab shows where a change came from and the next sync finds nothing new.
+    `mine` is None for a change file (no copy to write to; its next sync pulls them).
+    """
+    talks = changed_talks(plan.shared, theirs)
+    gone = {op["key"] for op in plan.shared if op["kind"] == EPISODE and op["op"] == "delete"}
+    states = {k: d.get("state") for k, d in theirs.get(EPISODE, {}).items()}
+    states.update(
+        {
+            op["key"]: op["data"].get("state")
+            for op in plan.shared
+            if op["kind"] == EPISODE and op["data"]
+        }
+    )
+    on_copy = set(mine.get(EPISODE, {})) if mine is not None else set()
+    for op in plan.local if mine is not None else ():
+        if op["kind"] == EPISODE:
+            (on_copy.discard if op["data"] is None else on_copy.add)(op["key"])
+    added = 0
+    for uuid in sorted(talks - gone):
+        key = new_uuid()
+        data = {
+            "ready": None,
+            "start": now.replace(microsecond=0).isoformat(),
+            "end": None,
+            "user": user,
+            "result": text,
+            "kind": LogKind.SYNC.value,
+            "episode": uuid,
+            "state": states.get(uuid),
+        }
+        plan.shared.append(
+            {"kind": rows.LOG, "key": key, "op": "insert", "data": data, "names": []}
+        )
+        if uuid in on_copy:
+            plan.local.append({"kind": rows.LOG, "key": key, "expect": None, "data": data})
+            plan.bases.append({"kind": rows.LOG, "key": key, "data": data})
+        added += 1
+    return added
+
+
 def touched_episodes(ops: Iterable[dict[str, Any]], data_of: dict[str, rows.Rows]) -> set[str]:
     """UUIDs of the episodes whose fields or cuts the ops change (their serial moves)."""
     found: set[str] = set()
@@ -230,6 +301,7 @@ def apply_shared(
     refs = Refs(conn, show_id)
     arrivals: list[Arrival] = []
     released: list[str] = []
+    refs.visible_episodes = set(theirs.get(EPISODE, {}))
     for op in _order(plan.shared):
         kind, key = op["kind"], op["key"]
         if not _write(conn, op, refs):

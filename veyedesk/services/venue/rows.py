@@ -1,37 +1,53 @@
 """The rows a venue copy merges, as plain JSON values keyed the same way on every database.
 
 Integer ids are local to one database, so a row is named by what both sides share: its
-UUID (episodes, cuts, marks, logs), `room/filename` for a raw file (a laptop's own scan
-and the server's find the same file under different UUIDs), and `episode-uuid|room/filename`
-for a cut tombstone. References are translated the same way (a cut names its episode's
-UUID and its raw file's key, a mark its room's slug), and datetimes become ISO text, so a
-row read from SQLite and the same row read from PostgreSQL compare equal.
+UUID (episodes, cuts, marks, logs), its slug for a room, `room/filename` for a raw file (a
+laptop's own scan and the server's find the same file under different UUIDs), and
+`episode-uuid|room/filename` for a cut tombstone. References are translated the same way
+(a cut names its episode's UUID and its raw file's key, a mark its room's slug), and
+datetimes become ISO text, so a row read from SQLite and the same row read from PostgreSQL
+compare equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select, true
 
-from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawFile, State
+from veyedesk.model import (
+    Cut,
+    CutTombstone,
+    Episode,
+    ImageFile,
+    Location,
+    Log,
+    Mark,
+    RawFile,
+    State,
+)
+from veyedesk.model.recording import image_file_episodes
+from veyedesk.model.show import show_locations
 
 Data = dict[str, Any]
 Rows = dict[str, Data]  # key -> field values
 
-EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE = (
+ROOM, EPISODE, CUT, RAW_FILE, MARK, LOG, TOMBSTONE, IMAGE = (
+    "room",
     "episode",
     "cut",
     "raw_file",
     "mark",
     "log",
     "tombstone",
+    "image",
 )
-# Inserts go in this order (a cut needs its episode and raw file); deletes in reverse.
-KINDS: tuple[str, ...] = (RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE)
+# Inserts go in this order (a cut needs its episode and raw file, a mark or raw file its
+# room); deletes in reverse.
+KINDS: tuple[str, ...] = (ROOM, RAW_FILE, EPISODE, CUT, MARK, LOG, TOMBSTONE, IMAGE)
 
 EPISODE_FIELDS = (
     "name",
@@ -63,6 +79,19 @@ EPISODE_FIELDS = (
     "stop",
     "sequence",
 )
+# Rooms are few and shared by every show: all of them travel, keyed by slug.
+ROOM_FIELDS = (
+    "name",
+    "sequence",
+    "active",
+    "default",
+    "dirname",
+    "channelcopy",
+    "hours_offset",
+    "description",
+    "lon",
+    "lat",
+)
 CUT_FIELDS = ("sequence", "start", "end", "apply", "edited", "comment")
 # `missing`, `probe_error` and `mtime` describe one machine's copy of the file: not merged.
 RAW_FIELDS = (
@@ -79,24 +108,41 @@ RAW_FIELDS = (
 MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
 LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
 TOMBSTONE_FIELDS = ("deleted_at", "user")
+# Recording sheets (services/sheets.py); `episodes` (the talks it is linked to, sorted
+# UUIDs) is a set merged as such (merge.SET_FIELDS), never a conflict.
+IMAGE_FIELDS = (
+    "filename",
+    "text",
+    "day",
+    "taken",
+    "taken_source",
+    "original_name",
+    "checksum",
+    "ocr",
+)
 
-DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at"})
+DATETIME_FIELDS = frozenset({"start", "click", "ready", "end", "deleted_at", "taken"})
+DATE_FIELDS = frozenset({"day"})
 # Merge fields that are references, translated to shared names.
-REF_FIELDS = {
+REF_FIELDS: dict[str, tuple[str, ...]] = {
+    ROOM: (),
     EPISODE: ("location", "state"),
     CUT: ("episode", "raw"),
     RAW_FILE: ("room",),
     MARK: ("room",),
     LOG: ("episode", "state"),
     TOMBSTONE: ("episode", "raw"),
+    IMAGE: ("room", "episodes"),
 }
 PLAIN_FIELDS = {
+    ROOM: ROOM_FIELDS,
     EPISODE: EPISODE_FIELDS,
     CUT: CUT_FIELDS,
     RAW_FILE: RAW_FIELDS,
     MARK: MARK_FIELDS,
     LOG: LOG_FIELDS,
     TOMBSTONE: TOMBSTONE_FIELDS,
+    IMAGE: IMAGE_FIELDS,
 }
 
 
@@ -110,8 +156,8 @@ def table(model: Any) -> Table:
 
 
 def encode(name: str, value: Any) -> Any:
-    """A column value as JSON (datetimes as ISO text)."""
-    if isinstance(value, datetime):
+    """A column value as JSON (datetimes and dates as ISO text)."""
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     return value
 
@@ -120,6 +166,8 @@ def decode(name: str, value: Any) -> Any:
     """A JSON value back to the column's value."""
     if name in DATETIME_FIELDS and isinstance(value, str):
         return datetime.fromisoformat(value)
+    if name in DATE_FIELDS and isinstance(value, str):
+        return date.fromisoformat(value)
     return value
 
 
@@ -161,6 +209,15 @@ class Filter:
 def _plain(row: Any, names: tuple[str, ...]) -> Data:
     mapping = row._mapping
     return {name: encode(name, mapping[name]) for name in names}
+
+
+def _room_select() -> Any:
+    loc = table(Location)
+    return select(loc.c.slug, *(loc.c[n] for n in ROOM_FIELDS))
+
+
+def _room_row(row: Any) -> tuple[str, Data]:
+    return row.slug, _plain(row, ROOM_FIELDS)
 
 
 def _episode_select() -> Any:
@@ -280,13 +337,48 @@ def _tombstone_row(row: Any) -> tuple[str, Data]:
     return tombstone_key(row.episode_uuid, data["raw"]), data
 
 
+def _image_select() -> Any:
+    img, loc = table(ImageFile), table(Location)
+    return (
+        select(img.c.id, img.c.uuid, *(img.c[n] for n in IMAGE_FIELDS), loc.c.slug.label("room"))
+        .select_from(img)
+        .outerjoin(loc, loc.c.id == img.c.location_id)
+    )
+
+
+def _image_row(row: Any) -> tuple[str, Data]:
+    data = _plain(row, IMAGE_FIELDS)
+    data["room"] = row.room
+    data["episodes"] = row.id  # the image's id here: `read` puts its links in its place
+    return row.uuid, data
+
+
+def _fill_links(conn: Connection, images: Rows) -> None:
+    """Replace each image row's local id by the sorted UUIDs of the talks it is linked to."""
+    by_id = {data["episodes"]: data for data in images.values()}
+    links: dict[int, list[str]] = {image_id: [] for image_id in by_id}
+    link, ep = image_file_episodes, table(Episode)
+    for batch in chunks(sorted(by_id)):
+        stmt = (
+            select(link.c.image_file_id, ep.c.uuid)
+            .join(ep, ep.c.id == link.c.episode_id)
+            .where(link.c.image_file_id.in_(batch))
+        )
+        for image_id, uuid in conn.execute(stmt):
+            links[image_id].append(uuid)
+    for image_id, data in by_id.items():
+        data["episodes"] = sorted(links[image_id])
+
+
 READERS: dict[str, tuple[Callable[[], Any], Callable[[Any], tuple[str, Data]]]] = {
+    ROOM: (_room_select, _room_row),
     EPISODE: (_episode_select, _episode_row),
     CUT: (_cut_select, _cut_row),
     RAW_FILE: (_raw_select, _raw_row),
     MARK: (_mark_select, _mark_row),
     LOG: (_log_select, _log_row),
     TOMBSTONE: (_tombstone_select, _tombstone_row),
+    IMAGE: (_image_select, _image_row),
 }
 
 
@@ -296,10 +388,13 @@ def read(conn: Connection, kind: str, where: ColumnElement[bool] | None = None) 
     stmt = make()
     if where is not None:
         stmt = stmt.where(where)
-    return dict(convert(row) for row in conn.execute(stmt))
+    found = dict(convert(row) for row in conn.execute(stmt))
+    if kind == IMAGE:
+        _fill_links(conn, found)
+    return found
 
 
-UUID_KINDS = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log}
+UUID_KINDS = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log, IMAGE: ImageFile}
 
 
 def read_keys(conn: Connection, kind: str, keys: Iterable[str]) -> Rows:
@@ -308,7 +403,7 @@ def read_keys(conn: Connection, kind: str, keys: Iterable[str]) -> Rows:
     if not wanted:
         return {}
     model = UUID_KINDS.get(kind)
-    if model is None:  # raw files and tombstones are few: read them all, keep those named
+    if model is None:  # rooms, raw files and tombstones are few: read them all, keep those named
         return {k: v for k, v in read(conn, kind).items() if k in wanted}
     found: Rows = {}
     for batch in chunks(sorted(wanted)):
@@ -347,7 +442,19 @@ def read_scope(
     ep_where = and_(ep_where, _day_clause(ep.c.start, scope.day))
     if scope.episode_uuids is not None:
         ep_where = and_(ep_where, ep.c.uuid.in_(scope.episode_uuids))
-    out: dict[str, Rows] = {EPISODE: read(conn, EPISODE, ep_where)}
+    # The show's rooms, and every room the copy already has; a room another show got
+    # meanwhile is none of the copy's business.
+    loc = table(Location)
+    room_where = or_(
+        loc.c.id.in_(
+            select(show_locations.c.location_id).where(show_locations.c.show_id == scope.show_id)
+        ),
+        loc.c.slug.in_(sorted(set(known.get(ROOM, ())))),
+    )
+    out: dict[str, Rows] = {
+        ROOM: read(conn, ROOM, room_where),
+        EPISODE: read(conn, EPISODE, ep_where),
+    }
     for batch in chunks(set(known.get(EPISODE, ())) - out[EPISODE].keys()):
         out[EPISODE].update(read(conn, EPISODE, ep.c.uuid.in_(batch)))
     episode_uuids = list(out[EPISODE])
@@ -388,4 +495,18 @@ def read_scope(
     for batch in chunks(set(known.get(MARK, ())) - marks.keys()):
         marks.update(read(conn, MARK, mark.c.uuid.in_(batch)))
     out[MARK] = marks
+    img = table(ImageFile)
+    img_where: ColumnElement[bool] = img.c.show_id == scope.show_id
+    if rooms is not None:
+        img_where = and_(img_where, img.c.location_id.in_(rooms))
+    if scope.day is not None:
+        img_where = and_(img_where, img.c.day == scope.day.date())
+    images = read(conn, IMAGE, img_where)
+    for batch in chunks(set(known.get(IMAGE, ())) - images.keys()):
+        images.update(read(conn, IMAGE, img.c.uuid.in_(batch)))
+    # Links to talks outside the copy's scope are not the copy's to see (nor to drop:
+    # writes.set_links leaves links to talks it was not shown alone).
+    for data in images.values():
+        data["episodes"] = [u for u in data["episodes"] if u in out[EPISODE]]
+    out[IMAGE] = images
     return out

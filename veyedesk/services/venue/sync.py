@@ -43,13 +43,14 @@ from veyedesk.model import (
 )
 from veyedesk.services.users import Identity
 from veyedesk.services.venue import rows
-from veyedesk.services.venue.errors import VenueError
+from veyedesk.services.venue.errors import PasswordNeeded, VenueError
 from veyedesk.services.venue.merge import FieldConflict, chooser
 from veyedesk.services.venue.plan import (
     Plan,
     Raced,
     Resolutions,
     SyncReport,
+    add_sync_logs,
     apply_shared,
     finish_local,
     plan_merge,
@@ -135,10 +136,25 @@ def _engine(url_or_engine: str | Engine, *, shared: bool = True) -> tuple[Engine
     except DatabaseError as exc:
         if "password" not in str(exc):
             raise
-        raise VenueError(
-            f"{exc} A venue copy never stores the shared database's password: give the "
-            "whole URL with `veyedesk venue sync --from URL`, or set PGPASSWORD"
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url_or_engine)
+        raise PasswordNeeded(
+            f"{exc} A venue copy never stores the shared database's password: type it in "
+            "File ▸ Sync, give the whole URL with `veyedesk venue sync --from URL`, or set "
+            "PGPASSWORD",
+            user=parsed.username or "",
+            wrong=parsed.password is not None or "authentication failed" in str(exc),
         ) from None
+
+
+def with_password(url: str, password: str | None) -> str:
+    """`url` with `password` put in (a typed password wins over none; as is when None)."""
+    if not password:
+        return url
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(password=password).render_as_string(hide_password=False)
 
 
 def _check_same_show(shared: Engine, origin: Any) -> None:
@@ -189,8 +205,14 @@ def sync(
     default_profile: str = "mp4",
     progress: Progress | None = None,
     who: Identity | None = None,
+    password: str | None = None,
+    raw_root: str = "",
 ) -> SyncReport:
     """Merge the venue copy `local` with its shared database (see the module docstring).
+
+    `password` (typed in File ▸ Sync, never stored) is put into the copy's recorded URL;
+    without one a server that wants it raises `PasswordNeeded`. `raw_root` (the settings')
+    locates the show's folders, for the recording sheet files (`files.py`).
 
     Conflicts are resolved by `resolutions` ((kind, key, field) -> mine|theirs, from the
     dialog) or `prefer` (for every field, or only `prefer_fields`); the rest stay pending
@@ -208,7 +230,9 @@ def sync(
         with local_engine.connect() as lconn:
             origin = origin_of(lconn)
         report_progress(0.05, "connecting to the shared database")
-        shared_engine, own_shared = _engine(source or origin.source_url)
+        shared_engine, own_shared = _engine(
+            source if source is not None else with_password(origin.source_url, password)
+        )
         _check_same_show(shared_engine, origin)
         recovered = False if dry_run else _recover(local_engine, shared_engine, origin)
         if not dry_run:
@@ -224,6 +248,7 @@ def sync(
                     keep_locks,
                     default_profile,
                     report_progress,
+                    who.name if who is not None else origin.who,
                 )
                 report.recovered = recovered
                 if report.rerouted:
@@ -238,11 +263,13 @@ def sync(
                         keep_locks,
                         default_profile,
                         report_progress,
+                        who.name if who is not None else origin.who,
                     )
                     report.pulled += again.pulled
                     report.lines += again.lines
                 if not dry_run:
                     _refresh_holds(local_engine, shared_engine)
+                _copy_files(local_engine, shared_engine, origin, raw_root, dry_run, report)
                 return report
             except Raced:
                 continue
@@ -266,6 +293,7 @@ def _sync_once(
     keep_locks: bool,
     default_profile: str,
     report_progress: Progress,
+    user: str,
 ) -> SyncReport:
     with local.connect() as lconn:
         mine = rows.read_all(lconn)
@@ -287,6 +315,11 @@ def _sync_once(
         plan, report = plan_merge(
             mine, base, theirs, choose, serials, show_slugs(sconn, scope.show_id)
         )
+        if plan.shared:
+            # Where a change came from, in the talk's Logs tab (written on both sides).
+            add_sync_logs(
+                plan, theirs, mine, f"synced from {origin.machine} by {user}", user, datetime.now()
+            )
         held = (
             sconn.scalar(select(ep.c.id).where(ep.c.locked_by == origin.lock_holder).limit(1))
             is not None
@@ -377,6 +410,21 @@ def _refresh_pipeline(local: Engine, shared: Engine, origin: Any) -> None:
         found = pipeline_rows(sconn, show_id_on(sconn, origin.client, origin.show))
     with local.begin() as lconn:
         write_pipeline(lconn, show_id_on(lconn, origin.client, origin.show), *found)
+
+
+def _copy_files(
+    local: Engine, shared: Engine, origin: Any, raw_root: str, dry_run: bool, report: SyncReport
+) -> None:
+    from veyedesk.services.venue.files import copy_sheet_files
+
+    with local.connect() as lconn, shared.connect() as sconn:
+        files = copy_sheet_files(lconn, sconn, origin, raw_root, dry_run=dry_run)
+    report.files_copied, report.files_waiting = files.copied, files.waiting
+    verb = "would copy" if dry_run else "copied"
+    report.lines += [f"{verb} sheet {name} to {files.folder}" for name in files.copied]
+    if files.waiting:
+        where = files.folder or "the shared show folder (none is set for the show)"
+        report.lines += [f"sheet {name} still needs a copy to {where}" for name in files.waiting]
 
 
 def _stored_conflicts(*, lconn_engine: Engine) -> list[Any]:

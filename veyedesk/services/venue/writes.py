@@ -10,15 +10,29 @@ from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select, update
 
-from veyedesk.model import Cut, CutTombstone, Episode, Location, Log, Mark, RawFile, State
+from veyedesk.model import (
+    Cut,
+    CutTombstone,
+    Episode,
+    ImageFile,
+    Location,
+    Log,
+    Mark,
+    RawFile,
+    State,
+)
 from veyedesk.model.base import new_uuid
+from veyedesk.model.recording import image_file_episodes
+from veyedesk.model.show import show_locations
 from veyedesk.services.venue.rows import (
     CUT,
     EPISODE,
+    IMAGE,
     LOG,
     MARK,
     PLAIN_FIELDS,
     RAW_FILE,
+    ROOM,
     TOMBSTONE,
     Data,
     decode,
@@ -38,11 +52,20 @@ class Refs:
         self.states = {r.slug: r.id for r in conn.execute(select(st.c.slug, st.c.id))}
         self._episodes: dict[str, int] = {}
         self._raws: dict[str, int] = {}
+        # Talks whose links this side was shown (the shared side: the copy's scope); a
+        # link to any other talk is left as it is. None: every talk (the copy).
+        self.visible_episodes: set[str] | None = None
 
     def room(self, slug: str | None) -> int | None:
         if slug is None:
             return None
         if slug not in self.rooms:
+            # A room the same sync inserted (rooms go first) after this map was read.
+            loc = table(Location)
+            found = self.conn.scalar(select(loc.c.id).where(loc.c.slug == slug))
+            if found is not None:
+                self.rooms[slug] = found
+                return int(found)
             from veyedesk.services.venue.errors import VenueError
 
             raise VenueError(
@@ -93,10 +116,47 @@ def _values(kind: str, data: Data, refs: Refs, names: Iterable[str]) -> Data:
             values["episode_id"] = refs.episode(value)
         elif name == "raw":
             values["raw_file_id"] = refs.raw(value)
+        # "episodes" (an image's links) is a table of its own: set_links writes it.
     return values
 
 
+def set_links(conn: Connection, key: str, wanted: Iterable[str], refs: Refs) -> None:
+    """Link the image `key` to the talks `wanted` (those on this database).
+
+    Links to talks this side was not shown (`Refs.visible_episodes`) are kept.
+    """
+    img, link, ep = table(ImageFile), image_file_episodes, table(Episode)
+    image_id = conn.scalar(select(img.c.id).where(img.c.uuid == key))
+    if image_id is None:
+        return
+    current = {
+        uuid: episode_id
+        for episode_id, uuid in conn.execute(
+            select(link.c.episode_id, ep.c.uuid)
+            .join(ep, ep.c.id == link.c.episode_id)
+            .where(link.c.image_file_id == image_id)
+        )
+    }
+    wanted = set(wanted)
+    visible = refs.visible_episodes
+    for uuid, episode_id in current.items():
+        if uuid not in wanted and (visible is None or uuid in visible):
+            conn.execute(
+                delete(link).where(
+                    link.c.image_file_id == image_id, link.c.episode_id == episode_id
+                )
+            )
+    for uuid in sorted(wanted - current.keys()):
+        try:
+            episode_id = refs.episode(uuid)
+        except KeyError:
+            continue  # a talk deleted here meanwhile: no link to make
+        conn.execute(insert(link).values(image_file_id=image_id, episode_id=episode_id))
+
+
 def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
+    if kind == ROOM:
+        return table(Location).c.slug == key
     if kind == RAW_FILE:
         room, filename = split_raw_key(key)
         raw = table(RawFile)
@@ -107,26 +167,30 @@ def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
         return and_(
             tomb.c.episode_id == refs.episode(episode_uuid), tomb.c.raw_file_id == refs.raw(raw_ref)
         )
-    model = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log}[kind]
+    model = {EPISODE: Episode, CUT: Cut, MARK: Mark, LOG: Log, IMAGE: ImageFile}[kind]
     return table(model).c.uuid == key
 
 
 MODELS = {
+    ROOM: Location,
     EPISODE: Episode,
     CUT: Cut,
     RAW_FILE: RawFile,
     MARK: Mark,
     LOG: Log,
     TOMBSTONE: CutTombstone,
+    IMAGE: ImageFile,
 }
 
 
 def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) -> None:
     """Add a row that the other side created."""
     values = _values(kind, data, refs, fields_of(kind))
-    if kind in (EPISODE, RAW_FILE, MARK):
+    if kind in (EPISODE, RAW_FILE, MARK, IMAGE):
         values["show_id"] = refs.show_id
-    if kind == RAW_FILE:
+    if kind == ROOM:
+        values["slug"] = key
+    elif kind == RAW_FILE:
         values["filename"] = split_raw_key(key)[1]
         values["uuid"] = new_uuid()
     elif kind != TOMBSTONE:
@@ -145,7 +209,14 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
 
         duration = values.get("duration")
         values["end"] = add_seconds(values["start"], duration) if duration is not None else None
-    conn.execute(insert(table(MODELS[kind])).values(**values))
+    done = conn.execute(insert(table(MODELS[kind])).values(**values))
+    if kind == ROOM:
+        # Made for this show on the other side (a copy holds one show): one of its rooms here.
+        room_id = int(done.inserted_primary_key[0])  # type: ignore[index]
+        refs.rooms[key] = room_id
+        conn.execute(insert(show_locations).values(show_id=refs.show_id, location_id=room_id))
+    elif kind == IMAGE:
+        set_links(conn, key, data["episodes"], refs)
 
 
 def update_row(
@@ -162,6 +233,8 @@ def update_row(
         )
     if values:
         conn.execute(update(table(MODELS[kind])).where(_where(kind, key, refs)).values(**values))
+    if kind == IMAGE and "episodes" in names:
+        set_links(conn, key, data["episodes"], refs)
 
 
 def delete_row(conn: Connection, kind: str, key: str, refs: Refs) -> None:
