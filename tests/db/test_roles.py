@@ -97,6 +97,21 @@ def test_editor_worker_and_admin_roles_get_what_they_need_and_no_more(
         assert _refused(worker, "UPDATE cut SET start = 1")
         assert _refused(worker, "UPDATE state SET command = 'x'")
 
+        # Tables added with the pipeline and venue copies: each role writes what its work
+        # writes (a gated state change, a command's results, a sync's receipt), no more.
+        for engine in (editor, worker):
+            assert not _refused(engine, "DELETE FROM release_hold")
+        assert not _refused(worker, "UPDATE episode SET public_url = 'https://v.example/x'")
+        assert _refused(worker, "UPDATE episode SET name = 'x'")
+        receipt = (
+            "INSERT INTO venue_sync_receipt (run_uuid, copy_uuid, applied_at, summary) "
+            "VALUES ('run', 'copy', now(), '')"
+        )
+        assert not _refused(editor, receipt)
+        assert _refused(editor, "DELETE FROM venue_sync_receipt")
+        assert _refused(editor, "UPDATE pipeline_settings SET unknown_publishes = true")
+        assert _refused(editor, "DELETE FROM show_state")
+
         assert not _refused(admin, "UPDATE state SET command = NULL WHERE slug = 'post'")
         assert not _refused(admin, "DELETE FROM mark")
         assert _refused(admin, "CREATE TABLE public.evil (id int)")  # schema stays the owner's

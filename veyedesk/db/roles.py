@@ -8,12 +8,15 @@ group roles; the database then refuses what the role does not need, whatever pro
 sends the SQL:
 
 - reviewer: reads everything; writes only what a review writes: the episode's state and
-  production notes (`comment`), Log rows, and the next state's job (approve queues it).
+  production notes (`comment`), Log rows, the next state's job (approve queues it) and the
+  talk's release hold (an approved talk may stop before a public state).
   It cannot change cuts, titles, users or any state's command.
 - editor: reviewer's rights plus the editing tables (episodes, cuts and their tombstones,
-  raw files, marks, images, rooms) and the queue; not users, clients, shows or states.
-- worker: reads everything; claims and finishes jobs (encode_job), writes Log rows and
-  advances an episode's state. It cannot change cuts or commands.
+  raw files, marks, images, rooms), the queue and a venue sync's receipt; not users,
+  clients, shows, states or a show's pipeline.
+- worker: reads everything; claims and finishes jobs (encode_job), writes Log rows,
+  advances an episode's state (release holds included) and stores what a state command
+  wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts or commands.
 - admin: reads and writes every table (users, states and their commands included). Schema
   changes (`veyedesk db upgrade`) stay with the database's owner.
 
@@ -63,22 +66,26 @@ class Grant:
     table: str
 
 
+# Every state change may stop a talk before a public state (jobs.pipeline): whoever moves
+# talks writes their release hold.
+MOVING = (
+    Grant("INSERT", "log"),
+    Grant("INSERT, UPDATE", "encode_job"),
+    Grant(WRITE, "release_hold"),
+)
+
 # Beyond SELECT on every table, which every role gets.
 GRANTS: dict[str, tuple[Grant, ...]] = {
-    "reviewer": (
-        Grant("UPDATE (state_id, comment)", "episode"),
-        Grant("INSERT", "log"),
-        Grant("INSERT, UPDATE", "encode_job"),
-    ),
+    "reviewer": (Grant("UPDATE (state_id, comment)", "episode"), *MOVING),
     "editor": (
         *(Grant(WRITE, t) for t in EDITING_TABLES),
-        Grant("INSERT", "log"),
-        Grant("INSERT, UPDATE", "encode_job"),
+        *MOVING,
+        Grant("INSERT", "venue_sync_receipt"),  # a venue copy's sync, pushed by its editor
     ),
     "worker": (
-        Grant("UPDATE (state_id)", "episode"),
-        Grant("INSERT", "log"),
-        Grant("INSERT, UPDATE", "encode_job"),
+        # jobs.results: what a state command printed back (`veyedesk: public_url=…`).
+        Grant("UPDATE (state_id, host_url, public_url, thumbnail)", "episode"),
+        *MOVING,
     ),
     "admin": (),  # every table, below
 }
