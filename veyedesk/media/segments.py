@@ -218,6 +218,15 @@ def copy_command(raw: Path, span: Span, part: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def rebase_command(piece: Path, part: Path) -> list[str]:
+    """ffmpeg remuxing `piece` with its timestamps shifted to start at 0 (no re-encode)."""
+    return [
+        tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
+        "-copyts", "-start_at_zero", "-i", "file:" + str(piece), "-map", "0", "-c", "copy",
+        "-f", "matroska", "file:" + str(part),
+    ]  # fmt: skip
+
+
 def make_segment(
     raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
 ) -> Piece:
@@ -231,6 +240,7 @@ def make_segment(
     layout = dv_layout(raw)
     target = target_stem.with_suffix(".dv" if layout else ".mkv")
     part = target.with_name(target.name + ".part")
+    copied = target.with_name(target.name + ".copy.part")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         if layout is not None:
@@ -242,18 +252,19 @@ def make_segment(
                 # before `span.start` and start a GOP late: seek further back until the
                 # piece's first frame (probed, not assumed) is at or before the start.
                 seek = Span(max(0.0, span.start - back), span.end)
-                _run(copy_command(raw, seek, part), raw, cancelled)
-                first_pts = video_timing(part).first
-                if first_pts <= span.start + LATE_SLACK or seek.start == 0.0:
+                _run(copy_command(raw, seek, copied), raw, cancelled)
+                kept = video_timing(copied)
+                if kept.first <= span.start + LATE_SLACK or seek.start == 0.0:
                     break
-            offset = 0.0  # from the probe below
+            # Its timestamps are the raw file's (-copyts -start_at_zero): the piece's
+            # time 0 is its earliest packet. Shift them to start at 0, as a recording
+            # does: mpv's EDL and ffmpeg's -ss then agree on where the piece starts.
+            offset = kept.format_start
+            _run(rebase_command(copied, part), raw, cancelled)
         timing = video_timing(part)
-        if layout is None:
-            # Timestamps are the raw file's (-copyts -start_at_zero): the piece's time 0 is
-            # its earliest packet, which is where mpv and ffmpeg -ss count from.
-            offset = timing.format_start
         duration = timing.end - timing.format_start
         os.replace(part, target)
     finally:
         part.unlink(missing_ok=True)
+        copied.unlink(missing_ok=True)
     return Piece(target, offset, duration, timing.frames, "segment")
