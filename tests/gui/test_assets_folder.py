@@ -104,7 +104,8 @@ def test_open_venue_folder_plays_the_segments_in_raw_seconds(
         timeout=5000,
     )
     where = panel.position()
-    assert (where.raw_file_id, where.offset) == (first, pytest.approx(8.0))
+    # Within the frame: mpv may report the TS frame's own time (10 ms off the grid).
+    assert (where.raw_file_id, where.offset) == (first, pytest.approx(8.0, abs=0.02))
     # The frame mpv shows at raw 8.00 s is the first at or after it (mpv's exact seek, as
     # ffmpeg's -ss): frame 200 of the DV; the TS's frames sit 10 ms after the 1/25 grid.
     timing = video_timing(day.paths[0])
@@ -125,7 +126,7 @@ def test_open_venue_folder_plays_the_segments_in_raw_seconds(
     document = window.editing.document
     assert document is not None
     cut = next(c for c in document.draft.cuts if c.raw_file_id == first)
-    assert cut.start == pytest.approx(8.0)
+    assert cut.start == pytest.approx(8.0, abs=0.02)
     qtbot.wait(300)
     window.grab().save(SCREENSHOT.format(segment.source.path.suffix[1:]))
     # Undo it, so closing the window asks nothing.
