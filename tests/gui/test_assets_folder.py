@@ -3,11 +3,13 @@
 Real libmpv under Xvfb: seeking to a raw-file offset shows that raw frame (read back from
 mpv's screenshot and matched against the raw file's burned-in frame numbers), and the in
 point the editor sets there is stored in raw-file seconds, as the shared database has them.
-The window's screenshot is written to /tmp/assets-venue-window.png for a person to look at.
+The window's screenshots are /tmp/assets-venue-window-dv.png and -mkv.png (a TS recording's
+segment), for a person to look at.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,22 +19,27 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.editor_support import open_episode
-from tests.support.frames import closest_frame, stamp_of
+from tests.support.frames import black_white, difference, stamp_of, stamp_of_frame
 from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.main_window import MainWindow
 from veyedesk.gui.venue_folder import open_venue_window
+from veyedesk.media.segments import video_timing
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.services.assets import make_assets
 from veyedesk.services.users import Identity
 
-SCREENSHOT = Path("/tmp/assets-venue-window.png")
+SCREENSHOT = "/tmp/assets-venue-window-{}.png"
 
 
-@pytest.fixture(scope="module")
-def two_files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return make_clips(tmp_path_factory.mktemp("gui-assets"), count=2, seconds=10.0)
+@pytest.fixture(scope="module", params=["dv", "ts"])
+def two_files(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> list[Path]:
+    """Two 10 s recordings: DV (intra-only), or MPEG-TS (1 s GOPs, timestamps from 1.4 s)."""
+    folder = tmp_path_factory.mktemp(f"gui-assets-{request.param}")
+    return make_clips(folder, count=2, seconds=10.0, kind=request.param)
 
 
 @pytest.fixture
@@ -81,30 +88,51 @@ def test_open_venue_folder_plays_the_segments_in_raw_seconds(
     segment = panel.timeline.segment_of(first)
     assert segment is not None
     assert segment.source.path.is_relative_to(out)
-    assert segment.source.media_offset == pytest.approx(6.04)
-    # Seek to raw second 8.00 of the first file: 1.96 s into its segment.
+    dv = segment.source.path.suffix == ".dv"
+    # DV is copied from the frame at 7.04 - 1 s; the TS from the keyframe before it.
+    assert (
+        segment.source.media_offset == pytest.approx(6.04)
+        if dv
+        else 5.0 < segment.source.media_offset <= 6.04
+    )
+    # Seek to raw second 8.00 of the first file.
     panel.seek_to(first, 8.0)
+    inside = 8.0 - segment.source.media_offset
+    # mpv reports the shown frame's time: the TS's frames sit 10 ms off the grid.
     qtbot.waitUntil(
-        lambda: abs(float(panel.player.mpv.time_pos or -1) - (segment.at + 1.96)) < 1e-6,
+        lambda: abs(float(panel.player.mpv.time_pos or -1) - (segment.at + inside)) < 0.02,
         timeout=5000,
     )
     where = panel.position()
-    assert (where.raw_file_id, where.offset) == (first, pytest.approx(8.0))
+    # Within the frame: mpv may report the TS frame's own time (10 ms off the grid).
+    assert (where.raw_file_id, where.offset) == (first, pytest.approx(8.0, abs=0.02))
+    # The frame mpv shows at raw 8.00 s is the first at or after it (mpv's exact seek, as
+    # ffmpeg's -ss): frame 200 of the DV; the TS's frames sit 10 ms after the 1/25 grid.
+    timing = video_timing(day.paths[0])
+    expected = math.ceil((8.0 - (timing.first - timing.format_start)) * 25 - 1e-6)
+    candidates = range(expected - 3, expected + 4)
+    stamps = {n: black_white(stamp_of_frame(day.paths[0], n)) for n in candidates}
     frame_png = tmp_path / "frame.png"
-    window.player.screenshot(frame_png)
-    found, distances = closest_frame(day.paths[0], 25.0, range(197, 204), stamp_of(frame_png, 0))
-    assert found == 200, distances
+
+    def shown() -> int:
+        # H.264 decodes from the keyframe before: the frame on screen may lag time-pos.
+        window.player.screenshot(frame_png)
+        seen = black_white(stamp_of(frame_png, 0))
+        return min(candidates, key=lambda n: difference(stamps[n], seen))
+
+    qtbot.waitUntil(lambda: shown() == expected, timeout=5000)
     # I sets the in point here: stored in raw-file seconds.
     qtbot.keyClick(window, Qt.Key.Key_I)
     document = window.editing.document
     assert document is not None
     cut = next(c for c in document.draft.cuts if c.raw_file_id == first)
-    assert cut.start == pytest.approx(8.0)
+    assert cut.start == pytest.approx(8.0, abs=0.02)
     qtbot.wait(300)
-    window.grab().save(str(SCREENSHOT))
+    window.grab().save(SCREENSHOT.format(segment.source.path.suffix[1:]))
     # Undo it, so closing the window asks nothing.
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert cut.start != pytest.approx(8.0) or document.draft.cuts[0].start == pytest.approx(7.04)
+    undone = next(c for c in document.draft.cuts if c.raw_file_id == first)
+    assert undone.start == pytest.approx(7.04)
     qtbot.waitUntil(lambda: not window.windowTitle().startswith("*"), timeout=5000)
     window.player.shutdown()
 

@@ -74,6 +74,11 @@ def before(frame: int, fps: float) -> float:
     return (frame - 0.25) / fps
 
 
+def black_white(grey: bytes) -> bytes:
+    """Each pixel 0 or 255: white digits on the black box, whatever scaler drew them."""
+    return bytes(255 if v > 127 else 0 for v in grey)
+
+
 def difference(a: bytes, b: bytes) -> float:
     """Mean absolute difference of two grey images of the same size."""
     return sum(abs(x - y) for x, y in zip(a, b, strict=True)) / len(a)

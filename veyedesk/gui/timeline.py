@@ -11,6 +11,7 @@ import copy
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -87,6 +88,8 @@ class TimelineWidget(QWidget):
             # to the raw file's own length.
             raw = document.draft.raw_files.get(src.raw_file_id) if document else None
             piece = raw is not None and raw.media_duration is not None
+            if piece and raw is not None:
+                name = Path(raw.filename).name  # the recording's name, not the piece's
             self.blocks.append(
                 Block(
                     src.raw_file_id,

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
 
@@ -172,21 +172,40 @@ def frame_at(seconds: float, fps: Fraction) -> int:
     return max(0, math.floor(Fraction(seconds).limit_denominator(10**9) * fps + Fraction(1, 10**6)))
 
 
+def _copy_range(
+    src: BinaryIO, dst: BinaryIO, at: int, size: int, chunk: int, raw: Path, cancelled: Cancelled
+) -> None:
+    """Copy `size` bytes from offset `at` of `src` to `dst`, in the kernel where it can."""
+    fast = hasattr(os, "copy_file_range")
+    src.seek(at)
+    while size > 0:
+        if cancelled():
+            raise SegmentCancelled(f"{raw}: copy stopped")
+        n = min(size, chunk)
+        done = 0
+        if fast:
+            try:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), n, at)
+            except OSError:
+                fast = False  # another file system or kernel: copy through Python
+                dst.seek(0, os.SEEK_END)
+                src.seek(at)
+        if not fast:
+            data = src.read(n)
+            dst.write(data)
+            done = len(data)
+        if done <= 0:
+            raise MediaError(f"{raw}: the file is shorter than it was; was it still recording?")
+        at += done
+        size -= done
+
+
 def _copy_dv(raw: Path, layout: DvLayout, span: Span, part: Path, cancelled: Cancelled) -> int:
     first = min(frame_at(span.start, layout.fps), layout.frames)
     last = min(layout.frames, max(first + 1, math.ceil(Fraction(span.end) * layout.fps)))
     with raw.open("rb") as src, part.open("wb") as dst:
-        src.seek(first * layout.frame_bytes)
-        left = last - first
-        while left > 0:
-            if cancelled():
-                raise SegmentCancelled(f"{raw}: copy stopped")
-            n = min(left, COPY_CHUNK_FRAMES)
-            chunk = src.read(n * layout.frame_bytes)
-            if len(chunk) < n * layout.frame_bytes:
-                raise MediaError(f"{raw}: the file is shorter than it was; was it still recording?")
-            dst.write(chunk)
-            left -= n
+        _copy_range(src, dst, first * layout.frame_bytes, (last - first) * layout.frame_bytes,
+                    COPY_CHUNK_FRAMES * layout.frame_bytes, raw, cancelled)  # fmt: skip
         dst.flush()
         os.fsync(dst.fileno())
     return first
@@ -218,6 +237,15 @@ def copy_command(raw: Path, span: Span, part: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def rebase_command(piece: Path, part: Path) -> list[str]:
+    """ffmpeg remuxing `piece` with its timestamps shifted to start at 0 (no re-encode)."""
+    return [
+        tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
+        "-copyts", "-start_at_zero", "-i", "file:" + str(piece), "-map", "0", "-c", "copy",
+        "-f", "matroska", "file:" + str(part),
+    ]  # fmt: skip
+
+
 def make_segment(
     raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
 ) -> Piece:
@@ -231,6 +259,7 @@ def make_segment(
     layout = dv_layout(raw)
     target = target_stem.with_suffix(".dv" if layout else ".mkv")
     part = target.with_name(target.name + ".part")
+    copied = target.with_name(target.name + ".copy.part")
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         if layout is not None:
@@ -242,18 +271,28 @@ def make_segment(
                 # before `span.start` and start a GOP late: seek further back until the
                 # piece's first frame (probed, not assumed) is at or before the start.
                 seek = Span(max(0.0, span.start - back), span.end)
-                _run(copy_command(raw, seek, part), raw, cancelled)
-                first_pts = video_timing(part).first
-                if first_pts <= span.start + LATE_SLACK or seek.start == 0.0:
+                _run(copy_command(raw, seek, copied), raw, cancelled)
+                kept = video_timing(copied)
+                if kept.first <= span.start + LATE_SLACK or seek.start == 0.0:
                     break
-            offset = 0.0  # from the probe below
-        timing = video_timing(part)
-        if layout is None:
-            # Timestamps are the raw file's (-copyts -start_at_zero): the piece's time 0 is
-            # its earliest packet, which is where mpv and ffmpeg -ss count from.
-            offset = timing.format_start
-        duration = timing.end - timing.format_start
+            # Its timestamps are the raw file's (-copyts -start_at_zero): the piece's
+            # time 0 is its earliest packet. Shift them to start at 0, as a recording
+            # does: mpv's EDL and ffmpeg's -ss then agree on where the piece starts.
+            offset = kept.format_start
+            _run(rebase_command(copied, part), raw, cancelled)
+        if layout is not None:
+            # Whole DIF frames from byte 0: the piece reads as DV from its first frame on
+            # (checked on the piece itself), and its length is its frame count.
+            copied_layout = dv_layout(part)
+            if copied_layout is None or copied_layout.frame_bytes != layout.frame_bytes:
+                raise MediaError(f"{raw}: the copied frames do not read back as DV")
+            frames = copied_layout.frames
+            duration = float(frames / layout.fps)
+        else:
+            timing = video_timing(part)
+            frames, duration = timing.frames, timing.end - timing.format_start
         os.replace(part, target)
     finally:
         part.unlink(missing_ok=True)
-    return Piece(target, offset, duration, timing.frames, "segment")
+        copied.unlink(missing_ok=True)
+    return Piece(target, offset, duration, frames, "segment")
