@@ -151,3 +151,30 @@ def test_review_2_approved_by_mail_in_the_review_window(
     assert get_episode(session, episode_id).state.slug == "done"  # type: ignore[union-attr]
     qtbot.waitUntil(lambda: window.items.count() == 0, timeout=10000)
     assert window.mail_date.maximumDate() == QDate(date.today())
+
+
+def test_setting_released_yes_in_the_form_moves_the_talk_on_and_the_form_follows(
+    qtbot: QtBot, session: Session, show: ShowFixture
+) -> None:
+    from tests.gui.editor_support import open_editor, open_episode
+
+    episode = show.episodes[0]
+    queue.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    session.commit()
+    window, _ = open_editor(qtbot, session.get_bind())  # type: ignore[arg-type]
+    open_episode(qtbot, window, episode.id)
+    form = window.form
+    qtbot.waitUntil(lambda: form.release_status.isVisible(), timeout=10000)
+    form.released.setCurrentIndex(form.released.findText("Yes"))
+    window.save()
+    # The talk carried on by itself (post, richard pass): the form's state follows it.
+    qtbot.waitUntil(lambda: form.state.currentText() == "review 1", timeout=10000)
+    doc = window.editing.document
+    assert doc is not None and not doc.unsaved
+    # Saving again (another field) must not move it back to where it was held.
+    form.lines["tags"].setText("x")
+    form.lines["tags"].textEdited.emit("x")
+    window.save()
+    qtbot.waitUntil(lambda: doc.base.fields.get("tags") == "x", timeout=10000)
+    session.expire_all()
+    assert get_episode(session, episode.id).state.slug == "review 1"  # type: ignore[union-attr]

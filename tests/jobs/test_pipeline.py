@@ -175,3 +175,35 @@ def test_a_person_move_into_a_pass_state_walks_on_and_a_move_drops_the_hold(
     queue.enter_state(session, episode, get_state(session, "edit"), USER, "mp4", strict=True)
     assert episode.state.slug == "edit"
     assert queue.hold_of(session, episode.id) is None
+
+
+def test_a_worker_approves_review_2_after_the_show_s_days_of_silence(
+    db_url: str, session: Session, show: ShowFixture
+) -> None:
+    from datetime import datetime, timedelta
+
+    from veyedesk.config import Settings
+    from veyedesk.jobs.engine import writer_engine
+    from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
+    from veyedesk.model import PipelineSettings
+
+    episode = show.episodes[0]
+    episode.released = True
+    session.add(PipelineSettings(show_id=episode.show_id, review_timeout_days=3))
+    set_state(session, episode, "review 2", USER).end = datetime.now() - timedelta(days=4)
+    session.commit()
+    engine = writer_engine(db_url)
+    try:
+        run_worker(
+            engine,
+            Settings(db=db_url, user=USER),
+            default_handlers(),
+            WorkerOptions(once=True, poll_seconds=0.1),
+            name="test:1",
+        )
+    finally:
+        engine.dispose()
+    session.expire_all()
+    assert episode.state is not None and episode.state.slug == "done"
+    kinds = [log.kind for log in _logs(session, episode)]
+    assert LogKind.TIMEOUT in kinds

@@ -88,6 +88,11 @@ class EditorDocument(EpisodeDocument):
         saved = saved.copy()
         saved.fields.setdefault(STATE, self.draft.fields.get(STATE))
         super().mark_saved(saved)
+        moved_to = saved.fields.get(STATE)
+        if moved_to != self.draft.fields.get(STATE):
+            # The talk moved on by itself while saving (pass states walked, or released
+            # Yes resumed it): show where it is, or the next save would move it back.
+            self._apply_field(STATE, moved_to)
         self._force_dirty = False
         self.dirty_changed.emit(False)
 
