@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from tests.support.factory import DAY, ShowFixture
 from veyedesk.model import Mark
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services import marking
+from veyedesk.services import catalog, marking
+from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
 from veyedesk.services.users import Identity
 
@@ -146,7 +147,7 @@ def test_find_room_by_slugs_names_the_known_rooms(session: Session, show: ShowFi
 
 
 def test_now_and_next_follow_the_schedule(session: Session, show: ShowFixture) -> None:
-    talks = marking.room_talks(session, show.rooms[0].id, DAY.date())
+    talks = marking.room_talks(session, show.show.id, show.rooms[0].id, DAY.date())
     assert [t.start for t in talks] == [
         DAY,
         DAY + timedelta(minutes=45),
@@ -157,6 +158,19 @@ def test_now_and_next_follow_the_schedule(session: Session, show: ShowFixture) -
     # In the break between talks: nothing running, the next one coming.
     assert marking.now_and_next(talks, DAY + timedelta(minutes=40)) == (None, talks[1])
     assert marking.now_and_next(talks, DAY + timedelta(hours=5)) == (None, None)
+
+
+def test_room_talks_are_only_this_shows_when_another_show_uses_the_room(
+    session: Session, show: ShowFixture
+) -> None:
+    # Rooms are shared by slug across shows: a co-located event in the same room on the
+    # same day must not show up as "Now"/"Next" in this show's Mark window.
+    other = catalog.add_show(session, "pyconf", "sprints_2026", "Sprints")
+    room = catalog.add_room(session, other, show.rooms[0].slug)
+    add_episode(session, other, "Sprint intro", room=room, start=DAY + timedelta(minutes=5))
+    session.commit()
+    talks = marking.room_talks(session, show.show.id, room.id, DAY.date())
+    assert [t.name for t in talks] == [e.name for e in show.episodes if e.location_id == room.id]
 
 
 def ms(moment: datetime) -> datetime:

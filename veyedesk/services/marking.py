@@ -31,6 +31,7 @@ from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.room_day import day_bounds, talks_of_room_day
 from veyedesk.services.users import Identity
 
 LIVE_SOURCE = "mark window"
@@ -347,14 +348,10 @@ def update_mark(session: Session, who: Identity, row: MarkRow) -> MarkRow:
 
 def day_marks(session: Session, room_id: int, day: date) -> list[MarkRow]:
     """The room's marks on `day` (venue wall clock), in time order."""
-    start = datetime.combine(day, time())
+    lo, hi = day_bounds(day)
     query = (
         select(Mark)
-        .where(
-            Mark.location_id == room_id,
-            Mark.click >= start,
-            Mark.click < start + timedelta(days=1),
-        )
+        .where(Mark.location_id == room_id, Mark.click >= lo, Mark.click < hi)
         .order_by(Mark.click)
     )
     return [_row(m) for m in session.scalars(query)]
@@ -418,20 +415,10 @@ def room_info(session: Session, show_id: int, room_id: int) -> RoomInfo:
     )
 
 
-def room_talks(session: Session, room_id: int, day: date) -> list[Talk]:
-    """The room's scheduled talks on `day`, in time order."""
-    start = datetime.combine(day, time())
-    query = (
-        select(Episode)
-        .where(
-            Episode.location_id == room_id,
-            Episode.start >= start,
-            Episode.start < start + timedelta(days=1),
-        )
-        .order_by(Episode.start, Episode.sequence, Episode.id)
-    )
+def room_talks(session: Session, show_id: int, room_id: int, day: date) -> list[Talk]:
+    """The show's scheduled talks in the room on `day`, in time order."""
     talks = []
-    for episode in session.scalars(query):
+    for episode in talks_of_room_day(session, show_id, room_id, day):
         assert episode.start is not None  # filtered in SQL
         talks.append(
             Talk(

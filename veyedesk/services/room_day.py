@@ -154,9 +154,30 @@ def _without_path(error: str, filename: str) -> str:
     return error[at + len(filename) + 2 :] if at >= 0 else error
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Venue wall-clock midnight of `day` and of the next day (a datetime counts as its day)."""
     start = datetime(day.year, day.month, day.day)
     return start, start + timedelta(days=1)
+
+
+def talks_of_room_day(session: Session, show_id: int, room_id: int, day: date) -> list[Episode]:
+    """The show's talks scheduled in the room on `day`, in time order.
+
+    The show matters: rooms are shared by slug, so another show may use the room that day.
+    """
+    lo, hi = day_bounds(day)
+    return list(
+        session.scalars(
+            select(Episode)
+            .where(
+                Episode.show_id == show_id,
+                Episode.location_id == room_id,
+                Episode.start >= lo,
+                Episode.start < hi,
+            )
+            .order_by(Episode.start, Episode.sequence, Episode.id)
+        )
+    )
 
 
 def room_days(session: Session, show_id: int) -> list[RoomDayRef]:
@@ -190,7 +211,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
     room = session.get(Location, location_id)
     if room is None:
         raise NotFound(f"no room with id {location_id}; it was deleted meanwhile?")
-    lo, hi = _day_bounds(day)
+    lo, hi = day_bounds(day)
     raws = list(
         session.scalars(
             select(RawFile)

@@ -27,6 +27,7 @@ from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.room_day import talks_of_room_day
 from veyedesk.services.scan import show_raw_root
 from veyedesk.services.users import Identity
 
@@ -156,18 +157,6 @@ def _free_target(folder: Path, name: str) -> Path:
     return target
 
 
-def talks_of_room_day(session: Session, show: Show, room: Location, day: date) -> list[Episode]:
-    """The talks of a room on a day, in time order."""
-    midnight = datetime(day.year, day.month, day.day)
-    stmt = select(Episode).where(
-        Episode.show_id == show.id,
-        Episode.location_id == room.id,
-        Episode.start >= midnight,
-        Episode.start < midnight + timedelta(days=1),
-    )
-    return sorted(session.scalars(stmt), key=_talk_order)
-
-
 def talks_at(talks: Sequence[Episode], taken: datetime) -> list[Episode]:
     """The talk a sheet photographed at `taken` is about: the one running then, else the
     nearest within `LINK_SLACK` of its slot; none when the time is far from every talk."""
@@ -244,7 +233,7 @@ def import_sheets(
     # The show's own folder (refused, with what to do, when neither it nor the settings
     # name one: never a folder relative to wherever veyedesk was started).
     folder = show_raw_root(show, raw_root) / folder_rel
-    talks = talks_of_room_day(session, show, room, day)
+    talks = talks_of_room_day(session, show.id, room.id, day)
     # Without an OCR program the sheets say so at once ("off"), and are read when one is
     # installed and `veyedesk sheets ocr` runs.
     ocr_state = SheetOcr.PENDING if find_ocr() is not None else SheetOcr.OFF
