@@ -205,6 +205,14 @@ def _free_click(session: Session, room_id: int, click: datetime, uuid: str = "")
     return click
 
 
+def mark_at(session: Session, room_id: int, click: datetime) -> bool:
+    """True when the room already has a mark at `click` (to the millisecond)."""
+    found = session.scalar(
+        select(Mark.id).where(Mark.location_id == room_id, Mark.click == ms(click))
+    )
+    return found is not None
+
+
 def _kind(kind: str) -> MarkKind:
     try:
         return MarkKind(kind)
