@@ -88,11 +88,11 @@ def _applied(episode: Episode) -> list[Any]:
     return cuts
 
 
-def raw_playlist(episode: Episode, settings: Settings) -> str:
-    """An m3u of the episode's applied cuts, each limited to its in/out offsets."""
+def raw_entries(episode: Episode, settings: Settings) -> list[str]:
+    """The m3u entry lines (no header) of the episode's applied cuts, each with its in/out."""
     cuts = _applied(episode)
     locator = MediaLocator.for_settings(settings)
-    lines = ["#EXTM3U", f"#PLAYLIST:{_m3u_text(episode.name)}"]
+    lines = []
     for n, cut in enumerate(cuts, 1):
         local = locator.locate(cut.raw_file)
         lines.append(f"#EXTINF:{round(cut.duration())},{_m3u_text(episode.name)} ({n}/{len(cuts)})")
@@ -102,7 +102,13 @@ def raw_playlist(episode: Episode, settings: Settings) -> str:
         if cut.end is not None:
             lines.append(f"#EXTVLCOPT:stop-time={local.local(cut.end):.3f}")
         lines.append(str(local.path))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def raw_playlist(episode: Episode, settings: Settings) -> str:
+    """An m3u of the episode's applied cuts, each limited to its in/out offsets."""
+    entries = raw_entries(episode, settings)
+    return "\n".join(["#EXTM3U", f"#PLAYLIST:{_m3u_text(episode.name)}", *entries]) + "\n"
 
 
 def mpv_edl(episode: Episode, settings: Settings) -> str:
@@ -119,17 +125,13 @@ def mpv_edl(episode: Episode, settings: Settings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def encoded_playlist(episode: Episode, settings: Settings, profile: str | None = None) -> str:
-    """An m3u of the episode's encoded file for a profile (default profile when None)."""
+def encoded_entries(episode: Episode, settings: Settings, profile: str | None = None) -> list[str]:
+    """The m3u entry lines (no header) of the episode's encoded file for a profile."""
     prof = settings.profile(profile)
     path = output_path(settings, episode.show.client.slug, episode.show.slug, prof, episode.slug)
-    return (
-        "\n".join(
-            [
-                "#EXTM3U",
-                f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}",
-                str(Path(path)),
-            ]
-        )
-        + "\n"
-    )
+    return [f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}", str(Path(path))]
+
+
+def encoded_playlist(episode: Episode, settings: Settings, profile: str | None = None) -> str:
+    """An m3u of the episode's encoded file for a profile (default profile when None)."""
+    return "\n".join(["#EXTM3U", *encoded_entries(episode, settings, profile)]) + "\n"
