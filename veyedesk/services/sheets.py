@@ -95,9 +95,9 @@ class OcrOutcome:
     error: str = ""
 
 
-def sheets_root(show: Show, raw_root: str) -> Path:
-    """Where a show's sheets are copied: `<show raw dir>/sheets`."""
-    return show.raw_dir(raw_root) / SHEETS_FOLDER
+def sheet_path(sheet: ImageFile, raw_root: str) -> Path:
+    """Where a stored sheet is on this machine (its filename is relative to the show folder)."""
+    return sheet.show.raw_dir(raw_root) / sheet.filename
 
 
 def sheet_info(sheet: ImageFile, raw_root: str) -> SheetInfo:
@@ -111,7 +111,7 @@ def sheet_info(sheet: ImageFile, raw_root: str) -> SheetInfo:
         taken=sheet.taken,
         taken_source=sheet.taken_source,
         filename=sheet.filename,
-        path=sheet.show.raw_dir(raw_root) / sheet.filename,
+        path=sheet_path(sheet, raw_root),
         original_name=sheet.original_name,
         ocr=sheet.ocr,
         text=sheet.text,
@@ -415,10 +415,7 @@ def ocr_targets(
         return []
     if not redo:
         stmt = stmt.where(ImageFile.ocr != SheetOcr.DONE)
-    return [
-        (s.id, s.show.raw_dir(raw_root) / s.filename)
-        for s in session.scalars(stmt.order_by(ImageFile.id))
-    ]
+    return [(s.id, sheet_path(s, raw_root)) for s in session.scalars(stmt.order_by(ImageFile.id))]
 
 
 def read_sheets(
