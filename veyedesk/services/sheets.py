@@ -439,8 +439,9 @@ def read_sheets(
     return outcomes
 
 
-def store_ocr(session: Session, outcomes: Sequence[OcrOutcome]) -> None:
-    """Write OCR outcomes; a failure keeps whatever text the sheet had."""
+def store_ocr(session: Session, who: Identity, outcomes: Sequence[OcrOutcome]) -> None:
+    """Write OCR outcomes (editors and admins); a failure keeps whatever text the sheet had."""
+    who.require("edit")
     for outcome in outcomes:
         sheet = session.get(ImageFile, outcome.sheet_id)
         if sheet is None:  # deleted meanwhile
