@@ -22,7 +22,7 @@ from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Episode
 from veyedesk.model.timecode import format_decimal, format_duration
 from veyedesk.services.encoding import output_path
-from veyedesk.services.errors import InvalidInput
+from veyedesk.services.episodes import applied_cuts
 
 
 def _duration(seconds: float | None) -> str:
@@ -78,19 +78,9 @@ def _m3u_text(value: str) -> str:
     return " ".join(value.split())
 
 
-def _applied(episode: Episode) -> list[Any]:
-    cuts = episode.applied_cuts()
-    if not cuts:
-        raise InvalidInput(
-            f"episode {episode.id} ({episode.slug}) has no applied cuts; run `veyedesk assoc` "
-            "or set cuts in the editor first"
-        )
-    return cuts
-
-
 def raw_entries(episode: Episode, settings: Settings) -> list[str]:
     """The m3u entry lines (no header) of the episode's applied cuts, each with its in/out."""
-    cuts = _applied(episode)
+    cuts = applied_cuts(episode)
     locator = MediaLocator.for_settings(settings)
     lines = []
     for n, cut in enumerate(cuts, 1):
@@ -113,7 +103,7 @@ def raw_playlist(episode: Episode, settings: Settings) -> str:
 
 def mpv_edl(episode: Episode, settings: Settings) -> str:
     """The applied cuts as an mpv EDL file: one `path,start,length` line per cut."""
-    cuts = _applied(episode)
+    cuts = applied_cuts(episode)
     lines = ["# mpv EDL v0"]
     locator = MediaLocator.for_settings(settings)
     for cut in cuts:
