@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -117,6 +118,23 @@ class RawFileRow:
     notes: list[str] = field(default_factory=list)  # worth a look: gaps between talks
     talks: list[str] = field(default_factory=list)  # "id name" of talks whose cuts use it
     talk_ids: list[int] = field(default_factory=list)  # the same talks' ids, in that order
+
+    @classmethod
+    def of(cls, raw: RawFile, **found: list[Any]) -> RawFileRow:
+        """The row of `raw`, with what was found about it (problems, notes, talks)."""
+        return cls(
+            raw_file_id=raw.id,
+            filename=raw.filename,
+            start=raw.start,
+            end=raw.end,
+            duration=raw.duration,
+            filesize=raw.filesize,
+            trash=raw.trash,
+            comment=raw.comment,
+            missing=raw.missing,
+            probe_error=raw.probe_error,
+            **found,
+        )
 
 
 @dataclass
@@ -277,17 +295,8 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
         if raw.duration is None and not raw.probe_error:
             own.append("no duration")
         result.rows.append(
-            RawFileRow(
-                raw_file_id=raw.id,
-                filename=raw.filename,
-                start=raw.start,
-                end=raw.end,
-                duration=raw.duration,
-                filesize=raw.filesize,
-                trash=raw.trash,
-                comment=raw.comment,
-                missing=raw.missing,
-                probe_error=raw.probe_error,
+            RawFileRow.of(
+                raw,
                 problems=own + problems.get(raw.id, []),
                 notes=notes.get(raw.id, []),
                 talks=users.get(raw.id, []),
@@ -376,15 +385,4 @@ def set_raw_file(
             )
         audit.info("%s by %s", message, who.name)
         session.flush()
-    return RawFileRow(
-        raw_file_id=raw.id,
-        filename=raw.filename,
-        start=raw.start,
-        end=raw.end,
-        duration=raw.duration,
-        filesize=raw.filesize,
-        trash=raw.trash,
-        comment=raw.comment,
-        missing=raw.missing,
-        probe_error=raw.probe_error,
-    )
+    return RawFileRow.of(raw)
