@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.support.factory import DAY, ShowFixture
@@ -266,3 +266,33 @@ def test_a_mark_time_keeps_its_kind_through_copies_but_not_through_arithmetic() 
     moved = mark + timedelta(seconds=1)
     assert type(moved) is datetime and type(timedelta(seconds=1) + mark) is datetime
     assert type(mark - timedelta(seconds=1)) is datetime and mark - AT == timedelta(0)
+
+
+def test_a_press_that_loses_its_millisecond_to_another_machine_is_written_again(
+    engine: Engine, show: ShowFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veyedesk.db import session_factory
+
+    sessions = session_factory(engine)
+    room = show.rooms[0].id
+    with sessions() as other:  # another laptop's press, committed first
+        marking.record_mark(other, EDITOR, show.show.id, room, "cut", AT, machine="other")
+        other.commit()
+    taken = marking.ms(AT)
+    real_free = marking._free_click
+    stale = iter([taken])  # this laptop looked for a free time before the other one wrote
+
+    def free_click(session: Session, room_id: int, click: datetime, uuid: str = "") -> datetime:
+        return next(stale, None) or real_free(session, room_id, click, uuid)
+
+    monkeypatch.setattr(marking, "_free_click", free_click)
+    rows = marking.write_marks(
+        sessions,
+        lambda s: marking.record_mark(s, EDITOR, show.show.id, room, "start", AT),
+        room,
+        AT.date(),
+    )
+    assert [(r.click, r.kind) for r in rows] == [
+        (taken, MarkKind.CUT),
+        (taken + marking.STEP, MarkKind.START),
+    ]

@@ -14,6 +14,7 @@ is stored as machine clock + offset, with the offset kept on the row.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -38,6 +39,9 @@ LIVE_SOURCE = "mark window"
 # Two presses never share a time in a room (the (room, click) key that de-duplicates
 # imported files); a second press within the same millisecond moves on by one.
 STEP = timedelta(milliseconds=1)
+# Lost races for one millisecond before a press gives up (each needs another machine's
+# press landing in the same millisecond of the same room).
+TAKEN_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -130,13 +134,30 @@ def alignment_offset(recorder_shows: time, machine_clock: datetime) -> float:
     return round((nearest - machine_clock).total_seconds(), 3)
 
 
-def is_time_taken(exc: BaseException) -> bool:
-    """True when a write failed because another mark took the same room and time meanwhile.
+def write_marks(
+    sessions: Callable[[], Session],
+    change: Callable[[Session], object] | None,
+    room_id: int,
+    day: date,
+) -> list[MarkRow]:
+    """Run `change(session)` (None: only read) and commit; then the room-day's marks.
 
     Two machines marking one room can pick the same millisecond between looking for a free
-    time and committing; the front end then simply runs the change again.
+    time and committing: the (room, click) key refuses the second, and the change runs
+    again in a fresh transaction, where it finds the next free millisecond.
     """
-    return isinstance(exc, IntegrityError)
+    for attempt in range(TAKEN_RETRIES + 1):
+        with sessions() as session:
+            if change is not None:
+                try:
+                    change(session)
+                    session.commit()
+                except IntegrityError:
+                    if attempt < TAKEN_RETRIES:
+                        continue
+                    raise
+            return day_marks(session, room_id, day)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def parse_time_of_day(text: str) -> time:
