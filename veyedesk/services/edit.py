@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from veyedesk.model import Cut, CutTombstone, Episode, RawFile
 from veyedesk.model.cuts import bounds, cut_problem, fps_or_default
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 from veyedesk.services.marking import MarkTime, day_marks
+from veyedesk.services.room_day import day_bounds
 
 # Episode fields the editor form changes, in form order.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -162,13 +163,12 @@ def room_day_raw_files(session: Session, episode: Episode) -> list[RawFile]:
     used = {c.raw_file_id for c in episode.cuts}
     stmt = select(RawFile).options(selectinload(RawFile.location), selectinload(RawFile.show))
     if episode.location_id is not None and episode.start is not None:
-        day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        lo, hi = day_bounds(episode.start)
         stmt = stmt.where(
             RawFile.location_id == episode.location_id,
             RawFile.show_id == episode.show_id,
             RawFile.trash.is_(False),
-            ((RawFile.start >= day) & (RawFile.start < day + timedelta(days=1)))
-            | RawFile.id.in_(used),
+            ((RawFile.start >= lo) & (RawFile.start < hi)) | RawFile.id.in_(used),
         )
     else:
         stmt = stmt.where(RawFile.id.in_(used))
