@@ -144,13 +144,16 @@ def test_marks_are_added_once_and_listed_for_the_room_day(
 ) -> None:
     from datetime import datetime
 
-    from veyedesk.services.edit import add_mark, room_day_marks
+    from veyedesk.services.edit import room_day_marks
+    from veyedesk.services.editing import add_mark
+    from veyedesk.services.users import Identity
 
+    who = Identity("vol", "editor")
     ep = show.episodes[0]
     at = datetime(2026, 2, 1, 9, 1, 2, 345678)
-    assert add_mark(session, ep.id, at)
-    assert not add_mark(session, ep.id, at)  # same click twice is one mark
-    assert add_mark(session, ep.id, datetime(2026, 2, 1, 8, 59))
+    assert add_mark(session, ep.id, at, who)
+    assert not add_mark(session, ep.id, at, who)  # same click twice is one mark
+    assert add_mark(session, ep.id, datetime(2026, 2, 1, 8, 59), who)
     session.commit()
     assert room_day_marks(session, ep.id) == [
         datetime(2026, 2, 1, 8, 59),

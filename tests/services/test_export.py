@@ -174,3 +174,18 @@ def test_mpv_plays_exactly_the_cuts_of_the_edl(
         assert expected == pytest.approx(4.0, abs=0.1)
     finally:
         player.terminate()
+
+
+def test_show_playlist_is_the_talks_entries_under_one_header(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.services.playlists import show_playlist
+
+    first, second = show.episodes[:2]
+    bare = add_episode(session, show.show, "No cuts")
+    session.flush()
+    settings = Settings(raw_root="/srv/raw")
+    playlist = show_playlist([first, bare, second], settings, "raw")
+    talk_lines = [raw_playlist(e, settings).splitlines()[2:] for e in (first, second)]
+    assert playlist.text.splitlines() == ["#EXTM3U", *talk_lines[0], *talk_lines[1]]
+    assert (playlist.entries, playlist.skipped) == (2, [f"{bare.id} {bare.slug}: no applied cuts"])

@@ -7,13 +7,14 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from tests.support.factory import DAY, ShowFixture
 from veyedesk.model import Mark
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services import marking
+from veyedesk.services import catalog, marking
+from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
 from veyedesk.services.users import Identity
 
@@ -146,7 +147,7 @@ def test_find_room_by_slugs_names_the_known_rooms(session: Session, show: ShowFi
 
 
 def test_now_and_next_follow_the_schedule(session: Session, show: ShowFixture) -> None:
-    talks = marking.room_talks(session, show.rooms[0].id, DAY.date())
+    talks = marking.room_talks(session, show.show.id, show.rooms[0].id, DAY.date())
     assert [t.start for t in talks] == [
         DAY,
         DAY + timedelta(minutes=45),
@@ -157,6 +158,19 @@ def test_now_and_next_follow_the_schedule(session: Session, show: ShowFixture) -
     # In the break between talks: nothing running, the next one coming.
     assert marking.now_and_next(talks, DAY + timedelta(minutes=40)) == (None, talks[1])
     assert marking.now_and_next(talks, DAY + timedelta(hours=5)) == (None, None)
+
+
+def test_room_talks_are_only_this_shows_when_another_show_uses_the_room(
+    session: Session, show: ShowFixture
+) -> None:
+    # Rooms are shared by slug across shows: a co-located event in the same room on the
+    # same day must not show up as "Now"/"Next" in this show's Mark window.
+    other = catalog.add_show(session, "pyconf", "sprints_2026", "Sprints")
+    room = catalog.add_room(session, other, show.rooms[0].slug)
+    add_episode(session, other, "Sprint intro", room=room, start=DAY + timedelta(minutes=5))
+    session.commit()
+    talks = marking.room_talks(session, show.show.id, room.id, DAY.date())
+    assert [t.name for t in talks] == [e.name for e in show.episodes if e.location_id == room.id]
 
 
 def ms(moment: datetime) -> datetime:
@@ -252,3 +266,33 @@ def test_a_mark_time_keeps_its_kind_through_copies_but_not_through_arithmetic() 
     moved = mark + timedelta(seconds=1)
     assert type(moved) is datetime and type(timedelta(seconds=1) + mark) is datetime
     assert type(mark - timedelta(seconds=1)) is datetime and mark - AT == timedelta(0)
+
+
+def test_a_press_that_loses_its_millisecond_to_another_machine_is_written_again(
+    engine: Engine, show: ShowFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from veyedesk.db import session_factory
+
+    sessions = session_factory(engine)
+    room = show.rooms[0].id
+    with sessions() as other:  # another laptop's press, committed first
+        marking.record_mark(other, EDITOR, show.show.id, room, "cut", AT, machine="other")
+        other.commit()
+    taken = marking.ms(AT)
+    real_free = marking._free_click
+    stale = iter([taken])  # this laptop looked for a free time before the other one wrote
+
+    def free_click(session: Session, room_id: int, click: datetime, uuid: str = "") -> datetime:
+        return next(stale, None) or real_free(session, room_id, click, uuid)
+
+    monkeypatch.setattr(marking, "_free_click", free_click)
+    rows = marking.write_marks(
+        sessions,
+        lambda s: marking.record_mark(s, EDITOR, show.show.id, room, "start", AT),
+        room,
+        AT.date(),
+    )
+    assert [(r.click, r.kind) for r in rows] == [
+        (taken, MarkKind.CUT),
+        (taken + marking.STEP, MarkKind.START),
+    ]

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.services.errors import PermissionDenied
 from veyedesk.services.release_form import (
     ReleaseFormError,
     check_template,
@@ -17,6 +18,9 @@ from veyedesk.services.release_form import (
     speakers_of,
     write_release_forms,
 )
+from veyedesk.services.users import Identity
+
+ADMIN = Identity("lead", "admin")
 
 
 def pages(path: Path) -> list[str]:
@@ -64,6 +68,7 @@ def test_a_show_template_overrides_the_wording(
 ) -> None:
     set_release_template(
         session,
+        ADMIN,
         "pyconf",
         "pyconf_2026",
         "Consent for {show}\nI, {speaker}, say yes to {title} under {license}. {{literal}}",
@@ -100,7 +105,7 @@ def test_a_bad_stored_template_fails_before_any_file_is_written(
     session: Session, show: ShowFixture, tmp_path: Path
 ) -> None:
     with pytest.raises(ReleaseFormError, match=r"show 'pyconf_2026' release template: unknown"):
-        set_release_template(session, "pyconf", "pyconf_2026", "Dear {nobody}")
+        set_release_template(session, ADMIN, "pyconf", "pyconf_2026", "Dear {nobody}")
     show.show.release_template = "Dear {nobody}"  # stored by an older tool, say
     session.commit()
     with pytest.raises(ReleaseFormError, match=r"unknown placeholder \{nobody\}"):
@@ -136,3 +141,10 @@ def test_speakers_and_licences() -> None:
     assert speakers_of("Alexandra Andersen") == ["Alexandra Andersen"]
     assert license_text("cc-by-sa") == license_text("CC BY-SA 4.0")
     assert license_text("All rights reserved") == "All rights reserved"
+
+
+def test_only_an_admin_sets_a_shows_release_wording(session: Session, show: ShowFixture) -> None:
+    # The wording is a show setting: the same permission as `veyedesk show set`.
+    with pytest.raises(PermissionDenied, match="ed"):
+        set_release_template(session, Identity("ed", "editor"), "pyconf", "pyconf_2026", "Hi")
+    assert show.show.release_template == ""

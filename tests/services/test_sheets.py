@@ -145,7 +145,7 @@ def test_ocr_text_is_stored_and_found_per_episode(
     targets = ocr_targets(session, raw, show=show.show)
     outcomes = read_sheets(targets, find_ocr())
     assert ocr_lines(outcomes) == [OCR_OFF_MESSAGE]
-    store_ocr(session, outcomes)
+    store_ocr(session, EDITOR, outcomes)
     session.commit()
     assert session.scalars(select(ImageFile.ocr)).all() == [SheetOcr.OFF]
     # With a (fake) tesseract on PATH: the text is stored, control characters removed.
@@ -154,7 +154,7 @@ def test_ocr_text_is_stored_and_found_per_episode(
     assert len(targets) == 1  # "off" sheets are read once OCR is there
     outcomes = read_sheets(targets, find_ocr())
     assert find_ocr() == str(program)
-    store_ocr(session, outcomes)
+    store_ocr(session, EDITOR, outcomes)
     session.commit()
     talk2 = show.episodes[1]
     assert sheet_text_by_episode(session, show.show.id) == {talk2.id: "Room A\nGremlins talk"}
@@ -178,3 +178,9 @@ def test_import_for_an_open_talk_uses_its_room_day_and_refuses_one_without(
         import_for_episode(session, EDITOR, talk.id, [make_sheet(tmp_path / "b.png")], raw)
     with pytest.raises(NotFound, match="no episode 999"):
         import_for_episode(session, EDITOR, 999, [make_sheet(tmp_path / "c.png")], raw)
+
+
+def test_only_editors_store_ocr_text(session: Session, show: ShowFixture) -> None:
+    # The sheets view hides its OCR button from reviewers; the service refuses them too.
+    with pytest.raises(PermissionDenied, match="rev"):
+        store_ocr(session, Identity("rev", "reviewer"), [])

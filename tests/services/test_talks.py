@@ -135,8 +135,17 @@ def test_admin_fields_are_checked_then_set_logged_and_kept_on_reimport(
 
 def test_parse_when() -> None:
     assert talks.parse_when("2026-02-01 10:05") == datetime(2026, 2, 1, 10, 5)
-    with pytest.raises(InvalidInput, match="start 'tomorrow'"):
+    with pytest.raises(InvalidInput, match="start 'tomorrow' is not a time"):
         talks.parse_when("tomorrow")
+
+
+def test_parse_when_reads_times_as_the_schedule_importer_does() -> None:
+    # Starts are naive venue wall clock: an offset someone pasted from a schedule must not
+    # make an aware datetime (it cannot be compared with the stored ones).
+    assert talks.parse_when("2026-02-01T10:05:00+01:00") == datetime(2026, 2, 1, 10, 5)
+    assert talks.parse_when("2026-02-01T10:05:00Z").tzinfo is None
+    with pytest.raises(InvalidInput, match="'0001-01-01 00:00' is not a time"):
+        talks.parse_when("0001-01-01 00:00", "--at")
 
 
 def test_an_open_editor_s_save_merges_with_admin_fields_set_meanwhile(

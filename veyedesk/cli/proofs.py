@@ -112,9 +112,9 @@ def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise ReleaseFormError(f"{ns.set}: cannot read the template ({exc})") from None
     with ctx.session() as session:
-        ctx.identity(session)
+        who = ctx.identity(session)
         if ns.set or ns.reset:
-            set_release_template(session, ns.client, ns.show, text)
+            set_release_template(session, who, ns.client, ns.show, text)
             print(f"show {ns.show}: release template {'set' if ns.set else 'reset to default'}")
         else:
             from veyedesk.services.catalog import get_show

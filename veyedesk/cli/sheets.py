@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from veyedesk.cli.common import EXIT_OK, Context, emit
 from veyedesk.model.text import plain_text
+
+if TYPE_CHECKING:
+    from veyedesk.services.users import Identity
 
 
 def _day(text: str) -> date:
@@ -67,15 +71,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_ocr(
-    ctx: Context, client: str, show_slug: str, ids: list[int], redo: bool, *, checked: bool = False
+    ctx: Context,
+    client: str,
+    show_slug: str,
+    ids: list[int],
+    redo: bool,
+    *,
+    who: Identity | None = None,
 ) -> None:
     from veyedesk.media.ocr import find_ocr
     from veyedesk.services import catalog
     from veyedesk.services.sheets import ocr_lines, ocr_targets, read_sheets, store_ocr
 
     with ctx.session() as session:
-        if not checked:  # `sheets import` asked already (and may have prompted for a password)
-            ctx.identity(session).require("edit")
+        # `sheets import` resolved the login already (it may have prompted for a password).
+        who = who or ctx.identity(session)
+        who.require("edit")  # before seconds of OCR per image; store_ocr checks it again
         show = catalog.get_show(session, client, show_slug)
         targets = ocr_targets(session, ctx.settings.raw_root, show=show, sheet_ids=ids, redo=redo)
     if not targets:
@@ -84,7 +95,7 @@ def _run_ocr(
     # Read outside any transaction: OCR takes seconds per image.
     outcomes = read_sheets(targets, find_ocr())
     with ctx.session() as session:
-        store_ocr(session, outcomes)
+        store_ocr(session, who, outcomes)
     for line in ocr_lines(outcomes):
         print(line)
 
@@ -112,7 +123,7 @@ def import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     for line in result.lines():
         print(line)
     if added and find_ocr() is not None:
-        _run_ocr(ctx, ns.client, ns.show, added, redo=False, checked=True)
+        _run_ocr(ctx, ns.client, ns.show, added, redo=False, who=who)
     return EXIT_OK
 
 

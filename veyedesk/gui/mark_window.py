@@ -373,12 +373,12 @@ class MarkWindow(QMainWindow):
 
     def reload_talks(self) -> None:
         """Read the room's schedule for today again (it may have been re-imported)."""
-        day, room_id = self.today(), self.room.room_id
+        day, show_id, room_id = self.today(), self.room.show_id, self.room.room_id
         self._talks_day = day
 
         def read() -> list[Talk]:
             with self.sessions() as session:
-                return marking.room_talks(session, room_id, day)
+                return marking.room_talks(session, show_id, room_id, day)
 
         def found(talks: list[Talk]) -> None:
             self.talks = talks

@@ -45,7 +45,6 @@ from veyedesk.services.users import Identity
 KIND_LABELS = {MarkKind.START: "Talk starts", MarkKind.END: "Talk ends", MarkKind.CUT: "Cut here"}
 COLUMNS = ("Time", "Kind", "Who", "Machine", "Note")
 NUDGE = timedelta(seconds=1)
-RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -78,23 +77,10 @@ class MarkWriter(QObject):
 
     def submit(self, change: Callable[[Any], object] | None) -> None:
         """Run `change(session)` (None: only reload) and commit; then publish the rows."""
-        where = self.where
+        where, sessions = self.where, self.sessions
 
         def work() -> list[MarkRow]:
-            for attempt in range(RETRIES + 1):
-                with self.sessions() as session:
-                    if change is not None:
-                        try:
-                            change(session)
-                            session.commit()
-                        except Exception as exc:
-                            # Another machine took this time in this room meanwhile: run
-                            # the change again, it finds the next free millisecond.
-                            if attempt < RETRIES and marking.is_time_taken(exc):
-                                continue
-                            raise
-                    return marking.day_marks(session, where.room_id, where.day)
-            raise AssertionError("unreachable: the last attempt returns or raises")
+            return marking.write_marks(sessions, change, where.room_id, where.day)
 
         self._runner.submit(work, self._delivered(where), self._failed)
 

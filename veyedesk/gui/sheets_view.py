@@ -434,14 +434,14 @@ class SheetsPanel(QWidget):
 
     def run_ocr(self, sheet_ids: list[int], program: str) -> None:
         """Read the sheets' text in the background, store it, show it."""
-        raw_root = self.settings.raw_root
+        raw_root, who = self.settings.raw_root, self.identity
 
         def work() -> list[str]:
             with self.sessions() as session:
                 targets = ocr_targets(session, raw_root, sheet_ids=sheet_ids)
             outcomes = read_sheets(targets, program)  # no transaction open while it reads
             with self.sessions() as session, session.begin():
-                store_ocr(session, outcomes)
+                store_ocr(session, who, outcomes)
             return ocr_lines(outcomes)
 
         def done(lines: list[str]) -> None:

@@ -288,10 +288,15 @@ class ShowSettingsDialog(QDialog):
         self.status.setStyleSheet("color: #b00020")
         self.status.setText(f"Nothing saved: {exc}")
 
-    def reload(self) -> None:
-        self._run(lambda s: svc.load_show_settings(s, self.show_id), self._loaded, commit=False)
+    def reload(self, *, keep_status: bool = False) -> None:
+        """Read the settings again; `keep_status` keeps what the last save said."""
+        self._run(
+            lambda s: svc.load_show_settings(s, self.show_id),
+            lambda data: self._loaded(data, keep_status),
+            commit=False,
+        )
 
-    def _loaded(self, data: svc.ShowSettings) -> None:
+    def _loaded(self, data: svc.ShowSettings, keep_status: bool = False) -> None:
         self.client_form.load(data.client)
         self.show_form.load(data.show)
         self.setWindowTitle(window_title(f"Show settings — {data.show['name']}"))
@@ -310,7 +315,7 @@ class ShowSettingsDialog(QDialog):
             self.room_list.addItem(f"{room.values['name']} ({room.slug})")
         if data.rooms:
             self.room_list.setCurrentRow(min(max(current, 0), len(data.rooms) - 1))
-        if not self.status.text().startswith("Saved"):
+        if not keep_status:
             self.status.setStyleSheet("")
             self.status.setText("")
 
@@ -363,7 +368,7 @@ class ShowSettingsDialog(QDialog):
             self.saved.emit()
             if offsets:
                 self.retimed.emit()
-            self.reload()
+            self.reload(keep_status=True)
 
         self._run(work, done, commit=True)
 
@@ -376,7 +381,7 @@ class ShowSettingsDialog(QDialog):
             self.status.setStyleSheet("color: #1b5e20")
             self.status.setText(f"Saved: room {slug} added.")
             self.saved.emit()
-            self.reload()
+            self.reload(keep_status=True)
 
         self._run(
             lambda s: svc.add_show_room(s, self.identity, self.show_id, slug, name),

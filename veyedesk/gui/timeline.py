@@ -23,6 +23,7 @@ from veyedesk.gui.episode_document import EpisodeDocument
 from veyedesk.gui.timeline_paint import Block, ThumbStrip, View
 from veyedesk.media.peaks import Peaks
 from veyedesk.model.cuts import frame_seconds, keep_one_frame
+from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import DEFAULT_FPS, format_offset, frame_of, seconds_of
 from veyedesk.player.timeline import Timeline
 
@@ -47,7 +48,7 @@ class TimelineWidget(QWidget):
         self.origin = datetime(2000, 1, 1)
         self.blocks: list[Block] = []
         self.marks: list[float] = []
-        self.mark_kinds: list[str] = []  # parallel to `marks`: start, end or cut
+        self.mark_kinds: list[MarkKind] = []  # parallel to `marks`
         self.slot: tuple[float, float] | None = None
         self.playhead: float | None = None
         self.peaks: dict[int, Peaks] = {}
@@ -119,7 +120,9 @@ class TimelineWidget(QWidget):
 
     def set_marks(self, marks: Sequence[datetime]) -> None:
         # A mark's time may carry its kind (services.marking.MarkTime); plain ones are cuts.
-        pairs = sorted((self._wall_seconds(m), str(getattr(m, "kind", "cut"))) for m in marks)
+        pairs = sorted(
+            (self._wall_seconds(m), MarkKind(getattr(m, "kind", MarkKind.CUT))) for m in marks
+        )
         self.marks = [seconds for seconds, _ in pairs]
         self.mark_kinds = [kind for _, kind in pairs]
         self.invalidate()

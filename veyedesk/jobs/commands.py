@@ -53,7 +53,7 @@ from veyedesk.jobs.results import (
     record_results,
 )
 from veyedesk.model import EncodeJob, Episode, State
-from veyedesk.model.kinds import JobStatus
+from veyedesk.model.kinds import JobKind, JobStatus
 from veyedesk.model.pipeline import StateKind
 from veyedesk.model.text import plain_text
 
@@ -223,7 +223,7 @@ def placeholder_values(session: Session, episode: Episode, state_slug: str) -> d
         select(EncodeJob.output_path)
         .where(
             EncodeJob.episode_id == episode.id,
-            EncodeJob.kind == "encode",
+            EncodeJob.kind == JobKind.ENCODE,
             EncodeJob.status == JobStatus.DONE,
             EncodeJob.output_path != "",
         )

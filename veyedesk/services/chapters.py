@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import ConfigError, Settings
 from veyedesk.model.chapters import Chapter, chapters, youtube_text
-from veyedesk.services.episodes import get_episode
+from veyedesk.services.episodes import applied_cuts, get_episode
 from veyedesk.services.errors import InvalidInput
 
 
@@ -23,12 +23,7 @@ def episode_chapters(
     except ConfigError as exc:
         raise InvalidInput(str(exc)) from None
     episode = get_episode(session, episode_id)
-    applied = episode.applied_cuts()
-    if not applied:
-        raise InvalidInput(
-            f"episode {episode.id} ({episode.slug}) has no applied cuts, so no chapters; set "
-            "its cuts in the editor first"
-        )
+    applied = applied_cuts(episode, ", so no chapters")
     return chapters(
         [c.duration() for c in applied],
         [c.comment or "" for c in applied],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.media.locator import MediaLocator
-from veyedesk.model import Cut, CutTombstone, Episode, Mark, RawFile
+from veyedesk.model import Cut, CutTombstone, Episode, RawFile
 from veyedesk.model.cuts import bounds, cut_problem, fps_or_default
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
+from veyedesk.services.marking import MarkTime, day_marks
+from veyedesk.services.room_day import day_bounds
 
 # Episode fields the editor form changes, in form order.
 EDITABLE_FIELDS: tuple[str, ...] = (
@@ -161,13 +163,12 @@ def room_day_raw_files(session: Session, episode: Episode) -> list[RawFile]:
     used = {c.raw_file_id for c in episode.cuts}
     stmt = select(RawFile).options(selectinload(RawFile.location), selectinload(RawFile.show))
     if episode.location_id is not None and episode.start is not None:
-        day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        lo, hi = day_bounds(episode.start)
         stmt = stmt.where(
             RawFile.location_id == episode.location_id,
             RawFile.show_id == episode.show_id,
             RawFile.trash.is_(False),
-            ((RawFile.start >= day) & (RawFile.start < day + timedelta(days=1)))
-            | RawFile.id.in_(used),
+            ((RawFile.start >= lo) & (RawFile.start < hi)) | RawFile.id.in_(used),
         )
     else:
         stmt = stmt.where(RawFile.id.in_(used))
@@ -399,52 +400,8 @@ def room_day_marks(session: Session, episode_id: int) -> list[datetime]:
 
     Each is a `MarkTime`: a datetime that also carries the mark's kind.
     """
-    from veyedesk.services.marking import MarkTime
-
     episode = _load_episode(session, episode_id)
     if episode.location_id is None or episode.start is None:
         return []
-    day = episode.start.replace(hour=0, minute=0, second=0, microsecond=0)
-    stmt = (
-        select(Mark.click, Mark.kind)
-        .where(
-            Mark.location_id == episode.location_id,
-            Mark.click >= day,
-            Mark.click < day + timedelta(days=1),
-        )
-        .order_by(Mark.click)
-    )
-    return [MarkTime.of(click, kind) for click, kind in session.execute(stmt)]
-
-
-def add_mark(
-    session: Session,
-    episode_id: int,
-    click: datetime,
-    source: str = "editor",
-    *,
-    who: str = "",
-    machine: str = "",
-) -> bool:
-    """Record a "cut here" mark in the episode's room; False if one is already at that time."""
-    episode = _load_episode(session, episode_id)
-    if episode.location_id is None:
-        raise InvalidInput(f"episode {episode_id} has no room, so a mark has nowhere to go")
-    click = click.replace(microsecond=(click.microsecond // 1000) * 1000)
-    exists = session.scalar(
-        select(Mark.id).where(Mark.location_id == episode.location_id, Mark.click == click)
-    )
-    if exists is not None:
-        return False
-    session.add(
-        Mark(
-            show_id=episode.show_id,
-            location_id=episode.location_id,
-            click=click,
-            source=source,
-            who=who,
-            machine=machine,
-        )
-    )
-    session.flush()
-    return True
+    marks = day_marks(session, episode.location_id, episode.start.date())
+    return [MarkTime.of(m.click, m.kind) for m in marks]

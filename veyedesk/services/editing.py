@@ -22,8 +22,9 @@ from veyedesk.config import Settings
 from veyedesk.jobs.queue import JobError, enter_state, resume
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
+from veyedesk.model.kinds import MarkKind
 from veyedesk.model.text import plain_text
-from veyedesk.services import edit
+from veyedesk.services import edit, marking
 from veyedesk.services.edit import EpisodeDraft
 from veyedesk.services.episode_info import episode_row
 from veyedesk.services.episodes import EpisodeRow, get_episode, get_state
@@ -195,9 +196,17 @@ def change_state(
 def add_mark(session: Session, episode_id: int, click: datetime, who: Identity) -> bool:
     """Record a "cut here" mark in the episode's room; False if one is already at that time."""
     who.require("edit")
-    from veyedesk.services.marking import machine_name
-
-    return edit.add_mark(session, episode_id, click, who=who.name[:200], machine=machine_name())
+    episode = get_episode(session, episode_id)
+    if episode.location_id is None:
+        raise InvalidInput(f"episode {episode_id} has no room, so a mark has nowhere to go")
+    # Pressing M twice at a paused playhead is one mark (the Mark window, pressed live,
+    # moves a second press on by a millisecond instead).
+    if marking.mark_at(session, episode.location_id, click):
+        return False
+    marking.record_mark(
+        session, who, episode.show_id, episode.location_id, MarkKind.CUT, click, source="editor"
+    )
+    return True
 
 
 def renew_lock(session: Session, episode_id: int, who: Identity, settings: Settings) -> LockState:

@@ -49,7 +49,7 @@ from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.timecode import format_offset
 from veyedesk.services import slides
-from veyedesk.services.episodes import get_episode
+from veyedesk.services.episodes import applied_cuts, get_episode
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.slides import IMAGE_SUFFIXES, slide_text
 
@@ -239,12 +239,7 @@ def prepare_encode(
     except ConfigError as exc:
         raise InvalidInput(str(exc)) from None
     episode = get_episode(session, episode_id)
-    applied = episode.applied_cuts()
-    if not applied:
-        raise InvalidInput(
-            f"episode {episode.id} ({episode.slug}) has no applied cuts; set its cuts in the "
-            "editor first"
-        )
+    applied = applied_cuts(episode)
     locator = MediaLocator.for_settings(settings)
     cuts = tuple(_cut_source(cut, i, locator, prof.fps) for i, cut in enumerate(applied, start=1))
     show = episode.show

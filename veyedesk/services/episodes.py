@@ -17,7 +17,7 @@ from veyedesk.model import Cut, Episode, Location, ReleaseHold, Show, State
 from veyedesk.model.pipeline import HoldReason
 from veyedesk.model.slug import unique_slug
 from veyedesk.services.catalog import get_room, get_show
-from veyedesk.services.errors import NotFound
+from veyedesk.services.errors import InvalidInput, NotFound
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,20 @@ class Selection:
     episode_ids: Sequence[int] = field(default_factory=tuple)
     state: str | None = None
     force: bool = False
+
+
+def applied_cuts(episode: Episode, purpose: str = "") -> list[Cut]:
+    """The episode's applied cuts in order; InvalidInput naming the talk when there are none.
+
+    `purpose` ends the first clause (", so no chapters").
+    """
+    cuts = episode.applied_cuts()
+    if not cuts:
+        raise InvalidInput(
+            f"episode {episode.id} ({episode.slug}) has no applied cuts{purpose}; run "
+            "`veyedesk assoc` or set its cuts in the editor first"
+        )
+    return cuts
 
 
 def get_state(session: Session, slug: str) -> State:

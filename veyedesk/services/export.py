@@ -22,7 +22,7 @@ from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Episode
 from veyedesk.model.timecode import format_decimal, format_duration
 from veyedesk.services.encoding import output_path
-from veyedesk.services.errors import InvalidInput
+from veyedesk.services.episodes import applied_cuts
 
 
 def _duration(seconds: float | None) -> str:
@@ -78,21 +78,11 @@ def _m3u_text(value: str) -> str:
     return " ".join(value.split())
 
 
-def _applied(episode: Episode) -> list[Any]:
-    cuts = episode.applied_cuts()
-    if not cuts:
-        raise InvalidInput(
-            f"episode {episode.id} ({episode.slug}) has no applied cuts; run `veyedesk assoc` "
-            "or set cuts in the editor first"
-        )
-    return cuts
-
-
-def raw_playlist(episode: Episode, settings: Settings) -> str:
-    """An m3u of the episode's applied cuts, each limited to its in/out offsets."""
-    cuts = _applied(episode)
+def raw_entries(episode: Episode, settings: Settings) -> list[str]:
+    """The m3u entry lines (no header) of the episode's applied cuts, each with its in/out."""
+    cuts = applied_cuts(episode)
     locator = MediaLocator.for_settings(settings)
-    lines = ["#EXTM3U", f"#PLAYLIST:{_m3u_text(episode.name)}"]
+    lines = []
     for n, cut in enumerate(cuts, 1):
         local = locator.locate(cut.raw_file)
         lines.append(f"#EXTINF:{round(cut.duration())},{_m3u_text(episode.name)} ({n}/{len(cuts)})")
@@ -102,12 +92,18 @@ def raw_playlist(episode: Episode, settings: Settings) -> str:
         if cut.end is not None:
             lines.append(f"#EXTVLCOPT:stop-time={local.local(cut.end):.3f}")
         lines.append(str(local.path))
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def raw_playlist(episode: Episode, settings: Settings) -> str:
+    """An m3u of the episode's applied cuts, each limited to its in/out offsets."""
+    entries = raw_entries(episode, settings)
+    return "\n".join(["#EXTM3U", f"#PLAYLIST:{_m3u_text(episode.name)}", *entries]) + "\n"
 
 
 def mpv_edl(episode: Episode, settings: Settings) -> str:
     """The applied cuts as an mpv EDL file: one `path,start,length` line per cut."""
-    cuts = _applied(episode)
+    cuts = applied_cuts(episode)
     lines = ["# mpv EDL v0"]
     locator = MediaLocator.for_settings(settings)
     for cut in cuts:
@@ -119,17 +115,13 @@ def mpv_edl(episode: Episode, settings: Settings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def encoded_playlist(episode: Episode, settings: Settings, profile: str | None = None) -> str:
-    """An m3u of the episode's encoded file for a profile (default profile when None)."""
+def encoded_entries(episode: Episode, settings: Settings, profile: str | None = None) -> list[str]:
+    """The m3u entry lines (no header) of the episode's encoded file for a profile."""
     prof = settings.profile(profile)
     path = output_path(settings, episode.show.client.slug, episode.show.slug, prof, episode.slug)
-    return (
-        "\n".join(
-            [
-                "#EXTM3U",
-                f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}",
-                str(Path(path)),
-            ]
-        )
-        + "\n"
-    )
+    return [f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}", str(Path(path))]
+
+
+def encoded_playlist(episode: Episode, settings: Settings, profile: str | None = None) -> str:
+    """An m3u of the episode's encoded file for a profile (default profile when None)."""
+    return "\n".join(["#EXTM3U", *encoded_entries(episode, settings, profile)]) + "\n"

@@ -14,6 +14,7 @@ is stored as machine clock + offset, with the offset kept on the row.
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -31,12 +32,16 @@ from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.room_day import day_bounds, talks_of_room_day
 from veyedesk.services.users import Identity
 
 LIVE_SOURCE = "mark window"
 # Two presses never share a time in a room (the (room, click) key that de-duplicates
 # imported files); a second press within the same millisecond moves on by one.
 STEP = timedelta(milliseconds=1)
+# Lost races for one millisecond before a press gives up (each needs another machine's
+# press landing in the same millisecond of the same room).
+TAKEN_RETRIES = 3
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,30 @@ def alignment_offset(recorder_shows: time, machine_clock: datetime) -> float:
     return round((nearest - machine_clock).total_seconds(), 3)
 
 
-def is_time_taken(exc: BaseException) -> bool:
-    """True when a write failed because another mark took the same room and time meanwhile.
+def write_marks(
+    sessions: Callable[[], Session],
+    change: Callable[[Session], object] | None,
+    room_id: int,
+    day: date,
+) -> list[MarkRow]:
+    """Run `change(session)` (None: only read) and commit; then the room-day's marks.
 
     Two machines marking one room can pick the same millisecond between looking for a free
-    time and committing; the front end then simply runs the change again.
+    time and committing: the (room, click) key refuses the second, and the change runs
+    again in a fresh transaction, where it finds the next free millisecond.
     """
-    return isinstance(exc, IntegrityError)
+    for attempt in range(TAKEN_RETRIES + 1):
+        with sessions() as session:
+            if change is not None:
+                try:
+                    change(session)
+                    session.commit()
+                except IntegrityError:
+                    if attempt < TAKEN_RETRIES:
+                        continue
+                    raise
+            return day_marks(session, room_id, day)
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 def parse_time_of_day(text: str) -> time:
@@ -202,6 +224,14 @@ def _free_click(session: Session, room_id: int, click: datetime, uuid: str = "")
     while click in taken:
         click += STEP
     return click
+
+
+def mark_at(session: Session, room_id: int, click: datetime) -> bool:
+    """True when the room already has a mark at `click` (to the millisecond)."""
+    found = session.scalar(
+        select(Mark.id).where(Mark.location_id == room_id, Mark.click == ms(click))
+    )
+    return found is not None
 
 
 def _kind(kind: str) -> MarkKind:
@@ -347,14 +377,10 @@ def update_mark(session: Session, who: Identity, row: MarkRow) -> MarkRow:
 
 def day_marks(session: Session, room_id: int, day: date) -> list[MarkRow]:
     """The room's marks on `day` (venue wall clock), in time order."""
-    start = datetime.combine(day, time())
+    lo, hi = day_bounds(day)
     query = (
         select(Mark)
-        .where(
-            Mark.location_id == room_id,
-            Mark.click >= start,
-            Mark.click < start + timedelta(days=1),
-        )
+        .where(Mark.location_id == room_id, Mark.click >= lo, Mark.click < hi)
         .order_by(Mark.click)
     )
     return [_row(m) for m in session.scalars(query)]
@@ -418,20 +444,10 @@ def room_info(session: Session, show_id: int, room_id: int) -> RoomInfo:
     )
 
 
-def room_talks(session: Session, room_id: int, day: date) -> list[Talk]:
-    """The room's scheduled talks on `day`, in time order."""
-    start = datetime.combine(day, time())
-    query = (
-        select(Episode)
-        .where(
-            Episode.location_id == room_id,
-            Episode.start >= start,
-            Episode.start < start + timedelta(days=1),
-        )
-        .order_by(Episode.start, Episode.sequence, Episode.id)
-    )
+def room_talks(session: Session, show_id: int, room_id: int, day: date) -> list[Talk]:
+    """The show's scheduled talks in the room on `day`, in time order."""
     talks = []
-    for episode in session.scalars(query):
+    for episode in talks_of_room_day(session, show_id, room_id, day):
         assert episode.start is not None  # filtered in SQL
         talks.append(
             Talk(

@@ -18,7 +18,7 @@ from veyedesk.model import Episode, Show
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import Selection, get_episode, select_episodes
 from veyedesk.services.errors import InvalidInput, NotFound
-from veyedesk.services.export import encoded_playlist, raw_playlist
+from veyedesk.services.export import encoded_entries, raw_entries
 
 KINDS = ("raw", "encoded")
 
@@ -107,20 +107,12 @@ def show_playlist(
             if not path.is_file():
                 result.skipped.append(f"{episode.id} {episode.slug}: not encoded ({prof.name})")
                 continue
-            text = encoded_playlist(episode, settings, prof.name)
+            lines += encoded_entries(episode, settings, prof.name)
+        elif not episode.applied_cuts():
+            result.skipped.append(f"{episode.id} {episode.slug}: no applied cuts")
+            continue
         else:
-            try:
-                text = raw_playlist(episode, settings)
-            except InvalidInput:
-                result.skipped.append(f"{episode.id} {episode.slug}: no applied cuts")
-                continue
-        # Each talk's own header line is dropped; its #PLAYLIST name would rename the list.
-        body = [
-            line
-            for line in text.splitlines()
-            if line and line != "#EXTM3U" and not line.startswith("#PLAYLIST:")
-        ]
-        lines += body
+            lines += raw_entries(episode, settings)
         result.entries += 1
     result.text = "\n".join(lines) + "\n"
     return result

@@ -26,6 +26,7 @@ from veyedesk.model.text import plain_text
 from veyedesk.services.catalog import get_show
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.users import Identity, require_admin
 
 DEFAULT_TEMPLATE = titles.RESOURCES / "release" / "default.txt"
 
@@ -225,8 +226,14 @@ def write_release_forms(
     return [write_release_form(e, folder / release_form_name(e)) for e in episodes]
 
 
-def set_release_template(session: Session, client: str, show: str, text: str | None) -> str:
-    """Store a show's release-form wording (None or blank: back to the default); returns it."""
+def set_release_template(
+    session: Session, who: Identity, client: str, show: str, text: str | None
+) -> str:
+    """Store a show's release-form wording (None or blank: back to the default); returns it.
+
+    A show setting like any other: admins only (as `veyedesk show set`).
+    """
+    require_admin(session, who)
     target = get_show(session, client, show)
     wording = plain_text(text or "", multiline=True)
     if wording.strip():

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -118,6 +119,23 @@ class RawFileRow:
     talks: list[str] = field(default_factory=list)  # "id name" of talks whose cuts use it
     talk_ids: list[int] = field(default_factory=list)  # the same talks' ids, in that order
 
+    @classmethod
+    def of(cls, raw: RawFile, **found: list[Any]) -> RawFileRow:
+        """The row of `raw`, with what was found about it (problems, notes, talks)."""
+        return cls(
+            raw_file_id=raw.id,
+            filename=raw.filename,
+            start=raw.start,
+            end=raw.end,
+            duration=raw.duration,
+            filesize=raw.filesize,
+            trash=raw.trash,
+            comment=raw.comment,
+            missing=raw.missing,
+            probe_error=raw.probe_error,
+            **found,
+        )
+
 
 @dataclass
 class RoomDay:
@@ -154,9 +172,30 @@ def _without_path(error: str, filename: str) -> str:
     return error[at + len(filename) + 2 :] if at >= 0 else error
 
 
-def _day_bounds(day: date) -> tuple[datetime, datetime]:
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Venue wall-clock midnight of `day` and of the next day (a datetime counts as its day)."""
     start = datetime(day.year, day.month, day.day)
     return start, start + timedelta(days=1)
+
+
+def talks_of_room_day(session: Session, show_id: int, room_id: int, day: date) -> list[Episode]:
+    """The show's talks scheduled in the room on `day`, in time order.
+
+    The show matters: rooms are shared by slug, so another show may use the room that day.
+    """
+    lo, hi = day_bounds(day)
+    return list(
+        session.scalars(
+            select(Episode)
+            .where(
+                Episode.show_id == show_id,
+                Episode.location_id == room_id,
+                Episode.start >= lo,
+                Episode.start < hi,
+            )
+            .order_by(Episode.start, Episode.sequence, Episode.id)
+        )
+    )
 
 
 def room_days(session: Session, show_id: int) -> list[RoomDayRef]:
@@ -190,7 +229,7 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
     room = session.get(Location, location_id)
     if room is None:
         raise NotFound(f"no room with id {location_id}; it was deleted meanwhile?")
-    lo, hi = _day_bounds(day)
+    lo, hi = day_bounds(day)
     raws = list(
         session.scalars(
             select(RawFile)
@@ -256,17 +295,8 @@ def room_day(session: Session, show_id: int, location_id: int, day: date) -> Roo
         if raw.duration is None and not raw.probe_error:
             own.append("no duration")
         result.rows.append(
-            RawFileRow(
-                raw_file_id=raw.id,
-                filename=raw.filename,
-                start=raw.start,
-                end=raw.end,
-                duration=raw.duration,
-                filesize=raw.filesize,
-                trash=raw.trash,
-                comment=raw.comment,
-                missing=raw.missing,
-                probe_error=raw.probe_error,
+            RawFileRow.of(
+                raw,
                 problems=own + problems.get(raw.id, []),
                 notes=notes.get(raw.id, []),
                 talks=users.get(raw.id, []),
@@ -355,15 +385,4 @@ def set_raw_file(
             )
         audit.info("%s by %s", message, who.name)
         session.flush()
-    return RawFileRow(
-        raw_file_id=raw.id,
-        filename=raw.filename,
-        start=raw.start,
-        end=raw.end,
-        duration=raw.duration,
-        filesize=raw.filesize,
-        trash=raw.trash,
-        comment=raw.comment,
-        missing=raw.missing,
-        probe_error=raw.probe_error,
-    )
+    return RawFileRow.of(raw)

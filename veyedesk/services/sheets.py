@@ -27,6 +27,7 @@ from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.room_day import talks_of_room_day
 from veyedesk.services.scan import show_raw_root
 from veyedesk.services.users import Identity
 
@@ -94,9 +95,9 @@ class OcrOutcome:
     error: str = ""
 
 
-def sheets_root(show: Show, raw_root: str) -> Path:
-    """Where a show's sheets are copied: `<show raw dir>/sheets`."""
-    return show.raw_dir(raw_root) / SHEETS_FOLDER
+def sheet_path(sheet: ImageFile, raw_root: str) -> Path:
+    """Where a stored sheet is on this machine (its filename is relative to the show folder)."""
+    return sheet.show.raw_dir(raw_root) / sheet.filename
 
 
 def sheet_info(sheet: ImageFile, raw_root: str) -> SheetInfo:
@@ -110,7 +111,7 @@ def sheet_info(sheet: ImageFile, raw_root: str) -> SheetInfo:
         taken=sheet.taken,
         taken_source=sheet.taken_source,
         filename=sheet.filename,
-        path=sheet.show.raw_dir(raw_root) / sheet.filename,
+        path=sheet_path(sheet, raw_root),
         original_name=sheet.original_name,
         ocr=sheet.ocr,
         text=sheet.text,
@@ -154,18 +155,6 @@ def _free_target(folder: Path, name: str) -> Path:
         target = folder / f"{stem}-{n}{suffix}"
         n += 1
     return target
-
-
-def talks_of_room_day(session: Session, show: Show, room: Location, day: date) -> list[Episode]:
-    """The talks of a room on a day, in time order."""
-    midnight = datetime(day.year, day.month, day.day)
-    stmt = select(Episode).where(
-        Episode.show_id == show.id,
-        Episode.location_id == room.id,
-        Episode.start >= midnight,
-        Episode.start < midnight + timedelta(days=1),
-    )
-    return sorted(session.scalars(stmt), key=_talk_order)
 
 
 def talks_at(talks: Sequence[Episode], taken: datetime) -> list[Episode]:
@@ -244,7 +233,7 @@ def import_sheets(
     # The show's own folder (refused, with what to do, when neither it nor the settings
     # name one: never a folder relative to wherever veyedesk was started).
     folder = show_raw_root(show, raw_root) / folder_rel
-    talks = talks_of_room_day(session, show, room, day)
+    talks = talks_of_room_day(session, show.id, room.id, day)
     # Without an OCR program the sheets say so at once ("off"), and are read when one is
     # installed and `veyedesk sheets ocr` runs.
     ocr_state = SheetOcr.PENDING if find_ocr() is not None else SheetOcr.OFF
@@ -426,10 +415,7 @@ def ocr_targets(
         return []
     if not redo:
         stmt = stmt.where(ImageFile.ocr != SheetOcr.DONE)
-    return [
-        (s.id, s.show.raw_dir(raw_root) / s.filename)
-        for s in session.scalars(stmt.order_by(ImageFile.id))
-    ]
+    return [(s.id, sheet_path(s, raw_root)) for s in session.scalars(stmt.order_by(ImageFile.id))]
 
 
 def read_sheets(
@@ -453,8 +439,9 @@ def read_sheets(
     return outcomes
 
 
-def store_ocr(session: Session, outcomes: Sequence[OcrOutcome]) -> None:
-    """Write OCR outcomes; a failure keeps whatever text the sheet had."""
+def store_ocr(session: Session, who: Identity, outcomes: Sequence[OcrOutcome]) -> None:
+    """Write OCR outcomes (editors and admins); a failure keeps whatever text the sheet had."""
+    who.require("edit")
     for outcome in outcomes:
         sheet = session.get(ImageFile, outcome.sheet_id)
         if sheet is None:  # deleted meanwhile

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from veyedesk.ingest import records
+from veyedesk.ingest.records import ScheduleError
 from veyedesk.model import AuditEntry, EncodeJob, Episode, Log, Show
 from veyedesk.model.kinds import JobKind, LogKind
 from veyedesk.model.slug import TakenSlugs
@@ -60,11 +62,18 @@ class AdminInfo:
 
 
 def parse_when(text: str, what: str = "start") -> datetime:
-    """`YYYY-MM-DD HH:MM[:SS]` (or with a T) as a naive wall-clock time."""
+    """`YYYY-MM-DD HH:MM[:SS]` (or ISO 8601) as naive venue wall clock, as schedules are read.
+
+    A UTC offset is dropped (the wall clock as written is kept), like the schedule importer.
+    """
     try:
-        return datetime.fromisoformat(text.strip().replace("T", " "))
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a time; give YYYY-MM-DD HH:MM") from None
+        wall, _offset = records.parse_when(text, what)
+    except ScheduleError:
+        years = f"{records.EARLIEST.year} to {records.LATEST.year - 1}"
+        raise InvalidInput(
+            f"{what} {text!r} is not a time; give YYYY-MM-DD HH:MM (years {years})"
+        ) from None
+    return wall
 
 
 def parse_duration(value: Any) -> float:
