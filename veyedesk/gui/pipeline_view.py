@@ -27,21 +27,22 @@ from veyedesk.db import SessionFactory
 from veyedesk.gui.safe_text import plain_label, tooltip
 from veyedesk.gui.table_model import FlatTableModel
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.model.pipeline import StateKind
 from veyedesk.services.pipeline import PipelineView, StageRow, show_pipeline
 
 COLUMNS = ("State", "Kind", "Public", "Talks", "Held", "Command")
 POLL_MS = 5000
-KIND_COLOURS = {
-    "person": "#fff2cc",  # waits for someone
-    "command": "#cfe2f3",  # a worker runs it
-    "encode": "#cfe2f3",
-    "pass": "#eeeeee",  # moves straight on
+KIND_COLOURS: dict[str, str] = {  # by StateKind (a str), as StageRow.kind holds it
+    StateKind.PERSON: "#fff2cc",  # waits for someone
+    StateKind.COMMAND: "#cfe2f3",  # a worker runs it
+    StateKind.ENCODE: "#cfe2f3",
+    StateKind.PASS: "#eeeeee",  # moves straight on
 }
-KIND_HELP = {
-    "person": "someone moves the talk on (edit, review)",
-    "command": "a worker runs the state's command, then the talk moves on",
-    "encode": "a worker encodes the talk, then it moves on",
-    "pass": "nothing to do: a talk entering it moves straight on (logged)",
+KIND_HELP: dict[str, str] = {
+    StateKind.PERSON: "someone moves the talk on (edit, review)",
+    StateKind.COMMAND: "a worker runs the state's command, then the talk moves on",
+    StateKind.ENCODE: "a worker encodes the talk, then it moves on",
+    StateKind.PASS: "nothing to do: a talk entering it moves straight on (logged)",
 }
 HELD_COLOUR = "#b00020"
 

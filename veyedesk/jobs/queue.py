@@ -43,9 +43,8 @@ from veyedesk.jobs.listing import list_jobs as list_jobs
 from veyedesk.jobs.pipeline import ShowPipeline, clear_hold, hold_of, set_hold
 from veyedesk.model import Cut, EncodeJob, Episode, Log, RawFile, State
 from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobKind, JobStatus, LogKind
-from veyedesk.model.pipeline import HoldReason, StateKind
+from veyedesk.model.pipeline import ENCODE_STATE, HoldReason, StateKind
 
-ENCODE_STATE = "encode"
 BORKED_STATE = "borked"
 
 

@@ -171,7 +171,7 @@ def apply_changes(
         plan, report = plan_merge(mine, base, theirs, choose, serials, show_slugs(conn, show_id))
         # Pulls mean nothing here (there is no copy to pull into): only pushes are reported.
         report.pulled = 0
-        report.lines = [line for line in report.lines if line.startswith("push ")]
+        report.lines = list(report.push_lines)
         if dry_run or not plan.shared:
             conn.rollback()
             return report

@@ -44,6 +44,8 @@ class SyncReport:
     conflicts: list[FieldConflict] = field(default_factory=list)
     resolved: int = 0
     lines: list[str] = field(default_factory=list)
+    # The subset of `lines` that describe pushes (a change file reports only these).
+    push_lines: list[str] = field(default_factory=list)
     locks: str = ""
     recovered: bool = False
     # Talks the shared side's pipeline put elsewhere than pushed (pulled back at once).
@@ -144,7 +146,9 @@ def plan_merge(
             if merged.theirs != t:
                 plan.shared.append(_shared_op(kind, key, t, merged.theirs))
                 report.pushed += 1
-                report.lines.append(f"push {label}: {_what(t, merged.theirs)}")
+                line = f"push {label}: {_what(t, merged.theirs)}"
+                report.lines.append(line)
+                report.push_lines.append(line)
             if merged.mine != m_rows.get(key):
                 plan.local.append(
                     {"kind": kind, "key": key, "expect": m_rows.get(key), "data": merged.mine}
