@@ -132,8 +132,8 @@ def test_facts_chapters_match_the_encode_and_copy_gives_youtube_text(
     expected = episode_chapters(session, show.episodes[0].id, settings)
     assert form.chapter_list() == expected
     assert form.chapters.text().splitlines() == [
-        "00:00:00.00  Part 1",
-        "00:20:05.00  Questions & answers",
+        "00:00:00:00  Part 1",
+        "00:20:05:00  Questions & answers",
     ]
     form.copy_chapters_button.click()
     copied = QGuiApplication.clipboard().text()
