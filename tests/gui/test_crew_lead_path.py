@@ -306,8 +306,9 @@ def test_a_new_crew_lead_runs_a_show_from_an_empty_database(
     window.episodes.select_episode(opening_id)
     qtbot.keyClick(window.episodes.table, Qt.Key.Key_Return)
     qtbot.waitUntil(
-        lambda: window.editing.context is not None
-        and window.editing.context.episode_id == opening_id,
+        lambda: (
+            window.editing.context is not None and window.editing.context.episode_id == opening_id
+        ),
         timeout=20000,
     )
     panel = window.player.panel
@@ -323,6 +324,7 @@ def test_a_new_crew_lead_runs_a_show_from_an_empty_database(
     with _db(engine) as s:
         image = s.scalars(select(ImageFile)).one()
         assert [e.id for e in image.episodes] == [opening_id]
+        assert image.taken == datetime(2026, 2, 1, 10, 0)  # from its file name
 
     # -- 7. trim and save ------------------------------------------------------------------
     qtbot.waitUntil(lambda: panel.player.mpv.time_pos is not None, timeout=20000)
@@ -380,5 +382,3 @@ def _pick(qtbot: QtBot, box: object, text: str) -> None:
             return
         qtbot.keyClick(box, Qt.Key.Key_Up)  # type: ignore[arg-type]
     raise AssertionError(f"no entry {text!r} in {box}")
-
-
