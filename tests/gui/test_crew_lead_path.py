@@ -314,6 +314,16 @@ def test_a_new_crew_lead_runs_a_show_from_an_empty_database(
     panel = window.player.panel
     assert panel is not None
     qtbot.waitUntil(lambda: len(panel.timeline_view.blocks) == 2, timeout=20000)
+    # The recorder goes on: a new file in the raw folder joins the open timeline by itself
+    # (the watch started when the raw folder was set; no restart, no menu).
+    assert window.ingest.watch.root == raw_folder
+    hall = raw_folder / "dv" / "hoersaal-1" / DAY
+    make_clip(tmp_path / "late.dv", "dv", 5.0, left_hz=770)
+    (tmp_path / "late.dv").rename(hall / "09_00_12.dv")  # appears whole, as a copy ends
+    qtbot.waitUntil(lambda: len(panel.timeline_view.blocks) == 3, timeout=30000)
+    with _db(engine) as s:
+        late = s.scalar(select(RawFile).where(RawFile.filename.like("%09_00_12.dv")))
+        assert late is not None and late.start == datetime(2026, 2, 1, 10, 0, 12)
     _click_tab(qtbot, window.form, "Sheets")
     sheets = window.sheets
     qtbot.waitUntil(sheets.attach_button.isEnabled, timeout=10000)
