@@ -133,3 +133,30 @@ def test_the_demo_seeded_meanwhile_does_not_take_over_a_show_the_lead_made(
     qtbot.waitUntil(lambda: not window.runner.busy, timeout=20000)
     assert window.show_box.currentText() == "crew / Crew 26"
     assert window.editing.document is None  # no demo talk opened under the lead either
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_room_is_added_by_its_name_alone_the_slug_suggested(
+    qtbot: QtBot, engine: Engine, session: Session
+) -> None:
+    from veyedesk.gui.show_settings import ShowSettingsDialog
+    from veyedesk.model import Location
+
+    catalog.add_client(session, "crew")
+    show = catalog.add_show(session, "crew", "crew26", "Crew 26")
+    session.commit()
+    dialog = ShowSettingsDialog(session_factory(engine), ADMIN, show.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.windowTitle().endswith("Crew 26"), timeout=10000)
+    dialog.new_room_name.setFocus()
+    qtbot.keyClicks(dialog.new_room_name, "Main Hall 2")
+    assert dialog.new_room_slug.text() == "main_hall_2"
+    qtbot.mouseClick(dialog.add_room_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.room_list.count() == 1, timeout=10000)
+    # A slug typed by hand wins over the name's.
+    qtbot.keyClicks(dialog.new_room_slug, "annex")
+    qtbot.keyClicks(dialog.new_room_name, "The Annex")
+    assert dialog.new_room_slug.text() == "annex"
+    with session_factory(engine)() as s:
+        assert s.scalars(select(Location.slug)).all() == ["main_hall_2"]
