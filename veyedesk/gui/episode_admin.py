@@ -81,6 +81,9 @@ class EpisodeAdminTab(QWidget):
         self.runner = runner or BackgroundRunner(self)
         self.episode_id: int | None = None
         self.info: talks.AdminInfo | None = None
+        # The show new talks go to: the window's current show, open talk or not (a talk
+        # open from another show must not decide where a lightning talk lands).
+        self.show_id: int | None = None
         # The window closes the open talk (asking about unsaved edits) before it is deleted.
         self.before_delete: Callable[[Callable[[], None]], Any] = lambda then: then()
         layout = QVBoxLayout(self)
@@ -197,6 +200,24 @@ class EpisodeAdminTab(QWidget):
         self.status.setStyleSheet("color: #1b5e20")
         self.status.setText(text)
 
+    def set_show(self, show_id: int | None) -> None:
+        """The show Add puts talks in; its rooms fill the Room box (no talk needs to be open)."""
+        self.show_id = show_id
+        self.add_button.setEnabled(show_id is not None)
+        if show_id is None:
+            return
+
+        def loaded(rooms: list[tuple[str, str]]) -> None:
+            if show_id != self.show_id:
+                return  # another show was picked meanwhile
+            chosen = self.new_room.currentData()
+            self.new_room.clear()
+            for slug, name in rooms:
+                self.new_room.addItem(f"{name} ({slug})", slug)
+            self.new_room.setCurrentIndex(max(self.new_room.findData(chosen), 0))
+
+        self._run(lambda s: talks.show_rooms(s, show_id), loaded, commit=False)
+
     def set_episode(self, episode_id: int | None) -> None:
         """Show this talk's admin fields (None: no talk open; only Add works)."""
         self.episode_id = episode_id
@@ -225,16 +246,22 @@ class EpisodeAdminTab(QWidget):
                 widget.setChecked(bool(value))
             elif isinstance(widget, QLineEdit):
                 widget.setText(value or "")
-        for box in (self.move_room, self.new_room):
-            box.clear()
-            for slug, name in info.rooms:
-                box.addItem(f"{name} ({slug})", slug)
+        self.move_room.clear()
+        for slug, name in info.rooms:
+            self.move_room.addItem(f"{name} ({slug})", slug)
         self.move_room.setCurrentIndex(max(self.move_room.findData(info.room), 0))
-        self.new_room.setCurrentIndex(max(self.new_room.findData(info.room), 0))
+        same_show = self.show_id in (None, info.show_id)
+        if same_show:
+            self.show_id = info.show_id
+            self.new_room.clear()
+            for slug, name in info.rooms:
+                self.new_room.addItem(f"{name} ({slug})", slug)
+            self.new_room.setCurrentIndex(max(self.new_room.findData(info.room), 0))
         if info.start is not None:
             middle = info.start + timedelta(seconds=(info.duration or 0) / 2)
             self.split_at.setDateTime(_qt(middle))
-            self.new_start.setDateTime(_qt(info.end or info.start))
+            if same_show:
+                self.new_start.setDateTime(_qt(info.end or info.start))
         self.delete_button.setToolTip(
             f"has {info.encodes} encode(s): tick Force to delete" if info.encodes else ""
         )
@@ -311,14 +338,16 @@ class EpisodeAdminTab(QWidget):
         )
 
     def add(self) -> None:
-        info = self.info
+        show_id = self.show_id
         name, room = self.new_name.text(), self.new_room.currentData()
         start = _py(self.new_start)
         duration = self.new_duration.text()
-        if info is None or room is None:
-            self._failed(Exception("open a talk of the show first: the new talk goes in its show"))
+        if show_id is None:
+            self._failed(Exception("pick a show first: the new talk goes in the current show"))
             return
-        show_id = info.show_id
+        if room is None:
+            self._failed(Exception("the show has no rooms yet: add one in Admin ▸ Show settings"))
+            return
 
         def work(session: Any) -> int:
             return talks.add_talk_to(session, self.identity, show_id, name, room, start, duration)

@@ -80,7 +80,7 @@ class IngestActions(QObject):
         self.watch.changed.connect(self._folder_changed)
         self.watch.failed.connect(self._say)
         self.import_action = self._action("&Import schedule…", self.import_schedule, "import")
-        self.scan_action = self._action("Scan rec&ordings", self.scan, "scan")
+        self.scan_action = self._action("Scan r&ecordings", self.scan, "scan")
         self.assoc_action = self._action(
             "&Associate recordings with talks", self.associate, "assoc"
         )

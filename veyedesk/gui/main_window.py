@@ -369,6 +369,8 @@ class MainWindow(QMainWindow):
             return
         QSettings().setValue("last_show_id", show_id)
         self.pipeline.load(int(show_id))
+        if self.admin_tab is not None:
+            self.admin_tab.set_show(int(show_id))  # Add talk works with no talk open
         self.ingest.rewatch()  # the raw folder of this show now
         self.outputs.refresh()
 
@@ -435,8 +437,10 @@ class MainWindow(QMainWindow):
 
         def done(show_id: int) -> None:
             self._status(f"Demo show ready: recordings under {folder}")
-            self._after_shows.append(show_id)
-            self._open_first = self.editing.document is None  # show the workflow at once
+            # Seeded unasked while someone made a show of their own: stay on theirs.
+            if asked or self.show_box.count() == 0:
+                self._after_shows.append(show_id)
+                self._open_first = self.editing.document is None  # the workflow at once
             self.reload_shows()
 
         def failed(exc: Exception) -> None:

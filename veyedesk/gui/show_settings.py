@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from veyedesk.db import SessionFactory
 from veyedesk.gui.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.model.slug import slugify
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.services import settings as svc
 from veyedesk.services.settings import Field
@@ -261,11 +262,23 @@ class ShowSettingsDialog(QDialog):
         self.add_room_button = QPushButton("Add room")
         self.add_room_button.setObjectName("add_room")
         self.add_room_button.clicked.connect(self.add_room)
+        # The slug follows the name typed until the user types a slug of their own (as in
+        # Admin ▸ New show), so "Hörsaal 1" alone is enough to add a room.
+        self._slug_typed = False
+        self.new_room_slug.textEdited.connect(lambda text: self._room_slug_typed(bool(text)))
+        self.new_room_name.textEdited.connect(self._suggest_room_slug)
         for widget in (self.new_room_slug, self.new_room_name, self.add_room_button):
             left.addWidget(widget)
         layout.addLayout(left, 1)
         layout.addWidget(self.room_stack, 3)
         return page
+
+    def _room_slug_typed(self, typed: bool) -> None:
+        self._slug_typed = typed
+
+    def _suggest_room_slug(self, name: str) -> None:
+        if not self._slug_typed:
+            self.new_room_slug.setText(slugify(name, "").lower())
 
     # -- loading ------------------------------------------------------------------------
     def _run(self, work: Callable[[Any], Any], done: Callable[[Any], None], commit: bool) -> None:
@@ -378,6 +391,7 @@ class ShowSettingsDialog(QDialog):
         def done(_room_id: int) -> None:
             self.new_room_slug.clear()
             self.new_room_name.clear()
+            self._slug_typed = False
             self.status.setStyleSheet("color: #1b5e20")
             self.status.setText(f"Saved: room {slug} added.")
             self.saved.emit()

@@ -28,11 +28,13 @@ _DATE_TIME_DIGITIZED = 0x9004
 _DATE_TIME = 0x0132
 
 _SEP = r"[ _.:T-]?"
-# Date and time together: 20260201_101530, 2026-02-01 10.15.30, 2026-02-01T10:15:30.
+# Date and time together: 20260201_101530, 2026-02-01 10.15.30, 2026-02-01T10:15:30, and
+# without seconds 2026-02-01_10-00 (a crew's own name for a sheet).
 _DATE_AND_TIME = re.compile(
     r"(?<!\d)(?P<y>20\d\d)-?(?P<mo>\d\d)-?(?P<d>\d\d)(?:[ _T-]|\sat\s)"
-    rf"(?P<h>\d\d){_SEP}(?P<mi>\d\d){_SEP}(?P<s>\d\d)(?:\d{{3}})?(?!\d)"
+    rf"(?P<h>\d\d){_SEP}(?P<mi>\d\d)(?:{_SEP}(?P<s>\d\d)(?:\d{{3}})?)?(?!\d)"
 )
+_DATE = re.compile(r"(?<!\d)20\d\d-?\d\d-?\d\d(?!\d)")
 # A time alone, with separators (10_15_30, 10-15-30, 10.15.30, 10:15:30) or 10h15.
 _TIME = re.compile(r"(?<!\d)(?P<h>\d\d?)[_.:-](?P<mi>\d\d)[_.:-](?P<s>\d\d)(?!\d)")
 _HOUR_H = re.compile(r"(?<!\d)(?P<h>\d\d?)h(?P<mi>\d\d)(?!\d)", re.IGNORECASE)
@@ -65,9 +67,10 @@ def time_from_name(name: str, day: date) -> datetime | None:
         except ValueError:
             when = None
         if when is not None:
-            found = _clock(when, match["h"], match["mi"], match["s"])
+            found = _clock(when, match["h"], match["mi"], match["s"] or "0")
             if found is not None:
                 return found
+    stem = _DATE.sub(" ", stem)  # 02-01_10 of a date is no time of day
     if match := _TIME.search(stem):
         return _clock(day, match["h"], match["mi"], match["s"])
     if match := _HOUR_H.search(stem):

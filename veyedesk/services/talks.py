@@ -358,6 +358,14 @@ def admin_info(session: Session, episode_id: int) -> AdminInfo:
     )
 
 
+def show_rooms(session: Session, show_id: int) -> list[tuple[str, str]]:
+    """(slug, name) of a show's rooms: where the Admin tab may add a talk with none open."""
+    show = session.get(Show, show_id)
+    if show is None:
+        raise InvalidInput(f"show {show_id} no longer exists; pick another show")
+    return [(r.slug, r.name) for r in show.locations]
+
+
 def add_talk_to(
     session: Session,
     who: Identity,
