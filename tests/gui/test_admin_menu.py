@@ -159,3 +159,13 @@ def test_retiming_the_open_talk_s_room_reloads_its_files(
     moved = [rid for rid in before if rid in after]
     assert moved and all(after[r] == before[r] + timedelta(hours=1) for r in moved)  # type: ignore[operator]
     assert prompts.errors == []
+
+
+def test_an_admins_window_fits_a_laptop_screen(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    # Every dock and tab is in; the form dock is as tall as its tallest tab, so a tall tab
+    # that does not scroll would push the window past a 1366x768 laptop's screen.
+    admin = _window(qtbot, engine, "admin")
+    needed = admin.minimumSizeHint()
+    assert needed.width() <= 1366 and needed.height() <= 700, needed

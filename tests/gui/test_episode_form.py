@@ -98,7 +98,7 @@ def test_facts_and_set_schedule_from_the_cuts(form: EpisodeForm) -> None:
     assert form.facts["first_raw"].text() == "Sun 01 Feb 09:00:00"
     assert form.facts["cuts_time"].text() == "0:40:00"
     # The encode's chapters: title slide (5 s) in the first, so the second starts at 20:05.
-    assert form.chapters.text().splitlines() == ["00:00:00.00  Part 1", "00:20:05.00  Part 2"]
+    assert form.chapters.text().splitlines() == ["00:00:00:00  Part 1", "00:20:05:00  Part 2"]
     raw = doc.draft.cuts[0].raw_file_id
     doc.set_cut_bounds(0, 90.0, None, "trim")
     assert form.facts["first_cut"].text() == "Sun 01 Feb 09:01:30"

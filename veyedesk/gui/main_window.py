@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDockWidget,
+    QFrame,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -112,7 +114,13 @@ class MainWindow(QMainWindow):
             self.admin_tab.changed.connect(self._talks_changed)
             self.admin_tab.reopen.connect(self._reopen)
             self.admin_tab.before_delete = self.leave_episode
-            self.form.addTab(self.admin_tab, "Admin")
+            # Scrolled like the Episode tab: its fields must not make the window taller
+            # than a laptop screen (the form dock's minimum height is its tallest tab's).
+            admin_scroll = QScrollArea()
+            admin_scroll.setWidgetResizable(True)
+            admin_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            admin_scroll.setWidget(self.admin_tab)
+            self.form.addTab(admin_scroll, "Admin")
         # Recording sheets: a tab of the form, beside the video; images dropped anywhere
         # on the window go to the open talk.
         self.sheets = SheetsPanel(sessions, settings, identity, self.runner, self)
