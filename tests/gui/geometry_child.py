@@ -35,7 +35,7 @@ def main() -> None:
     if phase == "first":
         # The crew lead makes it a window of their own size, hides a dock, and quits.
         window.showNormal()
-        window.resize(1100, 700)
+        window.resize(1200, 700)  # above the window's minimum width (about 1150)
         window.cuts_dock.hide()
         app.processEvents()
     window.close()
