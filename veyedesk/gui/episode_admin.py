@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
-from veyedesk.gui.safe_text import plain_label
+from veyedesk.gui.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.services import talks
 from veyedesk.services.users import Identity
@@ -90,9 +90,7 @@ class EpisodeAdminTab(QWidget):
         layout.addWidget(self._fields_box())
         layout.addWidget(self._actions_box())
         layout.addWidget(self._add_box())
-        self.status = plain_label()
-        self.status.setObjectName("admin_status")
-        self.status.setWordWrap(True)
+        self.status = status_line("admin_status")
         layout.addWidget(self.status)
         layout.addStretch(1)
         self.set_episode(None)
@@ -183,22 +181,13 @@ class EpisodeAdminTab(QWidget):
 
     # -- data ---------------------------------------------------------------------------
     def _run(self, work: Callable[[Any], Any], done: Callable[[Any], None], commit: bool) -> None:
-        def job() -> Any:
-            with self.sessions() as session:
-                if not commit:
-                    return work(session)
-                with session.begin():
-                    return work(session)
-
-        self.runner.submit(job, done, self._failed)
+        run_in_session(self.runner, self.sessions, work, done, self._failed, commit=commit)
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setStyleSheet("color: #b00020")
-        self.status.setText(f"Nothing saved: {exc}")
+        show_failed(self.status, exc)
 
     def _ok(self, text: str) -> None:
-        self.status.setStyleSheet("color: #1b5e20")
-        self.status.setText(text)
+        show_saved(self.status, text)
 
     def set_show(self, show_id: int | None) -> None:
         """The show Add puts talks in; its rooms fill the Room box (no talk needs to be open)."""

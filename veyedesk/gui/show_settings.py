@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.db import SessionFactory
 from veyedesk.gui.safe_text import plain_label, tooltip, window_title
+from veyedesk.gui.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.slug import slugify
 from veyedesk.model.states import CHANNELCOPY
@@ -221,9 +222,7 @@ class ShowSettingsDialog(QDialog):
         self.tabs.addTab(self.client_form, "Client")
         self.tabs.addTab(self.show_form, "Show")
         self.tabs.addTab(self._rooms_page(), "Rooms")
-        self.status = plain_label("Loading…")
-        self.status.setObjectName("settings_status")
-        self.status.setWordWrap(True)
+        self.status = status_line("settings_status", "Loading…")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
@@ -282,15 +281,15 @@ class ShowSettingsDialog(QDialog):
 
     # -- loading ------------------------------------------------------------------------
     def _run(self, work: Callable[[Any], Any], done: Callable[[Any], None], commit: bool) -> None:
-        def job() -> Any:
-            with self.sessions() as session:
-                if not commit:
-                    return work(session)
-                with session.begin():
-                    return work(session)
-
         self.save_button.setEnabled(False)
-        self.runner.submit(job, lambda r: self._finish(done, r), self._failed)
+        run_in_session(
+            self.runner,
+            self.sessions,
+            work,
+            lambda r: self._finish(done, r),
+            self._failed,
+            commit=commit,
+        )
 
     def _finish(self, done: Callable[[Any], None], result: Any) -> None:
         self.save_button.setEnabled(True)
@@ -298,8 +297,7 @@ class ShowSettingsDialog(QDialog):
 
     def _failed(self, exc: Exception) -> None:
         self.save_button.setEnabled(True)
-        self.status.setStyleSheet("color: #b00020")
-        self.status.setText(f"Nothing saved: {exc}")
+        show_failed(self.status, exc)
 
     def reload(self, *, keep_status: bool = False) -> None:
         """Read the settings again; `keep_status` keeps what the last save said."""
@@ -375,8 +373,7 @@ class ShowSettingsDialog(QDialog):
             )
 
         def done(lines: list[str]) -> None:
-            self.status.setStyleSheet("color: #1b5e20")
-            self.status.setText(f"Saved: {len(lines)} change(s).")
+            show_saved(self.status, f"Saved: {len(lines)} change(s).")
             self.status.setToolTip(tooltip("\n".join(lines)))
             self.saved.emit()
             if offsets:
@@ -392,8 +389,7 @@ class ShowSettingsDialog(QDialog):
             self.new_room_slug.clear()
             self.new_room_name.clear()
             self._slug_typed = False
-            self.status.setStyleSheet("color: #1b5e20")
-            self.status.setText(f"Saved: room {slug} added.")
+            show_saved(self.status, f"Saved: room {slug} added.")
             self.saved.emit()
             self.reload(keep_status=True)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
-from veyedesk.gui.safe_text import plain_label
+from veyedesk.gui.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.tasks import BackgroundRunner
 from veyedesk.model.states import ROLES
 from veyedesk.services import users
@@ -76,9 +76,7 @@ class UsersWindow(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self._selected_box())
         layout.addWidget(self._add_box())
-        self.status = plain_label()
-        self.status.setObjectName("users_status")
-        self.status.setWordWrap(True)
+        self.status = status_line("users_status")
         layout.addWidget(self.status)
         self.resize(640, 620)
         self.reload()
@@ -133,19 +131,13 @@ class UsersWindow(QDialog):
 
     # -- data ---------------------------------------------------------------------------
     def _run(self, work: Callable[[Any], Any], done: Callable[[Any], None]) -> None:
-        def job() -> Any:
-            with self.sessions() as session, session.begin():
-                return work(session)
-
-        self.runner.submit(job, done, self._failed)
+        run_in_session(self.runner, self.sessions, work, done, self._failed, commit=True)
 
     def _failed(self, exc: Exception) -> None:
-        self.status.setStyleSheet("color: #b00020")
-        self.status.setText(f"Nothing saved: {exc}")
+        show_failed(self.status, exc)
 
     def _ok(self, text: str) -> None:
-        self.status.setStyleSheet("color: #1b5e20")
-        self.status.setText(text)
+        show_saved(self.status, text)
         self.reload()
 
     def reload(self) -> None:
