@@ -42,6 +42,9 @@ def test_save_survives_the_server_refusing_connections_and_retries(
         qtbot.waitUntil(lambda: "unreachable" in window.connection_label.text(), timeout=15000)
         assert any("edits are kept" in m for m in messages)
         assert window.windowTitle().startswith("*")
+        # The journal is written 300 ms after typing stops, on its own thread; the outage
+        # can be noticed sooner than that.
+        qtbot.waitUntil(lambda: len(pending_journals(window.settings.db)) == 1, timeout=5000)
         [entry] = pending_journals(window.settings.db)
         assert entry.name == "Saved after the outage"
         assert prompts.errors == []  # no modal error while it retries
