@@ -49,15 +49,6 @@ LABELS = {
 DELETE, CONFIRM = "Delete talk", "Click again to delete"
 
 
-def _when_row(field: WhenField, *more: QWidget) -> QHBoxLayout:
-    row = QHBoxLayout()
-    row.addWidget(field, 1)
-    row.addWidget(field.day_label)
-    for widget in more:
-        row.addWidget(widget)
-    return row
-
-
 class EpisodeAdminTab(QWidget):
     """Admin fields of the open talk, and talks added, split, moved or deleted by hand."""
 
@@ -130,7 +121,10 @@ class EpisodeAdminTab(QWidget):
         self.split_button.setObjectName("admin_split")
         self.split_button.clicked.connect(self.split)
         form.addRow(self.duplicate_button)
-        form.addRow("Second talk starts", _when_row(self.split_at, self.split_button))
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split_at, 1)
+        split_row.addWidget(self.split_button)
+        form.addRow("Second talk starts", split_row)
         self.move_room = QComboBox()
         self.move_room.setObjectName("admin_move_room")
         self.move_button = QPushButton("Move")
@@ -169,7 +163,8 @@ class EpisodeAdminTab(QWidget):
         self.add_button.clicked.connect(self.add)
         form.addRow("Title", self.new_name)
         form.addRow("Room", self.new_room)
-        form.addRow("Start", _when_row(self.new_start))
+        form.addRow("Start", self.new_start)
+        form.addRow("", self.new_start.day_label)  # under it: the dock is narrow
         form.addRow("Duration", self.new_duration)
         form.addRow(self.add_button)
         return box

@@ -34,6 +34,8 @@ class WhenField(QLineEdit):
         self.day_label.setTextFormat(Qt.TextFormat.PlainText)
         self.day_label.setEnabled(False)  # greyed: a hint, not a value
         self.setToolTip("HH:MM on the day shown beside it, or YYYY-MM-DD HH:MM (venue clock)")
+        # Room for a whole date and time, however narrow the dock squeezes its row.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("2026-02-01 10:45:00") + 16)
         self.set_day(None)
 
     def set_day(self, day: date | None) -> None:
