@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
@@ -64,7 +64,8 @@ def test_the_admin_tab_adds_a_talk_to_the_current_show_with_no_talk_open(
     qtbot.waitUntil(lambda: tab.new_room.findData("hall") >= 0, timeout=10000)
     tab.new_name.setFocus()
     qtbot.keyClicks(tab.new_name, "Lightning talks")
-    tab.new_start.setDateTime(QDateTime(2026, 2, 1, 17, 0, 0).toLocalTime())
+    tab.new_start.setFocus()
+    qtbot.keyClicks(tab.new_start, "2026-02-01 17:00")
     qtbot.mouseClick(tab.add_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 1, timeout=10000)
     with session_factory(engine)() as s:

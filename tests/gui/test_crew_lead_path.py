@@ -289,7 +289,7 @@ def test_a_new_crew_lead_runs_a_show_from_an_empty_database(
     qtbot.waitUntil(lambda: tab.new_room.findData("hoersaal-1") >= 0, timeout=10000)
     _type_into(qtbot, tab.new_name, "Lightning: 5 minutes of “Hörsaal” fame")
     _pick(qtbot, tab.new_room, "Hörsaal 1")
-    _type_into(qtbot, tab.new_start, "2026-02-01 104500")  # full sections move on
+    _type_into(qtbot, tab.new_start, "10:45")  # on the show's first day
     _type_into(qtbot, tab.new_duration, "5m")
     shot(7, "lightning_talk", window)
     _click(qtbot, tab.add_button)

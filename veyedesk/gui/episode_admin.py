@@ -11,14 +11,13 @@ the window to re-read the episode list (and which talk to show).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QTime, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,8 +29,10 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
+from veyedesk.errors import UserError
 from veyedesk.gui.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.gui.when_field import WhenField
 from veyedesk.services import talks
 from veyedesk.services.users import Identity
 
@@ -45,21 +46,7 @@ LABELS = {
     "public_url": "Public URL",
     "archive_url": "Archive URL",
 }
-WHEN = "yyyy-MM-dd HH:mm:ss"
 DELETE, CONFIRM = "Delete talk", "Click again to delete"
-
-
-def _qt(moment: datetime | None) -> QDateTime:
-    if moment is None:
-        return QDateTime.currentDateTime()
-    day = QDate(moment.year, moment.month, moment.day)
-    return QDateTime(day, QTime(moment.hour, moment.minute, moment.second))
-
-
-def _py(edit: QDateTimeEdit) -> datetime:
-    value = edit.dateTime().toPython()
-    assert isinstance(value, datetime)
-    return value.replace(tzinfo=None, microsecond=0)
 
 
 class EpisodeAdminTab(QWidget):
@@ -80,6 +67,10 @@ class EpisodeAdminTab(QWidget):
         self.identity = identity
         self.runner = runner or BackgroundRunner(self)
         self.episode_id: int | None = None
+        # Which day a start typed as "10:45" is on: the episode list's day filter when one
+        # is picked (list_day), else the show's first day (show_days[0]).
+        self.list_day: date | None = None
+        self.show_days: list[date] = []
         self.info: talks.AdminInfo | None = None
         # The show new talks go to: the window's current show, open talk or not (a talk
         # open from another show must not decide where a lightning talk lands).
@@ -124,16 +115,15 @@ class EpisodeAdminTab(QWidget):
         self.duplicate_button = QPushButton("Duplicate")
         self.duplicate_button.setObjectName("admin_duplicate")
         self.duplicate_button.clicked.connect(lambda: self._duplicate(None))
-        self.split_at = QDateTimeEdit()
+        self.split_at = WhenField("split time")
         self.split_at.setObjectName("admin_split_at")
-        self.split_at.setDisplayFormat(WHEN)
         self.split_button = QPushButton("Split here")
         self.split_button.setObjectName("admin_split")
-        self.split_button.clicked.connect(lambda: self._duplicate(_py(self.split_at)))
+        self.split_button.clicked.connect(self.split)
+        form.addRow(self.duplicate_button)
         split_row = QHBoxLayout()
         split_row.addWidget(self.split_at, 1)
         split_row.addWidget(self.split_button)
-        form.addRow(self.duplicate_button)
         form.addRow("Second talk starts", split_row)
         self.move_room = QComboBox()
         self.move_room.setObjectName("admin_move_room")
@@ -163,9 +153,8 @@ class EpisodeAdminTab(QWidget):
         self.new_name.setObjectName("admin_new_name")
         self.new_room = QComboBox()
         self.new_room.setObjectName("admin_new_room")
-        self.new_start = QDateTimeEdit()
+        self.new_start = WhenField("start")
         self.new_start.setObjectName("admin_new_start")
-        self.new_start.setDisplayFormat(WHEN)
         self.new_duration = QLineEdit("5m")
         self.new_duration.setObjectName("admin_new_duration")
         self.new_duration.setPlaceholderText("5m, 00:05:00 or seconds")
@@ -175,6 +164,7 @@ class EpisodeAdminTab(QWidget):
         form.addRow("Title", self.new_name)
         form.addRow("Room", self.new_room)
         form.addRow("Start", self.new_start)
+        form.addRow("", self.new_start.day_label)  # under it: the dock is narrow
         form.addRow("Duration", self.new_duration)
         form.addRow(self.add_button)
         return box
@@ -189,6 +179,16 @@ class EpisodeAdminTab(QWidget):
     def _ok(self, text: str) -> None:
         show_saved(self.status, text)
 
+    def set_day(self, day: date | None) -> None:
+        """The day the episode list shows (None: all days): a start typed alone is on it."""
+        self.list_day = day
+        self._default_day()
+
+    def _default_day(self) -> None:
+        day = self.list_day or (self.show_days[0] if self.show_days else None)
+        if day is not None or not self.new_start.text():
+            self.new_start.set_day(day)
+
     def set_show(self, show_id: int | None) -> None:
         """The show Add puts talks in; its rooms fill the Room box (no talk needs to be open)."""
         self.show_id = show_id
@@ -196,16 +196,21 @@ class EpisodeAdminTab(QWidget):
         if show_id is None:
             return
 
-        def loaded(rooms: list[tuple[str, str]]) -> None:
+        def work(session: Any) -> tuple[list[tuple[str, str]], list[date]]:
+            return talks.show_rooms(session, show_id), talks.show_days(session, show_id)
+
+        def loaded(found: tuple[list[tuple[str, str]], list[date]]) -> None:
             if show_id != self.show_id:
                 return  # another show was picked meanwhile
+            rooms, self.show_days = found
+            self._default_day()
             chosen = self.new_room.currentData()
             self.new_room.clear()
             for slug, name in rooms:
                 self.new_room.addItem(f"{name} ({slug})", slug)
             self.new_room.setCurrentIndex(max(self.new_room.findData(chosen), 0))
 
-        self._run(lambda s: talks.show_rooms(s, show_id), loaded, commit=False)
+        self._run(work, loaded, commit=False)
 
     def set_episode(self, episode_id: int | None) -> None:
         """Show this talk's admin fields (None: no talk open; only Add works)."""
@@ -248,9 +253,9 @@ class EpisodeAdminTab(QWidget):
             self.new_room.setCurrentIndex(max(self.new_room.findData(info.room), 0))
         if info.start is not None:
             middle = info.start + timedelta(seconds=(info.duration or 0) / 2)
-            self.split_at.setDateTime(_qt(middle))
+            self.split_at.set_moment(middle.replace(microsecond=0))
             if same_show:
-                self.new_start.setDateTime(_qt(info.end or info.start))
+                self.new_start.set_moment(info.end or info.start)
         self.delete_button.setToolTip(
             f"has {info.encodes} encode(s): tick Force to delete" if info.encodes else ""
         )
@@ -277,6 +282,14 @@ class EpisodeAdminTab(QWidget):
             self.changed.emit(episode_id)
 
         self._run(lambda s: talks.set_talk(s, self.identity, episode_id, values), done, True)
+
+    def split(self) -> None:
+        try:
+            at = self.split_at.moment()
+        except UserError as exc:
+            self._failed(exc)  # nothing is split
+            return
+        self._duplicate(at)
 
     def _duplicate(self, at: datetime | None) -> None:
         episode_id = self.episode_id
@@ -329,10 +342,14 @@ class EpisodeAdminTab(QWidget):
     def add(self) -> None:
         show_id = self.show_id
         name, room = self.new_name.text(), self.new_room.currentData()
-        start = _py(self.new_start)
         duration = self.new_duration.text()
         if show_id is None:
             self._failed(Exception("pick a show first: the new talk goes in the current show"))
+            return
+        try:
+            start = self.new_start.moment()
+        except UserError as exc:
+            self._failed(exc)  # nothing is added
             return
         if room is None:
             self._failed(Exception("the show has no rooms yet: add one in Admin ▸ Show settings"))

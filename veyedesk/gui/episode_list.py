@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -52,6 +53,10 @@ RELEASE_FILTERS: tuple[tuple[str, object], ...] = (
     ("Held before publishing", HELD),
 )
 RELEASED_COLUMN = 7
+# The Start column shows what an editor scans for, the weekday and time; the day filter
+# and the tooltip give the date. The column is sized for the widest weekday's text.
+SHORT_START, FULL_START = "%a %H:%M", "%A %d %B %Y %H:%M"
+A_WEEK = [datetime(2026, 2, day, 20, 8).strftime(SHORT_START) for day in range(1, 8)]
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -193,6 +198,8 @@ class EpisodeTableModel(FlatTableModel):
             if col == RELEASED_COLUMN:
                 return self._released_brushes[r.released]
             return self._brushes.get(r.state)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 0 and r.start is not None:
+            return r.start.strftime(FULL_START)
         if role == Qt.ItemDataRole.ToolTipRole and col == 2:
             return tooltip(f"{r.name}\n{r.authors}" if r.authors else r.name)
         if role == Qt.ItemDataRole.ToolTipRole and col in (3, RELEASED_COLUMN) and r.hold:
@@ -204,7 +211,7 @@ class EpisodeTableModel(FlatTableModel):
     @staticmethod
     def _display(r: EpisodeRow, col: int) -> str:
         if col == 0:
-            return r.start.strftime("%a %d %b %H:%M") if r.start else ""
+            return r.start.strftime(SHORT_START) if r.start else ""
         return (
             r.room,
             r.name,
@@ -234,6 +241,8 @@ class EpisodeListPanel(QWidget):
     """Filters above a sortable table; Enter or double-click emits `episode_activated(id)`."""
 
     episode_activated = Signal(int)
+    # The day a time typed alone means: the day filter's date, else the first day listed.
+    day_changed = Signal(object)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -279,7 +288,7 @@ class EpisodeListPanel(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         for col, width in (
-            (0, 112),
+            (0, self._start_width()),
             (1, 80),
             (2, 240),
             (3, 60),
@@ -295,6 +304,13 @@ class EpisodeListPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(filters)
         layout.addWidget(self.table)
+
+    def _start_width(self) -> int:
+        # The text plus the cell's margins on both sides (Qt: focus frame margin + 1 each).
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin) + 1
+        metrics = self.table.fontMetrics()
+        widest = max(metrics.horizontalAdvance(text) for text in A_WEEK)
+        return max(80, widest + 2 * margin + 8)
 
     def set_rows(self, rows: list[EpisodeRow], states: list[str]) -> None:
         """Show these episodes; rebuild the filter choices from them, keeping the selections."""
@@ -314,8 +330,10 @@ class EpisodeListPanel(QWidget):
         box.addItem(label, None)
         for text, value in items:
             box.addItem(text, value)
-        index = box.findData(current) if current is not None else 0
-        box.setCurrentIndex(max(index, 0))
+        # By equality, not findData: findData never matches a Python date, so the day
+        # filter fell back to "All days" whenever the list was re-read.
+        index = next((n for n in range(1, box.count()) if box.itemData(n) == current), 0)
+        box.setCurrentIndex(index)
         box.blockSignals(False)
 
     def _apply_filters(self) -> None:
@@ -329,6 +347,14 @@ class EpisodeListPanel(QWidget):
         )
         if selected is not None:
             self.select_episode(selected)
+        self.day_changed.emit(self.shown_day())
+
+    def shown_day(self) -> date | None:
+        """The day the filter picks, else the first day of the listed talks (None: no talks)."""
+        day = self.day_box.currentData()
+        if day is None and self.day_box.count() > 1:
+            day = self.day_box.itemData(1)  # days are listed in order after "All days"
+        return day if isinstance(day, date) else None
 
     def filter_state(self, state: str | None) -> None:
         """Show only the talks in `state` (None: every state), as the Pipeline view asks."""

@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
             self.admin_tab.changed.connect(self._talks_changed)
             self.admin_tab.reopen.connect(self._reopen)
             self.admin_tab.before_delete = self.leave_episode
+            self.episodes.day_changed.connect(self.admin_tab.set_day)  # "10:45" is on that day
             # Scrolled like the Episode tab: its fields must not make the window taller
             # than a laptop screen (the form dock's minimum height is its tallest tab's).
             admin_scroll = QScrollArea()

@@ -9,9 +9,10 @@ the talk open merges (these fields are not in the editor's form) instead of over
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,6 +43,8 @@ ADMIN_FIELDS: tuple[str, ...] = (
     "public_url",
     "archive_url",
 )
+# A time of day alone ("10:45", "9:05:30"): it means that time on a day the caller picks.
+_TIME_OF_DAY = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _URLS = ("conf_url", "host_url", "public_url", "archive_url")
 MAX_TALK = timedelta(hours=24)
 
@@ -74,6 +77,32 @@ def parse_when(text: str, what: str = "start") -> datetime:
             f"{what} {text!r} is not a time; give YYYY-MM-DD HH:MM (years {years})"
         ) from None
     return wall
+
+
+def parse_when_on(text: str, day: date | None, what: str = "start") -> datetime:
+    """Like `parse_when`, and `HH:MM[:SS]` alone means that time on `day` (a day of the show).
+
+    The Admin tab's time fields read what is typed with this, so "10:45" is 10:45 on the
+    chosen day, not 10:00:45 as a sectioned date-time editor would make of it.
+    """
+    raw = text.strip()
+    alone = _TIME_OF_DAY.fullmatch(raw)
+    if alone is None:
+        return parse_when(raw, what)
+    if day is None:
+        raise InvalidInput(f"{what} {raw!r} has no day; give YYYY-MM-DD HH:MM")
+    hour, minute, second = (int(part or 0) for part in alone.groups())
+    if hour > 23 or minute > 59 or second > 59:
+        raise InvalidInput(f"{what} {raw!r} is not a time of day; give HH:MM from 00:00 to 23:59")
+    return datetime(day.year, day.month, day.day, hour, minute, second)
+
+
+def show_days(session: Session, show_id: int) -> list[date]:
+    """The days a show has talks on, in order: what a time typed alone may be on."""
+    starts = session.scalars(
+        select(Episode.start).where(Episode.show_id == show_id, Episode.start.is_not(None))
+    )
+    return sorted({start.date() for start in starts if start is not None})
 
 
 def parse_duration(value: Any) -> float:
