@@ -61,10 +61,10 @@ def test_scan_and_associate_from_the_menu_with_progress(
     )
     assert ingest.scan_action in window.file_menu.actions()
     with qtbot.waitSignal(ingest.scanned, timeout=20000) as scanned:
-        # Alt+F opens the File menu, O is "Scan rec&ordings".
+        # Alt+F opens the File menu, E is "Scan r&ecordings".
         qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(window.file_menu.isVisible, timeout=5000)
-        qtbot.keyClick(window.file_menu, Qt.Key.Key_O)
+        qtbot.keyClick(window.file_menu, Qt.Key.Key_E)  # Scan r&ecordings
     assert sorted(scanned.args[0].added) == [
         "room_a/2026-02-01/10_00_00.dv",
         "room_a/2026-02-01/10_00_05.dv",
