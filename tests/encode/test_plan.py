@@ -111,11 +111,11 @@ def test_long_gop_cuts_open_a_preroll_early_and_trim_it_exactly() -> None:
     chains = args[args.index("-filter_complex") + 1].split(";")
     assert chains[0].startswith("[0:v]trim=start=4.999,setpts=PTS-STARTPTS,scale=1280:720,")
     assert chains[1].startswith(
-        "[0:a]aresample=48000,atrim=start_sample=240000,asetpts=PTS-STARTPTS,aformat="
+        "[0:a]aresample=48000,atrim=start=5,asetpts=PTS-STARTPTS,aformat="
     )
     assert chains[2].startswith("[1:v]trim=start=1.279,setpts=PTS-STARTPTS,scale=1280:720,")
     assert chains[3].startswith(
-        "[1:a]aresample=48000,atrim=start_sample=61440,asetpts=PTS-STARTPTS,aformat="
+        "[1:a]aresample=48000,atrim=start=1.28,asetpts=PTS-STARTPTS,aformat="
     )
     # The measure pass reads the same audio.
     measure = measure_args(
@@ -123,7 +123,7 @@ def test_long_gop_cuts_open_a_preroll_early_and_trim_it_exactly() -> None:
     )
     assert measure[4:10] == args[5:11]
     graph = measure[measure.index("-filter_complex") + 1]
-    assert graph.startswith("[0:a]aresample=48000,atrim=start_sample=240000,asetpts=")
+    assert graph.startswith("[0:a]aresample=48000,atrim=start=5,asetpts=")
 
 
 def test_dv_and_cuts_at_zero_need_no_preroll() -> None:

@@ -12,6 +12,7 @@ import subprocess
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.encode.support import SMALL
@@ -141,3 +142,41 @@ def test_encode_holds_exactly_the_cut_frames(
     assert len(stamps) == count  # the frame count is exact too
     got = [which_frame(source_stamps[kind], stamp) for stamp in stamps]
     assert got == list(range(first, first + count))
+
+
+def noisy_ts(path: Path, seconds: float) -> Path:
+    """An MPEG-TS (1 s GOP) whose audio is seeded noise: every moment of it is unlike any other."""
+    subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc=size=640x360:rate={FPS}:duration={seconds}",
+         "-f", "lavfi", "-i", f"anoisesrc=seed=7:sample_rate=48000:duration={seconds}",
+         "-ac", "2", *KINDS["ts"][1], str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def mono(path: Path, start: float, seconds: float) -> np.ndarray:
+    """Decoded audio of `path` from `start` (sought on the output side: exact), as floats."""
+    raw = subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-i", str(path), "-ss", f"{start:.6f}",
+         "-t", f"{seconds:.6f}", "-map", "0:a:0", "-ac", "1", "-ar", "48000",
+         "-f", "f32le", "-"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    return np.frombuffer(raw, dtype="<f4").astype(np.float64)
+
+
+def test_audio_starts_at_the_cut_start_in_step_with_the_video(tmp_path: Path) -> None:
+    source = noisy_ts(tmp_path / "noise.ts", 9.0)
+    first, count = 172, 50  # 3 frames before a keyframe
+    out = encode_cut(source, first, count, tmp_path / "noise.mp4")
+    got = mono(out, 0.1, 0.5)  # past the join's 30 ms fade-in
+    margin = 0.1
+    want = mono(source, first / FPS + 0.1 - margin, 0.5 + 2 * margin)
+    # Where in the source stretch the encode's audio fits best: `margin` means on time.
+    scores = [
+        float(np.dot(got, want[lag : lag + len(got)])) for lag in range(0, len(want) - len(got) + 1)
+    ]
+    lag = int(np.argmax(scores)) / 48000 - margin
+    assert abs(lag) < 0.001, f"audio {lag * 1000:+.1f} ms off the cut's start"

@@ -243,8 +243,9 @@ def _cut_audio(cut: CutSource, index: int, n: int, spec: PlanSpec) -> str:
         source = f"[{index}:a]aresample={SAMPLE_RATE}"
         back = preroll(cut)
         if back:
-            # By sample, at the preroll's exact end: the video's first frame starts there.
-            source += f",atrim=start_sample={round(back * SAMPLE_RATE)}"
+            # By timestamp, like the video's trim, so both drop the same stretch even when a
+            # seek lands late or the audio starts after the video; atrim cuts sample-exact.
+            source += f",atrim=start={_num(back)}"
         source += ",asetpts=PTS-STARTPTS"
     chain = [source]
     pan = CHANNELCOPY_PAN.get(spec.channelcopy)
