@@ -110,9 +110,7 @@ def test_long_gop_cuts_open_a_preroll_early_and_trim_it_exactly() -> None:
     assert args[11:17] == ["-ss", "0", "-t", "11.32", "-i", "file:/raw/room_b/09_00_00.ts"]
     chains = args[args.index("-filter_complex") + 1].split(";")
     assert chains[0].startswith("[0:v]trim=start=4.999,setpts=PTS-STARTPTS,scale=1280:720,")
-    assert chains[1].startswith(
-        "[0:a]aresample=48000,atrim=start=5,asetpts=PTS-STARTPTS,aformat="
-    )
+    assert chains[1].startswith("[0:a]aresample=48000,atrim=start=5,asetpts=PTS-STARTPTS,aformat=")
     assert chains[2].startswith("[1:v]trim=start=1.279,setpts=PTS-STARTPTS,scale=1280:720,")
     assert chains[3].startswith(
         "[1:a]aresample=48000,atrim=start=1.28,asetpts=PTS-STARTPTS,aformat="
