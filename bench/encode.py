@@ -7,7 +7,13 @@ its own, the hand-written command's wall time (the physical limit: one ffmpeg, s
 filters, same codec settings, loudnorm values handed to it), the ratio, and the realtime
 factor. The DV files are generated first (3.6 MB/s: ~2.2 GB for 10 minutes).
 
+With `--ts-minutes M` it measures instead one cut deep into an M-minute MPEG-TS file
+(720p H.264, 1 s GOP): the plan with its seek preroll (`plan.PREROLL`, exact) against the
+plan without it (`PREROLL = 0`: the bare input seek, which can start a GOP late) and the
+bare ffmpeg command (`-ss` before `-i`, same codec).
+
 Run: .venv/bin/python bench/encode.py [--minutes 10] [--keep DIR]
+     .venv/bin/python bench/encode.py --ts-minutes 30 [--cut-seconds 20] [--keep DIR]
 """
 
 from __future__ import annotations
@@ -105,12 +111,81 @@ def cut(path: Path, start: float, duration: float) -> plan.CutSource:
     )
 
 
+def make_ts(path: Path, seconds: float) -> None:
+    """A 720p25 H.264 MPEG-TS with a keyframe every second (a typical recorder's GOP)."""
+    if path.is_file() and path.stat().st_size > seconds * 50_000:
+        return
+    subprocess.run(
+        [FFMPEG, "-nostdin", "-v", "error", "-y",
+         "-f", "lavfi", "-i", f"testsrc=size=1280x720:rate=25:duration={seconds}",
+         "-f", "lavfi", "-i", f"anoisesrc=color=pink:sample_rate=48000:duration={seconds}",
+         "-ac", "2", "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-crf", "30",
+         "-c:a", "mp2", "-b:a", "192k", "-f", "mpegts", str(path)],
+        check=True,
+    )  # fmt: skip
+
+
+def ts_bench(ns: argparse.Namespace) -> int:
+    """One cut deep into a long TS: the plan with and without its preroll, and bare ffmpeg."""
+    folder = ns.keep or Path(tempfile.mkdtemp(prefix="veyedesk-bench-ts-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start")
+    seconds = ns.ts_minutes * 60
+    raw = folder / "09_00_00.ts"
+    started = time.monotonic()
+    make_ts(raw, seconds)
+    print(f"TS file: {seconds / 60:g} min, {raw.stat().st_size / 1e9:.2f} GB "
+          f"(ready in {time.monotonic() - started:.0f} s)")  # fmt: skip
+    start = round(seconds - ns.cut_seconds - 60, 0) + 0.12  # mid-GOP, a minute before the end
+    source = cut(raw, start, ns.cut_seconds)
+    spec = plan.PlanSpec(cuts=(source,), profile=PROFILE, output=folder / "ours.mp4")
+    p = PROFILE
+    bare = [
+        FFMPEG, "-nostdin", "-v", "error", "-y",
+        "-ss", str(start), "-t", str(ns.cut_seconds), "-i", str(raw),
+        "-vf", f"scale={p.width}:{p.height},setsar=1,format=yuv420p",
+        "-c:v", p.vcodec, *p.video_options, "-c:a", p.acodec, *p.audio_options,
+        *p.muxer_options, str(folder / "bare.mp4"),
+    ]  # fmt: skip
+    preroll = plan.PREROLL
+    runs: dict[str, list[float]] = {"bare": [], "without": [], "with": []}
+    for _ in range(ns.runs):
+        t0 = time.monotonic()
+        subprocess.run(bare, check=True)
+        runs["bare"].append(time.monotonic() - t0)
+        for name, value in (("without", 0.0), ("with", preroll)):
+            plan.PREROLL = value
+            try:
+                args = plan.encode_args(spec, FFMPEG)
+            finally:
+                plan.PREROLL = preroll
+            t0 = time.monotonic()
+            run_ffmpeg(args, duration=ns.cut_seconds, output=spec.output)
+            runs[name].append(time.monotonic() - t0)
+    best = {name: min(times) for name, times in runs.items()}
+    print(f"cut: {ns.cut_seconds:g} s from {start:.2f} s; mp4 profile; best of {ns.runs} runs")
+    print(f"bare ffmpeg (-ss before -i, may start a GOP late): {best['bare']:7.2f} s")
+    print(f"plan without preroll (before this change):         {best['without']:7.2f} s")
+    print(f"plan with {preroll:g} s preroll (exact):                     {best['with']:7.2f} s")
+    cost, ratio = best["with"] - best["without"], best["with"] / best["without"]
+    against_bare = best["with"] / best["bare"]
+    print(f"preroll's cost: {cost:+.2f} s ({ratio:.3f}x); ours/bare {against_bare:.3f}x")
+    print(f"machine load average at end: {os.getloadavg()[0]:.2f} (other work shares the cores)")
+    if not ns.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0, help="talk length (default 10)")
     parser.add_argument("--runs", type=int, default=2, help="alternating runs of each (best kept)")
     parser.add_argument("--keep", type=Path, help="folder for the DV files (reused if present)")
+    parser.add_argument("--ts-minutes", type=float, help="instead: one cut deep into a TS file")
+    parser.add_argument("--cut-seconds", type=float, default=20.0, help="with --ts-minutes")
     ns = parser.parse_args()
+    if ns.ts_minutes:
+        return ts_bench(ns)
     talk = ns.minutes * 60
     half = talk / 2
     folder = ns.keep or Path(tempfile.mkdtemp(prefix="veyedesk-bench-"))

@@ -9,6 +9,7 @@ import pytest
 
 from veyedesk.config import DEFAULT_PROFILES
 from veyedesk.encode.plan import (
+    PREROLL,
     CutSource,
     Loudnorm,
     PlanError,
@@ -19,6 +20,7 @@ from veyedesk.encode.plan import (
     ffmetadata,
     fit_box,
     measure_args,
+    preroll,
     samples_for_frames,
 )
 
@@ -86,6 +88,47 @@ def test_filter_graph_pins_video_chain_for_dv_and_progressive() -> None:
     assert "trim=end_frame=62" in chains[3]  # 2.5 s at 25 fps rounds to 62 frames (2.48 s)
     assert chains[-2] == "[v0][v1][v2][v3]concat=n=4:v=1:a=0[vout]"
     assert chains[-1] == "[atitle][talk][acredits]concat=n=3:v=0:a=1[aout]"
+
+
+TS_CUT = CutSource(
+    Path("/raw/room_b/09_00_00.ts"),
+    start=3600.2,
+    duration=10.0,
+    label="cut 3",
+    width=1920,
+    height=1080,
+    display_aspect="16:9",
+)
+
+
+def test_long_gop_cuts_open_a_preroll_early_and_trim_it_exactly() -> None:
+    # MPEG-TS input seeks can land a GOP late: open PREROLL (5 s) early, drop 5 s exactly.
+    near_start = dataclasses.replace(TS_CUT, start=1.28, label="cut 4")
+    args = encode_args(spec(cuts=(TS_CUT, near_start), title_image=None, credits_image=None))
+    assert args[5:11] == ["-ss", "3595.2", "-t", "15.04", "-i", "file:/raw/room_b/09_00_00.ts"]
+    # Within PREROLL of the file's start: open it at 0 and trim up to the cut.
+    assert args[11:17] == ["-ss", "0", "-t", "11.32", "-i", "file:/raw/room_b/09_00_00.ts"]
+    chains = args[args.index("-filter_complex") + 1].split(";")
+    assert chains[0].startswith("[0:v]trim=start=4.999,setpts=PTS-STARTPTS,scale=1280:720,")
+    assert chains[1].startswith("[0:a]aresample=48000,atrim=start=5,asetpts=PTS-STARTPTS,aformat=")
+    assert chains[2].startswith("[1:v]trim=start=1.279,setpts=PTS-STARTPTS,scale=1280:720,")
+    assert chains[3].startswith(
+        "[1:a]aresample=48000,atrim=start=1.28,asetpts=PTS-STARTPTS,aformat="
+    )
+    # The measure pass reads the same audio.
+    measure = measure_args(
+        spec(cuts=(TS_CUT,), loudnorm=Loudnorm(-16.0), title_image=None, credits_image=None)
+    )
+    assert measure[4:10] == args[5:11]
+    graph = measure[measure.index("-filter_complex") + 1]
+    assert graph.startswith("[0:a]aresample=48000,atrim=start=5,asetpts=")
+
+
+def test_dv_and_cuts_at_zero_need_no_preroll() -> None:
+    assert preroll(DV) == 0.0  # intra-only: the input seek is exact
+    assert preroll(dataclasses.replace(DV, path=Path("/raw/X.DV"))) == 0.0
+    assert preroll(MP4_CUT) == 0.0  # starts at the file's start
+    assert preroll(TS_CUT) == PREROLL
 
 
 def test_four_by_three_dv_is_pillarboxed_with_square_pixels() -> None:

@@ -4,6 +4,11 @@ One ffmpeg process makes the whole file: the title image, every applied cut (eac
 with `-ss` before `-i` and `-t`, so a cut hours into a file starts at once) and the credits
 image, joined by the `concat` filter, with no intermediate files.
 
+Seek accuracy: an input seek on MPEG-TS (ffmpeg 5.1) can land up to a GOP late, so decoding
+would start at the keyframe after the cut's first frame. Each cut (but DV, intra-only and
+exactly seekable) is therefore opened `PREROLL` seconds early and the filter graph drops
+that preroll exactly (`trim`/`atrim` on the same moment), keeping audio and video in step.
+
 No user text ever appears inside the filter graph: titles are images, metadata goes in as
 separate `-metadata key=value` arguments (an argument list, never a shell), and chapter
 names (the cuts' comments, `model.chapters`) go in the FFMETADATA file with its special
@@ -37,6 +42,15 @@ SLIDE_FADE = 0.5
 LOUDNORM_TP = -1.5
 LOUDNORM_LRA = 11.0
 
+
+# Seconds each cut's input seek lands before its first frame, dropped again in the graph:
+# more than any GOP a recorder writes, so a late-landing seek still lands before the cut.
+PREROLL = 5.0
+# Intra-only formats: every frame a keyframe, the input seek is exact, so no preroll.
+EXACT_SEEK_SUFFIXES = frozenset({".dv"})
+# A frame at most this much before the preroll's end still counts as the cut's first: the
+# seek point is rounded to microseconds, and no frame rate has frames this close together.
+PREROLL_SLACK = 0.001
 
 MUXERS = {"mp4": "mp4", "m4v": "mp4", "mov": "mov", "webm": "webm", "mkv": "matroska"}
 
@@ -192,8 +206,19 @@ def _fit_video(profile: EncodeProfile, w: int, h: int) -> str:
     return ",".join(parts)
 
 
+def preroll(cut: CutSource) -> float:
+    """Seconds before `cut.start` its input is opened at (0 for DV and at the file's start)."""
+    if cut.path.suffix.lower() in EXACT_SEEK_SUFFIXES:
+        return 0.0
+    return min(PREROLL, cut.start)
+
+
 def _cut_video(cut: CutSource, index: int, n: int, profile: EncodeProfile) -> str:
-    chain = ["setpts=PTS-STARTPTS"]
+    chain = []
+    back = preroll(cut)
+    if back:
+        chain.append(f"trim=start={_num(max(0.0, back - PREROLL_SLACK))}")
+    chain.append("setpts=PTS-STARTPTS")
     if cut.interlaced:
         # One frame per frame (send_frame): the frame count, and so cut points, stay exact.
         chain.append("bwdif=mode=send_frame:parity=auto:deint=all")
@@ -215,7 +240,13 @@ def _cut_audio(cut: CutSource, index: int, n: int, spec: PlanSpec) -> str:
     if not cut.has_audio:
         source = f"anullsrc=r={SAMPLE_RATE}:cl=stereo"
     else:
-        source = f"[{index}:a]aresample={SAMPLE_RATE},asetpts=PTS-STARTPTS"
+        source = f"[{index}:a]aresample={SAMPLE_RATE}"
+        back = preroll(cut)
+        if back:
+            # By timestamp, like the video's trim, so both drop the same stretch even when a
+            # seek lands late or the audio starts after the video; atrim cuts sample-exact.
+            source += f",atrim=start={_num(back)}"
+        source += ",asetpts=PTS-STARTPTS"
     chain = [source]
     pan = CHANNELCOPY_PAN.get(spec.channelcopy)
     if pan and cut.has_audio:
@@ -296,7 +327,9 @@ def _cut_inputs(spec: PlanSpec) -> list[str]:
         # One frame of slack past the cut lets the trim count frames rather than trust
         # the demuxer's idea of duration; the trim filters take exactly `n`.
         read = n / spec.profile.fps + 1 / spec.profile.fps
-        args += ["-ss", _num(cut.start), "-t", _num(read), "-i", _input_file(cut.path)]
+        back = preroll(cut)
+        seek, read = cut.start - back, read + back
+        args += ["-ss", _num(seek), "-t", _num(read), "-i", _input_file(cut.path)]
     return args
 
 
