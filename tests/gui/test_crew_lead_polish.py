@@ -20,6 +20,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.gui.episode_admin import EpisodeAdminTab
 from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.safe_text import tooltip
 from veyedesk.gui.status_bar import EditorStatusBar
 from veyedesk.model import Episode
 from veyedesk.services import talks
@@ -128,14 +129,14 @@ def test_a_long_status_message_can_be_read_whole(qtbot: QtBot, artifacts: Path) 
     qtbot.wait(100)  # the labels' layout catches up with their new text
     window.grab().save(str(artifacts / "polish_status_bar.png"))
     # Hovering the bar shows all of it (the end says what to do).
-    assert bar.toolTip() == OCR_OFF
+    assert bar.toolTip() == tooltip(OCR_OFF)  # escaped: a message is never rich text
     # What is drawn fits left of the permanent labels, and says it was shortened.
     shown = bar.shown_message()
     room = bar.message_rect().width()
     assert bar.fontMetrics().horizontalAdvance(shown) <= room
     assert shown.endswith("…") and OCR_OFF.startswith(shown[:-1])
     # The database URL gave way (elided in the middle); its tooltip keeps it whole.
-    assert "…" in bar.db_label.text() and bar.db_label.toolTip().endswith("/veyepar")
+    assert "…" in bar.db_label.text() and "/veyepar</p>" in bar.db_label.toolTip()
     assert "secret" not in bar.db_label.toolTip()
     # Wide enough, the whole message is drawn; cleared, the tooltip goes too.
     window.resize(2600, 300)
@@ -163,3 +164,12 @@ def test_the_start_column_shows_the_time(
         assert "2026" in index.data(Qt.ItemDataRole.ToolTipRole)  # the full date
     assert isinstance(panel.search, QLineEdit)
     panel.grab().save(str(artifacts / "polish_episode_list.png"))
+
+
+def test_a_status_message_with_markup_is_shown_as_typed(qtbot: QtBot) -> None:
+    bar = EditorStatusBar("ed", "editor", "sqlite:////tmp/<b>x</b>.db")
+    qtbot.addWidget(bar)
+    bar.showMessage("Saved <b>Keynote</b> & more")
+    # Qt guesses rich text per tooltip: the text must arrive escaped, never interpreted.
+    assert "&lt;b&gt;Keynote&lt;/b&gt; &amp; more" in bar.toolTip()
+    assert "&lt;b&gt;x&lt;/b&gt;" in bar.db_label.toolTip()

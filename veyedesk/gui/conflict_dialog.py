@@ -16,13 +16,12 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
-    QLabel,
     QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from veyedesk.gui.safe_text import plain_label
+from veyedesk.gui.safe_text import bold_label, plain_label
 from veyedesk.model.timecode import format_offset
 from veyedesk.services.edit import EditConflict, EpisodeDraft, resolve_conflict
 
@@ -86,7 +85,7 @@ class FieldChoiceDialog(QDialog):
         layout.addWidget(intro_label)
         grid = QGridLayout()
         for col, heading in enumerate(headings):
-            grid.addWidget(QLabel(f"<b>{heading}</b>"), 0, col)
+            grid.addWidget(bold_label(heading), 0, col)
         for row, choice in enumerate(rows, start=1):
             theirs = QRadioButton(choice.theirs)
             theirs.setObjectName(f"theirs_{choice.name}")

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.editor_document import STATE, EditorDocument
-from veyedesk.gui.safe_text import MarkdownPreview, link_html, plain_label, tooltip
+from veyedesk.gui.safe_text import MarkdownPreview, link_html, link_label, plain_label, tooltip
 from veyedesk.gui.title_preview import TitlePreview
 from veyedesk.model.chapters import Chapter, chapters, youtube_text
 from veyedesk.model.states import CHANNELCOPY, STATE_SLUGS
@@ -238,20 +238,12 @@ class EpisodeForm(QTabWidget):
         when_row.addStretch(1)
         form.addRow("Duration", when_row)
 
-        self.conf_url = QLabel()  # rich text built by link_html only (escaped, http/https)
-        self.conf_url.setTextFormat(Qt.TextFormat.RichText)
-        self.conf_url.setObjectName("conf_url")
-        self.conf_url.setOpenExternalLinks(True)
-        self.conf_url.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.conf_url = link_label("conf_url")
         form.addRow("Schedule page", self.conf_url)
         # Results state commands wrote back (jobs.results); links only for http(s).
         self.result_links: dict[str, QLabel] = {}
         for name, label in (("host_url", "Hosted at"), ("public_url", "Published at")):
-            link = QLabel()  # rich text built by link_html only (escaped, http/https)
-            link.setTextFormat(Qt.TextFormat.RichText)
-            link.setObjectName(name)
-            link.setOpenExternalLinks(True)
-            link.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+            link = link_label(name)
             self.result_links[name] = link
             form.addRow(label, link)
         self.selection = QLineEdit()

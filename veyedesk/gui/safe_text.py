@@ -61,6 +61,25 @@ def window_title(text: str) -> str:
     return text.replace("[*]", "[*][*]")
 
 
+def link_label(name: str) -> QLabel:
+    """A label that shows one link: fill it only with `link_html` (escaped, http/https)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.RichText)
+    label.setObjectName(name)
+    label.setOpenExternalLinks(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    return label
+
+
+def bold_label(text: str) -> QLabel:
+    """A plain-text heading in bold (no markup, so nothing in `text` is interpreted)."""
+    label = plain_label(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def link_html(url: str) -> str:
     """Rich text for a label: a link when `url` is http(s), else the escaped text, no link."""
     scheme = QUrl(url).scheme().lower()

@@ -17,6 +17,7 @@ from PySide6.QtGui import QPainter, QPaintEvent
 from PySide6.QtWidgets import QLabel, QStatusBar, QStyle, QStyleOption, QWidget
 
 from veyedesk.config import mask_url
+from veyedesk.gui.safe_text import tooltip
 from veyedesk.model.kinds import JobStatus
 from veyedesk.model.timecode import format_offset, format_wall
 
@@ -30,7 +31,7 @@ def _label(name: str, tip: str = "") -> QLabel:
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)  # titles and names are never rich text
     if tip:
-        label.setToolTip(tip)
+        label.setToolTip(tooltip(tip))
     return label
 
 
@@ -53,7 +54,7 @@ class EditorStatusBar(QStatusBar):
         shown = f"Database: {mask_url(database)}"
         metrics = self.db_label.fontMetrics()
         self.db_label.setText(metrics.elidedText(shown, Qt.TextElideMode.ElideMiddle, DB_WIDTH))
-        self.db_label.setToolTip(shown)
+        self.db_label.setToolTip(tooltip(shown))
         self.permanent = (
             self.queue_label,
             self.timecode_label,
@@ -69,7 +70,7 @@ class EditorStatusBar(QStatusBar):
 
     def _message_changed(self, message: str) -> None:
         # The whole message, however narrow the window: hover the bar to read it.
-        self.setToolTip(message)
+        self.setToolTip(tooltip(message))  # messages carry talk titles: never rich text
         self.update()
 
     def message_rect(self) -> QRect:
