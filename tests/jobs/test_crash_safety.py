@@ -39,7 +39,7 @@ def test_twenty_sigkills_mid_encode_leave_every_job_done_exactly_once(
         worker = rig.spawn_worker("--lease-seconds", LEASE, "--poll-seconds", "0.2", log=logs)
         # Kill once its ffmpeg is running: right away, or a little into the encode.
         wait_for("the worker's ffmpeg to start", lambda n=started: len(rig.encode_runs()) > n)
-        time.sleep(chance.uniform(0.0, 0.3))
+        time.sleep(chance.uniform(0.0, 0.3))  # a random moment into the encode, by design
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
         killed_mid_encode += 1

@@ -9,11 +9,11 @@ URL without the password, or with a wrong one.
 from __future__ import annotations
 
 import secrets
-import time
 
 from sqlalchemy.engine import make_url
 
 from tests.support.postgres import PostgresServer
+from tests.support.waiting import wait_for
 from veyedesk.db import make_engine, roles
 
 GROUP = "veyedesk_password_required"
@@ -60,7 +60,8 @@ def _await_reload(login_url: str) -> None:
     import psycopg
 
     parsed = make_url(login_url)
-    for _ in range(100):
+
+    def refused_without_password() -> bool:
         try:
             psycopg.connect(
                 host=parsed.query["host"],
@@ -69,6 +70,7 @@ def _await_reload(login_url: str) -> None:
                 dbname=parsed.database,
             ).close()
         except psycopg.OperationalError:
-            return  # refused without its password: the rule is in force
-        time.sleep(0.05)
-    raise RuntimeError("the server never applied pg_hba.conf")
+            return True  # the rule is in force
+        return False
+
+    wait_for("the server to apply pg_hba.conf", refused_without_password, timeout=10)
