@@ -45,6 +45,14 @@ def get_show(session: Session, client_slug: str, show_slug: str) -> Show:
     return show
 
 
+def get_show_by_id(session: Session, show_id: int) -> Show:
+    """The show with this id (the window knows shows by id, the CLI by slugs)."""
+    show = session.get(Show, show_id)
+    if show is None:
+        raise NotFound(f"show {show_id} no longer exists (deleted meanwhile?); refresh the list")
+    return show
+
+
 def get_room(session: Session, show: Show, slug: str) -> Location:
     """The room `slug` attached to `show`."""
     for room in show.locations:

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import ConfigError, Settings
 from veyedesk.media.probe import MediaError, probe
-from veyedesk.model import Episode, Show
+from veyedesk.model import Episode
+from veyedesk.services.catalog import get_show_by_id
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import Selection, get_episode, select_episodes
 from veyedesk.services.errors import InvalidInput, NotFound
@@ -120,9 +121,7 @@ def show_playlist(
 
 def show_selection(session: Session, show_id: int) -> Selection:
     """The selection of every episode of the show with this id."""
-    show = session.get(Show, show_id)
-    if show is None:
-        raise NotFound(f"no show with id {show_id}; refresh the show list")
+    show = get_show_by_id(session, show_id)
     return Selection(show.client.slug, show.slug)
 
 

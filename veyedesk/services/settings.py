@@ -26,7 +26,7 @@ from veyedesk.model import AuditEntry, Client, Location, Show
 from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.model.text import plain_text
-from veyedesk.services.catalog import check_slug
+from veyedesk.services.catalog import check_slug, get_show_by_id
 from veyedesk.services.errors import AlreadyExists, InvalidInput
 from veyedesk.services.users import Identity, require_admin
 
@@ -307,9 +307,7 @@ class ShowSettings:
 
 def load_show_settings(session: Session, show_id: int) -> ShowSettings:
     """Everything the settings dialog shows for a show."""
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists; pick another show")
+    show = get_show_by_id(session, show_id)
     return ShowSettings(
         show.id,
         values_of(show.client, CLIENT_FIELDS),
@@ -335,9 +333,7 @@ def save_show_settings(
     from veyedesk.services.retime import retime_room
 
     require_admin(session, who)
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists; nothing was saved")
+    show = get_show_by_id(session, show_id)
     by_id = {r.id: r for r in show.locations}
     lines = [f"client {c.line()}" for c in set_client(session, who, show.client, client)]
     lines += [f"show {c.line()}" for c in set_show(session, who, show, show_values)]
@@ -357,9 +353,7 @@ def add_show_room(session: Session, who: Identity, show_id: int, slug: str, name
     from veyedesk.services.catalog import add_room
 
     require_admin(session, who)
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists; nothing was saved")
+    show = get_show_by_id(session, show_id)
     room = add_room(session, show, plain_text(slug).strip(), plain_text(name).strip() or None)
     session.add(AuditEntry(show_id=show.id, user=who.name, action="room add", target=room.slug))
     session.flush()
@@ -370,9 +364,7 @@ def retime_preview(session: Session, show_id: int, offsets: Mapping[int, int]) -
     """What re-timing these rooms would move (the lines the dialog lists); writes nothing."""
     from veyedesk.services.retime import plan_retime
 
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists")
+    show = get_show_by_id(session, show_id)
     by_id = {r.id: r for r in show.locations}
     lines: list[str] = []
     for room_id, hours in offsets.items():

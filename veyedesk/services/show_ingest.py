@@ -18,11 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.media.probe import probe
-from veyedesk.model import Episode, Show
+from veyedesk.model import Episode
 from veyedesk.services.assoc import AssocResult, associate
+from veyedesk.services.catalog import get_show_by_id
 from veyedesk.services.edit import RawFileInfo, raw_file_info, room_day_raw_files
 from veyedesk.services.episodes import Selection, get_episode
-from veyedesk.services.errors import Conflict, InvalidInput, NotFound
+from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.scan import Prober, Progress, ScanResult, scan_show, show_raw_root
 from veyedesk.services.schedule import ImportResult, import_schedule
 from veyedesk.services.users import Identity
@@ -32,14 +33,6 @@ from veyedesk.services.users import Identity
 ASSOC_BATCH = 50
 
 Signature = tuple[Any, ...]
-
-
-def get_show_by_id(session: Session, show_id: int) -> Show:
-    """The show with this id (the window knows shows by id, the CLI by slugs)."""
-    show = session.get(Show, show_id)
-    if show is None:
-        raise NotFound(f"no show with id {show_id}; it was deleted meanwhile? Refresh the list")
-    return show
 
 
 def plan_signature(result: ImportResult) -> Signature:

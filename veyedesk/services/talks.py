@@ -25,7 +25,7 @@ from veyedesk.model.kinds import JobKind, LogKind
 from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import TimecodeError, parse_offset
-from veyedesk.services.catalog import check_slug, get_room
+from veyedesk.services.catalog import check_slug, get_room, get_show_by_id
 from veyedesk.services.episodes import add_episode, get_episode
 from veyedesk.services.errors import AlreadyExists, InvalidInput
 from veyedesk.services.retime import reassociate, unedited_reason
@@ -389,9 +389,7 @@ def admin_info(session: Session, episode_id: int) -> AdminInfo:
 
 def show_rooms(session: Session, show_id: int) -> list[tuple[str, str]]:
     """(slug, name) of a show's rooms: where the Admin tab may add a talk with none open."""
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists; pick another show")
+    show = get_show_by_id(session, show_id)
     return [(r.slug, r.name) for r in show.locations]
 
 
@@ -405,7 +403,5 @@ def add_talk_to(
     duration: Any,
 ) -> int:
     """`add_talk` by show id (the window's way); the new talk's id."""
-    show = session.get(Show, show_id)
-    if show is None:
-        raise InvalidInput(f"show {show_id} no longer exists; nothing was added")
+    show = get_show_by_id(session, show_id)
     return add_talk(session, who, show, name, room, start, duration).id
