@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from veyedesk.config import Settings, load_settings
+from veyedesk.model.text import plain_text
 
 # The database layer and the services load when a command first opens the database, so
 # `veyedesk --help` and a command's usage error start in a fraction of a second.
@@ -73,10 +74,15 @@ class Context:
             self._engine.dispose()
 
 
+def add_show_flags(parser: argparse.ArgumentParser) -> None:
+    """--client C --show S, both required: which show a command works on."""
+    parser.add_argument("--client", required=True, type=plain_text, help="client slug")
+    parser.add_argument("--show", required=True, type=plain_text, help="show slug")
+
+
 def add_selection_flags(parser: argparse.ArgumentParser, *, ids: bool = True) -> None:
     """Veyepar's selection flags: --client --show [--room] [EPISODE_ID ...] [--force]."""
-    parser.add_argument("--client", required=True, help="client slug")
-    parser.add_argument("--show", required=True, help="show slug")
+    add_show_flags(parser)
     parser.add_argument("--room", help="only this room (location slug)")
     if ids:
         parser.add_argument(

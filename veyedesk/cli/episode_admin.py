@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from veyedesk.cli.common import EXIT_OK, Context
+from veyedesk.cli.common import EXIT_OK, Context, add_show_flags
 from veyedesk.cli.settings import parse_pairs
 from veyedesk.model.text import plain_text
 
@@ -19,8 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     esub = episode.add_subparsers(dest="episode_command", required=True, metavar="COMMAND")
     p = esub.add_parser("add", help="add a talk the schedule lacks (e.g. a lightning talk)")
-    p.add_argument("--client", required=True)
-    p.add_argument("--show", required=True)
+    add_show_flags(p)
     p.add_argument("--room", required=True, help="room slug")
     p.add_argument("--start", required=True, help="wall clock, YYYY-MM-DD HH:MM[:SS]")
     p.add_argument("--duration", required=True, help="seconds, MM:SS, HH:MM:SS, 5m or 1h")

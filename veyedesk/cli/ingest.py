@@ -7,14 +7,15 @@ import json
 import sys
 from pathlib import Path
 
-from veyedesk.cli.common import EXIT_OK, Context, add_selection_flags, selection_from
+from veyedesk.cli.common import (
+    EXIT_OK,
+    Context,
+    add_selection_flags,
+    add_show_flags,
+    selection_from,
+)
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.model.text import plain_text
-
-
-def _show_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--client", required=True, type=plain_text, help="client slug")
-    parser.add_argument("--show", required=True, type=plain_text, help="show slug")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "talks, updates changed ones, reports vanished ones and keeps fields edited in "
         "veyedesk. Prints the diff; --dry-run writes nothing.",
     )
-    _show_flags(imp)
+    add_show_flags(imp)
     imp.add_argument(
         "file", metavar="FILE", help="schedule file, its http(s) URL, or '-' for stdin"
     )
@@ -45,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "show's raw_root, else <settings raw_root>/<client>/<show>). Re-scans probe only "
         "changed files; vanished files are flagged missing, never deleted.",
     )
-    _show_flags(scan)
+    add_show_flags(scan)
     scan.add_argument("root", nargs="?", metavar="ROOT", help="the show's raw folder")
     scan.add_argument("--workers", type=int, help="parallel ffprobe runs (default: CPUs)")
     scan.set_defaults(func=scan_cmd)
@@ -69,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Every line must be a mark, a comment (#) or blank; a line that is none "
         "of these is reported with its number and nothing is imported.",
     )
-    _show_flags(mimp)
+    add_show_flags(mimp)
     mimp.add_argument("--room", required=True, type=plain_text, help="room slug")
     mimp.add_argument("file", metavar="FILE", help="marks file ('-' reads stdin)")
     mimp.set_defaults(func=marks_import_cmd)
@@ -78,7 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report",
         help="what is missing: orphan raw files, talks without footage, overlaps, gaps, stats",
     )
-    _show_flags(rep)
+    add_show_flags(rep)
     rep.add_argument("--json", action="store_true", help="machine-readable report")
     rep.set_defaults(func=report_cmd)
 

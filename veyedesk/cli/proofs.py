@@ -7,7 +7,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, add_selection_flags, selection_from
+from veyedesk.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    Context,
+    add_selection_flags,
+    add_show_flags,
+    selection_from,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,8 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "release-template",
         help="a show's release-form wording: print it, set it from a file, or reset it",
     )
-    tmpl.add_argument("--client", required=True, help="client slug")
-    tmpl.add_argument("--show", required=True, help="show slug")
+    add_show_flags(tmpl)
     how = tmpl.add_mutually_exclusive_group()
     how.add_argument("--set", metavar="FILE", help="text file with {placeholders}")
     how.add_argument("--reset", action="store_true", help="back to veyedesk's default wording")

@@ -12,8 +12,9 @@ import argparse
 import json
 from typing import Any
 
-from veyedesk.cli.common import EXIT_OK, Context, emit
+from veyedesk.cli.common import EXIT_OK, Context, add_show_flags, emit
 from veyedesk.errors import UserError
+from veyedesk.model.text import plain_text
 
 
 class UsageError(UserError):
@@ -32,9 +33,10 @@ def parse_pairs(items: list[str]) -> dict[str, str]:
 
 
 def _where(p: argparse.ArgumentParser, *, show: bool = True) -> None:
-    p.add_argument("--client", required=True, help="client slug")
     if show:
-        p.add_argument("--show", required=True, help="show slug")
+        add_show_flags(p)
+    else:
+        p.add_argument("--client", required=True, type=plain_text, help="client slug")
 
 
 def _fields_help(kind: str) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from veyedesk.cli.common import EXIT_OK, Context, emit
+from veyedesk.cli.common import EXIT_OK, Context, add_show_flags, emit
 from veyedesk.model.text import plain_text
 
 if TYPE_CHECKING:
@@ -19,11 +19,6 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a day; type YYYY-MM-DD") from None
-
-
-def _show_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--client", required=True, type=plain_text, help="client slug")
-    parser.add_argument("--show", required=True, type=plain_text, help="show slug")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "minutes of a talk). A file that is not a readable image refuses the whole import. "
         "OCR runs afterwards when `tesseract` is installed.",
     )
-    _show_flags(imp)
+    add_show_flags(imp)
     imp.add_argument("--room", required=True, type=plain_text, help="room slug")
     imp.add_argument("--day", required=True, type=_day, help="day of the sheets, YYYY-MM-DD")
     imp.add_argument("--episode", type=int, metavar="ID", help="also link every sheet to this")
@@ -49,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.set_defaults(func=import_cmd)
 
     lst = ssub.add_parser("list", help="a show's sheets with their time, talks and OCR state")
-    _show_flags(lst)
+    add_show_flags(lst)
     lst.add_argument("--room", type=plain_text, help="only this room")
     lst.add_argument("--day", type=_day, help="only this day (YYYY-MM-DD)")
     lst.add_argument("--json", action="store_true", help="machine-readable, with the OCR text")
@@ -64,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     ocr = ssub.add_parser(
         "ocr", help="read the sheets' text with tesseract (those not read yet, or --all)"
     )
-    _show_flags(ocr)
+    add_show_flags(ocr)
     ocr.add_argument("sheet_ids", nargs="*", type=int, metavar="SHEET_ID", help="only these")
     ocr.add_argument("--all", action="store_true", help="read again sheets already read")
     ocr.set_defaults(func=ocr_cmd)

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context
+from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, add_show_flags
 
 if TYPE_CHECKING:
     from veyedesk.services.venue.sync import SyncReport
@@ -30,8 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     co.add_argument(
         "--from", dest="source", required=True, metavar="URL", help="shared database URL"
     )
-    co.add_argument("--client", required=True, help="client slug")
-    co.add_argument("--show", required=True, help="show slug")
+    add_show_flags(co)
     co.add_argument("--room", help="only this room (location slug)")
     co.add_argument("--day", help="only this day (YYYY-MM-DD)")
     co.add_argument(
