@@ -52,12 +52,12 @@ from veyedesk.config import load_settings  # noqa: E402
 from veyedesk.db import make_engine, session_factory  # noqa: E402
 from veyedesk.db.migrate import upgrade  # noqa: E402
 from veyedesk.gui.app import make_application  # noqa: E402
-from veyedesk.gui.episode_list import EpisodeListPanel  # noqa: E402
+from veyedesk.gui.editor.episode_list import EpisodeListPanel  # noqa: E402
 from veyedesk.model import Episode  # noqa: E402
+from veyedesk.services.admin.users import Identity  # noqa: E402
 from veyedesk.services.demo import DemoPlan, create_demo  # noqa: E402
-from veyedesk.services.edit import load_draft, save_draft  # noqa: E402
+from veyedesk.services.editing.draft import load_draft, save_draft  # noqa: E402
 from veyedesk.services.episodes import EpisodeRow  # noqa: E402
-from veyedesk.services.users import Identity  # noqa: E402
 
 
 def row(label: str, ours: float, bare: float | None, target: str = "") -> None:
@@ -101,7 +101,7 @@ def settle(seconds: float = 0.3) -> None:
 
 # -- open an episode ---------------------------------------------------------------------
 def bench_open(tmp: Path, repeats: int) -> None:
-    from veyedesk.gui.main_window import MainWindow
+    from veyedesk.gui.editor.main_window import MainWindow
 
     os.environ["VEYEDESK_DATA_DIR"] = str(tmp / "data")
     url = f"sqlite:///{tmp / 'open.db'}"

@@ -45,10 +45,10 @@ from veyedesk.db import make_engine, session_factory  # noqa: E402
 from veyedesk.db.migrate import upgrade  # noqa: E402
 from veyedesk.model import Cut, Episode, RawFile  # noqa: E402
 from veyedesk.services import catalog  # noqa: E402
-from veyedesk.services.assoc import associate  # noqa: E402
 from veyedesk.services.episodes import Selection  # noqa: E402
-from veyedesk.services.scan import scan_show  # noqa: E402
-from veyedesk.services.schedule import import_schedule  # noqa: E402
+from veyedesk.services.ingest.assoc import associate  # noqa: E402
+from veyedesk.services.ingest.scan import scan_show  # noqa: E402
+from veyedesk.services.ingest.schedule_import import import_schedule  # noqa: E402
 
 
 def fresh_db(folder: Path, name: str):
@@ -251,9 +251,9 @@ def bench_watch(folder: Path, seconds: float, runs: int) -> None:
 
     from veyedesk.config import load_settings
     from veyedesk.gui.app import make_application
-    from veyedesk.gui.main_window import MainWindow
+    from veyedesk.gui.editor.main_window import MainWindow
+    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import add_episode
-    from veyedesk.services.users import Identity
 
     app = make_application(["veyedesk-bench"])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -46,14 +46,14 @@ def main() -> None:
     from veyedesk.db import make_engine, session_factory
     from veyedesk.db.migrate import upgrade
     from veyedesk.gui.app import make_application
-    from veyedesk.gui.main_window import MainWindow
+    from veyedesk.gui.editor.main_window import MainWindow
     from veyedesk.model import Episode
     from veyedesk.services import catalog
-    from veyedesk.services.assoc import associate
+    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import Selection
-    from veyedesk.services.scan import scan_show
-    from veyedesk.services.schedule import import_schedule
-    from veyedesk.services.users import Identity
+    from veyedesk.services.ingest.assoc import associate
+    from veyedesk.services.ingest.scan import scan_show
+    from veyedesk.services.ingest.schedule_import import import_schedule
 
     app = make_application(["veyedesk-screens"])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

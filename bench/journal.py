@@ -28,12 +28,12 @@ from veyedesk.config import Settings  # noqa: E402
 from veyedesk.db import make_engine, session_factory  # noqa: E402
 from veyedesk.db.migrate import upgrade  # noqa: E402
 from veyedesk.gui.app import make_application  # noqa: E402
-from veyedesk.gui.editor_document import EditorDocument  # noqa: E402
-from veyedesk.gui.episode_session import EpisodeSession  # noqa: E402
-from veyedesk.gui.tasks import BackgroundRunner  # noqa: E402
-from veyedesk.services.edit import load_draft  # noqa: E402
-from veyedesk.services.journal import journal_path, write_journal  # noqa: E402
-from veyedesk.services.users import Identity  # noqa: E402
+from veyedesk.gui.editor.session import EpisodeSession  # noqa: E402
+from veyedesk.gui.editor.window_document import EditorDocument  # noqa: E402
+from veyedesk.gui.widgets.tasks import BackgroundRunner  # noqa: E402
+from veyedesk.services.admin.users import Identity  # noqa: E402
+from veyedesk.services.editing.draft import load_draft  # noqa: E402
+from veyedesk.services.editing.journal import journal_path, write_journal  # noqa: E402
 
 
 class _NoPrompts:

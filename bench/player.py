@@ -137,7 +137,7 @@ def paint_full_day() -> tuple[list[float], list[float]]:
     import numpy as np
 
     from veyedesk.gui.app import make_application
-    from veyedesk.gui.timeline import TimelineWidget
+    from veyedesk.gui.player.timeline import TimelineWidget
     from veyedesk.media.peaks import Peaks
 
     make_application(["bench"])

@@ -38,7 +38,7 @@ def bench_veyedesk(path: Path, mode: str, saves: int) -> list[float]:
     from tests.support.factory import make_show
     from veyedesk.db import make_engine, session_factory
     from veyedesk.db.migrate import upgrade
-    from veyedesk.services.edit import load_draft, save_draft
+    from veyedesk.services.editing.draft import load_draft, save_draft
 
     engine = make_engine(f"sqlite:///{path}")
 

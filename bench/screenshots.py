@@ -150,12 +150,12 @@ def main() -> int:
     from veyedesk.config import load_settings
     from veyedesk.db import open_database, session_factory
     from veyedesk.gui.app import make_application
-    from veyedesk.gui.main_window import MainWindow
+    from veyedesk.gui.editor.main_window import MainWindow
     from veyedesk.model import Episode
+    from veyedesk.services.admin.sheets import import_for_episode
+    from veyedesk.services.admin.users import Identity
     from veyedesk.services.demo import DemoPlan, create_demo
-    from veyedesk.services.editing import change_state
-    from veyedesk.services.sheets import import_for_episode
-    from veyedesk.services.users import Identity
+    from veyedesk.services.editing.open_save import change_state
 
     app = make_application(["veyedesk"])
     settings = load_settings(flags={"db": f"sqlite:///{WORK / 'veyedesk.db'}"})

@@ -125,8 +125,8 @@ def test_venue_sync_says_which_sheet_files_still_need_a_copy(
     from tests.support.stills import make_sheet
     from veyedesk.db import session_factory
     from veyedesk.model import Location, Show
-    from veyedesk.services.sheets import import_sheets
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.sheets import import_sheets
+    from veyedesk.services.admin.users import Identity
 
     fixture = seed_shared(session)
     fixture.show.raw_root = str(tmp_path / "share")  # not mounted on this laptop

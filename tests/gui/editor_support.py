@@ -10,13 +10,13 @@ from sqlalchemy import Engine
 
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.gui.prompts import Prompts
-from veyedesk.gui.timeline import TimelineWidget
-from veyedesk.services.edit import EditConflict, EpisodeDraft
-from veyedesk.services.journal import JournalEntry
-from veyedesk.services.locks import LockState
-from veyedesk.services.users import Identity
+from veyedesk.gui.editor.main_window import MainWindow
+from veyedesk.gui.player.timeline import TimelineWidget
+from veyedesk.gui.widgets.prompts import Prompts
+from veyedesk.services.admin.users import Identity
+from veyedesk.services.editing.draft import EditConflict, EpisodeDraft
+from veyedesk.services.editing.journal import JournalEntry
+from veyedesk.services.editing.locks import LockState
 
 
 class ScriptedPrompts(Prompts):

@@ -16,9 +16,9 @@ from tests.gui.editor_support import ScriptedPrompts
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.app import make_application
-from veyedesk.gui.episode_session import JOURNAL_DEBOUNCE_MS
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.services.users import Identity
+from veyedesk.gui.editor.main_window import MainWindow
+from veyedesk.gui.editor.session import JOURNAL_DEBOUNCE_MS
+from veyedesk.services.admin.users import Identity
 
 
 def main() -> None:

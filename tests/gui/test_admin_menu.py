@@ -10,8 +10,8 @@ from sqlalchemy import Engine
 from tests.support.factory import ShowFixture
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.services.users import Identity
+from veyedesk.gui.editor.main_window import MainWindow
+from veyedesk.services.admin.users import Identity
 
 
 def _window(qtbot: QtBot, engine: Engine, role: str) -> MainWindow:

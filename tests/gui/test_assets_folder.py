@@ -23,12 +23,12 @@ from tests.support.frames import black_white, difference, stamp_of, stamp_of_fra
 from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.gui.venue_folder import open_venue_window
+from veyedesk.gui.editor.main_window import MainWindow
+from veyedesk.gui.venue.folder import open_venue_window
 from veyedesk.media.segments import video_timing
 from veyedesk.model import Cut, Episode, RawFile
-from veyedesk.services.assets import make_assets
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.users import Identity
+from veyedesk.services.venue.assets import make_assets
 
 SCREENSHOT = "/tmp/assets-venue-window-{}.png"
 
@@ -142,7 +142,7 @@ def test_a_folder_without_venue_db_is_refused_with_a_message(
 ) -> None:
     shown: list[str] = []
     monkeypatch.setattr(
-        "veyedesk.gui.venue_folder.critical", lambda _parent, _title, text: shown.append(text)
+        "veyedesk.gui.venue.folder.critical", lambda _parent, _title, text: shown.append(text)
     )
     parent = QWidget()
     qtbot.addWidget(parent)

@@ -17,12 +17,12 @@ from tests.gui.ingest_support import open_window
 from tests.support.factory import ShowFixture
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
-from veyedesk.gui.episode_admin import EpisodeAdminTab
-from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
+from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Episode
 from veyedesk.services import catalog
+from veyedesk.services.admin.users import Identity
 from veyedesk.services.demo import DemoPlan
-from veyedesk.services.users import Identity
 
 ADMIN = Identity("lead", "admin")
 
@@ -140,7 +140,7 @@ def test_the_demo_seeded_meanwhile_does_not_take_over_a_show_the_lead_made(
 def test_a_room_is_added_by_its_name_alone_the_slug_suggested(
     qtbot: QtBot, engine: Engine, session: Session
 ) -> None:
-    from veyedesk.gui.show_settings import ShowSettingsDialog
+    from veyedesk.gui.admin.show_settings import ShowSettingsDialog
     from veyedesk.model import Location
 
     catalog.add_client(session, "crew")

@@ -27,11 +27,11 @@ from tests.support.media import make_clip
 from tests.support.schedules import frab_xml
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.gui.show_settings import ShowSettingsDialog
+from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Cut, Episode, ImageFile, Location, RawFile, Show
+from veyedesk.services.admin.users import Identity
 from veyedesk.services.demo import DemoPlan
-from veyedesk.services.users import Identity
 
 pytestmark = [pytest.mark.media, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from tests.gui.ingest_support import open_window
 from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
-from veyedesk.gui.episode_admin import EpisodeAdminTab
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.gui.safe_text import tooltip
-from veyedesk.gui.status_bar import EditorStatusBar
+from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
+from veyedesk.gui.editor.main_window import MainWindow
+from veyedesk.gui.widgets.safe_text import tooltip
+from veyedesk.gui.widgets.status_bar import EditorStatusBar
 from veyedesk.model import Episode
-from veyedesk.services import talks
-from veyedesk.services.users import Identity
+from veyedesk.services.admin import talks
+from veyedesk.services.admin.users import Identity
 
 ADMIN = Identity("lead", "admin")
 DAY_TWO = datetime(2026, 2, 2, 9, 0)

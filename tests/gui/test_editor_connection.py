@@ -11,7 +11,7 @@ from tests.support.factory import make_show
 from tests.support.postgres import PostgresServer
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode
-from veyedesk.services.journal import pending_journals
+from veyedesk.services.editing.journal import pending_journals
 
 
 @pytest.mark.postgres

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tests.gui.editor_support import assert_fitted_to_talk, open_editor, open_episode, type_text
 from veyedesk.db import session_factory
-from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Cut, Episode
 from veyedesk.services.demo import DemoPlan, create_demo
 
@@ -120,7 +120,7 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     qtbot: QtBot, engine: Engine, demo_media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from veyedesk.config import load_settings
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
 
     # The window renders into <data dir>/demo: point it at the module's rendered recordings.
     data = demo_media.parent / "data-with-demo"

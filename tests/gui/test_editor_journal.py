@@ -12,7 +12,7 @@ from tests.gui.editor_support import ScriptedPrompts, open_editor
 from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.model import Episode
-from veyedesk.services.journal import pending_journals
+from veyedesk.services.editing.journal import pending_journals
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -70,8 +70,8 @@ def test_a_killed_editor_offers_its_unsaved_edit_on_the_next_start(
 def test_discarding_the_offer_deletes_the_journal(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.edit import load_draft
-    from veyedesk.services.journal import write_journal
+    from veyedesk.services.editing.draft import load_draft
+    from veyedesk.services.editing.journal import write_journal
 
     url = engine.url.render_as_string(hide_password=False)
     with session_factory(engine)() as s:

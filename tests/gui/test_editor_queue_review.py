@@ -14,9 +14,9 @@ from tests.gui.editor_support import open_editor, open_episode
 from tests.support.encoded import encoded_episode
 from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
-from veyedesk.gui.main_window import MainWindow
+from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import EncodeJob
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.users import Identity
 
 
 def test_setting_state_encode_and_saving_queues_a_job(

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.editor_support import open_editor, open_episode
 from tests.support.factory import DAY, make_show
 from veyedesk.db import make_engine, session_factory
-from veyedesk.gui.mark_window import MarkWindow
+from veyedesk.gui.mark.window import MarkWindow
 from veyedesk.model.kinds import MarkKind
 
 

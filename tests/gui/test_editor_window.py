@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from tests.gui.editor_support import open_editor, open_episode, type_text
 from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
-from veyedesk.gui.cut_table import COL_IN, COL_OUT
+from veyedesk.gui.editor.cut_table import COL_IN, COL_OUT
 from veyedesk.model import Cut, Episode
 
 
@@ -49,8 +49,8 @@ def test_open_edit_and_save_writes_exactly_those_values(
 def test_a_save_in_between_opens_the_conflict_dialog_and_loses_no_field(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.gui.conflict_dialog import ConflictDialog
-    from veyedesk.services.edit import load_draft, save_draft
+    from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
+    from veyedesk.services.editing.draft import load_draft, save_draft
 
     window, prompts = open_editor(qtbot, engine)
     ep = show.episodes[0]
@@ -99,7 +99,7 @@ def test_a_save_in_between_opens_the_conflict_dialog_and_loses_no_field(
 def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
 
     first, second = show.episodes[0], show.episodes[1]
     ed, _ = open_editor(qtbot, engine)
@@ -153,7 +153,7 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
 def test_a_reviewer_cannot_change_cuts_or_fields(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
 
     window, _ = open_editor(qtbot, engine, Identity("rita", "reviewer", authenticated=True))
     ep = show.episodes[0]
@@ -223,9 +223,9 @@ def test_an_editor_whose_lock_was_taken_over_cannot_save_and_keeps_the_edits(
 ) -> None:
     """The taker's work wins: the old holder's save is refused, its edits stay (journal)."""
     from veyedesk.config import Settings
-    from veyedesk.services.journal import pending_journals
-    from veyedesk.services.locks import take_over
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.editing.journal import pending_journals
+    from veyedesk.services.editing.locks import take_over
 
     ep = show.episodes[0]
     window, prompts = open_editor(qtbot, engine)

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from tests.support.factory import make_show
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode
-from veyedesk.services.edit import load_draft
-from veyedesk.services.journal import write_journal
+from veyedesk.services.editing.draft import load_draft
+from veyedesk.services.editing.journal import write_journal
 
 ROOT = Path(__file__).resolve().parents[2]
 ZERO = '<img src="/dev/zero">'

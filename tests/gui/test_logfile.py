@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytestqt.qtbot import QtBot
 
 from veyedesk.gui.logfile import log_path, start_logging
-from veyedesk.gui.tasks import BackgroundRunner
+from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.errors import InvalidInput
 
 

@@ -25,11 +25,11 @@ from tests.ingest.rawday import make_room_day
 from veyedesk.config import Settings, load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.resources import resource_path
-from veyedesk.gui.review_window import ReviewWindow
+from veyedesk.gui.review.window import ReviewWindow
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services import editing
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.users import Identity
+from veyedesk.services.editing import open_save as editing
 
 VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
 PUBLISH = resource_path("commands/publish_folder.py")

@@ -21,17 +21,17 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
-from veyedesk.gui.conflict_dialog import ConflictDialog
-from veyedesk.gui.editor_document import EditorDocument
-from veyedesk.gui.episode_form import EpisodeForm
-from veyedesk.gui.episode_list import EpisodeTableModel
-from veyedesk.gui.prompts import Prompts
+from veyedesk.gui.editor.episode_form import EpisodeForm
+from veyedesk.gui.editor.episode_list import EpisodeTableModel
+from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
+from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.model import Episode
-from veyedesk.services.edit import EditConflict, load_draft
-from veyedesk.services.episode_info import episode_context
+from veyedesk.services.editing.draft import EditConflict, load_draft
+from veyedesk.services.editing.facts import episode_context
+from veyedesk.services.editing.journal import JournalEntry
+from veyedesk.services.editing.locks import LockState
 from veyedesk.services.episodes import EpisodeRow
-from veyedesk.services.journal import JournalEntry
-from veyedesk.services.locks import LockState
 
 TEMPLATE = "Why <template> matters"
 
@@ -297,7 +297,7 @@ def test_conflict_dialog_reads_names_exactly(
 
 # -- the encode queue ----------------------------------------------------------------------
 def test_queue_tooltips_read_the_title_and_the_error_exactly(hostile: str) -> None:
-    from veyedesk.gui.queue_panel import JobTableModel
+    from veyedesk.gui.editor.queue_panel import JobTableModel
     from veyedesk.jobs.listing import JobView
 
     error = 'ffmpeg: <img src="/dev/zero"> Invalid data found'

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from tests.jobs.conftest import Rig, add_talks, raw_clip, rig  # noqa: F401 - fixtures
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.gui.queue_panel import QueuePanel
+from veyedesk.gui.editor.queue_panel import QueuePanel
 from veyedesk.media.probe import probe
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.users import Identity
 
 
 def test_the_toggle_encodes_queued_talks_then_stops_its_worker(

@@ -15,7 +15,7 @@ from tests.services.venue.support import copy_of, dump, edit, seed_shared, sqlit
 from tests.support.pg_password import password_login
 from tests.support.postgres import PostgresServer
 from veyedesk.db import make_engine, session_factory
-from veyedesk.gui.sync_dialog import SyncDialog, forget_passwords, remembered_password
+from veyedesk.gui.venue.sync_dialog import SyncDialog, forget_passwords, remembered_password
 
 pytestmark = pytest.mark.postgres
 

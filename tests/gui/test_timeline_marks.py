@@ -10,9 +10,9 @@ from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from tests.gui.test_timeline import T0, _draft, _move, _widget
-from veyedesk.gui import timeline_paint as paint
+from veyedesk.gui.player import timeline_paint as paint
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services.marking import MarkTime
+from veyedesk.services.editing.marks import MarkTime
 
 START_AT, END_AT, CUT_AT = (T0 + timedelta(seconds=s) for s in (120, 180, 150))
 

@@ -18,12 +18,12 @@ from sqlalchemy import Engine, select
 
 from tests.support.factory import DAY, make_show
 from veyedesk.db import SessionFactory, make_engine, session_factory
-from veyedesk.gui.mark_window import MarkWindow
+from veyedesk.gui.mark.window import MarkWindow
 from veyedesk.model import Cut, Episode, Mark
-from veyedesk.services import marking
-from veyedesk.services.assoc import associate
+from veyedesk.services.admin.users import Identity
+from veyedesk.services.editing import marks as marking
 from veyedesk.services.episodes import Selection
-from veyedesk.services.users import Identity
+from veyedesk.services.ingest.assoc import associate
 from veyedesk.services.venue.checkout import checkout
 from veyedesk.services.venue.sync import sync
 

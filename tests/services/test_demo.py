@@ -10,7 +10,7 @@ from veyedesk.media.demo_media import demo_recording_args
 from veyedesk.media.probe import probe
 from veyedesk.model import Cut, Episode, Location, RawFile
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
-from veyedesk.services.edit import load_draft
+from veyedesk.services.editing.draft import load_draft
 from veyedesk.services.errors import AlreadyExists
 
 SMALL = DemoPlan(day=date(2026, 3, 14), file_seconds=4.0, gap_seconds=1.0)

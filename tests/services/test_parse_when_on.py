@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from veyedesk.services import talks
+from veyedesk.services.admin import talks
 from veyedesk.services.errors import InvalidInput
 
 DAY = date(2026, 2, 1)

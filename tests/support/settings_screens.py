@@ -16,11 +16,11 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from tests.support.factory import make_show
 from veyedesk.db import open_database, session_factory
+from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+from veyedesk.gui.admin.users_window import UsersWindow
 from veyedesk.gui.app import make_application
-from veyedesk.gui.episode_admin import EpisodeAdminTab
-from veyedesk.gui.show_settings import ShowSettingsDialog
-from veyedesk.gui.users_window import UsersWindow
-from veyedesk.services.users import Identity, add_user
+from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
+from veyedesk.services.admin.users import Identity, add_user
 
 
 def _settle(runner_busy) -> None:

@@ -82,7 +82,7 @@ def _new_password(ns: argparse.Namespace) -> str:
 
 
 def user_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import users
+    from veyedesk.services.admin import users
 
     password = _new_password(ns)
     with ctx.session() as session:
@@ -93,7 +93,7 @@ def user_add(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def user_list(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import users
+    from veyedesk.services.admin import users
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -111,7 +111,7 @@ def user_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def user_passwd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import users
+    from veyedesk.services.admin import users
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -124,7 +124,7 @@ def user_passwd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def _set_active(ctx: Context, name: str, active: bool) -> int:
-    from veyedesk.services import users
+    from veyedesk.services.admin import users
 
     with ctx.session() as session:
         users.set_active(session, ctx.identity(session), name, active)
@@ -141,7 +141,7 @@ def user_enable(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def user_role(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import users
+    from veyedesk.services.admin import users
 
     with ctx.session() as session:
         users.set_role(session, ctx.identity(session), ns.name, ns.role)

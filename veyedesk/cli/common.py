@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
+    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import Selection
-    from veyedesk.services.users import Identity
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -59,11 +59,11 @@ class Context:
 
     def identity(self, session: Session) -> Identity:
         """Who runs this command; prompts for a password when the database has users."""
-        from veyedesk.services.users import resolve_identity
+        from veyedesk.services.admin.users import resolve_identity
 
         password = self.settings.password or None
         if password is None and sys.stdin is not None and sys.stdin.isatty():
-            from veyedesk.services.users import has_users
+            from veyedesk.services.admin.users import has_users
 
             if has_users(session):
                 password = getpass.getpass(f"Password for {self.settings.user}: ")

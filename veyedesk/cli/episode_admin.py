@@ -60,7 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def episode_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, talks
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import talks
 
     start = talks.parse_when(ns.start)
     duration = talks.parse_duration(ns.duration)
@@ -78,7 +79,7 @@ def episode_add(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import talks
+    from veyedesk.services.admin import talks
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
@@ -91,7 +92,7 @@ def episode_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_duplicate(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import talks
+    from veyedesk.services.admin import talks
 
     at = talks.parse_when(ns.at, "--at") if ns.at else None
     with ctx.session() as session:
@@ -104,7 +105,7 @@ def episode_duplicate(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_move(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import talks
+    from veyedesk.services.admin import talks
 
     with ctx.session() as session:
         episode = talks.move_talk(session, ctx.identity(session), ns.episode_id, ns.room)
@@ -113,7 +114,7 @@ def episode_move(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_delete(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import talks
+    from veyedesk.services.admin import talks
 
     with ctx.session() as session:
         slug = talks.delete_talk(session, ctx.identity(session), ns.episode_id, force=ns.force)

@@ -107,7 +107,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _print_pipeline(ctx: Context, show_id: int, label: str) -> None:
-    from veyedesk.services import pipeline
+    from veyedesk.services.pipeline import states as pipeline
 
     with ctx.session() as session:
         view = pipeline.show_pipeline(session, show_id)
@@ -129,7 +129,7 @@ def _print_pipeline(ctx: Context, show_id: int, label: str) -> None:
 
 
 def show_pipeline(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import pipeline
+    from veyedesk.services.pipeline import states as pipeline
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -140,7 +140,7 @@ def show_pipeline(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_stage(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import pipeline
+    from veyedesk.services.pipeline import states as pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -152,7 +152,7 @@ def set_stage(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_public(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import pipeline
+    from veyedesk.services.pipeline import states as pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -165,7 +165,7 @@ def set_public(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def settings(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import pipeline
+    from veyedesk.services.pipeline import states as pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -185,8 +185,8 @@ def settings(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_released(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import release
     from veyedesk.services.episodes import get_episode
+    from veyedesk.services.pipeline import release
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -200,7 +200,7 @@ def set_released(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def mail_approve(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import release
+    from veyedesk.services.pipeline import release
 
     with ctx.session() as session:
         who = ctx.identity(session)

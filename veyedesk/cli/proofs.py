@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import title_proofs
+    from veyedesk.services.publishing import title_proofs
 
     selection = selection_from(ns)
     with ctx.session() as session:
@@ -92,7 +92,7 @@ def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def release_form_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.release_form import write_release_forms
+    from veyedesk.services.publishing.release_form import write_release_forms
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -105,7 +105,11 @@ def release_form_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.release_form import PLACEHOLDERS, ReleaseFormError, set_release_template
+    from veyedesk.services.publishing.release_form import (
+        PLACEHOLDERS,
+        ReleaseFormError,
+        set_release_template,
+    )
 
     if ns.placeholders:
         for name, meaning in PLACEHOLDERS.items():
@@ -124,7 +128,7 @@ def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
             print(f"show {ns.show}: release template {'set' if ns.set else 'reset to default'}")
         else:
             from veyedesk.services.catalog import get_show
-            from veyedesk.services.release_form import DEFAULT_TEMPLATE
+            from veyedesk.services.publishing.release_form import DEFAULT_TEMPLATE
 
             show = get_show(session, ns.client, ns.show)
             sys.stdout.write(show.release_template or DEFAULT_TEMPLATE.read_text(encoding="utf-8"))
@@ -132,7 +136,7 @@ def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def chapters_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.chapters import chapters_text
+    from veyedesk.services.publishing.chapters import chapters_text
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -143,7 +147,7 @@ def chapters_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def show_playlist_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.episodes import select_episodes
-    from veyedesk.services.playlists import show_playlist
+    from veyedesk.services.publishing.playlists import show_playlist
 
     with ctx.session() as session:
         ctx.identity(session)

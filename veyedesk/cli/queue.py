@@ -155,7 +155,7 @@ def _writer(ctx: Context) -> Iterator[Session]:
 
 
 def add_jobs(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import queue_actions
+    from veyedesk.services.pipeline import queue_actions
 
     profile = ns.profile or ctx.settings.default_profile
     ctx.settings.profile(profile)  # unknown profile: ConfigError naming the known ones
@@ -218,7 +218,7 @@ def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import queue_actions
+    from veyedesk.services.pipeline import queue_actions
 
     with _writer(ctx) as session:
         job = queue_actions.cancel_job(session, ns.job_id, ctx.identity(session))
@@ -230,7 +230,7 @@ def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def retry_job(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import queue_actions
+    from veyedesk.services.pipeline import queue_actions
 
     with _writer(ctx) as session:
         job = queue_actions.retry_job(
@@ -241,7 +241,8 @@ def retry_job(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def state_command(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import episodes, queue_actions
+    from veyedesk.services import episodes
+    from veyedesk.services.pipeline import queue_actions
 
     with ctx.session() as session:
         who = ctx.identity(session)

@@ -145,7 +145,7 @@ def _print_changes(what: str, changes: list[Any]) -> None:
 
 def client_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.users import require_admin
+    from veyedesk.services.admin.users import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -170,7 +170,8 @@ def client_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def client_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -180,7 +181,8 @@ def client_show(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def client_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
@@ -193,7 +195,7 @@ def client_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 def show_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.users import require_admin
+    from veyedesk.services.admin.users import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -217,7 +219,8 @@ def show_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def show_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -229,7 +232,8 @@ def show_show(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def show_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
@@ -242,7 +246,7 @@ def show_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 def room_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.users import require_admin
+    from veyedesk.services.admin.users import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -274,7 +278,8 @@ def room_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def room_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -285,7 +290,8 @@ def room_show(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def room_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, settings
+    from veyedesk.services import catalog
+    from veyedesk.services.admin import settings
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
@@ -298,8 +304,9 @@ def room_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def room_retime(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog, retime
-    from veyedesk.services.users import require_admin
+    from veyedesk.services import catalog
+    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.ingest import retime
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -321,7 +328,7 @@ def audit_list(ctx: Context, ns: argparse.Namespace) -> int:
 
     from veyedesk.model import AuditEntry
     from veyedesk.services import catalog
-    from veyedesk.services.users import require_admin
+    from veyedesk.services.admin.users import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))

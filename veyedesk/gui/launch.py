@@ -9,12 +9,12 @@ from PySide6.QtWidgets import QDialog
 from veyedesk.config import Settings, mask_url
 from veyedesk.db import DatabaseError, open_database, session_factory
 from veyedesk.gui.app import make_application
+from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.logfile import start_logging
 from veyedesk.gui.login import LoginDialog
-from veyedesk.gui.main_window import MainWindow
-from veyedesk.gui.safe_text import critical
+from veyedesk.gui.widgets.safe_text import critical
+from veyedesk.services.admin.users import Identity, authenticate, has_users
 from veyedesk.services.demo import DemoPlan
-from veyedesk.services.users import Identity, authenticate, has_users
 
 
 def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
@@ -41,15 +41,15 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
             return 1
         identity = dialog.identity
     if window == "play":  # `veyedesk play EPISODE_ID`: the standalone player window
-        from veyedesk.gui.player_window import run_player
+        from veyedesk.gui.player.window import run_player
 
         code = run_player(app, sessions, settings, identity, ns.episode_id)
         engine.dispose()
         return code
     if window == "mark":  # `veyedesk mark --client C --show S --room R`
-        from veyedesk.gui.mark_window import run_mark_window
+        from veyedesk.gui.mark.window import run_mark_window
+        from veyedesk.services.editing.marks import find_room
         from veyedesk.services.errors import ServiceError
-        from veyedesk.services.marking import find_room
 
         try:
             with sessions() as session:

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veyedesk.gui.safe_text import plain_label
+from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import AuthenticationFailed
-from veyedesk.services.users import Identity
 
 
 class LoginDialog(QDialog):

@@ -13,7 +13,7 @@ from tests.support.factory import DAY, ShowFixture, make_show
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode, Mark
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services.edit import load_draft, save_draft
+from veyedesk.services.editing.draft import load_draft, save_draft
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.checkout import CheckoutResult, checkout
 

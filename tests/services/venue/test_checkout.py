@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from tests.services.venue.support import DAY, copy_of, dump, seed_shared, sqlite
 from veyedesk.db import session_factory
 from veyedesk.model import Episode, User, VenueBase, VenueOrigin
-from veyedesk.services import users
-from veyedesk.services.locks import lock_state
+from veyedesk.services.admin import users
+from veyedesk.services.editing.locks import lock_state
 from veyedesk.services.venue.errors import VenueError
 
 
@@ -148,8 +148,8 @@ def test_keep_locks_renews_and_a_plain_sync_releases(
 def test_an_online_editor_is_told_the_talk_is_checked_out(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
-    from veyedesk.services.locks import LockHeld, take_lock
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.editing.locks import LockHeld, take_lock
 
     fixture = seed_shared(session)
     copy_of(db_url, tmp_path / "v.db")

@@ -12,7 +12,7 @@ from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_sh
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, VenueSyncReceipt
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services.locks import lock_state
+from veyedesk.services.editing.locks import lock_state
 from veyedesk.services.venue.sync import pending_conflicts, sync
 
 
@@ -201,8 +201,8 @@ def test_a_talk_added_at_the_venue_reaches_the_show_with_a_free_slug_and_its_cut
 
 
 def test_a_reviewer_may_not_sync(shared: tuple[str, Engine, list[str]], tmp_path: Path) -> None:
+    from veyedesk.services.admin.users import Identity
     from veyedesk.services.errors import PermissionDenied
-    from veyedesk.services.users import Identity
 
     url, engine, talks = shared
     copy_of(url, tmp_path / "v.db")
@@ -289,8 +289,8 @@ def test_a_talk_moved_on_at_the_venue_is_queued_on_the_shared_database(
     shared: tuple[str, Engine, list[str]], tmp_path: Path
 ) -> None:
     from veyedesk.model import EncodeJob, Log
-    from veyedesk.services.editing import change_state
-    from veyedesk.services.users import Identity
+    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.editing.open_save import change_state
 
     url, engine, talks = shared
     copy_of(url, tmp_path / "v.db")

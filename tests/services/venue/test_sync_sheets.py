@@ -13,8 +13,8 @@ from tests.services.venue.support import copy_of, dump, seed_shared, sqlite
 from tests.support.stills import make_sheet
 from veyedesk.db import session_factory
 from veyedesk.model import Episode, ImageFile, Location, Show
-from veyedesk.services.sheets import import_sheets, link_sheet, unlink_sheet
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.sheets import import_sheets, link_sheet, unlink_sheet
+from veyedesk.services.admin.users import Identity
 from veyedesk.services.venue.sync import sync
 
 DAY = date(2026, 2, 1)

@@ -41,7 +41,7 @@ from veyedesk.model import (
     VenueSyncReceipt,
     VenueSyncRun,
 )
-from veyedesk.services.users import Identity
+from veyedesk.services.admin.users import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import PasswordNeeded, VenueError
 from veyedesk.services.venue.merge import FieldConflict, chooser
@@ -373,7 +373,7 @@ def _sync_once(
             raise
         if held:
             with Session(bind=sconn) as session:
-                from veyedesk.services.locks import release_venue_locks
+                from veyedesk.services.editing.locks import release_venue_locks
 
                 release_venue_locks(session, origin.lock_holder, renew=keep_locks)
         _checkpoint("before-shared-commit")

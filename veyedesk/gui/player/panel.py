@@ -1,0 +1,525 @@
+"""The player panel: video, transport and timeline for one episode, driven from the keyboard.
+
+Hosts (the standalone `veyedesk play` window and the editor window) load an
+EpisodeDocument into it; every cut edit goes through that document, so the keyboard, the
+timeline and the cut table share one undo history. Contract: /tmp/player_contract.md.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.player.keyboard_help import KeyboardHelp
+from veyedesk.gui.player.keymap import KEYMAP
+from veyedesk.gui.player.timeline import TimelineWidget
+from veyedesk.gui.player.timeline_media import TimelineMedia
+from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.gui.widgets.video import VideoWidget
+from veyedesk.model.cuts import fps_or_default
+from veyedesk.model.timecode import (
+    TIMECODE_HINT,
+    TimecodeError,
+    format_offset,
+    format_wall,
+    parse_offset,
+)
+from veyedesk.player import Source, Timeline
+
+POSITION_HZ = 30
+
+
+@dataclass(frozen=True)
+class PlayheadPosition:
+    """Where the playhead is: raw file + offset, wall clock, and player timeline seconds."""
+
+    raw_file_id: int | None
+    offset: float
+    wall: datetime | None
+    timeline: float
+
+
+class PlayerPanel(QWidget):
+    """Video + transport + timeline for one episode."""
+
+    position_changed = Signal(object)  # PlayheadPosition, at most POSITION_HZ times a second
+    mark_requested = Signal(object)  # datetime: the host persists it, then calls set_marks()
+    notice = Signal(str)  # status-bar text (clamps, refusals, errors)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document: EpisodeDocument | None = None
+        self.timeline = Timeline([])
+        self.marks: list[datetime] = []
+        self.video = VideoWidget(self)
+        self.player = self.video.player
+        self.timeline_view = TimelineWidget(self)
+        self.media = TimelineMedia(self)
+        self.actions_by_name: dict[str, QAction] = {}
+        self._dirty_position = False
+        self._pending_start: float | None = None
+        self._last_sent: PlayheadPosition | None = None
+        # Fit the timeline to the talk again on each resize until the user zooms or scrolls:
+        # a window loads its episode before it is laid out, when the timeline is still a
+        # hundred pixels wide, and a fit at that width is half an hour at full width.
+        self._fit_pending = False
+
+        self.position_label = plain_label("—", self)  # shows the raw file's name
+        self.position_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.speed_label = QLabel("", self)
+        transport = QHBoxLayout()
+        transport.setContentsMargins(4, 0, 4, 0)
+        pixmap = QStyle.StandardPixmap
+        for icon, action, tip in (
+            (pixmap.SP_MediaSkipBackward, "prev_boundary", "Previous boundary ( [ )"),
+            (pixmap.SP_MediaSeekBackward, "shuttle_back", "Shuttle back (J)"),
+            (pixmap.SP_MediaPlay, "play_pause", "Play / pause (Space, K)"),
+            (pixmap.SP_MediaSeekForward, "shuttle_forward", "Shuttle forward (L)"),
+            (pixmap.SP_MediaSkipForward, "next_boundary", "Next boundary ( ] )"),
+            (pixmap.SP_BrowserReload, "loop", "Loop in to out ( \\ )"),
+        ):
+            button = QToolButton(self)
+            button.setIcon(self.style().standardIcon(icon))
+            button.setToolTip(tip)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.clicked.connect(self._handler(action))
+            transport.addWidget(button)
+        transport.addSpacing(12)
+        transport.addWidget(self.position_label, 1)
+        transport.addWidget(self.speed_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.video, 1)
+        layout.addLayout(transport)
+        layout.addWidget(self.timeline_view)
+
+        self.video.events.happened.connect(self._on_player_event)
+        self.video.render_failed.connect(self.notice)
+        self.timeline_view.seek_requested.connect(self._on_timeline_seek)
+        self.timeline_view.installEventFilter(self)
+        self.media.peaks_ready.connect(self.timeline_view.set_peaks)
+        self.media.thumbs_ready.connect(self.timeline_view.set_thumbs)
+        self.media.failed.connect(lambda _id, message: self.notice.emit(message))
+        self._tick = QTimer(self)
+        self._tick.setInterval(1000 // POSITION_HZ)
+        self._tick.timeout.connect(self._flush_position)
+        self._tick.start()
+
+    # -- loading ----------------------------------------------------------------------
+    def load(
+        self,
+        document: EpisodeDocument,
+        marks: Sequence[datetime] = (),
+        scheduled: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> None:
+        """Open the document's usable raw files as one timeline at the first cut's in point."""
+        self.unload()
+        self.document = document
+        draft = document.draft
+        sources = [
+            Source(
+                r.id,
+                r.path,
+                r.start,
+                float(r.media_duration if r.media_duration is not None else r.duration or 0.0),
+                r.fps,
+                media_offset=r.media_offset,
+            )
+            for r in draft.raw_files.values()
+            if r.usable
+        ]
+        skipped = [r.filename for r in draft.raw_files.values() if not r.usable]
+        if skipped:
+            self.notice.emit(f"not shown (missing or unreadable): {', '.join(skipped)}")
+        self.timeline = Timeline(sources)
+        start = 0.0
+        for cut in draft.cuts:
+            at = self.timeline.to_timeline(cut.raw_file_id, draft.cut_bounds(cut)[0])
+            if at is not None:
+                start = at
+                break
+        self.timeline_view.set_episode(document, self.timeline, scheduled)  # fits the talk
+        self._fit_pending = True
+        self.set_marks(marks)
+        self._open_when_ready(start)
+        self.timeline_view.set_playhead(start)
+        # Not waited for: the GUI thread must not stall while mpv opens and seeks.
+        self._apply_field("channelcopy", wait=False)
+        self._apply_field("av_offset_ms", wait=False)
+        document.field_changed.connect(self._apply_field)
+        document.notice.connect(self.notice)
+        self._dirty_position = True
+        # The talk's files first, so the part the editor looks at fills in first.
+        used = {c.raw_file_id for c in draft.cuts}
+        order = sorted(self.timeline.segments, key=lambda s: s.raw_file_id not in used)
+        self.media.start([(s.raw_file_id, s.source.path, s.source.duration) for s in order])
+
+    def _open_when_ready(self, start: float) -> None:
+        if self.video.is_ready:
+            self.player.open(self.timeline, start)
+            return
+        self._pending_start = start
+        self.player._position = start
+
+        def go() -> None:
+            self.video.ready.disconnect(go)
+            if self._pending_start is not None:
+                self.player.open(self.timeline, self._pending_start)
+                self._pending_start = None
+
+        self.video.ready.connect(go)
+
+    def unload(self) -> None:
+        self._pending_start = None
+        self.media.cancel(wait=0)  # closing the window (shutdown) waits for ffmpeg
+        if self.document is not None:
+            self.document.field_changed.disconnect(self._apply_field)
+            self.document.notice.disconnect(self.notice)
+        self.document = None
+        self.timeline = Timeline([])
+        self.player.open(self.timeline)
+        self.timeline_view.set_episode(None, self.timeline)
+
+    def shutdown(self) -> None:
+        """Stop background work and mpv (render context first). The host calls it on close."""
+        self._tick.stop()
+        self.media.cancel()
+        self.video.shutdown()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.timeline_view and self._fit_pending:
+            kind = event.type()
+            if kind in (QEvent.Type.Wheel, QEvent.Type.MouseButtonPress):
+                self._fit_pending = False  # the user takes the view over
+            elif kind in (QEvent.Type.Resize, QEvent.Type.Show):
+                self.timeline_view.fit_talk()  # the new width is set before the event
+        return super().eventFilter(watched, event)
+
+    def _apply_field(self, name: str, *, wait: bool = True) -> None:
+        if self.document is None:
+            return
+        value = self.document.draft.fields.get(name)
+        if name == "channelcopy":
+            self.player.set_channelcopy(value or "", wait=wait)
+        elif name == "av_offset_ms":
+            self.player.set_audio_delay(int(value or 0), wait=wait)
+
+    def set_marks(self, marks: Sequence[datetime]) -> None:
+        self.marks = sorted(marks)
+        self.timeline_view.set_marks(self.marks)
+
+    # -- position ---------------------------------------------------------------------
+    def position(self) -> PlayheadPosition:
+        at = self.player.position
+        loc = self.timeline.locate(at)
+        if loc is None:
+            return PlayheadPosition(None, 0.0, None, at)
+        return PlayheadPosition(loc.raw_file_id, loc.offset, loc.wall, at)
+
+    def seek_to(self, raw_file_id: int, offset: float) -> None:
+        self.player.seek_to(raw_file_id, offset)
+        self._dirty_position = True
+
+    def _seek(self, position: float, exact: bool = True) -> None:
+        self.player.seek(position, exact=exact)
+        self._dirty_position = True
+
+    def _on_timeline_seek(self, raw_file_id: int, offset: float, exact: bool) -> None:
+        target = self.timeline.to_timeline(raw_file_id, offset)
+        if target is not None:
+            self.player.pause()
+            self._seek(target, exact)
+
+    def _on_player_event(self, name: str, value: Any) -> None:
+        if name == "position":
+            self._dirty_position = True
+        elif name == "shuttle":
+            self.speed_label.setText("" if not value else f"{value:+g}×")
+        elif name == "pause":
+            if not value and not self.player.shuttle_speed:
+                self.speed_label.setText("▶")
+            elif value and not self.player.shuttle_speed:
+                self.speed_label.setText("")
+        elif name == "error":
+            self.notice.emit(str(value))
+
+    def _flush_position(self) -> None:
+        if not self._dirty_position:
+            return
+        self._dirty_position = False
+        pos = self.position()
+        self.timeline_view.set_playhead(pos.timeline)
+        if pos.raw_file_id is not None:
+            raw = self.document.draft.raw_files.get(pos.raw_file_id) if self.document else None
+            fps = fps_or_default(raw.fps if raw else None)
+            name = raw.filename if raw else ""
+            self.position_label.setText(
+                f"{format_offset(pos.offset, fps)}  in {name}   ·   wall {format_wall(pos.wall)}"
+            )
+        if pos != self._last_sent:
+            self._last_sent = pos
+            self.position_changed.emit(pos)
+
+    # -- keyboard -----------------------------------------------------------------------
+    def install_shortcuts(self, host: QWidget) -> None:
+        """Add the key map's actions to `host` (window-wide shortcuts)."""
+        for entry in KEYMAP:
+            action = QAction(entry.text, host)
+            action.setShortcuts([QKeySequence(k) for k in entry.keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.setAutoRepeat(entry.action.startswith(("frame_", "back_", "forward_", "zoom")))
+            action.triggered.connect(self._handler(entry.action))
+            host.addAction(action)
+            self.actions_by_name[entry.action] = action
+
+    def keyboard_help(self) -> QDialog:
+        return KeyboardHelp(self)
+
+    def _handler(self, action: str) -> Callable[[], None]:
+        method = getattr(self, f"act_{action}")
+
+        def run(*_args: object) -> None:
+            method()
+
+        return run
+
+    def trigger(self, action: str) -> None:
+        """Run a key-map action by name (the same code path as its keys)."""
+        getattr(self, f"act_{action}")()
+
+    def _here(self) -> tuple[int, float] | None:
+        pos = self.position()
+        if pos.raw_file_id is None:
+            return None
+        return pos.raw_file_id, pos.offset
+
+    def _cut_here(self) -> int | None:
+        here = self._here()
+        if here is None or self.document is None:
+            return None
+        index = self.document.cut_at(*here)
+        if index is None:
+            self.notice.emit("no cut in this raw file")
+        return index
+
+    # playback
+    def act_play_pause(self) -> None:
+        self.player.toggle_pause()
+
+    def act_shuttle_back(self) -> None:
+        self.player.shuttle(-1)
+
+    def act_shuttle_forward(self) -> None:
+        self.player.shuttle(+1)
+
+    def act_loop(self) -> None:
+        if self.player.looping:
+            self.player.clear_loop()
+            self.player.pause()
+            return
+        index = self._cut_here()
+        if index is None or self.document is None:
+            return
+        cut = self.document.draft.cuts[index]
+        a, b = self.document.cut_bounds(index)
+        start = self.timeline.to_timeline(cut.raw_file_id, a)
+        end = self.timeline.to_timeline(cut.raw_file_id, b)
+        if start is not None and end is not None:
+            self.player.loop(start, end)
+
+    # moving
+    def act_frame_back(self) -> None:
+        self.player.step_frames(-1)
+        self._dirty_position = True
+
+    def act_frame_forward(self) -> None:
+        self.player.step_frames(1)
+        self._dirty_position = True
+
+    def act_back_1s(self) -> None:
+        self.player.step_seconds(-1.0)
+
+    def act_forward_1s(self) -> None:
+        self.player.step_seconds(1.0)
+
+    def act_back_10s(self) -> None:
+        self.player.step_seconds(-10.0)
+
+    def act_forward_10s(self) -> None:
+        self.player.step_seconds(10.0)
+
+    def act_prev_keyframe(self) -> None:
+        self.player.step_keyframe(-1)
+
+    def act_next_keyframe(self) -> None:
+        self.player.step_keyframe(+1)
+
+    def _boundaries(self) -> list[float]:
+        points = set(self.timeline.boundaries())
+        if self.document is not None:
+            for cut in self.document.draft.cuts:
+                for offset in self.document.draft.cut_bounds(cut):
+                    at = self.timeline.to_timeline(cut.raw_file_id, offset)
+                    if at is not None:
+                        points.add(at)
+        return sorted(points)
+
+    def _jump(self, points: list[float], forward: bool) -> None:
+        here = self.player.position
+        half = 0.5 / self.timeline.fps_at(here)
+        if forward:
+            i = bisect.bisect_right(points, here + half)
+            target = points[i] if i < len(points) else None
+        else:
+            i = bisect.bisect_left(points, here - half) - 1
+            target = points[i] if i >= 0 else None
+        if target is not None:
+            self.player.pause()
+            self._seek(min(target, self.timeline.duration - 2 * half))
+
+    def act_prev_boundary(self) -> None:
+        self._jump(self._boundaries(), forward=False)
+
+    def act_next_boundary(self) -> None:
+        self._jump(self._boundaries(), forward=True)
+
+    def _go_bound(self, which: int) -> None:
+        index = self._cut_here()
+        if index is None or self.document is None:
+            return
+        cut = self.document.draft.cuts[index]
+        offset = self.document.cut_bounds(index)[which]
+        raw = self.document.draft.raw_files.get(cut.raw_file_id)
+        if which == 1 and raw and raw.duration and offset >= raw.duration:
+            offset = raw.duration - 1.0 / raw.fps  # the last frame, not the next file's first
+        self.player.pause()
+        self.seek_to(cut.raw_file_id, offset)
+
+    def act_go_in(self) -> None:
+        self._go_bound(0)
+
+    def act_go_out(self) -> None:
+        self._go_bound(1)
+
+    def act_goto_time(self) -> None:
+        text, ok = QInputDialog.getText(
+            self, "Go to", f"In this file: {TIMECODE_HINT}.\nOr wall clock HH:MM:SS:"
+        )
+        if ok and text.strip():
+            self.goto_text(text)
+
+    def goto_text(self, text: str) -> None:
+        """Go to a typed time: an offset in this file (any `parse_offset` form) or wall clock.
+
+        `HH:MM:SS` (two colons, no fraction) is the wall clock; everything else is read as
+        an offset into the file under the playhead.
+        """
+        pos = self.position()
+        text = text.strip()
+        try:
+            if text.count(":") == 2 and "." not in text and pos.wall is not None:
+                h, m, s = (int(part) for part in text.split(":"))
+                moment = pos.wall.replace(hour=h, minute=m, second=s, microsecond=0)
+                target = self.timeline.at_wall(moment)
+                if target is None:
+                    raise TimecodeError(f"no recording at {text}")
+                self._seek(target)
+                return
+            if pos.raw_file_id is None:
+                return
+            fps = self.timeline.fps_at(pos.timeline)
+            self.seek_to(pos.raw_file_id, parse_offset(text, fps))
+        except (TimecodeError, ValueError) as exc:
+            self.notice.emit(str(exc))
+
+    # cutting
+    def act_set_in(self) -> None:
+        here = self._here()
+        if here is not None and self.document is not None:
+            self.document.set_in(*here)
+
+    def act_set_out(self) -> None:
+        here = self._here()
+        if here is not None and self.document is not None:
+            self.document.set_out(*here)
+
+    def _clear(self, clear_in: bool, clear_out: bool) -> None:
+        index = self._cut_here()
+        if index is not None and self.document is not None:
+            self.document.clear_bounds(index, clear_in=clear_in, clear_out=clear_out)
+
+    def act_clear_in(self) -> None:
+        self._clear(True, False)
+
+    def act_clear_out(self) -> None:
+        self._clear(False, True)
+
+    def act_clear_both(self) -> None:
+        self._clear(True, True)
+
+    def act_split(self) -> None:
+        here = self._here()
+        if here is not None and self.document is not None:
+            self.document.split_at(*here)
+
+    # marks
+    def act_add_mark(self) -> None:
+        wall = self.position().wall
+        if wall is None:
+            self.notice.emit("this raw file has no wall-clock start, so a mark cannot be placed")
+            return
+        self.mark_requested.emit(wall)
+
+    def _mark_jump(self, forward: bool) -> None:
+        points = [t for t in (self.timeline.at_wall(m) for m in self.marks) if t is not None]
+        self._jump(sorted(points), forward)
+
+    def act_prev_mark(self) -> None:
+        self._mark_jump(False)
+
+    def act_next_mark(self) -> None:
+        self._mark_jump(True)
+
+    # view and history
+    def act_zoom_in(self) -> None:
+        self._fit_pending = False
+        self.timeline_view.zoom_in()
+
+    def act_zoom_out(self) -> None:
+        self._fit_pending = False
+        self.timeline_view.zoom_out()
+
+    def act_zoom_fit(self) -> None:
+        self.timeline_view.fit_talk()
+
+    def act_undo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.undo()
+
+    def act_redo(self) -> None:
+        if self.document is not None:
+            self.document.undo_stack.redo()
+
+    # -- output ---------------------------------------------------------------------------
+    def screenshot(self, path: Path) -> None:
+        """The current frame, full resolution, to a PNG file."""
+        self.player.screenshot(path)
