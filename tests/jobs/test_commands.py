@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tests.support.factory import ShowFixture, set_state
 from tests.support.waiting import wait_for
 from veyedesk.config import Settings
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.jobs.commands import (
     OUTPUT_TAIL_BYTES,
     CommandError,
@@ -284,7 +284,7 @@ def test_the_allow_list_matches_a_program_by_name_or_by_the_file_it_resolves_to(
 def _queue_command(session: Session, episode, template: str) -> int:
     get_state(session, "post").command = template
     set_state(session, episode, "post", "ed")
-    job = queue.queue_for_state(session, episode, "mp4")
+    job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
     session.commit()
     return job.id

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.gui.resources import resource_path
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.jobs.engine import writer_engine
 from veyedesk.jobs.worker import WorkerOptions, WorkerStats, default_handlers, run_worker
 from veyedesk.model import EncodeJob, Episode, ShowState
@@ -53,7 +53,7 @@ def _command_state(session: Session, episode: Episode, slug: str, template: str)
         ShowState(show_id=episode.show_id, state_id=state.id, kind="command", command=template)
     )
     session.flush()
-    queue.enter_state(session, episode, state, USER, "mp4")
+    state_moves.enter_state(session, episode, state, USER, "mp4")
     session.commit()
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture, set_state
-from veyedesk.jobs import queue
+from veyedesk.jobs import claims, state_moves
 from veyedesk.model import EncodeJob, Episode, Log, ShowState
 from veyedesk.model.kinds import JobKind, LogKind
 from veyedesk.services.episodes import get_state
@@ -18,11 +18,11 @@ USER = "tester@here"
 def _encoded(session: Session, episode: Episode) -> None:
     """Encode `episode` through the queue and let the worker's `complete` move it on."""
     set_state(session, episode, "encode", USER)
-    job = queue.queue_for_state(session, episode, "mp4")
+    job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
-    claimed = queue.claim(session, "w:1/0")
+    claimed = claims.claim(session, "w:1/0")
     assert claimed is not None and claimed.id == job.id
-    queue.complete(session, job.id, "w:1/0", user=USER)
+    claims.complete(session, job.id, "w:1/0", user=USER)
     session.commit()
 
 
@@ -69,16 +69,16 @@ def test_a_talk_whose_speaker_refused_never_enters_a_public_state(
     assert last.result == "speaker refused release: stopped in push to queue, before post"
     assert not [log for log in _logs(session, episode) if log.state and log.state.slug == "post"]
     # A person picking a public state by name is refused with the reason; nothing moves.
-    with pytest.raises(queue.ReleaseRefused, match="speaker refused release"):
-        queue.enter_state(
+    with pytest.raises(state_moves.ReleaseRefused, match="speaker refused release"):
+        state_moves.enter_state(
             session, episode, get_state(session, "make public"), USER, "mp4", strict=True
         )
     assert episode.state.slug == "push to queue"
     # Yes later: it carries on by itself from where it stopped.
     episode.released = True
-    queue.resume(session, episode, USER, "mp4")
+    state_moves.resume(session, episode, USER, "mp4")
     assert episode.state.slug == "review 1"
-    assert queue.hold_of(session, episode.id) is None
+    assert state_moves.hold_of(session, episode.id) is None
 
 
 def test_unknown_waits_before_the_first_public_state_and_continues_on_yes(
@@ -88,22 +88,22 @@ def test_unknown_waits_before_the_first_public_state_and_continues_on_yes(
     assert episode.released is None
     _encoded(session, episode)
     assert episode.state is not None and episode.state.slug == "push to queue"
-    hold = queue.hold_of(session, episode.id)
+    hold = state_moves.hold_of(session, episode.id)
     assert hold is not None and (hold.reason, hold.state.slug) == ("waiting", "post")
     assert _logs(session, episode)[-1].result == (
         "waiting for the speaker's release: stopped in push to queue, before post"
     )
     # Resuming while still unknown changes nothing and logs nothing new.
     count = len(_logs(session, episode))
-    assert queue.resume(session, episode, USER, "mp4") is None
+    assert state_moves.resume(session, episode, USER, "mp4") is None
     assert len(_logs(session, episode)) == count
     # Refused meanwhile: the hold says so (one new Log row).
     episode.released = False
-    queue.resume(session, episode, USER, "mp4")
-    assert queue.hold_of(session, episode.id).reason == "refused"  # type: ignore[union-attr]
+    state_moves.resume(session, episode, USER, "mp4")
+    assert state_moves.hold_of(session, episode.id).reason == "refused"  # type: ignore[union-attr]
     assert _logs(session, episode)[-1].result.startswith("speaker refused release")
     episode.released = True
-    queue.resume(session, episode, USER, "mp4")
+    state_moves.resume(session, episode, USER, "mp4")
     assert episode.state.slug == "review 1"
     assert _logs(session, episode)[-3].result == "resumed: released; state push to queue -> post"
 
@@ -125,7 +125,7 @@ def test_a_show_decides_which_states_are_public(session: Session, show: ShowFixt
     _encoded(session, episode)
     # post is not public in this show; richard is: the unknown talk waits before it.
     assert episode.state is not None and episode.state.slug == "post"
-    hold = queue.hold_of(session, episode.id)
+    hold = state_moves.hold_of(session, episode.id)
     assert hold is not None and hold.state.slug == "richard"
     # Another show's rows change nothing here.
     other = show.episodes[3]
@@ -149,8 +149,8 @@ def test_a_show_s_own_command_runs_instead_of_the_global_one(
     assert job is not None and job.profile == "post"
     # A show that made richard a pass state skips the global command.
     _stage(session, episode, "richard", "pass")
-    queue.claim(session, "w:1/0")
-    queue.complete(session, job.id, "w:1/0", user=USER)
+    claims.claim(session, "w:1/0")
+    claims.complete(session, job.id, "w:1/0", user=USER)
     assert episode.state.slug == "review 1"
 
 
@@ -162,19 +162,19 @@ def test_the_walk_ends_at_the_last_state(session: Session, show: ShowFixture) ->
     _encoded(session, episode)
     # Every later state passes (done too): the walk stops at the last one, no loop.
     assert episode.state is not None and episode.state.slug == "done"
-    assert queue.queue_for_state(session, episode, "mp4") is None
+    assert state_moves.queue_for_state(session, episode, "mp4") is None
 
 
 def test_a_person_move_into_a_pass_state_walks_on_and_a_move_drops_the_hold(
     session: Session, show: ShowFixture
 ) -> None:
     episode = show.episodes[0]
-    queue.enter_state(session, episode, get_state(session, "push to queue"), USER, "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "push to queue"), USER, "mp4")
     assert episode.state is not None and episode.state.slug == "push to queue"
-    assert queue.hold_of(session, episode.id) is not None
-    queue.enter_state(session, episode, get_state(session, "edit"), USER, "mp4", strict=True)
+    assert state_moves.hold_of(session, episode.id) is not None
+    state_moves.enter_state(session, episode, get_state(session, "edit"), USER, "mp4", strict=True)
     assert episode.state.slug == "edit"
-    assert queue.hold_of(session, episode.id) is None
+    assert state_moves.hold_of(session, episode.id) is None
 
 
 def test_a_worker_approves_review_2_after_the_show_s_days_of_silence(

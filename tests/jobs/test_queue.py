@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture, set_state
-from veyedesk.jobs import queue
+from veyedesk.jobs import claims, queue, state_moves
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.model import EncodeJob, Episode, Log, State
 from veyedesk.model.kinds import LogKind
@@ -25,13 +25,13 @@ def _state(session: Session, slug: str) -> State:
 
 def _encode(session: Session, episode: Episode, **kw) -> EncodeJob:
     set_state(session, episode, "encode", USER)
-    job = queue.queue_for_state(session, episode, kw.pop("profile", "mp4"), **kw)
+    job = state_moves.queue_for_state(session, episode, kw.pop("profile", "mp4"), **kw)
     assert job is not None
     return job
 
 
 def _claim(session: Session, worker: str = "w:1/0", **kw) -> EncodeJob:
-    job = queue.claim(session, worker, **kw)
+    job = claims.claim(session, worker, **kw)
     assert job is not None
     return job
 
@@ -67,14 +67,14 @@ def test_claim_order_is_priority_then_shortest_talk_then_oldest_and_skips_stoppe
     session.commit()
     order = [_claim(session).id for _ in range(4)]
     assert order == [jobs[0].id, jobs[2].id, jobs[3].id, jobs[1].id]
-    assert queue.claim(session, "w:1/0") is None
+    assert claims.claim(session, "w:1/0") is None
 
 
 def test_claim_limits_encodes_to_the_worker_profiles(session: Session, show: ShowFixture) -> None:
     ep = show.episodes[0]
     _encode(session, ep, profile="webm")
     session.commit()
-    assert queue.claim(session, "w", profiles=["mp4"]) is None
+    assert claims.claim(session, "w", profiles=["mp4"]) is None
     assert _claim(session, profiles=["webm"]).profile == "webm"
 
 
@@ -98,7 +98,7 @@ def test_two_writers_never_claim_the_same_job(db_url: str, show: ShowFixture, se
                 b = _claim(second_session, "b")
                 assert b.id != a.id
         with second_session.begin():
-            assert queue.claim(second_session, "c") is None
+            assert claims.claim(second_session, "c") is None
         first_session.close()
         second_session.close()
     finally:
@@ -111,18 +111,18 @@ def test_heartbeat_renews_the_lease_and_reports_a_cancel(session: Session, show:
     first_lease = job.lease_expires_at
     assert first_lease is not None
     assert (
-        queue.heartbeat(
+        claims.heartbeat(
             session, job.id, "w", progress=0.5, speed=2.0, eta_seconds=9.0, lease_seconds=300
         )
         is False
     )
     assert job.lease_expires_at is not None and job.lease_expires_at > first_lease
     assert (job.progress, job.speed, job.eta_seconds) == (0.5, 2.0, 9.0)
-    queue.cancel(session, job.id, user=USER)
+    claims.cancel(session, job.id, user=USER)
     assert job.status == "running" and job.cancel_requested
-    assert queue.heartbeat(session, job.id, "w", progress=0.6) is True
+    assert claims.heartbeat(session, job.id, "w", progress=0.6) is True
     with pytest.raises(queue.LeaseLost):
-        queue.heartbeat(session, job.id, "someone else", progress=0.6)
+        claims.heartbeat(session, job.id, "someone else", progress=0.6)
 
 
 def test_an_expired_lease_requeues_with_an_attempt_then_borks_the_episode(
@@ -133,14 +133,14 @@ def test_an_expired_lease_requeues_with_an_attempt_then_borks_the_episode(
     job.max_attempts = 2
     session.commit()
     _claim(session, "dead:1/0", lease_seconds=-1)  # lease already over: the worker "died"
-    assert queue.requeue_expired(session, user=USER) == [job.id]
+    assert claims.requeue_expired(session, user=USER) == [job.id]
     assert (job.status, job.attempts, job.worker_id) == ("queued", 1, "")
     assert "lease expired" in job.error
     # The dead worker cannot finish or heartbeat a job it lost.
     with pytest.raises(queue.LeaseLost):
-        queue.complete(session, job.id, "dead:1/0", user=USER)
+        claims.complete(session, job.id, "dead:1/0", user=USER)
     _claim(session, "dead:2/0", lease_seconds=-1)
-    assert queue.requeue_expired(session, user=USER) == [job.id]
+    assert claims.requeue_expired(session, user=USER) == [job.id]
     session.commit()
     assert (job.status, job.attempts) == ("failed", 2)
     assert ep.state is not None and ep.state.slug == "borked"
@@ -156,7 +156,7 @@ def test_done_advances_the_episode_and_queues_the_next_states_command(
     _state(session, "push to queue").command = "cp {output} /tmp/up/{slug}.mp4"
     job = _encode(session, ep)
     _claim(session, "host:7/0")
-    queue.complete(session, job.id, "host:7/0", user=USER, output_path="/out/talk.mp4")
+    claims.complete(session, job.id, "host:7/0", user=USER, output_path="/out/talk.mp4")
     session.commit()
     assert (job.status, job.progress, job.output_path) == ("done", 1.0, "/out/talk.mp4")
     assert ep.state is not None and ep.state.slug == "push to queue"
@@ -175,10 +175,10 @@ def test_done_waits_for_the_other_profile_before_advancing(
     mp4 = _encode(session, ep)
     webm = queue.enqueue(session, ep, "webm")
     _claim(session, "w", profiles=["mp4"])
-    queue.complete(session, mp4.id, "w", user=USER)
+    claims.complete(session, mp4.id, "w", user=USER)
     assert ep.state is not None and ep.state.slug == "encode"
     _claim(session, "w", profiles=["webm"])
-    queue.complete(session, webm.id, "w", user=USER)
+    claims.complete(session, webm.id, "w", user=USER)
     assert ep.state.slug == "push to queue"
 
 
@@ -190,13 +190,13 @@ def test_fail_retries_until_max_attempts_and_permanent_errors_fail_at_once(
     job_b = _encode(session, b)
     session.commit()
     claimed = _claim(session, "w")
-    queue.fail(session, claimed.id, "w", "EncodeFailed: boom", user=USER)
+    claims.fail(session, claimed.id, "w", "EncodeFailed: boom", user=USER)
     assert (claimed.status, claimed.attempts) == ("queued", 1)
     assert claimed.error == "EncodeFailed: boom"
     # A retried job keeps its place in the queue (same talk length, same age).
     again = _claim(session, "w")
     assert again.id == claimed.id
-    queue.fail(session, again.id, "w", "bad cuts: end before start", user=USER, retry=False)
+    claims.fail(session, again.id, "w", "bad cuts: end before start", user=USER, retry=False)
     assert (again.status, again.attempts) == ("failed", 2)
     failed_ep = a if again.id == job_a.id else b
     assert failed_ep.state is not None and failed_ep.state.slug == "borked"
@@ -209,34 +209,34 @@ def test_release_gives_the_job_back_without_counting_an_attempt(
 ) -> None:
     job = _encode(session, show.episodes[0])
     _claim(session, "w")
-    queue.release(session, job.id, "w", user=USER)
+    claims.release(session, job.id, "w", user=USER)
     assert (job.status, job.attempts, job.worker_id) == ("queued", 0, "")
 
 
 def test_cancel_and_retry(session: Session, show: ShowFixture) -> None:
     ep = show.episodes[0]
     job = _encode(session, ep)
-    queue.cancel(session, job.id, user=USER)
+    claims.cancel(session, job.id, user=USER)
     assert job.status == "cancelled"
     with pytest.raises(queue.JobError, match="only queued or running"):
-        queue.cancel(session, job.id, user=USER)
+        claims.cancel(session, job.id, user=USER)
     with pytest.raises(queue.JobError, match="no job with id 999"):
-        queue.cancel(session, 999, user=USER)
-    queue.retry(session, job.id, user=USER, priority=3)
+        claims.cancel(session, 999, user=USER)
+    claims.retry(session, job.id, user=USER, priority=3)
     assert (job.status, job.attempts, job.priority) == ("queued", 0, 3)
     with pytest.raises(queue.JobError, match="only failed or cancelled"):
-        queue.retry(session, job.id, user=USER)
+        claims.retry(session, job.id, user=USER)
     # A running job asked to stop ends as cancelled when its worker stops it.
     _claim(session, "w")
-    queue.cancel(session, job.id, user=USER)
-    queue.finish_cancelled(session, job.id, "w", user=USER)
+    claims.cancel(session, job.id, user=USER)
+    claims.finish_cancelled(session, job.id, "w", user=USER)
     assert job.status == "cancelled"
     # Retrying a job whose failure borked the episode puts the episode back into encode.
-    queue.retry(session, job.id, user=USER)
+    claims.retry(session, job.id, user=USER)
     _claim(session, "w")
-    queue.fail(session, job.id, "w", "boom", user=USER, retry=False)
+    claims.fail(session, job.id, "w", "boom", user=USER, retry=False)
     assert ep.state is not None and ep.state.slug == "borked"
-    queue.retry(session, job.id, user=USER)
+    claims.retry(session, job.id, user=USER)
     assert ep.state.slug == "encode" and job.status == "queued"
 
 
@@ -244,7 +244,7 @@ def test_list_jobs_gives_plain_rows_running_first(session: Session, show: ShowFi
     jobs = [_encode(session, ep) for ep in show.episodes[:3]]
     session.commit()
     running = _claim(session, "laptop:9/0")
-    queue.heartbeat(session, running.id, "laptop:9/0", progress=0.25, speed=1.5, eta_seconds=30)
+    claims.heartbeat(session, running.id, "laptop:9/0", progress=0.25, speed=1.5, eta_seconds=30)
     session.commit()
     rows = queue.list_jobs(session)
     assert rows[0].id == running.id
@@ -300,7 +300,7 @@ def test_two_profiles_finishing_together_advance_the_talk_once(
         try:
             with writer_sessions(engine)() as s, s.begin():
                 together.wait(timeout=30)
-                queue.complete(s, job_id, worker, user=USER)
+                claims.complete(s, job_id, worker, user=USER)
                 with contextlib.suppress(threading.BrokenBarrierError):
                     both_completed.wait(timeout=3)
         except BaseException as exc:
@@ -332,9 +332,9 @@ def test_log_rows_say_what_they_record(session: Session, show: ShowFixture) -> N
     ep = show.episodes[0]
     job = _encode(session, ep)
     _claim(session, "w")
-    queue.fail(session, job.id, "w", "boom", user=USER)  # retried: a job outcome, no move
+    claims.fail(session, job.id, "w", "boom", user=USER)  # retried: a job outcome, no move
     _claim(session, "w")
-    queue.complete(session, job.id, "w", user=USER)  # done and the talk moves on
+    claims.complete(session, job.id, "w", user=USER)  # done and the talk moves on
     session.commit()
     rows = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()
     # The move, then (released unknown) the hold before the first public state.
@@ -343,7 +343,7 @@ def test_log_rows_say_what_they_record(session: Session, show: ShowFixture) -> N
         (LogKind.RELEASE, ["waiting", "for"]),
     ]
     webm = queue.enqueue(session, ep, "webm")
-    queue.cancel(session, webm.id, user=USER)
+    claims.cancel(session, webm.id, user=USER)
     last = session.scalars(select(Log).where(Log.episode_id == ep.id).order_by(Log.id)).all()[-1]
     assert (last.kind, last.result) == (LogKind.JOB, "encode webm cancelled")
 
@@ -354,11 +354,11 @@ def test_a_lease_that_ran_out_can_neither_be_renewed_nor_completed(
     job = _encode(session, show.episodes[0])
     _claim(session, "w", lease_seconds=-1)  # nobody has requeued it yet, but it is over
     with pytest.raises(queue.LeaseLost, match="run out"):
-        queue.heartbeat(session, job.id, "w", progress=0.5)
+        claims.heartbeat(session, job.id, "w", progress=0.5)
     with pytest.raises(queue.LeaseLost, match="run out"):
-        queue.complete(session, job.id, "w", user=USER)
+        claims.complete(session, job.id, "w", user=USER)
     assert job.status == "running"
-    queue.fail(session, job.id, "w", "gave up", user=USER)  # its holder may still give it up
+    claims.fail(session, job.id, "w", "gave up", user=USER)  # its holder may still give it up
     assert (job.status, job.attempts) == ("queued", 1)
 
 
@@ -367,10 +367,10 @@ def test_take_claims_the_talks_queued_job_or_queues_one_and_refuses_a_running_on
 ) -> None:
     a, b = show.episodes[:2]
     queued = _encode(session, a)
-    taken = queue.take(session, a, "mp4", "fg:1/encode")
+    taken = claims.take(session, a, "mp4", "fg:1/encode")
     assert taken.id == queued.id and (taken.status, taken.worker_id) == ("running", "fg:1/encode")
     with pytest.raises(queue.JobError, match=r"being encoded with mp4 by fg:1/encode"):
-        queue.take(session, a, "mp4", "fg:2/encode")
-    fresh = queue.take(session, b, "mp4", "fg:1/encode")  # b had no job: one is queued for it
+        claims.take(session, a, "mp4", "fg:2/encode")
+    fresh = claims.take(session, b, "mp4", "fg:1/encode")  # b had no job: one is queued for it
     assert fresh.id != queued.id and fresh.status == "running"
-    assert queue.claim(session, "worker:1/0") is None  # nothing left for a worker
+    assert claims.claim(session, "worker:1/0") is None  # nothing left for a worker

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.jobs.commands import OUTPUT_TAIL_BYTES, run_command
 from veyedesk.jobs.engine import writer_engine
 from veyedesk.jobs.results import parse_results
@@ -94,7 +94,7 @@ def test_the_worker_stores_results_on_the_talk_with_a_log_row(
             public=False,
         )
     )
-    queue.enter_state(session, episode, post, USER, "mp4")
+    state_moves.enter_state(session, episode, post, USER, "mp4")
     session.commit()
     engine = writer_engine(db_url)
     try:

@@ -16,7 +16,7 @@ from tests.support.factory import ShowFixture, make_show, set_state
 from tests.support.waiting import wait_for
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult
 from veyedesk.jobs.worker import Worker, WorkerOptions, default_handlers, logfmt, run_worker
@@ -75,7 +75,7 @@ def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
         )
     )
     set_state(session, episode, "push to queue", USER)
-    assert queue.queue_for_state(session, episode, "mp4") is not None
+    assert state_moves.queue_for_state(session, episode, "mp4") is not None
     session.commit()
 
     _work(db_url)
@@ -103,7 +103,7 @@ def test_a_failing_command_is_retried_then_borks_the_episode_with_its_error(
     ).command = f"{sys.executable} -c \"import sys; print('upload refused: quota'); sys.exit(3)\""
     episode = show.episodes[1]
     set_state(session, episode, "post", USER)
-    job = queue.queue_for_state(session, episode, "mp4")
+    job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
     job.max_attempts = 2
     session.commit()
@@ -124,7 +124,7 @@ def test_a_command_removed_after_queueing_fails_at_once(
     post.command = "true"
     episode = show.episodes[2]
     set_state(session, episode, "post", USER)
-    job = queue.queue_for_state(session, episode, "mp4")
+    job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
     post.command = None
     session.commit()
@@ -153,7 +153,7 @@ def test_progress_reported_by_a_handler_reaches_the_queue(
 
     episode = show.episodes[0]
     set_state(session, episode, "encode", USER)
-    queue.queue_for_state(session, episode, "mp4")
+    state_moves.queue_for_state(session, episode, "mp4")
     session.commit()
     engine = writer_engine(db_url)
     try:
@@ -198,7 +198,7 @@ def test_a_worker_in_a_thread_stops_and_releases_its_job_on_stop(
 
     episode = show.episodes[0]
     set_state(session, episode, "encode", USER)
-    job = queue.queue_for_state(session, episode, "mp4")
+    job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
     session.commit()
     engine = writer_engine(db_url)
@@ -235,7 +235,7 @@ def test_a_worker_that_cannot_renew_its_lease_stops_the_job_and_counts_one_attem
     with sessions() as s, s.begin():
         episode = make_show(s).episodes[0]
         set_state(s, episode, "encode", USER)
-        job = queue.queue_for_state(s, episode, "mp4")
+        job = state_moves.queue_for_state(s, episode, "mp4")
         assert job is not None
     events: list[str] = []
     started, lost_while_locked = threading.Event(), threading.Event()

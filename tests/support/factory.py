@@ -92,7 +92,7 @@ def set_state(session: Session, episode: Episode, slug: str, user: str = "tester
 
     Real state changes go through services.editing.change_state, which also queues work.
     """
-    from veyedesk.jobs.queue import _move
+    from veyedesk.jobs.state_moves import move as _move
     from veyedesk.services.episodes import get_state
 
     _move(session, episode, get_state(session, slug), user, "")

@@ -1,7 +1,7 @@
 """The work behind `veyedesk encode` and the encode jobs of workers (loaded when one runs).
 
 A foreground encode is a job like any worker's: it claims the talk's live encode job
-(queueing one first when there is none) through `queue.take`, keeps its lease while it
+(queueing one first when there is none) through `claims.take`, keeps its lease while it
 encodes, and finishes it with `lease.finish`, so the talk is encoded once however it was
 started (a worker never encodes it again, a second `encode` is refused while this one
 runs) and its state advances as a worker's would. `encode_job` is the one encode handler,
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from veyedesk.cli.common import EXIT_OK, Context, selection_from
 from veyedesk.db import session_factory
 from veyedesk.encode.run import EncodeCancelled, EncodeFailed, EncodeProgress
-from veyedesk.jobs import queue
+from veyedesk.jobs import claims, queue
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import (
     ClaimedJob,
@@ -148,7 +148,7 @@ class _Foreground:
         with self.sessions() as session, session.begin():
             episode = episodes.get_episode(session, episode_id)
             try:
-                job = queue.take(session, episode, profile, self.name, lease_seconds=LEASE_SECONDS)
+                job = claims.take(session, episode, profile, self.name, lease_seconds=LEASE_SECONDS)
             except queue.JobError as exc:
                 raise InvalidInput(str(exc)) from None
             return ClaimedJob.of(job, self.name)

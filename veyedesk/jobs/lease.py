@@ -2,7 +2,7 @@
 
 Workers and the foreground `veyedesk encode` hold jobs the same way:
 
-1. **Claim** (`queue.claim` or `queue.take`) sets the job running under this holder's id
+1. **Claim** (`claims.claim` or `claims.take`) sets the job running under this holder's id
    with a lease that ends `lease_seconds` later by the database's clock.
 2. **Keep** (`LeaseKeeper`): one thread renews the lease every `every` seconds; a second
    one, which never touches the database, watches the local deadline: the time the last
@@ -17,7 +17,7 @@ Workers and the foreground `veyedesk encode` hold jobs the same way:
    the live one and one that was cut off, never write or delete each other's files. The
    outcome is recorded in one transaction, in this order:
 
-   a. lock the episode row, then the job row (`queue.hold`), and check the job is still
+   a. lock the episode row, then the job row (`claims.hold`), and check the job is still
       running under this holder with its lease unexpired by the database's clock;
    b. write the result's records and mark the job done, advancing the talk (`complete`);
    c. publish: rename the attempt's `.part` over the final name (its data was flushed to
@@ -46,7 +46,7 @@ from enum import StrEnum
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from veyedesk.jobs import queue
+from veyedesk.jobs import claims, queue
 from veyedesk.jobs.handler import ClaimedJob, JobResult
 from veyedesk.model.kinds import JobStatus
 
@@ -168,7 +168,7 @@ class LeaseKeeper:
             sent = time.monotonic()
             try:
                 with self.sessions() as session, session.begin():
-                    wanted = queue.heartbeat(
+                    wanted = claims.heartbeat(
                         session,
                         job.id,
                         job.worker_id,
@@ -242,11 +242,11 @@ def _complete(
 ) -> None:
     job = holding.job
     # a: the episode and job rows locked, this holder's lease checked (LeaseLost if not).
-    queue.hold(session, job.id, job.worker_id)
+    claims.hold(session, job.id, job.worker_id)
     # b: the result's records first, so their Log rows name the state the work was done in.
     if result.record is not None:
         result.record(session)
-    queue.complete(
+    claims.complete(
         session,
         job.id,
         job.worker_id,
@@ -299,16 +299,16 @@ def finish(
             raise
     with sessions() as session, session.begin():
         if holding.reason == Interrupt.CANCEL:
-            done = queue.finish_cancelled(session, job.id, wid, user=user)
+            done = claims.finish_cancelled(session, job.id, wid, user=user)
             outcome = Outcome.CANCELLED
         elif holding.reason == Interrupt.LOST:
             error = error or "the lease could not be renewed in time (database unreachable?)"
-            done = queue.fail(session, job.id, wid, error, user=user)
+            done = claims.fail(session, job.id, wid, error, user=user)
             outcome = Outcome.FAILED
         elif holding.reason == Interrupt.STOP or not error:
-            done = queue.release(session, job.id, wid, user=user)
+            done = claims.release(session, job.id, wid, user=user)
             outcome = Outcome.RELEASED
         else:
-            done = queue.fail(session, job.id, wid, error, user=user, retry=retry)
+            done = claims.fail(session, job.id, wid, error, user=user, retry=retry)
             outcome = Outcome.FAILED
         return Finished(outcome, done.status, done.attempts, done.max_attempts, error)

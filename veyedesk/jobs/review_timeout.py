@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.jobs.pipeline import ShowPipeline
-from veyedesk.jobs.queue import enter_state
+from veyedesk.jobs.state_moves import enter_state
 from veyedesk.model import Episode, Log, PipelineSettings, State
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.pipeline import REVIEW_2_STATE

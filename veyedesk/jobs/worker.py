@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.jobs import queue, review_timeout
+from veyedesk.jobs import claims, queue, review_timeout
 from veyedesk.jobs.engine import writer_sessions
 from veyedesk.jobs.handler import (
     ClaimedJob,
@@ -273,8 +273,8 @@ class Worker:
         sent = time.monotonic()  # the lease is counted from before the claim was sent
         try:
             with self.sessions() as session, session.begin():
-                expired = queue.requeue_expired(session, user=self.user)
-                job = queue.claim(
+                expired = claims.requeue_expired(session, user=self.user)
+                job = claims.claim(
                     session,
                     worker_id,
                     profiles=self.options.profiles,

@@ -19,7 +19,7 @@ from veyedesk.db import session_factory
 from veyedesk.gui.editor.episode_list import RELEASED_COLOURS, RELEASED_COLUMN
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.editor.pipeline_view import StageTableModel
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.model import Log
 from veyedesk.model.kinds import LogKind
 from veyedesk.services.admin.users import Identity
@@ -51,7 +51,7 @@ def test_pipeline_view_counts_states_and_a_click_filters_the_list(
     eps[0].released, eps[1].released, eps[2].released = True, False, None
     pipeline.set_stage(session, show.show, "post", "command", BOSS, "upload {output}")
     for episode in eps[:3]:
-        queue.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+        state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
     eps[0].public_url = "https://videos.example.org/pyconf/talk-1.mp4"
     session.commit()
     # Talk 1 waits for its upload in post; talks 2 and 3 are held in push to queue.
@@ -110,7 +110,7 @@ def test_the_form_shows_the_hold_and_the_links_written_back(
     episode.released = False
     episode.host_url = "https://tube.example/watch?v=abc"
     episode.public_url = 'javascript:alert("x")'  # never a link, only text
-    queue.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
     session.commit()
     window = _window(qtbot, session.get_bind())  # type: ignore[arg-type]
     open_episode(qtbot, window, episode.id)
@@ -131,7 +131,7 @@ def test_review_2_approved_by_mail_in_the_review_window(
     window, episode_id = open_review(qtbot, session, tmp_path)
     episode = get_episode(session, episode_id)
     episode.released = True
-    queue.enter_state(session, episode, get_state(session, "review 2"), "w", "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "review 2"), "w", "mp4")
     session.commit()
     window.refresh()
     qtbot.waitUntil(lambda: "review 2" in window.items.item(0).text(), timeout=10000)
@@ -159,7 +159,7 @@ def test_setting_released_yes_in_the_form_moves_the_talk_on_and_the_form_follows
     from tests.gui.editor_support import open_editor, open_episode
 
     episode = show.episodes[0]
-    queue.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
     session.commit()
     window, _ = open_editor(qtbot, session.get_bind())  # type: ignore[arg-type]
     open_episode(qtbot, window, episode.id)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture, set_state
 from veyedesk.config import Settings
-from veyedesk.jobs import queue
+from veyedesk.jobs import state_moves
 from veyedesk.jobs.review_timeout import approve_silent_reviews
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
@@ -34,7 +34,7 @@ def settings(engine: Engine) -> Settings:
 def _held(session: Session, episode: Episode) -> None:
     """The talk as a worker leaves it after encoding: stopped before post (released unknown)."""
     set_state(session, episode, "encode")
-    queue.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
     session.commit()
     assert episode.state is not None and episode.state.slug == "push to queue"
 

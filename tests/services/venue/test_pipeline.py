@@ -169,7 +169,7 @@ def test_a_held_talk_released_and_moved_on_at_the_venue_drops_its_hold_online(
 def test_the_copy_shows_the_shared_release_holds_and_drops_them_when_moved_online(
     shared: tuple[str, Engine, list[str]], tmp_path: Path
 ) -> None:
-    from veyedesk.jobs.queue import resume
+    from veyedesk.jobs.state_moves import resume
 
     url, engine, talks = shared
     with session_factory(engine)() as s, s.begin():

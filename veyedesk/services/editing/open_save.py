@@ -19,7 +19,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from veyedesk.config import Settings
-from veyedesk.jobs.queue import JobError, enter_state, resume
+from veyedesk.jobs.queue import JobError
+from veyedesk.jobs.state_moves import enter_state, resume
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.kinds import MarkKind

@@ -11,7 +11,7 @@ import shlex
 
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs import queue
+from veyedesk.jobs import claims, queue, state_moves
 from veyedesk.jobs.commands import check_template
 from veyedesk.model import EncodeJob, State
 from veyedesk.services.admin.users import Identity
@@ -32,7 +32,7 @@ def add_to_queue(
     who.require("edit")
     episode = get_episode(session, episode_id)
     try:
-        return queue.add_encode(
+        return state_moves.add_encode(
             session, episode, profile, user=who.name, priority=priority, max_attempts=max_attempts
         )
     except queue.JobError as exc:
@@ -43,7 +43,7 @@ def cancel_job(session: Session, job_id: int, who: Identity) -> EncodeJob:
     """Cancel a queued job, or ask a running job's worker to stop."""
     who.require("edit")
     try:
-        return queue.cancel(session, job_id, user=who.name)
+        return claims.cancel(session, job_id, user=who.name)
     except queue.JobError as exc:
         raise InvalidInput(str(exc)) from None
 
@@ -54,7 +54,7 @@ def retry_job(
     """Queue a failed or cancelled job again."""
     who.require("edit")
     try:
-        return queue.retry(session, job_id, user=who.name, priority=priority)
+        return claims.retry(session, job_id, user=who.name, priority=priority)
     except queue.JobError as exc:
         raise InvalidInput(str(exc)) from None
 
@@ -65,7 +65,7 @@ def raise_priority(session: Session, job_id: int, who: Identity, by: int = 10) -
     job = session.get(EncodeJob, job_id)
     if job is None:
         raise InvalidInput(f"no job with id {job_id}; `veyedesk queue list` shows the jobs")
-    return queue.set_priority(session, job_id, job.priority + by)
+    return claims.set_priority(session, job_id, job.priority + by)
 
 
 def set_state_command(session: Session, state_slug: str, template: str, who: Identity) -> State:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs import queue
+from veyedesk.jobs import queue, state_moves
 from veyedesk.jobs.commands import check_template
 from veyedesk.jobs.pipeline import ShowPipeline
 from veyedesk.model import Episode, PipelineSettings, ReleaseHold, Show, ShowState
@@ -231,7 +231,7 @@ def _resume_held(
     moved = 0
     for episode in session.scalars(stmt):
         before = episode.state_id
-        queue.resume(session, episode, user, default_profile)
+        state_moves.resume(session, episode, user, default_profile)
         moved += episode.state_id != before
     session.flush()
     return moved

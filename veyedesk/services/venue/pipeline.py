@@ -23,7 +23,7 @@ from sqlalchemy import Connection, delete, insert, select
 from sqlalchemy.orm import Session
 
 from veyedesk.jobs.pipeline import ShowPipeline, clear_hold
-from veyedesk.jobs.queue import enter_state, queue_for_state, resume
+from veyedesk.jobs.state_moves import enter_state, queue_for_state, resume
 from veyedesk.model import Episode, PipelineSettings, ReleaseHold, ShowState, State
 from veyedesk.model.pipeline import StateKind
 from veyedesk.services.venue.rows import chunks, table
