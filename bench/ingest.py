@@ -252,8 +252,8 @@ def bench_watch(folder: Path, seconds: float, runs: int) -> None:
     from veyedesk.config import load_settings
     from veyedesk.gui.app import make_application
     from veyedesk.gui.editor.main_window import MainWindow
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import add_episode
+    from veyedesk.services.identity import Identity
 
     app = make_application(["veyedesk-bench"])
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)

@@ -49,8 +49,8 @@ def main() -> None:
     from veyedesk.gui.editor.main_window import MainWindow
     from veyedesk.model import Episode
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import Selection
+    from veyedesk.services.identity import Identity
     from veyedesk.services.ingest.assoc import associate
     from veyedesk.services.ingest.scan import scan_show
     from veyedesk.services.ingest.schedule_import import import_schedule

@@ -22,8 +22,8 @@ from pathlib import Path
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.migrate import upgrade
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
+from veyedesk.services.identity import Identity
 
 AT = datetime(2026, 2, 1, 9, 0)
 WHO = Identity("bench", "editor")

@@ -153,9 +153,9 @@ def main() -> int:
     from veyedesk.gui.editor.main_window import MainWindow
     from veyedesk.model import Episode
     from veyedesk.services.admin.sheets import import_for_episode
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.demo import DemoPlan, create_demo
     from veyedesk.services.editing.open_save import change_state
+    from veyedesk.services.identity import Identity
 
     app = make_application(["veyedesk"])
     settings = load_settings(flags={"db": f"sqlite:///{WORK / 'veyedesk.db'}"})

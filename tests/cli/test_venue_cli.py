@@ -126,7 +126,7 @@ def test_venue_sync_says_which_sheet_files_still_need_a_copy(
     from veyedesk.db import session_factory
     from veyedesk.model import Location, Show
     from veyedesk.services.admin.sheets import import_sheets
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
     fixture = seed_shared(session)
     fixture.show.raw_root = str(tmp_path / "share")  # not mounted on this laptop

@@ -13,8 +13,8 @@ from tests.cli.test_cli import ok, one_error_line, run
 from tests.support.factory import make_show, set_state
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.roles import add_login, create_roles
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode, get_state
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline.review import reject
 
 pytestmark = pytest.mark.postgres

@@ -13,10 +13,10 @@ from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.player.timeline import TimelineWidget
 from veyedesk.gui.widgets.prompts import Prompts
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.draft import EditConflict, EpisodeDraft
 from veyedesk.services.editing.journal import JournalEntry
 from veyedesk.services.editing.locks import LockState
+from veyedesk.services.identity import Identity
 
 
 class ScriptedPrompts(Prompts):

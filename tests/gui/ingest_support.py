@@ -9,7 +9,7 @@ from tests.gui.editor_support import ScriptedPrompts
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def open_window(

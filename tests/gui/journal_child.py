@@ -18,7 +18,7 @@ from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.editor.session import JOURNAL_DEBOUNCE_MS
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def main() -> None:

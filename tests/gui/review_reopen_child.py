@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.main_window import MainWindow
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def _die(kind: type[BaseException], error: BaseException, trace: object) -> None:

@@ -11,7 +11,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def _window(qtbot: QtBot, engine: Engine, role: str) -> MainWindow:

@@ -27,7 +27,7 @@ from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.venue.folder import open_venue_window
 from veyedesk.media.segments import video_timing
 from veyedesk.model import Cut, Episode, RawFile
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.assets import make_assets
 
 SCREENSHOT = "/tmp/assets-venue-window-{}.png"

@@ -21,8 +21,8 @@ from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Episode
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.demo import DemoPlan
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 

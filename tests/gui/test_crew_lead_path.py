@@ -30,8 +30,8 @@ from veyedesk.db import session_factory
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Cut, Episode, ImageFile, Location, RawFile, Show
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.demo import DemoPlan
+from veyedesk.services.identity import Identity
 
 pytestmark = [pytest.mark.media, pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)]
 

@@ -24,7 +24,7 @@ from veyedesk.gui.widgets.safe_text import tooltip
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 from veyedesk.model import Episode
 from veyedesk.services.admin import talks
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 DAY_TWO = datetime(2026, 2, 2, 9, 0)

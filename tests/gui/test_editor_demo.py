@@ -120,7 +120,7 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     qtbot: QtBot, engine: Engine, demo_media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from veyedesk.config import load_settings
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
     # The window renders into <data dir>/demo: point it at the module's rendered recordings.
     data = demo_media.parent / "data-with-demo"

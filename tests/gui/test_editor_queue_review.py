@@ -16,7 +16,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import EncodeJob
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def test_setting_state_encode_and_saving_queues_a_job(

@@ -99,7 +99,7 @@ def test_a_save_in_between_opens_the_conflict_dialog_and_loses_no_field(
 def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
     first, second = show.episodes[0], show.episodes[1]
     ed, _ = open_editor(qtbot, engine)
@@ -153,7 +153,7 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
 def test_a_reviewer_cannot_change_cuts_or_fields(
     qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
     window, _ = open_editor(qtbot, engine, Identity("rita", "reviewer", authenticated=True))
     ep = show.episodes[0]
@@ -223,9 +223,9 @@ def test_an_editor_whose_lock_was_taken_over_cannot_save_and_keeps_the_edits(
 ) -> None:
     """The taker's work wins: the old holder's save is refused, its edits stay (journal)."""
     from veyedesk.config import Settings
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing.journal import pending_journals
     from veyedesk.services.editing.locks import take_over
+    from veyedesk.services.identity import Identity
 
     ep = show.episodes[0]
     window, prompts = open_editor(qtbot, engine)

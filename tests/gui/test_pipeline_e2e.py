@@ -28,8 +28,8 @@ from veyedesk.gui.resources import resource_path
 from veyedesk.gui.review.window import ReviewWindow
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import open_save as editing
+from veyedesk.services.identity import Identity
 
 VEYEDESK = shutil.which("veyedesk", path=str(Path(sys.executable).parent)) or "veyedesk"
 PUBLISH = resource_path("commands/publish_folder.py")

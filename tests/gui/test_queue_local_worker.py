@@ -13,7 +13,7 @@ from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.editor.queue_panel import QueuePanel
 from veyedesk.media.probe import probe
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def test_the_toggle_encodes_queued_talks_then_stops_its_worker(

@@ -11,7 +11,7 @@ from tests.gui.editor_support import open_editor, open_episode
 from tests.services.venue.support import copy_of, edit, seed_shared, sqlite
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.sync import sync
 
 

@@ -20,9 +20,9 @@ from tests.support.factory import DAY, make_show
 from veyedesk.db import SessionFactory, make_engine, session_factory
 from veyedesk.gui.mark.window import MarkWindow
 from veyedesk.model import Cut, Episode, Mark
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.episodes import Selection
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import associate
 from veyedesk.services.venue.checkout import checkout
 from veyedesk.services.venue.sync import sync

@@ -55,8 +55,8 @@ def test_summary_and_state_change_leave_a_log(session: Session, show: ShowFixtur
     assert summary["state"] == "edit" and summary["room"] == "room_a"
     assert summary["cuts_time"] == pytest.approx(2400.0)
     from veyedesk.model.kinds import LogKind
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing.open_save import change_state
+    from veyedesk.services.identity import Identity
 
     job = change_state(session, ep, "encode", Identity("ed@laptop", "editor"), "mp4")
     session.commit()

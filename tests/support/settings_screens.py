@@ -20,7 +20,8 @@ from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.gui.admin.users_window import UsersWindow
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
-from veyedesk.services.admin.users import Identity, add_user
+from veyedesk.services.admin.users import add_user
+from veyedesk.services.identity import Identity
 
 
 def _settle(runner_busy) -> None:

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.episodes import Selection
+    from veyedesk.services.identity import Identity
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -63,7 +63,7 @@ class Context:
 
         password = self.settings.password or None
         if password is None and sys.stdin is not None and sys.stdin.isatty():
-            from veyedesk.services.admin.users import has_users
+            from veyedesk.services.identity import has_users
 
             if has_users(session):
                 password = getpass.getpass(f"Password for {self.settings.user}: ")

@@ -145,7 +145,7 @@ def _print_changes(what: str, changes: list[Any]) -> None:
 
 def client_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.identity import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -195,7 +195,7 @@ def client_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 def show_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.identity import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -246,7 +246,7 @@ def show_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 def room_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.identity import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))
@@ -305,7 +305,7 @@ def room_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 def room_retime(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.identity import require_admin
     from veyedesk.services.ingest import retime
 
     with ctx.session() as session:
@@ -328,7 +328,7 @@ def audit_list(ctx: Context, ns: argparse.Namespace) -> int:
 
     from veyedesk.model import AuditEntry
     from veyedesk.services import catalog
-    from veyedesk.services.admin.users import require_admin
+    from veyedesk.services.identity import require_admin
 
     with ctx.session() as session:
         require_admin(session, ctx.identity(session))

@@ -11,7 +11,7 @@ from veyedesk.cli.common import EXIT_OK, Context, add_show_flags, emit
 from veyedesk.model.text import plain_text
 
 if TYPE_CHECKING:
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
 
 def _day(text: str) -> date:

@@ -13,8 +13,9 @@ from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.logfile import start_logging
 from veyedesk.gui.login import LoginDialog
 from veyedesk.gui.widgets.safe_text import critical
-from veyedesk.services.admin.users import Identity, authenticate, has_users
+from veyedesk.services.admin.users import authenticate
 from veyedesk.services.demo import DemoPlan
+from veyedesk.services.identity import Identity, has_users
 
 
 def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:

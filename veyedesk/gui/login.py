@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.widgets.safe_text import plain_label
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import AuthenticationFailed
+from veyedesk.services.identity import Identity
 
 
 class LoginDialog(QDialog):

@@ -15,8 +15,8 @@ from tests.gui.ingest_support import open_window
 from veyedesk.gui.admin.room_day import COMMENT, FILE, PROBLEMS, TALKS, TRASH, RoomDayWindow
 from veyedesk.model import Cut, Log, Mark, RawFile
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import add_episode
+from veyedesk.services.identity import Identity
 
 T0 = datetime(2026, 2, 1, 10, 0, 0)
 

@@ -15,7 +15,7 @@ from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.model import Client, Location, RawFile, Show
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from veyedesk.db import session_factory
 from veyedesk.gui.admin.users_window import UsersWindow
 from veyedesk.model import User
-from veyedesk.services.admin.users import Identity, add_user, authenticate
+from veyedesk.services.admin.users import add_user, authenticate
 from veyedesk.services.errors import AuthenticationFailed
+from veyedesk.services.identity import Identity
 
 BOSS = Identity("boss", "admin", authenticated=True)
 

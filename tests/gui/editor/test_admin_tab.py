@@ -14,7 +14,7 @@ from tests.support.factory import DAY, ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
 from veyedesk.model import AuditEntry, EncodeJob, Episode
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 

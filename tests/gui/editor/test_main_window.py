@@ -13,7 +13,8 @@ from veyedesk.config import load_settings
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.login import LoginDialog
-from veyedesk.services.admin.users import Identity, add_user, authenticate
+from veyedesk.services.admin.users import add_user, authenticate
+from veyedesk.services.identity import Identity
 
 
 def open_window(qtbot: QtBot, engine: Engine) -> MainWindow:

@@ -22,8 +22,8 @@ from veyedesk.gui.editor.pipeline_view import StageTableModel
 from veyedesk.jobs import state_moves
 from veyedesk.model import Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode, get_state
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline import states as pipeline
 
 BOSS = Identity("boss", "admin", authenticated=True)

@@ -13,7 +13,7 @@ from veyedesk.config import load_settings
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.queue_panel import QueuePanel
 from veyedesk.model import EncodeJob
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def make_panel(qtbot: QtBot, engine: Engine, role: str = "editor") -> QueuePanel:

@@ -20,7 +20,7 @@ from veyedesk.gui.editor import sheets_view
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.media.ocr import OCR_OFF_MESSAGE
 from veyedesk.model import ImageFile
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def _drop(window: MainWindow, files: list[Path]) -> None:

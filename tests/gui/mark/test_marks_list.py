@@ -12,8 +12,8 @@ from pytestqt.qtbot import QtBot
 from tests.support.factory import make_show
 from veyedesk.db import SessionFactory, make_engine, session_factory
 from veyedesk.gui.mark.marks_list import MarksList
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
+from veyedesk.services.identity import Identity
 
 EDITOR = Identity("vol", "editor")
 DAY = date(2026, 2, 1)

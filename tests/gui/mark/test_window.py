@@ -15,8 +15,8 @@ from tests.support.factory import make_show
 from veyedesk.db import SessionFactory, make_engine, session_factory
 from veyedesk.gui.mark.window import MARK_KEYS, MarkWindow, key_map_lines
 from veyedesk.model import Mark
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
+from veyedesk.services.identity import Identity
 
 EDITOR = Identity("vol", "editor")
 START = datetime(2026, 2, 1, 9, 10, 0)

@@ -17,7 +17,7 @@ from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.gui.player.window import PlayerWindow
 from veyedesk.model import Cut, Episode, Mark
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 EDITOR = Identity("tester", "editor")
 REVIEWER = Identity("rita", "reviewer", authenticated=True)

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from tests.support.encoded import encoded_episode
 from veyedesk.db import session_factory
 from veyedesk.gui.review.window import ReviewWindow
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode
+from veyedesk.services.identity import Identity
 
 REVIEWER = Identity("rita", "reviewer", authenticated=True)
 ROOT = Path(__file__).resolve().parents[2]

@@ -23,8 +23,8 @@ from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_sh
 from veyedesk.db import make_engine, session_factory
 from veyedesk.gui.venue.sync_dialog import SyncDialog
 from veyedesk.model import Episode
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.open_save import add_mark
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.sync import pending_conflicts, sync
 
 # Every order of laptop A's sync, laptop B's sync and the online editor's save.

@@ -21,9 +21,9 @@ from veyedesk.services.admin.room_day import (
     room_days,
     set_raw_file,
 )
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput, PermissionDenied
+from veyedesk.services.identity import Identity
 
 T0 = datetime(2026, 2, 1, 10, 0, 0)
 EDITOR = Identity("ed@laptop", "editor")

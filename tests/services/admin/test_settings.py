@@ -12,8 +12,8 @@ from tests.support.factory import ShowFixture
 from veyedesk.encode.titles import TITLE_TEMPLATE
 from veyedesk.model import AuditEntry, Client, Show
 from veyedesk.services.admin import settings as svc
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import AlreadyExists, InvalidInput, PermissionDenied
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 

@@ -22,8 +22,8 @@ from veyedesk.services.admin.sheets import (
     store_ocr,
     unlink_sheet,
 )
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from veyedesk.services.identity import Identity
 
 DAY = date(2026, 2, 1)
 EDITOR = Identity("ed@laptop", "editor")

@@ -13,8 +13,8 @@ from veyedesk.jobs.queue import enqueue
 from veyedesk.model import AuditEntry, EncodeJob, Episode, Log
 from veyedesk.model.kinds import JobKind
 from veyedesk.services.admin import talks
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied
+from veyedesk.services.identity import Identity
 
 ADMIN = Identity("lead", "admin")
 

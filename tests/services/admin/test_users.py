@@ -3,7 +3,6 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
 from veyedesk.services.admin.users import (
-    Identity,
     add_user,
     authenticate,
     hash_password,
@@ -19,6 +18,7 @@ from veyedesk.services.errors import (
     InvalidInput,
     PermissionDenied,
 )
+from veyedesk.services.identity import Identity
 
 
 def test_hashes_are_salted_and_verify() -> None:
@@ -70,14 +70,9 @@ def test_identity_is_the_os_user_until_users_exist(session: Session) -> None:
 
 def test_only_admins_add_users_or_change_others_passwords(session) -> None:
     """User admin is checked in the service, whichever front end calls it."""
-    from veyedesk.services.admin.users import (
-        Identity,
-        authenticate,
-        change_password,
-        create_user,
-        list_users,
-    )
+    from veyedesk.services.admin.users import authenticate, change_password, create_user, list_users
     from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.identity import Identity
 
     boss = Identity("boss", "admin", authenticated=True)
     create_user(session, boss, "boss", "admin", "boss-password")
@@ -93,7 +88,7 @@ def test_only_admins_add_users_or_change_others_passwords(session) -> None:
 
 
 def _admin(name: str = "boss") -> Identity:
-    from veyedesk.services.admin.users import Identity
+    from veyedesk.services.identity import Identity
 
     return Identity(name=name, role="admin", authenticated=True)
 
@@ -102,7 +97,8 @@ def test_a_disabled_login_cannot_sign_in_or_act_and_the_last_admin_stays(session
     from sqlalchemy import select
 
     from veyedesk.model import AuditEntry
-    from veyedesk.services.admin.users import create_user, require_active, set_active, set_role
+    from veyedesk.services.admin.users import create_user, set_active, set_role
+    from veyedesk.services.identity import require_active
 
     add_user(session, "boss", "admin", "password1")
     boss = _admin()

@@ -144,9 +144,9 @@ def test_marks_are_added_once_and_listed_for_the_room_day(
 ) -> None:
     from datetime import datetime
 
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing.draft import room_day_marks
     from veyedesk.services.editing.open_save import add_mark
+    from veyedesk.services.identity import Identity
 
     who = Identity("vol", "editor")
     ep = show.episodes[0]

@@ -6,9 +6,9 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
 from veyedesk.model import Episode, Log
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.locks import LockHeld, lock_state, release_lock, take_lock, take_over
 from veyedesk.services.errors import PermissionDenied
+from veyedesk.services.identity import Identity
 
 ANN = Identity("ann@laptop", "editor")
 BOB = Identity("bob@laptop", "editor")

@@ -14,10 +14,10 @@ from tests.support.factory import DAY, ShowFixture
 from veyedesk.model import Mark
 from veyedesk.model.kinds import MarkKind
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
+from veyedesk.services.identity import Identity
 
 EDITOR = Identity("vol@laptop", "editor")
 REVIEWER = Identity("rev", "reviewer")

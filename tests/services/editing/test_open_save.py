@@ -14,7 +14,6 @@ from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.model import Cut, CutTombstone, EncodeJob, Episode, Log, Mark
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import locks
 from veyedesk.services.editing import open_save as editing
 from veyedesk.services.editing.draft import EditConflict, load_draft
@@ -22,6 +21,7 @@ from veyedesk.services.editing.locks import take_over
 from veyedesk.services.editing.open_save import LockLost
 from veyedesk.services.episodes import Selection
 from veyedesk.services.errors import PermissionDenied
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import associate
 
 ED = Identity("ed@laptop", "editor")

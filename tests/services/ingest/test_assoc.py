@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from tests.ingest.rawday import DAY, make_room_day
 from veyedesk.model import Mark, Show
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.episodes import Selection, add_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import associate
 from veyedesk.services.ingest.marks_import import import_marks
 from veyedesk.services.ingest.scan import scan_show

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
 from veyedesk.model import AuditEntry, Cut, Episode, RawFile
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.retime import plan_retime, retime_room
 
 ADMIN = Identity("lead", "admin")

@@ -15,9 +15,9 @@ from veyedesk.db import session_factory
 from veyedesk.media.probe import MediaInfo
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.services import catalog
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import add_episode
 from veyedesk.services.errors import InvalidInput, PermissionDenied
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.window_steps import (
     ASSOC_BATCH,
     ImportOutdated,

@@ -14,10 +14,10 @@ from veyedesk.jobs import state_moves
 from veyedesk.jobs.review_timeout import approve_silent_reviews
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import open_save as editing
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput, PermissionDenied
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline import release
 from veyedesk.services.pipeline import states as pipeline
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from tests.support.encoded import encoded_episode
 from veyedesk.jobs.queue import list_jobs
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.errors import InvalidInput, PermissionDenied
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline.review import (
     OPENED,
     approve,

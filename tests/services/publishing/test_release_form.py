@@ -9,8 +9,8 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import PermissionDenied
+from veyedesk.services.identity import Identity
 from veyedesk.services.publishing.release_form import (
     ReleaseFormError,
     check_template,

@@ -110,8 +110,8 @@ def test_the_own_title_image_is_saved_like_any_field(
 ) -> None:
     from veyedesk.config import Settings
     from veyedesk.model import Episode
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing import open_save as editing
+    from veyedesk.services.identity import Identity
 
     ed, settings = Identity("ed@laptop", "editor"), Settings()
     episode_id = show.episodes[0].id

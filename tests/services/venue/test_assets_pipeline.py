@@ -23,8 +23,8 @@ from veyedesk.db import make_engine, session_factory
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
 from veyedesk.model import EncodeJob, Episode, ReleaseHold
 from veyedesk.model.kinds import JobKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.open_save import change_state
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.assets import make_assets
 from veyedesk.services.venue.sync import sync
 

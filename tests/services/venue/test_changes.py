@@ -75,8 +75,8 @@ def test_bad_change_files_are_refused_by_name(tmp_path: Path, sqlite_url: str) -
 def test_a_reviewer_may_not_apply_a_change_file(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.identity import Identity
 
     fixture = seed_shared(session)
     engine = session.get_bind()

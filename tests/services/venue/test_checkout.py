@@ -148,8 +148,8 @@ def test_keep_locks_renews_and_a_plain_sync_releases(
 def test_an_online_editor_is_told_the_talk_is_checked_out(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing.locks import LockHeld, take_lock
+    from veyedesk.services.identity import Identity
 
     fixture = seed_shared(session)
     copy_of(db_url, tmp_path / "v.db")

@@ -12,8 +12,8 @@ from tests.services.venue.support import copy_of, edit, seed_shared, sqlite
 from veyedesk.db import session_factory
 from veyedesk.model import Episode, Log, PipelineSettings, ReleaseHold, ShowState
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.open_save import change_state
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline.states import set_release_rules, set_stage
 from veyedesk.services.venue.sync import sync
 

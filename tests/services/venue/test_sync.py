@@ -201,8 +201,8 @@ def test_a_talk_added_at_the_venue_reaches_the_show_with_a_free_slug_and_its_cut
 
 
 def test_a_reviewer_may_not_sync(shared: tuple[str, Engine, list[str]], tmp_path: Path) -> None:
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.errors import PermissionDenied
+    from veyedesk.services.identity import Identity
 
     url, engine, talks = shared
     copy_of(url, tmp_path / "v.db")
@@ -289,8 +289,8 @@ def test_a_talk_moved_on_at_the_venue_is_queued_on_the_shared_database(
     shared: tuple[str, Engine, list[str]], tmp_path: Path
 ) -> None:
     from veyedesk.model import EncodeJob, Log
-    from veyedesk.services.admin.users import Identity
     from veyedesk.services.editing.open_save import change_state
+    from veyedesk.services.identity import Identity
 
     url, engine, talks = shared
     copy_of(url, tmp_path / "v.db")

@@ -12,7 +12,7 @@ from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_sh
 from veyedesk.db import session_factory
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.changes import apply_changes, export_changes
 from veyedesk.services.venue.sync import sync
 

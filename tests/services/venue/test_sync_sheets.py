@@ -14,7 +14,7 @@ from tests.support.stills import make_sheet
 from veyedesk.db import session_factory
 from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.services.admin.sheets import import_sheets, link_sheet, unlink_sheet
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.sync import sync
 
 DAY = date(2026, 2, 1)

@@ -23,7 +23,7 @@ from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.slug import slugify
 from veyedesk.services.admin import settings as svc
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 class NewShowDialog(QDialog):

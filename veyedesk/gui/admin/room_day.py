@@ -33,7 +33,7 @@ from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.timecode import format_duration
 from veyedesk.services.admin.room_day import RawFileRow, RoomDay, RoomDayRef, room_day, room_days
 from veyedesk.services.admin.room_day import set_raw_file as set_raw_file_service
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 COLUMNS = (
     "Start",

@@ -44,7 +44,7 @@ from veyedesk.model.slug import slugify
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.services.admin import settings as svc
 from veyedesk.services.admin.settings import Field
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 class FieldForm(QWidget):

@@ -32,8 +32,9 @@ from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_s
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.states import ROLES
 from veyedesk.services.admin import users
-from veyedesk.services.admin.users import Identity, UserRow
+from veyedesk.services.admin.users import UserRow
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity
 
 COLUMNS = ("User", "Role", "Enabled", "Created")
 

@@ -34,7 +34,7 @@ from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_s
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.gui.widgets.when_field import WhenField
 from veyedesk.services.admin import talks
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 LABELS = {
     "slug": "Slug",

@@ -47,7 +47,7 @@ from veyedesk.jobs import queue
 from veyedesk.jobs.queue import JobView
 from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobStatus
 from veyedesk.model.timecode import format_duration
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline import queue_actions
 
 COLUMNS = (

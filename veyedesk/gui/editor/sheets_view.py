@@ -59,7 +59,7 @@ from veyedesk.services.admin.sheets import (
     store_ocr,
     unlink_sheet,
 )
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 log = logging.getLogger(__name__)
 

@@ -34,7 +34,7 @@ from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.ingest.schedule_merge import MergePlan
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.schedule_import import ImportResult
 from veyedesk.services.ingest.schedule_source import is_url, read_schedule_source
 from veyedesk.services.ingest.window_steps import (

@@ -38,9 +38,9 @@ from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.base import new_uuid
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import format_wall
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.editing.marks import MarkRow
+from veyedesk.services.identity import Identity
 
 KIND_LABELS = {MarkKind.START: "Talk starts", MarkKind.END: "Talk ends", MarkKind.CUT: "Cut here"}
 COLUMNS = ("Time", "Kind", "Who", "Machine", "Note")

@@ -45,9 +45,9 @@ from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import format_wall
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.editing.marks import RoomInfo, Talk
+from veyedesk.services.identity import Identity
 
 
 @dataclass(frozen=True)

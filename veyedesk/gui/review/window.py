@@ -46,7 +46,7 @@ from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline import release, review
 from veyedesk.services.pipeline.review import ReviewItem, ReviewPackage
 

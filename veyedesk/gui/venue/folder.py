@@ -17,7 +17,7 @@ from veyedesk.db import DatabaseError, SessionFactory, open_database, session_fa
 from veyedesk.errors import UserError
 from veyedesk.gui.widgets.safe_text import critical
 from veyedesk.media.locator import VENUE_DB, Manifest
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 
 
 def choose_folder(parent: QWidget | None) -> Path | None:

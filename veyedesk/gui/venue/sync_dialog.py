@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from veyedesk.gui.widgets.conflict_dialog import FieldChoice, FieldChoiceDialog, show_value
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.errors import PasswordNeeded
 from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
 from veyedesk.services.venue.sync import Resolutions, SyncReport

@@ -22,8 +22,8 @@ from veyedesk.model import Cut, Episode, Location, Log, RawFile
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import format_duration
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.identity import Identity
 
 # Gaps shorter than this are the recorder switching files, not lost footage (as the report).
 MIN_GAP = 2.0

@@ -26,9 +26,9 @@ from veyedesk.model import AuditEntry, Client, Location, Show
 from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.model.text import plain_text
-from veyedesk.services.admin.users import Identity, require_admin
 from veyedesk.services.catalog import check_slug, get_show_by_id
 from veyedesk.services.errors import AlreadyExists, InvalidInput
+from veyedesk.services.identity import Identity, require_admin
 
 Parser = Callable[[str, Any], Any]  # (field label, value) -> stored value
 

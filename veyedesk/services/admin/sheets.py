@@ -27,8 +27,8 @@ from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
 from veyedesk.services.admin.room_day import talks_of_room_day
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.scan import show_raw_root
 
 SHEETS_FOLDER = "sheets"

@@ -26,10 +26,10 @@ from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import TimecodeError, parse_offset
 from veyedesk.services.admin.settings import FALSE, TRUE
-from veyedesk.services.admin.users import Identity, require_admin
 from veyedesk.services.catalog import check_slug, get_room, get_show_by_id
 from veyedesk.services.episodes import add_episode, get_episode
 from veyedesk.services.errors import AlreadyExists, InvalidInput
+from veyedesk.services.identity import Identity, require_admin
 from veyedesk.services.ingest.retime import reassociate, unedited_reason
 
 # What `episode set` and the Admin tab change; the editor's form has the rest.

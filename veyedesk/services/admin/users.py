@@ -1,4 +1,8 @@
-"""Users, passwords (salted scrypt) and who is acting: a login, or the OS user when none exist."""
+"""Users and passwords (salted scrypt): logins, roles, and who is acting when one signs in.
+
+The acting `Identity` and its permission checks are `services.identity` (every capability
+uses them); this module is the admin side: adding, disabling and re-roling logins.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +23,8 @@ from veyedesk.services.errors import (
     AuthenticationFailed,
     InvalidInput,
     NotFound,
-    PermissionDenied,
 )
+from veyedesk.services.identity import Identity, has_users, require_active, require_admin
 
 # scrypt cost: ~50 ms and 16 MiB per check on a laptop, far beyond a GPU farm's budget.
 _N, _R, _P = 2**14, 8, 1
@@ -53,53 +57,6 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
-
-
-@dataclass(frozen=True)
-class Identity:
-    """Who is acting: a user name (or user@host) and a role."""
-
-    name: str
-    role: str
-    authenticated: bool = False
-
-    def can(self, action: str) -> bool:
-        """Whether this role may do `action` (edit, review, admin)."""
-        allowed = {
-            "admin": {"edit", "review", "admin", "take_lock"},
-            "editor": {"edit", "review"},
-            "reviewer": {"review"},
-        }
-        return action in allowed.get(self.role, set())
-
-    def require(self, action: str) -> None:
-        """Raise PermissionDenied unless this role may do `action`."""
-        if not self.can(action):
-            raise PermissionDenied(f"{self.name} ({self.role}) may not {action}; ask an admin")
-
-
-def require_active(session: Session, who: Identity) -> None:
-    """Refuse a signed-in user whose login was disabled (or removed) since they signed in.
-
-    A window stays open for hours; disabling a login must stop it acting at its next
-    action, not at its next start. The OS user acting on a database without users passes.
-    """
-    if not who.authenticated or not has_users(session):
-        return
-    active = session.scalar(select(User.active).where(User.name == who.name))
-    if not active:
-        raise PermissionDenied(f"the login {who.name!r} is disabled; ask an admin to enable it")
-
-
-def require_admin(session: Session, who: Identity) -> None:
-    """Refuse unless `who` is an admin whose login is still enabled."""
-    who.require("admin")
-    require_active(session, who)
-
-
-def has_users(session: Session) -> bool:
-    """Whether logins are in use on this database."""
-    return bool(session.scalar(select(func.count()).select_from(User)))
 
 
 def _check(name: str, role: str | None, password: str | None) -> None:

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import Conflict, PermissionDenied
+from veyedesk.services.identity import Identity
 
 
 @dataclass(frozen=True)

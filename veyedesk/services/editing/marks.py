@@ -31,9 +31,9 @@ from veyedesk.model.kinds import MarkKind
 from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
 from veyedesk.services.admin.room_day import day_bounds, talks_of_room_day
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.identity import Identity
 
 LIVE_SOURCE = "mark window"
 # Two presses never share a time in a room (the (room, click) key that de-duplicates

@@ -25,7 +25,6 @@ from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.text import plain_text
-from veyedesk.services.admin.users import Identity, require_active
 from veyedesk.services.editing import draft as edit
 from veyedesk.services.editing import marks as marking
 from veyedesk.services.editing.draft import EpisodeDraft
@@ -33,6 +32,7 @@ from veyedesk.services.editing.facts import episode_row
 from veyedesk.services.editing.locks import LockHeld, LockState, lock_state, release_lock, take_lock
 from veyedesk.services.episodes import EpisodeRow, get_episode, get_state
 from veyedesk.services.errors import Conflict, InvalidInput
+from veyedesk.services.identity import Identity, require_active
 
 # The draft's pseudo-field for the episode's state: the form edits it like any other field,
 # but saving it is a state change (logged, and it may queue a job), not a column write.

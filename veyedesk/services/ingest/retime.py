@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.ingest.assoc import CutPlan, RawSpan, plan_cuts
 from veyedesk.model import AuditEntry, Cut, CutTombstone, Episode, Location, Mark, RawFile, Show
-from veyedesk.services.admin.users import Identity, require_admin
 from veyedesk.services.episodes import Selection
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity, require_admin
 from veyedesk.services.ingest.assoc import associate
 
 MAX_HOURS = 48  # a recorder a day or two out is plausible; more is a typo

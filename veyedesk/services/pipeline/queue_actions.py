@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from veyedesk.jobs import claims, queue, state_moves
 from veyedesk.jobs.commands import check_template
 from veyedesk.model import EncodeJob, State
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_episode, get_state
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity
 
 
 def add_to_queue(

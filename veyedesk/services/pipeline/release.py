@@ -20,11 +20,11 @@ from veyedesk.jobs.pipeline import ShowPipeline, hold_of
 from veyedesk.model import Episode, Log, ReleaseHold
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.pipeline import REVIEW_2_STATE, HoldReason
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.editing.locks import LockHeld
 from veyedesk.services.editing.open_save import change_state, open_for_edit, save_episode
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity
 
 RELEASED_WORDS: dict[str, bool | None] = {
     "yes": True,

@@ -19,9 +19,9 @@ from veyedesk.jobs.commands import check_template
 from veyedesk.jobs.pipeline import ShowPipeline
 from veyedesk.model import Episode, PipelineSettings, ReleaseHold, Show, ShowState
 from veyedesk.model.pipeline import SETTABLE_KINDS, HoldReason, StateKind
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity
 
 
 @dataclass(frozen=True)

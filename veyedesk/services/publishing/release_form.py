@@ -23,10 +23,10 @@ from sqlalchemy.orm import Session
 from veyedesk.encode import titles
 from veyedesk.model import Episode
 from veyedesk.model.text import plain_text
-from veyedesk.services.admin.users import Identity, require_admin
 from veyedesk.services.catalog import get_show
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
+from veyedesk.services.identity import Identity, require_admin
 
 DEFAULT_TEMPLATE = titles.RESOURCES / "release" / "default.txt"
 

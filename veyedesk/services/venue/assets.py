@@ -37,8 +37,8 @@ from veyedesk.media.proxy import make_proxy
 from veyedesk.media.segments import Piece, covering_span, make_segment
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
-from veyedesk.services.admin.users import Identity
 from veyedesk.services.errors import InvalidInput, NotFound
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue.checkout import CheckoutResult, Source, checkout, source_engine
 
 DEFAULT_MARGIN = 60.0  # seconds of raw file kept either side of a talk's cuts

@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 
 from veyedesk.model import Episode
 from veyedesk.model.base import new_uuid
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.merge import chooser

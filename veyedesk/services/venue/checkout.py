@@ -39,7 +39,7 @@ from veyedesk.model import (
 )
 from veyedesk.model.base import new_uuid
 from veyedesk.model.show import show_locations
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
 from veyedesk.services.venue.rows import chunks, table

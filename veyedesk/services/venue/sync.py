@@ -41,7 +41,7 @@ from veyedesk.model import (
     VenueSyncReceipt,
     VenueSyncRun,
 )
-from veyedesk.services.admin.users import Identity
+from veyedesk.services.identity import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import PasswordNeeded, VenueError
 from veyedesk.services.venue.merge import FieldConflict, chooser
