@@ -117,3 +117,45 @@ def test_a_second_encode_of_a_talk_being_encoded_is_refused(
     assert episode is not None
     assert _published(rig) == [f"{episode.slug}.mp4"]
     assert _encoded_logs(session, episode_id) == 1
+
+
+def test_encode_refuses_a_talk_held_by_an_editor_or_a_venue_copy_and_force_is_logged(
+    rig: Rig, session: Session, raw_clip: Path
+) -> None:
+    """Issue 19: a talk checked out to a laptop, or open in another editor, was encoded."""
+    from veyedesk.services.editing.locks import take_lock, take_venue_locks, venue_holder
+    from veyedesk.services.identity import Identity
+
+    checked_out, open_elsewhere = (
+        session.get(EncodeJob, j).episode_id  # type: ignore[union-attr]
+        for j in add_talks(session, rig, raw_clip, 2)
+    )
+    holder = venue_holder("laptop-a", "alice", "0123456789abcdef")
+    assert take_venue_locks(session, [checked_out], holder) == [checked_out]
+    take_lock(session, open_elsewhere, Identity("ed@laptop", "editor"), 120)
+    session.commit()
+
+    refused = rig.run("encode", *SHOW)
+    assert refused.returncode == 1
+    assert "checked out to laptop laptop-a (alice)" in refused.stderr
+    assert "locked by ed@laptop" in refused.stderr
+    assert "--force" in refused.stderr
+    assert rig.encode_runs() == []  # nothing was encoded
+    session.expire_all()
+    for episode_id in (checked_out, open_elsewhere):
+        episode = session.get(Episode, episode_id)
+        assert episode is not None and episode.state is not None
+        assert episode.state.slug == "encode"
+
+    forced = rig.run("encode", *SHOW, str(checked_out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "encoding past the lock: checked out to laptop laptop-a (alice)" in forced.stdout
+    session.expire_all()
+    episode = session.get(Episode, checked_out)
+    assert episode is not None and episode.state is not None
+    assert episode.state.slug != "encode"  # encoded and moved on
+    log = session.scalars(
+        select(Log).where(Log.episode_id == checked_out, Log.kind == LogKind.LOCK)
+    ).one()
+    assert log.user == "encoder@rig"
+    assert log.result.startswith(f"encoder@rig forced past the lock of {holder} to encode it")
