@@ -75,7 +75,9 @@ def test_set_released_goes_through_the_form_s_path_and_no_is_shown(
     _held(session, episode)
     status = release.set_released(session, episode.id, False, ED, settings)
     session.commit()
-    assert status is not None and status.describe() == "speaker refused release (before make public)"
+    assert (
+        status is not None and status.describe() == "speaker refused release (before make public)"
+    )
     assert _last(session, episode).kind == LogKind.RELEASE
     assert release.show_holds(session, episode.show_id)[episode.id] == status
     assert episode.locked_by == ""  # the lock it took to save is given back
@@ -93,9 +95,7 @@ def test_a_person_cannot_move_a_refused_talk_into_a_public_state(
 ) -> None:
     episode = show.episodes[0]
     episode.released = False
-    with pytest.raises(
-        InvalidInput, match="cannot enter 'make public': speaker refused release"
-    ):
+    with pytest.raises(InvalidInput, match="cannot enter 'make public': speaker refused release"):
         editing.change_state(session, episode, "make public", ED, "mp4")
     # post uploads unlisted: not public, so picking it is no release question.
     editing.change_state(session, episode, "post", ED, "mp4")
