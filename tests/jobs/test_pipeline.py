@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture, set_state
+from tests.support.factory import ShowFixture, set_state, walk_into
 from veyedesk.jobs import claims, state_moves
 from veyedesk.model import EncodeJob, Episode, Log, ShowState
 from veyedesk.model.kinds import JobKind, LogKind
@@ -236,7 +236,7 @@ def test_a_worker_approves_review_2_after_the_show_s_days_of_silence(
     episode = show.episodes[0]
     episode.released = True
     session.add(PipelineSettings(show_id=episode.show_id, review_timeout_days=3))
-    set_state(session, episode, "review 2", USER).end = datetime.now() - timedelta(days=4)
+    walk_into(session, episode, "review 2", USER).end = datetime.now() - timedelta(days=4)
     session.commit()
     engine = writer_engine(db_url)
     try:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture, set_state
+from tests.support.factory import ShowFixture, walk_into
 from veyedesk.config import Settings
 from veyedesk.jobs import state_moves
 from veyedesk.jobs.review_timeout import approve_silent_reviews
@@ -166,7 +166,7 @@ def test_review_2_approved_by_mail_records_the_mail_s_date(
 ) -> None:
     episode = show.episodes[0]
     episode.released = True
-    set_state(session, episode, "review 2")
+    walk_into(session, episode, "review 2")
     with pytest.raises(InvalidInput, match="in the future"):
         release.approve_by_mail(session, episode.id, RITA, date.today() + timedelta(days=2), "mp4")
     now_in = release.approve_by_mail(session, episode.id, RITA, date(2026, 11, 28), "mp4")
@@ -191,9 +191,9 @@ def test_review_2_times_out_after_the_show_s_days_of_silence(
         session, show.show, BOSS, default_profile="mp4", review_timeout_days=7
     )
     now = datetime(2026, 12, 1, 12, 0)
-    set_state(session, quiet, "review 2").end = now - timedelta(days=7, minutes=1)
-    set_state(session, recent, "review 2").end = now - timedelta(days=6)
-    set_state(session, other, "review 1").end = now - timedelta(days=30)
+    walk_into(session, quiet, "review 2").end = now - timedelta(days=7, minutes=1)
+    walk_into(session, recent, "review 2").end = now - timedelta(days=6)
+    walk_into(session, other, "review 1").end = now - timedelta(days=30)
     session.flush()
     assert approve_silent_reviews(session, "worker@x", "mp4", now=now) == [quiet.id]
     assert quiet.state is not None and quiet.state.slug == "done"
