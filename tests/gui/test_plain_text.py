@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QImage, QTextDocument
-from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtGui import QColor, QImage, Qt as GuiQt, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session

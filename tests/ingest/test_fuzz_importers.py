@@ -10,8 +10,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.support.schedules import frab_xml, pentabarf_xml, pretalx_json
 from veyedesk.ingest.marks import parse_marks

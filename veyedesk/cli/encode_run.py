@@ -47,8 +47,7 @@ from veyedesk.jobs.lease import (
 from veyedesk.jobs.worker import logfmt, worker_name
 from veyedesk.media.probe import MediaError
 from veyedesk.model.timecode import format_duration
-from veyedesk.services import episodes
-from veyedesk.services.encoding import prepare as encoding
+from veyedesk.services import encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
 
 ENCODE_STATE = queue.ENCODE_STATE

@@ -42,8 +42,7 @@ def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_state(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import episodes
-    from veyedesk.services.editing import open_save as editing
+    from veyedesk.services import editing, episodes
 
     with ctx.session() as session:
         who = ctx.identity(session)

@@ -37,7 +37,7 @@ from veyedesk.model.timecode import (
     format_wall,
     parse_offset,
 )
-from veyedesk.services.editing.draft import CutDraft
+from veyedesk.services.editing import CutDraft
 
 COLUMNS = ("#", "Raw file", "In", "Out", "Duration", "Apply", "Comment")
 COL_SEQ, COL_RAW, COL_IN, COL_OUT, COL_DURATION, COL_APPLY, COL_COMMENT = range(7)

@@ -51,7 +51,7 @@ from veyedesk.model.timecode import (
     format_offset,
     parse_offset,
 )
-from veyedesk.services.editing.facts import EpisodeContext
+from veyedesk.services.editing import EpisodeContext
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 RELEASED = (("Unknown", None), ("Yes", True), ("No", False))

@@ -50,10 +50,9 @@ from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.states import STATE_SLUGS
-from veyedesk.services.admin.sheets import sheet_text_by_episode
+from veyedesk.services.admin import sheet_text_by_episode
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
-from veyedesk.services.editing.journal import discard_journal, pending_journals
-from veyedesk.services.editing.navigation import Neighbour
+from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
 from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
 from veyedesk.services.errors import AlreadyExists
 from veyedesk.services.identity import Identity

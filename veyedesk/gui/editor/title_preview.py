@@ -31,8 +31,7 @@ from veyedesk.encode.proofs import RenderedSlide
 from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.publishing.slides import SLIDE_FIELDS
-from veyedesk.services.publishing.title_proofs import preview_source, render_preview
+from veyedesk.services.publishing import SLIDE_FIELDS, preview_source, render_preview
 
 DEBOUNCE_MS = 400
 WARNING_STYLE = "color: #b00020; font-weight: bold"

@@ -21,13 +21,13 @@ from veyedesk.gui.ingest.folder_watch import FolderWatch
 from veyedesk.gui.ingest.import_dialog import ImportDialog
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.editing.facts import EpisodeContext, episode_context
+from veyedesk.services.editing import EpisodeContext, episode_context
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.ingest.assoc import AssocResult
-from veyedesk.services.ingest.scan import ScanResult
-from veyedesk.services.ingest.window_steps import (
+from veyedesk.services.ingest import (
+    AssocResult,
     OpenRawFiles,
     ScanRaced,
+    ScanResult,
     associate_show,
     open_episode_raw_files,
     raw_root_of,

@@ -46,9 +46,9 @@ from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
+from veyedesk.services import pipeline
 from veyedesk.services.identity import Identity
-from veyedesk.services.pipeline import release, review
-from veyedesk.services.pipeline.review import ReviewItem, ReviewPackage
+from veyedesk.services.pipeline import ReviewItem, ReviewPackage
 
 AROUND_SEAM = 2.0  # seconds played before and after a seam
 PART_COLOURS = ("#5b8def", "#43a06b")  # cuts alternate so each boundary shows
@@ -256,7 +256,7 @@ class ReviewWindow(QMainWindow):
     def refresh(self) -> None:
         def load() -> list[ReviewItem]:
             with self.sessions() as session:
-                return review.review_items(session, self.show_id)
+                return pipeline.review_items(session, self.show_id)
 
         self.runner.submit(load, self._items_loaded, self._failed)
 
@@ -280,10 +280,10 @@ class ReviewWindow(QMainWindow):
 
         def load() -> ReviewPackage:
             with self.sessions() as session:
-                package = review.load_review(session, episode_id, self.settings)
+                package = pipeline.load_review(session, episode_id, self.settings)
             if package.exists and not package.problem:
                 with self.sessions() as session, session.begin():
-                    review.mark_opened(session, episode_id, identity)
+                    pipeline.mark_opened(session, episode_id, identity)
             return package
 
         self.statusBar().showMessage("Opening the encode…")
@@ -372,7 +372,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                return review.approve(session, episode_id, identity, profile)
+                return pipeline.approve(session, episode_id, identity, profile)
 
         self.runner.submit(
             run, lambda state: self._done(episode_id, f"approved -> {state}"), self._failed
@@ -389,7 +389,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                return release.approve_by_mail(session, episode_id, identity, when, profile)
+                return pipeline.approve_by_mail(session, episode_id, identity, when, profile)
 
         self.runner.submit(
             run,
@@ -417,7 +417,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> None:
             with self.sessions() as session, session.begin():
-                review.reject(session, episode_id, identity, comment, profile)
+                pipeline.reject(session, episode_id, identity, comment, profile)
 
         self.runner.submit(run, lambda _: self._done(episode_id, "rejected"), self._failed)
 

@@ -32,9 +32,15 @@ from veyedesk.gui.widgets.conflict_dialog import FieldChoice, FieldChoiceDialog,
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.errors import PasswordNeeded
-from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
-from veyedesk.services.venue.sync import Resolutions, SyncReport
+from veyedesk.services.venue import (
+    DELETED,
+    MINE,
+    THEIRS,
+    FieldConflict,
+    PasswordNeeded,
+    Resolutions,
+    SyncReport,
+)
 
 SyncFunction = Callable[..., SyncReport]
 
@@ -269,6 +275,6 @@ class SyncDialog(QDialog):
 
 
 def _default_sync(url: str, **kwargs: Any) -> SyncReport:
-    from veyedesk.services.venue.sync import sync
+    from veyedesk.services.venue import sync
 
     return sync(url, **kwargs)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.gui.widgets.safe_text import bold_label, plain_label
 from veyedesk.model.timecode import format_offset
-from veyedesk.services.editing.draft import EditConflict, EpisodeDraft, resolve_conflict
+from veyedesk.services.editing import EditConflict, EpisodeDraft, resolve_conflict
 
 
 def show_value(value: Any) -> str:

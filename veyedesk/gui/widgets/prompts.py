@@ -10,9 +10,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from veyedesk.gui.logfile import log_path
 from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
-from veyedesk.services.editing.draft import EditConflict, EpisodeDraft
-from veyedesk.services.editing.journal import JournalEntry
-from veyedesk.services.editing.locks import LockState
+from veyedesk.services.editing import EditConflict, EpisodeDraft, JournalEntry, LockState
 
 
 class Prompts:
