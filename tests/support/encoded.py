@@ -11,7 +11,8 @@ from tests.support.factory import set_state
 from tests.support.raw_day import make_clips, make_raw_day
 from veyedesk.config import Settings
 from veyedesk.model import Cut, Episode
-from veyedesk.services.encoding.prepare import execute_encode, prepare_encode, record_encode
+from veyedesk.services.encoding.execute import execute_encode, record_encode
+from veyedesk.services.encoding.prepare import prepare_encode
 
 
 def encoded_episode(session: Session, tmp_path: Path) -> tuple[int, Settings]:

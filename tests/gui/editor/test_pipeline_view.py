@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.gui.test_review_window import open_window as open_review
+from tests.gui.review.test_window import open_window as open_review
 from tests.support.factory import ShowFixture
 from veyedesk.config import load_settings
 from veyedesk.db import session_factory

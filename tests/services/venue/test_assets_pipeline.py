@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.services.test_assets import (
+from tests.services.venue.test_assets import (
     MARGIN,
     _venue_settings,
     talk as talk,  # a fixture, re-exported
