@@ -175,7 +175,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         # File ▸ Import schedule / Scan / Associate, View ▸ Watch, Go ▸ Raw files by room-day.
-        self.ingest = IngestActions(self)
+        self.ingest = IngestActions(self, self)
         self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
         self._restore_layout()
@@ -592,7 +592,9 @@ class MainWindow(QMainWindow):
         """File ▸ Open venue folder…: an assets or venue folder in a window of its own."""
         from veyedesk.gui.venue.folder import open_venue_window
 
-        self.venue_window = open_venue_window(self, self.settings, self.identity, folder)
+        self.venue_window = open_venue_window(
+            self, self.settings, self.identity, folder, make_window=MainWindow
+        )
 
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
