@@ -20,9 +20,9 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.episode_form import EpisodeForm
 from veyedesk.gui.editor.episode_list import EpisodeTableModel
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.model import Episode

@@ -15,8 +15,8 @@ from tests.gui.editor_support import type_text
 from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.episode_form import EpisodeForm
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.editing.draft import load_draft
 from veyedesk.services.editing.facts import episode_context

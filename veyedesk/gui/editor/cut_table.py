@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.widgets.safe_text import tooltip
 from veyedesk.gui.widgets.table_model import FlatTableModel
 from veyedesk.model.timecode import (

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veyedesk.gui.document.editable import STATE, EditorDocument
 from veyedesk.gui.editor.title_preview import TitlePreview
-from veyedesk.gui.editor.window_document import STATE, EditorDocument
 from veyedesk.gui.widgets.safe_text import (
     MarkdownPreview,
     link_html,

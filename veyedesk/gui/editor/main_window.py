@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from veyedesk.config import Settings, data_dir
 from veyedesk.db import SessionFactory
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
 from veyedesk.gui.editor.cut_table import CutTable
 from veyedesk.gui.editor.episode_form import EpisodeForm, invalid_emails
@@ -39,7 +40,6 @@ from veyedesk.gui.editor.session import EpisodeSession, Leave
 from veyedesk.gui.editor.sheets_view import SheetsPanel, dropped_images
 from veyedesk.gui.editor.show_list import ShowList
 from veyedesk.gui.editor.side_windows import SideWindows
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.editor.window_menus import LAYOUT_VERSION, WindowMenus
 from veyedesk.gui.ingest.actions import IngestActions
 from veyedesk.gui.review.window import ReviewWindow

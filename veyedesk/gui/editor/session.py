@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory, is_connection_error
 from veyedesk.errors import UserError
-from veyedesk.gui.editor.window_document import STATE, EditorDocument
+from veyedesk.gui.document.editable import STATE, EditorDocument
 from veyedesk.gui.logfile import log_unexpected
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.tasks import BackgroundRunner

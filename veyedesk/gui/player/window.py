@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
 from veyedesk.errors import UserError
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.prompts import Prompts

@@ -1,4 +1,5 @@
-"""Encoding one talk: prepare from the database, execute without it, record the outcome.
+"""Encoding one talk: prepare from the database, execute without it, record the outcome; the
+title and credits slides it draws (also the proofs' and the editor preview's source).
 
 This is the package's face: other packages import only the names below (an import-linter
 contract keeps it so); its modules are private to it. Names load on first use (services/face.py).
@@ -9,34 +10,26 @@ from typing import TYPE_CHECKING
 from veyedesk.services.face import lazy_face
 
 if TYPE_CHECKING:
-    from veyedesk.services.encoding.execute import (
-        EncodeOutcome as EncodeOutcome,
-        describe_outcome as describe_outcome,
-        discard_encode as discard_encode,
-        make_encode as make_encode,
-        publish_encode as publish_encode,
-        record_encode as record_encode,
-    )
     from veyedesk.services.encoding.prepare import (
-        EncodeRequest as EncodeRequest,
         output_path as output_path,
-        plan_commands as plan_commands,
-        prepare_encode as prepare_encode,
+    )
+    from veyedesk.services.encoding.slides import (
+        IMAGE_SUFFIXES as IMAGE_SUFFIXES,
+        SLIDE_FIELDS as SLIDE_FIELDS,
+        credits_template as credits_template,
+        slide_text as slide_text,
+        title_template as title_template,
     )
 
 __getattr__, __dir__ = lazy_face(
     __name__,
     globals(),
     {
-        "EncodeOutcome": "execute",
-        "EncodeRequest": "prepare",
-        "describe_outcome": "execute",
-        "discard_encode": "execute",
-        "make_encode": "execute",
+        "IMAGE_SUFFIXES": "slides",
+        "SLIDE_FIELDS": "slides",
+        "credits_template": "slides",
         "output_path": "prepare",
-        "plan_commands": "prepare",
-        "prepare_encode": "prepare",
-        "publish_encode": "execute",
-        "record_encode": "execute",
+        "slide_text": "slides",
+        "title_template": "slides",
     },
 )

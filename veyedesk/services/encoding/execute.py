@@ -37,8 +37,8 @@ from veyedesk.model import Log
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.timecode import format_offset
 from veyedesk.services.encoding.prepare import MEASURE_SHARE, EncodeRequest, plan_spec
+from veyedesk.services.encoding.slides import IMAGE_SUFFIXES
 from veyedesk.services.episodes import get_episode
-from veyedesk.services.publishing import IMAGE_SUFFIXES
 
 
 @dataclass(frozen=True)

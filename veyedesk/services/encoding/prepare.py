@@ -31,10 +31,10 @@ from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.timecode import format_offset
-from veyedesk.services import publishing
+from veyedesk.services.encoding import slides
+from veyedesk.services.encoding.slides import slide_text
 from veyedesk.services.episodes import applied_cuts, get_episode
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.publishing import slide_text
 
 # `normalise` words meaning "yes, to the profile's default target".
 NORMALISE_ON = {"yes", "y", "on", "true", "default", "ebu", "r128"}
@@ -217,8 +217,8 @@ def prepare_encode(
         ("copyright", license_text),
     )
     # The talk's own title image (custom/titles/<slug>) wins over the client's template.
-    title_template = publishing.title_template(episode)
-    credits_template = publishing.credits_template(episode)
+    title_template = slides.title_template(episode)
+    credits_template = slides.credits_template(episode)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
     request = EncodeRequest(
         episode_id=episode.id,

@@ -33,13 +33,6 @@ if TYPE_CHECKING:
         write_episode_release_form as write_episode_release_form,
         write_release_forms as write_release_forms,
     )
-    from veyedesk.services.publishing.slides import (
-        IMAGE_SUFFIXES as IMAGE_SUFFIXES,
-        SLIDE_FIELDS as SLIDE_FIELDS,
-        credits_template as credits_template,
-        slide_text as slide_text,
-        title_template as title_template,
-    )
     from veyedesk.services.publishing.title_proofs import (
         preview_source as preview_source,
         render_preview as render_preview,
@@ -54,12 +47,9 @@ __getattr__, __dir__ = lazy_face(
     {
         "DEFAULT_TEMPLATE": "release_form",
         "EncodedFile": "playlists",
-        "IMAGE_SUFFIXES": "slides",
         "PLACEHOLDERS": "release_form",
         "ReleaseFormError": "release_form",
-        "SLIDE_FIELDS": "slides",
         "chapters_text": "chapters",
-        "credits_template": "slides",
         "encoded_playlist": "export",
         "episode_encodes": "playlists",
         "mpv_edl": "export",
@@ -72,8 +62,6 @@ __getattr__, __dir__ = lazy_face(
         "show_playlist_by_id": "playlists",
         "show_selection": "playlists",
         "show_slide_jobs": "title_proofs",
-        "slide_text": "slides",
-        "title_template": "slides",
         "veyepar_json": "export",
         "write_episode_release_form": "release_form",
         "write_proof_sheet": "title_proofs",
