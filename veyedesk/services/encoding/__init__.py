@@ -10,26 +10,44 @@ from typing import TYPE_CHECKING
 from veyedesk.services.face import lazy_face
 
 if TYPE_CHECKING:
+    from veyedesk.services.encoding.execute import (
+        EncodeOutcome as EncodeOutcome,
+        describe_outcome as describe_outcome,
+        discard_encode as discard_encode,
+        make_encode as make_encode,
+        publish_encode as publish_encode,
+        record_encode as record_encode,
+    )
     from veyedesk.services.encoding.prepare import (
+        EncodeRequest as EncodeRequest,
         output_path as output_path,
+        plan_commands as plan_commands,
+        prepare_encode as prepare_encode,
     )
     from veyedesk.services.encoding.slides import (
-        IMAGE_SUFFIXES as IMAGE_SUFFIXES,
         SLIDE_FIELDS as SLIDE_FIELDS,
-        credits_template as credits_template,
         slide_text as slide_text,
         title_template as title_template,
     )
 
-__getattr__, __dir__ = lazy_face(
-    __name__,
-    globals(),
-    {
-        "IMAGE_SUFFIXES": "slides",
-        "SLIDE_FIELDS": "slides",
-        "credits_template": "slides",
-        "output_path": "prepare",
-        "slide_text": "slides",
-        "title_template": "slides",
-    },
-)
+# Only at run time: mypy sees the names above, so a name missing here is a type error.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_face(
+        __name__,
+        globals(),
+        {
+            "EncodeOutcome": "execute",
+            "EncodeRequest": "prepare",
+            "SLIDE_FIELDS": "slides",
+            "describe_outcome": "execute",
+            "discard_encode": "execute",
+            "make_encode": "execute",
+            "output_path": "prepare",
+            "plan_commands": "prepare",
+            "prepare_encode": "prepare",
+            "publish_encode": "execute",
+            "record_encode": "execute",
+            "slide_text": "slides",
+            "title_template": "slides",
+        },
+    )

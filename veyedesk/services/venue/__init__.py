@@ -43,24 +43,26 @@ if TYPE_CHECKING:
         sync as sync,
     )
 
-__getattr__, __dir__ = lazy_face(
-    __name__,
-    globals(),
-    {
-        "DEFAULT_MARGIN": "assets",
-        "DELETED": "merge",
-        "FieldConflict": "merge",
-        "MINE": "merge",
-        "PasswordNeeded": "errors",
-        "Resolutions": "plan",
-        "SyncReport": "plan",
-        "THEIRS": "merge",
-        "VenueError": "errors",
-        "apply_changes": "changes",
-        "checkout": "checkouts",
-        "export_changes": "changes",
-        "make_assets": "assets",
-        "pending_conflicts": "syncing",
-        "sync": "syncing",
-    },
-)
+# Only at run time: mypy sees the names above, so a name missing here is a type error.
+if not TYPE_CHECKING:
+    __getattr__, __dir__ = lazy_face(
+        __name__,
+        globals(),
+        {
+            "DEFAULT_MARGIN": "assets",
+            "DELETED": "merge",
+            "FieldConflict": "merge",
+            "MINE": "merge",
+            "PasswordNeeded": "errors",
+            "Resolutions": "plan",
+            "SyncReport": "plan",
+            "THEIRS": "merge",
+            "VenueError": "errors",
+            "apply_changes": "changes",
+            "checkout": "checkouts",
+            "export_changes": "changes",
+            "make_assets": "assets",
+            "pending_conflicts": "syncing",
+            "sync": "syncing",
+        },
+    )
