@@ -2,7 +2,7 @@
 files day*): start, end, duration, problems (unreadable, missing, gaps, overlaps), which
 talks use each file; trash and comment are set here through `services.admin` (raw_files_day).
 
-The Marks tab is the same room-day's marks (the seed's *marks day*): `gui/marks_list.py`,
+The Marks tab is the same room-day's marks (the seed's *marks day*): `gui/mark/marks_list.py`,
 the list the Mark window uses, with its corrections and undo.
 """
 

@@ -2,7 +2,7 @@
 
 The sync itself is `services.venue.sync.sync`, run on a pool thread; its progress comes
 back through a queued signal. Conflicts (a field both sides changed) open the per-field
-choice dialog of `gui/conflict_dialog.py`; the choices are synced at once, and Cancel
+choice dialog of `gui/widgets/conflict_dialog.py`; the choices are synced at once, and Cancel
 leaves them pending (both sides keep their value, nothing is overwritten).
 
 A venue copy never stores the shared database's password. When the server wants one (or

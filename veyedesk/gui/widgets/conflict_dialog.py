@@ -2,7 +2,7 @@
 
 Only fields both sides changed need a choice; your other edits are kept and their other
 changes are taken, so nothing is silently overwritten or lost. `FieldChoiceDialog` is the
-same grid for any per-field choice: the venue sync (`gui/sync_dialog.py`) shows its
+same grid for any per-field choice: the venue sync (`gui/venue/sync_dialog.py`) shows its
 conflicts in it.
 """
 

@@ -1,6 +1,6 @@
 """The questions the editor window asks, in one replaceable object (tests answer them in code).
 
-Every box is plain text (gui/safe_text.py): titles and names come from schedules and users.
+Every box is plain text (gui/widgets/safe_text.py): titles and names come from schedules and users.
 """
 
 from __future__ import annotations
