@@ -89,12 +89,17 @@ def test_edits_are_rendered_once_after_the_typing_pauses(qtbot: QtBot, form: Epi
     assert doc is not None
     count: list[int] = []
     form.title_preview.rendered.connect(lambda: count.append(1))
+    started = form.title_preview._latest  # each render start takes the next generation
     for n in range(1, 30):
         doc.set_field("name", LONG[:n])  # no event loop between: one pending render
     doc.set_field("authors", "Someone Else")
     doc.set_field("comment", "not on the slide")
     rendered(qtbot, form)
-    qtbot.wait(600)  # longer than the debounce: nothing else was queued
+    # Nothing else can come: no render is waiting for the typing to pause, and the one that
+    # just finished was the only one started.
+    preview = form.title_preview
+    assert not preview._timer.isActive()
+    assert preview._latest == started + 1
     assert count == [1]
 
 
