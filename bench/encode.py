@@ -34,12 +34,8 @@ from veyedesk.config import DEFAULT_PROFILES
 from veyedesk.encode import plan, titles
 from veyedesk.encode.run import parse_loudnorm, render_image, run_ffmpeg
 from veyedesk.media.probe import probe
-from veyedesk.services.encoding.prepare import (
-    EncodeOutcome,
-    EncodeRequest,
-    execute_encode,
-    plan_spec,
-)
+from veyedesk.services.encoding.execute import EncodeOutcome, execute_encode
+from veyedesk.services.encoding.prepare import EncodeRequest, plan_spec
 
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
 PROFILE = DEFAULT_PROFILES["mp4"]

@@ -28,8 +28,8 @@ from veyedesk.config import Settings  # noqa: E402
 from veyedesk.db import make_engine, session_factory  # noqa: E402
 from veyedesk.db.migrate import upgrade  # noqa: E402
 from veyedesk.gui.app import make_application  # noqa: E402
+from veyedesk.gui.document.editable import EditorDocument  # noqa: E402
 from veyedesk.gui.editor.session import EpisodeSession  # noqa: E402
-from veyedesk.gui.editor.window_document import EditorDocument  # noqa: E402
 from veyedesk.gui.widgets.tasks import BackgroundRunner  # noqa: E402
 from veyedesk.services.admin.users import Identity  # noqa: E402
 from veyedesk.services.editing.draft import load_draft  # noqa: E402

@@ -35,8 +35,8 @@ from veyedesk.db.migrate import upgrade
 from veyedesk.encode import titles
 from veyedesk.encode.proofs import PROOF_HEIGHT, PROOF_WIDTH
 from veyedesk.services import catalog
+from veyedesk.services.encoding import slides
 from veyedesk.services.episodes import Selection, add_episode, select_episodes
-from veyedesk.services.publishing import slides
 
 FFMPEG = shutil.which("ffmpeg") or "ffmpeg"
 RSVG = shutil.which("rsvg-convert")

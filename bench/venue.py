@@ -46,9 +46,9 @@ from veyedesk.model import (  # noqa: E402
 )
 from veyedesk.model.base import new_uuid  # noqa: E402
 from veyedesk.model.show import show_locations  # noqa: E402
-from veyedesk.services.venue.checkout import checkout  # noqa: E402
+from veyedesk.services.venue.checkouts import checkout  # noqa: E402
 from veyedesk.services.venue.rows import table  # noqa: E402
-from veyedesk.services.venue.sync import sync  # noqa: E402
+from veyedesk.services.venue.syncing import sync  # noqa: E402
 
 TABLES = (
     "client",

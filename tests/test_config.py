@@ -2,8 +2,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from veyedesk.config import ConfigError, describe, load_settings, mask_url
 

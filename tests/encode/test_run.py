@@ -245,3 +245,46 @@ def test_webm_profile_makes_vp9_and_opus_that_verify(
     assert facts.format_name.startswith("matroska,webm")
     expect = Expectations(expected_duration(spec), webm, channelcopy="10")
     check(out.name, facts, measure_audio(out), expect, stream_durations(out))
+
+
+def _beep_clip(path: Path) -> Path:
+    """A DV clip whose audio is silent until exactly 1 s, then a 1 kHz beep."""
+    import subprocess
+
+    subprocess.run(
+        [
+            FFMPEG, "-v", "error", "-y",
+            "-f", "lavfi", "-i", "testsrc=size=720x576:rate=25:duration=3",
+            "-f", "lavfi", "-i", "aevalsrc='if(gte(t,1),0.8*sin(2*PI*1000*t),0)':s=48000:d=3",
+            "-target", "pal-dv", "-ac", "2", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def _beep_onset(path: Path) -> float:
+    """Seconds into `path`'s decoded audio where the beep starts (first loud sample)."""
+    import subprocess
+    from array import array
+
+    pcm = subprocess.run(
+        [FFMPEG, "-v", "error", "-i", str(path), "-map", "0:a", "-ac", "1", "-ar", "48000",
+         "-f", "s16le", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout  # fmt: skip
+    samples = array("h", pcm)
+    first = next(i for i, s in enumerate(samples) if abs(s) > 3000)
+    return first / 48000
+
+
+@pytest.mark.parametrize("offset_ms", [120, -80])
+def test_av_offset_moves_the_decoded_audio_by_that_much(tmp_path: Path, offset_ms: int) -> None:
+    # Measured on the encode's decoded audio against an encode without the offset, so the
+    # codec's own delay cancels out: the plan's argument string alone proves nothing.
+    source = _beep_clip(tmp_path / "beep.dv")
+    base = PlanSpec(cuts=(cut(source, 0.0, 3.0),), profile=SMALL, output=tmp_path / "base.mp4")
+    moved = dataclasses.replace(base, output=tmp_path / "moved.mp4", av_offset_ms=offset_ms)
+    shift = _beep_onset(encode(moved)) - _beep_onset(encode(base))
+    assert shift == pytest.approx(offset_ms / 1000, abs=0.004)

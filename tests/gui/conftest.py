@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
@@ -13,10 +14,36 @@ from veyedesk.gui.app import make_application
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
+# Every Qt wait that fails the test when it runs out gets at least this long. A loaded
+# 2-core CI machine can take many seconds to open media, decode or paint, and a wait that
+# gives up at pytest-qt's 5 s default fails a test that was only slow (or, for "this never
+# happens" checks, misses a late regression). Waits still end the moment their condition
+# holds, so a generous deadline costs a passing test nothing.
+QT_WAIT_MS = 60_000
+_QT_WAITS = ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed", "waitActive")
+
 
 @pytest.fixture(scope="session")
 def qapp() -> QApplication:  # overrides pytest-qt's, so our attributes and LC_NUMERIC apply
     return make_application(["veyedesk-tests"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _generous_qt_waits() -> Iterator[None]:
+    from pytestqt.qtbot import QtBot
+
+    patch = pytest.MonkeyPatch()
+    for name in _QT_WAITS:
+        original = getattr(QtBot, name)
+
+        def generous(self: QtBot, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            if kwargs.get("raising", True) is not False:
+                kwargs["timeout"] = max(int(kwargs.get("timeout", 0)), QT_WAIT_MS)
+            return __original(self, *args, **kwargs)
+
+        patch.setattr(QtBot, name, generous)
+    yield
+    patch.undo()
 
 
 @pytest.fixture(autouse=True)

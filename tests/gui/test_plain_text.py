@@ -14,16 +14,15 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer, QUrl
-from PySide6.QtGui import QColor, QImage, QTextDocument
-from PySide6.QtGui import Qt as GuiQt
+from PySide6.QtGui import QColor, QImage, Qt as GuiQt, QTextDocument
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.episode_form import EpisodeForm
 from veyedesk.gui.editor.episode_list import EpisodeTableModel
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.model import Episode

@@ -1,7 +1,6 @@
 from datetime import datetime, timedelta
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from veyedesk.ingest.assoc import CutPlan, RawSpan, in_and_out, overlapping, plan_cuts
 

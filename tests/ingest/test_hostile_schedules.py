@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.support.schedules import TALKS, frab_xml, pentabarf_xml, pretalx_json
 from veyedesk.ingest.records import ScheduleError

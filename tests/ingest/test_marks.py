@@ -1,8 +1,7 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from veyedesk.ingest.marks import MarksError, parse_marks
 from veyedesk.ingest.records import to_wall_clock

@@ -15,8 +15,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture, set_state

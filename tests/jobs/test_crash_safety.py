@@ -13,6 +13,7 @@ import random
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,25 @@ from veyedesk.media.probe import probe
 from veyedesk.model import EncodeJob, Episode, Log
 
 KILLS = 20
+
+
+def ffmpegs_in_group(pgid: int) -> list[int]:
+    """Live (not zombie) ffmpeg processes in process group `pgid`, read from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            program = (entry / "cmdline").read_bytes().split(b"\0")[0]
+        except OSError:
+            continue  # gone meanwhile
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state not in ("Z", "X") and program.endswith(b"ffmpeg"):
+            found.append(int(entry.name))
+    return found
+
+
 TALKS = 6
 LEASE = "2"
 
@@ -34,15 +54,25 @@ def test_twenty_sigkills_mid_encode_leave_every_job_done_exactly_once(
     chance = random.Random(7)
     logs = rig.root / "workers.log"
     killed_mid_encode = 0
-    for _round in range(KILLS):
+    for _round in range(KILLS * 3):  # a round whose encode ended before the kill is redone
+        if killed_mid_encode == KILLS:
+            break
         started = len(rig.encode_runs())
         worker = rig.spawn_worker("--lease-seconds", LEASE, "--poll-seconds", "0.2", log=logs)
         # Kill once its ffmpeg is running: right away, or a little into the encode.
         wait_for("the worker's ffmpeg to start", lambda n=started: len(rig.encode_runs()) > n)
         time.sleep(chance.uniform(0.0, 0.3))  # a random moment into the encode, by design
+        encoding = ffmpegs_in_group(worker.pid)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
-        killed_mid_encode += 1
+        # Counted only when the kill landed while an ffmpeg of this worker was encoding,
+        # and that ffmpeg died with it.
+        if encoding:
+            wait_for(
+                "the killed worker's ffmpeg to be gone",
+                lambda pid=worker.pid: not ffmpegs_in_group(pid),
+            )
+            killed_mid_encode += 1
     assert killed_mid_encode == KILLS
 
     # A healthy worker finishes the rest, including the jobs whose leases expired.

@@ -6,8 +6,7 @@ import sys
 import threading
 from pathlib import Path
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

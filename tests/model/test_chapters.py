@@ -5,8 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from veyedesk.model.chapters import Chapter, chapter_title, chapters, timestamp, youtube_text
 from veyedesk.model.cuts import whole_frames

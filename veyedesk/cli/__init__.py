@@ -25,10 +25,10 @@ from veyedesk.cli import (
     play,
     proofs,
     queue,
+    settings as settings_cmds,
     sheets,
     venue,
 )
-from veyedesk.cli import settings as settings_cmds
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 

@@ -82,18 +82,18 @@ def _new_password(ns: argparse.Namespace) -> str:
 
 
 def user_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import users
+    from veyedesk.services import admin
 
     password = _new_password(ns)
     with ctx.session() as session:
         # With no users yet the OS user acts as admin: the first login is created by it.
-        users.create_user(session, ctx.identity(session), ns.name, ns.role, password)
+        admin.create_user(session, ctx.identity(session), ns.name, ns.role, password)
     print(f"user {ns.name} added ({ns.role})")
     return EXIT_OK
 
 
 def user_list(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import users
+    from veyedesk.services import admin
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -104,30 +104,30 @@ def user_list(ctx: Context, ns: argparse.Namespace) -> int:
                 "active": u.active,
                 "created": u.created.isoformat(timespec="seconds") if u.created else None,
             }
-            for u in users.list_users(session)
+            for u in admin.list_users(session)
         ]
     emit(ctx, rows, ["name", "role", "active", "created"])
     return EXIT_OK
 
 
 def user_passwd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import users
+    from veyedesk.services import admin
 
     with ctx.session() as session:
         who = ctx.identity(session)
         if who.name != ns.name:
             who.require("admin")  # before asking for a password that would be refused
         password = _new_password(ns)
-        users.change_password(session, who, ns.name, password)
+        admin.change_password(session, who, ns.name, password)
     print(f"password of {ns.name} changed")
     return EXIT_OK
 
 
 def _set_active(ctx: Context, name: str, active: bool) -> int:
-    from veyedesk.services.admin import users
+    from veyedesk.services import admin
 
     with ctx.session() as session:
-        users.set_active(session, ctx.identity(session), name, active)
+        admin.set_active(session, ctx.identity(session), name, active)
     print(f"user {name} {'enabled' if active else 'disabled'}")
     return EXIT_OK
 
@@ -141,9 +141,9 @@ def user_enable(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def user_role(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import users
+    from veyedesk.services import admin
 
     with ctx.session() as session:
-        users.set_role(session, ctx.identity(session), ns.name, ns.role)
+        admin.set_role(session, ctx.identity(session), ns.name, ns.role)
     print(f"user {ns.name} is now {ns.role}")
     return EXIT_OK

@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def assets_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.db import session_factory
-    from veyedesk.services.venue.assets import DEFAULT_MARGIN, make_assets
+    from veyedesk.services.venue import DEFAULT_MARGIN, make_assets
 
     with session_factory(ctx.engine)() as session:
         who = ctx.identity(session)

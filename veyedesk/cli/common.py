@@ -59,7 +59,7 @@ class Context:
 
     def identity(self, session: Session) -> Identity:
         """Who runs this command; prompts for a password when the database has users."""
-        from veyedesk.services.admin.users import resolve_identity
+        from veyedesk.services.admin import resolve_identity
 
         password = self.settings.password or None
         if password is None and sys.stdin is not None and sys.stdin.isatty():

@@ -47,9 +47,7 @@ from veyedesk.jobs.lease import (
 from veyedesk.jobs.worker import logfmt, worker_name
 from veyedesk.media.probe import MediaError
 from veyedesk.model.timecode import format_duration
-from veyedesk.services import episodes
-from veyedesk.services.editing.locks import HeldElsewhere, check_not_held
-from veyedesk.services.encoding import prepare as encoding
+from veyedesk.services import editing, encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
 from veyedesk.services.identity import Identity
 
@@ -254,7 +252,7 @@ def _free_to_encode(ctx: Context, who: Identity, episode_id: int, force: bool) -
     """False (said on stderr) when another editor or a venue copy holds the talk."""
     try:
         with ctx.session() as session:
-            forced = check_not_held(
+            forced = editing.check_not_held(
                 session,
                 episode_id,
                 who,
@@ -262,7 +260,7 @@ def _free_to_encode(ctx: Context, who: Identity, episode_id: int, force: bool) -
                 doing="encode",
                 force=force,
             )
-    except HeldElsewhere as exc:
+    except editing.HeldElsewhere as exc:
         print(f"veyedesk: error: {exc}", file=sys.stderr)
         return False
     if forced is not None:

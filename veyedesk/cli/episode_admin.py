@@ -60,15 +60,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def episode_add(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import talks
+    from veyedesk.services import admin, catalog
 
-    start = talks.parse_when(ns.start)
-    duration = talks.parse_duration(ns.duration)
+    start = admin.parse_when(ns.start)
+    duration = admin.parse_duration(ns.duration)
     with ctx.session() as session:
         who = ctx.identity(session)
         show = catalog.get_show(session, ns.client, ns.show)
-        episode = talks.add_talk(
+        episode = admin.add_talk(
             session, who, show, ns.name, ns.room, start, duration, authors=ns.authors
         )
         print(
@@ -79,11 +78,11 @@ def episode_add(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import talks
+    from veyedesk.services import admin
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
-        changes = talks.set_talk(session, ctx.identity(session), ns.episode_id, values)
+        changes = admin.set_talk(session, ctx.identity(session), ns.episode_id, values)
     if not changes:
         print(f"episode {ns.episode_id}: nothing changed")
     for name, old, new in changes:
@@ -92,11 +91,11 @@ def episode_set(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_duplicate(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import talks
+    from veyedesk.services import admin
 
-    at = talks.parse_when(ns.at, "--at") if ns.at else None
+    at = admin.parse_when(ns.at, "--at") if ns.at else None
     with ctx.session() as session:
-        copy = talks.duplicate_talk(
+        copy = admin.duplicate_talk(
             session, ctx.identity(session), ns.episode_id, split_at=at, name=ns.name
         )
         verb = "split off" if at else "duplicated as"
@@ -105,18 +104,18 @@ def episode_duplicate(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def episode_move(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import talks
+    from veyedesk.services import admin
 
     with ctx.session() as session:
-        episode = talks.move_talk(session, ctx.identity(session), ns.episode_id, ns.room)
+        episode = admin.move_talk(session, ctx.identity(session), ns.episode_id, ns.room)
         print(f"episode {episode.id} is in room {ns.room}, {len(episode.cuts)} cut(s)")
     return EXIT_OK
 
 
 def episode_delete(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.admin import talks
+    from veyedesk.services import admin
 
     with ctx.session() as session:
-        slug = talks.delete_talk(session, ctx.identity(session), ns.episode_id, force=ns.force)
+        slug = admin.delete_talk(session, ctx.identity(session), ns.episode_id, force=ns.force)
     print(f"episode {ns.episode_id} ({slug}) deleted")
     return EXIT_OK

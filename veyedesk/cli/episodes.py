@@ -47,14 +47,12 @@ def list_episodes(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_state(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import episodes
-    from veyedesk.services.editing import open_save as editing
-    from veyedesk.services.editing.locks import check_not_held
+    from veyedesk.services import editing, episodes
 
     with ctx.session() as session:
         who = ctx.identity(session)
         episode = episodes.get_episode(session, ns.episode_id)
-        forced = check_not_held(
+        forced = editing.check_not_held(
             session,
             episode.id,
             who,

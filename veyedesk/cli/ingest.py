@@ -118,8 +118,7 @@ def _read(path: str) -> tuple[bytes, str]:
 
 def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.ingest.schedule_import import import_schedule
-    from veyedesk.services.ingest.schedule_source import is_url, read_schedule_source
+    from veyedesk.services.ingest import import_schedule, is_url, read_schedule_source
 
     # The conference's schedule.xml / .json address, or a file.
     data, source = read_schedule_source(ns.file) if is_url(ns.file) else _read(ns.file)
@@ -165,7 +164,7 @@ class _ProgressLine:
 
 def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.ingest.scan import scan_show, show_raw_root
+    from veyedesk.services.ingest import scan_show, show_raw_root
 
     progress = _ProgressLine()
     with ctx.session() as session:
@@ -186,7 +185,7 @@ def scan_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def assoc_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.ingest.assoc import associate
+    from veyedesk.services.ingest import associate
 
     with ctx.session() as session:
         ctx.identity(session).require("edit")
@@ -198,7 +197,7 @@ def assoc_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def marks_import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.ingest.marks_import import import_marks
+    from veyedesk.services.ingest import import_marks
 
     data, source = _read(ns.file)
     with ctx.session() as session:
@@ -225,7 +224,7 @@ def _write(text: str, output: str | None) -> None:
 
 def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.report import show_report
+    from veyedesk.services.admin import show_report
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -241,7 +240,7 @@ def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.episodes import get_episode
-    from veyedesk.services.publishing.export import veyepar_json
+    from veyedesk.services.publishing import veyepar_json
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -253,7 +252,7 @@ def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def playlist_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.episodes import get_episode
-    from veyedesk.services.publishing.export import encoded_playlist, mpv_edl, raw_playlist
+    from veyedesk.services.publishing import encoded_playlist, mpv_edl, raw_playlist
 
     with ctx.session() as session:
         ctx.identity(session)

@@ -111,7 +111,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _print_pipeline(ctx: Context, show_id: int, label: str) -> None:
-    from veyedesk.services.pipeline import states as pipeline
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         view = pipeline.show_pipeline(session, show_id)
@@ -133,7 +133,7 @@ def _print_pipeline(ctx: Context, show_id: int, label: str) -> None:
 
 
 def show_pipeline(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import states as pipeline
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -144,7 +144,7 @@ def show_pipeline(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_stage(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import states as pipeline
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -156,7 +156,7 @@ def set_stage(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_public(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import states as pipeline
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -169,7 +169,7 @@ def set_public(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def settings(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import states as pipeline
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -189,13 +189,13 @@ def settings(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def set_released(ctx: Context, ns: argparse.Namespace) -> int:
+    from veyedesk.services import pipeline
     from veyedesk.services.episodes import get_episode
-    from veyedesk.services.pipeline import release
 
     with ctx.session() as session:
         who = ctx.identity(session)
-        value = release.parse_released(ns.released)
-        status = release.set_released(session, ns.episode_id, value, who, ctx.settings)
+        value = pipeline.parse_released(ns.released)
+        status = pipeline.set_released(session, ns.episode_id, value, who, ctx.settings)
         episode = get_episode(session, ns.episode_id)
         where = episode.state.slug if episode.state else "none"
         held = f"; {status.describe()}" if status else ""
@@ -204,12 +204,12 @@ def set_released(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def mail_approve(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import release
+    from veyedesk.services import pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
         when = ns.date or date.today()
-        now_in = release.approve_by_mail(
+        now_in = pipeline.approve_by_mail(
             session, ns.episode_id, who, when, ctx.settings.default_profile
         )
         print(f"episode {ns.episode_id}: approved by mail of {when:%Y-%m-%d}; now in {now_in}")

@@ -72,15 +72,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.publishing import title_proofs
+    from veyedesk.services import publishing
 
     selection = selection_from(ns)
     with ctx.session() as session:
         ctx.identity(session)
-        jobs = title_proofs.show_slide_jobs(session, selection)
-        heading = title_proofs.show_heading(session, selection)
+        jobs = publishing.show_slide_jobs(session, selection)
+        heading = publishing.show_heading(session, selection)
     # Rendering takes seconds to minutes: no database session is held meanwhile.
-    sheet = title_proofs.write_proof_sheet(jobs, Path(ns.output), heading, ns.jobs)
+    sheet = publishing.write_proof_sheet(jobs, Path(ns.output), heading, ns.jobs)
     flagged = sheet.flagged
     print(
         f"{sheet.path}: {len(sheet.slides)} title slides, {len(flagged)} flagged "
@@ -92,7 +92,7 @@ def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def release_form_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.publishing.release_form import write_release_forms
+    from veyedesk.services.publishing import write_release_forms
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -105,11 +105,7 @@ def release_form_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.publishing.release_form import (
-        PLACEHOLDERS,
-        ReleaseFormError,
-        set_release_template,
-    )
+    from veyedesk.services.publishing import PLACEHOLDERS, ReleaseFormError, set_release_template
 
     if ns.placeholders:
         for name, meaning in PLACEHOLDERS.items():
@@ -128,7 +124,7 @@ def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
             print(f"show {ns.show}: release template {'set' if ns.set else 'reset to default'}")
         else:
             from veyedesk.services.catalog import get_show
-            from veyedesk.services.publishing.release_form import DEFAULT_TEMPLATE
+            from veyedesk.services.publishing import DEFAULT_TEMPLATE
 
             show = get_show(session, ns.client, ns.show)
             sys.stdout.write(show.release_template or DEFAULT_TEMPLATE.read_text(encoding="utf-8"))
@@ -136,7 +132,7 @@ def release_template_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def chapters_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.publishing.chapters import chapters_text
+    from veyedesk.services.publishing import chapters_text
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -147,7 +143,7 @@ def chapters_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def show_playlist_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services.episodes import select_episodes
-    from veyedesk.services.publishing.playlists import show_playlist
+    from veyedesk.services.publishing import show_playlist
 
     with ctx.session() as session:
         ctx.identity(session)

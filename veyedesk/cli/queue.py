@@ -155,14 +155,14 @@ def _writer(ctx: Context) -> Iterator[Session]:
 
 
 def add_jobs(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import queue_actions
+    from veyedesk.services import pipeline
 
     profile = ns.profile or ctx.settings.default_profile
     ctx.settings.profile(profile)  # unknown profile: ConfigError naming the known ones
     with _writer(ctx) as session:
         who = ctx.identity(session)
         for episode_id in ns.episode_ids:
-            job = queue_actions.add_to_queue(
+            job = pipeline.add_to_queue(
                 session,
                 episode_id,
                 profile,
@@ -218,10 +218,10 @@ def list_jobs(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import queue_actions
+    from veyedesk.services import pipeline
 
     with _writer(ctx) as session:
-        job = queue_actions.cancel_job(session, ns.job_id, ctx.identity(session))
+        job = pipeline.cancel_job(session, ns.job_id, ctx.identity(session))
         if job.status == JobStatus.CANCELLED:
             print(f"job {job.id} cancelled")
         else:
@@ -230,19 +230,16 @@ def cancel_job(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def retry_job(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.pipeline import queue_actions
+    from veyedesk.services import pipeline
 
     with _writer(ctx) as session:
-        job = queue_actions.retry_job(
-            session, ns.job_id, ctx.identity(session), priority=ns.priority
-        )
+        job = pipeline.retry_job(session, ns.job_id, ctx.identity(session), priority=ns.priority)
         print(f"job {job.id} queued again ({job.kind} {job.profile})")
     return EXIT_OK
 
 
 def state_command(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import episodes
-    from veyedesk.services.pipeline import queue_actions
+    from veyedesk.services import episodes, pipeline
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -250,9 +247,9 @@ def state_command(ctx: Context, ns: argparse.Namespace) -> int:
             state = episodes.get_state(session, ns.state)
             print(state.command or f"state {state.slug!r} has no command (manual)")
             return EXIT_OK
-        state = queue_actions.set_state_command(session, ns.state, ns.template, who)
+        state = pipeline.set_state_command(session, ns.state, ns.template, who)
         if state.command:
-            print(queue_actions.describe_command(state))
+            print(pipeline.describe_command(state))
         else:
             print(f"state {state.slug!r} is manual now (no command)")
     return EXIT_OK

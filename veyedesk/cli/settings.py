@@ -170,25 +170,23 @@ def client_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def client_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     with ctx.session() as session:
         ctx.identity(session)
-        values = settings.values_of(catalog.get_client(session, ns.client), settings.CLIENT_FIELDS)
+        values = admin.values_of(catalog.get_client(session, ns.client), admin.CLIENT_FIELDS)
     _print_values(ctx, values)
     return EXIT_OK
 
 
 def client_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
         who = ctx.identity(session)
         client = catalog.get_client(session, ns.client)
-        changes = settings.set_client(session, who, client, values)
+        changes = admin.set_client(session, who, client, values)
     _print_changes(f"client {ns.client}", changes)
     return EXIT_OK
 
@@ -219,27 +217,23 @@ def show_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def show_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     with ctx.session() as session:
         ctx.identity(session)
-        values = settings.values_of(
-            catalog.get_show(session, ns.client, ns.show), settings.SHOW_FIELDS
-        )
+        values = admin.values_of(catalog.get_show(session, ns.client, ns.show), admin.SHOW_FIELDS)
     _print_values(ctx, values)
     return EXIT_OK
 
 
 def show_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
         who = ctx.identity(session)
         show = catalog.get_show(session, ns.client, ns.show)
-        changes = settings.set_show(session, who, show, values)
+        changes = admin.set_show(session, who, show, values)
     _print_changes(f"show {ns.client}/{ns.show}", changes)
     return EXIT_OK
 
@@ -278,35 +272,32 @@ def room_list(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def room_show(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     with ctx.session() as session:
         ctx.identity(session)
         show = catalog.get_show(session, ns.client, ns.show)
-        values = settings.values_of(catalog.get_room(session, show, ns.room), settings.ROOM_FIELDS)
+        values = admin.values_of(catalog.get_room(session, show, ns.room), admin.ROOM_FIELDS)
     _print_values(ctx, values)
     return EXIT_OK
 
 
 def room_set(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
-    from veyedesk.services.admin import settings
+    from veyedesk.services import admin, catalog
 
     values = parse_pairs(ns.values)
     with ctx.session() as session:
         who = ctx.identity(session)
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.get_room(session, show, ns.room)
-        changes = settings.set_room(session, who, show, room, values)
+        changes = admin.set_room(session, who, show, room, values)
     _print_changes(f"room {ns.room}", changes)
     return EXIT_OK
 
 
 def room_retime(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services import catalog
+    from veyedesk.services import catalog, ingest
     from veyedesk.services.identity import require_admin
-    from veyedesk.services.ingest import retime
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -314,9 +305,9 @@ def room_retime(ctx: Context, ns: argparse.Namespace) -> int:
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.get_room(session, show, ns.room)
         if ns.yes:
-            plan = retime.retime_room(session, who, show, room, ns.hours)
+            plan = ingest.retime_room(session, who, show, room, ns.hours)
         else:
-            plan = retime.plan_retime(session, show, room, ns.hours)
+            plan = ingest.plan_retime(session, show, room, ns.hours)
     for line in plan.lines():
         print(line)
     print("done" if ns.yes else "nothing changed yet: add --yes to do it")

@@ -76,7 +76,7 @@ def _run_ocr(
 ) -> None:
     from veyedesk.media.ocr import find_ocr
     from veyedesk.services import catalog
-    from veyedesk.services.admin.sheets import ocr_lines, ocr_targets, read_sheets, store_ocr
+    from veyedesk.services.admin import ocr_lines, ocr_targets, read_sheets, store_ocr
 
     with ctx.session() as session:
         # `sheets import` resolved the login already (it may have prompted for a password).
@@ -98,7 +98,7 @@ def _run_ocr(
 def import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.media.ocr import find_ocr
     from veyedesk.services import catalog
-    from veyedesk.services.admin.sheets import import_sheets
+    from veyedesk.services.admin import import_sheets
 
     with ctx.session() as session:
         who = ctx.identity(session)
@@ -124,7 +124,7 @@ def import_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def list_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import catalog
-    from veyedesk.services.admin.sheets import list_sheets
+    from veyedesk.services.admin import list_sheets
 
     with ctx.session() as session:
         ctx.identity(session)
@@ -150,7 +150,7 @@ def list_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def _link(ctx: Context, ns: argparse.Namespace, link: bool) -> int:
-    from veyedesk.services.admin.sheets import link_sheet, unlink_sheet
+    from veyedesk.services.admin import link_sheet, unlink_sheet
 
     with ctx.session() as session:
         who = ctx.identity(session)

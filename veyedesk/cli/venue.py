@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, add_show_flags
 
 if TYPE_CHECKING:
-    from veyedesk.services.venue.sync import SyncReport
+    from veyedesk.services.venue import SyncReport
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -101,7 +101,7 @@ def _identity_on(ctx: Context, url: str) -> str:
 
 
 def checkout_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.venue.checkout import checkout
+    from veyedesk.services.venue import checkout
 
     who = _identity_on(ctx, ns.source)
     result = checkout(
@@ -130,7 +130,7 @@ def _prefer(ns: argparse.Namespace) -> tuple[str | None, tuple[str, ...]]:
         return None, ()
     side, *fields = ns.prefer
     if side not in ("mine", "theirs"):
-        from veyedesk.services.venue.errors import VenueError
+        from veyedesk.services.venue import VenueError
 
         raise VenueError(f"--prefer {side!r}: say mine or theirs first, then the fields (if any)")
     return side, tuple(fields)
@@ -159,7 +159,7 @@ def _print_report(report: SyncReport, dry_run: bool) -> int:
 
 
 def sync_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.venue.sync import sync
+    from veyedesk.services.venue import sync
 
     side, fields = _prefer(ns)
     with ctx.session() as session:  # the copy holds the show's users (and their hashes)
@@ -180,7 +180,7 @@ def sync_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 def conflicts_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.cli.common import emit
-    from veyedesk.services.venue.sync import pending_conflicts
+    from veyedesk.services.venue import pending_conflicts
 
     with ctx.session() as session:
         found = pending_conflicts(session)
@@ -196,7 +196,7 @@ def conflicts_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.venue.changes import export_changes
+    from veyedesk.services.venue import export_changes
 
     written = export_changes(ctx.settings.db, ns.output)
     print(f"wrote {written.rows} changed rows to {ns.output} ({written.size} bytes)")
@@ -204,7 +204,7 @@ def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def apply_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.venue.changes import apply_changes
+    from veyedesk.services.venue import apply_changes
 
     side, fields = _prefer(ns)
     with ctx.session() as session:

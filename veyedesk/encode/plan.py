@@ -29,10 +29,14 @@ from pathlib import Path
 from veyedesk.config import EncodeProfile
 from veyedesk.errors import UserError
 from veyedesk.model import chapters as chapter_rules
-from veyedesk.model.cuts import CHANNELCOPY_CODES, CHANNELCOPY_PAN, cut_problem
 
 # Re-exported: review and verify count a plan's frames the same way.
-from veyedesk.model.cuts import whole_frames as frames
+from veyedesk.model.cuts import (
+    CHANNELCOPY_CODES,
+    CHANNELCOPY_PAN,
+    cut_problem,
+    whole_frames as frames,
+)
 
 SAMPLE_RATE = 48000
 # Short audio fades at every join so a cut never clicks; video is never faded inside the

@@ -13,7 +13,7 @@ from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.logfile import start_logging
 from veyedesk.gui.login import LoginDialog
 from veyedesk.gui.widgets.safe_text import critical
-from veyedesk.services.admin.users import authenticate
+from veyedesk.services.admin import authenticate
 from veyedesk.services.demo import DemoPlan
 from veyedesk.services.identity import Identity, has_users
 
@@ -49,7 +49,7 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
         return code
     if window == "mark":  # `veyedesk mark --client C --show S --room R`
         from veyedesk.gui.mark.window import run_mark_window
-        from veyedesk.services.editing.marks import find_room
+        from veyedesk.services.editing import find_room
         from veyedesk.services.errors import ServiceError
 
         try:

@@ -12,13 +12,17 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs.defaults import DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS
-from veyedesk.jobs.defaults import DEFAULT_MAX_ATTEMPTS as DEFAULT_MAX_ATTEMPTS
+from veyedesk.jobs.defaults import (
+    DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS,
+    DEFAULT_MAX_ATTEMPTS as DEFAULT_MAX_ATTEMPTS,
+)
 
 # The queue panel's view of the queue, re-exported so callers need only this module.
-from veyedesk.jobs.listing import JobView as JobView
-from veyedesk.jobs.listing import job_counts as job_counts
-from veyedesk.jobs.listing import list_jobs as list_jobs
+from veyedesk.jobs.listing import (
+    JobView as JobView,
+    job_counts as job_counts,
+    list_jobs as list_jobs,
+)
 from veyedesk.jobs.queue import (
     BORKED_STATE,
     JobError,

@@ -15,8 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Episode, PipelineSettings, ReleaseHold, ShowState, State
-from veyedesk.model.pipeline import DEFAULT_PUBLIC_STATES as DEFAULT_PUBLIC_STATES
-from veyedesk.model.pipeline import HoldReason, StateKind, default_kind, release_hold
+from veyedesk.model.pipeline import (
+    DEFAULT_PUBLIC_STATES as DEFAULT_PUBLIC_STATES,
+    HoldReason,
+    StateKind,
+    default_kind,
+    release_hold,
+)
 
 
 @dataclass(frozen=True)

@@ -33,14 +33,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from veyedesk.errors import UserError
-from veyedesk.jobs.defaults import DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS
-from veyedesk.jobs.defaults import DEFAULT_MAX_ATTEMPTS as DEFAULT_MAX_ATTEMPTS
+from veyedesk.jobs.defaults import (
+    DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS,
+    DEFAULT_MAX_ATTEMPTS as DEFAULT_MAX_ATTEMPTS,
+)
 from veyedesk.jobs.handler import ClaimedJob
 
 # The queue panel's view of the queue, re-exported so callers need only this module.
-from veyedesk.jobs.listing import JobView as JobView
-from veyedesk.jobs.listing import job_counts as job_counts
-from veyedesk.jobs.listing import list_jobs as list_jobs
+from veyedesk.jobs.listing import (
+    JobView as JobView,
+    job_counts as job_counts,
+    list_jobs as list_jobs,
+)
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobKind, JobStatus
 from veyedesk.model.pipeline import ENCODE_STATE

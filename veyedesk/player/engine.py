@@ -2,7 +2,7 @@
 
 Qt-free on purpose. mpv reports property changes on its own threads; they are handed to the
 `on_event(name, value)` callback *on that thread*. A GUI must turn them into queued signals
-(see gui/video.py) and never touch widgets from the callback. Event names:
+(see gui/widgets/video.py) and never touch widgets from the callback. Event names:
 `position` (timeline seconds), `pause` (bool), `speed` (float), `shuttle` (signed speed,
 0 = stopped), `duration`, `eof` (bool), `loaded` (None), `error` (message).
 """

@@ -1,4 +1,4 @@
-"""Episodes: create, select (Veyepar's --client/--show/--room/ID flags), list.
+"""Episodes: create, select (Veyepar's --client/--show/--room/ID flags), list, a room-day's talks.
 
 Changing an episode's state is services.editing.change_state (one path for every front end).
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -219,3 +219,29 @@ def release_holds(session: Session, show_id: int, episode_id: int | None = None)
         eid: f"{HoldReason(reason).describe()} (before {before})"
         for eid, reason, before in session.execute(stmt)
     }
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """Venue wall-clock midnight of `day` and of the next day (a datetime counts as its day)."""
+    start = datetime(day.year, day.month, day.day)
+    return start, start + timedelta(days=1)
+
+
+def talks_of_room_day(session: Session, show_id: int, room_id: int, day: date) -> list[Episode]:
+    """The show's talks scheduled in the room on `day`, in time order.
+
+    The show matters: rooms are shared by slug, so another show may use the room that day.
+    """
+    lo, hi = day_bounds(day)
+    return list(
+        session.scalars(
+            select(Episode)
+            .where(
+                Episode.show_id == show_id,
+                Episode.location_id == room_id,
+                Episode.start >= lo,
+                Episode.start < hi,
+            )
+            .order_by(Episode.start, Episode.sequence, Episode.id)
+        )
+    )

@@ -4,8 +4,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.cut_table import COL_APPLY, COL_COMMENT, COL_IN, COL_OUT, CutTable
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.services.editing.draft import load_draft
 
 

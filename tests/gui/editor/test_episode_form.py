@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from tests.gui.editor_support import type_text
 from tests.support.factory import ShowFixture
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.episode_form import EpisodeForm, invalid_emails
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.model.states import STATE_SLUGS
 from veyedesk.services.editing.draft import load_draft
 from veyedesk.services.editing.facts import episode_context

@@ -15,8 +15,8 @@ from tests.gui.editor_support import type_text
 from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
 from veyedesk.db import session_factory
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.episode_form import EpisodeForm
-from veyedesk.gui.editor.window_document import EditorDocument
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.editing.draft import load_draft
 from veyedesk.services.editing.facts import episode_context
@@ -89,12 +89,17 @@ def test_edits_are_rendered_once_after_the_typing_pauses(qtbot: QtBot, form: Epi
     assert doc is not None
     count: list[int] = []
     form.title_preview.rendered.connect(lambda: count.append(1))
+    started = form.title_preview._latest  # each render start takes the next generation
     for n in range(1, 30):
         doc.set_field("name", LONG[:n])  # no event loop between: one pending render
     doc.set_field("authors", "Someone Else")
     doc.set_field("comment", "not on the slide")
     rendered(qtbot, form)
-    qtbot.wait(600)  # longer than the debounce: nothing else was queued
+    # Nothing else can come: no render is waiting for the typing to pause, and the one that
+    # just finished was the only one started.
+    preview = form.title_preview
+    assert not preview._timer.isActive()
+    assert preview._latest == started + 1
     assert count == [1]
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.raw_day import RawDay, make_clips, make_raw_day
 from veyedesk.db import make_engine, session_factory
-from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.document.episode import EpisodeDocument
 from veyedesk.gui.player.keymap import KEYMAP
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.services.editing.draft import load_draft

@@ -26,7 +26,7 @@ from tests.support.media import (
     make_clip,
     shared_corrupt_ts,
 )
-from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.document.episode import EpisodeDocument
 from veyedesk.gui.player import timeline_paint as paint
 from veyedesk.gui.player.timeline import TimelineWidget
 from veyedesk.gui.player.timeline_media import TimelineMedia

@@ -25,7 +25,7 @@ from veyedesk.gui.venue.sync_dialog import SyncDialog
 from veyedesk.model import Episode
 from veyedesk.services.editing.open_save import add_mark
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.sync import pending_conflicts, sync
+from veyedesk.services.venue.syncing import pending_conflicts, sync
 
 # Every order of laptop A's sync, laptop B's sync and the online editor's save.
 ORDERS = list(itertools.permutations(("A", "B", "online")))

@@ -14,8 +14,7 @@ from veyedesk.config import Settings
 from veyedesk.db import session_factory
 from veyedesk.model import Cut, CutTombstone, EncodeJob, Episode, Log, Mark
 from veyedesk.model.kinds import LogKind
-from veyedesk.services.editing import locks
-from veyedesk.services.editing import open_save as editing
+from veyedesk.services.editing import locks, open_save as editing
 from veyedesk.services.editing.draft import EditConflict, load_draft
 from veyedesk.services.editing.locks import take_over
 from veyedesk.services.editing.open_save import LockLost

@@ -14,16 +14,15 @@ from tests.support.media import make_clip
 from veyedesk.encode.run import EncodeCancelled
 from veyedesk.encode.verify import VerificationFailed
 from veyedesk.media.probe import probe
-from veyedesk.services.encoding.prepare import (
+from veyedesk.services.encoding.execute import (
     EncodeProgress,
     discard_encode,
     execute_encode,
     make_encode,
-    plan_commands,
-    prepare_encode,
     publish_encode,
     record_encode,
 )
+from veyedesk.services.encoding.prepare import plan_commands, prepare_encode
 from veyedesk.services.errors import InvalidInput
 
 pytestmark = pytest.mark.media

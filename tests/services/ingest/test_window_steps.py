@@ -7,10 +7,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from tests.support.schedules import frab_xml
+from tests.support.waiting import wait_for
 from veyedesk.db import session_factory
 from veyedesk.media.probe import MediaInfo
 from veyedesk.model import Cut, Episode, RawFile
@@ -139,7 +140,18 @@ def test_two_machines_adding_the_same_new_file_one_is_told_to_scan_again(
 
     thread = threading.Thread(target=second_machine)
     thread.start()
-    thread.join(1.0)  # its INSERT waits on the first machine's unique index entry
+    # Its INSERT must be waiting on the first machine's unique index entry before that
+    # commits, or the race this test is about never happens: wait until PostgreSQL says so.
+    with engine.connect() as watcher:
+        wait_for(
+            "the second machine's scan to wait on the first one's row lock",
+            lambda: watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            ),
+        )
     first.commit()
     first.close()
     thread.join(10)

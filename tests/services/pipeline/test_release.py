@@ -18,8 +18,7 @@ from veyedesk.services.editing import open_save as editing
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput, PermissionDenied
 from veyedesk.services.identity import Identity
-from veyedesk.services.pipeline import release
-from veyedesk.services.pipeline import states as pipeline
+from veyedesk.services.pipeline import release, states as pipeline
 
 ED = Identity("ed@laptop", "editor")
 BOSS = Identity("boss", "admin", authenticated=True)

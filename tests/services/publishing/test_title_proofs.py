@@ -14,7 +14,8 @@ from tests.encode.support import make_talk
 from tests.support.factory import ShowFixture
 from tests.support.media import FFMPEG, make_clip
 from veyedesk.encode import titles
-from veyedesk.services.encoding.prepare import execute_encode, prepare_encode
+from veyedesk.services.encoding.execute import execute_encode
+from veyedesk.services.encoding.prepare import prepare_encode
 from veyedesk.services.episodes import Selection
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.publishing.title_proofs import (

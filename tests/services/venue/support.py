@@ -15,7 +15,7 @@ from veyedesk.model import Episode, Mark
 from veyedesk.model.kinds import MarkKind
 from veyedesk.services.editing.draft import load_draft, save_draft
 from veyedesk.services.venue import rows
-from veyedesk.services.venue.checkout import CheckoutResult, checkout
+from veyedesk.services.venue.checkouts import CheckoutResult, checkout
 
 
 def seed_shared(session: Session, **kwargs: Any) -> ShowFixture:

@@ -27,7 +27,8 @@ from veyedesk.media.locator import MANIFEST, MediaLocator
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.player.timeline import Source, Timeline
 from veyedesk.services.editing.draft import load_draft
-from veyedesk.services.encoding.prepare import execute_encode, prepare_encode
+from veyedesk.services.encoding.execute import execute_encode
+from veyedesk.services.encoding.prepare import prepare_encode
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.venue.assets import make_assets
 

@@ -14,9 +14,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.services.test_assets import MARGIN, _venue_settings
-from tests.services.test_assets import talk as talk  # a fixture, re-exported
-from tests.services.test_assets import two_files as two_files  # its fixture
+from tests.services.venue.test_assets import (
+    MARGIN,
+    _venue_settings,
+    talk as talk,  # a fixture, re-exported
+    two_files as two_files,  # its fixture
+)
 from tests.support.raw_day import RawDay
 from veyedesk.cli.queue import encode_episode
 from veyedesk.db import make_engine, session_factory
@@ -26,7 +29,7 @@ from veyedesk.model.kinds import JobKind
 from veyedesk.services.editing.open_save import change_state
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.assets import make_assets
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 pytestmark = pytest.mark.media
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tests.services.venue.support import copy_of, dump, edit, seed_shared, sqlite
 from veyedesk.services.venue.changes import apply_changes, export_changes, read_changes
 from veyedesk.services.venue.errors import VenueError
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 
 def test_export_apply_merges_like_sync_and_reapply_is_a_no_op(

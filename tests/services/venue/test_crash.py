@@ -36,7 +36,7 @@ from veyedesk.model import (
     VenueSyncRun,
 )
 from veyedesk.model.kinds import LogKind, MarkKind
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 pytestmark = pytest.mark.postgres
 

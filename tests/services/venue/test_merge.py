@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict, chooser, merge_row
 from veyedesk.services.venue.rows import CUT, RAW_FILE, fields_of

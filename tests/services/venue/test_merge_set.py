@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from veyedesk.services.venue.merge import UNSET, chooser, merge_row, merge_set
 

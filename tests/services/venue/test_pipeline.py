@@ -15,7 +15,7 @@ from veyedesk.model.kinds import LogKind
 from veyedesk.services.editing.open_save import change_state
 from veyedesk.services.identity import Identity
 from veyedesk.services.pipeline.states import set_release_rules, set_stage
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 ADMIN = Identity("root", "admin")
 ALICE = Identity("alice", "editor")

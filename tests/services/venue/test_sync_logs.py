@@ -14,7 +14,7 @@ from veyedesk.model import Episode, Log
 from veyedesk.model.kinds import LogKind
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.changes import apply_changes, export_changes
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 
 @pytest.fixture

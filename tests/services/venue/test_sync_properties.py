@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.services.venue.support import copy_of, dump, edit, edit_cuts, seed_shared, sqlite
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.migrate import upgrade
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 FIELDS = ("name", "description", "tags")
 edits = st.lists(

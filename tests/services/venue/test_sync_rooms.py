@@ -13,7 +13,7 @@ from tests.services.venue.support import DAY, copy_of, dump, seed_shared, sqlite
 from veyedesk.db import session_factory
 from veyedesk.model import Location, Mark, Show
 from veyedesk.model.kinds import MarkKind
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 
 @pytest.fixture

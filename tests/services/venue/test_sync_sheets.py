@@ -15,7 +15,7 @@ from veyedesk.db import session_factory
 from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.services.admin.sheets import import_sheets, link_sheet, unlink_sheet
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 DAY = date(2026, 2, 1)
 EDITOR = Identity("ed@laptop", "editor")

@@ -22,7 +22,7 @@ from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.slug import slugify
-from veyedesk.services.admin import settings as svc
+from veyedesk.services import admin
 from veyedesk.services.identity import Identity
 
 
@@ -90,7 +90,7 @@ class NewShowDialog(QDialog):
 
         def work() -> int:
             with self.sessions() as session, session.begin():
-                return svc.create_show(
+                return admin.create_show(
                     session,
                     self.identity,
                     values["client_slug"],

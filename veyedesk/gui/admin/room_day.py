@@ -1,8 +1,8 @@
 """Go ▸ Raw files by room-day: one room's recordings of one day as a list (the seed's *raw
 files day*): start, end, duration, problems (unreadable, missing, gaps, overlaps), which
-talks use each file; trash and comment are set here through `services.room_day`.
+talks use each file; trash and comment are set here through `services.admin` (raw_files_day).
 
-The Marks tab is the same room-day's marks (the seed's *marks day*): `gui/marks_list.py`,
+The Marks tab is the same room-day's marks (the seed's *marks day*): `gui/mark/marks_list.py`,
 the list the Mark window uses, with its corrections and undo.
 """
 
@@ -31,8 +31,14 @@ from veyedesk.gui.mark.marks_list import MarksList
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.timecode import format_duration
-from veyedesk.services.admin.room_day import RawFileRow, RoomDay, RoomDayRef, room_day, room_days
-from veyedesk.services.admin.room_day import set_raw_file as set_raw_file_service
+from veyedesk.services.admin import (
+    RawFileRow,
+    RoomDay,
+    RoomDayRef,
+    room_day,
+    room_days,
+    set_raw_file as set_raw_file_service,
+)
 from veyedesk.services.identity import Identity
 
 COLUMNS = (

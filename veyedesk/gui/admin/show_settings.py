@@ -42,8 +42,8 @@ from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_s
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.slug import slugify
 from veyedesk.model.states import CHANNELCOPY
-from veyedesk.services.admin import settings as svc
-from veyedesk.services.admin.settings import Field
+from veyedesk.services import admin
+from veyedesk.services.admin import Field
 from veyedesk.services.identity import Identity
 
 
@@ -217,8 +217,8 @@ class ShowSettingsDialog(QDialog):
         self.setWindowTitle("Show settings")
         self.setObjectName("show_settings")
         self.tabs = QTabWidget()
-        self.client_form = FieldForm(svc.CLIENT_FIELDS, "client", self)
-        self.show_form = FieldForm(svc.SHOW_FIELDS, "show", self)
+        self.client_form = FieldForm(admin.CLIENT_FIELDS, "client", self)
+        self.show_form = FieldForm(admin.SHOW_FIELDS, "show", self)
         self.tabs.addTab(self.client_form, "Client")
         self.tabs.addTab(self.show_form, "Show")
         self.tabs.addTab(self._rooms_page(), "Rooms")
@@ -302,12 +302,12 @@ class ShowSettingsDialog(QDialog):
     def reload(self, *, keep_status: bool = False) -> None:
         """Read the settings again; `keep_status` keeps what the last save said."""
         self._run(
-            lambda s: svc.load_show_settings(s, self.show_id),
+            lambda s: admin.load_show_settings(s, self.show_id),
             lambda data: self._loaded(data, keep_status),
             commit=False,
         )
 
-    def _loaded(self, data: svc.ShowSettings, keep_status: bool = False) -> None:
+    def _loaded(self, data: admin.ShowSettings, keep_status: bool = False) -> None:
         self.client_form.load(data.client)
         self.show_form.load(data.show)
         self.setWindowTitle(window_title(f"Show settings — {data.show['name']}"))
@@ -318,7 +318,7 @@ class ShowSettingsDialog(QDialog):
             old.deleteLater()
         self.room_forms, self.room_ids = {}, []
         for room in data.rooms:
-            form = FieldForm(svc.ROOM_FIELDS, f"room_{room.slug}", self)
+            form = FieldForm(admin.ROOM_FIELDS, f"room_{room.slug}", self)
             form.load(room.values)
             self.room_forms[room.id] = form
             self.room_ids.append(room.id)
@@ -352,7 +352,7 @@ class ShowSettingsDialog(QDialog):
             return
         if offsets:
             self._run(
-                lambda s: svc.retime_preview(s, self.show_id, offsets),
+                lambda s: admin.retime_preview(s, self.show_id, offsets),
                 lambda lines: self._confirm_retime(lines, (client, show, rooms, offsets)),
                 commit=False,
             )
@@ -368,7 +368,7 @@ class ShowSettingsDialog(QDialog):
 
     def _save(self, client: dict, show: dict, rooms: dict, offsets: dict) -> None:
         def work(session: Any) -> list[str]:
-            return svc.save_show_settings(
+            return admin.save_show_settings(
                 session, self.identity, self.show_id, client, show, rooms, offsets
             )
 
@@ -394,7 +394,7 @@ class ShowSettingsDialog(QDialog):
             self.reload(keep_status=True)
 
         self._run(
-            lambda s: svc.add_show_room(s, self.identity, self.show_id, slug, name),
+            lambda s: admin.add_show_room(s, self.identity, self.show_id, slug, name),
             done,
             commit=True,
         )

@@ -31,8 +31,8 @@ from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.states import ROLES
-from veyedesk.services.admin import users
-from veyedesk.services.admin.users import UserRow
+from veyedesk.services import admin
+from veyedesk.services.admin import UserRow
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity
 
@@ -142,7 +142,7 @@ class UsersWindow(QDialog):
         self.reload()
 
     def reload(self) -> None:
-        self._run(lambda s: users.user_rows(s, self.identity), self._loaded)
+        self._run(lambda s: admin.user_rows(s, self.identity), self._loaded)
 
     def _loaded(self, rows: list[UserRow]) -> None:
         selected = self.selected_name()
@@ -185,13 +185,13 @@ class UsersWindow(QDialog):
                 edit.clear()
             self._ok(f"User {name} added ({role}).")
 
-        self._run(lambda s: users.create_user(s, self.identity, name, role, password).id, done)
+        self._run(lambda s: admin.create_user(s, self.identity, name, role, password).id, done)
 
     def change_role(self) -> None:
         name, role = self.selected_name(), self.role.currentText()
         if name is not None:
             self._run(
-                lambda s: users.set_role(s, self.identity, name, role).id,
+                lambda s: admin.set_role(s, self.identity, name, role).id,
                 lambda _: self._ok(f"{name} is now {role}."),
             )
 
@@ -204,7 +204,7 @@ class UsersWindow(QDialog):
             self.reset_password.clear()
             self._ok(f"Password of {name} reset.")
 
-        self._run(lambda s: users.reset_password(s, self.identity, name, password), done)
+        self._run(lambda s: admin.reset_password(s, self.identity, name, password), done)
 
     def toggle_active(self) -> None:
         name = self.selected_name()
@@ -213,6 +213,6 @@ class UsersWindow(QDialog):
             return
         active = not row.active
         self._run(
-            lambda s: users.set_active(s, self.identity, row.name, active).id,
+            lambda s: admin.set_active(s, self.identity, row.name, active).id,
             lambda _: self._ok(f"{row.name} {'enabled' if active else 'disabled'}."),
         )

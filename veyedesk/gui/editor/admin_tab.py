@@ -33,7 +33,7 @@ from veyedesk.errors import UserError
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.gui.widgets.when_field import WhenField
-from veyedesk.services.admin import talks
+from veyedesk.services import admin
 from veyedesk.services.identity import Identity
 
 LABELS = {
@@ -71,7 +71,7 @@ class EpisodeAdminTab(QWidget):
         # is picked (list_day), else the show's first day (show_days[0]).
         self.list_day: date | None = None
         self.show_days: list[date] = []
-        self.info: talks.AdminInfo | None = None
+        self.info: admin.AdminInfo | None = None
         # The show new talks go to: the window's current show, open talk or not (a talk
         # open from another show must not decide where a lightning talk lands).
         self.show_id: int | None = None
@@ -197,7 +197,7 @@ class EpisodeAdminTab(QWidget):
             return
 
         def work(session: Any) -> tuple[list[tuple[str, str]], list[date]]:
-            return talks.show_rooms(session, show_id), talks.show_days(session, show_id)
+            return admin.show_rooms(session, show_id), admin.show_days(session, show_id)
 
         def loaded(found: tuple[list[tuple[str, str]], list[date]]) -> None:
             if show_id != self.show_id:
@@ -225,9 +225,9 @@ class EpisodeAdminTab(QWidget):
         ):
             widget.setEnabled(episode_id is not None)
         if episode_id is not None:
-            self._run(lambda s: talks.admin_info(s, episode_id), self._loaded, commit=False)
+            self._run(lambda s: admin.admin_info(s, episode_id), self._loaded, commit=False)
 
-    def _loaded(self, info: talks.AdminInfo) -> None:
+    def _loaded(self, info: admin.AdminInfo) -> None:
         if info.episode_id != self.episode_id:
             return  # another talk was opened meanwhile
         self.delete_button.setText(DELETE)
@@ -281,7 +281,7 @@ class EpisodeAdminTab(QWidget):
             self._ok(f"Saved: {', '.join(c[0] for c in changes)}" if changes else "No change.")
             self.changed.emit(episode_id)
 
-        self._run(lambda s: talks.set_talk(s, self.identity, episode_id, values), done, True)
+        self._run(lambda s: admin.set_talk(s, self.identity, episode_id, values), done, True)
 
     def split(self) -> None:
         try:
@@ -297,7 +297,7 @@ class EpisodeAdminTab(QWidget):
             return
 
         def work(session: Any) -> int:
-            copy = talks.duplicate_talk(session, self.identity, episode_id, split_at=at)
+            copy = admin.duplicate_talk(session, self.identity, episode_id, split_at=at)
             return copy.id
 
         def done(new_id: int) -> None:
@@ -318,7 +318,7 @@ class EpisodeAdminTab(QWidget):
             self.changed.emit(episode_id)
             self.reopen.emit(episode_id)
 
-        self._run(lambda s: talks.move_talk(s, self.identity, episode_id, room).id, done, True)
+        self._run(lambda s: admin.move_talk(s, self.identity, episode_id, room).id, done, True)
 
     def delete(self) -> None:
         episode_id, force = self.episode_id, self.force.isChecked()
@@ -336,7 +336,7 @@ class EpisodeAdminTab(QWidget):
             self.changed.emit(0)
 
         self._run(
-            lambda s: talks.delete_talk(s, self.identity, episode_id, force=force), done, True
+            lambda s: admin.delete_talk(s, self.identity, episode_id, force=force), done, True
         )
 
     def add(self) -> None:
@@ -356,7 +356,7 @@ class EpisodeAdminTab(QWidget):
             return
 
         def work(session: Any) -> int:
-            return talks.add_talk_to(session, self.identity, show_id, name, room, start, duration)
+            return admin.add_talk_to(session, self.identity, show_id, name, room, start, duration)
 
         def done(new_id: int) -> None:
             self._ok(f"Added episode {new_id}.")

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.widgets.safe_text import tooltip
 from veyedesk.gui.widgets.table_model import FlatTableModel
 from veyedesk.model.timecode import (
@@ -37,7 +37,7 @@ from veyedesk.model.timecode import (
     format_wall,
     parse_offset,
 )
-from veyedesk.services.editing.draft import CutDraft
+from veyedesk.services.editing import CutDraft
 
 COLUMNS = ("#", "Raw file", "In", "Out", "Duration", "Apply", "Comment")
 COL_SEQ, COL_RAW, COL_IN, COL_OUT, COL_DURATION, COL_APPLY, COL_COMMENT = range(7)

@@ -33,8 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veyedesk.gui.document.editable import STATE, EditorDocument
 from veyedesk.gui.editor.title_preview import TitlePreview
-from veyedesk.gui.editor.window_document import STATE, EditorDocument
 from veyedesk.gui.widgets.safe_text import (
     MarkdownPreview,
     link_html,
@@ -51,7 +51,7 @@ from veyedesk.model.timecode import (
     format_offset,
     parse_offset,
 )
-from veyedesk.services.editing.facts import EpisodeContext
+from veyedesk.services.editing import EpisodeContext
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 RELEASED = (("Unknown", None), ("Yes", True), ("No", False))

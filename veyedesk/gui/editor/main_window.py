@@ -11,26 +11,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QSettings, Qt, QThreadPool
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDockWidget,
     QFrame,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from veyedesk.config import Settings, data_dir
 from veyedesk.db import SessionFactory
-from veyedesk.gui.admin.new_show import NewShowDialog
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
-from veyedesk.gui.admin.users_window import UsersWindow
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
 from veyedesk.gui.editor.cut_table import CutTable
 from veyedesk.gui.editor.episode_form import EpisodeForm, invalid_emails
@@ -42,29 +38,23 @@ from veyedesk.gui.editor.player_host import PlayerHost
 from veyedesk.gui.editor.queue_panel import QueuePanel
 from veyedesk.gui.editor.session import EpisodeSession, Leave
 from veyedesk.gui.editor.sheets_view import SheetsPanel, dropped_images
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.editor.show_list import ShowList
+from veyedesk.gui.editor.side_windows import SideWindows
+from veyedesk.gui.editor.window_menus import LAYOUT_VERSION, WindowMenus
 from veyedesk.gui.ingest.actions import IngestActions
 from veyedesk.gui.review.window import ReviewWindow
 from veyedesk.gui.widgets.prompts import Prompts
-from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
-from veyedesk.gui.widgets.status_bar import EditorStatusBar
+from veyedesk.gui.widgets.safe_text import tooltip, window_title
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.model.states import STATE_SLUGS
-from veyedesk.services.admin.sheets import sheet_text_by_episode
-from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
-from veyedesk.services.editing.journal import discard_journal, pending_journals
-from veyedesk.services.editing.navigation import Neighbour
-from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
-from veyedesk.services.errors import AlreadyExists
+from veyedesk.services.demo import DemoPlan
+from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
 from veyedesk.services.identity import Identity
 
 if TYPE_CHECKING:
-    from veyedesk.gui.mark.window import MarkWindow
-
-LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
+    pass
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
     """The editor: pick a show, open episodes, trim and describe them, save."""
 
     def __init__(
@@ -176,7 +166,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         # File ▸ Import schedule / Scan / Associate, View ▸ Watch, Go ▸ Raw files by room-day.
-        self.ingest = IngestActions(self)
+        self.ingest = IngestActions(self, self)
         self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
         self._restore_layout()
@@ -189,113 +179,6 @@ class MainWindow(QMainWindow):
         dock.setObjectName(name)  # saveState/restoreState find docks by objectName
         dock.setWidget(widget)
         return dock
-
-    def _action(self, text: str, slot: Any, shortcut: Any = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        if name:
-            action.setObjectName(name)
-        action.triggered.connect(slot)
-        self.addAction(action)
-        return action
-
-    def _build_actions(self) -> None:
-        self.save_action = self._action("&Save", self.save, QKeySequence.StandardKey.Save, "save")
-        self.save_next_action = self._action(
-            "Save and &next", self.save_and_next, "Ctrl+Return", "save_next"
-        )
-        self.save_next_action.setShortcuts(
-            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")]
-        )
-        self.next_action = self._action("&Next episode", lambda: self.go(+1), "Ctrl+PgDown")
-        self.previous_action = self._action("&Previous episode", lambda: self.go(-1), "Ctrl+PgUp")
-        self.close_episode_action = self._action("&Close episode", self.close_episode, "Ctrl+W")
-        self.refresh_action = self._action(
-            "&Refresh list", self.reload_shows, QKeySequence.StandardKey.Refresh
-        )
-        self.demo_action = self._action("Create the &demo show", lambda: self.seed_demo(True))
-        self.sync_action = self._action(
-            "S&ync with the shared database…", self.open_sync, None, "sync"
-        )
-        self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
-        self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
-        self.mark_room_action = self._action(
-            "&Mark this room…", self.open_mark_window, None, "mark"
-        )
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = self.file_menu = bar.addMenu("&File")
-        for action in (self.save_action, self.save_next_action, self.close_episode_action):
-            file_menu.addAction(action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.refresh_action)
-        file_menu.addAction(self.demo_action)
-        file_menu.addAction(self.sync_action)
-        file_menu.addAction(self.venue_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        self.edit_menu = bar.addMenu("&Edit")
-        go_menu = self.go_menu = bar.addMenu("&Go")
-        go_menu.addAction(self.previous_action)
-        go_menu.addAction(self.next_action)
-        go_menu.addSeparator()
-        go_menu.addAction(self.review_action)
-        go_menu.addAction(self.mark_room_action)
-        if self.identity.can("admin"):
-            admin_menu = bar.addMenu("&Admin")
-            admin_menu.addAction(self._action("&New show…", self.open_new_show, None, "new_show"))
-            admin_menu.addAction(
-                self._action("Show &settings…", self.open_show_settings, None, "show_settings")
-            )
-            admin_menu.addAction(self._action("&Users…", self.open_users, None, "users"))
-        self.outputs.install_menus(file_menu, go_menu)
-        view_menu = self.view_menu = bar.addMenu("&View")
-        for dock in (
-            self.list_dock,
-            self.form_dock,
-            self.cuts_dock,
-            self.queue_dock,
-            self.pipeline_dock,
-        ):
-            view_menu.addAction(dock.toggleViewAction())
-        view_menu.addSeparator()
-        view_menu.addAction(self._action("Reset &layout", self._reset_layout))
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&Keyboard", self._keyboard_help, "F1"))
-        help_menu.addAction(self._action("&About veyedesk", self._about))
-
-    def _build_toolbar(self) -> None:
-        bar = QToolBar("Episode")
-        bar.setObjectName("episode_toolbar")
-        bar.setMovable(False)
-        bar.addAction(self.previous_action)
-        bar.addAction(self.save_action)
-        bar.addAction(self.save_next_action)
-        bar.addAction(self.next_action)
-        self.next_label = plain_label()  # "Next: <talk title>"
-        self.next_label.setObjectName("next_label")
-        self.next_label.setStyleSheet("color: #555; padding-left: 6px")
-        bar.addWidget(self.next_label)
-        bar.addSeparator()
-        self.only_edit = QCheckBox("only state “edit”")
-        self.only_edit.setObjectName("only_edit")
-        self.only_edit.setToolTip("Next / Previous skip episodes in other states")
-        self.only_edit.toggled.connect(self._refresh_neighbours)
-        bar.addWidget(self.only_edit)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-
-    def _build_status_bar(self) -> None:
-        bar = EditorStatusBar(self.identity.name, self.identity.role, self.settings.db, self)
-        self.setStatusBar(bar)
-        self.status_bar = bar
-        # The labels tests and the toolbar read, by their old names.
-        self.lock_label, self.timecode_label = bar.lock_label, bar.timecode_label
-        self.queue_label, self.connection_label = bar.queue_label, bar.connection_label
-        self.count_label, self.user_label = bar.count_label, bar.user_label
 
     def _wire(self) -> None:
         self.episodes.episode_activated.connect(self.open_episode)
@@ -338,87 +221,6 @@ class MainWindow(QMainWindow):
         return self.navigator.previous_target
 
     # -- shows and the list -------------------------------------------------------------
-    def reload_shows(self) -> None:
-        """Re-read the show list (off the GUI thread)."""
-
-        def load() -> list[ShowRef]:
-            with self.db_sessions() as session:
-                return list_shows(session)
-
-        self.statusBar().showMessage("Loading shows…")
-        self.runner.submit(load, self._shows_loaded, self._load_failed)
-
-    def _shows_loaded(self, shows: list[ShowRef]) -> None:
-        current = self.show_box.currentData() or QSettings().value("last_show_id")
-        self.show_box.blockSignals(True)
-        self.show_box.clear()
-        for ref in shows:
-            self.show_box.addItem(ref.label, ref.id)
-        self.show_box.blockSignals(False)
-        if not shows:
-            self.episodes.set_rows([], list(STATE_SLUGS))
-            self.seed_demo(False)
-            return
-        wanted = self._after_shows.pop(0) if self._after_shows else current
-        index = self.show_box.findData(int(wanted)) if wanted is not None else -1
-        self.show_box.setCurrentIndex(max(index, 0))
-        self._show_changed()
-        if not self._journals_offered:
-            self._journals_offered = True
-            QTimer.singleShot(0, self.offer_journals)
-
-    def select_show(self, show_id: int) -> None:
-        index = self.show_box.findData(show_id)
-        if index >= 0 and index != self.show_box.currentIndex():
-            self.show_box.setCurrentIndex(index)
-
-    def _show_changed(self) -> None:
-        show_id = self.show_box.currentData()
-        if show_id is None:
-            return
-        QSettings().setValue("last_show_id", show_id)
-        self.pipeline.load(int(show_id))
-        if self.admin_tab is not None:
-            self.admin_tab.set_show(int(show_id))  # Add talk works with no talk open
-        self.ingest.rewatch()  # the raw folder of this show now
-        self.outputs.refresh()
-
-        def load() -> list[EpisodeRow]:
-            with self.db_sessions() as session:
-                return episode_rows(session, show_id)
-
-        self.statusBar().showMessage("Loading episodes…")
-        self.runner.submit(load, self._episodes_loaded, self._load_failed)
-        self._load_sheet_text()
-
-    def _load_sheet_text(self) -> None:
-        """The OCR text of each talk's sheets, so the episode filter finds it."""
-        show_id = self.show_box.currentData()
-        if show_id is None:
-            return
-
-        def load() -> dict[int, str]:
-            with self.db_sessions() as session:
-                return sheet_text_by_episode(session, show_id)
-
-        def loaded(texts: dict[int, str]) -> None:
-            if self.show_box.currentData() == show_id:
-                self.episodes.set_extra_text(texts)
-
-        self.runner.submit(load, loaded, self._load_failed)
-
-    def _episodes_loaded(self, rows: list[EpisodeRow]) -> None:
-        self.episodes.set_rows(rows, list(STATE_SLUGS))
-        self.count_label.setText(f"{len(rows)} episodes")
-        self.statusBar().clearMessage()
-        if self.editing.episode_id is not None:
-            self.episodes.select_episode(self.editing.episode_id)
-        elif self._open_first and rows:
-            self._open_first = False
-            self.open_episode(self.episodes.visible_ids()[0])
-
-    def _row_changed(self, row: EpisodeRow) -> None:
-        self.episodes.update_row(row)
 
     def _open_episode_ref(self) -> tuple[int, str] | None:
         doc = self.editing.document
@@ -427,44 +229,6 @@ class MainWindow(QMainWindow):
     def _show_ref(self) -> tuple[int, str] | None:
         show_id = self.show_box.currentData()
         return None if show_id is None else (int(show_id), self.show_box.currentText())
-
-    def _load_failed(self, exc: Exception | str) -> None:
-        self._status(f"Could not read the database: {exc}")
-
-    # -- the demo show ------------------------------------------------------------------
-    def seed_demo(self, asked: bool) -> None:
-        """Create the demo show in the background (empty database, or File ▸ demo), then show it."""
-        folder = data_dir() / "demo"
-        plan = self.demo_plan
-
-        def work() -> int:
-            with self.db_sessions() as session, session.begin():
-                existing = demo_exists(session)
-                if existing is not None:
-                    return existing
-                return create_demo(session, folder, plan).show_id
-
-        def done(show_id: int) -> None:
-            self._status(f"Demo show ready: recordings under {folder}")
-            # Seeded unasked while someone made a show of their own: stay on theirs.
-            if asked or self.show_box.count() == 0:
-                self._after_shows.append(show_id)
-                self._open_first = self.editing.document is None  # the workflow at once
-            self.reload_shows()
-
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, AlreadyExists):
-                return
-            self._status(f"Could not create the demo show: {exc}")
-
-        if not asked:
-            self._status(
-                "The database has no shows: creating a demo show (generating recordings with "
-                "ffmpeg, about a minute)…"
-            )
-        else:
-            self._status("Creating the demo show…")
-        self.runner.submit(work, done, failed)
 
     # -- opening and leaving episodes ---------------------------------------------------
     def open_episode(self, episode_id: int) -> None:
@@ -513,55 +277,6 @@ class MainWindow(QMainWindow):
             self.player.seek_to(pending[1], pending[2])
 
     # -- admin: settings, talks by hand, users ------------------------------------------
-    def open_show_settings(self) -> ShowSettingsDialog | None:
-        """The current show's settings dialog (Admin ▸ Show settings…)."""
-        show_id = self.show_box.currentData()
-        if show_id is None:
-            self._status("Pick a show first: the settings are the show's.")
-            return None
-        dialog = ShowSettingsDialog(
-            self.db_sessions, self.identity, int(show_id), self, self.runner
-        )
-        dialog.saved.connect(self.reload_shows)
-        dialog.retimed.connect(lambda: self._reopen(self.editing.episode_id or 0))
-        dialog.open()
-        return dialog
-
-    def open_new_show(self) -> NewShowDialog:
-        """Admin ▸ New show…: create it, list it, then open its settings to add rooms."""
-        dialog = NewShowDialog(self.db_sessions, self.identity, self, self.runner)
-
-        def created(show_id: int) -> None:
-            self._after_shows.append(show_id)
-            self.reload_shows()
-            self.new_show_settings = ShowSettingsDialog(
-                self.db_sessions, self.identity, show_id, self, self.runner
-            )
-            self.new_show_settings.saved.connect(self.reload_shows)
-            self.new_show_settings.tabs.setCurrentIndex(2)  # rooms come next
-            self.new_show_settings.open()
-
-        dialog.created.connect(created)
-        dialog.open()
-        return dialog
-
-    def open_users(self) -> UsersWindow:
-        """The users window (Admin ▸ Users…)."""
-        window = UsersWindow(self.db_sessions, self.identity, self, self.runner)
-        window.open()
-        return window
-
-    def _talks_changed(self, episode_id: int) -> None:
-        # A talk was added, split, moved or deleted: the list re-reads the show.
-        self._show_changed()
-        if episode_id and episode_id != self.editing.episode_id:
-            self.open_episode(episode_id)  # a new talk: show it (asks about unsaved edits)
-
-    def _reopen(self, episode_id: int) -> None:
-        # Split or moved under the open editor: its slot and room files are stale; reload
-        # it (asking about unsaved edits first, as any switch does).
-        if episode_id == self.editing.episode_id:
-            self.leave_episode(lambda: self.editing.open(episode_id))
 
     def _context_ready(self) -> None:
         context = self.editing.context
@@ -571,91 +286,6 @@ class MainWindow(QMainWindow):
             self.select_show(context.show_id)
 
     # -- encode queue and review --------------------------------------------------------
-    def open_sync(self) -> None:
-        """File ▸ Sync: merge this venue copy with its shared database (gui/sync_dialog.py)."""
-        from veyedesk.gui.venue.sync_dialog import SyncDialog
-
-        dialog = getattr(self, "sync_dialog", None)
-        if dialog is None:  # one per window: a sync still running keeps its dialog alive
-            dialog = SyncDialog(
-                self.settings.db,
-                self,
-                default_profile=self.settings.default_profile,
-                who=self.identity,
-                raw_root=self.settings.raw_root,
-            )
-            dialog.synced.connect(lambda _report: self.reload_shows())
-            self.sync_dialog = dialog
-        dialog.show()
-        dialog.raise_()
-
-    def open_venue_folder(self, folder: Path | None = None) -> None:
-        """File ▸ Open venue folder…: an assets or venue folder in a window of its own."""
-        from veyedesk.gui.venue.folder import open_venue_window
-
-        self.venue_window = open_venue_window(self, self.settings, self.identity, folder)
-
-    def open_review(self) -> None:
-        """Open review mode for the current show (episodes in review 1 / review 2)."""
-        show_id = self.show_box.currentData()
-        if show_id is None:
-            self._status("Pick a show first: review lists the show's episodes awaiting review.")
-            return
-        if self.review_window is None or self.review_window.show_id != show_id:
-            if self.review_window is not None:
-                self.review_window.shutdown()
-            self.review_window = ReviewWindow(
-                self.db_sessions, self.settings, self.identity, int(show_id), self
-            )
-            self.review_window.open_in_editor.connect(self._open_from_review)
-            self.review_window.reviewed.connect(lambda *_: self.reload_shows())
-        self.review_window.show()
-        self.review_window.raise_()
-        self.review_window.refresh()
-
-    def open_mark_window(self) -> None:
-        """Go ▸ Mark this room: the Mark window for the open (or selected) talk's room."""
-        from veyedesk.gui.mark.window import open_for_episode
-
-        doc = self.editing.document
-        episode_id = doc.draft.episode_id if doc is not None else self.episodes.selected_id()
-        if episode_id is None:
-            self._status("Pick a talk first: the Mark window marks its room.")
-            return
-        open_for_episode(
-            self, self.db_sessions, self.identity, episode_id, on_window=self._watch_marks
-        )
-
-    def _watch_marks(self, window: MarkWindow) -> None:
-        window.marks_changed.connect(self._room_marks_changed)
-
-    def _mark_added(self, marks: list[datetime]) -> None:
-        self.player.set_marks(marks)
-        # An open Mark window of the same room lists it too.
-        from veyedesk.gui.mark.window import MarkWindow
-
-        context = self.editing.context
-        for window in self.findChildren(MarkWindow):
-            if context is not None and window.room.room_slug == context.room_slug:
-                window.marks.reload()
-
-    def _room_marks_changed(self, room_slug: str) -> None:
-        # A mark of the open talk's room: its timeline shows it without reopening.
-        context = self.editing.context
-        if context is not None and context.room_slug == room_slug:
-            self.editing.reload_context()
-
-    def _open_from_review(self, episode_id: int, raw_file_id: int, offset: float) -> None:
-        # The episode opens asynchronously; the seek waits for its document.
-        self._pending_seek = (episode_id, raw_file_id, offset)
-        self.raise_()
-        self.activateWindow()
-        doc = self.editing.document
-        if doc is not None and doc.draft.episode_id == episode_id:
-            self._pending_seek = None
-            self.player.seek_to(raw_file_id, offset)
-        else:
-            self.open_episode(episode_id)
 
     def _editable_changed(self) -> None:
         self.form.refresh_read_only()
@@ -796,37 +426,6 @@ class MainWindow(QMainWindow):
         self.status_bar.say(message)
 
     # -- help, layout, closing ----------------------------------------------------------
-    def _keyboard_help(self) -> None:
-        dialog = self.player.keyboard_help()
-        if dialog is not None:
-            dialog.exec()
-
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About veyedesk",
-            "veyedesk: trim conference talks from raw recordings, encode and review them.\n"
-            "The desktop successor of Veyepar.",
-        )
-
-    def _restore_layout(self) -> None:
-        settings = QSettings()
-        self._default_state = self.saveState(LAYOUT_VERSION)
-        geometry = settings.value("main_window/geometry")
-        self.first_run = geometry is None
-        if geometry is not None:
-            self.restoreGeometry(geometry)  # size, position and maximised, as last closed
-        else:
-            # First run: the whole screen (takes effect at show()); a desktop app's habit.
-            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        state = settings.value("main_window/state")
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
-
-    def _reset_layout(self) -> None:
-        self.restoreState(self._default_state, LAYOUT_VERSION)
-        for dock in (self.list_dock, self.form_dock, self.cuts_dock):
-            dock.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing:

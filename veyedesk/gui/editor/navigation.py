@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.editing.navigation import Neighbour, neighbour
+from veyedesk.services.editing import Neighbour, neighbour
 
 
 class EpisodeNavigator(QObject):

@@ -22,11 +22,13 @@ from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
 from veyedesk.gui.review.encode_player import EncodePlayer
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.publishing.playlists import EncodedFile, episode_encodes, show_playlist_by_id
-from veyedesk.services.publishing.release_form import write_episode_release_form
-from veyedesk.services.publishing.title_proofs import (
+from veyedesk.services.publishing import (
+    EncodedFile,
+    episode_encodes,
     show_heading,
+    show_playlist_by_id,
     show_slide_jobs,
+    write_episode_release_form,
     write_proof_sheet,
 )
 
@@ -165,7 +167,7 @@ class EpisodeOutputs(QObject):
         out, sessions = Path(target), self.sessions
 
         def work() -> Any:
-            from veyedesk.services.publishing.playlists import show_selection
+            from veyedesk.services.publishing import show_selection
 
             with sessions() as session:
                 selection = show_selection(session, show_id)

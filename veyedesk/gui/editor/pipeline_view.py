@@ -28,7 +28,7 @@ from veyedesk.gui.widgets.safe_text import plain_label, tooltip
 from veyedesk.gui.widgets.table_model import FlatTableModel
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.pipeline import StateKind
-from veyedesk.services.pipeline.states import PipelineView, StageRow, show_pipeline
+from veyedesk.services.pipeline import PipelineView, StageRow, show_pipeline
 
 COLUMNS = ("State", "Kind", "Public", "Talks", "Held", "Command")
 POLL_MS = 5000

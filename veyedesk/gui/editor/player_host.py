@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QStackedLayout, QWidget
 
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.model.timecode import add_seconds
 

@@ -47,8 +47,8 @@ from veyedesk.jobs import queue
 from veyedesk.jobs.queue import JobView
 from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobStatus
 from veyedesk.model.timecode import format_duration
+from veyedesk.services import pipeline
 from veyedesk.services.identity import Identity
-from veyedesk.services.pipeline import queue_actions
 
 COLUMNS = (
     "Job",
@@ -286,9 +286,9 @@ class QueuePanel(QWidget):
         who = self.identity
         # Through services.queue_actions, which checks the role: a reviewer's panel is refused.
         steps: dict[str, Callable[[Any], object]] = {
-            "cancel": lambda s: queue_actions.cancel_job(s, job.id, who),
-            "retry": lambda s: queue_actions.retry_job(s, job.id, who),
-            "raise": lambda s: queue_actions.raise_priority(s, job.id, who),
+            "cancel": lambda s: pipeline.cancel_job(s, job.id, who),
+            "retry": lambda s: pipeline.retry_job(s, job.id, who),
+            "raise": lambda s: pipeline.raise_priority(s, job.id, who),
         }
 
         def run() -> str:

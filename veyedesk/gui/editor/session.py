@@ -18,16 +18,27 @@ from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory, is_connection_error
 from veyedesk.errors import UserError
-from veyedesk.gui.editor.window_document import STATE, EditorDocument
+from veyedesk.gui.document.editable import STATE, EditorDocument
 from veyedesk.gui.logfile import log_unexpected
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.editing import open_save as editing
-from veyedesk.services.editing.draft import EditConflict, room_day_marks
-from veyedesk.services.editing.facts import EpisodeContext, episode_context, episode_row
-from veyedesk.services.editing.journal import JournalEntry, discard_journal, write_journal
-from veyedesk.services.editing.locks import LockState, release_lock, take_over
-from veyedesk.services.editing.open_save import LockLost, OpenedEpisode, SavedEpisode
+from veyedesk.services import editing
+from veyedesk.services.editing import (
+    EditConflict,
+    EpisodeContext,
+    JournalEntry,
+    LockLost,
+    LockState,
+    OpenedEpisode,
+    SavedEpisode,
+    discard_journal,
+    episode_context,
+    episode_row,
+    release_lock,
+    room_day_marks,
+    take_over,
+    write_journal,
+)
 from veyedesk.services.episodes import EpisodeRow
 
 RETRY_MS = 5000

@@ -46,7 +46,7 @@ from veyedesk.gui.widgets.safe_text import plain_label, tooltip
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.media.ocr import OCR_OFF_MESSAGE, find_ocr
 from veyedesk.model.recording import SheetOcr
-from veyedesk.services.admin.sheets import (
+from veyedesk.services.admin import (
     IMAGE_SUFFIXES,
     SheetImport,
     SheetInfo,

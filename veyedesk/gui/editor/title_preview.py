@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 
 from veyedesk.db import SessionFactory
 from veyedesk.encode.proofs import RenderedSlide
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.publishing.slides import SLIDE_FIELDS
-from veyedesk.services.publishing.title_proofs import preview_source, render_preview
+from veyedesk.services.encoding import SLIDE_FIELDS
+from veyedesk.services.publishing import preview_source, render_preview
 
 DEBOUNCE_MS = 400
 WARNING_STYLE = "color: #b00020; font-weight: bold"

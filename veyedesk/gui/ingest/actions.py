@@ -10,32 +10,64 @@ and the playhead and zoom stay where the editor left them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, QSettings, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QProgressBar
+from PySide6.QtWidgets import QComboBox, QMenu, QProgressBar, QStatusBar, QWidget
 
 from veyedesk.gui.admin.room_day import RoomDayWindow
 from veyedesk.gui.ingest.folder_watch import FolderWatch
 from veyedesk.gui.ingest.import_dialog import ImportDialog
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.services.editing.facts import EpisodeContext, episode_context
+from veyedesk.services.editing import EpisodeContext, episode_context
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.ingest.assoc import AssocResult
-from veyedesk.services.ingest.scan import ScanResult
-from veyedesk.services.ingest.window_steps import (
+from veyedesk.services.ingest import (
+    AssocResult,
     OpenRawFiles,
     ScanRaced,
+    ScanResult,
     associate_show,
     open_episode_raw_files,
     raw_root_of,
     scan_show_for,
 )
 
+
+class IngestHost(Protocol):
+    """What the ingest actions use of the editor window that hosts them (never the window).
+
+    The show picker says which show; the open talk's session, form, player and cut list
+    take new recordings without losing unsaved edits; the rest is status and identity.
+    """
+
+    db_sessions: SessionFactory
+    settings: Settings
+    identity: Identity
+    show_box: QComboBox
+    status_bar: EditorStatusBar
+    editing: EpisodeSession
+    form: EpisodeForm
+    player: PlayerHost
+    cuts: CutTable
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def reload_shows(self) -> None: ...
+
+    def open_episode(self, episode_id: int) -> None: ...
+
+
 if TYPE_CHECKING:
-    from veyedesk.gui.editor.main_window import MainWindow
+    from veyedesk.config import Settings
+    from veyedesk.db import SessionFactory
+    from veyedesk.gui.editor.cut_table import CutTable
+    from veyedesk.gui.editor.episode_form import EpisodeForm
+    from veyedesk.gui.editor.player_host import PlayerHost
+    from veyedesk.gui.editor.session import EpisodeSession
+    from veyedesk.gui.widgets.status_bar import EditorStatusBar
+    from veyedesk.services.identity import Identity
 
 SWAP_CHECK_MS = 500  # how often a timeline waiting for new files looks for a pause
 WATCH_KEY = "ingest/watch"
@@ -54,8 +86,8 @@ class IngestActions(QObject):
     raw_files_refreshed = Signal(int)  # episode id whose timeline got the new files
     imported = Signal(object)  # ImportResult
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: IngestHost, parent: QWidget) -> None:
+        super().__init__(parent)
         self.window = window
         pool = QThreadPool(self)
         pool.setMaxThreadCount(1)  # scans and associations one after another
@@ -100,7 +132,7 @@ class IngestActions(QObject):
         self._swap_timer.timeout.connect(self._swap_when_paused)
 
     def _action(self, text: str, slot: Any, name: str) -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent())
         action.setObjectName(name)
         action.triggered.connect(lambda *_: slot())
         return action
@@ -118,6 +150,11 @@ class IngestActions(QObject):
         go_menu.addAction(self.room_day_action)
 
     # -- helpers ------------------------------------------------------------------------
+    def _parent_widget(self) -> QWidget:
+        parent = self.parent()
+        assert isinstance(parent, QWidget)
+        return parent
+
     @property
     def show_id(self) -> int | None:
         value = self.window.show_box.currentData()
@@ -147,7 +184,12 @@ class IngestActions(QObject):
             self.dialog.activateWindow()
             return self.dialog
         self.dialog = ImportDialog(
-            w.db_sessions, w.identity, show_id, w.show_box.currentText(), self.quick, w
+            w.db_sessions,
+            w.identity,
+            show_id,
+            w.show_box.currentText(),
+            self.quick,
+            self._parent_widget(),
         )
         self.dialog.imported.connect(self._imported)
         self.dialog.show()
@@ -338,7 +380,9 @@ class IngestActions(QObject):
         if self.room_day is None or self.room_day.show_id != show_id:
             if self.room_day is not None:
                 self.room_day.close()
-            self.room_day = RoomDayWindow(w.db_sessions, w.identity, show_id, self.quick, w)
+            self.room_day = RoomDayWindow(
+                w.db_sessions, w.identity, show_id, self.quick, self._parent_widget()
+            )
             self.scanned.connect(self.room_day.refresh_after_scan)
             # A trashed file leaves the open talk's timeline (and an untrashed one comes back).
             self.room_day.saved.connect(lambda _id: self.refresh_open_episode())

@@ -35,13 +35,14 @@ from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.ingest.schedule_merge import MergePlan
 from veyedesk.services.identity import Identity
-from veyedesk.services.ingest.schedule_import import ImportResult
-from veyedesk.services.ingest.schedule_source import is_url, read_schedule_source
-from veyedesk.services.ingest.window_steps import (
+from veyedesk.services.ingest import (
     ImportOutdated,
+    ImportResult,
     Signature,
     import_schedule_for,
+    is_url,
     plan_signature,
+    read_schedule_source,
 )
 
 SCHEDULE_FILTER = "Schedules (*.xml *.json *.csv *.tsv);;All files (*)"

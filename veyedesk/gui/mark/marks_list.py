@@ -38,8 +38,9 @@ from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.base import new_uuid
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import format_wall
-from veyedesk.services.editing import marks as marking
-from veyedesk.services.editing.marks import MarkRow
+from veyedesk.services import editing
+from veyedesk.services.editing import MarkRow
+from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity
 
 KIND_LABELS = {MarkKind.START: "Talk starts", MarkKind.END: "Talk ends", MarkKind.CUT: "Cut here"}
@@ -80,7 +81,7 @@ class MarkWriter(QObject):
         where, sessions = self.where, self.sessions
 
         def work() -> list[MarkRow]:
-            return marking.write_marks(sessions, change, where.room_id, where.day)
+            return editing.write_marks(sessions, change, where.room_id, where.day)
 
         self._runner.submit(work, self._delivered(where), self._failed)
 
@@ -133,7 +134,7 @@ class _Press:
 
     def do(self, session: Any) -> None:
         if self.row is None:
-            self.row = marking.record_mark(
+            self.row = editing.record_mark(
                 session,
                 self.who,
                 self.where.show_id,
@@ -144,10 +145,10 @@ class _Press:
                 **self.kw,
             )
         else:
-            marking.restore_mark(session, self.who, self.row)
+            editing.restore_mark(session, self.who, self.row)
 
     def undo(self, session: Any) -> None:
-        self.row = marking.delete_mark(session, self.who, self.uuid)
+        self.row = editing.delete_mark(session, self.who, self.uuid)
 
 
 class _Edit:
@@ -164,7 +165,7 @@ class _Edit:
 
     def undo(self, session: Any) -> None:
         if self.before is not None:
-            marking.update_mark(session, self.who, self.before)
+            editing.update_mark(session, self.who, self.before)
 
 
 class _Delete:
@@ -173,11 +174,11 @@ class _Delete:
         self.row: MarkRow | None = None
 
     def do(self, session: Any) -> None:
-        self.row = marking.delete_mark(session, self.who, self.uuid)
+        self.row = editing.delete_mark(session, self.who, self.uuid)
 
     def undo(self, session: Any) -> None:
         if self.row is not None:
-            marking.restore_mark(session, self.who, self.row)
+            editing.restore_mark(session, self.who, self.row)
 
 
 class MarksList(QWidget):
@@ -321,7 +322,7 @@ class MarksList(QWidget):
         who = self.identity
         self._edit(
             f"Move mark to {format_wall(click)}",
-            lambda s: marking.move_mark(s, who, uuid, click),
+            lambda s: editing.move_mark(s, who, uuid, click),
         )
 
     def nudge(self, by: timedelta) -> None:
@@ -332,7 +333,7 @@ class MarksList(QWidget):
         who, uuid = self.identity, row.uuid
         self._edit(
             f"Move mark {by.total_seconds():+g} s",
-            lambda s: marking.nudge_mark(s, who, uuid, by),
+            lambda s: editing.nudge_mark(s, who, uuid, by),
         )
 
     def edit_time(self) -> None:
@@ -349,8 +350,8 @@ class MarksList(QWidget):
         if not ok:
             return
         try:
-            moment = marking.parse_time_of_day(text)
-        except marking.InvalidInput as exc:
+            moment = editing.parse_time_of_day(text)
+        except InvalidInput as exc:
             self.status.emit(str(exc))
             return
         self.move_to(row.uuid, datetime.combine(row.click.date(), moment))
@@ -362,12 +363,12 @@ class MarksList(QWidget):
         who, uuid = self.identity, row.uuid
         self._edit(
             f"Make mark {KIND_LABELS[kind]}",
-            lambda s: marking.change_kind(s, who, uuid, kind),
+            lambda s: editing.change_kind(s, who, uuid, kind),
         )
 
     def set_note(self, uuid: str, note: str) -> None:
         who = self.identity
-        self._edit("Edit mark note", lambda s: marking.edit_note(s, who, uuid, note))
+        self._edit("Edit mark note", lambda s: editing.edit_note(s, who, uuid, note))
 
     def edit_note(self) -> None:
         row = self.selected()

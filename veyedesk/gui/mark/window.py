@@ -45,8 +45,8 @@ from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import format_wall
-from veyedesk.services.editing import marks as marking
-from veyedesk.services.editing.marks import RoomInfo, Talk
+from veyedesk.services import editing
+from veyedesk.services.editing import RoomInfo, Talk
 from veyedesk.services.identity import Identity
 
 
@@ -141,9 +141,9 @@ class MarkWindow(QMainWindow):
         self.sessions = sessions
         self.identity = identity
         self.room = room
-        self.machine = marking.machine_name()
+        self.machine = editing.machine_name()
         # This machine's clock as venue wall clock; tests give a clock of their own.
-        self.clock = clock or (lambda: marking.venue_now(room.timezone))
+        self.clock = clock or (lambda: editing.venue_now(room.timezone))
         self.offset_s = 0.0
         self.talks: list[Talk] = []
         self._talks_day: date | None = None
@@ -304,7 +304,7 @@ class MarkWindow(QMainWindow):
 
         def read() -> float | None:
             with self.sessions() as session:
-                return marking.last_offset(session, room_id, machine)
+                return editing.last_offset(session, room_id, machine)
 
         def found(offset: float | None) -> None:
             if offset is not None and QSettings().value(self._offset_key()) is None:
@@ -340,11 +340,11 @@ class MarkWindow(QMainWindow):
         """The recorder's clock shows `recorder_shows` (HH:MM:SS) right now: store the offset."""
         machine_now = self.clock()  # read first: the moment the volunteer pressed
         try:
-            shows = marking.parse_time_of_day(recorder_shows)
+            shows = editing.parse_time_of_day(recorder_shows)
         except UserError as exc:
             self._status(str(exc))
             return
-        self.set_offset(marking.alignment_offset(shows, machine_now))
+        self.set_offset(editing.alignment_offset(shows, machine_now))
         self._status(f"Aligned: recorder clock offset {self.offset_s:+.1f} s")
 
     def ask_alignment(self) -> None:
@@ -367,7 +367,7 @@ class MarkWindow(QMainWindow):
             self.marks.set_day(now.date())
         if now.date() != self._talks_day:
             self.reload_talks()
-        current, upcoming = marking.now_and_next(self.talks, now)
+        current, upcoming = editing.now_and_next(self.talks, now)
         self.now_label.setText(_talk_line("Now", current, "no talk scheduled right now"))
         self.next_label.setText(_talk_line("Next", upcoming, "no more talks today"))
 
@@ -378,7 +378,7 @@ class MarkWindow(QMainWindow):
 
         def read() -> list[Talk]:
             with self.sessions() as session:
-                return marking.room_talks(session, show_id, room_id, day)
+                return editing.room_talks(session, show_id, room_id, day)
 
         def found(talks: list[Talk]) -> None:
             self.talks = talks
@@ -443,7 +443,7 @@ def open_for_episode(
 
     def read() -> RoomInfo:
         with sessions() as session:
-            return marking.episode_room(session, episode_id)
+            return editing.episode_room(session, episode_id)
 
     def found(room: RoomInfo) -> None:
         runner.deleteLater()

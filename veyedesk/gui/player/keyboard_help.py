@@ -1,4 +1,4 @@
-"""Help ▸ Keyboard: the key map, generated from gui/keymap.py so it can never drift."""
+"""Help ▸ Keyboard: the key map, generated from gui/player/keymap.py so it can never drift."""
 
 from __future__ import annotations
 

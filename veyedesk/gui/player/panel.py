@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.document.episode import EpisodeDocument
 from veyedesk.gui.player.keyboard_help import KeyboardHelp
 from veyedesk.gui.player.keymap import KEYMAP
 from veyedesk.gui.player.timeline import TimelineWidget

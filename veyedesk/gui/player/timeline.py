@@ -18,7 +18,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.document.episode import EpisodeDocument
 from veyedesk.gui.player import timeline_paint as paint
 from veyedesk.gui.player.timeline_paint import Block, ThumbStrip, View
 from veyedesk.media.peaks import Peaks

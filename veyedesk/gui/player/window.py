@@ -16,13 +16,12 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
 from veyedesk.errors import UserError
-from veyedesk.gui.editor.window_document import EditorDocument
+from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.prompts import Prompts
-from veyedesk.services.editing import open_save as editing
-from veyedesk.services.editing.draft import room_day_marks
-from veyedesk.services.editing.locks import release_lock
+from veyedesk.services import editing
+from veyedesk.services.editing import release_lock, room_day_marks
 from veyedesk.services.identity import Identity
 
 

@@ -26,7 +26,7 @@ from veyedesk.gui.widgets.safe_text import plain_label, window_title
 from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
-from veyedesk.services.publishing.playlists import EncodedFile
+from veyedesk.services.publishing import EncodedFile
 
 SLIDER_STEPS = 1000
 

@@ -46,10 +46,9 @@ from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
-from veyedesk.services.editing.facts import episode_row
+from veyedesk.services import editing, pipeline
 from veyedesk.services.identity import Identity
-from veyedesk.services.pipeline import release, review
-from veyedesk.services.pipeline.review import HeldItem, ReviewItem, ReviewPackage
+from veyedesk.services.pipeline import HeldItem, ReviewItem, ReviewPackage
 
 AROUND_SEAM = 2.0  # seconds played before and after a seam
 PART_COLOURS = ("#5b8def", "#43a06b")  # cuts alternate so each boundary shows
@@ -278,8 +277,8 @@ class ReviewWindow(QMainWindow):
         def load() -> tuple[list[ReviewItem], list[HeldItem]]:
             with self.sessions() as session:
                 return (
-                    review.review_items(session, self.show_id),
-                    review.held_items(session, self.show_id),
+                    pipeline.review_items(session, self.show_id),
+                    pipeline.held_items(session, self.show_id),
                 )
 
         self.runner.submit(load, self._items_loaded, self._failed)
@@ -315,10 +314,10 @@ class ReviewWindow(QMainWindow):
 
         def load() -> ReviewPackage:
             with self.sessions() as session:
-                package = review.load_review(session, episode_id, self.settings)
+                package = pipeline.load_review(session, episode_id, self.settings)
             if package.exists and not package.problem:
                 with self.sessions() as session, session.begin():
-                    review.mark_opened(session, episode_id, identity)
+                    pipeline.mark_opened(session, episode_id, identity)
             return package
 
         self.statusBar().showMessage("Opening the encode…")
@@ -409,7 +408,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                return review.approve(session, episode_id, identity, profile)
+                return pipeline.approve(session, episode_id, identity, profile)
 
         self.runner.submit(
             run, lambda state: self._done(episode_id, f"approved -> {state}"), self._failed
@@ -426,7 +425,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                return release.approve_by_mail(session, episode_id, identity, when, profile)
+                return pipeline.approve_by_mail(session, episode_id, identity, when, profile)
 
         self.runner.submit(
             run,
@@ -445,8 +444,8 @@ class ReviewWindow(QMainWindow):
 
         def run() -> str:
             with self.sessions() as session, session.begin():
-                release.set_released(session, chosen, True, identity, settings)
-                return episode_row(session, chosen).state
+                pipeline.set_released(session, chosen, True, identity, settings)
+                return editing.episode_row(session, chosen).state
 
         self.runner.submit(
             run, lambda state: self._released(chosen, f"released yes -> {state}"), self._failed
@@ -477,7 +476,7 @@ class ReviewWindow(QMainWindow):
 
         def run() -> None:
             with self.sessions() as session, session.begin():
-                review.reject(session, episode_id, identity, comment, profile)
+                pipeline.reject(session, episode_id, identity, comment, profile)
 
         self.runner.submit(run, lambda _: self._done(episode_id, "rejected"), self._failed)
 

@@ -7,6 +7,7 @@ stays on its own database. The new window closes its database when it closes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -38,12 +39,20 @@ def open_folder(folder: Path, settings: Settings) -> tuple[Settings, SessionFact
     return local, session_factory(open_database(local.db))
 
 
-def open_venue_window(
-    parent: QWidget, settings: Settings, identity: Identity, folder: Path | None = None
-) -> QMainWindow | None:
-    """A main window on a venue folder (asked for when `folder` is None), shown; or None."""
-    from veyedesk.gui.editor.main_window import MainWindow
+# Makes the window for the folder's database: the editor passes its own class, so this
+# module never imports the editor window (which imports it).
+WindowFactory = Callable[[SessionFactory, Settings, Identity], QMainWindow]
 
+
+def open_venue_window(
+    parent: QWidget,
+    settings: Settings,
+    identity: Identity,
+    folder: Path | None = None,
+    *,
+    make_window: WindowFactory,
+) -> QMainWindow | None:
+    """A window made by `make_window` on a venue folder (asked for when None), shown; or None."""
     folder = folder or choose_folder(parent)
     if folder is None:
         return None
@@ -52,7 +61,7 @@ def open_venue_window(
     except (UserError, DatabaseError) as exc:
         critical(parent, "veyedesk — venue folder", str(exc))
         return None
-    window = MainWindow(sessions, local, identity)
+    window = make_window(sessions, local, identity)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     engine = sessions.kw["bind"]
     window.destroyed.connect(lambda *_: engine.dispose())

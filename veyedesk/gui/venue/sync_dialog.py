@@ -2,7 +2,7 @@
 
 The sync itself is `services.venue.sync.sync`, run on a pool thread; its progress comes
 back through a queued signal. Conflicts (a field both sides changed) open the per-field
-choice dialog of `gui/conflict_dialog.py`; the choices are synced at once, and Cancel
+choice dialog of `gui/widgets/conflict_dialog.py`; the choices are synced at once, and Cancel
 leaves them pending (both sides keep their value, nothing is overwritten).
 
 A venue copy never stores the shared database's password. When the server wants one (or
@@ -32,9 +32,15 @@ from veyedesk.gui.widgets.conflict_dialog import FieldChoice, FieldChoiceDialog,
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.errors import PasswordNeeded
-from veyedesk.services.venue.merge import DELETED, MINE, THEIRS, FieldConflict
-from veyedesk.services.venue.sync import Resolutions, SyncReport
+from veyedesk.services.venue import (
+    DELETED,
+    MINE,
+    THEIRS,
+    FieldConflict,
+    PasswordNeeded,
+    Resolutions,
+    SyncReport,
+)
 
 SyncFunction = Callable[..., SyncReport]
 
@@ -269,6 +275,6 @@ class SyncDialog(QDialog):
 
 
 def _default_sync(url: str, **kwargs: Any) -> SyncReport:
-    from veyedesk.services.venue.sync import sync
+    from veyedesk.services.venue import sync
 
     return sync(url, **kwargs)

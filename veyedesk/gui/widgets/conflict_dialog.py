@@ -2,7 +2,7 @@
 
 Only fields both sides changed need a choice; your other edits are kept and their other
 changes are taken, so nothing is silently overwritten or lost. `FieldChoiceDialog` is the
-same grid for any per-field choice: the venue sync (`gui/sync_dialog.py`) shows its
+same grid for any per-field choice: the venue sync (`gui/venue/sync_dialog.py`) shows its
 conflicts in it.
 """
 
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.gui.widgets.safe_text import bold_label, plain_label
 from veyedesk.model.timecode import format_offset
-from veyedesk.services.editing.draft import EditConflict, EpisodeDraft, resolve_conflict
+from veyedesk.services.editing import EditConflict, EpisodeDraft, resolve_conflict
 
 
 def show_value(value: Any) -> str:

@@ -1,6 +1,6 @@
 """The questions the editor window asks, in one replaceable object (tests answer them in code).
 
-Every box is plain text (gui/safe_text.py): titles and names come from schedules and users.
+Every box is plain text (gui/widgets/safe_text.py): titles and names come from schedules and users.
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from veyedesk.gui.logfile import log_path
 from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.conflict_dialog import ConflictDialog
-from veyedesk.services.editing.draft import EditConflict, EpisodeDraft
-from veyedesk.services.editing.journal import JournalEntry
-from veyedesk.services.editing.locks import LockState
+from veyedesk.services.editing import EditConflict, EpisodeDraft, JournalEntry, LockState
 
 
 class Prompts:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
-from veyedesk.services.admin import talks
+from veyedesk.services import admin
 
 DAY_FORMAT = "%a %d %b %Y"
 
@@ -51,4 +51,4 @@ class WhenField(QLineEdit):
 
     def moment(self) -> datetime:
         """The typed time as naive venue wall clock."""
-        return talks.parse_when_on(self.text(), self.day, self.what)
+        return admin.parse_when_on(self.text(), self.day, self.what)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.model import Cut, Episode, RawFile, Show
 from veyedesk.model.timecode import format_duration
-from veyedesk.services.admin.room_day import show_raw_overlaps
+from veyedesk.services.admin.raw_files_day import show_raw_overlaps
 
 # Recording gaps shorter than this are recorder file switches, not lost footage.
 MIN_GAP = 2.0

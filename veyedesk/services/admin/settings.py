@@ -330,7 +330,7 @@ def save_show_settings(
     `offsets` (room id -> hours) re-times those rooms (services.retime) after the other
     changes. Returns one line per change.
     """
-    from veyedesk.services.ingest.retime import retime_room
+    from veyedesk.services.ingest import retime_room
 
     require_admin(session, who)
     show = get_show_by_id(session, show_id)
@@ -362,7 +362,7 @@ def add_show_room(session: Session, who: Identity, show_id: int, slug: str, name
 
 def retime_preview(session: Session, show_id: int, offsets: Mapping[int, int]) -> list[str]:
     """What re-timing these rooms would move (the lines the dialog lists); writes nothing."""
-    from veyedesk.services.ingest.retime import plan_retime
+    from veyedesk.services.ingest import plan_retime
 
     show = get_show_by_id(session, show_id)
     by_id = {r.id: r for r in show.locations}

@@ -26,10 +26,10 @@ from veyedesk.media.stills import inspect_still
 from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
-from veyedesk.services.admin.room_day import talks_of_room_day
+from veyedesk.services.episodes import talks_of_room_day
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
-from veyedesk.services.ingest.scan import show_raw_root
+from veyedesk.services.ingest import show_raw_root
 
 SHEETS_FOLDER = "sheets"
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".bmp", ".gif"})

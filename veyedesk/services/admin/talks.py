@@ -30,7 +30,7 @@ from veyedesk.services.catalog import check_slug, get_room, get_show_by_id
 from veyedesk.services.episodes import add_episode, get_episode
 from veyedesk.services.errors import AlreadyExists, InvalidInput
 from veyedesk.services.identity import Identity, require_admin
-from veyedesk.services.ingest.retime import reassociate, unedited_reason
+from veyedesk.services.ingest import reassociate, unedited_reason
 
 # What `episode set` and the Admin tab change; the editor's form has the rest.
 ADMIN_FIELDS: tuple[str, ...] = (

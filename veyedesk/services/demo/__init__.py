@@ -22,7 +22,7 @@ from veyedesk.model import Client, RawFile, Show
 from veyedesk.services import catalog
 from veyedesk.services.episodes import Selection, add_episode
 from veyedesk.services.errors import AlreadyExists, ServiceError
-from veyedesk.services.ingest.assoc import associate
+from veyedesk.services.ingest import associate
 
 DEMO_CLIENT = "demo"
 DEMO_SHOW = "demo_conf"

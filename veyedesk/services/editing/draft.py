@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, selectinload
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Cut, CutTombstone, Episode, RawFile
 from veyedesk.model.cuts import bounds, cut_problem, fps_or_default
-from veyedesk.services.admin.room_day import day_bounds
 from veyedesk.services.editing.marks import MarkTime, day_marks
+from veyedesk.services.episodes import day_bounds
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 
 # Episode fields the editor form changes, in form order.

@@ -30,8 +30,8 @@ from veyedesk.model.base import new_uuid
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
-from veyedesk.services.admin.room_day import day_bounds, talks_of_room_day
 from veyedesk.services.catalog import get_room, get_show
+from veyedesk.services.episodes import day_bounds, talks_of_room_day
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
 

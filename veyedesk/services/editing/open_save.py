@@ -25,8 +25,7 @@ from veyedesk.media.locator import MediaLocator
 from veyedesk.model import EncodeJob, Episode
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.text import plain_text
-from veyedesk.services.editing import draft as edit
-from veyedesk.services.editing import marks as marking
+from veyedesk.services.editing import draft as edit, marks as marking
 from veyedesk.services.editing.draft import EpisodeDraft
 from veyedesk.services.editing.facts import episode_row
 from veyedesk.services.editing.locks import LockHeld, LockState, lock_state, release_lock, take_lock

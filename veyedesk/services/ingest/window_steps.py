@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from veyedesk.media.probe import probe
 from veyedesk.model import Episode
 from veyedesk.services.catalog import get_show_by_id
-from veyedesk.services.editing.draft import RawFileInfo, raw_file_info, room_day_raw_files
+from veyedesk.services.editing import RawFileInfo, raw_file_info, room_day_raw_files
 from veyedesk.services.episodes import Selection, get_episode
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.identity import Identity

@@ -20,8 +20,7 @@ from veyedesk.jobs.pipeline import ShowPipeline, hold_of
 from veyedesk.model import Episode, Log, ReleaseHold
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.pipeline import REVIEW_2_STATE, HoldReason
-from veyedesk.services.editing.locks import LockHeld
-from veyedesk.services.editing.open_save import change_state, open_for_edit, save_episode
+from veyedesk.services.editing import LockHeld, change_state, open_for_edit, save_episode
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity

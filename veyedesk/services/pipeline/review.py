@@ -20,8 +20,8 @@ from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import Cut, Episode, Log, ReleaseHold, State
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.pipeline import HoldReason
-from veyedesk.services.editing.open_save import change_state
-from veyedesk.services.encoding.prepare import output_path
+from veyedesk.services.editing import change_state
+from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput, NotFound, PermissionDenied
 from veyedesk.services.identity import Identity

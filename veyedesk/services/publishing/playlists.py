@@ -16,7 +16,7 @@ from veyedesk.config import ConfigError, Settings
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import Episode
 from veyedesk.services.catalog import get_show_by_id
-from veyedesk.services.encoding.prepare import output_path
+from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import Selection, get_episode, select_episodes
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.publishing.export import encoded_entries, raw_entries

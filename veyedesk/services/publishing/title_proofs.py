@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from veyedesk.encode import proofs, titles
 from veyedesk.encode.proofs import RenderedSlide, SlideJob
+from veyedesk.services import encoding
 from veyedesk.services.episodes import Selection, get_episode, select_episodes
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.publishing import slides
 
 PREVIEW_WIDTH, PREVIEW_HEIGHT = 640, 360
 
@@ -50,9 +50,9 @@ def show_slide_jobs(session: Session, selection: Selection) -> list[SlideJob]:
     """
     jobs = []
     for episode in select_episodes(session, selection):
-        text = slides.slide_text(episode)
+        text = encoding.slide_text(episode)
         try:
-            template = slides.title_template(episode)
+            template = encoding.title_template(episode)
         except InvalidInput as exc:
             jobs.append(SlideJob(_label(episode.id, episode.slug), None, text, str(exc)))
             continue
@@ -101,9 +101,9 @@ def preview_source(
     """The slide text and template of `episode_id` with the editor's unsaved `draft` values."""
     episode = get_episode(session, episode_id)
     draft = dict(draft or {})
-    text = slides.slide_text(episode, draft)
+    text = encoding.slide_text(episode, draft)
     try:
-        template = slides.title_template(episode, draft.get("title_image"))
+        template = encoding.title_template(episode, draft.get("title_image"))
     except InvalidInput as exc:
         return PreviewSource(episode_id, None, text, str(exc))
     return PreviewSource(episode_id, template, text)

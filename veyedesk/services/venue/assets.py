@@ -39,7 +39,7 @@ from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.checkout import CheckoutResult, Source, checkout, source_engine
+from veyedesk.services.venue.checkouts import CheckoutResult, Source, checkout, source_engine
 
 DEFAULT_MARGIN = 60.0  # seconds of raw file kept either side of a talk's cuts
 MEDIA_DIR = "media"

@@ -34,7 +34,7 @@ from veyedesk.services.venue.plan import (
     plan_merge,
 )
 from veyedesk.services.venue.rows import EPISODE, KINDS, table
-from veyedesk.services.venue.sync import origin_of, read_bases, show_id_on, show_slugs
+from veyedesk.services.venue.syncing import origin_of, read_bases, show_id_on, show_slugs
 
 FORMAT = "veyedesk-venue-changes"
 VERSION = 1

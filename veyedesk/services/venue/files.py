@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.model import Client, Show
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.ingest.scan import show_raw_root
+from veyedesk.services.ingest import show_raw_root
 from veyedesk.services.venue import rows
 
 

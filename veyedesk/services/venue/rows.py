@@ -108,7 +108,7 @@ RAW_FIELDS = (
 MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
 LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
 TOMBSTONE_FIELDS = ("deleted_at", "user")
-# Recording sheets (services/sheets.py); `episodes` (the talks it is linked to, sorted
+# Recording sheets (services/admin/sheets.py); `episodes` (the talks it is linked to, sorted
 # UUIDs) is a set merged as such (merge.SET_FIELDS), never a conflict.
 IMAGE_FIELDS = (
     "filename",

@@ -22,7 +22,7 @@ from veyedesk.model import Episode
 from veyedesk.services.editing.draft import load_draft
 from veyedesk.services.editing.journal import write_journal
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ZERO = '<img src="/dev/zero">'
 MEMORY_CAP = 3 * 1024**3  # bytes of address space: the editor needs far less than this
 

@@ -173,7 +173,7 @@ def checkout(
     report = progress or (lambda _f, _t: None)
     engine, source_url, owned = source_engine(source_url_or_factory)
     copy_uuid = new_uuid()
-    from veyedesk.services.editing.locks import venue_holder
+    from veyedesk.services.editing import venue_holder
 
     holder = venue_holder(machine, name, copy_uuid)
     try:
@@ -184,7 +184,7 @@ def checkout(
             locked: list[int] = []
             if lock and ids.episodes:
                 with Session(bind=src) as session:
-                    from veyedesk.services.editing.locks import take_venue_locks
+                    from veyedesk.services.editing import take_venue_locks
 
                     locked = take_venue_locks(session, ids.episodes, holder)
                     session.flush()
@@ -231,7 +231,7 @@ def checkout(
         if owned:
             engine.dispose()
     report(1.0, "checked out")
-    from veyedesk.services.editing.locks import LockState
+    from veyedesk.services.editing import LockState
 
     not_locked = [
         (i, LockState(i, held[i], None, False).describe())

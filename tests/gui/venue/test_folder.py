@@ -73,7 +73,9 @@ def test_open_venue_folder_plays_the_segments_in_raw_seconds(
     parent = QWidget()
     qtbot.addWidget(parent)
     settings = load_settings(flags={"db": f"sqlite:///{tmp_path / 'elsewhere.db'}"})
-    window = open_venue_window(parent, settings, Identity("ed@train", "editor"), out)
+    window = open_venue_window(
+        parent, settings, Identity("ed@train", "editor"), out, make_window=MainWindow
+    )
     assert isinstance(window, MainWindow)
     qtbot.addWidget(window)
     window.resize(1600, 960)
@@ -147,5 +149,10 @@ def test_a_folder_without_venue_db_is_refused_with_a_message(
     parent = QWidget()
     qtbot.addWidget(parent)
     settings = load_settings(flags={"db": f"sqlite:///{tmp_path / 'x.db'}"})
-    assert open_venue_window(parent, settings, Identity("ed", "editor"), tmp_path) is None
+    assert (
+        open_venue_window(
+            parent, settings, Identity("ed", "editor"), tmp_path, make_window=MainWindow
+        )
+        is None
+    )
     assert shown and "has no venue.db" in shown[0]

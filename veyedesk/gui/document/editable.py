@@ -13,9 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
-from veyedesk.gui.editor.episode_document import EpisodeDocument
-from veyedesk.services.editing.draft import CutDraft, EpisodeDraft
-from veyedesk.services.editing.open_save import STATE as STATE  # the draft's state pseudo-field
+from veyedesk.gui.document.episode import EpisodeDocument
+from veyedesk.services.editing import STATE as STATE, CutDraft, EpisodeDraft
 
 
 class EditorDocument(EpisodeDocument):

@@ -106,7 +106,7 @@ def show_id_on(conn: Connection, client: str, show: str) -> int:
 
 def scope_on(conn: Connection, origin: Any) -> rows.Filter:
     """The copy's scope as a filter on one database (its own ids for show and room)."""
-    from veyedesk.services.venue.checkout import parse_day
+    from veyedesk.services.venue.checkouts import parse_day
 
     show_id = show_id_on(conn, origin.client, origin.show)
     room_ids = None
@@ -373,7 +373,7 @@ def _sync_once(
             raise
         if held:
             with Session(bind=sconn) as session:
-                from veyedesk.services.editing.locks import release_venue_locks
+                from veyedesk.services.editing import release_venue_locks
 
                 release_venue_locks(session, origin.lock_holder, renew=keep_locks)
         _checkpoint("before-shared-commit")

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,6 +22,7 @@ from veyedesk.model import Cut, Episode, Location, Log, RawFile
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import format_duration
+from veyedesk.services.episodes import day_bounds
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
 
@@ -170,32 +171,6 @@ def _without_path(error: str, filename: str) -> str:
     # Probe errors start with the file's full path; the row already names the file.
     at = error.find(f"{filename}: ")
     return error[at + len(filename) + 2 :] if at >= 0 else error
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """Venue wall-clock midnight of `day` and of the next day (a datetime counts as its day)."""
-    start = datetime(day.year, day.month, day.day)
-    return start, start + timedelta(days=1)
-
-
-def talks_of_room_day(session: Session, show_id: int, room_id: int, day: date) -> list[Episode]:
-    """The show's talks scheduled in the room on `day`, in time order.
-
-    The show matters: rooms are shared by slug, so another show may use the room that day.
-    """
-    lo, hi = day_bounds(day)
-    return list(
-        session.scalars(
-            select(Episode)
-            .where(
-                Episode.show_id == show_id,
-                Episode.location_id == room_id,
-                Episode.start >= lo,
-                Episode.start < hi,
-            )
-            .order_by(Episode.start, Episode.sequence, Episode.id)
-        )
-    )
 
 
 def room_days(session: Session, show_id: int) -> list[RoomDayRef]:

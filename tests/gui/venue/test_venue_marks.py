@@ -24,8 +24,8 @@ from veyedesk.services.editing import marks as marking
 from veyedesk.services.episodes import Selection
 from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import associate
-from veyedesk.services.venue.checkout import checkout
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.checkouts import checkout
+from veyedesk.services.venue.syncing import sync
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import QPoint
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from tests.gui.test_timeline import T0, _draft, _move, _widget
+from tests.gui.player.test_timeline import T0, _draft, _move, _widget
 from veyedesk.gui.player import timeline_paint as paint
 from veyedesk.model.kinds import MarkKind
 from veyedesk.services.editing.marks import MarkTime

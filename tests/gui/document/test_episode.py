@@ -3,7 +3,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
-from veyedesk.gui.editor.episode_document import EpisodeDocument
+from veyedesk.gui.document.episode import EpisodeDocument
 from veyedesk.services.editing.draft import load_draft
 
 

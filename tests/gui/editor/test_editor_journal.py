@@ -14,7 +14,7 @@ from veyedesk.db import session_factory
 from veyedesk.model import Episode
 from veyedesk.services.editing.journal import pending_journals
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_a_killed_editor_offers_its_unsaved_edit_on_the_next_start(

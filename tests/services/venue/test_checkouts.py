@@ -94,7 +94,7 @@ def test_checkout_refuses_bad_input_and_existing_file(
 
 
 def _bad_show(db_url: str, tmp_path: Path) -> None:
-    from veyedesk.services.venue.checkout import checkout
+    from veyedesk.services.venue.checkouts import checkout
 
     checkout(db_url, tmp_path / "x.db", client="pyconf", show="nope", who="a", machine="m")
 
@@ -102,7 +102,7 @@ def _bad_show(db_url: str, tmp_path: Path) -> None:
 def test_the_copy_never_stores_the_shared_password(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
-    from veyedesk.services.venue.checkout import url_without_password
+    from veyedesk.services.venue.checkouts import url_without_password
 
     assert url_without_password("postgresql+psycopg://ed:s3cret@db.example/veyedesk") == (
         "postgresql+psycopg://ed@db.example/veyedesk"
@@ -125,7 +125,7 @@ def test_the_copy_never_stores_the_shared_password(
 def test_keep_locks_renews_and_a_plain_sync_releases(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
-    from veyedesk.services.venue.sync import sync
+    from veyedesk.services.venue.syncing import sync
 
     fixture = seed_shared(session)
     copy_of(db_url, tmp_path / "v.db")

@@ -12,7 +12,7 @@ from tests.services.venue.support import copy_of, edit, seed_shared, sqlite
 from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Episode
 from veyedesk.services.identity import Identity
-from veyedesk.services.venue.sync import sync
+from veyedesk.services.venue.syncing import sync
 
 
 def test_logs_tab_names_the_laptop_and_who_synced(

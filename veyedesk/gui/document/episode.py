@@ -16,7 +16,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from veyedesk.model.cuts import frame_seconds, snap_into_file
 from veyedesk.model.timecode import format_offset
-from veyedesk.services.editing.draft import CutDraft, EpisodeDraft
+from veyedesk.services.editing import CutDraft, EpisodeDraft
 
 
 class _SetField(QUndoCommand):

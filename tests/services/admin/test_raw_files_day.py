@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Cut, Log, RawFile
 from veyedesk.services import catalog
-from veyedesk.services.admin.room_day import (
+from veyedesk.services.admin.raw_files_day import (
     MIN_OVERLAP,
     Span,
     gaps,

@@ -13,7 +13,7 @@ from veyedesk.db import make_engine, session_factory
 from veyedesk.model import Cut, CutTombstone, Episode, Mark, VenueSyncReceipt
 from veyedesk.model.kinds import MarkKind
 from veyedesk.services.editing.locks import lock_state
-from veyedesk.services.venue.sync import pending_conflicts, sync
+from veyedesk.services.venue.syncing import pending_conflicts, sync
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ class Crash(BaseException):
 def test_rerun_after_a_crash_past_the_shared_commit_finishes_from_the_plan(
     shared: tuple[str, Engine, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from veyedesk.services.venue import sync as sync_module
+    from veyedesk.services.venue import syncing as sync_module
 
     url, engine, talks = shared
     copy_of(url, tmp_path / "v.db")
@@ -218,7 +218,7 @@ def test_a_reviewer_may_not_sync(shared: tuple[str, Engine, list[str]], tmp_path
 def test_an_online_save_during_the_sync_is_merged_not_overwritten(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from veyedesk.services.venue import sync as sync_module
+    from veyedesk.services.venue import syncing as sync_module
 
     engine = make_engine(pg_url)
     with session_factory(engine)() as session:
