@@ -217,9 +217,9 @@ def resume_freed(session: Session, user: str, default_profile: str) -> list[int]
     pipelines: dict[int, ShowPipeline] = {}
     moved: list[int] = []
     for episode_id, state_id, show_id in holds:
-        show = pipelines.get(show_id) or pipelines.setdefault(
-            show_id, ShowPipeline.load(session, show_id)
-        )
+        show = pipelines.get(show_id)
+        if show is None:
+            show = pipelines[show_id] = ShowPipeline.load(session, show_id)
         if any(s.state_id == state_id and s.public for s in show.stages):
             continue
         episode = session.get(Episode, episode_id)
