@@ -59,7 +59,7 @@ def test_a_foreground_encode_finishes_the_queued_job_and_advances_the_talk(
     assert [(j.id, j.status, j.attempts) for j in jobs] == [(job_id, JobStatus.DONE, 0)]
     episode = session.get(Episode, jobs[0].episode_id)
     assert episode is not None and episode.state is not None
-    assert episode.state.slug == "push to queue"  # moved on as a worker's encode would
+    assert episode.state.slug == "review 1"  # moved on as a worker's encode would
     assert f"episode {episode.id} ({episode.slug}): encoded tiny:" in result.stdout
     # A worker finds nothing left to do: the talk is not encoded a second time.
     worker = rig.run("worker", "--once", "--poll-seconds", "0.1")
@@ -74,7 +74,7 @@ def test_a_forced_encode_of_a_talk_without_a_job_queues_one_and_completes_it(
 ) -> None:
     (job_id,) = add_talks(session, rig, raw_clip, 1)
     episode_id = session.get(EncodeJob, job_id).episode_id  # type: ignore[union-attr]
-    assert rig.run("encode", *SHOW).returncode == 0  # done; the talk is in push to queue now
+    assert rig.run("encode", *SHOW).returncode == 0  # done; the talk is in review 1 now
     again = rig.run("encode", *SHOW, "--force", str(episode_id))
     assert again.returncode == 0, again.stderr
     session.expire_all()
@@ -82,7 +82,7 @@ def test_a_forced_encode_of_a_talk_without_a_job_queues_one_and_completes_it(
     assert statuses == [JobStatus.DONE, JobStatus.DONE]  # a second job, recorded like the first
     episode = session.get(Episode, episode_id)
     assert episode is not None and episode.state is not None
-    assert episode.state.slug == "push to queue"  # a re-encode does not move the talk
+    assert episode.state.slug == "review 1"  # a re-encode does not move the talk
     assert _encoded_logs(session, episode_id) == 2
 
 
