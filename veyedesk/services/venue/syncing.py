@@ -21,8 +21,6 @@ finished sync finds nothing to change and writes nothing.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -61,10 +59,11 @@ Progress = Callable[[float, str], None]
 
 
 def _checkpoint(name: str) -> None:
-    # Fault injection for the crash tests (tests/services/venue/test_crash.py): the process
-    # dies here as if the laptop lost power, with nothing flushed or rolled back.
-    if os.environ.get("VEYEDESK_VENUE_KILL_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A commit point of the sync, named; nothing happens here.
+
+    The crash tests (tests/services/venue/kill_child.py) replace this function in a child
+    process to die at `name` as if the laptop lost power: production code has no switch.
+    """
 
 
 def read_bases(conn: Connection) -> dict[str, rows.Rows]:
