@@ -246,7 +246,7 @@ def room_add(ctx: Context, ns: argparse.Namespace) -> int:
         require_admin(session, ctx.identity(session))
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.add_room(session, show, ns.room, ns.name)
-        print(f"room {room.slug} attached to {ns.client}/{ns.show} (id {room.id})")
+        print(f"room {room.slug} added to show {ns.client}/{ns.show} (id {room.id})")
     return EXIT_OK
 
 
@@ -291,7 +291,7 @@ def room_set(ctx: Context, ns: argparse.Namespace) -> int:
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.get_room(session, show, ns.room)
         changes = admin.set_room(session, who, show, room, values)
-    _print_changes(f"room {ns.room}", changes)
+    _print_changes(f"room {ns.room} of show {ns.client}/{ns.show}", changes)
     return EXIT_OK
 
 

@@ -27,8 +27,9 @@ def shared(db_url: str, session: Session) -> tuple[str, Engine]:
 def _add_room(engine: Engine, slug: str, name: str, *, mark_at: datetime | None = None) -> None:
     with session_factory(engine)() as s, s.begin():
         show = s.scalars(select(Show)).one()
-        room = Location(slug=slug, name=name, sequence=9, description=f"{name}, upstairs")
-        room.shows.append(show)
+        room = Location(
+            show=show, slug=slug, name=name, sequence=9, description=f"{name}, upstairs"
+        )
         s.add(room)
         if mark_at is not None:
             s.add(Mark(show_id=show.id, location=room, click=mark_at, kind=MarkKind.CUT, who="v"))
@@ -37,7 +38,7 @@ def _add_room(engine: Engine, slug: str, name: str, *, mark_at: datetime | None 
 def _room(engine: Engine, slug: str) -> tuple[str, list[str]] | None:
     with session_factory(engine)() as s:
         room = s.scalars(select(Location).where(Location.slug == slug)).one_or_none()
-        return None if room is None else (room.name, [sh.slug for sh in room.shows])
+        return None if room is None else (room.name, [room.show.slug])
 
 
 def test_a_room_added_on_the_shared_side_is_pulled_with_its_marks(
@@ -98,8 +99,7 @@ def test_a_room_of_another_show_stays_out_of_the_copy(
     with session_factory(engine)() as s, s.begin():
         client = s.scalars(select(Client)).one()
         other = Show(client=client, name="Other", slug="other_show")
-        room = Location(slug="elsewhere", name="Elsewhere")
-        room.shows.append(other)
+        room = Location(show=other, slug="elsewhere", name="Elsewhere")
         s.add_all([other, room])
     report = sync(local)
     assert (report.pushed, report.pulled) == (0, 0)
