@@ -106,12 +106,12 @@ def _distinct_names(bind: sa.Connection) -> None:
 def upgrade() -> None:
     with op.batch_alter_table('location') as batch:
         batch.add_column(sa.Column('show_id', sa.Integer(), nullable=True))
+        batch.drop_constraint('uq_location_slug', type_='unique')  # the copies share it
     bind = op.get_bind()
     _split_shared_rooms(bind)
     _distinct_names(bind)
     with op.batch_alter_table('location') as batch:
         batch.alter_column('show_id', existing_type=sa.Integer(), nullable=False)
-        batch.drop_constraint('uq_location_slug', type_='unique')
         batch.create_foreign_key(
             batch.f('fk_location_show_id_show'), 'show', ['show_id'], ['id'], ondelete='CASCADE'
         )
