@@ -104,3 +104,46 @@ def test_a_room_of_another_show_stays_out_of_the_copy(
     report = sync(local)
     assert (report.pushed, report.pulled) == (0, 0)
     assert _room(local, "elsewhere") is None
+
+
+def _room_of(engine: Engine, show: str, slug: str) -> tuple[str, int]:
+    with session_factory(engine)() as s:
+        room = s.scalars(
+            select(Location).join(Show).where(Show.slug == show, Location.slug == slug)
+        ).one()
+        return room.name, room.hours_offset
+
+
+def test_another_clients_room_of_the_same_slug_is_another_room(
+    shared: tuple[str, Engine], tmp_path: Path
+) -> None:
+    """Issue 19: rooms are per show; a venue copy of one show never sees the other's."""
+    from tests.support.factory import make_show
+
+    url, engine = shared
+    with session_factory(engine)() as s, s.begin():
+        make_show(s, client="other", show="o26")  # its own room_a, with the same file names
+    result = copy_of(url, tmp_path / "v.db", room="room_a")
+    local = sqlite(tmp_path / "v.db")
+    with session_factory(local)() as s:
+        assert sorted((r.slug, r.show.slug) for r in s.scalars(select(Location))) == [
+            ("room_a", "pyconf_2026"),
+            ("room_b", "pyconf_2026"),
+        ]
+    assert result.counts["raw_files"] > 0
+    # The other client renames and re-clocks its room_a; the venue renames pyconf's.
+    with session_factory(engine)() as s, s.begin():
+        room = s.scalars(
+            select(Location).join(Show).where(Show.slug == "o26", Location.slug == "room_a")
+        ).one()
+        room.name, room.hours_offset = "Other A", 3
+    with session_factory(local)() as s, s.begin():
+        s.scalars(select(Location).where(Location.slug == "room_a")).one().name = "Venue A"
+
+    report = sync(local)
+    assert report.conflicts == []
+    assert _room_of(engine, "pyconf_2026", "room_a") == ("Venue A", 0)
+    assert _room_of(engine, "o26", "room_a") == ("Other A", 3)
+    assert _room_of(local, "pyconf_2026", "room_a") == ("Venue A", 0)
+    again = sync(local)
+    assert (again.pushed, again.pulled) == (0, 0)
