@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     room = sub.add_parser("room", help="rooms of a show: add, list, show, set, retime")
     rsub = room.add_subparsers(dest="room_command", required=True, metavar="COMMAND")
-    p = rsub.add_parser("add", help="attach a room to a show (created if new)")
+    p = rsub.add_parser("add", help="add a room to a show (each show has its own rooms)")
     _where(p)
     p.add_argument("--name")
     p.add_argument("room", help=f"room {slug_help}")

@@ -368,7 +368,7 @@ def save_show_settings(
 
 
 def add_show_room(session: Session, who: Identity, show_id: int, slug: str, name: str) -> int:
-    """Attach a room to the show (created if new), as `room add` does; its id."""
+    """Add a room to the show, as `room add` does; its id."""
     from veyedesk.services.catalog import add_room
 
     require_admin(session, who)
