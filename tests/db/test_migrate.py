@@ -149,8 +149,18 @@ def test_0013_splits_a_room_shared_by_two_shows_losing_nothing(empty_url: str) -
         _insert(conn, "client", id=2, name="Other", slug="other")
         _insert(conn, "show", id=1, client_id=1, name="39C3", slug="c25")
         _insert(conn, "show", id=2, client_id=2, name="O26", slug="o26")
-        _insert(conn, "location", id=1, name="Saal 1", slug="saal_1", hours_offset=2,
-                dirname="s1", channelcopy="01", sequence=3, description="upstairs")
+        _insert(
+            conn,
+            "location",
+            id=1,
+            name="Saal 1",
+            slug="saal_1",
+            hours_offset=2,
+            dirname="s1",
+            channelcopy="01",
+            sequence=3,
+            description="upstairs",
+        )
         _insert(conn, "location", id=2, name="Nobody's", slug="orphan")
         # Only linked to c25, but o26 has a mark in it: o26 uses it too.
         _insert(conn, "location", id=3, name="Hall", slug="hall")
@@ -160,15 +170,45 @@ def test_0013_splits_a_room_shared_by_two_shows_losing_nothing(empty_url: str) -
         for show_id, room_id in ((1, 1), (2, 1), (1, 3), (1, 4), (1, 5)):
             _insert(conn, "show_locations", show_id=show_id, location_id=room_id)
         for n, show_id in ((1, 1), (2, 2)):
-            _insert(conn, "episode", id=n, show_id=show_id, location_id=1, name=f"talk{n}",
-                    slug=f"talk{n}", uuid=f"ep-{n}")
-            _insert(conn, "raw_file", id=n, show_id=show_id, location_id=1,
-                    filename=f"2026-02-0{n}/10_00_00.dv", uuid=f"raw-{n}", start=day)
+            _insert(
+                conn,
+                "episode",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                name=f"talk{n}",
+                slug=f"talk{n}",
+                uuid=f"ep-{n}",
+            )
+            _insert(
+                conn,
+                "raw_file",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                filename=f"2026-02-0{n}/10_00_00.dv",
+                uuid=f"raw-{n}",
+                start=day,
+            )
             _insert(conn, "cut", id=n, episode_id=n, raw_file_id=n, sequence=1, uuid=f"cut-{n}")
-            _insert(conn, "mark", id=n, show_id=show_id, location_id=1,
-                    click=day + timedelta(minutes=n), uuid=f"mark-{n}")
-            _insert(conn, "image_file", id=n, show_id=show_id, location_id=1,
-                    filename=f"sheets/{n}.jpg", uuid=f"img-{n}")
+            _insert(
+                conn,
+                "mark",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                click=day + timedelta(minutes=n),
+                uuid=f"mark-{n}",
+            )
+            _insert(
+                conn,
+                "image_file",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                filename=f"sheets/{n}.jpg",
+                uuid=f"img-{n}",
+            )
         _insert(conn, "cut_tombstone", episode_id=2, raw_file_id=2, deleted_at=day)
         _insert(conn, "mark", id=3, show_id=2, location_id=3, click=day, uuid="mark-3")
         if conn.dialect.name == "postgresql":  # ids given by hand: move the sequences on

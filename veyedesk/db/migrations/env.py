@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Connection
 
 from veyedesk.model import Base
 
@@ -41,7 +42,7 @@ def run_migrations_online() -> None:
                 connection.commit()
 
 
-def _check_foreign_keys(connection) -> None:  # type: ignore[no-untyped-def]
+def _check_foreign_keys(connection: Connection) -> None:
     """Refuse (roll back) a migration that left a row pointing to nothing."""
     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
     if broken:
