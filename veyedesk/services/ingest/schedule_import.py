@@ -87,16 +87,15 @@ class _Rooms:
         return found.slug if found is not None else room_slug(name)
 
     def get(self, name: str) -> Location:
-        """The Location for `name`, attaching or creating it."""
+        """The Location for `name`, creating it in the show when the show has none."""
         found = self.by_name.get(name.casefold()) or self.by_slug.get(room_slug(name))
         if found is not None:
             return found
         slug = room_slug(name)
-        room = self.session.scalar(select(Location).where(Location.slug == slug))
-        if room is None:
-            room = Location(slug=slug, name=name, sequence=len(self.show.locations) + 1)
-            self.session.add(room)
-        self.show.locations.append(room)
+        # A room of this show only: another client's (or year's) "Saal 1" is its own room
+        # with its own clock offset and folder.
+        room = Location(show=self.show, slug=slug, name=name, sequence=len(self.show.locations) + 1)
+        self.session.add(room)
         self.by_name[name.casefold()] = room
         self.by_slug[slug] = room
         self.created.append(slug)

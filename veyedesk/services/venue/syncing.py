@@ -111,7 +111,9 @@ def scope_on(conn: Connection, origin: Any) -> rows.Filter:
     room_ids = None
     if origin.room:
         loc = table(Location)
-        room_id = conn.scalar(select(loc.c.id).where(loc.c.slug == origin.room))
+        room_id = conn.scalar(
+            select(loc.c.id).where(loc.c.slug == origin.room, loc.c.show_id == show_id)
+        )
         room_ids = (room_id,) if room_id is not None else ()
     uuids = tuple(origin.episode_uuids) if origin.episode_uuids is not None else None
     return rows.Filter(show_id, room_ids, parse_day(origin.day), uuids)
