@@ -131,7 +131,7 @@ class SideWindows(QMainWindow):
             self.leave_episode(lambda: self.editing.open(episode_id))
 
     def open_sync(self) -> None:
-        """File ▸ Sync: merge this venue copy with its shared database (gui/venue/sync_dialog.py)."""
+        """File ▸ Sync: merge this venue copy with its shared database (gui/venue/sync_dialog)."""
         from veyedesk.gui.venue.sync_dialog import SyncDialog
 
         dialog = getattr(self, "sync_dialog", None)
