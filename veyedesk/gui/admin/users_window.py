@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.states import ROLES
 from veyedesk.services import admin
@@ -92,7 +93,7 @@ class UsersWindow(QDialog):
         layout.addWidget(self._add_box())
         self.status = status_line("users_status")
         layout.addWidget(self.status)
-        self.resize(640, 620)
+        fit_to_screen(self, 640, 620)  # or less on a small screen
         self.reload()
 
     def _selected_box(self) -> QGroupBox:

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.gui.widgets.safe_text import ElidedLabel
+from veyedesk.gui.widgets.screen_fit import restore_geometry
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
@@ -171,7 +172,9 @@ class WindowMenus(QMainWindow):
         bar.addAction(self.save_action)
         bar.addAction(self.save_next_action)
         bar.addAction(self.next_action)
-        self.next_label = plain_label()  # "Next: <talk title>"
+        # "Next: <talk title>": elided (a long title would widen the window past a laptop's
+        # screen), the whole title in its tooltip; an emoji no font draws is left out.
+        self.next_label = ElidedLabel()
         self.next_label.setObjectName("next_label")
         self.next_label.setStyleSheet("color: #555; padding-left: 6px")
         bar.addWidget(self.next_label)
@@ -211,7 +214,9 @@ class WindowMenus(QMainWindow):
         geometry = settings.value("main_window/geometry")
         self.first_run = geometry is None
         if geometry is not None:
-            self.restoreGeometry(geometry)  # size, position and maximised, as last closed
+            # Size, position and maximised, as last closed; clamped to this screen (it may
+            # have been saved on a bigger one).
+            restore_geometry(self, geometry)
         else:
             # First run: the whole screen (takes effect at show()); a desktop app's habit.
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.widgets.safe_text import plain_label, window_title
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
@@ -37,7 +38,7 @@ class EncodePlayer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("encode_player")
-        self.resize(960, 620)
+        fit_to_screen(self, 960, 620)  # or less on a small screen
         self.files: list[EncodedFile] = []
         self.current: EncodedFile | None = None
         self.video = VideoWidget(self)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import make_plain
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
@@ -145,7 +146,7 @@ class ReviewWindow(QMainWindow):
         self.package: ReviewPackage | None = None
         self.opened_episode: int | None = None
         self.setWindowTitle("veyedesk — review")
-        self.resize(1400, 820)
+        fit_to_screen(self, 1400, 820)  # or less on a small screen
 
         self.items = QListWidget()
         self.items.setObjectName("review_items")
