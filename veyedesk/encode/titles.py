@@ -311,7 +311,9 @@ def _fill_text(elem: ET.Element, field: str, value: str) -> FitNote | None:
         span.text = line
     if cut or dropped or size < design:
         missing = _missing_characters(value, lines) if cut else 0
-        return FitNote(field, size < design, cut, dropped, size, design, missing, len(value.strip()))
+        return FitNote(
+            field, size < design, cut, dropped, size, design, missing, len(value.strip())
+        )
     return None
 
 

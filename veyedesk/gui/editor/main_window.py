@@ -275,6 +275,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self._install_undo(document)
         if document is not None:
             document.dirty_changed.connect(self._update_title)
+            # The title follows every edit of the name, not only the first (dirty) one.
+            document.field_changed.connect(self._update_title)
             document.notice.connect(self._status)
             self.episodes.select_episode(document.draft.episode_id)
         self._update_title()
