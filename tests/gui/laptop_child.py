@@ -105,6 +105,7 @@ def main() -> None:
         ("room_day", window.ingest.open_room_day),
         ("import", window.ingest.import_schedule),
         ("sync", lambda: (window.open_sync(), window.sync_dialog)[1]),
+        ("checkout", window.open_checkout),
     ]
     for name, opener in shots:
         widget = opener()

@@ -176,6 +176,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.ingest = IngestActions(self, self)
         self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
+        self.check_venue_copy()
         self._restore_layout()
         self._document_changed(None)
         self.reload_shows()

@@ -22,6 +22,10 @@ from veyedesk.gui.widgets.screen_fit import restore_geometry
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
+NOT_A_VENUE_COPY = (
+    "Only a venue copy syncs, and this database is not one: File ▸ Check out for the "
+    "venue… makes one"
+)
 
 
 if TYPE_CHECKING:
@@ -82,6 +86,7 @@ class WindowMenus(QMainWindow):
         def open_new_show(self) -> Any: ...
         def open_users(self) -> Any: ...
         def open_sync(self) -> Any: ...
+        def open_checkout(self) -> Any: ...
         def open_review(self) -> Any: ...
         def open_mark_window(self) -> Any: ...
         def open_venue_folder(self, folder: Path | None = None) -> None: ...
@@ -115,6 +120,15 @@ class WindowMenus(QMainWindow):
         self.sync_action = self._action(
             "S&ync with the shared database…", self.open_sync, None, "sync"
         )
+        self.checkout_action = self._action(
+            "Check &out for the venue…", self.open_checkout, None, "checkout"
+        )
+        self.checkout_action.setToolTip(
+            "Copy a show, a room or a day into a venue copy to edit without this database"
+        )
+        # Until the database says it is a venue copy (read off the GUI thread).
+        self.sync_action.setEnabled(False)
+        self.sync_action.setToolTip(NOT_A_VENUE_COPY)
         self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.mark_room_action = self._action(
@@ -131,6 +145,8 @@ class WindowMenus(QMainWindow):
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.checkout_action)
+        file_menu.setToolTipsVisible(True)  # Sync's says why it is disabled
         file_menu.addAction(self.venue_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         SyncReport as SyncReport,
     )
     from veyedesk.services.venue.syncing import (
+        is_venue_copy as is_venue_copy,
         pending_conflicts as pending_conflicts,
         sync as sync,
     )
@@ -59,6 +60,7 @@ __getattr__, __dir__ = lazy_face(
         "apply_changes": "changes",
         "checkout": "checkouts",
         "export_changes": "changes",
+        "is_venue_copy": "syncing",
         "make_assets": "assets",
         "pending_conflicts": "syncing",
         "sync": "syncing",
