@@ -81,6 +81,12 @@ def show_slugs(conn: Connection, show_id: int) -> list[str]:
     return list(conn.scalars(select(ep.c.slug).where(ep.c.show_id == show_id)))
 
 
+def is_venue_copy(session: Session) -> bool:
+    """Whether this database is a venue copy (a checkout recorded its origin): only one
+    can sync; the editor disables File ▸ Sync on any other."""
+    return session.execute(select(table(VenueOrigin))).first() is not None
+
+
 def origin_of(conn: Connection) -> Any:
     found = conn.execute(select(table(VenueOrigin))).first()
     if found is None:
