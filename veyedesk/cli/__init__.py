@@ -26,6 +26,7 @@ from veyedesk.cli import (
     play,
     proofs,
     queue,
+    schedule_export,
     settings as settings_cmds,
     sheets,
     venue,
@@ -52,6 +53,7 @@ COMMAND_MODULES = (
     sheets,
     desktop,
     proofs,
+    schedule_export,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
         write_episode_release_form as write_episode_release_form,
         write_release_forms as write_release_forms,
     )
+    from veyedesk.services.publishing.schedule_export import (
+        ScheduleExport as ScheduleExport,
+        build_schedule as build_schedule,
+        schedule_json as schedule_json,
+        schedule_xml as schedule_xml,
+    )
     from veyedesk.services.publishing.slides import (
         IMAGE_SUFFIXES as IMAGE_SUFFIXES,
         SLIDE_FIELDS as SLIDE_FIELDS,
@@ -58,6 +64,8 @@ __getattr__, __dir__ = lazy_face(
         "PLACEHOLDERS": "release_form",
         "ReleaseFormError": "release_form",
         "SLIDE_FIELDS": "slides",
+        "ScheduleExport": "schedule_export",
+        "build_schedule": "schedule_export",
         "chapters_text": "chapters",
         "credits_template": "slides",
         "encoded_playlist": "export",
@@ -65,6 +73,8 @@ __getattr__, __dir__ = lazy_face(
         "mpv_edl": "export",
         "preview_source": "title_proofs",
         "raw_playlist": "export",
+        "schedule_json": "schedule_export",
+        "schedule_xml": "schedule_export",
         "render_preview": "title_proofs",
         "set_release_template": "release_form",
         "show_heading": "title_proofs",
