@@ -19,7 +19,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "added by hand gets its veyedesk UUID.",
     )
     add_show_flags(exp)
-    exp.add_argument("--format", choices=("xml", "json"), required=True, help="schedule.xml or .json")
+    exp.add_argument(
+        "--format", choices=("xml", "json"), required=True, help="schedule.xml or .json"
+    )
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     exp.set_defaults(func=export_schedule_cmd)
 
@@ -42,5 +44,7 @@ def export_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         Path(ns.output).write_bytes(data)
     except OSError as exc:
         raise InvalidInput(f"{ns.output}: cannot write ({exc.strerror})") from None
-    print(f"wrote {ns.output}: {len(export.events)} talks in {len(export.days)} days", file=sys.stderr)
+    print(
+        f"wrote {ns.output}: {len(export.events)} talks in {len(export.days)} days", file=sys.stderr
+    )
     return EXIT_OK

@@ -119,8 +119,8 @@ def parse_veyepar_json(data: bytes, source: str) -> Schedule:
         start_text = _text(fields.get("start"))
         start, offset = parse_when(start_text, where) if start_text else (None, None)
         given_offset = fields.get("utc_offset_min")
-        if offset is None and start is not None and _is_int(given_offset):
-            if not -18 * 60 <= given_offset <= 18 * 60:
+        if offset is None and start is not None and isinstance(given_offset, int):
+            if isinstance(given_offset, bool) or not -18 * 60 <= given_offset <= 18 * 60:
                 raise ScheduleError(f"{where}: utc_offset_min {given_offset} is not a UTC offset")
             offset = given_offset
         duration_text = _text(fields.get("duration"))

@@ -30,7 +30,7 @@ from veyedesk.services.publishing.export import veyepar_json
 # Columns a round trip cannot keep as they are: the row's own identity in its database,
 # its show, the lock of whoever had it open and the save counter.
 LOCAL_COLUMNS = {"id", "show_id", "uuid", "locked", "locked_by", "serial"}
-ODD_NAME = "Zitat \"x\": C:\\\\pfad\\\\ – 100% <b>fett</b> & 🎥 ‘quoted’ {braces}"
+ODD_NAME = 'Zitat "x": C:\\\\pfad\\\\ – 100% <b>fett</b> & 🎥 ‘quoted’ {braces}'
 
 
 def _build_original(session: Session) -> Show:

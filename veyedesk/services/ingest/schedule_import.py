@@ -120,7 +120,9 @@ def check_lengths(schedule: Schedule) -> None:
         if record.restore is not None:
             values.append((Episode, "slug", "slug", record.restore.slug))
             values += [(Episode, k, k, v) for k, v in record.restore.columns.items()]
-            values += [(RawFile, "filename", "cut raw_file", c.raw_file) for c in record.restore.cuts]
+            values += [
+                (RawFile, "filename", "cut raw_file", c.raw_file) for c in record.restore.cuts
+            ]
         for model, column, label, value in values:
             limit = too_long(model, column, value)
             if limit is not None:
@@ -362,9 +364,7 @@ def _raw_file(session: Session, show: Show, room: Location, cut: CutRecord) -> R
     return raw
 
 
-def _restore_edits(
-    session: Session, show: Show, records: list[EventRecord], rooms: _Rooms
-) -> None:
+def _restore_edits(session: Session, show: Show, records: list[EventRecord], rooms: _Rooms) -> None:
     """An exported talk's cuts and edited_fields, once the bulk insert made the episodes."""
     keys = [r.conf_key for r in records]
     created = {

@@ -381,7 +381,9 @@ def _json_event(e: ScheduleEvent) -> dict[str, Any]:
         "recording_license": e.license,
         "do_not_record": e.optout,
         "persons": [_json_person(p) for p in e.persons],
-        "links": [{"url": link.url, **({"title": link.title} if link.title else {})} for link in e.links],
+        "links": [
+            {"url": link.url, **({"title": link.title} if link.title else {})} for link in e.links
+        ],
     }
 
 
