@@ -382,7 +382,10 @@ def _restore_edits(session: Session, show: Show, records: list[EventRecord], roo
         for cut in record.restore.cuts:
             room = _cut_room(session, rooms, cut, fallback) if fallback else None
             if room is None:
-                raise InvalidInput(f"{record.where}: cut room {cut.room!r} is not a room")
+                raise InvalidInput(
+                    f"{record.where}: the cut's room {cut.room!r} is not a room here and the "
+                    "talk has none; add the room (`veyedesk room add`) and import again"
+                )
             raw = _raw_file(session, show, room, cut)
             session.add(
                 Cut(
