@@ -3,8 +3,10 @@
 # Runs apt-get directly as root, through sudo otherwise. Safe to run again and again.
 set -euo pipefail
 
+# desktop-file-utils and appstream: the tests validate the desktop entry and AppStream file.
 packages=(
   ffmpeg libmpv2 xvfb xauth libgl1-mesa-dri libegl1 libfontconfig1 fonts-dejavu-core
+  desktop-file-utils appstream
   libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0
 )

@@ -4,7 +4,7 @@ from urllib.parse import quote
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from veyedesk.config import ConfigError, describe, load_settings, mask_url
+from veyedesk.config import ConfigError, data_dir, describe, load_settings, mask_url
 
 
 def write(path: Path, text: str) -> Path:
@@ -152,3 +152,28 @@ def test_venue_folder_is_the_database_and_the_output(tmp_path: Path) -> None:
         )
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(env={"VEYEDESK_VENUE": str(tmp_path / "gone")}, path=tmp_path / "n")
+
+
+@pytest.mark.parametrize("home", ["/dev/null", "file"])
+def test_a_data_folder_that_can_never_be_a_folder_is_one_line_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: str
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    if home == "file":
+        home = str(tmp_path / "a-file")
+        Path(home).write_text("not a folder")
+    monkeypatch.delenv("VEYEDESK_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", home)
+    with pytest.raises(ConfigError, match=f"{home} is not a folder; set XDG_DATA_HOME"):
+        data_dir()
+    # Through the real command: one line, no traceback, exit 1.
+    env = {k: v for k, v in os.environ.items() if k not in ("VEYEDESK_DATA_DIR", "VEYEDESK_DB")}
+    run = subprocess.run(
+        [sys.executable, "-m", "veyedesk", "episodes", "--client", "c", "--show", "s"],
+        env={**env, "XDG_DATA_HOME": home}, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert run.returncode == 1
+    assert run.stderr.count("\n") == 1 and "is not a folder" in run.stderr, run.stderr

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "veyedesk"
 # module -> why it may start processes (beside media/, encode/run.py, jobs/commands.py,
 # which import-linter already allows `subprocess` in).
 ALLOWED = {
-    "gui/editor/queue_panel.py": "the 'encode on this machine' toggle runs `veyedesk worker` (QProcess)",
+    "gui/editor/queue_panel.py": "the 'encode on this machine' toggle runs the worker (QProcess)",
 }
 SPAWNERS = {
     "QProcess",

@@ -30,8 +30,21 @@ class ConfigError(UserError, ValueError):
 
 
 def data_dir() -> Path:
-    """Per-user data folder (default database, caches of peaks and thumbnails, demo media)."""
-    return Path(os.environ.get("VEYEDESK_DATA_DIR") or platformdirs.user_data_dir(APP))
+    """Per-user data folder (default database, caches of peaks and thumbnails, demo media).
+
+    Raises ConfigError when it can never be a folder (XDG_DATA_HOME=/dev/null, a file).
+    """
+    folder = Path(os.environ.get("VEYEDESK_DATA_DIR") or platformdirs.user_data_dir(APP))
+    # The nearest part that exists must be a folder, or every later mkdir fails somewhere
+    # far from the setting that caused it.
+    existing = next((part for part in (folder, *folder.parents) if part.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "VEYEDESK_DATA_DIR" if os.environ.get("VEYEDESK_DATA_DIR") else "XDG_DATA_HOME"
+        raise ConfigError(
+            f"the data folder {folder} cannot be made: {existing} is not a folder; "
+            f"set {where} to a folder you can write"
+        )
+    return folder
 
 
 def config_file() -> Path:

@@ -152,6 +152,11 @@ def test_user_errors_are_one_line_and_write_nothing(tmp_path: Path) -> None:
 
 def test_logins_are_required_once_users_exist(tmp_path: Path) -> None:
     db = ["--db", f"sqlite:///{tmp_path / 'x.db'}"]
+    first = run(
+        *db, "user", "add", "ed", "--role", "editor", "--password-stdin", stdin="ed-password\n"
+    )
+    assert "first user must be an admin" in one_error_line(first)
+    assert "(--role admin)" in one_error_line(first)  # the CLI names its own flag
     ok(*db, "user", "add", "boss", "--role", "admin", "--password-stdin", stdin="boss-password\n")
     listed = one_error_line(run(*db, "user", "list"))
     assert "this database has users" in listed

@@ -184,3 +184,32 @@ def test_control_characters_typed_in_cli_slugs_and_states_do_not_reach_lookups(
     ok(*db, "import-schedule", "--client", "vk\x1b", "--show", "vk26\x07", str(csv))
     (row,) = json.loads(ok(*db, "episodes", *SHOW, "--state", "edit\x08", "--json"))
     assert "review 1" in ok(*db, "state", "set", str(row["id"]), "review 1\x1b")
+
+
+def test_export_of_a_whole_show_imports_into_another_client_unchanged(
+    db: list[str], tmp_path: Path
+) -> None:
+    xml = tmp_path / "schedule.xml"
+    xml.write_bytes(frab_xml())
+    ok(*db, "import-schedule", *SHOW, str(xml))
+    out = tmp_path / "vk26.json"
+    ok(*db, "export", *SHOW, "-o", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert len(exported) == len(TALKS)
+    ok(*db, "client", "add", "--client", "other")
+    ok(*db, "show", "add", "--client", "other", "--show", "moved")
+    moved = ["--client", "other", "--show", "moved"]
+    assert "7 added" in ok(*db, "import-schedule", *moved, str(out), "--format", "veyepar-json")
+
+    def rows(show: list[str]) -> list[dict]:
+        local = {"id", "locked_by"}
+        return [
+            {k: v for k, v in r.items() if k not in local}
+            for r in json.loads(ok(*db, "episodes", *show, "--json"))
+        ]
+
+    assert rows(moved) == rows(SHOW)
+    # The conference's schedule again: the copy is exactly what that schedule says.
+    assert "no changes" in ok(*db, "import-schedule", *moved, str(xml))
+    line = one_error_line(run(*db, "export", "--client", "vk"))
+    assert "give --client and --show" in line

@@ -204,3 +204,28 @@ def test_user_disable_enable_role(db: list[str]) -> None:
     )
     assert "may not admin" in line
     assert _read(db, select(func.count()).select_from(Show).where(Show.name == "X")) == [(0,)]
+
+
+def test_room_retime_and_set_touch_only_the_named_shows_room(tmp_path: Path) -> None:
+    """Issue 19: `room retime --client other --show o26 ...` used to move pyconf's room too."""
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    engine = open_database(url)
+    with session_factory(engine)() as s, s.begin():
+        make_show(s)
+        make_show(s, client="other", show="o26")  # its own room_a, same file names
+    engine.dispose()
+    db = ["--db", url]
+    pyconf = select(Location.id).join(Show).where(Show.slug == "pyconf_2026")
+    mine = select(Location.name, Location.hours_offset).where(Location.id.in_(pyconf))
+    mine_raws = select(RawFile.start).where(RawFile.location_id.in_(pyconf)).order_by(RawFile.id)
+    before = _read(db, mine), _read(db, mine_raws)
+    other = ["--client", "other", "--show", "o26"]
+    out = ok(*db, "room", "retime", *other, "room_a", "3", "--yes")
+    assert "room room_a of show other/o26: hours_offset 0 -> 3" in out
+    out = ok(*db, "room", "set", *other, "room_a", "name=Saal Eins")
+    assert "room room_a of show other/o26" in out
+    assert (_read(db, mine), _read(db, mine_raws)) == before
+    theirs = select(Location.name, Location.hours_offset).join(Show).where(Show.slug == "o26")
+    assert sorted(_read(db, theirs)) == [("Room B", 0), ("Saal Eins", 3)]
+    targets = _read(db, select(AuditEntry.target).order_by(AuditEntry.id))
+    assert targets == [("other/o26/room_a",), ("other/o26/room_a",)]

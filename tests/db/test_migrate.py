@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -127,19 +127,194 @@ def test_rows_made_before_0003_get_distinct_uuids_and_marks_become_cut_marks(
     engine.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no schema yet, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+    return str(request.getfixturevalue("pg_empty_url"))
+
+
+def _rows(conn, sql: str) -> list[tuple]:
+    return [tuple(r) for r in conn.execute(text(sql))]
+
+
+def test_0013_splits_a_room_shared_by_two_shows_losing_nothing(empty_url: str) -> None:
+    """Issue 19: CCC's and another client's "Saal 1" were one room; each show gets its own."""
+    engine = make_engine(empty_url)
+    upgrade(engine, "0012")
+    day = datetime(2026, 2, 1, 10)
+    with engine.begin() as conn:
+        _insert(conn, "client", id=1, name="CCC", slug="ccc")
+        _insert(conn, "client", id=2, name="Other", slug="other")
+        _insert(conn, "show", id=1, client_id=1, name="39C3", slug="c25")
+        _insert(conn, "show", id=2, client_id=2, name="O26", slug="o26")
+        _insert(
+            conn,
+            "location",
+            id=1,
+            name="Saal 1",
+            slug="saal_1",
+            hours_offset=2,
+            dirname="s1",
+            channelcopy="01",
+            sequence=3,
+            description="upstairs",
+        )
+        _insert(conn, "location", id=2, name="Nobody's", slug="orphan")
+        # Only linked to c25, but o26 has a mark in it: o26 uses it too.
+        _insert(conn, "location", id=3, name="Hall", slug="hall")
+        # Two rooms of one show named alike (the name is unique in a show now).
+        _insert(conn, "location", id=4, name="Main", slug="main_a", sequence=1)
+        _insert(conn, "location", id=5, name="Main", slug="main_b", sequence=2)
+        for show_id, room_id in ((1, 1), (2, 1), (1, 3), (1, 4), (1, 5)):
+            _insert(conn, "show_locations", show_id=show_id, location_id=room_id)
+        for n, show_id in ((1, 1), (2, 2)):
+            _insert(
+                conn,
+                "episode",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                name=f"talk{n}",
+                slug=f"talk{n}",
+                uuid=f"ep-{n}",
+            )
+            _insert(
+                conn,
+                "raw_file",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                filename=f"2026-02-0{n}/10_00_00.dv",
+                uuid=f"raw-{n}",
+                start=day,
+            )
+            _insert(conn, "cut", id=n, episode_id=n, raw_file_id=n, sequence=1, uuid=f"cut-{n}")
+            _insert(
+                conn,
+                "mark",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                click=day + timedelta(minutes=n),
+                uuid=f"mark-{n}",
+            )
+            _insert(
+                conn,
+                "image_file",
+                id=n,
+                show_id=show_id,
+                location_id=1,
+                filename=f"sheets/{n}.jpg",
+                uuid=f"img-{n}",
+            )
+        _insert(conn, "cut_tombstone", episode_id=2, raw_file_id=2, deleted_at=day)
+        _insert(conn, "mark", id=3, show_id=2, location_id=3, click=day, uuid="mark-3")
+        if conn.dialect.name == "postgresql":  # ids given by hand: move the sequences on
+            for table in ("location", "raw_file", "mark", "episode", "cut", "image_file"):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))"
+                    )
+                )
+    upgrade(engine)
+    with engine.connect() as conn:
+        rooms = _rows(
+            conn,
+            "SELECT show_id, slug, name, hours_offset, dirname, channelcopy, sequence, "
+            "description FROM location ORDER BY show_id, slug",
+        )
+        room_id = {
+            (show, slug): rid
+            for rid, show, slug in _rows(conn, "SELECT id, show_id, slug FROM location")
+        }
+        pointing = {
+            table: _rows(conn, f"SELECT id, show_id, location_id FROM {table} ORDER BY id")
+            for table in ("episode", "raw_file", "mark", "image_file")
+        }
+        cuts = _rows(conn, "SELECT id, episode_id, raw_file_id FROM cut ORDER BY id")
+        tombs = _rows(conn, "SELECT episode_id, raw_file_id FROM cut_tombstone")
+        tables = sa.inspect(conn).get_table_names()
+    saal = ("Saal 1", 2, "s1", "01", 3, "upstairs")
+    assert rooms == [
+        (1, "hall", "Hall", 0, "", "", 0, ""),
+        (1, "main_a", "Main", 0, "", "", 1, ""),
+        (1, "main_b", "Main (main_b)", 0, "", "", 2, ""),
+        (1, "saal_1", *saal),
+        (2, "hall", "Hall", 0, "", "", 0, ""),
+        (2, "saal_1", *saal),
+    ]
+    assert room_id[(1, "saal_1")] == 1 and room_id[(1, "hall")] == 3  # the first show keeps it
+    for table, found in pointing.items():
+        expected = [(1, 1, room_id[(1, "saal_1")]), (2, 2, room_id[(2, "saal_1")])]
+        if table == "mark":
+            expected.append((3, 2, room_id[(2, "hall")]))
+        assert found == expected, table
+    assert cuts == [(1, 1, 1), (2, 2, 2)] and tombs == [(2, 2)]
+    assert "show_locations" not in tables
+    engine.dispose()
+    # What the application opens is in step with the models and enforces keys again.
+    reopened = open_database(empty_url, upgrade_sqlite=False)
+    with reopened.connect() as conn:
+        if reopened.dialect.name == "sqlite":
+            assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+            assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
+        # Now each show may record its own Saal 1 file of the same name.
+        conn.execute(
+            text(
+                "INSERT INTO raw_file (show_id, location_id, filename, uuid, filesize, "
+                "start_source, streams, trash, missing, probe_error, ocrtext, comment) "
+                "VALUES (2, :room, '2026-02-01/10_00_00.dv', 'raw-3', 0, '', '', false, "
+                "false, '', '', '')"
+            ),
+            {"room": room_id[(2, "saal_1")]},
+        )
+    assert check_models_match_migrations(reopened) == []
+    reopened.dispose()
+
+
+def test_0013_goes_back_when_no_two_shows_share_a_room_slug(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'back.db'}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        _insert(conn, "client", id=1, name="C", slug="c")
+        _insert(conn, "show", id=1, client_id=1, name="S", slug="s")
+        _insert(conn, "show", id=2, client_id=1, name="T", slug="t")
+        _insert(conn, "location", id=1, show_id=1, name="Saal 1", slug="saal_1")
+        _insert(conn, "location", id=2, show_id=2, name="Saal 1", slug="saal_1")
+    from alembic import command
+
+    from veyedesk.db.migrate import alembic_config
+
+    with pytest.raises(RuntimeError, match="saal_1 are in more than one show"):
+        command.downgrade(alembic_config(engine), "0012")
+    assert current_revision(engine) == head_revision()
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE location SET slug = 'saal_2' WHERE id = 2"))
+    command.downgrade(alembic_config(engine), "0012")
+    with engine.connect() as conn:
+        assert _rows(conn, "SELECT show_id, location_id FROM show_locations ORDER BY 1") == [
+            (1, 1),
+            (2, 2),
+        ]
+    engine.dispose()
+
+
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("pg", marks=pytest.mark.postgres)])
-def test_0013_unsets_post_public_only_where_it_is_the_old_copied_default(
+def test_0014_unsets_post_public_only_where_it_is_the_old_copied_default(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """Issue 19: `pipeline set post command …` copied post's old public flag into the row."""
     url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else None
     engine = make_engine(url or str(request.getfixturevalue("pg_empty_url")))
-    upgrade(engine, "0012")
+    upgrade(engine, "0013")
     from sqlalchemy.orm import Session
 
     from veyedesk.services import catalog
 
-    with Session(engine) as session:  # the models add nothing after 0012
+    with Session(engine) as session:  # the models add nothing after 0013
         catalog.add_client(session, "c", "C")
         shows = [catalog.add_show(session, "c", slug, slug).id for slug in ("s1", "s2")]
         session.commit()

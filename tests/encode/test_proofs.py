@@ -39,7 +39,13 @@ def test_a_200_character_title_is_reported_shrunk_and_cut() -> None:
     assert note.cut and note.shrunk
     assert note.size == 60 and note.design_size == 92  # the template's data-min-size
     assert filled.cut and filled.shrunk
-    assert filled.warning() == 'title: cut short with "…", shrunk to 60 of 92'
+    # A share of the design size, and how much of the title is lost (not "60 of 92").
+    assert filled.warning() == (
+        "title: shrunk to 65% and 75 of 200 characters do not fit: shorten it"
+    )
+    assert (note.missing, note.length) == (75, 200)
+    shown = LONG_TITLE[: note.length - note.missing]
+    assert shown.endswith("A very lo")  # the slide's last line is "… A very lo…"
 
 
 def test_a_title_that_only_needed_a_smaller_font_is_shrunk_not_cut() -> None:
@@ -108,7 +114,7 @@ def test_a_contact_sheet_flags_misfits_in_png_and_pdf(tmp_path: Path) -> None:
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Title proofs: Conf" in text
     assert "5 title slides, 3 flagged" in text
-    assert "#2 long-talk: title: cut short" in text
+    assert "#2 long-talk: title: shrunk to 65% and 75 of 200 characters" in text
     assert "#5 missing: not rendered: title image /x.png does not exist" in text
     assert "#1 short-talk" in text and "#3 rtl-talk" in text
 

@@ -76,7 +76,11 @@ def assert_shows_exactly(label: QLabel, expected: str) -> None:
 
 
 def answer_modal(check: Callable[[QMessageBox], None], button: str) -> list[str]:
-    """Inspect the next modal message box with `check`, then click `button` on it."""
+    """Inspect the next modal message box with `check`, then click `button` on it.
+
+    A box without that button is rejected and says so in the result: a prompt returns its
+    fallback answer for any button it does not know, so a test must see its button clicked.
+    """
     seen: list[str] = []
 
     def look() -> None:
@@ -90,9 +94,11 @@ def answer_modal(check: Callable[[QMessageBox], None], button: str) -> list[str]
         finally:
             for candidate in box.buttons():
                 if candidate.text().replace("&", "") == button:
+                    seen.append(f"clicked {button}")
                     candidate.click()
                     break
             else:
+                seen.append(f"no {button} button")
                 box.reject()
 
     QTimer.singleShot(0, look)
@@ -221,8 +227,11 @@ def test_email_tooltip_and_lock_banner_read_exactly(
 
 
 # -- prompts -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("button", "answer"), [("Restore", "restore"), ("Discard", "discard"), ("Later", "later")]
+)
 def test_journal_restore_prompt_reads_the_title_and_user_exactly(
-    qtbot: QtBot, parent: QWidget, hostile: str
+    qtbot: QtBot, parent: QWidget, hostile: str, button: str, answer: str
 ) -> None:
     entry = JournalEntry(
         path=Path("/nonexistent"),
@@ -242,21 +251,29 @@ def test_journal_restore_prompt_reads_the_title_and_user_exactly(
         assert main.sizeHint().height() < 200
         assert label_reads(info).startswith("Restore them now?")
 
-    seen = answer_modal(check, "Later")
-    assert Prompts(parent).restore(entry) == "later"
-    assert seen == ["checked"]
+    seen = answer_modal(check, button)
+    assert Prompts(parent).restore(entry) == answer
+    assert seen == ["checked", f"clicked {button}"]
 
 
-def test_unsaved_and_take_over_prompts_read_exactly(
-    qtbot: QtBot, parent: QWidget, hostile: str
+@pytest.mark.parametrize(
+    ("button", "answer"), [("Save", "save"), ("Discard", "discard"), ("Cancel", "cancel")]
+)
+def test_unsaved_prompt_reads_exactly_and_returns_each_answer(
+    qtbot: QtBot, parent: QWidget, hostile: str, button: str, answer: str
 ) -> None:
     def unsaved(box: QMessageBox) -> None:
         assert_shows_exactly(box_text_labels(box)[0], f"“{hostile}” has unsaved changes.")
 
-    seen = answer_modal(unsaved, "Cancel")
-    assert Prompts(parent).unsaved(hostile) == "cancel"
-    assert seen == ["checked"]
+    seen = answer_modal(unsaved, button)
+    assert Prompts(parent).unsaved(hostile) == answer
+    assert seen == ["checked", f"clicked {button}"]
 
+
+@pytest.mark.parametrize(("button", "answer"), [("Yes", True), ("No", False)])
+def test_take_over_and_error_prompts_read_exactly(
+    qtbot: QtBot, parent: QWidget, hostile: str, button: str, answer: bool
+) -> None:
     state = LockState(7, hostile, None, stale=True)
 
     def take_over(box: QMessageBox) -> None:
@@ -264,16 +281,16 @@ def test_unsaved_and_take_over_prompts_read_exactly(
         assert label_reads(label).startswith(f"This episode is locked by {hostile} since")
         assert label.sizeHint().height() < 200
 
-    seen = answer_modal(take_over, "No")
-    assert Prompts(parent).take_over(state) is False
-    assert seen == ["checked"]
+    seen = answer_modal(take_over, button)
+    assert Prompts(parent).take_over(state) is answer
+    assert seen == ["checked", f"clicked {button}"]
 
     def error(box: QMessageBox) -> None:
         assert_shows_exactly(box_text_labels(box)[0], f"could not save {hostile}")
 
     seen = answer_modal(error, "OK")
     Prompts(parent).error("save", f"could not save {hostile}")
-    assert seen == ["checked"]
+    assert seen == ["checked", "clicked OK"]
 
 
 def test_conflict_dialog_reads_names_exactly(

@@ -67,3 +67,51 @@ def test_broken_and_foreign_json() -> None:
         parse_frab_json(b'{"talks": []}', "s.json")
     with pytest.raises(ScheduleError, match="not UTF-8"):
         parse_frab_json('{"x": "Hörsaal"}'.encode("utf-16"), "s.json")
+
+
+def _v2_sample(*, with_schema: bool = True) -> bytes:
+    """A small schedule v2 (hub) file, written by hand after the format's documentation."""
+    doc: dict = {
+        "schedule": {
+            "version": "2026-01-30 12:00",
+            "conference": {
+                "acronym": "vk26",
+                "title": "Videokonferenz",
+                "start": "2026-02-01T09:00:00+01:00",
+                "end": "2026-02-01T18:00:00+01:00",
+                "time_zone_name": "Europe/Berlin",
+                "rooms": [{"name": "Saal 1", "guid": "1b9e3c0a-0000-4000-8000-000000000001"}],
+                "days": [
+                    {
+                        "index": 1,
+                        "date": "2026-02-01",
+                        "start": "2026-02-01T09:00:00+01:00",
+                        "end": "2026-02-01T18:00:00+01:00",
+                    }
+                ],
+            },
+            "events": [
+                {
+                    "guid": "1b9e3c0a-0000-4000-8000-000000000101",
+                    "start": "2026-02-01T10:00:00+01:00",
+                    "end": "2026-02-01T10:30:00+01:00",
+                    "room": {"name": "Saal 1"},
+                    "title": "Opening",
+                    "participants": [{"name": "Anna", "role": "SPEAKER"}],
+                }
+            ],
+        }
+    }
+    if with_schema:
+        doc["$schema"] = "https://c3voc.de/schema/schedule2"
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize("with_schema", [True, False])
+def test_schedule_v2_is_named_and_the_v1_file_asked_for(with_schema: bool) -> None:
+    with pytest.raises(ScheduleError) as info:
+        parse_frab_json(_v2_sample(with_schema=with_schema), "hub.json")
+    message = str(info.value)
+    assert message.startswith("hub.json: ")
+    assert "schedule v2" in message and "no rooms object" not in message
+    assert "schedule.json" in message and "v1" in message

@@ -131,7 +131,7 @@ def test_unknown_reaches_review_1_and_waits_before_make_public_then_continues_on
 def test_a_hold_whose_state_stopped_being_public_is_carried_on_by_the_tick(
     session: Session, show: ShowFixture
 ) -> None:
-    # A show that stored post's old public flag (migration 0013 unsets it): the talks it
+    # A show that stored post's old public flag (migration 0014 unsets it): the talks it
     # held before post carry on by themselves, not only when someone touches them.
     episode = show.episodes[1]
     _stage(session, episode, "post", "command", command="upload {output}", public=True)
@@ -139,7 +139,7 @@ def test_a_hold_whose_state_stopped_being_public_is_carried_on_by_the_tick(
     assert episode.state is not None and episode.state.slug == "push to queue"
     row = session.scalar(select(ShowState).where(ShowState.show_id == episode.show_id))
     assert row is not None
-    row.public = False  # what migration 0013 does
+    row.public = False  # what migration 0014 does
     session.flush()
     waiting = show.episodes[2]
     _encoded(session, waiting)  # post is a command now: it waits there for a worker

@@ -44,8 +44,8 @@ def test_catalog_refuses_duplicates_and_unsafe_slugs(session: Session, show: Sho
     with pytest.raises(AlreadyExists):
         catalog.add_room(session, show.show, "room_a")
     other = catalog.add_show(session, "pyconf", "pyconf_2027")
-    shared = catalog.add_room(session, other, "room_a")  # rooms are shared between shows
-    assert shared is show.rooms[0]
+    own = catalog.add_room(session, other, "room_a")  # a room of the next year's show
+    assert own is not show.rooms[0] and own.show_id == other.id
 
 
 def test_summary_and_state_change_leave_a_log(session: Session, show: ShowFixture) -> None:

@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 refused or failed (one line on stderr says why), 2 bad usa
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -25,6 +26,7 @@ from veyedesk.cli import (
     play,
     proofs,
     queue,
+    schedule_export,
     settings as settings_cmds,
     sheets,
     venue,
@@ -51,6 +53,7 @@ COMMAND_MODULES = (
     sheets,
     desktop,
     proofs,
+    schedule_export,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
@@ -100,6 +103,18 @@ def fail(message: str) -> int:
     return EXIT_ERROR
 
 
+def reader_went_away() -> int:
+    """The command's output pipe closed early (`veyedesk episodes | head`): end quietly.
+
+    The Python docs' recipe for SIGPIPE: point stdout at devnull so the final flush at
+    exit cannot raise again, and report the cut-short output with exit code 1 and no
+    traceback. A command writing inside its transaction has rolled it back by now.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_ERROR
+
+
 def run(ns: argparse.Namespace) -> int:
     """Run a parsed command; user errors become one line on stderr and exit code 1."""
     from sqlalchemy.exc import DBAPIError, OperationalError
@@ -107,7 +122,13 @@ def run(ns: argparse.Namespace) -> int:
     ctx: Context | None = None
     try:
         ctx = Context(settings=settings_from(ns), json=bool(getattr(ns, "json", False)))
-        return int(ns.func(ctx, ns) or EXIT_OK)
+        code = int(ns.func(ctx, ns) or EXIT_OK)
+        # A reader that left (`| head`) shows up here at the latest, not in the
+        # interpreter's exit, where it could only print an "Exception ignored" message.
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return reader_went_away()
     except USER_ERRORS as exc:
         return fail(str(exc))
     except OperationalError as exc:

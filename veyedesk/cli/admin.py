@@ -83,11 +83,17 @@ def _new_password(ns: argparse.Namespace) -> str:
 
 def user_add(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.services import admin
+    from veyedesk.services.errors import AlreadyExists
 
     password = _new_password(ns)
     with ctx.session() as session:
         # With no users yet the OS user acts as admin: the first login is created by it.
-        admin.create_user(session, ctx.identity(session), ns.name, ns.role, password)
+        try:
+            admin.create_user(session, ctx.identity(session), ns.name, ns.role, password)
+        except admin.FirstUserNotAdmin as exc:
+            raise admin.FirstUserNotAdmin(f"{exc} (--role admin)") from None
+        except AlreadyExists as exc:
+            raise AlreadyExists(f"{exc} (`veyedesk user passwd {ns.name}`)") from None
     print(f"user {ns.name} added ({ns.role})")
     return EXIT_OK
 

@@ -74,10 +74,10 @@ class Context:
             self._engine.dispose()
 
 
-def add_show_flags(parser: argparse.ArgumentParser) -> None:
-    """--client C --show S, both required: which show a command works on."""
-    parser.add_argument("--client", required=True, type=plain_text, help="client slug")
-    parser.add_argument("--show", required=True, type=plain_text, help="show slug")
+def add_show_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """--client C --show S, both required unless told: which show a command works on."""
+    parser.add_argument("--client", required=required, type=plain_text, help="client slug")
+    parser.add_argument("--show", required=required, type=plain_text, help="show slug")
 
 
 def add_selection_flags(parser: argparse.ArgumentParser, *, ids: bool = True) -> None:

@@ -83,8 +83,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     rep.add_argument("--json", action="store_true", help="machine-readable report")
     rep.set_defaults(func=report_cmd)
 
-    exp = sub.add_parser("export", help="export episodes as Veyepar's JSON, with their cuts")
-    exp.add_argument("episode_ids", nargs="+", type=int, metavar="EPISODE_ID")
+    exp = sub.add_parser(
+        "export",
+        help="export a show's episodes (or some) as Veyepar's JSON, with their cuts",
+        description="Everything a talk holds comes back with `import-schedule --format "
+        "veyepar-json` into another show or database: fields, cuts, and which fields were "
+        "edited by hand (kept when the conference's schedule is imported again).",
+    )
+    add_show_flags(exp, required=False)
+    exp.add_argument(
+        "episode_ids",
+        nargs="*",
+        type=int,
+        metavar="EPISODE_ID",
+        help="only these episodes (default with --client/--show: the whole show)",
+    )
     exp.add_argument("--format", choices=("veyepar-json",), default="veyepar-json")
     exp.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     exp.set_defaults(func=export_cmd)
@@ -239,12 +252,22 @@ def report_cmd(ctx: Context, ns: argparse.Namespace) -> int:
 
 
 def export_cmd(ctx: Context, ns: argparse.Namespace) -> int:
-    from veyedesk.services.episodes import get_episode
+    from veyedesk.services.episodes import Selection, get_episode, select_episodes
+    from veyedesk.services.errors import InvalidInput
     from veyedesk.services.publishing import veyepar_json
 
+    if bool(ns.client) != bool(ns.show) or not (ns.client or ns.episode_ids):
+        raise InvalidInput(
+            "export: give --client and --show (the whole show, or the EPISODE_IDs in it), "
+            "or EPISODE_IDs"
+        )
     with ctx.session() as session:
         ctx.identity(session)
-        episodes = [get_episode(session, i) for i in ns.episode_ids]
+        if ns.client:
+            selection = Selection(ns.client, ns.show, episode_ids=tuple(ns.episode_ids))
+            episodes = select_episodes(session, selection)
+        else:
+            episodes = [get_episode(session, i) for i in ns.episode_ids]
         text = json.dumps(veyepar_json(episodes), indent=2, ensure_ascii=False, default=str)
     _write(text + "\n", ns.output)
     return EXIT_OK

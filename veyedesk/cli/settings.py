@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     room = sub.add_parser("room", help="rooms of a show: add, list, show, set, retime")
     rsub = room.add_subparsers(dest="room_command", required=True, metavar="COMMAND")
-    p = rsub.add_parser("add", help="attach a room to a show (created if new)")
+    p = rsub.add_parser("add", help="add a room to a show (each show has its own rooms)")
     _where(p)
     p.add_argument("--name")
     p.add_argument("room", help=f"room {slug_help}")
@@ -246,7 +246,7 @@ def room_add(ctx: Context, ns: argparse.Namespace) -> int:
         require_admin(session, ctx.identity(session))
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.add_room(session, show, ns.room, ns.name)
-        print(f"room {room.slug} attached to {ns.client}/{ns.show} (id {room.id})")
+        print(f"room {room.slug} added to show {ns.client}/{ns.show} (id {room.id})")
     return EXIT_OK
 
 
@@ -291,7 +291,7 @@ def room_set(ctx: Context, ns: argparse.Namespace) -> int:
         show = catalog.get_show(session, ns.client, ns.show)
         room = catalog.get_room(session, show, ns.room)
         changes = admin.set_room(session, who, show, room, values)
-    _print_changes(f"room {ns.room}", changes)
+    _print_changes(f"room {ns.room} of show {ns.client}/{ns.show}", changes)
     return EXIT_OK
 
 

@@ -53,7 +53,6 @@ EDITING_TABLES = (
     "image_file",
     "image_file_episodes",
     "location",
-    "show_locations",
 )
 WRITE = "SELECT, INSERT, UPDATE, DELETE"
 

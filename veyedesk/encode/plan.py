@@ -47,6 +47,12 @@ LOUDNORM_TP = -1.5
 LOUDNORM_LRA = 11.0
 
 
+def poster_time(duration: float) -> float:
+    """Where a player opening an encode shows its first visible frame: the title slide
+    fades in from black (at most SLIDE_FADE seconds), so its very first frame is black."""
+    return max(0.0, min(SLIDE_FADE, duration / 4))
+
+
 # Seconds each cut's input seek lands before its first frame, dropped again in the graph:
 # more than any GOP a recorder writes, so a late-landing seek still lands before the cut.
 PREROLL = 5.0

@@ -101,18 +101,26 @@ class FitNote:
     dropped: str = ""  # characters the font lacks, left out
     size: float = 0.0  # the font size it was drawn at
     design_size: float = 0.0  # the template's font size
+    missing: int = 0  # characters of the text not on the slide (cut off after "…")
+    length: int = 0  # characters of the whole text
 
     def describe(self) -> str:
-        """One line, e.g. `title: cut short with "…" (shrunk to 40 of 64)`."""
+        """One line, e.g. `title: shrunk to 62% and 32 of 92 characters do not fit: shorten it`.
+
+        The size as a share of the design (points mean nothing to an editor) and how much
+        of the text is lost, so nobody reads "shrunk" as "it fits".
+        """
         parts = []
-        if self.cut:
-            parts.append('cut short with "…"')
         if self.shrunk:
-            parts.append(f"shrunk to {self.size:g} of {self.design_size:g}")
+            percent = round(100 * self.size / self.design_size) if self.design_size else 0
+            parts.append(f"shrunk to {percent}%")
+        if self.cut:
+            parts.append(f"{self.missing} of {self.length} characters do not fit")
         if self.dropped:
             codes = " ".join(f"U+{ord(c):04X}" for c in self.dropped)
             parts.append(f"left out {codes} (not in the font)")
-        return f"{self.field}: {', '.join(parts)}"
+        advice = ": shorten it" if self.cut else ""
+        return f"{self.field}: {' and '.join(parts)}{advice}"
 
 
 @dataclass(frozen=True)
@@ -236,6 +244,22 @@ def fit_report(
     return lines, size, False
 
 
+def _missing_characters(text: str, lines: list[str]) -> int:
+    """How many characters of `text` the cut `lines` (the last ending in "…") leave out."""
+    shown = "".join(lines)
+    if shown.endswith(ELLIPSIS):
+        shown = shown[: -len(ELLIPSIS)]
+    wanted = [c for c in shown if not c.isspace()]
+    # Walk the text past the shown characters (wrapping changed only the spaces).
+    at = 0
+    for index, char in enumerate(text):
+        if at == len(wanted):
+            return len(text[index:].rstrip())
+        if char == wanted[at]:
+            at += 1
+    return 0
+
+
 def _float(elem: ET.Element, name: str, default: float | None = None) -> float | None:
     value = elem.get(name)
     if value is None:
@@ -286,7 +310,10 @@ def _fill_text(elem: ET.Element, field: str, value: str) -> FitNote | None:
         span.set("y", f"{y + i * step:g}")
         span.text = line
     if cut or dropped or size < design:
-        return FitNote(field, size < design, cut, dropped, size, design)
+        missing = _missing_characters(value, lines) if cut else 0
+        return FitNote(
+            field, size < design, cut, dropped, size, design, missing, len(value.strip())
+        )
     return None
 
 

@@ -66,6 +66,58 @@ class ScheduleError(UserError, ValueError):
         super().__init__(plain_text(message))
 
 
+# Episode columns a veyedesk export carries beyond the schedule's fields (Veyepar JSON): set
+# when the import creates the talk, never on a re-import, which keeps the crew's values.
+RESTORED_COLUMNS: tuple[str, ...] = (
+    "twitter_id",
+    "reviewers",
+    "archive_url",
+    "normalise",
+    "channelcopy",
+    "av_offset_ms",
+    "thumbnail",
+    "title_image",
+    "stop",
+    "edit_key",
+)
+
+
+@dataclass
+class CutRecord:
+    """One cut of an exported talk: a raw file of a room and offsets into it (seconds)."""
+
+    room: str  # the room's folder under dv/ (its slug unless renamed)
+    raw_file: str  # relative to the room folder, e.g. `2026-02-01/10_00_00.dv`
+    start: float | None
+    end: float | None
+    apply: bool = True
+    sequence: int = 1
+    edited: bool = False
+    comment: str = ""
+    # The raw file's own facts, so a show without a scan yet still gets the cut.
+    raw_start: datetime | None = None
+    raw_duration: float | None = None
+    raw_fps: float | None = None
+
+
+@dataclass
+class Restore:
+    """What a veyedesk export carries beyond a schedule, put back when the talk is created.
+
+    With it an export -> import round trip keeps the talk's slug (it names every output
+    file), its other columns, its cuts, the editor's `edited_fields` and the values the
+    schedule import last wrote (`imported`), so a later re-import of the conference's
+    schedule still tells hand edits (kept) from schedule changes.
+    """
+
+    slug: str = ""
+    uuid: str = ""
+    columns: dict[str, Any] = field(default_factory=dict)
+    edited_fields: list[str] | None = None
+    imported: dict[str, Any] | None = None
+    cuts: list[CutRecord] = field(default_factory=list)
+
+
 @dataclass
 class EventRecord:
     """One talk as a schedule describes it; None means "the schedule does not say"."""
@@ -95,6 +147,8 @@ class EventRecord:
     meta: dict[str, Any] = field(default_factory=dict)
     # Where it came from, for messages: "line 42" or "event 1234".
     where: str = ""
+    # Only from a veyedesk export (Veyepar JSON): the rest of the talk, used on creation.
+    restore: Restore | None = None
 
     def values(self) -> dict[str, Any]:
         """The merge fields this record sets (those the schedule gave)."""
@@ -258,6 +312,24 @@ def clean_record(record: EventRecord) -> None:
         if isinstance(value, str):
             setattr(record, name, plain_text(value, multiline=name in MULTILINE_FIELDS))
     record.meta = _plain(record.meta)
+    if record.restore is not None:
+        restore = record.restore
+        restore.slug = plain_text(restore.slug)
+        # Values read back as they were stored: line breaks stay, only controls go.
+        restore.columns = {
+            k: plain_text(v, multiline=True) if isinstance(v, str) else v
+            for k, v in restore.columns.items()
+        }
+        if restore.imported is not None:
+            restore.imported = {
+                k: plain_text(v, multiline=k in MULTILINE_FIELDS) if isinstance(v, str) else v
+                for k, v in restore.imported.items()
+            }
+        if restore.edited_fields is not None:
+            restore.edited_fields = [plain_text(f) for f in restore.edited_fields]
+        for cut in restore.cuts:
+            cut.room, cut.raw_file = plain_text(cut.room), plain_text(cut.raw_file)
+            cut.comment = plain_text(cut.comment, multiline=True)
     where = record.where
     for name, what in (("conf_key", "id"), ("name", "title"), ("room", "room")):
         if not getattr(record, name):

@@ -127,9 +127,41 @@ def _event(event: Any, room: str, where: str) -> EventRecord:
     )
 
 
+def is_schedule_v2(doc: Any) -> bool:
+    """True for C3VOC's schedule v2 (the hub's format), which v1 readers cannot walk.
+
+    v2 says so in `$schema` (…/schedule2…), and whatever it says, its shape differs: the
+    talks are one flat `schedule.events` list and the rooms a `conference.rooms` list,
+    while v1 nests the talks under `conference.days[].rooms{room: [...]}`.
+    """
+    if not isinstance(doc, dict):
+        return False
+    if "schedule2" in _str(doc.get("$schema")):
+        return True
+    schedule_obj = doc.get("schedule")
+    if not isinstance(schedule_obj, dict):
+        return False
+    conference = schedule_obj.get("conference")
+    days = conference.get("days") if isinstance(conference, dict) else None
+    days = days if isinstance(days, list) else []
+    if any(isinstance(d, dict) and "rooms" in d for d in days):
+        return False
+    # pretalx's v1 also lists the rooms in `conference.rooms`: only with days that hold
+    # no rooms (or the flat events list) is that list the v2 shape.
+    room_list = isinstance(conference, dict) and isinstance(conference.get("rooms"), list)
+    return isinstance(schedule_obj.get("events"), list) or (bool(days) and room_list)
+
+
 def parse_frab_json(data: bytes, source: str) -> Schedule:
     """Parse a frab/pretalx schedule.json into event records."""
     doc = load_json(data, source)
+    if is_schedule_v2(doc):
+        raise ScheduleError(
+            f"{source}: this is the schedule v2 format (the hub's: one list of events, no "
+            "rooms per day), which veyedesk does not read; fetch the conference's v1 "
+            "schedule.json (frab/pretalx, e.g. …/schedule/export/schedule.json) or "
+            "schedule.xml and import that"
+        )
     schedule_obj = doc.get("schedule") if isinstance(doc, dict) else None
     conference = schedule_obj.get("conference") if isinstance(schedule_obj, dict) else None
     if not isinstance(conference, dict):

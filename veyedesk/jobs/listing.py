@@ -42,6 +42,14 @@ class JobView:
     finished_at: datetime | None
     heartbeat_at: datetime | None
 
+    @property
+    def attempts_made(self) -> int:
+        """Attempts actually run: `attempts` counts the failed ones; a running or done job's
+        own attempt is one more (a job done first time made 1, not 0)."""
+        if self.status in (JobStatus.RUNNING, JobStatus.DONE):
+            return self.attempts + 1
+        return self.attempts
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 

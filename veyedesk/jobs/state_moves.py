@@ -205,7 +205,7 @@ def resume_freed(session: Session, user: str, default_profile: str) -> list[int]
     """Carry on every talk held before a state its show no longer counts public; their ids.
 
     A hold is set when the talk stops; if the show's pipeline changes later without
-    `services.pipeline.states.set_public` (migration 0013 made *post* not public), the
+    `services.pipeline.states.set_public` (migration 0014 made *post* not public), the
     hold outlives its reason. Workers run this with review 2's timeout, about once a
     minute. Talks still held for their `released` are left alone (nothing is logged).
     """

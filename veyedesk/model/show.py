@@ -1,11 +1,11 @@
-"""Who and where: Client (organiser) -> Show (one event) <-> Location (room)."""
+"""Who and where: Client (organiser) -> Show (one event) -> Location (room)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base
@@ -13,13 +13,6 @@ from veyedesk.model.base import Base
 if TYPE_CHECKING:
     from veyedesk.model.episode import Episode
     from veyedesk.model.recording import RawFile
-
-show_locations = Table(
-    "show_locations",
-    Base.metadata,
-    Column("show_id", ForeignKey("show.id", ondelete="CASCADE"), primary_key=True),
-    Column("location_id", ForeignKey("location.id", ondelete="CASCADE"), primary_key=True),
-)
 
 
 class Client(Base):
@@ -73,7 +66,7 @@ class Show(Base):
 
     client: Mapped[Client] = relationship(back_populates="shows")
     locations: Mapped[list[Location]] = relationship(
-        secondary=show_locations, back_populates="shows", order_by="Location.sequence"
+        back_populates="show", order_by="Location.sequence"
     )
     episodes: Mapped[list[Episode]] = relationship(back_populates="show")
     raw_files: Mapped[list[RawFile]] = relationship(back_populates="show")
@@ -89,12 +82,19 @@ class Show(Base):
 
 
 class Location(Base):
-    """A room; its recorder writes raw files into `<show raw dir>/dv/<slug>/<date>/`."""
+    """A room of one show; its recorder writes raw files into `<show raw dir>/dv/<slug>/<date>/`.
+
+    A room belongs to one show: CCC has a "Saal 1" every year and another client may have
+    one too, and each has its own clock offset, folder and name. Slug and name are unique
+    within the show only.
+    """
 
     __tablename__ = "location"
+    __table_args__ = (UniqueConstraint("show_id", "slug"), UniqueConstraint("show_id", "name"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))
     sequence: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)
@@ -108,7 +108,7 @@ class Location(Base):
     lon: Mapped[float | None] = mapped_column(default=None)
     lat: Mapped[float | None] = mapped_column(default=None)
 
-    shows: Mapped[list[Show]] = relationship(secondary=show_locations, back_populates="locations")
+    show: Mapped[Show] = relationship(back_populates="locations")
 
     @property
     def folder(self) -> str:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 
 from veyedesk.errors import UserError
 
@@ -119,6 +120,45 @@ def format_decimal(seconds: float | None) -> str:
     h, rest = divmod(whole, 3600)
     m, s = divmod(rest, 60)
     return f"{'-' if seconds < 0 else ''}{h:02d}:{m:02d}:{s:02d}.{cs:02d}"
+
+
+def format_decimal_exact(seconds: float | None, *, min_places: int = 2) -> str:
+    """`HH:MM:SS.ss…` with every digit the float needs, so `parse_decimal` gives it back.
+
+    Veyepar's form (at least hundredths) for values on a 25 fps grid; a 29.97 fps frame or a
+    sub-second start gets the further digits a round trip through a file needs. '' for None.
+    """
+    if seconds is None:
+        return ""
+    exact = abs(Decimal(repr(float(seconds))))  # the shortest text that reads back the same
+    whole = int(exact)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    fraction = format(exact - whole, "f").partition(".")[2].rstrip("0")
+    fraction = fraction.ljust(min_places, "0")
+    sign = "-" if seconds < 0 else ""
+    return f"{sign}{h:02d}:{m:02d}:{s:02d}" + (f".{fraction}" if fraction else "")
+
+
+def parse_decimal(text: str) -> float:
+    """Seconds from `[[H:]MM:]SS[.fff]`, exactly (no frame snapping): files, not typing.
+
+    Summed in decimal, so the text `format_decimal_exact` wrote reads back as the very
+    same float.
+    """
+    raw = text.strip()
+    negative = raw.startswith("-")
+    match = _DECIMAL.match(raw[1:] if negative else raw)
+    if not match:
+        raise TimecodeError(f"{text!r} is not decimal seconds like 00:00:17.68")
+    try:
+        secs = Decimal(match["s"])
+    except InvalidOperation:
+        raise TimecodeError(f"{text!r} is not decimal seconds like 00:00:17.68") from None
+    if match["m"] is not None and (int(match["m"]) >= 60 or secs >= 60):
+        raise TimecodeError(f"{text!r}: minutes and seconds must be below 60")
+    total = float(3600 * int(match["h"] or 0) + 60 * int(match["m"] or 0) + secs)
+    return -total if negative else total
 
 
 def parse_offset(text: str, fps: float = DEFAULT_FPS) -> float:

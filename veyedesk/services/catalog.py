@@ -54,7 +54,7 @@ def get_show_by_id(session: Session, show_id: int) -> Show:
 
 
 def get_room(session: Session, show: Show, slug: str) -> Location:
-    """The room `slug` attached to `show`."""
+    """The room `slug` of `show` (rooms belong to one show)."""
     for room in show.locations:
         if room.slug == slug:
             return room
@@ -62,6 +62,19 @@ def get_room(session: Session, show: Show, slug: str) -> Location:
     raise NotFound(
         f"no room {slug!r} in show {show.slug!r} (known: {known}); add it with `veyedesk room add`"
     )
+
+
+def require_room_of(show: Show, room: Location) -> None:
+    """Refuse a room of another show (a stale id from a window, a mixed-up caller)."""
+    if room.show is not show and room.show_id != show.id:
+        raise InvalidInput(
+            f"room {room.slug!r} is not a room of show {show.slug!r}; pick one of its rooms"
+        )
+
+
+def room_label(show: Show, slug: str) -> str:
+    """`client/show/room`: what a room change says it touched (rooms are per show)."""
+    return f"{show.client.slug}/{show.slug}/{slug}"[:300]  # AuditEntry.target's length
 
 
 def add_client(session: Session, slug: str, name: str | None = None) -> Client:
@@ -98,20 +111,32 @@ def add_show(
 
 
 def add_room(session: Session, show: Show, slug: str, name: str | None = None) -> Location:
-    """Attach room `slug` to the show, creating the room if no show has it yet."""
+    """Create room `slug` in the show (a room of one show; another show's namesake is apart)."""
     check_slug(slug, "room")
     twin = next((r.slug for r in show.locations if r.slug.lower() == slug.lower()), None)
-    if twin is not None and twin != slug:
+    if twin == slug:
+        raise AlreadyExists(f"room {slug!r} is already in show {show.slug!r}")
+    if twin is not None:
         raise AlreadyExists(
             f"room {twin!r} is already in show {show.slug!r}; room folders may not differ "
             "only in case"
         )
-    room = session.scalar(select(Location).where(Location.slug == slug))
-    if room is None:
-        room = Location(slug=slug, name=name or slug, sequence=len(show.locations) + 1)
-        session.add(room)
-    elif room in show.locations:
-        raise AlreadyExists(f"room {slug!r} is already in show {show.slug!r}")
-    show.locations.append(room)
+    name = name or slug
+    check_room_name(show, name)
+    room = Location(show=show, slug=slug, name=name, sequence=len(show.locations) + 1)
+    session.add(room)
     session.flush()
     return room
+
+
+def check_room_name(show: Show, name: str, room: Location | None = None) -> None:
+    """Refuse a room name another room of the show has (a schedule names rooms by it)."""
+    twin = next(
+        (r.name for r in show.locations if r is not room and r.name.casefold() == name.casefold()),
+        None,
+    )
+    if twin is not None:
+        raise AlreadyExists(
+            f"room name {twin!r} is taken in show {show.slug!r} (names may not differ only "
+            "in case); choose another"
+        )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from veyedesk.model import Cut, Episode, Location, ReleaseHold, Show, State
 from veyedesk.model.pipeline import HoldReason
 from veyedesk.model.slug import unique_slug
-from veyedesk.services.catalog import get_room, get_show
+from veyedesk.services.catalog import get_room, get_show, require_room_of
 from veyedesk.services.errors import InvalidInput, NotFound
 
 
@@ -69,6 +69,8 @@ def add_episode(
     """Create an episode with a slug unique in its show, in state `edit` unless told."""
     taken = set(session.scalars(select(Episode.slug).where(Episode.show_id == show.id)))
     taken |= {e.slug for e in session.new if isinstance(e, Episode) and e.show is show}
+    if room is not None:
+        require_room_of(show, room)
     fields.setdefault("state", get_state(session, "edit"))
     episode = Episode(show=show, location=room, name=name, slug=unique_slug(name, taken), **fields)
     session.add(episode)
@@ -230,7 +232,7 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def talks_of_room_day(session: Session, show_id: int, room_id: int, day: date) -> list[Episode]:
     """The show's talks scheduled in the room on `day`, in time order.
 
-    The show matters: rooms are shared by slug, so another show may use the room that day.
+    The show is checked too: an episode of another show never points to this room.
     """
     lo, hi = day_bounds(day)
     return list(

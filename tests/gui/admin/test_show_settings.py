@@ -123,7 +123,7 @@ def test_hours_offset_previews_what_moves_then_retimes(
     preview = dialog.retime_preview
     assert preview is not None
     rows = [preview.rows.item(i).text() for i in range(preview.rows.count())]
-    assert rows[0] == "room room_a: hours_offset 0 -> 1"
+    assert rows[0] == "room room_a of show pyconf/pyconf_2026: hours_offset 0 -> 1"
     assert sum(r.strip().startswith("file ") for r in rows) == len(before)
     preview.grab().save(str(artifacts / "settings-retime-preview.png"))
     # Cancel leaves everything as it was.

@@ -104,3 +104,50 @@ def test_a_reviewer_gets_nothing(qtbot: QtBot, engine: Engine, session: Session)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: not window.runner.busy)
     assert "may not admin" in window.status.text() and window.table.rowCount() == 0
+
+
+def test_with_no_users_the_window_says_everyone_is_admin_and_adds_an_admin(
+    qtbot: QtBot, engine: Engine
+) -> None:
+    # No logins yet: the OS user acts as admin (services.identity), and the window says so.
+    window = UsersWindow(session_factory(engine), Identity("crew", "admin"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: not window.runner.busy)
+    assert window.no_users.isVisible()
+    assert "everyone who opens it acts as an admin" in window.no_users.text()
+    assert window.new_role.currentText() == "admin"  # the first user must be one
+
+    _type(qtbot, window.new_name, "boss")
+    window.new_role.setCurrentText("editor")  # refused, in the window's words
+    _type(qtbot, window.new_password, "boss-password")
+    _type(qtbot, window.new_again, "boss-password")
+    _click(qtbot, window, window.add_button)
+    message = window.status.text()
+    assert "first user must be an admin" in message
+    assert "--" not in message and "`" not in message  # no command-line flags in a window
+    assert _users(engine) == []
+
+    window.new_role.setCurrentText("admin")
+    _click(qtbot, window, window.add_button)
+    qtbot.waitUntil(lambda: window.table.rowCount() == 1)
+    assert _users(engine) == [("boss", "admin", True)]
+    assert not window.no_users.isVisible()
+    assert window.new_role.currentText() == "editor"  # later logins are mostly editors
+
+
+def test_an_existing_name_is_refused_without_command_line_hints(
+    qtbot: QtBot, engine: Engine, session: Session
+) -> None:
+    add_user(session, "boss", "admin", "boss-password")
+    session.commit()
+    window = UsersWindow(session_factory(engine), BOSS)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.table.rowCount() == 1)
+    assert not window.no_users.isVisible()
+    _type(qtbot, window.new_name, "boss")
+    _type(qtbot, window.new_password, "other-password")
+    _type(qtbot, window.new_again, "other-password")
+    _click(qtbot, window, window.add_button)
+    assert "exists" in window.status.text() and "`" not in window.status.text()

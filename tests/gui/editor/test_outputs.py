@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from pypdf import PdfReader
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -80,6 +81,15 @@ def test_export_menu_writes_release_form_proofs_and_playlists(
     assert "(0 talks, 6 skipped)" in window.status_bar.currentMessage()
 
 
+def _not_black(image: QImage) -> bool:
+    step_x, step_y = max(1, image.width() // 16), max(1, image.height() // 16)
+    return any(
+        sum(QColor(image.pixel(x, y)).getRgb()[:3]) > 60
+        for x in range(0, image.width(), step_x)
+        for y in range(0, image.height(), step_y)
+    )
+
+
 def test_play_encode_of_any_state_and_profile(
     qtbot: QtBot,
     engine: Engine,
@@ -120,7 +130,14 @@ def test_play_encode_of_any_state_and_profile(
     assert player.current is not None and player.current.profile == "webm"
     assert player.profile_box.count() == 2 and player.profile_box.isVisible()
     assert player.current.duration == pytest.approx(3.0, abs=0.1)
+    # It opens on a frame, paused, and the status bar says so (not "playing").
+    qtbot.waitUntil(lambda: player.video.player.mpv.time_pos is not None, timeout=20000)
+    qtbot.waitUntil(lambda: _not_black(player.video.grabFramebuffer()), timeout=20000)
+    assert player.video.player.mpv.pause
+    message = window.status_bar.currentMessage()
+    assert "paused" in message and "playing" not in message, message
     player.play_button.click()
+    qtbot.waitUntil(lambda: not player.video.player.mpv.pause, timeout=20000)
     qtbot.waitUntil(lambda: player.slider.value() > 0, timeout=20000)
     qtbot.waitUntil(lambda: player.video.frames_drawn > 0, timeout=20000)
     player.grab().save(str(artifacts / "proofs-encode-player.png"))

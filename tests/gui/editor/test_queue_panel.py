@@ -132,3 +132,24 @@ def test_a_reviewers_panel_is_refused_by_the_service_even_without_buttons(
     assert "ed@laptop (reviewer) may not edit" in messages[0]
     session.expire_all()
     assert session.get(EncodeJob, job.id).status == "queued"  # type: ignore[union-attr]
+
+
+def test_tries_shows_the_attempts_actually_made(
+    qtbot: QtBot, engine: Engine, session: Session, show: ShowFixture
+) -> None:
+    a, b, c = show.episodes[:3]
+    now = datetime(2026, 2, 1, 12, 0)
+    session.add_all(
+        [
+            # Done at the first try: `attempts` counts failed attempts only (0).
+            EncodeJob(episode=a, profile="mp4", status="done", attempts=0, created_at=now),
+            EncodeJob(episode=b, profile="mp4", status="queued", attempts=0, created_at=now),
+            EncodeJob(episode=c, profile="mp4", status="failed", attempts=3, created_at=now),
+        ]
+    )
+    session.commit()
+    panel = make_panel(qtbot, engine)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 3, timeout=5000)
+    tries = {job.status: panel.model.index(r, 8).data() for r, job in enumerate(panel.model.jobs)}
+    assert tries == {"done": "1/3", "queued": "0/3", "failed": "3/3"}

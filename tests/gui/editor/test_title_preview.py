@@ -24,7 +24,6 @@ from veyedesk.services.publishing.chapters import chapters_text, episode_chapter
 
 pytestmark = pytest.mark.media
 LONG = ("Distributed consensus in practice, and what the papers leave out " * 4)[:200]
-SHOTS = Path("/tmp/proofs")
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def rendered(qtbot: QtBot, form: EpisodeForm) -> None:
 
 
 def test_a_200_character_title_shows_the_fit_warning(
-    qtbot: QtBot, form: EpisodeForm, artifacts: Path
+    qtbot: QtBot, form: EpisodeForm, artifacts: Path, tmp_path: Path
 ) -> None:
     preview = form.title_preview
     assert not preview.image.pixmap().isNull()
@@ -65,18 +64,16 @@ def test_a_200_character_title_shows_the_fit_warning(
     title.selectAll()
     with qtbot.waitSignal(preview.rendered, timeout=20000):
         type_text(qtbot, title, LONG)
-    assert preview.warning == 'title: cut short with "…", shrunk to 60 of 92'
+    expected = "title: shrunk to 65% and 71 of 200 characters do not fit: shorten it"
+    assert preview.warning == expected
     assert not form.title_warning.isHidden()
-    assert (
-        form.title_warning.text() == '⚠ Title slide: title: cut short with "…", shrunk to 60 of 92'
-    )
+    assert form.title_warning.text() == f"⚠ Title slide: {expected}"
     form.setCurrentWidget(preview)
     assert preview.warning_label.isVisible()
-    SHOTS.mkdir(exist_ok=True)
-    for folder in (SHOTS, artifacts):
+    for folder in (tmp_path, artifacts):
         assert form.grab().save(str(folder / "proofs-title-preview-warning.png"))
     form.setCurrentIndex(0)
-    assert form.grab().save(str(SHOTS / "proofs-title-field-warning.png"))
+    assert form.grab().save(str(tmp_path / "proofs-title-field-warning.png"))
 
     with qtbot.waitSignal(preview.rendered, timeout=20000):
         form.document.undo_stack.undo()  # type: ignore[union-attr]

@@ -235,7 +235,6 @@ def test_screenshot_of_a_marking_session(
     window._update_clock()
     image = window.grab()
     image.save(str(artifacts / "mark_window.png"))
-    image.save("/tmp/mark-window.png")
     assert not image.isNull()
 
 

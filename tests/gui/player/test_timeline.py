@@ -237,7 +237,6 @@ def test_corrupt_recording_shows_its_waveform_up_to_an_unreadable_mark(
     assert any("audio unreadable from 00:03:1" in f and "10_00_00.ts" in f for f in failures)
     widget.fit_range(W, W + corrupt_ts.seconds)
     image = widget.grab().toImage()
-    image.save(str(Path("/tmp") / "timeline_unreadable.png"))
     image.save(str(artifacts / "timeline_unreadable.png"))
     view = widget.view()
     y = widget.height() - 28

@@ -57,7 +57,6 @@ def test_screenshot_of_the_three_kinds(qtbot: QtBot, artifacts: Path) -> None:
     _move(widget, QPoint(round(widget.view().x(widget._wall_seconds(START_AT))) + 2, 40), False)
     image = widget.grab()
     image.save(str(artifacts / "timeline_mark_kinds.png"))
-    image.save("/tmp/mark-timeline.png")
     assert "▶ talk starts mark" in widget._hover_text()
 
 

@@ -20,7 +20,7 @@ from veyedesk.services.episodes import get_episode
 from veyedesk.services.identity import Identity
 
 REVIEWER = Identity("rita", "reviewer", authenticated=True)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]  # the repository (this file is tests/gui/review/…)
 
 
 def open_window(qtbot: QtBot, session: Session, tmp_path: Path) -> tuple[ReviewWindow, int]:
@@ -133,6 +133,39 @@ def test_review_shows_a_hostile_title_as_text(
     window.facts["part"].setText(title)  # what a part label naming the talk would show
     assert window.facts["part"].sizeHint().height() < 200  # text, not a 300-px image
     window.grab().save(str(artifacts / "review_window_hostile.png"))
+
+
+def _not_black(image: QImage) -> bool:
+    """Some pixel of a grid over the frame is clearly not black."""
+    step_x, step_y = max(1, image.width() // 16), max(1, image.height() // 16)
+    for x in range(0, image.width(), step_x):
+        for y in range(0, image.height(), step_y):
+            colour = QColor(image.pixel(x, y))
+            if colour.red() + colour.green() + colour.blue() > 60:
+                return True
+    return False
+
+
+def test_an_opened_encode_shows_its_first_frame_and_plays_from_a_button(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    window, episode_id = open_window(qtbot, session, tmp_path)
+    window.open_episode(episode_id)
+    qtbot.waitUntil(lambda: window.approve_button.isEnabled(), timeout=15000)
+    qtbot.waitUntil(lambda: window.video.player.mpv.time_pos is not None, timeout=15000)
+    qtbot.waitUntil(lambda: _not_black(window.video.grabFramebuffer()), timeout=15000)
+    player = window.video.player
+    assert player.paused and window.play_state.text() == "paused"  # as mpv is, not "playing"
+
+    assert window.play_button.isEnabled() and window.play_button.toolTip()
+    window.play_button.click()
+    qtbot.waitUntil(lambda: not player.mpv.pause, timeout=10000)
+    qtbot.waitUntil(lambda: window.play_state.text() == "playing", timeout=10000)
+    window.play_button.click()
+    qtbot.waitUntil(lambda: player.mpv.pause, timeout=10000)
+    qtbot.waitUntil(lambda: window.play_state.text() == "paused", timeout=10000)
+    for button in (window.prev_button, window.next_button):
+        assert button.isEnabled() and button.toolTip()  # the seam jumps, with their keys
 
 
 def test_held_talks_are_listed_with_why_and_speaker_said_yes_carries_them_on(

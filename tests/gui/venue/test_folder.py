@@ -3,8 +3,8 @@
 Real libmpv under Xvfb: seeking to a raw-file offset shows that raw frame (read back from
 mpv's screenshot and matched against the raw file's burned-in frame numbers), and the in
 point the editor sets there is stored in raw-file seconds, as the shared database has them.
-The window's screenshots are /tmp/assets-venue-window-dv.png and -mkv.png (a TS recording's
-segment), for a person to look at.
+The window's screenshots are assets-venue-window-dv.png and -mkv.png (a TS recording's
+segment) in tests/artifacts, for a person to look at.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.assets import make_assets
 
-SCREENSHOT = "/tmp/assets-venue-window-{}.png"
+SCREENSHOT = "assets-venue-window-{}.png"
 
 
 @pytest.fixture(scope="module", params=["dv", "ts"])
@@ -67,7 +67,7 @@ def folder(sqlite_url: str, tmp_path: Path, two_files: list[Path]) -> Iterator[t
 
 
 def test_open_venue_folder_plays_the_segments_in_raw_seconds(
-    qtbot: QtBot, folder: tuple[Path, RawDay], tmp_path: Path
+    qtbot: QtBot, folder: tuple[Path, RawDay], tmp_path: Path, artifacts: Path
 ) -> None:
     out, day = folder
     parent = QWidget()
@@ -130,7 +130,7 @@ def test_open_venue_folder_plays_the_segments_in_raw_seconds(
     cut = next(c for c in document.draft.cuts if c.raw_file_id == first)
     assert cut.start == pytest.approx(8.0, abs=0.02)
     qtbot.wait(300)
-    window.grab().save(SCREENSHOT.format(segment.source.path.suffix[1:]))
+    window.grab().save(str(artifacts / SCREENSHOT.format(segment.source.path.suffix[1:])))
     # Undo it, so closing the window asks nothing.
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     undone = next(c for c in document.draft.cuts if c.raw_file_id == first)

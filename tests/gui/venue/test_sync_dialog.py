@@ -163,6 +163,8 @@ def test_file_menu_sync_on_an_open_venue_copy(
     window, _prompts = open_editor(qtbot, local)
     menu_texts = [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert "S&ync with the shared database…" in menu_texts
+    qtbot.waitUntil(window.sync_action.isEnabled, timeout=10000)  # a venue copy: it syncs
+    assert "not one" not in window.sync_action.toolTip()
     window.sync_action.trigger()
     dialog = window.sync_dialog
     qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)

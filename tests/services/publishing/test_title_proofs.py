@@ -100,7 +100,8 @@ def test_the_preview_uses_unsaved_draft_values(
     assert source.template == titles.TITLE_TEMPLATE
     slide = render_preview(source, tmp_path / "preview.png")
     assert slide.png is not None and slide.png.is_file()
-    assert slide.warning().startswith('title: cut short with "…"')
+    assert slide.warning().startswith("title: shrunk to ")
+    assert slide.warning().endswith("characters do not fit: shorten it")
     missing = preview_source(session, episode.id, {"title_image": str(tmp_path / "x.png")})
     shown = render_preview(missing, tmp_path / "p2.png")
     assert shown.png is None and "x.png does not exist" in shown.warning()

@@ -129,10 +129,12 @@ def _prepare(url: str, tmp_path: Path) -> tuple[Path, list[str]]:
 
 def _child(venue: Path, url: str, kill_at: str | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "VEYEDESK_DB": f"sqlite:///{venue}"}
-    if kill_at:
-        env["VEYEDESK_VENUE_KILL_AT"] = kill_at
+    command = ["venue", "sync", "--from", url]
+    # A named commit point: the test-only child dies there (tests/services/venue/kill_child.py).
+    runner = ["-m", "tests.services.venue.kill_child", kill_at] if kill_at else ["-m", "veyedesk"]
     return subprocess.Popen(
-        [sys.executable, "-m", "veyedesk", "venue", "sync", "--from", url],
+        [sys.executable, *runner, *command],
+        cwd=Path(__file__).resolve().parents[3],  # where `tests` is importable
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -100,7 +100,7 @@ def test_cuts_marks_logs_and_tombstones_cross_both_ways(
         room = s.scalars(select(Episode).where(Episode.uuid == talks[0])).one().location
         s.add(
             Mark(
-                show_id=room.shows[0].id,
+                show_id=room.show_id,
                 location=room,
                 click=__import__("datetime").datetime(2026, 2, 1, 9, 31),
                 kind=MarkKind.END,
@@ -112,7 +112,7 @@ def test_cuts_marks_logs_and_tombstones_cross_both_ways(
         room = s.scalars(select(Episode).where(Episode.uuid == talks[1])).one().location
         s.add(
             Mark(
-                show_id=room.shows[0].id,
+                show_id=room.show_id,
                 location=room,
                 click=__import__("datetime").datetime(2026, 2, 1, 9, 46),
                 kind=MarkKind.START,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from veyedesk.db import SessionFactory
 from veyedesk.gui.mark.marks_list import MarksList
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.timecode import format_duration
 from veyedesk.services.admin import (
@@ -95,7 +96,7 @@ class RoomDayWindow(QWidget):
         )
         self.setObjectName("room_day_window")
         self.setWindowTitle("Raw files by room-day — veyedesk")
-        self.resize(1280, 640)
+        fit_to_screen(self, 1280, 640)  # or less on a small screen
         self.day: RoomDay | None = None
         self.refs: list[RoomDayRef] = []
         self._preferred: tuple[str, date | None] = ("", None)

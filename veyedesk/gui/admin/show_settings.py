@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.slug import slugify
 from veyedesk.model.states import CHANNELCOPY
@@ -234,7 +235,7 @@ class ShowSettingsDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         layout.addWidget(buttons)
-        self.resize(760, 640)
+        fit_to_screen(self, 760, 640)  # or less on a small screen
         self.room_forms: dict[int, FieldForm] = {}
         self.room_ids: list[int] = []
         self.reload()

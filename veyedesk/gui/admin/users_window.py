@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
+from veyedesk.gui.widgets.safe_text import plain_label
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.states import ROLES
 from veyedesk.services import admin
@@ -65,6 +67,18 @@ class UsersWindow(QDialog):
         self.setWindowTitle("Users")
         self.setObjectName("users_window")
         layout = QVBoxLayout(self)
+        # Shown while the database has no logins: then nobody signs in and whoever opens it
+        # acts as admin under their OS name (services.identity), which the crew must know.
+        self.no_users = plain_label(
+            "This database has no users yet: everyone who opens it acts as an admin, under "
+            "their computer login. Add an admin first (the first user must be one); after "
+            "that everyone signs in with a name and password."
+        )
+        self.no_users.setObjectName("users_none")
+        self.no_users.setWordWrap(True)
+        self.no_users.setStyleSheet("color: #8a5a00")
+        self.no_users.hide()
+        layout.addWidget(self.no_users)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("users_table")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -79,7 +93,7 @@ class UsersWindow(QDialog):
         layout.addWidget(self._add_box())
         self.status = status_line("users_status")
         layout.addWidget(self.status)
-        self.resize(640, 620)
+        fit_to_screen(self, 640, 620)  # or less on a small screen
         self.reload()
 
     def _selected_box(self) -> QGroupBox:
@@ -117,7 +131,7 @@ class UsersWindow(QDialog):
         self.new_role = QComboBox()
         self.new_role.setObjectName("new_user_role")
         self.new_role.addItems(ROLES)
-        self.new_role.setCurrentText("editor")
+        self.new_role.setCurrentText("admin")  # until the list shows there are users
         self.new_password = _password_edit("new_user_password", "8+ characters")
         self.new_again = _password_edit("new_user_again", "again")
         self.add_button = QPushButton("Add user")
@@ -146,7 +160,15 @@ class UsersWindow(QDialog):
 
     def _loaded(self, rows: list[UserRow]) -> None:
         selected = self.selected_name()
+        was_empty = not self.rows
         self.rows = rows
+        self.no_users.setVisible(not rows)
+        # The first user must be an admin (add_user refuses anything else); after that new
+        # logins are mostly editors.
+        if not rows:
+            self.new_role.setCurrentText("admin")
+        elif was_empty and self.new_role.currentText() == "admin":
+            self.new_role.setCurrentText("editor")
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             created = f"{row.created:%Y-%m-%d %H:%M}" if row.created else ""

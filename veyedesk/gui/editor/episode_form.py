@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -52,6 +52,8 @@ from veyedesk.model.timecode import (
     parse_offset,
 )
 from veyedesk.services.editing import EpisodeContext
+
+NO_START = QDateTime(QDate(1900, 1, 1), QTime(0, 0))  # the start field's "none" (shown blank)
 
 EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 RELEASED = (("Unknown", None), ("Yes", True), ("No", False))
@@ -115,7 +117,7 @@ class EpisodeForm(QTabWidget):
             "subtitle": "Subtitle",
             "authors": "Speakers",
             "emails": "Emails",
-            "license": "License",
+            "license": "Licence",
             "tags": "Tags",
             "language": "Language",
             "normalise": "Normalise (LUFS)",
@@ -227,6 +229,11 @@ class EpisodeForm(QTabWidget):
         self.start.setObjectName("field_start")
         self.start.setDisplayFormat("yyyy-MM-dd HH:mm:ss")
         self.start.setCalendarPopup(True)
+        # No start (or no talk) shows blank: Qt shows an unset QDateTime as 2000-01-01,
+        # which reads like a date. The minimum stands for "none" and shows as " ".
+        self.start.setMinimumDateTime(NO_START)
+        self.start.setSpecialValueText(" ")
+        self.start.setDateTime(NO_START)
         self.start.dateTimeChanged.connect(self._start_edited)
         self.duration = QLineEdit()
         self.duration.setObjectName("field_duration")
@@ -443,7 +450,7 @@ class EpisodeForm(QTabWidget):
         elif name == STATE:
             self.state.setCurrentIndex(self.state.findData(value))  # -1 (blank) when none
         elif name == "start":
-            self.start.setDateTime(QDateTime(value) if value else QDateTime())
+            self.start.setDateTime(QDateTime(value) if value else NO_START)
         elif name == "duration":
             text = format_duration(value)
             if self.duration.text() != text:
@@ -466,7 +473,7 @@ class EpisodeForm(QTabWidget):
     def _start_edited(self, when: QDateTime) -> None:
         if self._loading or self.document is None:
             return
-        value = when.toPython() if when.isValid() else None
+        value = when.toPython() if when.isValid() and when != NO_START else None
         if isinstance(value, datetime):
             value = value.replace(tzinfo=None, microsecond=0)
         self._edited("start", value)

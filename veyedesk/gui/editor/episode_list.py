@@ -269,8 +269,12 @@ class EpisodeListPanel(QWidget):
         self._refill(self.released_box, "Any release", list(RELEASE_FILTERS))
         for w in (self.room_box, self.day_box, self.state_box, self.released_box):
             w.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # As wide as their text when there is room, narrower on a laptop's screen (a
+            # minimum size overrides the contents' minimum); the popup shows whole names.
+            w.setMinimumWidth(w.fontMetrics().horizontalAdvance("Any day") + 8)
             filters.addWidget(w)
             w.currentIndexChanged.connect(self._apply_filters)
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance("Search…") + 40)
         filters.addWidget(self.search, 1)
         self.search.textChanged.connect(self._apply_filters)
 

@@ -45,6 +45,7 @@ from veyedesk.gui.ingest.actions import IngestActions
 from veyedesk.gui.review.window import ReviewWindow
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.safe_text import tooltip, window_title
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services.demo import DemoPlan
 from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
@@ -86,7 +87,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self._open_first = False
         self._closing = False
         self.setWindowTitle("veyedesk")
-        self.resize(1600, 960)
+        fit_to_screen(self, 1600, 960)  # or less: a 1366x768 laptop
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
@@ -157,8 +158,14 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.cuts_dock.raise_()
         self.review_window: ReviewWindow | None = None
         self._pending_seek: tuple[int, int, float] | None = None
-        self.resizeDocks([self.list_dock, self.form_dock], [520, 470], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.cuts_dock], [190], Qt.Orientation.Vertical)
+        # Docks in proportion to the window (smaller on a laptop), leaving the video room.
+        scale = min(1.0, self.width() / 1600)
+        self.resizeDocks(
+            [self.list_dock, self.form_dock],
+            [round(520 * scale * scale), round(470 * scale)],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks([self.cuts_dock], [round(190 * scale)], Qt.Orientation.Vertical)
         self.resizeDocks([self.list_dock, self.pipeline_dock], [600, 330], Qt.Orientation.Vertical)
 
         self._build_actions()
@@ -169,6 +176,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.ingest = IngestActions(self, self)
         self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
+        self.check_venue_copy()
         self._restore_layout()
         self._document_changed(None)
         self.reload_shows()
@@ -268,6 +276,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self._install_undo(document)
         if document is not None:
             document.dirty_changed.connect(self._update_title)
+            # The title follows every edit of the name, not only the first (dirty) one.
+            document.field_changed.connect(self._update_title)
             document.notice.connect(self._status)
             self.episodes.select_episode(document.draft.episode_id)
         self._update_title()

@@ -236,7 +236,11 @@ class EpisodeOutputs(QObject):
             self.player.play_files(name, files, chosen or files[0].profile)
             self.player.show()
             self.player.raise_()
-            self.status.emit(f"playing the {chosen or files[0].profile} encode of {name}")
+            # It opens paused (mpv's state; the button shows it): say so, not "playing".
+            self.status.emit(
+                f"Opened the {chosen or files[0].profile} encode of {name}, paused: "
+                "Space or the play button plays it"
+            )
 
         self._submit("Looking for the encode", work, done)
 

@@ -139,7 +139,7 @@ class JobTableModel(FlatTableModel):
             if job.eta_seconds is not None and job.status == JobStatus.RUNNING
             else "",
             job.worker,
-            f"{job.attempts}/{job.max_attempts}",
+            f"{job.attempts_made}/{job.max_attempts}",
             job.error.splitlines()[0] if job.error else "",
         )
         return values[col]

@@ -239,12 +239,16 @@ class SheetsPanel(QWidget):
         for w in (self.attach_button, self.link_button, self.unlink_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
+        # The zoom buttons sit by the caption, not in the row above: one row of six buttons
+        # made the form dock too wide for a laptop's screen.
+        caption_row = QHBoxLayout()
+        caption_row.addWidget(self.caption, 1)
         for w in (zoom_in, zoom_out, fit):
-            buttons.addWidget(w)
+            caption_row.addWidget(w)
         view_page = QWidget()
         view_layout = QVBoxLayout(view_page)
         view_layout.setContentsMargins(0, 0, 0, 0)
-        view_layout.addWidget(self.caption)
+        view_layout.addLayout(caption_row)
         view_layout.addWidget(self.viewer, 1)
         view_layout.addWidget(self.text)
         split = QSplitter(Qt.Orientation.Vertical)

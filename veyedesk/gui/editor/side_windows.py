@@ -16,9 +16,11 @@ from PySide6.QtWidgets import QMainWindow
 from veyedesk.gui.admin.new_show import NewShowDialog
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.gui.admin.users_window import UsersWindow
+from veyedesk.gui.editor.window_menus import NOT_A_VENUE_COPY
 from veyedesk.gui.review.window import ReviewWindow
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
 
     from veyedesk.config import Settings
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from veyedesk.gui.editor.session import EpisodeSession
     from veyedesk.gui.ingest.actions import IngestActions
     from veyedesk.gui.mark.window import MarkWindow
+    from veyedesk.gui.venue.checkout_dialog import CheckoutDialog
     from veyedesk.gui.widgets.tasks import BackgroundRunner
     from veyedesk.services.demo import DemoPlan
     from veyedesk.services.identity import Identity
@@ -60,6 +63,8 @@ class SideWindows(QMainWindow):
         cuts_dock: QDockWidget
         queue_dock: QDockWidget
         pipeline_dock: QDockWidget
+
+        sync_action: QAction
 
         def _status(self, message: str) -> None: ...
         def open_episode(self, episode_id: int) -> None: ...
@@ -131,7 +136,7 @@ class SideWindows(QMainWindow):
             self.leave_episode(lambda: self.editing.open(episode_id))
 
     def open_sync(self) -> None:
-        """File ▸ Sync: merge this venue copy with its shared database (gui/venue/sync_dialog.py)."""
+        """File ▸ Sync: merge this venue copy with its shared database (gui/venue/sync_dialog)."""
         from veyedesk.gui.venue.sync_dialog import SyncDialog
 
         dialog = getattr(self, "sync_dialog", None)
@@ -147,6 +152,36 @@ class SideWindows(QMainWindow):
             self.sync_dialog = dialog
         dialog.show()
         dialog.raise_()
+
+    def check_venue_copy(self) -> None:
+        """Enable File ▸ Sync only on a venue copy (the database is read off the GUI thread)."""
+        from veyedesk.services.venue import is_venue_copy
+
+        def read() -> bool:
+            with self.db_sessions() as session:
+                return is_venue_copy(session)
+
+        def done(copy: bool) -> None:
+            self.sync_action.setEnabled(copy)
+            self.sync_action.setToolTip("" if copy else NOT_A_VENUE_COPY)
+
+        self.runner.submit(read, done, lambda exc: self._status(f"Sync: {exc}"))
+
+    def open_checkout(self) -> CheckoutDialog:
+        """File ▸ Check out for the venue…: a venue copy of this database's show, room, day."""
+        from veyedesk.gui.venue.checkout_dialog import CheckoutDialog
+
+        show_id = self.show_box.currentData()
+        dialog = CheckoutDialog(
+            self.db_sessions,
+            self.identity,
+            None if show_id is None else int(show_id),
+            self.runner,
+            self,
+        )
+        dialog.checked_out.connect(lambda _result: self.reload_shows())  # talks now locked
+        dialog.open()
+        return dialog
 
     def open_venue_folder(self, folder: Path | None = None) -> None:
         """File ▸ Open venue folder…: an assets or venue folder in a window of its own."""

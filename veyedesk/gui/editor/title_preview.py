@@ -1,6 +1,6 @@
 """The talk's title slide as the encode will draw it, re-rendered as its text changes.
 
-Typing in Title, Speakers or License (or choosing the talk's own title image) restarts a
+Typing in Title, Speakers or Licence (or choosing the talk's own title image) restarts a
 short timer; when it runs out the slide is rendered off the GUI thread by
 `services.title_proofs` (the encode's template and wrapping, at preview size). A result
 that arrives after a newer edit is dropped. When the text had to be shrunk, cut short or

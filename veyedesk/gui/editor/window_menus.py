@@ -17,10 +17,15 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.gui.widgets.safe_text import ElidedLabel
+from veyedesk.gui.widgets.screen_fit import restore_geometry
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
+NOT_A_VENUE_COPY = (
+    "Only a venue copy syncs, and this database is not one: File ▸ Check out for the "
+    "venue… makes one"
+)
 
 
 if TYPE_CHECKING:
@@ -81,6 +86,7 @@ class WindowMenus(QMainWindow):
         def open_new_show(self) -> Any: ...
         def open_users(self) -> Any: ...
         def open_sync(self) -> Any: ...
+        def open_checkout(self) -> Any: ...
         def open_review(self) -> Any: ...
         def open_mark_window(self) -> Any: ...
         def open_venue_folder(self, folder: Path | None = None) -> None: ...
@@ -114,6 +120,15 @@ class WindowMenus(QMainWindow):
         self.sync_action = self._action(
             "S&ync with the shared database…", self.open_sync, None, "sync"
         )
+        self.checkout_action = self._action(
+            "Check &out for the venue…", self.open_checkout, None, "checkout"
+        )
+        self.checkout_action.setToolTip(
+            "Copy a show, a room or a day into a venue copy to edit without this database"
+        )
+        # Until the database says it is a venue copy (read off the GUI thread).
+        self.sync_action.setEnabled(False)
+        self.sync_action.setToolTip(NOT_A_VENUE_COPY)
         self.venue_action = self._action("Open &venue folder…", self.open_venue_folder)
         self.review_action = self._action("&Review encodes…", self.open_review, "Ctrl+R", "review")
         self.mark_room_action = self._action(
@@ -130,6 +145,8 @@ class WindowMenus(QMainWindow):
         file_menu.addAction(self.refresh_action)
         file_menu.addAction(self.demo_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.checkout_action)
+        file_menu.setToolTipsVisible(True)  # Sync's says why it is disabled
         file_menu.addAction(self.venue_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -171,7 +188,9 @@ class WindowMenus(QMainWindow):
         bar.addAction(self.save_action)
         bar.addAction(self.save_next_action)
         bar.addAction(self.next_action)
-        self.next_label = plain_label()  # "Next: <talk title>"
+        # "Next: <talk title>": elided (a long title would widen the window past a laptop's
+        # screen), the whole title in its tooltip; an emoji no font draws is left out.
+        self.next_label = ElidedLabel()
         self.next_label.setObjectName("next_label")
         self.next_label.setStyleSheet("color: #555; padding-left: 6px")
         bar.addWidget(self.next_label)
@@ -211,7 +230,9 @@ class WindowMenus(QMainWindow):
         geometry = settings.value("main_window/geometry")
         self.first_run = geometry is None
         if geometry is not None:
-            self.restoreGeometry(geometry)  # size, position and maximised, as last closed
+            # Size, position and maximised, as last closed; clamped to this screen (it may
+            # have been saved on a bigger one).
+            restore_geometry(self, geometry)
         else:
             # First run: the whole screen (takes effect at show()); a desktop app's habit.
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.ingest.schedule import FORMATS
 from veyedesk.ingest.schedule_merge import MergePlan
@@ -78,7 +79,7 @@ class ImportDialog(QDialog):
         self.runner = runner
         self.setWindowTitle("Import schedule")
         self.setObjectName("import_dialog")
-        self.resize(860, 620)
+        fit_to_screen(self, 860, 620)  # or less on a small screen
         self.result_shown: ImportResult | None = None
         self._signature: Signature | None = None
         self._data: bytes | None = None

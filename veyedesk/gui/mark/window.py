@@ -42,6 +42,7 @@ from veyedesk.errors import UserError
 from veyedesk.gui.mark.marks_list import KIND_LABELS, MarksList
 from veyedesk.gui.player.timeline_paint import MARK_STYLES
 from veyedesk.gui.widgets import safe_text
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.model.kinds import MarkKind
 from veyedesk.model.timecode import format_wall
@@ -251,7 +252,7 @@ class MarkWindow(QMainWindow):
         self.reload_talks()
         self._update_clock()
         central.setFocus()
-        self.resize(980, 760)
+        fit_to_screen(self, 980, 760)  # or less on a small screen
 
     # -- set-up -------------------------------------------------------------------------
     def _build_actions(self) -> None:

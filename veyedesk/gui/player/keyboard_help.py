@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.gui.player.keymap import GROUPS, KEYMAP, Binding
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 
 
 def keys_label(entry: Binding) -> str:
@@ -47,7 +48,7 @@ class KeyboardHelp(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(buttons)
-        self.resize(620, 640)
+        fit_to_screen(self, 620, 640)  # or less on a small screen
 
     def _add_row(self, keys: str, text: str, heading: bool = False) -> None:
         row = self.table.rowCount()

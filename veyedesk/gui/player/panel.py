@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QSizePolicy,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -84,6 +85,9 @@ class PlayerPanel(QWidget):
 
         self.position_label = plain_label("—", self)  # shows the raw file's name
         self.position_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long file name is cut at the right rather than widening the window past a
+        # laptop's screen (the timecode comes first and stays).
+        self.position_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.speed_label = QLabel("", self)
         transport = QHBoxLayout()
         transport.setContentsMargins(4, 0, 4, 0)

@@ -20,6 +20,7 @@ from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.gui.widgets import safe_text
 from veyedesk.gui.widgets.prompts import Prompts
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.services import editing
 from veyedesk.services.editing import release_lock, room_day_marks
 from veyedesk.services.identity import Identity
@@ -58,7 +59,7 @@ class PlayerWindow(QMainWindow):
         keys = QAction("&Keyboard", self)
         keys.triggered.connect(lambda: self.panel.keyboard_help().exec())
         help_menu.addAction(keys)
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)  # or less on a small screen
 
     def open_episode(self, episode_id: int) -> None:
         """Load the episode and take its lock (raises UserError, e.g. NotFound, to show)."""

@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from veyedesk.encode.plan import poster_time
 from veyedesk.gui.widgets.safe_text import plain_label, window_title
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
@@ -37,7 +39,7 @@ class EncodePlayer(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("encode_player")
-        self.resize(960, 620)
+        fit_to_screen(self, 960, 620)  # or less on a small screen
         self.files: list[EncodedFile] = []
         self.current: EncodedFile | None = None
         self.video = VideoWidget(self)
@@ -71,7 +73,8 @@ class EncodePlayer(QWidget):
         layout.addWidget(self.file_label)
 
     def play_files(self, title: str, files: list[EncodedFile], profile: str = "") -> None:
-        """Show the talk's encodes; start with `profile` (else the first), paused at 0."""
+        """Show the talk's encodes; start with `profile` (else the first), paused on the
+        title (the play button or Space plays)."""
         self.files = list(files)
         self.setWindowTitle(window_title(f"Encode of {title}"))
         self.profile_box.blockSignals(True)
@@ -95,17 +98,18 @@ class EncodePlayer(QWidget):
         self.current = item
         self.file_label.setText(str(item.path))
         timeline = Timeline([Source(0, item.path, None, item.duration, item.fps)])
+        start = poster_time(item.duration)  # past the title's fade-in: frame 0 is black
         if self.video.is_ready:
-            self.video.player.open(timeline)
+            self.video.player.open(timeline, start)
         else:
 
             def go() -> None:
                 self.video.ready.disconnect(go)
                 if self.current is item:
-                    self.video.player.open(timeline)
+                    self.video.player.open(timeline, start)
 
             self.video.ready.connect(go)
-        self._show_position(0.0)
+        self._show_position(start)
 
     def _slider_moved(self, value: int) -> None:
         if self.current is not None and self.current.duration > 0:

@@ -34,13 +34,16 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
 
 from veyedesk.config import Settings
 from veyedesk.db import SessionFactory
+from veyedesk.encode.plan import poster_time
 from veyedesk.gui.widgets.safe_text import make_plain
+from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
@@ -145,7 +148,7 @@ class ReviewWindow(QMainWindow):
         self.package: ReviewPackage | None = None
         self.opened_episode: int | None = None
         self.setWindowTitle("veyedesk — review")
-        self.resize(1400, 820)
+        fit_to_screen(self, 1400, 820)  # or less on a small screen
 
         self.items = QListWidget()
         self.items.setObjectName("review_items")
@@ -189,8 +192,17 @@ class ReviewWindow(QMainWindow):
         ):
             facts_form.addRow(title, self.facts[name])
 
+        self.play_button = QPushButton()
+        self.play_button.setObjectName("review_play")
+        self.play_button.setToolTip("Play / pause (Space, K)")
+        self.play_button.clicked.connect(self.video.player.toggle_pause)
+        self.play_state = QLabel("")  # "paused" / "playing", as mpv reports it
+        self.play_state.setObjectName("review_play_state")
+        self._show_paused(True)
         self.prev_button = QPushButton("[ Previous seam")
         self.next_button = QPushButton("Next seam ]")
+        self.prev_button.setToolTip(f"Previous seam ( [ ): plays {AROUND_SEAM:g} s either side")
+        self.next_button.setToolTip(f"Next seam ( ] ): plays {AROUND_SEAM:g} s either side")
         self.approve_button = QPushButton("Approve")
         self.reject_button = QPushButton("Reject…")
         self.editor_button = QPushButton("Open in editor")
@@ -216,6 +228,7 @@ class ReviewWindow(QMainWindow):
         self.editor_button.clicked.connect(self._open_in_editor)
 
         seams = QHBoxLayout()
+        seams.addWidget(self.play_button)
         seams.addWidget(self.prev_button)
         seams.addWidget(self.next_button)
         seams.addStretch(1)
@@ -249,6 +262,7 @@ class ReviewWindow(QMainWindow):
         split.setStretchFactor(1, 1)
         split.setSizes([300, 1100])
         self.setCentralWidget(split)
+        self.statusBar().addPermanentWidget(self.play_state)
 
         self._stop_timer = QTimer(self)
         self._stop_timer.setSingleShot(True)
@@ -346,9 +360,13 @@ class ReviewWindow(QMainWindow):
         else:
             self.opened_episode = package.episode_id
             length = package.duration or package.expected_duration
-            self.video.player.open(Timeline([Source(0, package.path, None, length, package.fps)]))
+            # Paused past the title's fade-in: its first frame is black.
+            self.video.player.open(
+                Timeline([Source(0, package.path, None, length, package.fps)]),
+                poster_time(length),
+            )
             self.statusBar().showMessage(
-                f"{package.name}: {len(package.seams)} seams; [ and ] jump to them"
+                f"{package.name}: {len(package.seams)} seams; [ and ] jump to them, Space plays"
             )
         self._update_buttons()
 
@@ -360,7 +378,7 @@ class ReviewWindow(QMainWindow):
         can_review = self.identity.can("review")
         for button in (self.approve_button, self.reject_button):
             button.setEnabled(ready and can_review)
-        for button in (self.prev_button, self.next_button, self.editor_button):
+        for button in (self.play_button, self.prev_button, self.next_button, self.editor_button):
             button.setEnabled(ready)
         # The speaker watched it, not the reviewer: no need to have opened the encode here.
         by_mail = self.package is not None and self.package.state == REVIEW_2_STATE
@@ -370,8 +388,15 @@ class ReviewWindow(QMainWindow):
         self.yes_button.setEnabled(bool(self.held.selectedItems()) and self.identity.can("edit"))
 
     # -- playback -------------------------------------------------------------------------
+    def _show_paused(self, paused: bool) -> None:
+        icon = QStyle.StandardPixmap.SP_MediaPlay if paused else QStyle.StandardPixmap.SP_MediaPause
+        self.play_button.setIcon(self.style().standardIcon(icon))
+        self.play_state.setText("paused" if paused else "playing")
+
     def _player_event(self, name: str, value: Any) -> None:
-        if name == "position" and self.package is not None:
+        if name == "pause":
+            self._show_paused(bool(value))
+        elif name == "position" and self.package is not None:
             t = float(value)
             self.seam_bar.set_position(t)
             part = self.package.part_at(t)

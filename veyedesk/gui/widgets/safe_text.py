@@ -6,6 +6,8 @@ HTML, and rendering `<img src="/dev/zero">` reads that file until memory runs ou
 error messages quoting them therefore go through these helpers:
 
 - `plain_label` / `make_plain`: labels that show their text as typed.
+- `ElidedLabel`: a plain label that shrinks with its window, eliding, its whole text in the
+  tooltip.
 - `message_box` / `warn` / `ask`: message boxes whose text is plain.
 - `tooltip`: tooltips cannot be told "plain", so the text is escaped inside a tag.
 - `window_title`: window titles are plain, but "[*]" is Qt's unsaved-changes marker.
@@ -19,8 +21,17 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QUrl
-from PySide6.QtGui import QColor, QImage, QTextDocument
+from PySide6.QtCore import QByteArray, QSize, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontDatabase,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QLabel, QMessageBox, QTextBrowser, QWidget
 
 Button = QMessageBox.StandardButton
@@ -32,6 +43,75 @@ def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setText(text)
     return label
+
+
+_DRAWABLE: dict[tuple[str, int], bool] = {}  # (font family, code point) -> some font has it
+
+
+def _drawable(char: str, font: QFont) -> bool:
+    code = ord(char)
+    if code < 0x2000:  # Latin, Greek, Cyrillic and the like: every desktop font has them
+        return True
+    key = (font.family(), code)
+    if key not in _DRAWABLE:
+        found = QFontMetrics(font).inFontUcs4(code) or any(
+            QFontMetrics(QFont(family)).inFontUcs4(code) for family in QFontDatabase.families()
+        )
+        _DRAWABLE[key] = found
+    return _DRAWABLE[key]
+
+
+def drawable_text(text: str, font: QFont) -> str:
+    """`text` without the characters no installed font can draw (an emoji without an emoji
+    font would show as an empty box); for hints whose whole text is in a tooltip."""
+    return "".join(c for c in text if _drawable(c, font)).replace("  ", " ")
+
+
+class ElidedLabel(QLabel):
+    """A plain-text label that fits any width: the text ends in "…" where it does not fit
+    and the tooltip holds all of it. `text()` stays the whole text.
+
+    `sizeHint` is the whole text up to `widest` pixels, so a long title does not make its
+    toolbar or window wider than a laptop's screen.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, widest: int = 420):
+        super().__init__(parent)
+        self.widest = widest
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setText(text)
+
+    def setText(self, text: str, /) -> None:
+        super().setText(text)
+        self.setToolTip(tooltip(text))
+
+    def shown_text(self) -> str:
+        """What is drawn: the drawable characters, elided to the label's width."""
+        shown = drawable_text(self.text(), self.font())
+        return self.fontMetrics().elidedText(
+            shown, Qt.TextElideMode.ElideRight, max(0, self.contentsRect().width())
+        )
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.widest), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        least = self.fontMetrics().horizontalAdvance("MMMMM…") + 8
+        return QSize(min(hint.width(), least), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
 
 
 def make_plain(*labels: QLabel) -> None:

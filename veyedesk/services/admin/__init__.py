@@ -69,6 +69,7 @@ if TYPE_CHECKING:
         show_rooms as show_rooms,
     )
     from veyedesk.services.admin.users import (
+        FirstUserNotAdmin as FirstUserNotAdmin,
         UserRow as UserRow,
         authenticate as authenticate,
         change_password as change_password,
@@ -90,6 +91,7 @@ if not TYPE_CHECKING:
             "AdminInfo": "talks",
             "CLIENT_FIELDS": "settings",
             "Field": "settings",
+            "FirstUserNotAdmin": "users",
             "IMAGE_SUFFIXES": "sheets",
             "ROOM_FIELDS": "settings",
             "RawFileRow": "raw_files_day",

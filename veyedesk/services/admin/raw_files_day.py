@@ -202,8 +202,8 @@ def _usable(raw: RawFile) -> bool:
 def room_day(session: Session, show_id: int, location_id: int, day: date) -> RoomDay:
     """The room-day's raw files (trashed too) with their problems and the talks using them."""
     room = session.get(Location, location_id)
-    if room is None:
-        raise NotFound(f"no room with id {location_id}; it was deleted meanwhile?")
+    if room is None or room.show_id != show_id:
+        raise NotFound(f"no room with id {location_id} in this show; it was deleted meanwhile?")
     lo, hi = day_bounds(day)
     raws = list(
         session.scalars(

@@ -26,7 +26,13 @@ from veyedesk.model import AuditEntry, Client, Location, Show
 from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.model.text import plain_text
-from veyedesk.services.catalog import check_slug, get_show_by_id
+from veyedesk.services.catalog import (
+    check_room_name,
+    check_slug,
+    get_show_by_id,
+    require_room_of,
+    room_label,
+)
 from veyedesk.services.errors import AlreadyExists, InvalidInput
 from veyedesk.services.identity import Identity, require_admin
 
@@ -259,8 +265,12 @@ def set_show(
 def set_room(
     session: Session, who: Identity, show: Show, room: Location, values: Mapping[str, Any]
 ) -> list[Change]:
-    """Change a room's settings (admins only); `hours_offset` goes through services.retime."""
+    """Change a room of `show` (admins only); `hours_offset` goes through services.retime.
+
+    The room is the show's own: another show's room of the same name is not touched.
+    """
     require_admin(session, who)
+    require_room_of(show, room)
     offset = values.get("hours_offset", values.get("hours-offset"))
     if (
         offset is not None
@@ -271,11 +281,20 @@ def set_room(
     changes = _apply(room, ROOM_FIELDS, values, "room", skip=("hours_offset",))
     slug = next((c.new for c in changes if c.field == "slug"), None)
     if slug is not None and session.scalar(
-        select(Location.id).where(func.lower(Location.slug) == slug.lower(), Location.id != room.id)
+        select(Location.id).where(
+            Location.show_id == show.id,
+            func.lower(Location.slug) == slug.lower(),
+            Location.id != room.id,
+        )
     ):
-        raise AlreadyExists(f"room slug {slug!r} is taken (in some case); choose another")
+        raise AlreadyExists(
+            f"room slug {slug!r} is taken in show {show.slug!r} (in some case); choose another"
+        )
+    name = next((c.new for c in changes if c.field == "name"), None)
+    if name is not None:
+        check_room_name(show, name, room)
     if changes:
-        _audit(session, who, "room set", room.slug, changes, show.id)
+        _audit(session, who, "room set", room_label(show, room.slug), changes, show.id)
         _write(room, changes)
         session.flush()
     return changes
@@ -349,7 +368,7 @@ def save_show_settings(
 
 
 def add_show_room(session: Session, who: Identity, show_id: int, slug: str, name: str) -> int:
-    """Attach a room to the show (created if new), as `room add` does; its id."""
+    """Add a room to the show, as `room add` does; its id."""
     from veyedesk.services.catalog import add_room
 
     require_admin(session, who)

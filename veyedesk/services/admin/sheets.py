@@ -26,6 +26,7 @@ from veyedesk.media.stills import inspect_still
 from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
+from veyedesk.services.catalog import require_room_of
 from veyedesk.services.episodes import talks_of_room_day
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
@@ -195,8 +196,7 @@ def import_sheets(
     who.require("edit")
     if not files:
         raise InvalidInput("no files given: name the photos or scans of the recording sheets")
-    if room not in show.locations:
-        raise InvalidInput(f"room {room.slug!r} is not a room of show {show.slug!r}")
+    require_room_of(show, room)
     extra: Episode | None = None
     if episode_id is not None:
         extra = session.get(Episode, episode_id)

@@ -68,14 +68,20 @@ def _check(name: str, role: str | None, password: str | None) -> None:
         raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
 
 
+class FirstUserNotAdmin(InvalidInput):
+    """The first login of a database must be an admin; the caller says how to choose one."""
+
+
 def add_user(session: Session, name: str, role: str, password: str) -> User:
     """Create a user; the first user of a database must be an admin."""
     _check(name, role, password)
     if session.scalar(select(User).where(User.name == name)) is not None:
-        raise AlreadyExists(f"user {name!r} exists; use `user passwd` to change the password")
+        raise AlreadyExists(f"user {name!r} exists; change its password instead")
     if not has_users(session) and role != "admin":
-        raise InvalidInput(
-            "the first user must be an admin (--role admin), or nobody could manage users"
+        # Neutral: the CLI adds its flag, the users window its role box (FirstUserNotAdmin).
+        raise FirstUserNotAdmin(
+            "the first user must be an admin, or nobody could manage users; "
+            "give them the role admin"
         )
     user = User(name=name, role=role, password_hash=hash_password(password), created=datetime.now())
     session.add(user)
@@ -164,7 +170,7 @@ def get_user(session: Session, name: str) -> User:
     """The user called `name`."""
     user = session.scalar(select(User).where(User.name == name))
     if user is None:
-        raise NotFound(f"no user {name!r}; `veyedesk user list` shows who exists")
+        raise NotFound(f"no user {name!r}; the list of users shows who exists")
     return user
 
 

@@ -28,7 +28,6 @@ from veyedesk.ingest.records import to_wall_clock
 from veyedesk.model import Episode, Location, Mark, Show
 from veyedesk.model.base import new_uuid
 from veyedesk.model.kinds import MarkKind
-from veyedesk.model.show import show_locations
 from veyedesk.model.text import plain_text
 from veyedesk.services.catalog import get_room, get_show
 from veyedesk.services.episodes import day_bounds, talks_of_room_day
@@ -193,9 +192,7 @@ def _fit(value: str, column: str) -> str:
 
 def _room(session: Session, show_id: int, room_id: int) -> Location:
     room = session.scalar(
-        select(Location)
-        .join(show_locations, show_locations.c.location_id == Location.id)
-        .where(Location.id == room_id, show_locations.c.show_id == show_id)
+        select(Location).where(Location.id == room_id, Location.show_id == show_id)
     )
     if room is None:
         raise NotFound(f"room {room_id} is not a room of show {show_id}")

@@ -12,6 +12,7 @@ from veyedesk.ingest.marks import MarksError, parse_marks
 from veyedesk.ingest.records import to_wall_clock
 from veyedesk.model import Location, Mark, Show
 from veyedesk.model.text import plain_text
+from veyedesk.services.catalog import require_room_of
 from veyedesk.services.errors import InvalidInput
 
 
@@ -40,6 +41,7 @@ def import_marks(
     session: Session, show: Show, room: Location, data: bytes, source: str
 ) -> MarksResult:
     """Store the file's marks for `room`; aware times are converted to the venue's clock."""
+    require_room_of(show, room)
     label = source_label(source)
     try:
         records = parse_marks(data, label)

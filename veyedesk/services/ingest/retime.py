@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.ingest.assoc import CutPlan, RawSpan, plan_cuts
 from veyedesk.model import AuditEntry, Cut, CutTombstone, Episode, Location, Mark, RawFile, Show
+from veyedesk.services.catalog import require_room_of, room_label
 from veyedesk.services.episodes import Selection
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity, require_admin
@@ -58,6 +59,7 @@ class RetimePlan:
     room: str
     old_offset: int
     new_offset: int
+    show: str = ""  # `client/show`: rooms are per show, the preview says which one
     raws: list[RawMove] = field(default_factory=list)
     talks: list[TalkChange] = field(default_factory=list)
     kept: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, why)
@@ -68,7 +70,8 @@ class RetimePlan:
         def hm(moment: datetime | None) -> str:
             return f"{moment:%Y-%m-%d %H:%M:%S}" if moment else "—"
 
-        out = [f"room {self.room}: hours_offset {self.old_offset} -> {self.new_offset}"]
+        where = f" of show {self.show}" if self.show else ""
+        out = [f"room {self.room}{where}: hours_offset {self.old_offset} -> {self.new_offset}"]
         out += [f"  file {m.filename}: {hm(m.old_start)} -> {hm(m.new_start)}" for m in self.raws]
         out += [
             f"  talk {t.episode_id} {t.name}: in {hm(t.old_in)} -> {hm(t.new_in)}, "
@@ -143,7 +146,8 @@ def plan_retime(session: Session, show: Show, room: Location, new_offset: int) -
             f"room {room.slug} hours_offset {new_offset} is out of range; give whole hours "
             f"between -{MAX_HOURS} and {MAX_HOURS}"
         )
-    plan = RetimePlan(room.slug, room.hours_offset, new_offset)
+    require_room_of(show, room)
+    plan = RetimePlan(room.slug, room.hours_offset, new_offset, f"{show.client.slug}/{show.slug}")
     delta = timedelta(hours=new_offset - room.hours_offset)
     raws = list(
         session.scalars(
@@ -215,7 +219,7 @@ def retime_room(
             show_id=show.id,
             user=who.name,
             action="room retime",
-            target=room.slug,
+            target=room_label(show, room.slug),
             detail=f"hours_offset {plan.old_offset} -> {new_offset}; {plan.lines()[-1]}",
         )
     )

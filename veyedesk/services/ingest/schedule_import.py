@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.ingest.limits import too_long
 from veyedesk.ingest.records import (
     MERGE_FIELDS,
+    CutRecord,
     EventRecord,
     Schedule,
     ScheduleError,
@@ -34,7 +35,8 @@ from veyedesk.ingest.schedule_merge import (
     edited_names,
     plan_merge,
 )
-from veyedesk.model import Episode, Location, Show
+from veyedesk.model import Cut, Episode, Location, RawFile, Show
+from veyedesk.model.base import new_uuid
 from veyedesk.model.slug import TakenSlugs, slugify, unique_slug
 from veyedesk.model.text import plain_text
 from veyedesk.model.timecode import add_seconds
@@ -87,16 +89,15 @@ class _Rooms:
         return found.slug if found is not None else room_slug(name)
 
     def get(self, name: str) -> Location:
-        """The Location for `name`, attaching or creating it."""
+        """The Location for `name`, creating it in the show when the show has none."""
         found = self.by_name.get(name.casefold()) or self.by_slug.get(room_slug(name))
         if found is not None:
             return found
         slug = room_slug(name)
-        room = self.session.scalar(select(Location).where(Location.slug == slug))
-        if room is None:
-            room = Location(slug=slug, name=name, sequence=len(self.show.locations) + 1)
-            self.session.add(room)
-        self.show.locations.append(room)
+        # A room of this show only: another client's (or year's) "Saal 1" is its own room
+        # with its own clock offset and folder.
+        room = Location(show=self.show, slug=slug, name=name, sequence=len(self.show.locations) + 1)
+        self.session.add(room)
         self.by_name[name.casefold()] = room
         self.by_slug[slug] = room
         self.created.append(slug)
@@ -115,6 +116,12 @@ def check_lengths(schedule: Schedule) -> None:
             (Location, "name", "room", record.room),
         ]
         values += [(Episode, k, k, v) for k, v in record.values().items() if k != "room"]
+        if record.restore is not None:
+            values.append((Episode, "slug", "slug", record.restore.slug))
+            values += [(Episode, k, k, v) for k, v in record.restore.columns.items()]
+            values += [
+                (RawFile, "filename", "cut raw_file", c.raw_file) for c in record.restore.cuts
+            ]
         for model, column, label, value in values:
             limit = too_long(model, column, value)
             if limit is not None:
@@ -259,28 +266,38 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
             states[slug] = get_state(session, slug).id
         return states[slug]
 
+    free_uuids = _free_uuids(session, records)
     rows = []
     for record in records:
-        slug = unique_slug(record.name, taken)
+        restore = record.restore
+        # An exported talk keeps its slug (it names every output file) when it is free.
+        slug = unique_slug(restore.slug if restore and restore.slug else record.name, taken)
         taken.add(slug)
         fields = {k: v for k, v in record.values().items() if k != "room"}
         start, duration = fields.get("start"), fields.get("duration")
-        rows.append(
-            {
-                **fields,
-                "show_id": show.id,
-                "location_id": locations[record.room].id,
-                "slug": slug,
-                "conf_key": record.conf_key,
-                "state_id": state_id(record.state or "edit"),
-                "sequence": record.sequence or 0,
-                "end": add_seconds(start, duration) if start and duration is not None else None,
-                "conf_meta": {
-                    "imported": _imported_values(record, rooms),
-                    "schedule": record.meta,
-                },
-            }
-        )
+        imported = _imported_values(record, rooms)
+        row = {
+            **fields,
+            "show_id": show.id,
+            "location_id": locations[record.room].id,
+            "slug": slug,
+            "conf_key": record.conf_key,
+            "state_id": state_id(record.state or "edit"),
+            "sequence": record.sequence or 0,
+            "end": add_seconds(start, duration) if start and duration is not None else None,
+            "uuid": new_uuid(),
+        }
+        if restore is not None:
+            row.update(restore.columns)
+            if restore.uuid in free_uuids:
+                row["uuid"] = restore.uuid
+                free_uuids.discard(restore.uuid)
+            if restore.imported is not None:
+                # What the schedule's last import wrote, not this file's values: a later
+                # re-import of that schedule must still see the crew's edits as edits.
+                imported = restore.imported
+        row["conf_meta"] = {"imported": imported, "schedule": record.meta}
+        rows.append(row)
     # Rows must share one set of keys for a single executemany.
     keys = set().union(*rows)
     defaults = {k: _column_default(k) for k in keys}
@@ -290,6 +307,97 @@ def _add_episodes(session: Session, show: Show, records: list[EventRecord], room
     )
     # The show's collection was loaded before the insert; reload it on next access.
     session.expire(show, ["episodes"])
+    restored = [
+        r for r in records if r.restore is not None and (r.restore.cuts or r.restore.edited_fields)
+    ]
+    if restored:
+        _restore_edits(session, show, restored, rooms)
+
+
+def _free_uuids(session: Session, records: list[EventRecord]) -> set[str]:
+    """The exported talks' UUIDs no episode of this database holds yet (a move keeps them)."""
+    wanted = {r.restore.uuid for r in records if r.restore is not None and r.restore.uuid}
+    if not wanted:
+        return set()
+    taken = set(session.scalars(select(Episode.uuid).where(Episode.uuid.in_(wanted))))
+    return wanted - taken
+
+
+def _cut_room(session: Session, rooms: _Rooms, cut: CutRecord, fallback: Location) -> Location:
+    """The room a cut's raw file lives in: by its folder (or slug), else the talk's room."""
+    for loc in rooms.show.locations:
+        if cut.room in (loc.folder, loc.slug):
+            return loc
+    found = session.scalar(
+        select(Location).where(or_(Location.slug == cut.room, Location.dirname == cut.room))
+    )
+    if found is None:
+        return fallback
+    rooms.show.locations.append(found)
+    return found
+
+
+def _raw_file(session: Session, show: Show, room: Location, cut: CutRecord) -> RawFile:
+    """The cut's raw file; a show not scanned yet gets the row from the export's facts.
+
+    The next `veyedesk scan` probes it again (its size and mtime are unknown) and flags
+    it missing when the file is not on this machine.
+    """
+    raw = session.scalar(
+        select(RawFile).where(RawFile.location_id == room.id, RawFile.filename == cut.raw_file)
+    )
+    if raw is None:
+        raw = RawFile(
+            show=show,
+            location=room,
+            filename=cut.raw_file,
+            start=cut.raw_start,
+            duration=cut.raw_duration,
+            fps=cut.raw_fps,
+            filesize=0,
+            start_source="export",
+        )
+        raw.sync_end()
+        session.add(raw)
+        session.flush()
+    return raw
+
+
+def _restore_edits(session: Session, show: Show, records: list[EventRecord], rooms: _Rooms) -> None:
+    """An exported talk's cuts and edited_fields, once the bulk insert made the episodes."""
+    keys = [r.conf_key for r in records]
+    created = {
+        e.conf_key: e
+        for e in session.scalars(
+            select(Episode).where(Episode.show_id == show.id, Episode.conf_key.in_(keys))
+        )
+    }
+    for record in records:
+        assert record.restore is not None
+        episode = created[record.conf_key]
+        if record.restore.edited_fields:
+            episode.edited_fields = list(record.restore.edited_fields)
+        fallback = episode.location
+        for cut in record.restore.cuts:
+            room = _cut_room(session, rooms, cut, fallback) if fallback else None
+            if room is None:
+                raise InvalidInput(
+                    f"{record.where}: the cut's room {cut.room!r} is not a room here and the "
+                    "talk has none; add the room (`veyedesk room add`) and import again"
+                )
+            raw = _raw_file(session, show, room, cut)
+            session.add(
+                Cut(
+                    episode_id=episode.id,
+                    raw_file_id=raw.id,
+                    sequence=cut.sequence,
+                    start=cut.start,
+                    end=cut.end,
+                    apply=cut.apply,
+                    edited=cut.edited,
+                    comment=cut.comment,
+                )
+            )
 
 
 def _column_default(name: str) -> Any:

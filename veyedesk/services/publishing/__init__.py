@@ -33,6 +33,11 @@ if TYPE_CHECKING:
         write_episode_release_form as write_episode_release_form,
         write_release_forms as write_release_forms,
     )
+    from veyedesk.services.publishing.schedule_export import (
+        build_schedule as build_schedule,
+        schedule_json as schedule_json,
+        schedule_xml as schedule_xml,
+    )
     from veyedesk.services.publishing.title_proofs import (
         preview_source as preview_source,
         render_preview as render_preview,
@@ -51,6 +56,7 @@ if not TYPE_CHECKING:
             "EncodedFile": "playlists",
             "PLACEHOLDERS": "release_form",
             "ReleaseFormError": "release_form",
+            "build_schedule": "schedule_export",
             "chapters_text": "chapters",
             "encoded_playlist": "export",
             "episode_encodes": "playlists",
@@ -58,6 +64,8 @@ if not TYPE_CHECKING:
             "preview_source": "title_proofs",
             "raw_playlist": "export",
             "render_preview": "title_proofs",
+            "schedule_json": "schedule_export",
+            "schedule_xml": "schedule_export",
             "set_release_template": "release_form",
             "show_heading": "title_proofs",
             "show_playlist": "playlists",

@@ -1,9 +1,15 @@
 """Exports: Veyepar's episode JSON (plus our cuts) and m3u playlists of a talk.
 
 The Veyepar JSON uses the fields Veyepar publishes, so other tools keep working, and
-imports back with `import-schedule --format veyepar-json`. `start` is the venue wall
-clock; `utc_offset_min` is added so the instant is not lost. Cut offsets are written the
-way Veyepar stores them, `HH:MM:SS.ss` decimal seconds (never SMPTE frames).
+imports back with `import-schedule --format veyepar-json` without losing anything: `start`
+is the venue wall clock (to the microsecond when it has a fraction); `utc_offset_min`
+keeps the instant; subtitle, language, the talk's other columns, `edited_fields` and
+`conf_meta` (the schedule's ids and what its last import wrote) are added, so hand edits
+stay protected when the conference's schedule is imported again after the move. Cut
+offsets are written the way Veyepar stores them, `HH:MM:SS.ss` decimal seconds (never
+SMPTE frames), with more digits only when the offset has them (a 29.97 fps frame), and
+each cut names its raw file's start, length and frame rate so a show not scanned yet
+still gets its cuts.
 
 A raw playlist lists each applied cut's file with `#EXTVLCOPT:start-time/stop-time`, the
 per-item options VLC reads, so it plays just the talk. mpv (0.35 here) ignores those
@@ -17,32 +23,59 @@ from pathlib import Path
 from typing import Any
 
 from veyedesk.config import Settings
+from veyedesk.ingest.records import RESTORED_COLUMNS
 from veyedesk.ingest.schedule_veyepar import veyepar_state_number
 from veyedesk.media.locator import MediaLocator
-from veyedesk.model import Episode
-from veyedesk.model.timecode import format_decimal, format_duration
+from veyedesk.model import Cut, Episode
+from veyedesk.model.timecode import format_decimal_exact, format_duration
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import applied_cuts
 
 
 def _duration(seconds: float | None) -> str:
-    return "" if seconds is None else format_duration(seconds)
+    if seconds is None:
+        return ""
+    if seconds == int(seconds):
+        return format_duration(seconds)  # Veyepar's `H:MM:SS`
+    return format_decimal_exact(seconds, min_places=0)  # only veyedesk writes a fraction
+
+
+def _cut(cut: Cut) -> dict[str, Any]:
+    raw = cut.raw_file
+    return {
+        "raw_file": raw.filename,
+        "room": raw.location.folder,
+        # Veyepar's Cut_List offsets: `HH:MM:SS.ss` decimal seconds, blank = file bound.
+        "start": format_decimal_exact(cut.start),
+        "end": format_decimal_exact(cut.end),
+        "apply": cut.apply,
+        "sequence": cut.sequence,
+        "edited": cut.edited,
+        "comment": cut.comment,
+        "raw_start": raw.start.isoformat() if raw.start else None,
+        "raw_duration": raw.duration,
+        "raw_fps": raw.fps,
+    }
 
 
 def veyepar_episode(episode: Episode) -> dict[str, Any]:
-    """One episode as Veyepar publishes it, with `cuts` in sequence order."""
-    return {
+    """One episode as Veyepar publishes it, plus what a round trip needs, with its `cuts`."""
+    doc: dict[str, Any] = {
         "id": episode.id,
+        "uuid": episode.uuid,
         "state": veyepar_state_number(episode.state.slug) if episode.state else None,
         "location": episode.location.name if episode.location else None,
         "location_slug": episode.location.slug if episode.location else None,
         "sequence": episode.sequence,
         "name": episode.name,
+        "subtitle": episode.subtitle,
         "slug": episode.slug,
         "authors": episode.authors,
         "emails": episode.emails,
         "description": episode.description,
-        "start": episode.start.isoformat(timespec="seconds") if episode.start else None,
+        "language": episode.language,
+        # isoformat() keeps a fraction of a second (10:00:18.600000) and omits a zero one.
+        "start": episode.start.isoformat() if episode.start else None,
         "utc_offset_min": episode.utc_offset_min,
         "duration": _duration(episode.duration),
         "released": episode.released,
@@ -53,19 +86,12 @@ def veyepar_episode(episode: Episode) -> dict[str, Any]:
         "host_url": episode.host_url,
         "public_url": episode.public_url,
         "comment": episode.comment,
-        "cuts": [
-            {
-                "raw_file": cut.raw_file.filename,
-                "room": cut.raw_file.location.folder,
-                # Veyepar's Cut_List offsets: `HH:MM:SS.ss` decimal seconds, blank = file bound.
-                "start": format_decimal(cut.start),
-                "end": format_decimal(cut.end),
-                "apply": cut.apply,
-                "sequence": cut.sequence,
-            }
-            for cut in sorted(episode.cuts, key=lambda c: (c.sequence, c.id or 0))
-        ],
     }
+    doc.update({name: getattr(episode, name) for name in RESTORED_COLUMNS})
+    doc["edited_fields"] = list(episode.edited_fields or [])
+    doc["conf_meta"] = episode.conf_meta if isinstance(episode.conf_meta, dict) else {}
+    doc["cuts"] = [_cut(c) for c in sorted(episode.cuts, key=lambda c: (c.sequence, c.id or 0))]
+    return doc
 
 
 def veyepar_json(episodes: list[Episode]) -> list[dict[str, Any]]:

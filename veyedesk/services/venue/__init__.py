@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         SyncReport as SyncReport,
     )
     from veyedesk.services.venue.syncing import (
+        is_venue_copy as is_venue_copy,
         pending_conflicts as pending_conflicts,
         sync as sync,
     )
@@ -61,6 +62,7 @@ if not TYPE_CHECKING:
             "apply_changes": "changes",
             "checkout": "checkouts",
             "export_changes": "changes",
+            "is_venue_copy": "syncing",
             "make_assets": "assets",
             "pending_conflicts": "syncing",
             "sync": "syncing",

@@ -38,7 +38,6 @@ from veyedesk.model import (
     VenueOrigin,
 )
 from veyedesk.model.base import new_uuid
-from veyedesk.model.show import show_locations
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
@@ -271,9 +270,11 @@ def _scope(
         )
     room_ids: list[int] = []
     if room is not None:
-        room_id = src.scalar(select(loc.c.id).where(loc.c.slug == room))
+        room_id = src.scalar(select(loc.c.id).where(loc.c.slug == room, loc.c.show_id == show_id))
         if room_id is None:
-            raise VenueError(f"the shared database has no room {room!r}; check --room")
+            raise VenueError(
+                f"show {show!r} has no room {room!r} on the shared database; check --room"
+            )
         room_ids = [room_id]
     where = and_(ep.c.show_id == show_id, _in_day(ep.c.start, day))
     if room is not None:
@@ -346,9 +347,8 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     )
     _copy(src, dst, cl, cl.c.id == ids.client_id)
     _copy(src, dst, sh, sh.c.id == ids.show_id)
-    # Every room (slugs are what merges name rooms by) and every state and user.
-    _copy(src, dst, loc)
-    _copy(src, dst, show_locations, show_locations.c.show_id == ids.show_id)
+    # The show's rooms (a room belongs to one show), every state and every user.
+    _copy(src, dst, loc, loc.c.show_id == ids.show_id)
     # Migration 0001 seeded the states: the shared database's list (ids and commands) wins.
     dst.execute(table(State).delete())
     _copy(src, dst, st)

@@ -100,8 +100,8 @@ def merge_row(
     if mine is None or theirs is None:
         if kind in (RAW_FILE, ROOM):
             # A raw file is a file on a disk: a row missing on one side is not a deletion
-            # to copy (a laptop holds only its rooms' files); leave both sides alone. A
-            # room other shows may use is not deleted by a sync either.
+            # to copy (a laptop holds only its rooms' files); leave both sides alone. Nor
+            # is a room deleted by a sync: raw files on either side may still need it.
             return RowMerge(mine, theirs, base)
         present = mine if mine is not None else theirs
         if present == base:

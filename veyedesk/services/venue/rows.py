@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Table, and_, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Table, and_, select, true
 
 from veyedesk.model import (
     Cut,
@@ -30,7 +30,6 @@ from veyedesk.model import (
     State,
 )
 from veyedesk.model.recording import image_file_episodes
-from veyedesk.model.show import show_locations
 
 Data = dict[str, Any]
 Rows = dict[str, Data]  # key -> field values
@@ -79,7 +78,8 @@ EPISODE_FIELDS = (
     "stop",
     "sequence",
 )
-# Rooms are few and shared by every show: all of them travel, keyed by slug.
+# A copy holds one show, and rooms belong to one show: the show's rooms travel, keyed by
+# slug (unique in the show; another show's room of the same slug is none of the copy's).
 ROOM_FIELDS = (
     "name",
     "sequence",
@@ -442,15 +442,9 @@ def read_scope(
     ep_where = and_(ep_where, _day_clause(ep.c.start, scope.day))
     if scope.episode_uuids is not None:
         ep_where = and_(ep_where, ep.c.uuid.in_(scope.episode_uuids))
-    # The show's rooms, and every room the copy already has; a room another show got
-    # meanwhile is none of the copy's business.
-    loc = table(Location)
-    room_where = or_(
-        loc.c.id.in_(
-            select(show_locations.c.location_id).where(show_locations.c.show_id == scope.show_id)
-        ),
-        loc.c.slug.in_(sorted(set(known.get(ROOM, ())))),
-    )
+    # The show's rooms only: a room the copy has that the show no longer has was deleted,
+    # and another show's room of the same slug is another room.
+    room_where = table(Location).c.show_id == scope.show_id
     out: dict[str, Rows] = {
         ROOM: read(conn, ROOM, room_where),
         EPISODE: read(conn, EPISODE, ep_where),

@@ -21,8 +21,6 @@ finished sync finds nothing to change and writes nothing.
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -61,10 +59,11 @@ Progress = Callable[[float, str], None]
 
 
 def _checkpoint(name: str) -> None:
-    # Fault injection for the crash tests (tests/services/venue/test_crash.py): the process
-    # dies here as if the laptop lost power, with nothing flushed or rolled back.
-    if os.environ.get("VEYEDESK_VENUE_KILL_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A commit point of the sync, named; nothing happens here.
+
+    The crash tests (tests/services/venue/kill_child.py) replace this function in a child
+    process to die at `name` as if the laptop lost power: production code has no switch.
+    """
 
 
 def read_bases(conn: Connection) -> dict[str, rows.Rows]:
@@ -80,6 +79,12 @@ def show_slugs(conn: Connection, show_id: int) -> list[str]:
     """Every episode slug of a show (they must stay unique in it, case folded)."""
     ep = table(Episode)
     return list(conn.scalars(select(ep.c.slug).where(ep.c.show_id == show_id)))
+
+
+def is_venue_copy(session: Session) -> bool:
+    """Whether this database is a venue copy (a checkout recorded its origin): only one
+    can sync; the editor disables File ▸ Sync on any other."""
+    return session.execute(select(table(VenueOrigin))).first() is not None
 
 
 def origin_of(conn: Connection) -> Any:
@@ -112,7 +117,9 @@ def scope_on(conn: Connection, origin: Any) -> rows.Filter:
     room_ids = None
     if origin.room:
         loc = table(Location)
-        room_id = conn.scalar(select(loc.c.id).where(loc.c.slug == origin.room))
+        room_id = conn.scalar(
+            select(loc.c.id).where(loc.c.slug == origin.room, loc.c.show_id == show_id)
+        )
         room_ids = (room_id,) if room_id is not None else ()
     uuids = tuple(origin.episode_uuids) if origin.episode_uuids is not None else None
     return rows.Filter(show_id, room_ids, parse_day(origin.day), uuids)

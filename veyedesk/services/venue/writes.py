@@ -23,7 +23,6 @@ from veyedesk.model import (
 )
 from veyedesk.model.base import new_uuid
 from veyedesk.model.recording import image_file_episodes
-from veyedesk.model.show import show_locations
 from veyedesk.services.venue.rows import (
     CUT,
     EPISODE,
@@ -48,7 +47,11 @@ class Refs:
     def __init__(self, conn: Connection, show_id: int) -> None:
         self.conn, self.show_id = conn, show_id
         loc, st = table(Location), table(State)
-        self.rooms = {r.slug: r.id for r in conn.execute(select(loc.c.slug, loc.c.id))}
+        # Rooms belong to one show: a slug names a room of this show only.
+        self.rooms = {
+            r.slug: r.id
+            for r in conn.execute(select(loc.c.slug, loc.c.id).where(loc.c.show_id == show_id))
+        }
         self.states = {r.slug: r.id for r in conn.execute(select(st.c.slug, st.c.id))}
         self._episodes: dict[str, int] = {}
         self._raws: dict[str, int] = {}
@@ -62,7 +65,9 @@ class Refs:
         if slug not in self.rooms:
             # A room the same sync inserted (rooms go first) after this map was read.
             loc = table(Location)
-            found = self.conn.scalar(select(loc.c.id).where(loc.c.slug == slug))
+            found = self.conn.scalar(
+                select(loc.c.id).where(loc.c.slug == slug, loc.c.show_id == self.show_id)
+            )
             if found is not None:
                 self.rooms[slug] = found
                 return int(found)
@@ -156,7 +161,8 @@ def set_links(conn: Connection, key: str, wanted: Iterable[str], refs: Refs) -> 
 
 def _where(kind: str, key: str, refs: Refs) -> ColumnElement[bool]:
     if kind == ROOM:
-        return table(Location).c.slug == key
+        loc = table(Location)
+        return and_(loc.c.slug == key, loc.c.show_id == refs.show_id)
     if kind == RAW_FILE:
         room, filename = split_raw_key(key)
         raw = table(RawFile)
@@ -186,7 +192,7 @@ MODELS = {
 def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) -> None:
     """Add a row that the other side created."""
     values = _values(kind, data, refs, fields_of(kind))
-    if kind in (EPISODE, RAW_FILE, MARK, IMAGE):
+    if kind in (ROOM, EPISODE, RAW_FILE, MARK, IMAGE):
         values["show_id"] = refs.show_id
     if kind == ROOM:
         values["slug"] = key
@@ -212,9 +218,7 @@ def insert_row(conn: Connection, kind: str, key: str, data: Data, refs: Refs) ->
     done = conn.execute(insert(table(MODELS[kind])).values(**values))
     if kind == ROOM:
         # Made for this show on the other side (a copy holds one show): one of its rooms here.
-        room_id = int(done.inserted_primary_key[0])  # type: ignore[index]
-        refs.rooms[key] = room_id
-        conn.execute(insert(show_locations).values(show_id=refs.show_id, location_id=room_id))
+        refs.rooms[key] = int(done.inserted_primary_key[0])  # type: ignore[index]
     elif kind == IMAGE:
         set_links(conn, key, data["episodes"], refs)
 

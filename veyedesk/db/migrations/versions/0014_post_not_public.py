@@ -1,7 +1,7 @@
 """post is not public: unset the flag show_state rows copied from the old default
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 09:30:00
 
 *post* uploads unlisted (Veyepar's meaning); the video becomes public at *make public*.
@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
