@@ -20,8 +20,15 @@ def test_pipeline_prints_and_changes_a_show_s_states(db_url: str, show: ShowFixt
     assert lines[1].split() == ["state", "kind", "public", "talks", "held", "command"]
     edit = next(line for line in lines if line.startswith("edit "))
     assert edit.split() == ["edit", "person", str(len(show.episodes))]
+    # post uploads unlisted; make public is the first public state (issue 19).
     assert next(line for line in lines if line.startswith("post ")).split() == [
         "post",
+        "pass",
+        "0",
+    ]
+    assert next(line for line in lines if line.startswith("make public ")).split() == [
+        "make",
+        "public",
         "pass",
         "public",
         "0",
@@ -54,16 +61,19 @@ def test_pipeline_release_sets_released_and_says_where_the_talk_is(
 ) -> None:
     db = ["--db", db_url]
     ep = show.episodes[0].id
-    # A person moving a talk into a pass state: it walks on and stops before post.
+    # A person moving a talk into a pass state: it walks on (post is not public) to review 1.
     out = ok(*db, "state", "set", str(ep), "push to queue")
-    assert "edit -> push to queue" in out
+    assert "edit -> push to queue (now in review 1)" in out
     assert "held" not in out
+    # Review 2 approved: it stops before make public, the first public state.
+    out = ok(*db, "state", "set", str(ep), "email")
+    assert "(now in review 2)" in out
     no = ok(*db, "pipeline", "release", str(ep), "no")
-    assert "released no, in push to queue; speaker refused release (before post)" in no
-    refused = one_error_line(run(*db, "state", "set", str(ep), "post"))
+    assert no.strip().endswith("released no, in review 2")
+    refused = one_error_line(run(*db, "state", "set", str(ep), "make public"))
     assert "speaker refused release" in refused and "released to Yes" in refused
     yes = ok(*db, "pipeline", "release", str(ep), "yes")
-    assert yes.strip().endswith("released yes, in review 1")
+    assert yes.strip().endswith("released yes, in review 2")
     engine = make_engine(db_url)
     with session_factory(engine)() as session:
         episode = session.get(Episode, ep)

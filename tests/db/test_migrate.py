@@ -300,3 +300,50 @@ def test_0013_goes_back_when_no_two_shows_share_a_room_slug(tmp_path: Path) -> N
             (2, 2),
         ]
     engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("pg", marks=pytest.mark.postgres)])
+def test_0014_unsets_post_public_only_where_it_is_the_old_copied_default(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Issue 19: `pipeline set post command …` copied post's old public flag into the row."""
+    url = f"sqlite:///{tmp_path / 'old.db'}" if backend == "sqlite" else None
+    engine = make_engine(url or str(request.getfixturevalue("pg_empty_url")))
+    upgrade(engine, "0013")
+    from sqlalchemy.orm import Session
+
+    from veyedesk.services import catalog
+
+    with Session(engine) as session:  # the models add nothing after 0013
+        catalog.add_client(session, "c", "C")
+        shows = [catalog.add_show(session, "c", slug, slug).id for slug in ("s1", "s2")]
+        session.commit()
+    with engine.begin() as conn:
+        states = dict(conn.execute(text("SELECT slug, id FROM state")).all())
+        rows = [
+            (shows[0], states["post"], "command", "upload {output}", True),  # copied default
+            (shows[1], states["post"], "pass", None, False),  # already not public
+            (shows[0], states["make public"], "command", "publish {slug}", True),
+        ]
+        for show, state, kind, command, public in rows:
+            conn.execute(
+                text(
+                    "INSERT INTO show_state (show_id, state_id, kind, command, public) "
+                    "VALUES (:sh, :st, :k, :c, :p)"
+                ),
+                {"sh": show, "st": state, "k": kind, "c": command, "p": public},
+            )
+    upgrade(engine)
+    with engine.connect() as conn:
+        found = conn.execute(
+            text(
+                "SELECT s.slug, ss.show_id, ss.kind, ss.command, ss.public FROM show_state ss "
+                "JOIN state s ON s.id = ss.state_id ORDER BY ss.id"
+            )
+        ).all()
+    engine.dispose()
+    assert [(*r[:4], bool(r[4])) for r in found] == [
+        ("post", shows[0], "command", "upload {output}", False),
+        ("post", shows[1], "pass", None, False),
+        ("make public", shows[0], "command", "publish {slug}", True),
+    ]

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import ProgrammingError
 
 from tests.cli.test_cli import ok, one_error_line, run
-from tests.support.factory import make_show, set_state
+from tests.support.factory import make_show, walk_into
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.roles import add_login, create_roles
 from veyedesk.services.episodes import get_episode, get_state
@@ -69,7 +69,7 @@ def test_a_reviewer_role_reads_and_reviews_but_cannot_change_cuts_or_commands(
         # What a review writes still works through the service, as the reviewer login.
         with session_factory(owner)() as session:
             episode = session.scalars(text("SELECT id FROM episode ORDER BY id")).first()
-            set_state(session, get_episode(session, episode), "review 1", "ed")
+            walk_into(session, get_episode(session, episode), "review 1", "ed")
             session.commit()
         with session_factory(reviewer)() as session, session.begin():
             reject(session, episode, Identity("rev", "reviewer"), "audio drops at 12:00", "mp4")

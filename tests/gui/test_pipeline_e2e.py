@@ -4,8 +4,10 @@ worker and the review window, on PostgreSQL.
 import-schedule -> scan -> assoc -> cut (the editor's save path) -> encode (a `veyedesk
 worker` process) -> the talk whose speaker said Yes reaches review 1 by itself -> a
 reviewer approves it in the review window -> the publish command (resources/commands)
-runs, writes public_url back -> done. The talk whose speaker said No stops before post
-and says why; the one never asked waits there and carries on when set to Yes.
+runs, writes public_url back -> done. The talks whose speaker said No or was never asked
+reach review 1 just the same (*post* uploads unlisted, it is not public); approved, they
+stop before *make public* and say why, and the one never asked carries on when set to Yes.
+The SQLite test walks one Unknown talk the same road through the CLI and the services.
 """
 
 from __future__ import annotations
@@ -163,11 +165,19 @@ def test_a_talk_goes_from_raw_files_to_published_by_itself(
 
     events = crew.work()
     assert events.count("event=done") == 3, events
-    # Nobody touched them: Yes is waiting for its reviewer, No and Unknown stopped before post.
-    assert crew.states() == {"yes": "review 1", "no": "push to queue", "unknown": "push to queue"}
-    table = crew.run("pipeline", *SHOW)
-    waiting = next(line for line in table.splitlines() if line.startswith("push to queue"))
-    assert waiting.split() == ["push", "to", "queue", "pass", "2", "2"]  # 2 talks, 2 held
+    # Nobody touched them: all three wait for their reviewer (issue 19: No and Unknown
+    # used to stop in push to queue, before post, and the reviewer saw nothing).
+    assert crew.states() == {"yes": "review 1", "no": "review 1", "unknown": "review 1"}
+
+    # A reviewer approves them in the review window.
+    window = reviewer_window(qtbot, engine, settings)
+    qtbot.waitUntil(lambda: window.items.count() == 3, timeout=15000)
+    assert approve(qtbot, window, ids["yes"]) == "approved -> make public"
+    window.grab().save(str(artifacts / "pipeline_e2e_review.png"))
+    for key in ("no", "unknown"):
+        # review 2 passes in this show: they stop before make public, the first public state.
+        assert approve(qtbot, window, ids[key]) == "approved -> review 2"
+    qtbot.waitUntil(lambda: window.items.count() == 0 and window.held.count() == 2, timeout=15000)
     with sessions() as session:
         reasons = [
             log.result
@@ -176,19 +186,9 @@ def test_a_talk_goes_from_raw_files_to_published_by_itself(
             )
         ]
     assert reasons == [
-        "speaker refused release: stopped in push to queue, before post",
-        "waiting for the speaker's release: stopped in push to queue, before post",
+        "speaker refused release: stopped in review 2, before make public",
+        "waiting for the speaker's release: stopped in review 2, before make public",
     ]
-
-    # A reviewer approves it in the review window.
-    window = reviewer_window(qtbot, engine, settings)
-    qtbot.waitUntil(lambda: window.items.count() == 1, timeout=15000)
-    window.open_episode(ids["yes"])
-    qtbot.waitUntil(lambda: window.approve_button.isEnabled(), timeout=20000)
-    window.grab().save(str(artifacts / "pipeline_e2e_review.png"))
-    with qtbot.waitSignal(window.reviewed, timeout=15000) as done:
-        window.approve_button.click()
-    assert done.args == [ids["yes"], "approved -> make public"]
 
     # The publish command runs on the worker and writes public_url back.
     events = crew.work()
@@ -207,6 +207,99 @@ def test_a_talk_goes_from_raw_files_to_published_by_itself(
 
     # Unknown waits; set to Yes it carries on by itself. No stays where it stopped.
     out = crew.run("pipeline", "release", str(ids["unknown"]), "yes")
-    assert out.strip().endswith("released yes, in review 1")
-    assert crew.states() == {"yes": "done", "no": "push to queue", "unknown": "review 1"}
+    assert out.strip().endswith("released yes, in make public")
+    assert crew.states() == {"yes": "done", "no": "review 2", "unknown": "make public"}
+    engine.dispose()
+
+
+def approve(qtbot: QtBot, window: ReviewWindow, episode_id: int) -> str:
+    """Open the talk's encode in the review window and approve it; what the window says."""
+    window.open_episode(episode_id)
+    qtbot.waitUntil(
+        lambda: (
+            window.package is not None
+            and window.package.episode_id == episode_id
+            and window.approve_button.isEnabled()
+        ),
+        timeout=20000,
+    )
+    with qtbot.waitSignal(window.reviewed, timeout=15000) as done:
+        window.approve_button.click()
+    assert done.args[0] == episode_id
+    return str(done.args[1])
+
+
+def test_an_unknown_talk_is_reviewed_untouched_and_published_once_released(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    """Issue 19 on SQLite: the CLI, a `veyedesk worker` and the review services.
+
+    import-schedule -> scan -> assoc -> cut (the editor's save path) -> a worker encodes
+    -> the talk never asked for its release is in review 1 with nobody touching it ->
+    approved twice -> held before make public -> `pipeline release yes` -> the worker
+    publishes it.
+    """
+    from veyedesk.services.pipeline import review
+
+    crew = Crew(sqlite_url, tmp_path)
+    crew.run("client", "add", "--client", "vk")
+    crew.run("show", "add", *SHOW)
+    crew.run("room", "add", *SHOW, "room_a")
+    raw = tmp_path / "raw"
+    make_room_day(raw, tmp_path / "cache", room="room_a")
+    schedule = tmp_path / "talks.csv"
+    schedule.write_text(
+        "name,room,start,duration,authors,emails,description,conf_key\n"
+        "Never asked,room_a,2026-02-01 10:00:01,2,Cy,cy@example.org,,unknown\n",
+        encoding="utf-8",
+    )
+    assert "1 added" in crew.run("import-schedule", *SHOW, str(schedule))
+    assert "added" in crew.run("scan", *SHOW, str(raw))
+    assert "cuts added to 1 of 1 episodes" in crew.run("assoc", *SHOW)
+    www = tmp_path / "www"
+    crew.run(
+        "pipeline",
+        "set",
+        "make public",
+        "command",
+        f"{PUBLISH} --base-url https://videos.example.org/vk26/ -- {{output}} {www}",
+    )
+    (talk,) = crew.ids().values()
+
+    settings = load_settings(flags={"db": sqlite_url}, env={}, path=crew.config)
+    engine = make_engine(sqlite_url)
+    sessions = session_factory(engine)
+    with sessions() as session, session.begin():
+        episode = session.get(Episode, talk)
+        assert episode is not None and episode.released is None  # never asked
+        opened = editing.open_for_edit(session, talk, EDITOR, settings)
+        draft = opened.draft.copy()
+        draft.cuts[0].start, draft.cuts[0].end = 1.0, 3.0
+        draft.fields["state"] = "encode"
+        saved = editing.save_episode(session, draft, opened.draft, EDITOR, settings, release=True)
+        assert saved.job == "queued encode tiny"
+
+    events = crew.work()
+    assert events.count("event=done") == 1, events
+    assert crew.states() == {"unknown": "review 1"}  # nobody touched it
+    with sessions() as session:
+        assert [i.episode_id for i in review.review_items(session, episode.show_id)] == [talk]
+
+    for _ in ("review 1", "review 2"):
+        with sessions() as session, session.begin():
+            review.mark_opened(session, talk, REVIEWER)
+            review.approve(session, talk, REVIEWER, settings.default_profile)
+    assert crew.states() == {"unknown": "review 2"}
+    with sessions() as session:
+        (held,) = review.held_items(session, episode.show_id)
+        assert held.describe() == "waiting for the speaker's release (before make public)"
+    assert "event=done" not in crew.work()  # nothing to publish while it waits
+    assert not www.exists() or not list(www.iterdir())
+
+    out = crew.run("pipeline", "release", str(talk), "yes")
+    assert out.strip().endswith("released yes, in make public")
+    events = crew.work()
+    assert "event=done" in events and "make public" in events
+    assert crew.states() == {"unknown": "done"}
+    assert [p.name for p in www.glob("*.mp4")] == ["Never_asked.mp4"]
     engine.dispose()

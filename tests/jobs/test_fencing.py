@@ -151,7 +151,7 @@ def test_a_worker_cut_off_past_its_lease_stops_and_only_the_new_holder_publishes
     assert job.status == JobStatus.DONE and f":{b.pid}/" in job.worker_id
     assert job.attempts == 1
     assert encoded_logs == 1
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    assert episode.state is not None and episode.state.slug == "review 1"
     text_a, text_b = log_a.read_text(encoding="utf-8"), log_b.read_text(encoding="utf-8")
     assert "event=done" not in text_a
     assert text_b.count("event=done") == 1

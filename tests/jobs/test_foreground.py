@@ -59,7 +59,7 @@ def test_a_foreground_encode_finishes_the_queued_job_and_advances_the_talk(
     assert [(j.id, j.status, j.attempts) for j in jobs] == [(job_id, JobStatus.DONE, 0)]
     episode = session.get(Episode, jobs[0].episode_id)
     assert episode is not None and episode.state is not None
-    assert episode.state.slug == "push to queue"  # moved on as a worker's encode would
+    assert episode.state.slug == "review 1"  # moved on as a worker's encode would
     assert f"episode {episode.id} ({episode.slug}): encoded tiny:" in result.stdout
     # A worker finds nothing left to do: the talk is not encoded a second time.
     worker = rig.run("worker", "--once", "--poll-seconds", "0.1")
@@ -74,7 +74,7 @@ def test_a_forced_encode_of_a_talk_without_a_job_queues_one_and_completes_it(
 ) -> None:
     (job_id,) = add_talks(session, rig, raw_clip, 1)
     episode_id = session.get(EncodeJob, job_id).episode_id  # type: ignore[union-attr]
-    assert rig.run("encode", *SHOW).returncode == 0  # done; the talk is in push to queue now
+    assert rig.run("encode", *SHOW).returncode == 0  # done; the talk is in review 1 now
     again = rig.run("encode", *SHOW, "--force", str(episode_id))
     assert again.returncode == 0, again.stderr
     session.expire_all()
@@ -82,7 +82,7 @@ def test_a_forced_encode_of_a_talk_without_a_job_queues_one_and_completes_it(
     assert statuses == [JobStatus.DONE, JobStatus.DONE]  # a second job, recorded like the first
     episode = session.get(Episode, episode_id)
     assert episode is not None and episode.state is not None
-    assert episode.state.slug == "push to queue"  # a re-encode does not move the talk
+    assert episode.state.slug == "review 1"  # a re-encode does not move the talk
     assert _encoded_logs(session, episode_id) == 2
 
 
@@ -117,3 +117,45 @@ def test_a_second_encode_of_a_talk_being_encoded_is_refused(
     assert episode is not None
     assert _published(rig) == [f"{episode.slug}.mp4"]
     assert _encoded_logs(session, episode_id) == 1
+
+
+def test_encode_refuses_a_talk_held_by_an_editor_or_a_venue_copy_and_force_is_logged(
+    rig: Rig, session: Session, raw_clip: Path
+) -> None:
+    """Issue 19: a talk checked out to a laptop, or open in another editor, was encoded."""
+    from veyedesk.services.editing.locks import take_lock, take_venue_locks, venue_holder
+    from veyedesk.services.identity import Identity
+
+    checked_out, open_elsewhere = (
+        session.get(EncodeJob, j).episode_id  # type: ignore[union-attr]
+        for j in add_talks(session, rig, raw_clip, 2)
+    )
+    holder = venue_holder("laptop-a", "alice", "0123456789abcdef")
+    assert take_venue_locks(session, [checked_out], holder) == [checked_out]
+    take_lock(session, open_elsewhere, Identity("ed@laptop", "editor"), 120)
+    session.commit()
+
+    refused = rig.run("encode", *SHOW)
+    assert refused.returncode == 1
+    assert "checked out to laptop laptop-a (alice)" in refused.stderr
+    assert "locked by ed@laptop" in refused.stderr
+    assert "--force" in refused.stderr
+    assert rig.encode_runs() == []  # nothing was encoded
+    session.expire_all()
+    for episode_id in (checked_out, open_elsewhere):
+        episode = session.get(Episode, episode_id)
+        assert episode is not None and episode.state is not None
+        assert episode.state.slug == "encode"
+
+    forced = rig.run("encode", *SHOW, str(checked_out), "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "encoding past the lock: checked out to laptop laptop-a (alice)" in forced.stdout
+    session.expire_all()
+    episode = session.get(Episode, checked_out)
+    assert episode is not None and episode.state is not None
+    assert episode.state.slug != "encode"  # encoded and moved on
+    log = session.scalars(
+        select(Log).where(Log.episode_id == checked_out, Log.kind == LogKind.LOCK)
+    ).one()
+    assert log.user == "encoder@rig"
+    assert log.result.startswith(f"encoder@rig forced past the lock of {holder} to encode it")

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture, set_state
+from tests.support.factory import ShowFixture, set_state, walk_into
 from veyedesk.jobs import claims, state_moves
 from veyedesk.model import EncodeJob, Episode, Log, ShowState
 from veyedesk.model.kinds import JobKind, LogKind
@@ -57,41 +57,60 @@ def test_an_encoded_talk_whose_speaker_agreed_reaches_review_1_by_itself(
     ]
 
 
+def _approve(session: Session, episode: Episode, slug: str) -> None:
+    """A reviewer's approval: the next state asked for without `strict`, as review does."""
+    state_moves.enter_state(session, episode, get_state(session, slug), USER, "mp4")
+    session.commit()
+
+
 def test_a_talk_whose_speaker_refused_never_enters_a_public_state(
     session: Session, show: ShowFixture
 ) -> None:
     episode = show.episodes[0]
     episode.released = False
     _encoded(session, episode)
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    # post uploads unlisted: not public, so even a refused talk is reviewed.
+    assert episode.state is not None and episode.state.slug == "review 1"
+    _approve(session, episode, "email")  # email passes on to review 2
+    assert episode.state.slug == "review 2"
+    _approve(session, episode, "make public")
+    assert episode.state.slug == "review 2"
     last = _logs(session, episode)[-1]
     assert last.kind == LogKind.RELEASE
-    assert last.result == "speaker refused release: stopped in push to queue, before post"
-    assert not [log for log in _logs(session, episode) if log.state and log.state.slug == "post"]
+    assert last.result == "speaker refused release: stopped in review 2, before make public"
+    public = {"make public", "tweet", "to-miror", "conf"}
+    assert not [log for log in _logs(session, episode) if log.state and log.state.slug in public]
     # A person picking a public state by name is refused with the reason; nothing moves.
     with pytest.raises(state_moves.ReleaseRefused, match="speaker refused release"):
         state_moves.enter_state(
             session, episode, get_state(session, "make public"), USER, "mp4", strict=True
         )
-    assert episode.state.slug == "push to queue"
+    assert episode.state.slug == "review 2"
     # Yes later: it carries on by itself from where it stopped.
     episode.released = True
     state_moves.resume(session, episode, USER, "mp4")
-    assert episode.state.slug == "review 1"
+    # make public has no command in this show: it passes on, to done.
+    assert episode.state.slug == "done"
     assert state_moves.hold_of(session, episode.id) is None
 
 
-def test_unknown_waits_before_the_first_public_state_and_continues_on_yes(
+def test_unknown_reaches_review_1_and_waits_before_make_public_then_continues_on_yes(
     session: Session, show: ShowFixture
 ) -> None:
+    # Issue 19: post counted as public, so every Unknown talk stopped in push to queue,
+    # before review 1, and the reviewer saw nothing.
     episode = show.episodes[1]
     assert episode.released is None
     _encoded(session, episode)
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    assert episode.state is not None and episode.state.slug == "review 1"
+    assert state_moves.hold_of(session, episode.id) is None
+    _approve(session, episode, "email")
+    _approve(session, episode, "make public")
+    assert episode.state.slug == "review 2"
     hold = state_moves.hold_of(session, episode.id)
-    assert hold is not None and (hold.reason, hold.state.slug) == ("waiting", "post")
+    assert hold is not None and (hold.reason, hold.state.slug) == ("waiting", "make public")
     assert _logs(session, episode)[-1].result == (
-        "waiting for the speaker's release: stopped in push to queue, before post"
+        "waiting for the speaker's release: stopped in review 2, before make public"
     )
     # Resuming while still unknown changes nothing and logs nothing new.
     count = len(_logs(session, episode))
@@ -104,8 +123,30 @@ def test_unknown_waits_before_the_first_public_state_and_continues_on_yes(
     assert _logs(session, episode)[-1].result.startswith("speaker refused release")
     episode.released = True
     state_moves.resume(session, episode, USER, "mp4")
-    assert episode.state.slug == "review 1"
-    assert _logs(session, episode)[-3].result == "resumed: released; state push to queue -> post"
+    assert episode.state.slug == "done"  # nothing to do in make public and after it here
+    results = [log.result for log in _logs(session, episode)]
+    assert "resumed: released; state review 2 -> make public" in results
+
+
+def test_a_hold_whose_state_stopped_being_public_is_carried_on_by_the_tick(
+    session: Session, show: ShowFixture
+) -> None:
+    # A show that stored post's old public flag (migration 0014 unsets it): the talks it
+    # held before post carry on by themselves, not only when someone touches them.
+    episode = show.episodes[1]
+    _stage(session, episode, "post", "command", command="upload {output}", public=True)
+    _encoded(session, episode)
+    assert episode.state is not None and episode.state.slug == "push to queue"
+    row = session.scalar(select(ShowState).where(ShowState.show_id == episode.show_id))
+    assert row is not None
+    row.public = False  # what migration 0014 does
+    session.flush()
+    waiting = show.episodes[2]
+    _encoded(session, waiting)  # post is a command now: it waits there for a worker
+    assert state_moves.resume_freed(session, USER, "mp4") == [episode.id]
+    assert episode.state.slug == "post"
+    assert state_moves.hold_of(session, episode.id) is None
+    assert state_moves.resume_freed(session, USER, "mp4") == []
 
 
 def test_unknown_publishes_is_blanket_consent(session: Session, show: ShowFixture) -> None:
@@ -170,7 +211,12 @@ def test_a_person_move_into_a_pass_state_walks_on_and_a_move_drops_the_hold(
 ) -> None:
     episode = show.episodes[0]
     state_moves.enter_state(session, episode, get_state(session, "push to queue"), USER, "mp4")
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    # push to queue, post and richard pass; nothing public on the way: review 1.
+    assert episode.state is not None and episode.state.slug == "review 1"
+    assert state_moves.hold_of(session, episode.id) is None
+    state_moves.enter_state(session, episode, get_state(session, "email"), USER, "mp4")
+    state_moves.enter_state(session, episode, get_state(session, "make public"), USER, "mp4")
+    assert episode.state.slug == "review 2"
     assert state_moves.hold_of(session, episode.id) is not None
     state_moves.enter_state(session, episode, get_state(session, "edit"), USER, "mp4", strict=True)
     assert episode.state.slug == "edit"
@@ -190,7 +236,7 @@ def test_a_worker_approves_review_2_after_the_show_s_days_of_silence(
     episode = show.episodes[0]
     episode.released = True
     session.add(PipelineSettings(show_id=episode.show_id, review_timeout_days=3))
-    set_state(session, episode, "review 2", USER).end = datetime.now() - timedelta(days=4)
+    walk_into(session, episode, "review 2", USER).end = datetime.now() - timedelta(days=4)
     session.commit()
     engine = writer_engine(db_url)
     try:

@@ -167,7 +167,7 @@ def test_progress_reported_by_a_handler_reaches_the_queue(
         engine.dispose()
     assert seen == [0.5]
     session.expire_all()
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    assert episode.state is not None and episode.state.slug == "review 1"
 
 
 @pytest.mark.parametrize(

@@ -98,3 +98,35 @@ def set_state(session: Session, episode: Episode, slug: str, user: str = "tester
     _move(session, episode, get_state(session, slug), user, "")
     session.flush()
     return episode.logs[-1]
+
+
+# The state each review state is reached from on a talk's road (pass states in between).
+_ROAD_INTO = {"review 1": "push to queue", "review 2": "email"}
+
+
+def walk_into(session: Session, episode: Episode, slug: str, user: str = "tester") -> Log:
+    """Bring a talk into *review 1* or *review 2* the way the pipeline does; the arrival's Log.
+
+    For tests whose talks have no media to encode (`tests/support/encoded.py` encodes for
+    real): the talk enters the state before (*push to queue*, *email*) through
+    `jobs.state_moves.enter_state`, which walks pass states and applies release gating,
+    so a rule that stalls a talk on the way fails the test instead of being skipped like
+    `set_state` skips it. Review tests use this or the encoded helpers, never `set_state`.
+    """
+    from sqlalchemy import select
+
+    from veyedesk.jobs.state_moves import enter_state
+    from veyedesk.model.kinds import LogKind
+    from veyedesk.services.episodes import get_state
+
+    enter_state(session, episode, get_state(session, _ROAD_INTO[slug]), user, "mp4")
+    session.flush()
+    reached = episode.state.slug if episode.state else "none"
+    assert reached == slug, f"the talk stopped in {reached!r} on its way to {slug!r}"
+    arrival = session.scalars(
+        select(Log)
+        .where(Log.episode_id == episode.id, Log.kind == LogKind.STATE)
+        .order_by(Log.id.desc())
+        .limit(1)
+    ).one()
+    return arrival

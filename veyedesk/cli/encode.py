@@ -16,9 +16,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "encode",
         help="encode talks now: title, cuts, credits -> one verified file per profile",
         description="Encode the selected episodes in the foreground. Without --force only "
-        "episodes in state 'encode' are encoded. Each encode takes the talk's "
-        "queued job (or queues one) and finishes it as a worker would: the talk moves on "
-        "to its next state, and no worker encodes it again. Files go to "
+        "episodes in state 'encode' are encoded, and none that another editor has open or "
+        "that is checked out to a venue copy (--force encodes those too, logged). Each "
+        "encode takes the talk's queued job (or queues one) and finishes it as a worker "
+        "would: the talk moves on to its next state, and no worker encodes it again. Files go to "
         "<output root>/<client>/<show>/<profile>/<slug>.<ext>; a file replaces the previous "
         "one only after it has been verified.",
     )

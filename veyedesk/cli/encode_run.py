@@ -47,8 +47,9 @@ from veyedesk.jobs.lease import (
 from veyedesk.jobs.worker import logfmt, worker_name
 from veyedesk.media.probe import MediaError
 from veyedesk.model.timecode import format_duration
-from veyedesk.services import encoding, episodes
+from veyedesk.services import editing, encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
+from veyedesk.services.identity import Identity
 
 ENCODE_STATE = queue.ENCODE_STATE
 BAR = 30
@@ -247,6 +248,26 @@ class _Foreground:
         return None
 
 
+def _free_to_encode(ctx: Context, who: Identity, episode_id: int, force: bool) -> bool:
+    """False (said on stderr) when another editor or a venue copy holds the talk."""
+    try:
+        with ctx.session() as session:
+            forced = editing.check_not_held(
+                session,
+                episode_id,
+                who,
+                ctx.settings.lock_stale_minutes,
+                doing="encode",
+                force=force,
+            )
+    except editing.HeldElsewhere as exc:
+        print(f"veyedesk: error: {exc}", file=sys.stderr)
+        return False
+    if forced is not None:
+        print(f"episode {episode_id}: encoding past the lock: {forced.describe()} (logged)")
+    return True
+
+
 def encode(ctx: Context, ns: argparse.Namespace) -> int:
     settings = ctx.settings
     with ctx.session() as session:
@@ -267,6 +288,9 @@ def encode(ctx: Context, ns: argparse.Namespace) -> int:
             # Checked before the queue is touched: bad cuts are refused with nothing written.
             with ctx.session() as session:
                 request = encoding.prepare_encode(session, episode_id, settings, ns.profile)
+            if runner is not None and not _free_to_encode(ctx, who, episode_id, ns.force):
+                failures += 1
+                continue
             if runner is None:
                 print(f"# episode {request.episode_id} ({request.slug}) -> {request.output_path}")
                 for command in encoding.plan_commands(request):

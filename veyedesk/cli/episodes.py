@@ -23,6 +23,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     sset = ssub.add_parser("set", help="move an episode to a state (logged)")
     sset.add_argument("episode_id", type=int, metavar="EPISODE_ID")
     sset.add_argument("state", metavar="STATE", type=plain_text)
+    sset.add_argument(
+        "--force",
+        action="store_true",
+        help="move it even when another editor or a venue copy holds it (logged)",
+    )
     sset.set_defaults(func=set_state)
 
 
@@ -47,6 +52,16 @@ def set_state(ctx: Context, ns: argparse.Namespace) -> int:
     with ctx.session() as session:
         who = ctx.identity(session)
         episode = episodes.get_episode(session, ns.episode_id)
+        forced = editing.check_not_held(
+            session,
+            episode.id,
+            who,
+            ctx.settings.lock_stale_minutes,
+            doing="move",
+            force=ns.force,
+        )
+        if forced is not None:
+            print(f"episode {episode.id}: moved past the lock: {forced.describe()} (logged)")
         before = episode.state.slug if episode.state else "none"
         # The same path as the editor's form: permission, Log row, and the state's job.
         job = editing.change_state(session, episode, ns.state, who, ctx.settings.default_profile)

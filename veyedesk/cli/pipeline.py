@@ -102,7 +102,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     mail.set_defaults(func=mail_approve)
 
-    tick = psub.add_parser("tick", help="approve review 2 of talks silent past the timeout")
+    tick = psub.add_parser(
+        "tick",
+        help="approve review 2 of talks silent past the timeout; carry on talks held "
+        "before a state that is not public any more",
+    )
     tick.set_defaults(func=tick_once)
 
 
@@ -214,10 +218,14 @@ def mail_approve(ctx: Context, ns: argparse.Namespace) -> int:
 
 def tick_once(ctx: Context, ns: argparse.Namespace) -> int:
     from veyedesk.jobs.review_timeout import approve_silent_reviews
+    from veyedesk.jobs.state_moves import resume_freed
 
     with ctx.session() as session:
         who = ctx.identity(session)
         who.require("review")
         moved = approve_silent_reviews(session, who.name, ctx.settings.default_profile)
+        freed = resume_freed(session, who.name, ctx.settings.default_profile)
     print(f"{len(moved)} talks approved by review 2's timeout" + (f": {moved}" if moved else ""))
+    if freed:
+        print(f"{len(freed)} held talks carried on (their state is not public now): {freed}")
     return EXIT_OK

@@ -25,7 +25,7 @@ from veyedesk.jobs.listing import (
 )
 from veyedesk.jobs.pipeline import ShowPipeline, clear_hold, hold_of, set_hold
 from veyedesk.jobs.queue import JobError, command_profile, describe, enqueue
-from veyedesk.model import EncodeJob, Episode, Log, State
+from veyedesk.model import EncodeJob, Episode, Log, ReleaseHold, State
 from veyedesk.model.kinds import JobKind, LogKind
 from veyedesk.model.pipeline import ENCODE_STATE, HoldReason, StateKind
 
@@ -199,6 +199,38 @@ def resume(session: Session, episode: Episode, user: str, default_profile: str) 
     return enter_state(
         session, episode, hold.state, user, default_profile, result=f"resumed: {allowed}"
     )
+
+
+def resume_freed(session: Session, user: str, default_profile: str) -> list[int]:
+    """Carry on every talk held before a state its show no longer counts public; their ids.
+
+    A hold is set when the talk stops; if the show's pipeline changes later without
+    `services.pipeline.states.set_public` (migration 0014 made *post* not public), the
+    hold outlives its reason. Workers run this with review 2's timeout, about once a
+    minute. Talks still held for their `released` are left alone (nothing is logged).
+    """
+    holds = session.execute(
+        select(ReleaseHold.episode_id, ReleaseHold.state_id, Episode.show_id)
+        .join(Episode, Episode.id == ReleaseHold.episode_id)
+        .order_by(Episode.show_id, Episode.id)
+    ).all()
+    pipelines: dict[int, ShowPipeline] = {}
+    moved: list[int] = []
+    for episode_id, state_id, show_id in holds:
+        show = pipelines.get(show_id)
+        if show is None:
+            show = pipelines[show_id] = ShowPipeline.load(session, show_id)
+        if any(s.state_id == state_id and s.public for s in show.stages):
+            continue
+        episode = session.get(Episode, episode_id)
+        if episode is None:
+            continue
+        before = episode.state_id
+        resume(session, episode, user, default_profile)
+        if episode.state_id != before:
+            moved.append(episode_id)
+    session.flush()
+    return moved
 
 
 def add_encode(

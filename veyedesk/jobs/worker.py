@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
-from veyedesk.jobs import claims, queue, review_timeout
+from veyedesk.jobs import claims, queue, review_timeout, state_moves
 from veyedesk.jobs.engine import writer_sessions
 from veyedesk.jobs.handler import (
     ClaimedJob,
@@ -260,11 +260,14 @@ class Worker:
                 moved = review_timeout.approve_silent_reviews(
                     session, self.user, self.settings.default_profile
                 )
+                freed = state_moves.resume_freed(session, self.user, self.settings.default_profile)
         except SQLAlchemyError as exc:
             self._log("db-error", logging.WARNING, during="review-timeout", error=first_line(exc))
             return
         for episode_id in moved:
             self._log("review-timeout", episode=episode_id, note="review 2 approved by silence")
+        for episode_id in freed:
+            self._log("resumed", episode=episode_id, note="its hold's state is not public now")
 
     def _claim_one(self) -> bool:
         self._tick()

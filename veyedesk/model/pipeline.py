@@ -37,9 +37,10 @@ REVIEW_2_STATE = "review 2"
 # Someone moves these on; states with no command and no person pass straight through.
 DEFAULT_PERSON_STATES: frozenset[str] = frozenset({"borked", "edit", "review 1", "review 2"})
 # A talk whose speaker said No never enters these; Unknown waits before the first one.
-DEFAULT_PUBLIC_STATES: frozenset[str] = frozenset(
-    {"post", "make public", "tweet", "to-miror", "conf"}
-)
+# *post* is not one: as in Veyepar it uploads unlisted, and the video becomes public only
+# at *make public*. Counting it public stopped every Unknown talk in *push to queue*,
+# before *review 1*, so nobody could review it (issue 19).
+DEFAULT_PUBLIC_STATES: frozenset[str] = frozenset({"make public", "tweet", "to-miror", "conf"})
 # The settable kinds (encode belongs to the encode state alone).
 SETTABLE_KINDS: tuple[StateKind, ...] = (StateKind.PERSON, StateKind.PASS, StateKind.COMMAND)
 

@@ -75,3 +75,46 @@ def test_review_opens_from_the_editor_and_jumps_back_to_the_raw_position(
         ),
         timeout=15000,
     )
+
+
+def test_the_open_form_follows_a_move_a_worker_or_someone_else_made(
+    qtbot: QtBot, engine: Engine, session: Session, show: ShowFixture
+) -> None:
+    """Issue 19: the form kept showing *encode* after the worker moved the talk on."""
+    from veyedesk.jobs import claims
+    from veyedesk.services.editing.open_save import change_state
+    from veyedesk.services.episodes import get_episode
+
+    window, _ = open_editor(qtbot, engine)
+    episode_id = show.episodes[0].id
+    open_episode(qtbot, window, episode_id)
+    form, doc = window.form, window.editing.document
+    assert doc is not None
+    form.state.setCurrentIndex(form.state.findData("encode"))
+    window.save()
+    qtbot.waitUntil(lambda: doc.base.fields.get("state") == "encode", timeout=10000)
+
+    # A worker encodes it (the job claimed and finished): the talk walks on to review 1.
+    job = claims.claim(session, "box:1/0")
+    assert job is not None and job.episode_id == episode_id
+    claims.complete(session, job.id, "box:1/0", user="worker@box")
+    session.commit()
+    assert get_episode(session, episode_id).state.slug == "review 1"  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: form.state.currentText() == "review 1", timeout=15000)
+    assert doc.base.fields.get("state") == "review 1" and not doc.unsaved
+    assert "moved on meanwhile" in window.statusBar().currentMessage()
+
+    # Moved again while the form is not looking (no poll): saving another field shows
+    # where the talk is and does not move it back.
+    window.editing._state_poll.stop()
+    change_state(
+        session, get_episode(session, episode_id), "edit", Identity("boss", "admin"), "mp4"
+    )
+    session.commit()
+    form.lines["tags"].setText("x")
+    form.lines["tags"].textEdited.emit("x")
+    window.save()
+    qtbot.waitUntil(lambda: doc.base.fields.get("tags") == "x", timeout=10000)
+    assert form.state.currentText() == "edit" and doc.base.fields.get("state") == "edit"
+    session.expire_all()
+    assert get_episode(session, episode_id).state.slug == "edit"  # type: ignore[union-attr]

@@ -50,6 +50,8 @@ def test_pipeline_view_counts_states_and_a_click_filters_the_list(
     eps = show.episodes
     eps[0].released, eps[1].released, eps[2].released = True, False, None
     pipeline.set_stage(session, show.show, "post", "command", BOSS, "upload {output}")
+    # Not the default (post uploads unlisted): this show counts its upload as publishing.
+    pipeline.set_public(session, show.show, "post", True, BOSS, default_profile="mp4")
     for episode in eps[:3]:
         state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
     eps[0].public_url = "https://videos.example.org/pyconf/talk-1.mp4"
@@ -110,13 +112,15 @@ def test_the_form_shows_the_hold_and_the_links_written_back(
     episode.released = False
     episode.host_url = "https://tube.example/watch?v=abc"
     episode.public_url = 'javascript:alert("x")'  # never a link, only text
-    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    # Review 2 approved: it stops before make public, the first public state.
+    for slug in ("email", "make public"):
+        state_moves.enter_state(session, episode, get_state(session, slug), "w", "mp4")
     session.commit()
     window = _window(qtbot, session.get_bind())  # type: ignore[arg-type]
     open_episode(qtbot, window, episode.id)
     form = window.form
     qtbot.waitUntil(lambda: form.release_status.isVisible(), timeout=10000)
-    assert form.release_status.text() == "speaker refused release (before post)"
+    assert form.release_status.text() == "speaker refused release (before make public)"
     assert form.release_status.textFormat() == Qt.TextFormat.PlainText
     host = form.result_links["host_url"].text()
     assert host == '<a href="https://tube.example/watch?v=abc">https://tube.example/watch?v=abc</a>'
@@ -159,7 +163,8 @@ def test_setting_released_yes_in_the_form_moves_the_talk_on_and_the_form_follows
     from tests.gui.editor_support import open_editor, open_episode
 
     episode = show.episodes[0]
-    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    for slug in ("email", "make public"):
+        state_moves.enter_state(session, episode, get_state(session, slug), "w", "mp4")
     session.commit()
     window, _ = open_editor(qtbot, session.get_bind())  # type: ignore[arg-type]
     open_episode(qtbot, window, episode.id)
@@ -167,8 +172,8 @@ def test_setting_released_yes_in_the_form_moves_the_talk_on_and_the_form_follows
     qtbot.waitUntil(lambda: form.release_status.isVisible(), timeout=10000)
     form.released.setCurrentIndex(form.released.findText("Yes"))
     window.save()
-    # The talk carried on by itself (post, richard pass): the form's state follows it.
-    qtbot.waitUntil(lambda: form.state.currentText() == "review 1", timeout=10000)
+    # The talk carried on by itself (make public and after pass): the form's state follows.
+    qtbot.waitUntil(lambda: form.state.currentText() == "done", timeout=10000)
     doc = window.editing.document
     assert doc is not None and not doc.unsaved
     # Saving again (another field) must not move it back to where it was held.
@@ -177,4 +182,4 @@ def test_setting_released_yes_in_the_form_moves_the_talk_on_and_the_form_follows
     window.save()
     qtbot.waitUntil(lambda: doc.base.fields.get("tags") == "x", timeout=10000)
     session.expire_all()
-    assert get_episode(session, episode.id).state.slug == "review 1"  # type: ignore[union-attr]
+    assert get_episode(session, episode.id).state.slug == "done"  # type: ignore[union-attr]

@@ -166,3 +166,49 @@ def test_an_opened_encode_shows_its_first_frame_and_plays_from_a_button(
     qtbot.waitUntil(lambda: window.play_state.text() == "paused", timeout=10000)
     for button in (window.prev_button, window.next_button):
         assert button.isEnabled() and button.toolTip()  # the seam jumps, with their keys
+
+
+def test_held_talks_are_listed_with_why_and_speaker_said_yes_carries_them_on(
+    qtbot: QtBot, session: Session, tmp_path: Path, artifacts: Path
+) -> None:
+    """Issue 19: a talk waiting for its speaker's release was invisible in Review encodes."""
+    from veyedesk.services.pipeline import review
+
+    episode_id, settings = encoded_episode(session, tmp_path)
+    editor = Identity("ed", "editor")  # editors review too, and may set released
+    for _ in ("review 1", "review 2"):
+        review.mark_opened(session, episode_id, editor)
+        review.approve(session, episode_id, editor, settings.default_profile)
+    session.commit()
+    show_id = get_episode(session, episode_id).show_id
+    assert get_episode(session, episode_id).state.slug == "review 2"  # type: ignore[union-attr]
+
+    reviewer = ReviewWindow(session_factory(session.get_bind()), settings, REVIEWER, show_id)  # type: ignore[arg-type]
+    qtbot.addWidget(reviewer, before_close_func=lambda w: w.shutdown())
+    reviewer.show()
+    qtbot.waitUntil(lambda: reviewer.held.count() == 1, timeout=10000)
+    assert reviewer.items.count() == 0
+    line = reviewer.held.item(0).text()
+    assert line.endswith("in review 2: waiting for the speaker's release (before make public)")
+    assert "1 held for their speaker's release" in reviewer.statusBar().currentMessage()
+    reviewer.held.setCurrentRow(0)
+    assert not reviewer.yes_button.isEnabled()  # a reviewer cannot set released
+
+    window = ReviewWindow(session_factory(session.get_bind()), settings, editor, show_id)  # type: ignore[arg-type]
+    qtbot.addWidget(window, before_close_func=lambda w: w.shutdown())
+    window.show()
+    qtbot.waitUntil(lambda: window.held.count() == 1, timeout=10000)
+    assert not window.yes_button.isEnabled()  # nothing chosen yet
+    window.held.setCurrentRow(0)
+    assert window.yes_button.isEnabled()
+    window.grab().save(str(artifacts / "review_window_held.png"))
+    with qtbot.waitSignal(window.reviewed, timeout=10000) as done:
+        window.yes_button.click()
+    # make public and everything after it pass in this show: it walks on to done.
+    assert done.args == [episode_id, "released yes -> done"]
+    session.expire_all()
+    episode = get_episode(session, episode_id)
+    assert episode.released is True and episode.state is not None
+    assert episode.state.slug == "done"
+    assert episode.locked_by == ""  # the lock the save took is given back
+    qtbot.waitUntil(lambda: window.held.count() == 0, timeout=10000)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from tests.support.factory import DAY, ShowFixture, set_state
+from tests.support.factory import DAY, ShowFixture, walk_into
 from veyedesk.model import RawFile
 from veyedesk.services.admin.report import show_report
 from veyedesk.services.episodes import add_episode
@@ -46,7 +46,7 @@ def test_report_finds_orphans_missing_overlaps_gaps_and_counts(
     first_b = next(e for e in show.episodes if e.location is room_b)
     second_raw = sorted((c for c in first_b.cuts), key=lambda c: c.sequence)[1]
     second_raw.raw_file.trash = True
-    set_state(session, show.episodes[0], "review 1", "ed")
+    walk_into(session, show.episodes[0], "review 1", "ed")
     session.commit()
 
     report = show_report(session, show.show)

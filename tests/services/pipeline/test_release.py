@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from tests.support.factory import ShowFixture, set_state
+from tests.support.factory import ShowFixture, walk_into
 from veyedesk.config import Settings
 from veyedesk.jobs import state_moves
 from veyedesk.jobs.review_timeout import approve_silent_reviews
@@ -31,11 +31,15 @@ def settings(engine: Engine) -> Settings:
 
 
 def _held(session: Session, episode: Episode) -> None:
-    """The talk as a worker leaves it after encoding: stopped before post (released unknown)."""
-    set_state(session, episode, "encode")
-    state_moves.enter_state(session, episode, get_state(session, "push to queue"), "w", "mp4")
+    """The talk as a reviewer's approval of review 2 leaves it: stopped before make public.
+
+    Moved by the real rule (`enter_state`): email passes on to review 2, and the approval
+    of review 2 stops before make public while `released` is not Yes.
+    """
+    for slug in ("email", "make public"):
+        state_moves.enter_state(session, episode, get_state(session, slug), "w", "mp4")
     session.commit()
-    assert episode.state is not None and episode.state.slug == "push to queue"
+    assert episode.state is not None and episode.state.slug == "review 2"
 
 
 def _last(session: Session, episode: Episode) -> Log:
@@ -50,16 +54,16 @@ def test_saving_released_yes_in_the_form_carries_a_held_talk_on(
     episode = show.episodes[0]
     _held(session, episode)
     assert release.release_status(session, episode.id) == release.ReleaseStatus(
-        release.HoldReason.WAITING, "post"
+        release.HoldReason.WAITING, "make public"
     )
     opened = editing.open_for_edit(session, episode.id, ED, settings)
     draft = opened.draft.copy()
     draft.fields["released"] = True
     saved = editing.save_episode(session, draft, opened.draft, ED, settings)
     session.commit()
-    # The form's new base says where the talk is now.
-    assert saved.draft.fields["state"] == "review 1"
-    assert episode.state is not None and episode.state.slug == "review 1"
+    # The form's new base says where the talk is now (no commands here: all pass on).
+    assert saved.draft.fields["state"] == "done"
+    assert episode.state is not None and episode.state.slug == "done"
     assert release.release_status(session, episode.id) is None
 
 
@@ -70,14 +74,16 @@ def test_set_released_goes_through_the_form_s_path_and_no_is_shown(
     _held(session, episode)
     status = release.set_released(session, episode.id, False, ED, settings)
     session.commit()
-    assert status is not None and status.describe() == "speaker refused release (before post)"
+    assert (
+        status is not None and status.describe() == "speaker refused release (before make public)"
+    )
     assert _last(session, episode).kind == LogKind.RELEASE
     assert release.show_holds(session, episode.show_id)[episode.id] == status
     assert episode.locked_by == ""  # the lock it took to save is given back
     with pytest.raises(PermissionDenied):
         release.set_released(session, episode.id, True, RITA, settings)
     assert release.set_released(session, episode.id, True, ED, settings) is None
-    assert episode.state is not None and episode.state.slug == "review 1"
+    assert episode.state is not None and episode.state.slug == "done"
     assert release.parse_released("Unknown") is None
     with pytest.raises(InvalidInput, match="yes, no or unknown"):
         release.parse_released("maybe")
@@ -88,8 +94,12 @@ def test_a_person_cannot_move_a_refused_talk_into_a_public_state(
 ) -> None:
     episode = show.episodes[0]
     episode.released = False
-    with pytest.raises(InvalidInput, match="cannot enter 'post': speaker refused release"):
-        editing.change_state(session, episode, "post", ED, "mp4")
+    with pytest.raises(InvalidInput, match="cannot enter 'make public': speaker refused release"):
+        editing.change_state(session, episode, "make public", ED, "mp4")
+    # post uploads unlisted: not public, so picking it is no release question.
+    editing.change_state(session, episode, "post", ED, "mp4")
+    assert episode.state is not None and episode.state.slug == "review 1"
+    editing.change_state(session, episode, "edit", ED, "mp4")
     assert episode.state is not None and episode.state.slug == "edit"
 
 
@@ -113,7 +123,7 @@ def test_only_admins_change_a_show_s_pipeline(session: Session, show: ShowFixtur
     assert (post.kind, post.command, post.public, post.customised) == (
         "command",
         "upload {output}",
-        True,
+        False,  # post uploads unlisted: not public by default (issue 19)
         True,
     )
     edit = next(r for r in view.stages if r.state == "edit")
@@ -134,10 +144,14 @@ def test_settings_unknown_publishes_and_public_flags_free_held_talks(
         session, show.show, BOSS, default_profile="mp4", unknown_publishes=True
     )
     # Blanket consent frees the unknown one only; No stays No.
-    assert first.state is not None and first.state.slug == "review 1"
-    assert second.state is not None and second.state.slug == "push to queue"
-    pipeline.set_public(session, show.show, "post", False, BOSS, default_profile="mp4")
-    assert second.state.slug == "review 1"
+    assert first.state is not None and first.state.slug == "done"
+    assert second.state is not None and second.state.slug == "review 2"
+    pipeline.set_public(session, show.show, "make public", False, BOSS, default_profile="mp4")
+    # make public is not public now: it passes on, and stops before tweet, which still is.
+    assert second.state.slug == "make public"
+    assert release.release_status(session, second.id) == release.ReleaseStatus(
+        release.HoldReason.REFUSED, "tweet"
+    )
     view = pipeline.show_pipeline(session, show.show.id)
     assert view.unknown_publishes is True
     with pytest.raises(InvalidInput, match="number of days"):
@@ -151,7 +165,7 @@ def test_review_2_approved_by_mail_records_the_mail_s_date(
 ) -> None:
     episode = show.episodes[0]
     episode.released = True
-    set_state(session, episode, "review 2")
+    walk_into(session, episode, "review 2")
     with pytest.raises(InvalidInput, match="in the future"):
         release.approve_by_mail(session, episode.id, RITA, date.today() + timedelta(days=2), "mp4")
     now_in = release.approve_by_mail(session, episode.id, RITA, date(2026, 11, 28), "mp4")
@@ -176,9 +190,9 @@ def test_review_2_times_out_after_the_show_s_days_of_silence(
         session, show.show, BOSS, default_profile="mp4", review_timeout_days=7
     )
     now = datetime(2026, 12, 1, 12, 0)
-    set_state(session, quiet, "review 2").end = now - timedelta(days=7, minutes=1)
-    set_state(session, recent, "review 2").end = now - timedelta(days=6)
-    set_state(session, other, "review 1").end = now - timedelta(days=30)
+    walk_into(session, quiet, "review 2").end = now - timedelta(days=7, minutes=1)
+    walk_into(session, recent, "review 2").end = now - timedelta(days=6)
+    walk_into(session, other, "review 1").end = now - timedelta(days=30)
     session.flush()
     assert approve_silent_reviews(session, "worker@x", "mp4", now=now) == [quiet.id]
     assert quiet.state is not None and quiet.state.slug == "done"

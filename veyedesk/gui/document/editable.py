@@ -95,6 +95,22 @@ class EditorDocument(EpisodeDocument):
         self._force_dirty = False
         self.dirty_changed.emit(False)
 
+    def state_moved(self, slug: str | None) -> bool:
+        """Someone else moved the talk (a worker finishing its job, a reviewer): follow it.
+
+        The base takes the new state, so a save does not move the talk back; the form's
+        state follows too unless the user picked a state of their own, which a save then
+        still asks for. True when the shown state changed.
+        """
+        picked = self.draft.fields.get(STATE) != self.base.fields.get(STATE)
+        self.base.fields[STATE] = slug
+        if picked or self.draft.fields.get(STATE) == slug:
+            self.dirty_changed.emit(self.dirty)
+            return False
+        self._apply_field(STATE, slug)
+        self.dirty_changed.emit(self.dirty)
+        return True
+
     def replace_all(self, draft: EpisodeDraft, base: EpisodeDraft) -> None:
         """Swap in a merged draft and base (after a conflict), as edits not yet saved."""
         self.base = base.copy()

@@ -47,6 +47,9 @@ RETRY_MS = 5000
 JOURNAL_DEBOUNCE_MS = 300
 # Well inside the default 120-minute stale age, so hours of editing never look abandoned.
 LOCK_RENEW_MS = 5 * 60 * 1000
+# How often the open talk's state is read again: workers and reviewers move it while it is
+# open (encode -> review 1), and the form must show where it is, not where it was.
+STATE_POLL_MS = 3000
 
 
 class Leave(Enum):
@@ -121,6 +124,10 @@ class EpisodeSession(QObject):
         self._renew = QTimer(self)
         self._renew.setInterval(LOCK_RENEW_MS)
         self._renew.timeout.connect(self._renew_lock)
+        self._state_poll = QTimer(self)
+        self._state_poll.setInterval(STATE_POLL_MS)
+        self._state_poll.timeout.connect(self.poll_state)
+        self._polling_state = False
 
     @property
     def episode_id(self) -> int | None:
@@ -163,6 +170,7 @@ class EpisodeSession(QObject):
         self._announce_lock()
         if not document.read_only:
             self._renew.start()
+        self._state_poll.start()
         self.row_changed.emit(opened.row)
         self.opened.emit(document)
         self._load_surroundings(document.draft.episode_id, list(document.draft.raw_files))
@@ -260,6 +268,38 @@ class EpisodeSession(QObject):
         self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
         self.editable_changed.emit()
         self.status.emit(str(exc))
+
+    # -- moves made elsewhere ----------------------------------------------------------
+    def poll_state(self) -> None:
+        """Read the open talk's state again (off the GUI thread) and follow a move made
+        elsewhere: a worker finishing its encode, a reviewer, `veyedesk state set`."""
+        doc = self.document
+        if doc is None or self.shut or self.saving or self._polling_state:
+            return
+        self._polling_state = True
+        episode_id = doc.draft.episode_id
+
+        def read() -> EpisodeRow:
+            with self.sessions() as session:
+                return episode_row(session, episode_id)
+
+        def done(row: EpisodeRow) -> None:
+            self._polling_state = False
+            # A save running meanwhile brings its own (newer) state with it.
+            if self.shut or self.document is not doc or self.saving:
+                return
+            if (row.state or None) == doc.base.fields.get(STATE):
+                return
+            shown = doc.state_moved(row.state or None)
+            self.row_changed.emit(row)
+            self.reload_context()  # the hold line and the Log tab say why it moved
+            if shown:
+                self.status.emit(f"This talk moved on meanwhile: it is in {row.state} now")
+
+        def failed(_exc: Exception) -> None:
+            self._polling_state = False  # the next tick tries again; saving reports outages
+
+        self.runner.submit(read, done, failed)
 
     # -- marks ------------------------------------------------------------------------
     def reload_context(self) -> None:
@@ -482,6 +522,7 @@ class EpisodeSession(QObject):
     def _forget(self) -> None:
         self._retry.stop()
         self._renew.stop()
+        self._state_poll.stop()
         self.flush_journal()
         self.document, self.context, self.lock = None, None, None
         self.lock_changed.emit("")

@@ -49,9 +49,9 @@ from veyedesk.gui.widgets.video import VideoWidget
 from veyedesk.model.pipeline import REVIEW_2_STATE
 from veyedesk.model.timecode import format_offset
 from veyedesk.player.timeline import Source, Timeline
-from veyedesk.services import pipeline
+from veyedesk.services import editing, pipeline
 from veyedesk.services.identity import Identity
-from veyedesk.services.pipeline import ReviewItem, ReviewPackage
+from veyedesk.services.pipeline import HeldItem, ReviewItem, ReviewPackage
 
 AROUND_SEAM = 2.0  # seconds played before and after a seam
 PART_COLOURS = ("#5b8def", "#43a06b")  # cuts alternate so each boundary shows
@@ -154,6 +154,18 @@ class ReviewWindow(QMainWindow):
         self.items.setObjectName("review_items")
         self.items.itemActivated.connect(self._item_activated)
         self.items.itemDoubleClicked.connect(self._item_activated)
+        # Talks a release hold keeps before a public state: reviewers see why, and the
+        # speaker's Yes (by mail, at the desk) carries them on from here.
+        self.held = QListWidget()
+        self.held.setObjectName("held_items")
+        self.held.itemSelectionChanged.connect(self._update_buttons)
+        self.yes_button = QPushButton("Speaker said yes")
+        self.yes_button.setObjectName("speaker_said_yes")
+        self.yes_button.setToolTip(
+            "Set released to Yes for the selected talk (as saving the form would): it "
+            "carries on from where it was held"
+        )
+        self.yes_button.clicked.connect(lambda: self.speaker_said_yes())
 
         self.video = VideoWidget()
         self.video.events.happened.connect(self._player_event)
@@ -236,8 +248,16 @@ class ReviewWindow(QMainWindow):
         col.addLayout(seams)
         col.addLayout(facts_form)
         col.addLayout(verdict)
+        side = QWidget()
+        side_col = QVBoxLayout(side)
+        side_col.setContentsMargins(0, 0, 0, 0)
+        side_col.addWidget(QLabel("Waiting for review"))
+        side_col.addWidget(self.items, 3)
+        side_col.addWidget(QLabel("Held before publishing"))
+        side_col.addWidget(self.held, 1)
+        side_col.addWidget(self.yes_button)
         split = QSplitter()
-        split.addWidget(self.items)
+        split.addWidget(side)
         split.addWidget(centre)
         split.setStretchFactor(1, 1)
         split.setSizes([300, 1100])
@@ -268,21 +288,35 @@ class ReviewWindow(QMainWindow):
 
     # -- the list -------------------------------------------------------------------------
     def refresh(self) -> None:
-        def load() -> list[ReviewItem]:
+        def load() -> tuple[list[ReviewItem], list[HeldItem]]:
             with self.sessions() as session:
-                return pipeline.review_items(session, self.show_id)
+                return (
+                    pipeline.review_items(session, self.show_id),
+                    pipeline.held_items(session, self.show_id),
+                )
 
         self.runner.submit(load, self._items_loaded, self._failed)
 
-    def _items_loaded(self, items: list[ReviewItem]) -> None:
+    def _items_loaded(self, found: tuple[list[ReviewItem], list[HeldItem]]) -> None:
+        items, held = found
         self.items.clear()
         for item in items:
             when = item.start.strftime("%a %H:%M") if item.start else ""
             row = QListWidgetItem(f"{item.name}\n{when} · {item.room} · {item.state}")
             row.setData(Qt.ItemDataRole.UserRole, item.episode_id)
             self.items.addItem(row)
+        self.held.clear()
+        for hold in held:
+            when = hold.start.strftime("%a %H:%M") if hold.start else ""
+            row = QListWidgetItem(
+                f"{hold.name}\n{when} · {hold.room} · in {hold.state}: {hold.describe()}"
+            )
+            row.setData(Qt.ItemDataRole.UserRole, hold.episode_id)
+            self.held.addItem(row)
         if not items:
-            self.statusBar().showMessage("Nothing is waiting for review in this show.")
+            waiting = f"; {len(held)} held for their speaker's release (below)" if held else ""
+            self.statusBar().showMessage(f"Nothing is waiting for review in this show{waiting}.")
+        self._update_buttons()
 
     def _item_activated(self, row: QListWidgetItem) -> None:
         self.open_episode(int(row.data(Qt.ItemDataRole.UserRole)))
@@ -350,6 +384,8 @@ class ReviewWindow(QMainWindow):
         by_mail = self.package is not None and self.package.state == REVIEW_2_STATE
         self.mail_button.setEnabled(by_mail and can_review)
         self.mail_date.setEnabled(by_mail and can_review)
+        # Setting released is an edit (services.pipeline.release checks it again).
+        self.yes_button.setEnabled(bool(self.held.selectedItems()) and self.identity.can("edit"))
 
     # -- playback -------------------------------------------------------------------------
     def _show_paused(self, paused: bool) -> None:
@@ -421,6 +457,29 @@ class ReviewWindow(QMainWindow):
             lambda state: self._done(episode_id, f"approved by mail of {when:%Y-%m-%d} -> {state}"),
             self._failed,
         )
+
+    def speaker_said_yes(self, episode_id: int | None = None) -> None:
+        """Set released = Yes for the selected held talk; it carries on by itself."""
+        if episode_id is None:
+            row = self.held.currentItem()
+            if row is None:
+                return
+            episode_id = int(row.data(Qt.ItemDataRole.UserRole))
+        identity, settings, chosen = self.identity, self.settings, episode_id
+
+        def run() -> str:
+            with self.sessions() as session, session.begin():
+                pipeline.set_released(session, chosen, True, identity, settings)
+                return editing.episode_row(session, chosen).state
+
+        self.runner.submit(
+            run, lambda state: self._released(chosen, f"released yes -> {state}"), self._failed
+        )
+
+    def _released(self, episode_id: int, what: str) -> None:
+        self.statusBar().showMessage(f"Episode {episode_id}: {what}")
+        self.reviewed.emit(episode_id, what)
+        self.refresh()
 
     def reject(self, comment: str | None = None) -> None:
         """Send the episode back to edit; asks for the comment unless one is given."""

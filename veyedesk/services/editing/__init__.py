@@ -32,8 +32,10 @@ if TYPE_CHECKING:
         write_journal as write_journal,
     )
     from veyedesk.services.editing.locks import (
+        HeldElsewhere as HeldElsewhere,
         LockHeld as LockHeld,
         LockState as LockState,
+        check_not_held as check_not_held,
         release_lock as release_lock,
         release_venue_locks as release_venue_locks,
         take_over as take_over,
@@ -89,6 +91,7 @@ if not TYPE_CHECKING:
             "EditConflict": "draft",
             "EpisodeContext": "facts",
             "EpisodeDraft": "draft",
+            "HeldElsewhere": "locks",
             "JournalEntry": "journal",
             "LockHeld": "locks",
             "LockLost": "open_save",
@@ -105,6 +108,7 @@ if not TYPE_CHECKING:
             "alignment_offset": "marks",
             "change_kind": "marks",
             "change_state": "open_save",
+            "check_not_held": "locks",
             "delete_mark": "marks",
             "discard_journal": "journal",
             "edit_note": "marks",

@@ -223,3 +223,64 @@ def release_venue_locks(session: Session, holder: str, *, renew: bool = False) -
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+class HeldElsewhere(Conflict):
+    """A move or encode of a talk that someone else holds (a lock or a venue checkout)."""
+
+    def __init__(self, state: LockState, doing: str) -> None:
+        if venue_laptop(state.holder):
+            why = "its edits come back when that laptop syncs, and would be judged again"
+        else:
+            why = "they may be changing its cuts or state right now"
+        super().__init__(
+            f"episode {state.episode_id} is {state.describe()}: refusing to {doing} it "
+            f"({why}); ask them to close it, or add --force to {doing} it anyway (recorded "
+            "in the talk's log)"
+        )
+        self.state = state
+
+
+def check_not_held(
+    session: Session,
+    episode_id: int,
+    who: Identity,
+    stale_minutes: int,
+    *,
+    doing: str,
+    force: bool = False,
+    action: str = "edit",
+) -> LockState | None:
+    """Refuse to act on a talk another editor or a venue copy holds; `force` goes past.
+
+    The one rule for front ends that change a talk without opening it (`veyedesk state
+    set`, `veyedesk encode`): a talk locked by someone else, or checked out to a laptop
+    (its lock names the copy), is theirs, even when the lock is stale (the message says
+    so). With `force` the action goes on and a Log row of kind LOCK says who forced past
+    whose lock; the lock itself is left to its holder. Returns the lock forced past, if
+    any. `doing` is the action's verb for the messages ("move", "encode"); `action` the
+    permission it needs, checked first.
+    """
+    who.require(action)
+    state = lock_state(session, episode_id, stale_minutes)
+    if state.free or state.held_by(who.name):
+        return None
+    if not force:
+        raise HeldElsewhere(state, doing)
+    episode = get_episode(session, episode_id)
+    now = _now(session)
+    session.add(
+        Log(
+            episode_id=episode_id,
+            state_id=episode.state_id,
+            ready=now,
+            start=now,
+            end=now,
+            user=who.name,
+            kind=LogKind.LOCK,
+            result=f"{who.name} forced past the lock of {state.holder} to {doing} it "
+            f"(--force; {state.describe()})",
+        )
+    )
+    session.flush()
+    return state

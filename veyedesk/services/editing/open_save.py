@@ -155,10 +155,11 @@ def save_episode(
         resumed = resume(session, episode, who.name, settings.default_profile)
         job = job or (f"queued {resumed.kind} {resumed.profile}" if resumed is not None else "")
         moved = True
-    if moved:
-        # Where the talk is now: a pass state walks it on, a release hold keeps it back.
-        now_in = get_episode(session, draft.episode_id).state
-        saved.fields[STATE] = now_in.slug if now_in is not None else wanted
+    # Where the talk is now, moved or not: a pass state walks it on, a release hold keeps
+    # it back, and a worker or a reviewer may have moved it since the form was opened (the
+    # form's base must follow, or it shows a state the talk left long ago).
+    now_in = get_episode(session, draft.episode_id).state
+    saved.fields[STATE] = now_in.slug if now_in is not None else (wanted if moved else None)
     if release:
         release_lock(session, draft.episode_id, who)
     session.flush()

@@ -24,9 +24,11 @@ if TYPE_CHECKING:
         set_released as set_released,
     )
     from veyedesk.services.pipeline.review import (
+        HeldItem as HeldItem,
         ReviewItem as ReviewItem,
         ReviewPackage as ReviewPackage,
         approve as approve,
+        held_items as held_items,
         load_review as load_review,
         mark_opened as mark_opened,
         reject as reject,
@@ -48,6 +50,7 @@ if not TYPE_CHECKING:
         __name__,
         globals(),
         {
+            "HeldItem": "review",
             "PipelineView": "states",
             "ReviewItem": "review",
             "ReviewPackage": "review",
@@ -58,6 +61,7 @@ if not TYPE_CHECKING:
             "cancel_job": "queue_actions",
             "describe_command": "queue_actions",
             "find_show": "states",
+            "held_items": "review",
             "load_review": "review",
             "mark_opened": "review",
             "parse_released": "release",

@@ -19,6 +19,7 @@ from veyedesk.encode.plan import frames
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.model import Cut, Episode, Log, ReleaseHold, State
 from veyedesk.model.kinds import LogKind
+from veyedesk.model.pipeline import HoldReason
 from veyedesk.services.editing import change_state
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import get_episode
@@ -118,6 +119,54 @@ def review_items(session: Session, show_id: int) -> list[ReviewItem]:
             state=e.state.slug if e.state else "",
         )
         for e in session.scalars(stmt)
+    ]
+
+
+@dataclass(frozen=True)
+class HeldItem:
+    """A talk stopped before a public state by its `released`, as the review window lists it."""
+
+    episode_id: int
+    name: str
+    room: str
+    start: datetime | None
+    state: str
+    reason: HoldReason
+    before: str  # the public state it waits to enter
+
+    def describe(self) -> str:
+        """Why it waits, in the list's words: "waiting for the speaker's release (before …)"."""
+        return f"{self.reason.describe()} (before {self.before})"
+
+
+def held_items(session: Session, show_id: int) -> list[HeldItem]:
+    """Talks of the show held before a public state, in time order (reviewers see why).
+
+    Approved talks whose speaker has not said Yes wait here; "speaker said yes" in the
+    review window sets `released` through `services.pipeline.release.set_released`.
+    """
+    stmt = (
+        select(Episode, ReleaseHold)
+        .join(ReleaseHold, ReleaseHold.episode_id == Episode.id)
+        .where(Episode.show_id == show_id)
+        .options(
+            selectinload(Episode.location),
+            selectinload(Episode.state),
+            selectinload(ReleaseHold.state),
+        )
+        .order_by(Episode.start, Episode.id)
+    )
+    return [
+        HeldItem(
+            episode_id=e.id,
+            name=e.name,
+            room=e.location.name if e.location else "",
+            start=e.start,
+            state=e.state.slug if e.state else "",
+            reason=HoldReason(hold.reason),
+            before=hold.state.slug,
+        )
+        for e, hold in session.execute(stmt).all()
     ]
 
 
