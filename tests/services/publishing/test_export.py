@@ -57,7 +57,10 @@ def test_veyepar_json_has_veyepar_fields_and_cuts_and_reimports(
     assert (copy.name, copy.description, copy.start, copy.duration) == (
         ep.name, ep.description, ep.start, ep.duration,
     )  # fmt: skip
-    assert copy.location is ep.location  # the room is found again, not duplicated
+    # Rooms belong to one show: the other show gets its own room of the same slug.
+    assert copy.location is not None and ep.location is not None
+    assert (copy.location.slug, copy.location.show_id) == (ep.location.slug, other.id)
+    assert ep.location.show_id == ep.show_id
 
 
 # Veyepar's STATES as its models define them, written out: not derived from our table.
