@@ -30,7 +30,8 @@ from veyedesk.ingest.scan import (
     storable_text,
     walk_room,
 )
-from veyedesk.media.probe import MediaError, MediaInfo, probe
+# streams_summary is the one writer of RawFile.streams (every path that probes imports it).
+from veyedesk.media.probe import MediaError, MediaInfo, probe, streams_summary
 from veyedesk.model import Location, RawFile, Show
 from veyedesk.services.errors import InvalidInput
 
@@ -93,23 +94,6 @@ class ScanResult:
             f"{self.unchanged} unchanged ({self.probed} probed)"
         )
         return out
-
-
-def streams_summary(info: MediaInfo) -> str:
-    """One line per stream, e.g. `video dvvideo 720x576 25fps; audio pcm_s16le 2ch 48000Hz`."""
-    parts = []
-    for s in info.streams:
-        bits = [s.kind, s.codec]
-        if s.width and s.height:
-            bits.append(f"{s.width}x{s.height}")
-        if s.fps:
-            bits.append(f"{s.fps:g}fps")
-        if s.channels:
-            bits.append(f"{s.channels}ch")
-        if s.sample_rate:
-            bits.append(f"{s.sample_rate}Hz")
-        parts.append(" ".join(bits))
-    return "; ".join(parts)
 
 
 def probe_all(

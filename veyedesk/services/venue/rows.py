@@ -105,6 +105,13 @@ RAW_FIELDS = (
     "comment",
     "ocrtext",
 )
+# Measured from the media by a scan (media.probe), not set by a person: merged without
+# ever being a conflict (merge.py). One side's new measurement travels; when both sides
+# measured anew, the shared database's value stays on both, and a machine whose file
+# differs measures it again at its next scan. A volunteer cannot judge a probe result.
+MEDIA_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    (RAW_FILE, name) for name in ("filesize", "duration", "fps", "streams")
+)
 MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
 LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
 TOMBSTONE_FIELDS = ("deleted_at", "user")
