@@ -30,8 +30,8 @@ from veyedesk.services.ingest import (
     ScanResult,
     associate_show,
     open_episode_raw_files,
-    raw_root_of,
     scan_show_for,
+    watch_scope,
 )
 
 
@@ -426,20 +426,20 @@ class IngestActions(QObject):
             return
         sessions, raw_root = self.window.db_sessions, self.window.settings.raw_root
 
-        def work() -> Path | None:
+        def work() -> tuple[Path, frozenset[str] | None] | None:
             with sessions() as session:
                 try:
-                    return raw_root_of(session, show_id, raw_root)
+                    return watch_scope(session, show_id, raw_root)
                 except InvalidInput:
                     return None  # no raw folder set yet: nothing to watch
 
-        def done(root: Path | None) -> None:
+        def done(scope: tuple[Path, frozenset[str] | None] | None) -> None:
             if self.show_id != show_id or not self.watch_action.isChecked():
                 return
-            if root is None:
+            if scope is None:
                 self.watch.stop()
-            elif self.watch.root != root:
-                self.watch.start(root)
+            elif (self.watch.root, self.watch.rooms) != scope:
+                self.watch.start(*scope)
 
         self.quick.submit(work, done, lambda exc: self._say(f"Cannot watch: {exc}"))
 

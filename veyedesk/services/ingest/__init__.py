@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         plan_signature as plan_signature,
         raw_root_of as raw_root_of,
         scan_show_for as scan_show_for,
+        watch_scope as watch_scope,
     )
 
 __getattr__, __dir__ = lazy_face(
@@ -77,5 +78,6 @@ __getattr__, __dir__ = lazy_face(
         "scan_show_for": "window_steps",
         "show_raw_root": "scan",
         "unedited_reason": "retime",
+        "watch_scope": "window_steps",
     },
 )

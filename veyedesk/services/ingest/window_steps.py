@@ -25,7 +25,14 @@ from veyedesk.services.episodes import Selection, get_episode
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import AssocResult, associate
-from veyedesk.services.ingest.scan import Prober, Progress, ScanResult, scan_show, show_raw_root
+from veyedesk.services.ingest.scan import (
+    Prober,
+    Progress,
+    ScanResult,
+    scan_folders,
+    scan_show,
+    show_raw_root,
+)
 from veyedesk.services.ingest.schedule_import import ImportResult, import_schedule
 
 # Episodes associated per call: small enough for a progress bar that moves, large enough
@@ -91,6 +98,17 @@ def raw_root_of(session: Session, show_id: int, settings_raw_root: str) -> Path:
     return show_raw_root(get_show_by_id(session, show_id), settings_raw_root)
 
 
+def watch_scope(
+    session: Session, show_id: int, settings_raw_root: str
+) -> tuple[Path, frozenset[str] | None]:
+    """(raw folder, room folders to watch or None for all): what the folder watch looks at.
+
+    A venue copy watches only its own rooms (`scan.scan_folders`), as its scan does.
+    """
+    show = get_show_by_id(session, show_id)
+    return show_raw_root(show, settings_raw_root), scan_folders(session, show)
+
+
 def scan_show_for(
     session: Session,
     show_id: int,
@@ -116,7 +134,14 @@ def scan_show_for(
             f"the raw folder of show {show.slug!r} in its settings"
         )
     try:
-        return scan_show(session, show, root, progress=progress, prober=prober)
+        return scan_show(
+            session,
+            show,
+            root,
+            progress=progress,
+            prober=prober,
+            folders=scan_folders(session, show),
+        )
     except IntegrityError:
         raise ScanRaced(
             f"{root}: another machine recorded the same new files at the same moment; "
