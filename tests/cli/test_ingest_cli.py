@@ -184,3 +184,28 @@ def test_control_characters_typed_in_cli_slugs_and_states_do_not_reach_lookups(
     ok(*db, "import-schedule", "--client", "vk\x1b", "--show", "vk26\x07", str(csv))
     (row,) = json.loads(ok(*db, "episodes", *SHOW, "--state", "edit\x08", "--json"))
     assert "review 1" in ok(*db, "state", "set", str(row["id"]), "review 1\x1b")
+
+
+def test_a_blank_cell_removes_a_description_only_with_allow_removals(
+    db: list[str], tmp_path: Path
+) -> None:
+    """Issue 19 item 6: removals are listed and need --allow-removals."""
+    head = "name,room,start,duration,description,conf_key\n"
+    full, blank = tmp_path / "full.csv", tmp_path / "blank.csv"
+    full.write_text(head + "Talk,Main Hall,2026-03-01 10:00,1800,Keep me,k1\n")
+    blank.write_text(head + "Talk,Main Hall,2026-03-01 10:00,1800,,k1\n")
+    ok(*db, "import-schedule", *SHOW, str(full))
+    out = ok(*db, "import-schedule", *SHOW, str(blank))
+    assert "description: blank in the schedule; keeping 'Keep me'" in out
+    assert "--allow-removals" in out
+    engine = make_engine(db[1])
+
+    def description() -> str:
+        with engine.connect() as conn:
+            return str(conn.execute(text("select description from episode")).scalar_one())
+
+    assert description() == "Keep me"
+    out = ok(*db, "import-schedule", *SHOW, str(blank), "--allow-removals")
+    assert "description: removed (was 'Keep me')" in out
+    assert description() == ""
+    engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from veyedesk.ingest.schedule_merge import Removals
 from veyedesk.media.probe import probe
 from veyedesk.model import Episode
 from veyedesk.services.catalog import get_show_by_id
@@ -48,8 +49,11 @@ def plan_signature(result: ImportResult) -> Signature:
     return (
         tuple(r.conf_key for r in plan.added),
         tuple(
-            (p.existing.id, tuple((c.field, repr(c.new)) for c in p.changes)) for p in plan.changed
+            (p.existing.id, tuple((c.field, repr(c.new)) for c in p.changes if not c.removal))
+            for p in plan.updated
         ),
+        # A removal ticked for Apply moves from `removals` to `changes`: it is the same diff.
+        tuple((p.existing.id, p.removal_fields()) for p in plan.updated if p.removal_fields()),
         tuple((p.existing.id, tuple(c.field for c in p.kept)) for p in plan.kept),
         tuple(e.id for e in plan.vanished),
     )
@@ -77,6 +81,7 @@ def import_schedule_for(
     overwrite_edited: bool = False,
     dry_run: bool = True,
     expected: Signature | None = None,
+    removals: Removals = False,
 ) -> ImportResult:
     """Preview (dry run) or apply a schedule import for an editor or admin.
 
@@ -86,7 +91,14 @@ def import_schedule_for(
     who.require("edit")
     show = get_show_by_id(session, show_id)
     result = import_schedule(
-        session, show, data, source, fmt, dry_run=dry_run, overwrite_edited=overwrite_edited
+        session,
+        show,
+        data,
+        source,
+        fmt,
+        dry_run=dry_run,
+        overwrite_edited=overwrite_edited,
+        removals=removals,
     )
     if expected is not None and plan_signature(result) != expected:
         raise ImportOutdated(result)
