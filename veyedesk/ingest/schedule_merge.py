@@ -177,7 +177,8 @@ def shown_pair(old: Any, new: Any, limit: int = 70, as_text: Any = repr) -> tupl
     a, b = as_text(old), as_text(new)
     if len(a) <= limit and len(b) <= limit:
         return a, b
-    at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    differ = (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    at = next(differ, min(len(a), len(b)))
     start = max(0, at - limit // 3)
 
     def cut(text: str) -> str:

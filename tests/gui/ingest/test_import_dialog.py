@@ -232,8 +232,10 @@ def test_the_diff_shows_whole_values_removals_wait_for_a_tick_and_the_open_talk_
     assert not [a for a in prompts.asked if a.startswith("removals")]  # type: ignore[attr-defined]
     # The open talk (no unsaved edits) shows what the import wrote.
     qtbot.waitUntil(
-        lambda: window.editing.document is not None
-        and window.editing.document.draft.fields.get("description") == new,
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.fields.get("description") == new
+        ),
         timeout=10000,
     )
 

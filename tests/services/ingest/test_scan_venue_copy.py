@@ -45,9 +45,7 @@ def test_a_scan_on_a_room_copy_adds_only_that_rooms_files(
     assert result.unknown_folders == []  # room_b is the show's, just not this copy's
     with session_factory(local)() as s:
         rooms = set(
-            s.scalars(
-                select(Location.slug).join(RawFile, RawFile.location_id == Location.id)
-            )
+            s.scalars(select(Location.slug).join(RawFile, RawFile.location_id == Location.id))
         )
         assert rooms == {"room_a"}
         assert scan_folders(s, s.get_one(Show, show_id)) == frozenset({"room_a"})

@@ -99,3 +99,33 @@ def test_the_margin_reaches_into_the_neighbour_file(
     seconds, _size = _make(db_url, day, tmp_path / "kit")
     # 0.5 s of margin from the end of the first file, 0 to 5 s of the middle one.
     assert seconds == pytest.approx(0.5 + 5.0, abs=2 / FPS)
+
+
+def test_a_kit_carries_the_talks_title_image_and_the_venue_folder_resolves_it(
+    db_url: str, session: Session, day: RawDay, tmp_path: Path
+) -> None:
+    """Issue 19 item 9: a talk's own title image (stored relative) goes with the kit."""
+    from veyedesk.config import load_settings
+    from veyedesk.services.publishing.slides import title_template
+
+    files_root = tmp_path / "shared-files"
+    (files_root / "pyconf" / "titles").mkdir(parents=True)
+    (files_root / "pyconf" / "titles" / "own.svg").write_text("<svg/>")
+    episode = session.get(Episode, day.episode_id)
+    assert episode is not None
+    episode.title_image = "pyconf/titles/own.svg"
+    episode.thumbnail = "/home/alice/.local/share/veyedesk/thumbnails/x.png"
+    session.commit()
+    folder = tmp_path / "kit"
+    result = make_assets(
+        db_url, [day.episode_id], folder, raw_root=str(day.root), who="alice",
+        machine="train", margin=MARGIN, lock=False, files_root=str(files_root),
+    )  # fmt: skip
+    assert result.files == ["pyconf/titles/own.svg"]
+    assert (folder / "files" / "pyconf" / "titles" / "own.svg").read_text() == "<svg/>"
+    assert any("absolute path of one machine" in line for line in result.files_left)
+    venue = load_settings(flags={"venue": str(folder)})
+    assert venue.files_root == str(folder.resolve() / "files")
+    assert title_template(episode, root=venue.files_root) == (
+        folder.resolve() / "files" / "pyconf" / "titles" / "own.svg"
+    )

@@ -27,9 +27,7 @@ SETTLE_MS = 300  # directory events come in bursts (create, write, close): look 
 Snapshot = dict[str, tuple[int, int]]  # path -> (size, mtime ns)
 
 
-def snapshot(
-    root: Path, rooms: Collection[str] | None = None
-) -> tuple[Snapshot, list[str]]:
+def snapshot(root: Path, rooms: Collection[str] | None = None) -> tuple[Snapshot, list[str]]:
     """Sizes of the media files under the rooms folder, and the folders to watch.
 
     `rooms` (room folder names) limits the walk to those rooms: a venue copy watches

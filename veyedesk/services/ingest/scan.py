@@ -30,6 +30,7 @@ from veyedesk.ingest.scan import (
     storable_text,
     walk_room,
 )
+
 # streams_summary is the one writer of RawFile.streams (every path that probes imports it).
 from veyedesk.media.probe import MediaError, MediaInfo, probe, streams_summary
 from veyedesk.model import Episode, Location, RawFile, Show, VenueOrigin

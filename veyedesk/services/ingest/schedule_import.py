@@ -247,9 +247,7 @@ def _plan_with_room_keys(
     for record in schedule.events:
         record.room = rooms.key(record.room)
     try:
-        return plan_merge(
-            schedule, existing, overwrite_edited=overwrite_edited, removals=removals
-        )
+        return plan_merge(schedule, existing, overwrite_edited=overwrite_edited, removals=removals)
     finally:
         for record, name in zip(schedule.events, names, strict=True):
             record.room = name

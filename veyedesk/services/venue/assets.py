@@ -11,6 +11,9 @@
   only what of that stretch falls in them, and a file outside it gets no piece (the
   venue editor shows it as absent); or with `proxy=True`
   `media/<room>/<raw file name>.mp4`: small H.264 proxies with the raw timing;
+- `files/<path>`: the talks' thumbnails and own title images and the client's title and
+  credits templates, at the paths the rows store relative to the shared files root
+  (`model.shared_files`); `--venue DIR` takes `files/` as its root, so they resolve there;
 - `assets.json`: the manifest (raw file UUID → piece, the raw second at its time 0),
   which `media.locator.MediaLocator` reads wherever a raw file's media is needed.
 
@@ -35,12 +38,14 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from veyedesk.config import VENUE_FILES
 from veyedesk.media.locator import MANIFEST, VENUE_DB, Manifest, ManifestEntry
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.media.proxy import make_proxy
 from veyedesk.media.segments import Piece, kit_span, make_segment
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
+from veyedesk.model.shared_files import OutsideRoot, is_relative, resolve
 from veyedesk.model.timecode import add_seconds
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
@@ -75,6 +80,10 @@ class AssetsResult:
     pieces: dict[str, Piece] = field(default_factory=dict)  # raw file UUID → piece
     raw_bytes: int = 0  # the raw files the pieces come from
     piece_bytes: int = 0
+    # Shared files (title images, thumbnails, templates) copied under files/, and those
+    # left out with the reason (absolute paths of one machine, files not found here).
+    files: list[str] = field(default_factory=list)
+    files_left: list[str] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -84,8 +93,9 @@ class AssetsResult:
 
 def _needs(
     session: Session, episode_ids: Sequence[int], raw_root: str, margin: float = DEFAULT_MARGIN
-) -> tuple[str, str, list[RawNeed]]:
-    """(client slug, show slug, raw files with the cuts on them) of the talks."""
+) -> tuple[str, str, list[RawNeed], set[str]]:
+    """(client slug, show slug, raw files with the cuts on them, shared file paths) of the
+    talks."""
     episodes = list(
         session.scalars(
             select(Episode)
@@ -142,7 +152,38 @@ def _needs(
         for raw in sorted(raws.values(), key=lambda r: (r.location.slug, r.filename))
         if by_raw[raw.id] or windows[raw.id]
     ]
-    return client, show, needs
+    named = {
+        value
+        for e in episodes
+        for value in (e.thumbnail, e.title_image, e.show.client.title_svg, e.show.client.credits)
+        if value
+    }
+    return client, show, needs, named
+
+
+def _copy_shared_files(
+    named: set[str], files_root: str, folder: Path, result: AssetsResult
+) -> None:
+    """Copy the files rows name into `folder/files/<stored path>`; list what cannot go."""
+    for stored in sorted(named):
+        if not is_relative(stored):
+            result.files_left.append(
+                f"{stored}: an absolute path of one machine; choose the file again under "
+                "the shared files folder to carry it"
+            )
+            continue
+        try:
+            source = resolve(stored, files_root)
+            target = resolve(stored, folder / VENUE_FILES)
+        except OutsideRoot as exc:
+            result.files_left.append(str(exc))
+            continue
+        if not source.is_file():
+            result.files_left.append(f"{stored}: not found under {files_root}")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        result.files.append(stored)
 
 
 def _talk_window(episode: Episode, margin: float) -> tuple[datetime, datetime] | None:
@@ -219,10 +260,12 @@ def make_assets(
     margin: float = DEFAULT_MARGIN,
     lock: bool = True,
     progress: Progress | None = None,
+    files_root: str | None = None,
 ) -> AssetsResult:
     """Write an assets folder for `episode_ids` of the shared database `source`.
 
-    `raw_root` finds the raw files (as `Settings.raw_root`). Raises InvalidInput naming
+    `raw_root` finds the raw files (as `Settings.raw_root`), `files_root` the shared
+    files rows name (`Settings.files_root`; None = `raw_root`). Raises InvalidInput naming
     the talk or raw file when a talk has no cuts, a raw file is missing or unreadable, or
     the folder already holds assets; a failure leaves no venue copy and takes no lock.
     """
@@ -238,7 +281,7 @@ def make_assets(
     engine, _url, owned = source_engine(source)
     try:
         with Session(engine) as session:
-            client, show, needs = _needs(session, episode_ids, raw_root, margin)
+            client, show, needs, named = _needs(session, episode_ids, raw_root, margin)
     finally:
         if owned:
             engine.dispose()
@@ -280,16 +323,20 @@ def make_assets(
     except BaseException:
         shutil.rmtree(folder / MEDIA_DIR, ignore_errors=True)
         raise
-    manifest.episodes = _episode_uuids(folder, copied.episode_ids)
-    manifest.save(folder)
-    report(1.0, "done")
-    return AssetsResult(
+    result = AssetsResult(
         folder=folder,
         checkout=copied,
         pieces=result_pieces,
         raw_bytes=raw_bytes,
         piece_bytes=sum(p.path.stat().st_size for p in result_pieces.values()),
     )
+    _copy_shared_files(named, raw_root if files_root is None else files_root, folder, result)
+    # files/ always exists in a kit: `--venue DIR` then resolves stored paths under it.
+    (folder / VENUE_FILES).mkdir(exist_ok=True)
+    manifest.episodes = _episode_uuids(folder, copied.episode_ids)
+    manifest.save(folder)
+    report(1.0, "done")
+    return result
 
 
 def _episode_uuids(folder: Path, episode_ids: Sequence[int]) -> list[str]:
