@@ -74,7 +74,10 @@ EPISODE_FIELDS = (
     "normalise",
     "channelcopy",
     "av_offset_ms",
+    # File paths relative to the shared files root (model.shared_files): the same text
+    # names the same file on every machine, so they merge like any text.
     "thumbnail",
+    "title_image",
     "comment",
     "stop",
     "sequence",
