@@ -127,6 +127,9 @@ class Settings:
     db: str = ""
     raw_root: str = ""
     output_root: str = ""
+    # Where files named by shared rows are (thumbnails, title images, title/credits
+    # templates: model.shared_files); blank = raw_root. See `files_root`.
+    assets_root: str = ""
     user: str = ""
     password: str = dataclasses.field(default="", repr=False)
     lock_stale_minutes: int = 120
@@ -143,6 +146,11 @@ class Settings:
     # assets manifest, if any, says where the raw files' media is (media.locator).
     venue: str = ""
 
+    @property
+    def files_root(self) -> str:
+        """The root that shared rows' file paths are relative to on this machine."""
+        return self.assets_root or self.raw_root
+
     def profile(self, name: str | None = None) -> EncodeProfile:
         """The named encode profile (default profile when None)."""
         key = name or self.default_profile
@@ -158,6 +166,7 @@ SCALARS: dict[str, type] = {
     "db": str,
     "raw_root": str,
     "output_root": str,
+    "assets_root": str,
     "user": str,
     "password": str,
     "lock_stale_minutes": int,
@@ -263,6 +272,9 @@ def load_settings(
     )
 
 
+VENUE_FILES = "files"  # a venue folder's copy of the shared files root (model.shared_files)
+
+
 def venue_db_url(folder: Path) -> str:
     """The database of a venue folder: `<folder>/venue.db` (SQLite)."""
     return f"sqlite:///{folder / 'venue.db'}"
@@ -281,6 +293,10 @@ def _venue_overrides(values: Mapping[str, Any], flags: Mapping[str, Any]) -> dic
             "`veyedesk venue checkout`"
         )
     out: dict[str, Any] = {"venue": str(folder), "db": venue_db_url(folder)}
+    if (folder / VENUE_FILES).is_dir():
+        # An assets kit carries the talks' title images and thumbnails under files/, at
+        # the paths the rows store relative to the shared files root.
+        out["assets_root"] = str(folder / VENUE_FILES)
     if not values.get("output_root"):
         # Encodes made offline stay with the folder they were made from.
         out["output_root"] = str(folder / "output")

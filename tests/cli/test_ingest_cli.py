@@ -213,3 +213,28 @@ def test_export_of_a_whole_show_imports_into_another_client_unchanged(
     assert "no changes" in ok(*db, "import-schedule", *moved, str(xml))
     line = one_error_line(run(*db, "export", "--client", "vk"))
     assert "give --client and --show" in line
+
+
+def test_a_blank_cell_removes_a_description_only_with_allow_removals(
+    db: list[str], tmp_path: Path
+) -> None:
+    """Issue 19 item 6: removals are listed and need --allow-removals."""
+    head = "name,room,start,duration,description,conf_key\n"
+    full, blank = tmp_path / "full.csv", tmp_path / "blank.csv"
+    full.write_text(head + "Talk,Main Hall,2026-03-01 10:00,1800,Keep me,k1\n")
+    blank.write_text(head + "Talk,Main Hall,2026-03-01 10:00,1800,,k1\n")
+    ok(*db, "import-schedule", *SHOW, str(full))
+    out = ok(*db, "import-schedule", *SHOW, str(blank))
+    assert "description: blank in the schedule; keeping 'Keep me'" in out
+    assert "--allow-removals" in out
+    engine = make_engine(db[1])
+
+    def description() -> str:
+        with engine.connect() as conn:
+            return str(conn.execute(text("select description from episode")).scalar_one())
+
+    assert description() == "Keep me"
+    out = ok(*db, "import-schedule", *SHOW, str(blank), "--allow-removals")
+    assert "description: removed (was 'Keep me')" in out
+    assert description() == ""
+    engine.dispose()

@@ -347,3 +347,24 @@ def test_0014_unsets_post_public_only_where_it_is_the_old_copied_default(
         ("post", shows[1], "pass", None, False),
         ("make public", shows[0], "command", "publish {slug}", True),
     ]
+
+
+def test_0015_makes_file_paths_under_the_shared_files_root_relative(tmp_path: Path) -> None:
+    """Issue 19 item 9: thumbnails, title images and templates were absolute paths."""
+    root = tmp_path / "shared"
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0012", files_root=str(root))
+    with engine.begin() as conn:
+        _insert(conn, "client", id=1, name="C", slug="c", title_svg=f"{root}/c/title.svg",
+                credits="/elsewhere/credits.svg")  # fmt: skip
+        _insert(conn, "show", id=1, client_id=1, name="S", slug="s")
+        _insert(conn, "episode", id=1, show_id=1, name="t", slug="t",
+                thumbnail=f"{root}/thumbnails/c/s/t.png", title_image=f"{root}/c/s/own.png",
+                uuid="u1")  # fmt: skip
+    upgrade(engine, files_root=str(root))
+    with engine.connect() as conn:
+        episode = conn.execute(text("SELECT thumbnail, title_image FROM episode")).one()
+        client = conn.execute(text("SELECT title_svg, credits FROM client")).one()
+    assert tuple(episode) == ("thumbnails/c/s/t.png", "c/s/own.png")
+    assert tuple(client) == ("c/title.svg", "/elsewhere/credits.svg")  # outside: left alone
+    engine.dispose()

@@ -28,6 +28,7 @@ class ScriptedPrompts(Prompts):
         self.unsaved_answer = "save"
         self.restore_answer = "restore"
         self.take_over_answer = True
+        self.removals_answer = True
         self.conflict: Callable[..., tuple[EpisodeDraft, EpisodeDraft] | None] | None = None
         self.errors: list[str] = []
         self.unexpected: list[bool] = []
@@ -39,6 +40,10 @@ class ScriptedPrompts(Prompts):
     def restore(self, entry: JournalEntry) -> str:
         self.asked.append(f"restore: {entry.name}")
         return self.restore_answer
+
+    def confirm_removals(self, lines: list[str]) -> bool:
+        self.asked.append("removals: " + "; ".join(lines))
+        return self.removals_answer
 
     def take_over(self, state: LockState) -> bool:
         self.asked.append(f"take over: {state.describe()}")

@@ -9,7 +9,14 @@ import pytest
 from tests.support.frames import audio_samples, video_md5s
 from tests.support.media import make_clip
 from veyedesk.media.probe import MediaError
-from veyedesk.media.segments import Span, covering_span, dv_layout, make_segment, video_timing
+from veyedesk.media.segments import (
+    Span,
+    covering_span,
+    dv_layout,
+    kit_span,
+    make_segment,
+    video_timing,
+)
 
 
 @pytest.fixture(scope="module")
@@ -17,6 +24,14 @@ def long_clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """12 s clips: DV, MPEG-TS (1 s GOP, starts at 1.4 s) and MP4 (10 s GOP)."""
     folder = tmp_path_factory.mktemp("long")
     return {k: make_clip(folder / f"raw.{k}", k, 12.0) for k in ("dv", "ts", "mp4")}
+
+
+def test_kit_span_takes_applied_cuts_and_only_the_part_of_a_window_inside_the_file() -> None:
+    assert kit_span([(10.0, 20.0)], [], 5.0, 100.0) == Span(5.0, 25.0)
+    # A neighbour file: the talk's window (already ± margin) reaches 3 s into it.
+    assert kit_span([], [(-50.0, 3.0)], 5.0, 100.0) == Span(0.0, 3.0)
+    assert kit_span([], [(100.0, 140.0)], 5.0, 100.0) is None  # it ends where the talk starts
+    assert kit_span([(10.0, 20.0)], [(30.0, 40.0)], 1.0, 100.0) == Span(9.0, 40.0)
 
 
 def test_covering_span_takes_every_cut_with_the_margin_inside_the_file() -> None:

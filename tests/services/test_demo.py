@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import data_dir
 from veyedesk.media.demo_media import demo_recording_args
-from veyedesk.media.probe import probe
+from veyedesk.media.probe import probe, streams_summary
 from veyedesk.model import Cut, Episode, Location, RawFile
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
 from veyedesk.services.editing.draft import load_draft
@@ -34,6 +34,8 @@ def test_creates_two_rooms_eight_talks_and_real_recordings_with_a_gap(session: S
         path = raw.path("")
         assert path.is_file() and str(path).startswith(str(folder))
         assert raw.duration == pytest.approx(4.0, abs=0.1) and raw.fps == 25.0
+        # One spelling of a probe's streams, whoever wrote the row (issue 19 item 3).
+        assert raw.streams == streams_summary(probe(path))
     # Files of a room leave a gap, as a recorder restarted between talks.
     assert (raws[1].start - raws[0].start).total_seconds() == 5.0
     room2 = session.scalar(select(Location).where(Location.slug == "demo_room_2"))

@@ -53,6 +53,7 @@ def assets_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         ns.episode_ids,
         ns.output,
         raw_root=ctx.settings.raw_root,
+        files_root=ctx.settings.files_root,
         who=who,
         machine=ns.machine,
         proxy=ns.proxy,
@@ -64,6 +65,8 @@ def assets_cmd(ctx: Context, ns: argparse.Namespace) -> int:
         f"{len(result.pieces)} {kind}: {result.piece_bytes / 1e6:.1f} MB of "
         f"{result.raw_bytes / 1e6:.1f} MB raw ({100 * result.share:.1f} %)"
     )
+    for line in result.files_left:
+        print(f"  not carried: {line}")
     copied = result.checkout
     print(f"venue copy of {len(copied.episode_ids)} talks in {result.folder / 'venue.db'}")
     if not ns.no_lock:

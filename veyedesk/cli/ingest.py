@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="also overwrite fields an editor changed in veyedesk",
     )
+    imp.add_argument(
+        "--allow-removals",
+        action="store_true",
+        help="let a blank schedule value erase a talk's text (without it, such removals "
+        "are listed and not applied)",
+    )
     imp.set_defaults(func=import_schedule_cmd)
 
     scan = sub.add_parser(
@@ -146,6 +152,7 @@ def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:
             ns.format,
             dry_run=ns.dry_run,
             overwrite_edited=ns.overwrite_edited,
+            removals=ns.allow_removals,
         )
         for line in result.lines():
             print(line)

@@ -77,7 +77,7 @@ def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     selection = selection_from(ns)
     with ctx.session() as session:
         ctx.identity(session)
-        jobs = publishing.show_slide_jobs(session, selection)
+        jobs = publishing.show_slide_jobs(session, selection, ctx.settings.files_root)
         heading = publishing.show_heading(session, selection)
     # Rendering takes seconds to minutes: no database session is held meanwhile.
     sheet = publishing.write_proof_sheet(jobs, Path(ns.output), heading, ns.jobs)

@@ -186,7 +186,7 @@ def client_set(ctx: Context, ns: argparse.Namespace) -> int:
     with ctx.session() as session:
         who = ctx.identity(session)
         client = catalog.get_client(session, ns.client)
-        changes = admin.set_client(session, who, client, values)
+        changes = admin.set_client(session, who, client, values, ctx.settings.files_root)
     _print_changes(f"client {ns.client}", changes)
     return EXIT_OK
 

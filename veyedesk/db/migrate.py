@@ -20,12 +20,18 @@ from veyedesk.model import Base
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
-    """An Alembic Config pointing at our scripts; `engine` is handed to env.py."""
+def alembic_config(engine: Engine | None = None, files_root: str | None = None) -> Config:
+    """An Alembic Config pointing at our scripts; `engine` is handed to env.py.
+
+    `files_root` is the shared files root data migrations convert paths against (0014);
+    None = this machine's settings.
+    """
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
         cfg.attributes["engine"] = engine
+    if files_root is not None:
+        cfg.attributes["files_root"] = files_root
     return cfg
 
 
@@ -42,10 +48,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to `revision`."""
+def upgrade(engine: Engine, revision: str = "head", files_root: str | None = None) -> None:
+    """Apply migrations up to `revision` (`files_root`: see `alembic_config`)."""
     refuse_newer(engine)
-    command.upgrade(alembic_config(engine), revision)
+    command.upgrade(alembic_config(engine, files_root), revision)
 
 
 def refuse_newer(engine: Engine) -> None:

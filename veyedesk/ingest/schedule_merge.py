@@ -5,10 +5,16 @@ vanished, kept-because-edited); the service applies it. A field counts as edited
 person when it is listed in `Episode.edited_fields`, or when its current value differs
 from what the previous import wrote (kept in `conf_meta["imported"]`), which works even
 when nothing maintained edited_fields.
+
+A blank schedule value over existing text (an empty CSV cell under a description) is a
+*removal*, a kind of change of its own: it is planned but not applied unless chosen
+(`removals`: True for all, or the (episode id, field) pairs a person ticked). A blank
+cell is more often a column someone forgot to fill than a wish to erase a description.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -47,11 +53,21 @@ class Existing:
     edited_fields: frozenset[str] = frozenset()
 
 
+BLANK = (None, "")
+# Which removals to apply: True (all: `--allow-removals`), False, or the chosen ones.
+Removals = bool | Collection[tuple[int, str]]
+
+
 @dataclass(frozen=True)
 class FieldChange:
     field: str
     old: Any
     new: Any
+
+    @property
+    def removal(self) -> bool:
+        """The schedule is blank where the talk has a value: applying it erases the value."""
+        return self.new in BLANK and self.old not in BLANK
 
 
 @dataclass
@@ -62,7 +78,13 @@ class EpisodePlan:
     record: EventRecord
     changes: list[FieldChange] = field(default_factory=list)
     kept: list[FieldChange] = field(default_factory=list)  # edited here: schedule ignored
+    # Removals not chosen: planned, not applied (a chosen one is in `changes`).
+    removals: list[FieldChange] = field(default_factory=list)
     imported: dict[str, Any] = field(default_factory=dict)  # new conf_meta["imported"]
+
+    def removal_fields(self) -> tuple[str, ...]:
+        """Every field the schedule blanks, chosen or not (the same for a preview and Apply)."""
+        return tuple(sorted(c.field for c in self.changes + self.removals if c.removal))
 
 
 @dataclass
@@ -82,12 +104,17 @@ class MergePlan:
         return [p for p in self.updated if p.kept]
 
     @property
+    def removing(self) -> list[EpisodePlan]:
+        """Talks with removals not chosen (they wait for a tick or `--allow-removals`)."""
+        return [p for p in self.updated if p.removals]
+
+    @property
     def unchanged(self) -> int:
-        return sum(1 for p in self.updated if not p.changes and not p.kept)
+        return sum(1 for p in self.updated if not p.changes and not p.kept and not p.removals)
 
     @property
     def is_noop(self) -> bool:
-        return not (self.added or self.changed or self.vanished or self.kept)
+        return not (self.added or self.changed or self.vanished or self.kept or self.removing)
 
     def lines(self) -> list[str]:
         """The diff as text, one line per added/vanished talk and per changed field."""
@@ -98,7 +125,12 @@ class MergePlan:
         for plan in self.changed:
             ex = plan.existing
             out.append(f"~ changed {ex.conf_key} (episode {ex.id}): {ex.name!r}")
-            out += [f"    {c.field}: {_short(c.old)} -> {_short(c.new)}" for c in plan.changes]
+            out += [
+                f"    {c.field}: removed (was {_short(c.old)})"
+                if c.removal
+                else f"    {c.field}: {' -> '.join(shown_pair(c.old, c.new))}"
+                for c in plan.changes
+            ]
         for plan in self.kept:
             ex = plan.existing
             out.append(f"= kept    {ex.conf_key} (episode {ex.id}): edited in veyedesk")
@@ -106,12 +138,21 @@ class MergePlan:
                 f"    {c.field}: keeping {_short(c.old)} (schedule says {_short(c.new)})"
                 for c in plan.kept
             ]
+        for plan in self.removing:
+            ex = plan.existing
+            out.append(f"! blank   {ex.conf_key} (episode {ex.id}): {ex.name!r}")
+            out += [
+                f"    {c.field}: blank in the schedule; keeping {_short(c.old)} "
+                "(choose the removal to erase it: --allow-removals)"
+                for c in plan.removals
+            ]
         for ex in self.vanished:
             out.append(f"- vanished {ex.conf_key} (episode {ex.id}): {ex.name!r} (not deleted)")
+        pending = sum(len(p.removals) for p in self.removing)
         summary = (
             f"{len(self.added)} added, {len(self.changed)} changed, "
-            f"{len(self.kept)} kept because edited, {len(self.vanished)} vanished, "
-            f"{self.unchanged} unchanged"
+            f"{len(self.kept)} kept because edited, {pending} removals not applied, "
+            f"{len(self.vanished)} vanished, {self.unchanged} unchanged"
         )
         out.append(summary if not self.is_noop else f"no changes ({summary})")
         return out
@@ -126,10 +167,39 @@ def _short(value: Any, limit: int = 70) -> str:
     return f"{text[:half]} ... {text[-half:]}"
 
 
+def shown_pair(old: Any, new: Any, limit: int = 70, as_text: Any = repr) -> tuple[str, str]:
+    """Old and new for a one-line diff, cut around where they first differ.
+
+    Cutting each value on its own (in the middle, or at its end) printed a change made
+    past the cut as two identical strings; cutting both at the same place keeps the
+    difference in view.
+    """
+    a, b = as_text(old), as_text(new)
+    if len(a) <= limit and len(b) <= limit:
+        return a, b
+    differ = (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y)
+    at = next(differ, min(len(a), len(b)))
+    start = max(0, at - limit // 3)
+
+    def cut(text: str) -> str:
+        piece = text[start : start + limit]
+        return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")
+
+    return cut(a), cut(b)
+
+
 def plan_merge(
-    schedule: Schedule, existing: list[Existing], *, overwrite_edited: bool = False
+    schedule: Schedule,
+    existing: list[Existing],
+    *,
+    overwrite_edited: bool = False,
+    removals: Removals = False,
 ) -> MergePlan:
-    """Compare `schedule` with `existing` episodes (matched on conf_key)."""
+    """Compare `schedule` with `existing` episodes (matched on conf_key).
+
+    A removal not chosen by `removals` waits in `EpisodePlan.removals`, and its field's
+    imported value stays the old one, so the next import offers it again.
+    """
     by_key = {e.conf_key: e for e in existing if e.conf_key}
     plan = MergePlan()
     seen: set[str] = set()
@@ -149,10 +219,23 @@ def plan_merge(
             hand_edited = name in ex.edited_fields or (
                 name in ex.imported and ex.imported[name] != current
             )
+            change = FieldChange(name, current, new)
             if hand_edited and not overwrite_edited:
-                ep.kept.append(FieldChange(name, current, new))
+                ep.kept.append(change)
+            elif change.removal and not _chosen(removals, ex.id, name):
+                ep.removals.append(change)
+                if name in ex.imported:
+                    ep.imported[name] = ex.imported[name]
+                else:
+                    del ep.imported[name]
             else:
-                ep.changes.append(FieldChange(name, current, new))
+                ep.changes.append(change)
         plan.updated.append(ep)
     plan.vanished = [e for e in existing if e.conf_key and e.conf_key not in seen]
     return plan
+
+
+def _chosen(removals: Removals, episode_id: int, name: str) -> bool:
+    if isinstance(removals, bool):
+        return removals
+    return (episode_id, name) in removals

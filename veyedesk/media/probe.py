@@ -149,6 +149,28 @@ def parse_probe(path: Path, data: dict[str, Any], size: int = 0) -> MediaInfo:
     )
 
 
+def streams_summary(info: MediaInfo) -> str:
+    """RawFile.streams: `video dvvideo 720x576 25fps; audio pcm_s16le 2ch 48000Hz`.
+
+    The one spelling of a probe's streams: every writer of the column (scan, demo, a
+    venue copy's scan) calls this, so two machines that probed the same file store the
+    same text and a sync never sees a difference that is only spelling.
+    """
+    parts = []
+    for s in info.streams:
+        bits = [s.kind, s.codec]
+        if s.width and s.height:
+            bits.append(f"{s.width}x{s.height}")
+        if s.fps:
+            bits.append(f"{s.fps:g}fps")
+        if s.channels:
+            bits.append(f"{s.channels}ch")
+        if s.sample_rate:
+            bits.append(f"{s.sample_rate}Hz")
+        parts.append(" ".join(bits))
+    return "; ".join(parts)
+
+
 def probe(path: Path | str, timeout: float = PROBE_TIMEOUT) -> MediaInfo:
     """ffprobe `path`; MediaError names the file and the reason when it cannot be read."""
     path = Path(path)

@@ -80,6 +80,29 @@ def covering_span(cuts: Iterable[tuple[float, float]], margin: float, length: fl
     return Span(start, max(start, end))
 
 
+def kit_span(
+    cuts: Iterable[tuple[float, float]],
+    windows: Iterable[tuple[float, float]],
+    margin: float,
+    length: float,
+) -> Span | None:
+    """The stretch of a raw file an assets kit copies, or None when it needs none of it.
+
+    `cuts` are the applied cuts on this file (in, out), kept ± `margin`; `windows` are the
+    talks' stretches (their applied cuts, else their scheduled slots) already widened by
+    the margin, in this file's seconds: a neighbouring file contributes only what of them
+    falls inside it, never its unapplied whole-file cuts.
+    """
+    spans = [covering_span(cut_list, margin, length)] if (cut_list := list(cuts)) else []
+    for start, end in windows:
+        inside = Span(max(0.0, start), min(length, end))
+        if inside.seconds > 0:
+            spans.append(inside)
+    if not spans:
+        return None
+    return Span(min(s.start for s in spans), max(s.end for s in spans))
+
+
 @dataclass(frozen=True)
 class VideoTiming:
     """Where a file's video starts and ends, as its packets say (no decoding)."""

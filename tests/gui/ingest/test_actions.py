@@ -192,6 +192,28 @@ def test_the_watch_reports_a_deleted_file_but_not_a_whole_folder_gone(
     watch.stop()
 
 
+def test_a_watch_limited_to_rooms_sees_nothing_of_the_other_rooms(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A venue copy watches its own room only (issue 19 item 3)."""
+    mine, other = tmp_path / "dv" / "room_a" / DAY, tmp_path / "dv" / "room_b" / DAY
+    for folder in (mine, other):
+        folder.mkdir(parents=True)
+        _write(folder / "09_00_00.dv", 100)
+    watch = FolderWatch(BackgroundRunner(), poll_ms=3_600_000, settle_ms=10)
+    reports: list[list[str]] = []
+    watch.changed.connect(reports.append)
+    watch.start(tmp_path, rooms={"room_a"})
+    qtbot.waitUntil(lambda: not watch._looking, timeout=5000)
+    assert reports == [[str(mine / "09_00_00.dv")]]
+    _write(other / "10_00_00.dv", 100)
+    _looked(qtbot, watch)
+    assert len(reports) == 1  # a new file in another room starts no scan
+    watched = watch._watcher.directories()
+    assert watched and not any("room_b" in d for d in watched)
+    watch.stop()
+
+
 def test_new_files_wait_for_a_pause_before_the_timeline_is_rebuilt(
     qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path, clips: dict[str, Path]
 ) -> None:

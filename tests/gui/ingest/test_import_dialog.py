@@ -173,3 +173,82 @@ def test_the_schedule_can_come_from_the_conference_url(
     with qtbot.waitSignal(window.ingest.imported, timeout=10000):
         qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
     assert _count(engine) == 7
+
+
+def test_the_diff_shows_whole_values_removals_wait_for_a_tick_and_the_open_talk_reloads(
+    qtbot: QtBot, engine: Engine, session: Session, tmp_path: Path
+) -> None:
+    """Issue 19 item 6: a cut-off diff hid a change, and blank cells wiped descriptions."""
+    from tests.gui.editor_support import open_episode
+    from veyedesk.gui.ingest.import_dialog import CHANGE_ROLE
+    from veyedesk.services.ingest.schedule_import import import_schedule
+
+    catalog.add_client(session, "vk")
+    show = catalog.add_show(session, "vk", "vk26", "VK 26")
+    session.commit()
+    head = "name,room,start,duration,description,conf_key\n"
+    intro = "An introduction that goes on for a while. " * 4
+    tail = " Then the details follow, at length, <b>as typed</b>." * 3
+    old, new = intro + "Bring a laptop." + tail, intro + "Bring a tablet." + tail
+
+    def csv(first: str, second: str) -> bytes:
+        return (
+            head
+            + f'Talk one,Main Hall,2026-03-01 10:00,1800,"{first}",k0\n'
+            + f'Talk two,Main Hall,2026-03-01 11:00,1800,"{second}",k1\n'
+        ).encode()
+
+    import_schedule(session, show, csv(old, "Keep this description."), "talks.csv")
+    session.commit()
+    ids = {e.conf_key: e.id for e in show.episodes}
+    window = open_window(qtbot, engine, watch=False)
+    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() == 2, timeout=10000)
+    open_episode(qtbot, window, ids["k0"])
+    path = tmp_path / "talks.csv"
+    path.write_bytes(csv(new, ""))
+    window.ingest.import_action.trigger()
+    dialog = window.ingest.dialog
+    assert dialog is not None
+    _preview(qtbot, dialog, path)
+    items = _group_items(dialog)
+    line = items["changed"].child(0).child(0)
+    shown_old, shown_new = line.text(1).split(" → ")
+    assert shown_old != shown_new and "laptop" in shown_old and "tablet" in shown_new
+    assert "tablet" in line.toolTip(1) and "&lt;b&gt;as typed" in line.toolTip(1)
+    dialog.tree.setCurrentItem(line)
+    assert dialog.compare.isVisible()
+    assert (dialog.old_text.toPlainText(), dialog.new_text.toPlainText()) == (old, new)
+    assert isinstance(line.data(0, CHANGE_ROLE).new, str)
+    removal = items["removals"].child(0).child(0)
+    assert items["removals"].text(0) == "Blank in the schedule: tick to erase (1)"
+    assert removal.checkState(0) == Qt.CheckState.Unchecked
+
+    with qtbot.waitSignal(window.ingest.imported, timeout=10000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    with Session(engine) as s:
+        descriptions = dict(s.execute(select(Episode.conf_key, Episode.description)).all())
+    assert descriptions == {"k0": new, "k1": "Keep this description."}
+    prompts = window.prompts
+    assert not [a for a in prompts.asked if a.startswith("removals")]  # type: ignore[attr-defined]
+    # The open talk (no unsaved edits) shows what the import wrote.
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.fields.get("description") == new
+        ),
+        timeout=10000,
+    )
+
+    window.ingest.import_action.trigger()
+    dialog = window.ingest.dialog
+    assert dialog is not None
+    _preview(qtbot, dialog, path)
+    removal = _group_items(dialog)["removals"].child(0).child(0)
+    removal.setCheckState(0, Qt.CheckState.Checked)
+    assert dialog.ticked_removals() == [(ids["k1"], "description", "Talk two")]
+    with qtbot.waitSignal(window.ingest.imported, timeout=10000):
+        qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)
+    assert prompts.asked[-1] == "removals: “Talk two”: description"  # type: ignore[attr-defined]
+    with Session(engine) as s:
+        gone = s.scalars(select(Episode.description).where(Episode.conf_key == "k1")).one()
+    assert gone == ""

@@ -104,7 +104,7 @@ def test_a_talk_moved_to_another_room_and_long_text_changes(session: Session, co
     assert talk.location is not None and talk.location.slug == "horsaal_1"
     assert talk.description == long_text.strip()
     described = next(line for line in result.plan.lines() if "description:" in line)
-    assert " ... " in described and len(described) < 200
+    assert "…" in described and len(described) < 200
 
 
 def test_editors_title_survives_reimport_unless_overwrite(session: Session, conf: Show) -> None:
@@ -250,3 +250,58 @@ def test_nul_in_titles_names_and_links_never_reaches_the_database(
         "para 1\n\npara 2",
     )
     assert "\\u0000" not in json.dumps(talk.conf_meta) and "\x00" not in json.dumps(talk.conf_meta)
+
+
+CSV_HEAD = b"name,room,start,duration,authors,emails,description,conf_key\n"
+
+
+def _csv(descriptions: list[str]) -> bytes:
+    rows = [
+        f'Talk {n},Main Hall,2026-03-01 1{n}:00,1800,Ann,,"{d}",k{n}\n'.encode()
+        for n, d in enumerate(descriptions)
+    ]
+    return CSV_HEAD + b"".join(rows)
+
+
+def test_a_blank_cell_over_a_description_is_a_removal_applied_only_when_chosen(
+    session: Session, conf: Show
+) -> None:
+    """Issue 19 item 6: a blank CSV cell wiped six descriptions without anyone choosing."""
+    texts = [f"Description {n}, long enough to matter." for n in range(3)]
+    _import(session, conf, _csv(texts), "talks.csv")
+    blank = _csv(["", "", texts[2]])
+    result = _import(session, conf, blank, "talks.csv")
+    plan = result.plan
+    assert plan.changed == [] and len(plan.removing) == 2
+    assert [c.field for p in plan.removing for c in p.removals] == ["description"] * 2
+    assert {e.conf_key: e.description for e in conf.episodes}["k0"] == texts[0]  # kept
+    lines = "\n".join(result.lines())
+    assert "blank in the schedule; keeping 'Description 0" in lines
+    assert "2 removals not applied" in lines
+    # The next import offers the same removals again (nothing recorded them as done).
+    again = _import(session, conf, blank, "talks.csv", dry_run=True)
+    assert len(again.plan.removing) == 2
+    # One ticked: only that one goes.
+    k0 = next(e.id for e in conf.episodes if e.conf_key == "k0")
+    chosen = _import(session, conf, blank, "talks.csv", removals={(k0, "description")})
+    assert [c.field for p in chosen.plan.changed for c in p.changes] == ["description"]
+    assert "description: removed (was 'Description 0" in "\n".join(chosen.lines())
+    session.expire_all()
+    descriptions = {e.conf_key: e.description for e in conf.episodes}
+    assert descriptions == {"k0": "", "k1": texts[1], "k2": texts[2]}
+    # All of them (the CLI's --allow-removals).
+    _import(session, conf, blank, "talks.csv", removals=True)
+    session.expire_all()
+    assert {e.conf_key: e.description for e in conf.episodes}["k1"] == ""
+
+
+def test_a_change_past_the_middle_of_a_long_text_prints_as_two_different_strings(
+    session: Session, conf: Show
+) -> None:
+    start = "An introduction that goes on for a while. " * 5
+    end = " And then the details of the workshop follow, at length." * 3
+    _import(session, conf, _csv([start + "Bring a laptop." + end]), "talks.csv")
+    result = _import(session, conf, _csv([start + "Bring a tablet." + end]), "talks.csv")
+    line = next(x for x in result.lines() if "description:" in x)
+    old, new = line.split(": ", 1)[1].split(" -> ")
+    assert old != new and "laptop" in old and "tablet" in new

@@ -208,11 +208,13 @@ class ShowSettingsDialog(QDialog):
         show_id: int,
         parent: QWidget | None = None,
         runner: BackgroundRunner | None = None,
+        files_root: str = "",
     ) -> None:
         super().__init__(parent)
         self.sessions = sessions
         self.identity = identity
         self.show_id = show_id
+        self.files_root = files_root  # templates under it are stored relative to it
         self.runner = runner or BackgroundRunner(self)
         self.retime_preview: RetimePreview | None = None
         self.setWindowTitle("Show settings")
@@ -370,7 +372,14 @@ class ShowSettingsDialog(QDialog):
     def _save(self, client: dict, show: dict, rooms: dict, offsets: dict) -> None:
         def work(session: Any) -> list[str]:
             return admin.save_show_settings(
-                session, self.identity, self.show_id, client, show, rooms, offsets
+                session,
+                self.identity,
+                self.show_id,
+                client,
+                show,
+                rooms,
+                offsets,
+                files_root=self.files_root,
             )
 
         def done(lines: list[str]) -> None:

@@ -43,6 +43,7 @@ from veyedesk.gui.widgets.safe_text import (
     tooltip,
 )
 from veyedesk.model.chapters import Chapter, chapters, youtube_text
+from veyedesk.model.shared_files import OutsideRoot, resolve
 from veyedesk.model.states import CHANNELCOPY, STATE_SLUGS
 from veyedesk.model.timecode import (
     TimecodeError,
@@ -86,6 +87,7 @@ class EpisodeForm(QTabWidget):
         super().__init__(parent)
         self.document: EditorDocument | None = None
         self.context: EpisodeContext | None = None
+        self.files_root = ""  # what a stored thumbnail path is relative to (Settings.files_root)
         self._loading = False
         self.lines: dict[str, QLineEdit] = {}
         # Title slide, credits and frame rate of the encode: the Facts tab's chapter times.
@@ -505,7 +507,11 @@ class EpisodeForm(QTabWidget):
         self.preview.show_markdown(self._value("description") or "")
 
     def _show_thumbnail(self, path: str) -> None:
-        pixmap = QPixmap(path) if path else QPixmap()
+        try:
+            found = str(resolve(path, self.files_root)) if path else ""
+        except OutsideRoot:
+            found = ""
+        pixmap = QPixmap(found) if found else QPixmap()
         if pixmap.isNull():
             self.thumbnail.setPixmap(QPixmap())
             self.thumbnail.setText("missing thumbnail" if path else "no thumbnail")

@@ -47,6 +47,7 @@ from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.safe_text import tooltip, window_title
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
+from veyedesk.model.shared_files import to_stored
 from veyedesk.services.demo import DemoPlan
 from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
 from veyedesk.services.identity import Identity
@@ -94,6 +95,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
         self.episodes = EpisodeListPanel(self)
         self.form = EpisodeForm(self)
+        self.form.files_root = settings.files_root
         self.cuts = CutTable(self)
         self.player = PlayerHost(self)
         self.setCentralWidget(self.player)
@@ -122,7 +124,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.outputs = EpisodeOutputs(
             self, sessions, settings, self.runner, self._open_episode_ref, self._show_ref
         )
-        self.form.title_preview.attach(sessions, self.runner)
+        self.form.title_preview.attach(sessions, self.runner, settings.files_root)
         self.form.slide_timing = (
             settings.title_seconds,
             settings.credits_seconds,
@@ -406,14 +408,18 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         if ctx is None:
             self._status("The talk is still loading; use the frame again in a moment")
             return
-        folder = data_dir() / "thumbnails" / ctx.client_slug / ctx.show_slug
+        # Under the shared files root when one is set, so every machine (and an assets
+        # kit) finds it: the row stores the path relative to it (model.shared_files).
+        root = self.settings.files_root
+        base = Path(root).expanduser() if root else data_dir()
+        folder = base / "thumbnails" / ctx.client_slug / ctx.show_slug
         path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"
         try:
             self.player.screenshot(path)
         except Exception as exc:  # mpv reports failures as SystemError; say so, lose nothing
             self._status(f"No thumbnail (is a frame showing?): {exc}")
             return
-        doc.set_field("thumbnail", str(path), "Use current frame as thumbnail")
+        doc.set_field("thumbnail", to_stored(path, root), "Use current frame as thumbnail")
 
     def _add_raw_file(self, raw_file_id: int) -> None:
         if self.editing.document is not None:

@@ -164,14 +164,14 @@ class EpisodeOutputs(QObject):
         )
         if not target:
             return
-        out, sessions = Path(target), self.sessions
+        out, sessions, root = Path(target), self.sessions, self.settings.files_root
 
         def work() -> Any:
             from veyedesk.services.publishing import show_selection
 
             with sessions() as session:
                 selection = show_selection(session, show_id)
-                jobs = show_slide_jobs(session, selection)
+                jobs = show_slide_jobs(session, selection, root)
                 heading = show_heading(session, selection)
             return write_proof_sheet(jobs, out, heading)
 

@@ -92,7 +92,12 @@ class SideWindows(QMainWindow):
             self._status("Pick a show first: the settings are the show's.")
             return None
         dialog = ShowSettingsDialog(
-            self.db_sessions, self.identity, int(show_id), self, self.runner
+            self.db_sessions,
+            self.identity,
+            int(show_id),
+            self,
+            self.runner,
+            files_root=self.settings.files_root,
         )
         dialog.saved.connect(self.reload_shows)
         dialog.retimed.connect(lambda: self._reopen(self.editing.episode_id or 0))
@@ -107,7 +112,12 @@ class SideWindows(QMainWindow):
             self._after_shows.append(show_id)
             self.reload_shows()
             self.new_show_settings = ShowSettingsDialog(
-                self.db_sessions, self.identity, show_id, self, self.runner
+                self.db_sessions,
+                self.identity,
+                show_id,
+                self,
+                self.runner,
+                files_root=self.settings.files_root,
             )
             self.new_show_settings.saved.connect(self.reload_shows)
             self.new_show_settings.tabs.setCurrentIndex(2)  # rooms come next

@@ -31,6 +31,7 @@ from veyedesk.encode.proofs import RenderedSlide
 from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip
 from veyedesk.gui.widgets.tasks import BackgroundRunner
+from veyedesk.model.shared_files import to_stored
 from veyedesk.services.encoding import SLIDE_FIELDS
 from veyedesk.services.publishing import preview_source, render_preview
 
@@ -91,6 +92,7 @@ class TitlePreview(QWidget):
         super().__init__(parent)
         self.setObjectName("title_preview")
         self.sessions: SessionFactory | None = None
+        self.files_root = ""
         self.runner: BackgroundRunner | None = None
         self.document: EditorDocument | None = None
         self._folder = tempfile.TemporaryDirectory(prefix="veyedesk-title-")
@@ -138,10 +140,14 @@ class TitlePreview(QWidget):
         self._show_warning("")
         self._refresh_buttons()
 
-    def attach(self, sessions: SessionFactory, runner: BackgroundRunner) -> None:
-        """Where the preview reads the episode (a session per render) and runs its work."""
+    def attach(
+        self, sessions: SessionFactory, runner: BackgroundRunner, files_root: str = ""
+    ) -> None:
+        """Where the preview reads the episode (a session per render) and runs its work;
+        `files_root` is what stored title image paths are relative to (Settings.files_root)."""
         self.sessions = sessions
         self.runner = runner
+        self.files_root = files_root
         self.schedule()
 
     def set_document(self, document: EditorDocument | None) -> None:
@@ -192,10 +198,11 @@ class TitlePreview(QWidget):
         episode_id = doc.draft.episode_id
         draft: dict[str, Any] = {k: doc.draft.fields.get(k) for k in SLIDE_FIELDS}
         png = Path(self._folder.name) / f"title-{generation}.png"
+        root = self.files_root
 
         def work() -> RenderedSlide:
             with sessions() as session:
-                source = preview_source(session, episode_id, draft)
+                source = preview_source(session, episode_id, draft, root)
             # The session is closed before ffmpeg runs: rendering needs no database.
             return render_preview(source, png)
 
@@ -240,10 +247,14 @@ class TitlePreview(QWidget):
             self, "This talk's title slide", "", "Title slides (*.svg *.png *.jpg *.jpeg)"
         )
         if path:
-            self.set_title_image(path)
+            self.set_title_image(to_stored(path, self.files_root))
 
     def set_title_image(self, path: str) -> None:
-        """Use `path` as this talk's own title slide ("" = the client's template); undoable."""
+        """Use `path` as this talk's own title slide ("" = the client's template); undoable.
+
+        `path` as stored (model.shared_files): relative to the shared files root when the
+        file is under it, so every machine finds it.
+        """
         if self.document is not None:
             label = "Choose the title image" if path else "Use the client's title template"
             self.document.set_field("title_image", path, label)

@@ -30,8 +30,8 @@ from veyedesk.services.ingest import (
     ScanResult,
     associate_show,
     open_episode_raw_files,
-    raw_root_of,
     scan_show_for,
+    watch_scope,
 )
 
 
@@ -51,6 +51,7 @@ class IngestHost(Protocol):
     form: EpisodeForm
     player: PlayerHost
     cuts: CutTable
+    prompts: Prompts
 
     def statusBar(self) -> QStatusBar: ...
 
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
     from veyedesk.gui.editor.episode_form import EpisodeForm
     from veyedesk.gui.editor.player_host import PlayerHost
     from veyedesk.gui.editor.session import EpisodeSession
+    from veyedesk.gui.widgets.prompts import Prompts
     from veyedesk.gui.widgets.status_bar import EditorStatusBar
     from veyedesk.services.identity import Identity
 
@@ -190,6 +192,7 @@ class IngestActions(QObject):
             w.show_box.currentText(),
             self.quick,
             self._parent_widget(),
+            prompts=w.prompts,
         )
         self.dialog.imported.connect(self._imported)
         self.dialog.show()
@@ -199,6 +202,22 @@ class IngestActions(QObject):
         self._say("Schedule imported: " + result.plan.lines()[-1])
         self.imported.emit(result)
         self.window.reload_shows()
+        self._reload_open_talk({p.existing.id for p in result.plan.changed})
+
+    def _reload_open_talk(self, changed: set[int]) -> None:
+        """The open form shows what the import wrote: reloaded, or the user is told why not."""
+        editing = self.window.editing
+        doc, episode_id = editing.document, editing.episode_id
+        if doc is None or episode_id not in changed:
+            return
+        if doc.unsaved:
+            # Never overwrite a person's typing: the next save meets the import as a conflict.
+            self._say(
+                "The import changed the open talk; the form still shows your unsaved edits: "
+                "save (the changes are then shown to merge) or reopen the talk to see them"
+            )
+            return
+        editing.open(episode_id)  # the same talk again: the form takes the imported values
 
     # -- scan and associate ---------------------------------------------------------------
     def _start(self, kind: str) -> bool:
@@ -426,20 +445,20 @@ class IngestActions(QObject):
             return
         sessions, raw_root = self.window.db_sessions, self.window.settings.raw_root
 
-        def work() -> Path | None:
+        def work() -> tuple[Path, frozenset[str] | None] | None:
             with sessions() as session:
                 try:
-                    return raw_root_of(session, show_id, raw_root)
+                    return watch_scope(session, show_id, raw_root)
                 except InvalidInput:
                     return None  # no raw folder set yet: nothing to watch
 
-        def done(root: Path | None) -> None:
+        def done(scope: tuple[Path, frozenset[str] | None] | None) -> None:
             if self.show_id != show_id or not self.watch_action.isChecked():
                 return
-            if root is None:
+            if scope is None:
                 self.watch.stop()
-            elif self.watch.root != root:
-                self.watch.start(root)
+            elif (self.watch.root, self.watch.rooms) != scope:
+                self.watch.start(*scope)
 
         self.quick.submit(work, done, lambda exc: self._say(f"Cannot watch: {exc}"))
 

@@ -13,7 +13,7 @@ same on two looks in a row), so its final duration gets scanned once, not every 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 from PySide6.QtCore import QFileSystemWatcher, QObject, QTimer, Signal
@@ -27,8 +27,12 @@ SETTLE_MS = 300  # directory events come in bursts (create, write, close): look 
 Snapshot = dict[str, tuple[int, int]]  # path -> (size, mtime ns)
 
 
-def snapshot(root: Path) -> tuple[Snapshot, list[str]]:
-    """Sizes of the media files under the rooms folder, and the folders to watch."""
+def snapshot(root: Path, rooms: Collection[str] | None = None) -> tuple[Snapshot, list[str]]:
+    """Sizes of the media files under the rooms folder, and the folders to watch.
+
+    `rooms` (room folder names) limits the walk to those rooms: a venue copy watches
+    only its own (services.ingest.watch_scope).
+    """
     files: Snapshot = {}
     folders: list[str] = []
     base = rooms_dir(root)
@@ -37,6 +41,9 @@ def snapshot(root: Path) -> tuple[Snapshot, list[str]]:
     folders.append(str(base))
     for folder, dirs, names in os.walk(base):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if rooms is not None and folder == str(base):
+            dirs[:] = [d for d in dirs if d in rooms]
+            names = []  # files beside the room folders belong to no room
         folders += [os.path.join(folder, d) for d in dirs]
         for name in names:
             if name.startswith(".") or os.path.splitext(name)[1].lower() not in RAW_EXTENSIONS:
@@ -63,11 +70,12 @@ class FolderWatch(QObject):
         *,
         poll_ms: int = POLL_MS,
         settle_ms: int = SETTLE_MS,
-        walk: Callable[[Path], tuple[Snapshot, list[str]]] = snapshot,
+        walk: Callable[[Path, Collection[str] | None], tuple[Snapshot, list[str]]] = snapshot,
     ) -> None:
         super().__init__(parent)
         self.runner = runner
         self.root: Path | None = None
+        self.rooms: frozenset[str] | None = None
         self._walk = walk
         self._known: Snapshot = {}
         self._growing: dict[str, tuple[int, int]] = {}
@@ -89,10 +97,12 @@ class FolderWatch(QObject):
     def active(self) -> bool:
         return self.root is not None
 
-    def start(self, root: Path) -> None:
-        """Watch `root` (a show's raw folder); the first look reports every file once."""
+    def start(self, root: Path, rooms: Collection[str] | None = None) -> None:
+        """Watch `root` (a show's raw folder), only the `rooms` folders when given; the
+        first look reports every file once."""
         self.stop()
         self.root = root
+        self.rooms = None if rooms is None else frozenset(rooms)
         self._first = True
         self._poll.start()
         self.look()
@@ -100,6 +110,7 @@ class FolderWatch(QObject):
     def stop(self) -> None:
         self._generation += 1  # a look still running for the old folder is dropped
         self.root = None
+        self.rooms = None
         self._poll.stop()
         self._settle.stop()
         dirs = self._watcher.directories()
@@ -119,9 +130,9 @@ class FolderWatch(QObject):
             self._again = True
             return
         self._looking = True
-        root, walk, generation = self.root, self._walk, self._generation
+        root, rooms, walk, generation = self.root, self.rooms, self._walk, self._generation
         self.runner.submit(
-            lambda: walk(root),
+            lambda: walk(root, rooms),
             lambda found: self._looked(generation, *found),
             lambda exc: self._look_failed(generation, exc),
         )

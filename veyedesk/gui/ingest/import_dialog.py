@@ -2,15 +2,18 @@
 
 The diff is the service's own dry run (`services.schedule.import_schedule(dry_run=True)`,
 the CLI's `--dry-run`), shown as a tree: added, changed (field old → new), kept because
-edited in veyedesk, vanished (never deleted), rooms to create. Nothing is written until
-Apply; Apply re-runs the import with the signature of the diff the user saw, so a diff
-that changed meanwhile (another editor, another import) writes nothing and is shown anew.
+edited in veyedesk, blank in the schedule (removals, each to tick), vanished (never
+deleted), rooms to create. A line shows old and new cut around where they differ; its
+tooltip and the side-by-side view under the tree (the selected line) show both whole, as
+plain text. Nothing is written until Apply; Apply asks before erasing ticked values and
+re-runs the import with the signature of the diff the user saw, so a diff that changed
+meanwhile (another editor, another import) writes nothing and is shown anew.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,7 +25,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -30,11 +35,11 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
-from veyedesk.gui.widgets.safe_text import plain_label
+from veyedesk.gui.widgets.safe_text import bold_label, plain_label, tooltip
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.ingest.schedule import FORMATS
-from veyedesk.ingest.schedule_merge import MergePlan
+from veyedesk.ingest.schedule_merge import FieldChange, MergePlan, shown_pair
 from veyedesk.services.identity import Identity
 from veyedesk.services.ingest import (
     ImportOutdated,
@@ -46,14 +51,37 @@ from veyedesk.services.ingest import (
     read_schedule_source,
 )
 
+if TYPE_CHECKING:
+    from veyedesk.gui.widgets.prompts import Prompts
+
 SCHEDULE_FILTER = "Schedules (*.xml *.json *.csv *.tsv);;All files (*)"
+CHANGE_ROLE = Qt.ItemDataRole.UserRole + 1  # a field line's FieldChange
+REMOVAL_ROLE = Qt.ItemDataRole.UserRole + 2  # a removal line's (episode id, field)
 
 
-def _short(value: Any, limit: int = 70) -> str:
-    # The diff's cells stay one short line; the whole value is in the schedule file.
-    text = "—" if value is None or value == "" else str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _text(value: Any) -> str:
+    """A value whole, as plain text ("—" for blank)."""
+    return "—" if value is None or value == "" else str(value)
+
+
+def _flat(value: Any) -> str:
+    # One line in the tree; the whole value is in the tooltip and the side-by-side view.
+    return " ".join(_text(value).split())
+
+
+def _pair(change: FieldChange) -> tuple[str, str]:
+    """Old and new for one tree line, cut around their first difference (never identical
+    when the values differ)."""
+    return shown_pair(change.old, change.new, as_text=_flat)
+
+
+def _field_item(parent: QTreeWidgetItem, change: FieldChange, details: str) -> QTreeWidgetItem:
+    item = QTreeWidgetItem(parent, [change.field, details])
+    item.setData(0, CHANGE_ROLE, change)
+    tip = tooltip(f"Now:\n{_text(change.old)}\n\nSchedule:\n{_text(change.new)}")
+    item.setToolTip(0, tip)
+    item.setToolTip(1, tip)
+    return item
 
 
 def _when(record: Any) -> str:
@@ -73,10 +101,16 @@ class ImportDialog(QDialog):
         show_label: str,
         runner: BackgroundRunner,
         parent: QWidget | None = None,
+        prompts: Prompts | None = None,
     ) -> None:
         super().__init__(parent)
         self.sessions, self.identity, self.show_id = sessions, identity, show_id
         self.runner = runner
+        if prompts is None:
+            from veyedesk.gui.widgets.prompts import Prompts
+
+            prompts = Prompts(self)
+        self.prompts = prompts
         self.setWindowTitle("Import schedule")
         self.setObjectName("import_dialog")
         fit_to_screen(self, 860, 620)  # or less on a small screen
@@ -121,6 +155,29 @@ class ImportDialog(QDialog):
         self.tree.setHeaderLabels(["What", "Details"])
         self.tree.setColumnWidth(0, 380)
         self.tree.setUniformRowHeights(True)
+        self.tree.currentItemChanged.connect(self._compare_current)
+        # The selected change side by side, whole: plain-text views (never rich text).
+        self.compare = QWidget()
+        self.compare.setObjectName("compare")
+        self.compare_title = plain_label("")
+        self.old_text, self.new_text = QPlainTextEdit(), QPlainTextEdit()
+        self.old_text.setObjectName("old_value")
+        self.new_text.setObjectName("new_value")
+        sides = QHBoxLayout()
+        for title, view in (("Now", self.old_text), ("Schedule", self.new_text)):
+            view.setReadOnly(True)
+            column = QVBoxLayout()
+            column.addWidget(bold_label(title))
+            column.addWidget(view)
+            sides.addLayout(column)
+        compare_layout = QVBoxLayout(self.compare)
+        compare_layout.setContentsMargins(0, 0, 0, 0)
+        compare_layout.addWidget(self.compare_title)
+        compare_layout.addLayout(sides)
+        self.compare.hide()
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.addWidget(self.tree)
+        self.split.addWidget(self.compare)
         self.summary = plain_label(
             "Choose a schedule file, then Show diff: nothing is written yet."
         )
@@ -142,7 +199,7 @@ class ImportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.preview_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.split, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.buttons)
 
@@ -207,6 +264,33 @@ class ImportDialog(QDialog):
         self._set_busy(True, f"{where} the schedule and comparing it with the talks…")
         self.runner.submit(work, lambda found: self._finish(done, found), self._failed)
 
+    def _compare_current(self, item: QTreeWidgetItem | None, _previous: object = None) -> None:
+        change = item.data(0, CHANGE_ROLE) if item is not None else None
+        if not isinstance(change, FieldChange):
+            self.compare.hide()
+            return
+        talk = item.parent() if item is not None else None
+        self.compare_title.setText(f"{talk.text(0) if talk else ''} — {change.field}")
+        self.old_text.setPlainText(_text(change.old))
+        self.new_text.setPlainText(_text(change.new))
+        self.compare.show()
+
+    def ticked_removals(self) -> list[tuple[int, str, str]]:
+        """(episode id, field, talk name) of every removal ticked in the tree."""
+        out = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            if group is None or group.data(0, Qt.ItemDataRole.UserRole) != "removals":
+                continue
+            talks = [group.child(t) for t in range(group.childCount())]
+            for talk in (t for t in talks if t is not None):
+                lines = [talk.child(f) for f in range(talk.childCount())]
+                for line in (x for x in lines if x is not None):
+                    key = line.data(0, REMOVAL_ROLE)
+                    if key is not None and line.checkState(0) == Qt.CheckState.Checked:
+                        out.append((int(key[0]), str(key[1]), talk.text(0)))
+        return out
+
     def _show(self, result: ImportResult) -> None:
         self.result_shown = result
         self._signature = plan_signature(result)
@@ -223,6 +307,13 @@ class ImportDialog(QDialog):
         data, source, expected = self._data, self._source, self._signature
         fmt, overwrite = self._options()
         sessions, identity, show_id = self.sessions, self.identity, self.show_id
+        ticked = self.ticked_removals()
+        if ticked and not self.prompts.confirm_removals(
+            [f"“{name}”: {name_of_field}" for _id, name_of_field, name in ticked]
+        ):
+            self.summary.setText("Not applied: untick the values to keep, then Apply.")
+            return
+        removals = frozenset((episode_id, name) for episode_id, name, _talk in ticked)
 
         def work() -> ImportResult:
             with sessions() as session, session.begin():
@@ -236,6 +327,7 @@ class ImportDialog(QDialog):
                     overwrite_edited=overwrite,
                     dry_run=False,
                     expected=expected,
+                    removals=removals,
                 )
 
         def done(result: ImportResult) -> None:
@@ -296,15 +388,23 @@ def fill_diff(tree: QTreeWidget, result: ImportResult) -> None:
     for ep in plan.changed:
         talk = QTreeWidgetItem(changed, [ep.existing.name, f"episode {ep.existing.id}"])
         for change in ep.changes:
-            QTreeWidgetItem(talk, [change.field, f"{_short(change.old)} → {_short(change.new)}"])
+            _field_item(talk, change, " → ".join(_pair(change)))
+    removing = plan.removing
+    count = sum(len(ep.removals) for ep in removing)
+    removals = _group(tree, "Blank in the schedule: tick to erase", count, "removals")
+    for ep in removing:
+        talk = QTreeWidgetItem(removals, [ep.existing.name, f"episode {ep.existing.id}"])
+        for change in ep.removals:
+            line = _field_item(talk, change, f"erase {_pair(change)[0]}")
+            line.setData(0, REMOVAL_ROLE, (ep.existing.id, change.field))
+            line.setFlags(line.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            line.setCheckState(0, Qt.CheckState.Unchecked)  # kept unless a person ticks it
     kept = _group(tree, "Kept because edited in veyedesk", len(plan.kept), "kept")
     for ep in plan.kept:
         talk = QTreeWidgetItem(kept, [ep.existing.name, f"episode {ep.existing.id}"])
         for change in ep.kept:
-            QTreeWidgetItem(
-                talk,
-                [change.field, f"keeping {_short(change.old)} (schedule: {_short(change.new)})"],
-            )
+            old, new = _pair(change)
+            _field_item(talk, change, f"keeping {old} (schedule: {new})")
     vanished = _group(tree, "Vanished from the schedule (not deleted)", len(plan.vanished), "gone")
     for ex in plan.vanished:
         QTreeWidgetItem(vanished, [ex.name, f"episode {ex.id} · {ex.conf_key}"])

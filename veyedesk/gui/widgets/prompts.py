@@ -57,6 +57,19 @@ class Prompts:
         clicked = box.clickedButton()
         return "restore" if clicked is restore else "discard" if clicked is discard else "later"
 
+    def confirm_removals(self, lines: list[str]) -> bool:
+        """Confirm that an import erases the values listed (a blank schedule cell each)."""
+        more = f"\n… and {len(lines) - 20} more" if len(lines) > 20 else ""
+        shown = "\n".join(lines[:20]) + more
+        answer = safe_text.ask(
+            self.parent,
+            "veyedesk — erase values",
+            f"The schedule is blank where these talks have text; applying erases it:\n\n"
+            f"{shown}\n\nErase them?",
+            default=QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def take_over(self, state: LockState) -> bool:
         """Confirm taking someone else's lock."""
         answer = safe_text.ask(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.encode.titles import SlideText, TemplateError, fill_template
 from veyedesk.model import AuditEntry, Client, Location, Show
+from veyedesk.model.shared_files import OutsideRoot, resolve, to_stored
 from veyedesk.model.slug import TakenSlugs
 from veyedesk.model.states import CHANNELCOPY
 from veyedesk.model.text import plain_text
@@ -122,7 +123,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def parse_value(f: Field, value: Any, what: str) -> Any:
+def parse_value(f: Field, value: Any, what: str, files_root: str = "") -> Any:
     """`value` as `f` stores it, or InvalidInput naming the field and the value."""
     where = f"{what} {f.name}"
     if f.kind == "bool":
@@ -168,13 +169,19 @@ def parse_value(f: Field, value: Any, what: str) -> Any:
     elif f.kind == "folder" and text and not Path(text).expanduser().is_dir():
         raise InvalidInput(f"{where} {text!r}: no such folder; create it first or leave blank")
     elif f.kind == "file" and text:
-        check_template(text, where)
+        # Stored relative to the shared files root when under it (model.shared_files), so
+        # every worker finds the template; checked where this machine finds it.
+        text = to_stored(text, files_root)
+        check_template(text, where, files_root)
     return text
 
 
-def check_template(path_text: str, where: str) -> None:
+def check_template(path_text: str, where: str, files_root: str = "") -> None:
     """Refuse a title or credits template that does not exist or does not render."""
-    path = Path(path_text).expanduser()
+    try:
+        path = resolve(path_text, files_root)
+    except OutsideRoot as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
     if not path.is_file():
         raise InvalidInput(f"{where} {path_text!r}: no such file; give an SVG file or blank")
     sample = SlideText(title="Sample title", authors="A. Speaker", show="Show", date="1 May")
@@ -204,6 +211,7 @@ def _apply(
     values: Mapping[str, Any],
     what: str,
     skip: tuple[str, ...] = (),
+    files_root: str = "",
 ) -> list[Change]:
     parsed: dict[str, Any] = {}
     for name, value in values.items():
@@ -213,7 +221,7 @@ def _apply(
                 f"{what} {f.name} moves the room's raw files; use `veyedesk room retime` "
                 "(or the settings dialog), which shows what would move first"
             )
-        parsed[f.name] = parse_value(f, value, what)
+        parsed[f.name] = parse_value(f, value, what, files_root)
     if "name" in parsed and not parsed["name"]:
         raise InvalidInput(f"{what} name must not be blank")
     return [Change(n, getattr(obj, n), v) for n, v in parsed.items() if getattr(obj, n) != v]
@@ -225,11 +233,18 @@ def _write(obj: Any, changes: list[Change]) -> None:
 
 
 def set_client(
-    session: Session, who: Identity, client: Client, values: Mapping[str, Any]
+    session: Session,
+    who: Identity,
+    client: Client,
+    values: Mapping[str, Any],
+    files_root: str = "",
 ) -> list[Change]:
-    """Change the client's settings (admins only); nothing is written when any value is bad."""
+    """Change the client's settings (admins only); nothing is written when any value is bad.
+
+    Template files are stored relative to `files_root` (Settings.files_root) when under it.
+    """
     require_admin(session, who)
-    changes = _apply(client, CLIENT_FIELDS, values, "client")
+    changes = _apply(client, CLIENT_FIELDS, values, "client", files_root=files_root)
     slug = next((c.new for c in changes if c.field == "slug"), None)
     if slug is not None and session.scalar(
         select(Client.id).where(func.lower(Client.slug) == slug.lower(), Client.id != client.id)
@@ -343,6 +358,7 @@ def save_show_settings(
     show_values: Mapping[str, Any],
     rooms: Mapping[int, Mapping[str, Any]],
     offsets: Mapping[int, int] | None = None,
+    files_root: str = "",
 ) -> list[str]:
     """Apply the dialog's changes in one transaction; any bad value refuses them all.
 
@@ -354,7 +370,9 @@ def save_show_settings(
     require_admin(session, who)
     show = get_show_by_id(session, show_id)
     by_id = {r.id: r for r in show.locations}
-    lines = [f"client {c.line()}" for c in set_client(session, who, show.client, client)]
+    lines = [
+        f"client {c.line()}" for c in set_client(session, who, show.client, client, files_root)
+    ]
     lines += [f"show {c.line()}" for c in set_show(session, who, show, show_values)]
     for room_id, values in rooms.items():
         room = by_id[room_id]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.media.demo_media import render_demo_recording
-from veyedesk.media.probe import MediaError, probe
+from veyedesk.media.probe import MediaError, probe, streams_summary
 from veyedesk.model import Client, RawFile, Show
 from veyedesk.services import catalog
 from veyedesk.services.episodes import Selection, add_episode
@@ -163,7 +163,7 @@ def _create_demo(
             duration=info.duration,
             start_source="path",
             fps=video.fps if video else None,
-            streams=", ".join(f"{s.kind}:{s.codec}" for s in info.streams),
+            streams=streams_summary(info),
         )
         session.add(raw)
         raw_by_room[r].append(raw)

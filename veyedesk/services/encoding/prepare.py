@@ -217,8 +217,8 @@ def prepare_encode(
         ("copyright", license_text),
     )
     # The talk's own title image (custom/titles/<slug>) wins over the client's template.
-    title_template = slides.title_template(episode)
-    credits_template = slides.credits_template(episode)
+    title_template = slides.title_template(episode, root=settings.files_root)
+    credits_template = slides.credits_template(episode, root=settings.files_root)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
     request = EncodeRequest(
         episode_id=episode.id,

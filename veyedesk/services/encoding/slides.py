@@ -12,6 +12,7 @@ from typing import Any
 
 from veyedesk.encode import titles
 from veyedesk.model import Episode
+from veyedesk.model.shared_files import OutsideRoot, resolve
 from veyedesk.services.errors import InvalidInput
 
 # Ready images the encode scales and pads instead of filling a template.
@@ -46,9 +47,13 @@ def slide_text(episode: Episode, draft: Mapping[str, Any] | None = None) -> titl
     )
 
 
-def check_title_image(path_text: str, what: str) -> Path:
-    """`path_text` as an existing SVG/PNG/JPEG file, or InvalidInput naming `what`."""
-    path = Path(path_text).expanduser()
+def check_title_image(path_text: str, what: str, root: str = "") -> Path:
+    """`path_text` (stored relative to the shared files `root`, model.shared_files) as an
+    existing SVG/PNG/JPEG file on this machine, or InvalidInput naming `what`."""
+    try:
+        path = resolve(path_text, root)
+    except OutsideRoot as exc:
+        raise InvalidInput(f"{what}: {exc}") from None
     if path.suffix.lower() not in TEMPLATE_SUFFIXES:
         raise InvalidInput(
             f"{what}: {path} is not an SVG, PNG or JPEG file; choose a title template "
@@ -61,23 +66,24 @@ def check_title_image(path_text: str, what: str) -> Path:
     return path
 
 
-def title_template(episode: Episode, own: str | None = None) -> Path:
+def title_template(episode: Episode, own: str | None = None, root: str = "") -> Path:
     """The talk's own title image/SVG if it has one, else the client's, else the default.
 
-    `own` overrides the stored `episode.title_image` (an unsaved choice in the editor).
+    `own` overrides the stored `episode.title_image` (an unsaved choice in the editor);
+    `root` is this machine's shared files root (`Settings.files_root`).
     """
     own = episode.title_image if own is None else own
     if own:
-        return check_title_image(own, f"episode {episode.id} ({episode.slug}) title image")
+        return check_title_image(own, f"episode {episode.id} ({episode.slug}) title image", root)
     client = episode.show.client
     if client.title_svg:
-        return check_title_image(client.title_svg, f"client {client.slug!r} title template")
+        return check_title_image(client.title_svg, f"client {client.slug!r} title template", root)
     return titles.TITLE_TEMPLATE
 
 
-def credits_template(episode: Episode) -> Path:
+def credits_template(episode: Episode, root: str = "") -> Path:
     """The client's credits image or template, else the default credits slide."""
     client = episode.show.client
     if client.credits:
-        return check_title_image(client.credits, f"client {client.slug!r} credits image")
+        return check_title_image(client.credits, f"client {client.slug!r} credits image", root)
     return titles.CREDITS_TEMPLATE

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
         import_schedule_for as import_schedule_for,
         open_episode_raw_files as open_episode_raw_files,
         plan_signature as plan_signature,
-        raw_root_of as raw_root_of,
         scan_show_for as scan_show_for,
+        watch_scope as watch_scope,
     )
 
 # Only at run time: mypy sees the names above, so a name missing here is a type error.
@@ -71,7 +71,6 @@ if not TYPE_CHECKING:
             "open_episode_raw_files": "window_steps",
             "plan_retime": "retime",
             "plan_signature": "window_steps",
-            "raw_root_of": "window_steps",
             "read_schedule_source": "schedule_source",
             "reassociate": "retime",
             "retime_room": "retime",
@@ -79,5 +78,6 @@ if not TYPE_CHECKING:
             "scan_show_for": "window_steps",
             "show_raw_root": "scan",
             "unedited_reason": "retime",
+            "watch_scope": "window_steps",
         },
     )

@@ -10,7 +10,7 @@ Rows are never deleted: a file that left the disk is flagged `missing`.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -30,8 +30,10 @@ from veyedesk.ingest.scan import (
     storable_text,
     walk_room,
 )
-from veyedesk.media.probe import MediaError, MediaInfo, probe
-from veyedesk.model import Location, RawFile, Show
+
+# streams_summary is the one writer of RawFile.streams (every path that probes imports it).
+from veyedesk.media.probe import MediaError, MediaInfo, probe, streams_summary
+from veyedesk.model import Episode, Location, RawFile, Show, VenueOrigin
 from veyedesk.services.errors import InvalidInput
 
 Progress = Callable[[int, int, str], None]
@@ -53,6 +55,31 @@ def show_raw_root(show: Show, settings_raw_root: str, root: str | None = None) -
             "or set raw_root in the settings"
         )
     return Path(settings_raw_root).expanduser() / show.client.slug / show.slug
+
+
+def scan_folders(session: Session, show: Show) -> frozenset[str] | None:
+    """The room folders a scan of this database may touch; None = every room of the show.
+
+    A venue copy (it has a VenueOrigin row) holds only its scope's raw files: the room it
+    was checked out for, or the rooms of the talks it carries (an assets kit). Its scan
+    and its folder watch stay in those rooms, so it never adds rows for files another
+    machine owns (which its next sync would push as new).
+    """
+    origin = session.scalars(select(VenueOrigin)).first()
+    if origin is None:
+        return None
+    if origin.room:
+        rooms = [loc for loc in show.locations if loc.slug == origin.room]
+    elif origin.episode_uuids is not None:
+        ids = set(
+            session.scalars(
+                select(Episode.location_id).where(Episode.uuid.in_(origin.episode_uuids))
+            )
+        )
+        rooms = [loc for loc in show.locations if loc.id in ids]
+    else:
+        return None
+    return frozenset(loc.folder for loc in rooms)
 
 
 @dataclass
@@ -93,23 +120,6 @@ class ScanResult:
             f"{self.unchanged} unchanged ({self.probed} probed)"
         )
         return out
-
-
-def streams_summary(info: MediaInfo) -> str:
-    """One line per stream, e.g. `video dvvideo 720x576 25fps; audio pcm_s16le 2ch 48000Hz`."""
-    parts = []
-    for s in info.streams:
-        bits = [s.kind, s.codec]
-        if s.width and s.height:
-            bits.append(f"{s.width}x{s.height}")
-        if s.fps:
-            bits.append(f"{s.fps:g}fps")
-        if s.channels:
-            bits.append(f"{s.channels}ch")
-        if s.sample_rate:
-            bits.append(f"{s.sample_rate}Hz")
-        parts.append(" ".join(bits))
-    return "; ".join(parts)
 
 
 def probe_all(
@@ -199,22 +209,33 @@ def scan_show(
     workers: int | None = None,
     progress: Progress | None = None,
     prober: Prober = probe,
+    folders: Collection[str] | None = None,
 ) -> ScanResult:
-    """Bring the show's RawFile rows in line with the files under `root`."""
+    """Bring the show's RawFile rows in line with the files under `root`.
+
+    `folders` (room folder names; see `scan_folders`) limits the scan to those rooms:
+    the other rooms' folders are neither walked nor reported, and their rows are left
+    as they are (never flagged missing).
+    """
     if not root.is_dir():
         raise InvalidInput(f"{root}: no such folder; give the show's raw folder as ROOT")
     result = ScanResult(root=root, without_dv=rooms_dir(root) == root)
     rooms = {loc.folder: loc for loc in show.locations}
+    if folders is not None:
+        rooms = {name: loc for name, loc in rooms.items() if name in folders}
     found: list[tuple[Location, FoundFile]] = []
     for folder in room_folders(root):
         room = rooms.get(folder)
         if room is None:
-            result.unknown_folders.append(folder)
+            if folders is None or not any(loc.folder == folder for loc in show.locations):
+                result.unknown_folders.append(folder)
             continue
         found += [(room, f) for f in walk_room(rooms_dir(root) / folder, folder)]
+    in_scope = {loc.id for loc in rooms.values()}
     existing = {
         (raw.location_id, raw.filename): raw
         for raw in session.scalars(select(RawFile).where(RawFile.show_id == show.id))
+        if raw.location_id in in_scope
     }
     seen: set[tuple[int, str]] = set()
     to_probe: list[tuple[Location, FoundFile, RawFile | None]] = []

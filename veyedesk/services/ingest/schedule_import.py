@@ -31,6 +31,7 @@ from veyedesk.ingest.schedule import read_schedule
 from veyedesk.ingest.schedule_merge import (
     Existing,
     MergePlan,
+    Removals,
     comparable,
     edited_names,
     plan_merge,
@@ -179,8 +180,13 @@ def import_schedule(
     *,
     dry_run: bool = False,
     overwrite_edited: bool = False,
+    removals: Removals = False,
 ) -> ImportResult:
-    """Import schedule bytes into `show`; InvalidInput (nothing written) for a bad file."""
+    """Import schedule bytes into `show`; InvalidInput (nothing written) for a bad file.
+
+    A blank schedule value over a talk's text is a removal, applied only when chosen by
+    `removals` (True: all; else the (episode id, field) pairs); see schedule_merge.
+    """
     source = plain_text(source)  # a path is free text; messages must stay one line
     try:
         schedule = read_schedule(data, source, fmt)
@@ -204,7 +210,7 @@ def import_schedule(
     for record in schedule.events:
         record.room = record.room.strip()
     existing = [_existing(e) for e in episodes]
-    plan = _plan_with_room_keys(schedule, existing, rooms, overwrite_edited)
+    plan = _plan_with_room_keys(schedule, existing, rooms, overwrite_edited, removals)
     result = ImportResult(schedule=schedule, plan=plan, dry_run=dry_run)
     if dry_run:
         result.rooms_created = sorted({rooms.key(r.room) for r in plan.added} - set(rooms.by_slug))
@@ -236,7 +242,11 @@ def import_schedule(
 
 
 def _plan_with_room_keys(
-    schedule: Schedule, existing: list[Existing], rooms: _Rooms, overwrite_edited: bool
+    schedule: Schedule,
+    existing: list[Existing],
+    rooms: _Rooms,
+    overwrite_edited: bool,
+    removals: Removals,
 ) -> MergePlan:
     # The merge compares room slugs; hand it records whose room is the slug, then put the
     # display names back so new rooms are created with the schedule's spelling.
@@ -244,7 +254,7 @@ def _plan_with_room_keys(
     for record in schedule.events:
         record.room = rooms.key(record.room)
     try:
-        return plan_merge(schedule, existing, overwrite_edited=overwrite_edited)
+        return plan_merge(schedule, existing, overwrite_edited=overwrite_edited, removals=removals)
     finally:
         for record, name in zip(schedule.events, names, strict=True):
             record.room = name

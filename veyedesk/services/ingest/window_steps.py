@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from veyedesk.ingest.schedule_merge import Removals
 from veyedesk.media.probe import probe
 from veyedesk.model import Episode
 from veyedesk.services.catalog import get_show_by_id
@@ -25,7 +26,14 @@ from veyedesk.services.episodes import Selection, get_episode
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.identity import Identity
 from veyedesk.services.ingest.assoc import AssocResult, associate
-from veyedesk.services.ingest.scan import Prober, Progress, ScanResult, scan_show, show_raw_root
+from veyedesk.services.ingest.scan import (
+    Prober,
+    Progress,
+    ScanResult,
+    scan_folders,
+    scan_show,
+    show_raw_root,
+)
 from veyedesk.services.ingest.schedule_import import ImportResult, import_schedule
 
 # Episodes associated per call: small enough for a progress bar that moves, large enough
@@ -41,8 +49,11 @@ def plan_signature(result: ImportResult) -> Signature:
     return (
         tuple(r.conf_key for r in plan.added),
         tuple(
-            (p.existing.id, tuple((c.field, repr(c.new)) for c in p.changes)) for p in plan.changed
+            (p.existing.id, tuple((c.field, repr(c.new)) for c in p.changes if not c.removal))
+            for p in plan.updated
         ),
+        # A removal ticked for Apply moves from `removals` to `changes`: it is the same diff.
+        tuple((p.existing.id, p.removal_fields()) for p in plan.updated if p.removal_fields()),
         tuple((p.existing.id, tuple(c.field for c in p.kept)) for p in plan.kept),
         tuple(e.id for e in plan.vanished),
     )
@@ -70,6 +81,7 @@ def import_schedule_for(
     overwrite_edited: bool = False,
     dry_run: bool = True,
     expected: Signature | None = None,
+    removals: Removals = False,
 ) -> ImportResult:
     """Preview (dry run) or apply a schedule import for an editor or admin.
 
@@ -79,7 +91,14 @@ def import_schedule_for(
     who.require("edit")
     show = get_show_by_id(session, show_id)
     result = import_schedule(
-        session, show, data, source, fmt, dry_run=dry_run, overwrite_edited=overwrite_edited
+        session,
+        show,
+        data,
+        source,
+        fmt,
+        dry_run=dry_run,
+        overwrite_edited=overwrite_edited,
+        removals=removals,
     )
     if expected is not None and plan_signature(result) != expected:
         raise ImportOutdated(result)
@@ -89,6 +108,17 @@ def import_schedule_for(
 def raw_root_of(session: Session, show_id: int, settings_raw_root: str) -> Path:
     """The show's raw folder on this machine (InvalidInput when none is configured)."""
     return show_raw_root(get_show_by_id(session, show_id), settings_raw_root)
+
+
+def watch_scope(
+    session: Session, show_id: int, settings_raw_root: str
+) -> tuple[Path, frozenset[str] | None]:
+    """(raw folder, room folders to watch or None for all): what the folder watch looks at.
+
+    A venue copy watches only its own rooms (`scan.scan_folders`), as its scan does.
+    """
+    show = get_show_by_id(session, show_id)
+    return show_raw_root(show, settings_raw_root), scan_folders(session, show)
 
 
 def scan_show_for(
@@ -116,7 +146,14 @@ def scan_show_for(
             f"the raw folder of show {show.slug!r} in its settings"
         )
     try:
-        return scan_show(session, show, root, progress=progress, prober=prober)
+        return scan_show(
+            session,
+            show,
+            root,
+            progress=progress,
+            prober=prober,
+            folders=scan_folders(session, show),
+        )
     except IntegrityError:
         raise ScanRaced(
             f"{root}: another machine recorded the same new files at the same moment; "

@@ -42,7 +42,7 @@ def _label(episode_id: int, slug: str) -> str:
     return f"#{episode_id} {slug}"
 
 
-def show_slide_jobs(session: Session, selection: Selection) -> list[SlideJob]:
+def show_slide_jobs(session: Session, selection: Selection, root: str = "") -> list[SlideJob]:
     """One SlideJob per selected episode (plain data: render it with no session open).
 
     A talk whose own title image is missing still gets a job, with the default template,
@@ -52,7 +52,7 @@ def show_slide_jobs(session: Session, selection: Selection) -> list[SlideJob]:
     for episode in select_episodes(session, selection):
         text = encoding.slide_text(episode)
         try:
-            template = encoding.title_template(episode)
+            template = encoding.title_template(episode, root=root)
         except InvalidInput as exc:
             jobs.append(SlideJob(_label(episode.id, episode.slug), None, text, str(exc)))
             continue
@@ -96,14 +96,14 @@ class PreviewSource:
 
 
 def preview_source(
-    session: Session, episode_id: int, draft: Mapping[str, Any] | None = None
+    session: Session, episode_id: int, draft: Mapping[str, Any] | None = None, root: str = ""
 ) -> PreviewSource:
     """The slide text and template of `episode_id` with the editor's unsaved `draft` values."""
     episode = get_episode(session, episode_id)
     draft = dict(draft or {})
     text = encoding.slide_text(episode, draft)
     try:
-        template = encoding.title_template(episode, draft.get("title_image"))
+        template = encoding.title_template(episode, draft.get("title_image"), root)
     except InvalidInput as exc:
         return PreviewSource(episode_id, None, text, str(exc))
     return PreviewSource(episode_id, template, text)

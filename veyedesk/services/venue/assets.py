@@ -6,8 +6,14 @@
   `episode_ids`), rows exactly as the shared database has them: cut offsets stay raw-file
   seconds, so sync and export-changes need no translation;
 - `media/<room>/<raw file name>.dv|.mkv` (default): stream copies of the raw files covering
-  each talk's cuts ± `margin`, no re-encode; or with `proxy=True`
+  each talk's applied cuts (or, with none applied, its scheduled slot) ± `margin`, no
+  re-encode: the unapplied whole-file cuts association puts on neighbouring files add
+  only what of that stretch falls in them, and a file outside it gets no piece (the
+  venue editor shows it as absent); or with `proxy=True`
   `media/<room>/<raw file name>.mp4`: small H.264 proxies with the raw timing;
+- `files/<path>`: the talks' thumbnails and own title images and the client's title and
+  credits templates, at the paths the rows store relative to the shared files root
+  (`model.shared_files`); `--venue DIR` takes `files/` as its root, so they resolve there;
 - `assets.json`: the manifest (raw file UUID → piece, the raw second at its time 0),
   which `media.locator.MediaLocator` reads wherever a raw file's media is needed.
 
@@ -26,17 +32,21 @@ import shutil
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from veyedesk.config import VENUE_FILES
 from veyedesk.media.locator import MANIFEST, VENUE_DB, Manifest, ManifestEntry
 from veyedesk.media.probe import MediaError, probe
 from veyedesk.media.proxy import make_proxy
-from veyedesk.media.segments import Piece, covering_span, make_segment
+from veyedesk.media.segments import Piece, kit_span, make_segment
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
+from veyedesk.model.shared_files import OutsideRoot, is_relative, resolve
+from veyedesk.model.timecode import add_seconds
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.checkouts import CheckoutResult, Source, checkout, source_engine
@@ -55,7 +65,10 @@ class RawNeed:
     room: str
     path: Path
     duration: float | None
+    # Applied cuts on this file (in, out; blank = the file's start or end).
     cuts: tuple[tuple[float | None, float | None], ...]
+    # The talks' stretches ± the margin, in this file's seconds (`_talk_window`).
+    windows: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass
@@ -67,6 +80,10 @@ class AssetsResult:
     pieces: dict[str, Piece] = field(default_factory=dict)  # raw file UUID → piece
     raw_bytes: int = 0  # the raw files the pieces come from
     piece_bytes: int = 0
+    # Shared files (title images, thumbnails, templates) copied under files/, and those
+    # left out with the reason (absolute paths of one machine, files not found here).
+    files: list[str] = field(default_factory=list)
+    files_left: list[str] = field(default_factory=list)
 
     @property
     def share(self) -> float:
@@ -75,9 +92,10 @@ class AssetsResult:
 
 
 def _needs(
-    session: Session, episode_ids: Sequence[int], raw_root: str
-) -> tuple[str, str, list[RawNeed]]:
-    """(client slug, show slug, raw files with the cuts on them) of the talks."""
+    session: Session, episode_ids: Sequence[int], raw_root: str, margin: float = DEFAULT_MARGIN
+) -> tuple[str, str, list[RawNeed], set[str]]:
+    """(client slug, show slug, raw files with the cuts on them, shared file paths) of the
+    talks."""
     episodes = list(
         session.scalars(
             select(Episode)
@@ -101,6 +119,7 @@ def _needs(
         raise InvalidInput("the talks belong to different shows; make one assets folder per show")
     ((client, show),) = shows
     by_raw: dict[int, list[tuple[float | None, float | None]]] = defaultdict(list)
+    windows: dict[int, list[tuple[float, float]]] = defaultdict(list)
     raws: dict[int, RawFile] = {}
     for episode in episodes:
         if not episode.cuts:
@@ -108,9 +127,18 @@ def _needs(
                 f"episode {episode.id} ({episode.slug}) has no cuts, so no media would go "
                 "with it; run `veyedesk assoc` or set its cuts in the editor first"
             )
+        window = _talk_window(episode, margin)
+        applied = [c for c in episode.cuts if c.apply]
         for cut in episode.cuts:
             raws[cut.raw_file_id] = cut.raw_file
-            by_raw[cut.raw_file_id].append((cut.start, cut.end))
+            raw = cut.raw_file
+            if cut.apply or (window is None and not applied):
+                # Unapplied cuts count whole only when nothing places the talk in time.
+                by_raw[cut.raw_file_id].append((cut.start, cut.end))
+            if window is not None and raw.start is not None:
+                start = (window[0] - raw.start).total_seconds()
+                end = (window[1] - raw.start).total_seconds()
+                windows[cut.raw_file_id].append((start, end))
     needs = [
         RawNeed(
             uuid=raw.uuid,
@@ -119,10 +147,61 @@ def _needs(
             path=raw.path(raw_root),
             duration=raw.duration,
             cuts=tuple(by_raw[raw.id]),
+            windows=tuple(windows[raw.id]),
         )
         for raw in sorted(raws.values(), key=lambda r: (r.location.slug, r.filename))
+        if by_raw[raw.id] or windows[raw.id]
     ]
-    return client, show, needs
+    named = {
+        value
+        for e in episodes
+        for value in (e.thumbnail, e.title_image, e.show.client.title_svg, e.show.client.credits)
+        if value
+    }
+    return client, show, needs, named
+
+
+def _copy_shared_files(
+    named: set[str], files_root: str, folder: Path, result: AssetsResult
+) -> None:
+    """Copy the files rows name into `folder/files/<stored path>`; list what cannot go."""
+    for stored in sorted(named):
+        if not is_relative(stored):
+            result.files_left.append(
+                f"{stored}: an absolute path of one machine; choose the file again under "
+                "the shared files folder to carry it"
+            )
+            continue
+        try:
+            source = resolve(stored, files_root)
+            target = resolve(stored, folder / VENUE_FILES)
+        except OutsideRoot as exc:
+            result.files_left.append(str(exc))
+            continue
+        if not source.is_file():
+            result.files_left.append(f"{stored}: not found under {files_root}")
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target)
+        result.files.append(stored)
+
+
+def _talk_window(episode: Episode, margin: float) -> tuple[datetime, datetime] | None:
+    """The wall-clock stretch a kit carries for a talk: its applied cuts, or with none
+    applied its scheduled slot, ± `margin`; None when neither can be placed in time."""
+    applied = [
+        (add_seconds(c.raw_file.start, a), add_seconds(c.raw_file.start, b))
+        for c in episode.cuts
+        if c.apply and c.raw_file.start is not None
+        for a, b in [bounds(c.start, c.end, c.raw_file.duration)]
+    ]
+    if applied:
+        start, end = min(a for a, _ in applied), max(b for _, b in applied)
+    elif not any(c.apply for c in episode.cuts) and episode.start and episode.duration:
+        start, end = episode.start, add_seconds(episode.start, episode.duration)
+    else:
+        return None
+    return add_seconds(start, -margin), add_seconds(end, margin)
 
 
 def _target_stem(folder: Path, need: RawNeed) -> Path:
@@ -132,7 +211,10 @@ def _target_stem(folder: Path, need: RawNeed) -> Path:
     return folder.joinpath(MEDIA_DIR, need.room, *parts, name.stem)
 
 
-def _make_piece(need: RawNeed, folder: Path, margin: float, proxy: bool) -> tuple[Piece, int]:
+def _make_piece(
+    need: RawNeed, folder: Path, margin: float, proxy: bool
+) -> tuple[Piece, int] | None:
+    """The piece of one raw file (None when none of the talks' stretches is in it)."""
     if not need.path.is_file():
         raise InvalidInput(
             f"raw file {need.path} is missing; mount the recordings (raw_root) or re-scan "
@@ -144,7 +226,9 @@ def _make_piece(need: RawNeed, folder: Path, margin: float, proxy: bool) -> tupl
         raise InvalidInput(f"raw file {need.filename}: {exc}") from None
     length = length if length is not None else need.duration or 0.0
     stretches = [bounds(start, end, length) for start, end in need.cuts]
-    span = covering_span(stretches, margin, length)
+    span = kit_span(stretches, need.windows, margin, length)
+    if span is None:
+        return None
     maker = make_proxy if proxy else make_segment
     try:
         piece = maker(need.path, span, _target_stem(folder, need))
@@ -176,10 +260,12 @@ def make_assets(
     margin: float = DEFAULT_MARGIN,
     lock: bool = True,
     progress: Progress | None = None,
+    files_root: str | None = None,
 ) -> AssetsResult:
     """Write an assets folder for `episode_ids` of the shared database `source`.
 
-    `raw_root` finds the raw files (as `Settings.raw_root`). Raises InvalidInput naming
+    `raw_root` finds the raw files (as `Settings.raw_root`), `files_root` the shared
+    files rows name (`Settings.files_root`; None = `raw_root`). Raises InvalidInput naming
     the talk or raw file when a talk has no cuts, a raw file is missing or unreadable, or
     the folder already holds assets; a failure leaves no venue copy and takes no lock.
     """
@@ -195,7 +281,7 @@ def make_assets(
     engine, _url, owned = source_engine(source)
     try:
         with Session(engine) as session:
-            client, show, needs = _needs(session, episode_ids, raw_root)
+            client, show, needs, named = _needs(session, episode_ids, raw_root, margin)
     finally:
         if owned:
             engine.dispose()
@@ -207,7 +293,10 @@ def make_assets(
         for n, need in enumerate(needs):
             what = "proxy" if proxy else "segment"
             report(0.8 * n / len(needs), f"{what} of {need.filename}")
-            piece, size = _make_piece(need, folder, margin, proxy)
+            made = _make_piece(need, folder, margin, proxy)
+            if made is None:
+                continue  # the talks' stretches do not reach into this file
+            piece, size = made
             raw_bytes += size
             result_pieces[need.uuid] = piece
             manifest.pieces[need.uuid] = ManifestEntry(
@@ -234,16 +323,20 @@ def make_assets(
     except BaseException:
         shutil.rmtree(folder / MEDIA_DIR, ignore_errors=True)
         raise
-    manifest.episodes = _episode_uuids(folder, copied.episode_ids)
-    manifest.save(folder)
-    report(1.0, "done")
-    return AssetsResult(
+    result = AssetsResult(
         folder=folder,
         checkout=copied,
         pieces=result_pieces,
         raw_bytes=raw_bytes,
         piece_bytes=sum(p.path.stat().st_size for p in result_pieces.values()),
     )
+    _copy_shared_files(named, raw_root if files_root is None else files_root, folder, result)
+    # files/ always exists in a kit: `--venue DIR` then resolves stored paths under it.
+    (folder / VENUE_FILES).mkdir(exist_ok=True)
+    manifest.episodes = _episode_uuids(folder, copied.episode_ids)
+    manifest.save(folder)
+    report(1.0, "done")
+    return result
 
 
 def _episode_uuids(folder: Path, episode_ids: Sequence[int]) -> list[str]:

@@ -5,7 +5,10 @@ same change on both sides is no conflict; different changes to the same field ar
 `FieldConflict` that a choice (`mine`/`theirs`) resolves, or that stays pending: then each
 side keeps its own value and the base keeps the old one, so the next merge finds the same
 conflict again and nothing is overwritten without a choice. A row deleted on one side and
-changed on the other is a conflict on the pseudo-field `deleted`.
+changed on the other is a conflict on the pseudo-field `deleted`. Fields measured from
+the media (`rows.MEDIA_FIELDS`: a raw file's streams, duration, size, fps) are never a
+conflict: they are recomputed by a scan, so when both sides changed one, the shared
+side's value is kept ("theirs") and nobody is asked.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import IMAGE, RAW_FILE, ROOM, Data, fields_of
+from veyedesk.services.venue.rows import IMAGE, MEDIA_FIELDS, RAW_FILE, ROOM, Data, fields_of
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -146,6 +149,8 @@ def _fields(
             value = t
         elif t == b:
             value = m
+        elif (kind, name) in MEDIA_FIELDS:
+            value = t  # both measured anew: see MEDIA_FIELDS
         else:
             conflict = FieldConflict(kind, key, name, None if b == UNSET else b, m, t, label)
             choice = choose(conflict)

@@ -73,7 +73,10 @@ EPISODE_FIELDS = (
     "normalise",
     "channelcopy",
     "av_offset_ms",
+    # File paths relative to the shared files root (model.shared_files): the same text
+    # names the same file on every machine, so they merge like any text.
     "thumbnail",
+    "title_image",
     "comment",
     "stop",
     "sequence",
@@ -104,6 +107,13 @@ RAW_FIELDS = (
     "trash",
     "comment",
     "ocrtext",
+)
+# Measured from the media by a scan (media.probe), not set by a person: merged without
+# ever being a conflict (merge.py). One side's new measurement travels; when both sides
+# measured anew, the shared database's value stays on both, and a machine whose file
+# differs measures it again at its next scan. A volunteer cannot judge a probe result.
+MEDIA_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    (RAW_FILE, name) for name in ("filesize", "duration", "fps", "streams")
 )
 MARK_FIELDS = ("click", "source", "kind", "note", "who", "machine", "clock_offset_s")
 LOG_FIELDS = ("ready", "start", "end", "user", "result", "kind")
