@@ -69,9 +69,12 @@ def seed_other_show(session: Session) -> tuple[list[str], list[str], list[str]]:
 
 
 def make_change_file(
-    db_url: str, session: Session, tmp_path: Path, *, room: str | None = None
+    db_url: str, session: Session, tmp_path: Path, *, room: str | None = None, more: bool = False
 ) -> Made:
-    """Check out pyconf_2026 (or one room of it), edit a talk and a cut, export the changes."""
+    """Check out pyconf_2026 (or one room of it), edit a talk and a cut, export the changes.
+
+    `more`: the copy also gets a new talk, a new mark and a deleted cut (every kind of change).
+    """
     fixture = seed_shared(session)
     other_talks, other_cuts, other_logs = seed_other_show(session)
     engine = session.get_bind()
@@ -87,6 +90,8 @@ def make_change_file(
     from tests.services.venue.support import edit_cuts
 
     edit_cuts(local, talks[0], longer)
+    if more:
+        _more_changes(local, talks[1])
     vdz = tmp_path / "real.vdz"
     export_changes(local, vdz)
     local.dispose()
@@ -95,6 +100,32 @@ def make_change_file(
     return Made(
         engine, vdz, document, talks, other_talks, other_cuts, other_logs, other_room="hall_x"
     )
+
+
+def _more_changes(local: Engine, talk: str) -> None:
+    from tests.services.venue.support import edit_cuts
+    from veyedesk.db import session_factory
+    from veyedesk.model import Location, Mark, Show
+    from veyedesk.model.kinds import MarkKind
+
+    with session_factory(local)() as s, s.begin():
+        show = s.scalars(select(Show)).one()
+        room = s.scalars(select(Location).where(Location.slug == "room_a")).one()
+        add_episode(s, show, "Added at the venue", room=room, start=DAY + timedelta(hours=6))
+        s.add(
+            Mark(
+                show_id=show.id,
+                location=room,
+                click=DAY + timedelta(hours=2),
+                kind=MarkKind.CUT,
+                who="volunteer",
+            )
+        )
+
+    def drop(draft: Any) -> None:
+        del draft.cuts[0]
+
+    edit_cuts(local, talk, drop)
 
 
 def write_change_file(path: Path, document: Any, *, raw_json: str | None = None) -> Path:

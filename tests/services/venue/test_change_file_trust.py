@@ -71,9 +71,7 @@ def test_prefer_mine_may_not_delete_a_talk_of_another_show(made: Made, tmp_path:
 
 
 @pytest.mark.parametrize("kind", ["cut", "log"])
-def test_cuts_and_logs_of_another_show_are_refused(
-    made: Made, tmp_path: Path, kind: str
-) -> None:
+def test_cuts_and_logs_of_another_show_are_refused(made: Made, tmp_path: Path, kind: str) -> None:
     document = copy.deepcopy(made.document)
     key = (made.other_cuts if kind == "cut" else made.other_logs)[0]
     row = row_for(made.engine, kind, key)
@@ -188,7 +186,10 @@ def test_control_characters_are_cleaned_like_a_schedule_import(made: Made, tmp_p
     "text",
     [
         '{"format": "veyedesk-venue-changes", "version": 1, "rows": null}',
-        '{"format": "veyedesk-venue-changes", "version": 1, "rows": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        '{"format": "veyedesk-venue-changes", "version": 1, "rows": '
+        + "[" * 100_000
+        + "]" * 100_000
+        + "}",
         '{"format": "veyedesk-venue-changes", "version": 1, "rows": [], "show": {"a": 1}}',
         '{"format": "veyedesk-venue-changes", "version": 1, "rows": [[]]}',
         "[1, 2]",
@@ -205,9 +206,7 @@ def test_malformed_documents_are_refused_without_a_traceback(
     assert snapshot(made.engine) == before
 
 
-def test_log_rows_are_attributed_to_the_copys_user_and_machine(
-    made: Made, tmp_path: Path
-) -> None:
+def test_log_rows_are_attributed_to_the_copys_user_and_machine(made: Made, tmp_path: Path) -> None:
     document = copy.deepcopy(made.document)
     talk = made.talks[0]
     forged = {
