@@ -200,6 +200,12 @@ def mutated(draw: st.DrawFn, world: World) -> tuple[str, str | None]:
         what = draw(
             st.sampled_from(
                 [
+                    "valid",
+                    "valid",
+                    "valid",
+                    "valid",
+                    "valid",
+                    "valid",
                     "field",
                     "field",
                     "field",
@@ -229,11 +235,15 @@ def mutated(draw: st.DrawFn, world: World) -> tuple[str, str | None]:
             continue
         side_name = draw(st.sampled_from(["mine", "mine", "base"]))
         side = row.get(side_name)
-        if what in ("field", "drop-field", "add-field", "control", "deep") and (
+        if what in ("valid", "field", "drop-field", "add-field", "control", "deep") and (
             not isinstance(side, dict) or not side
         ):
             what = "side"
-        if what == "field":
+        if what == "valid":
+            # A change a real copy could make: the file should apply (most of the time).
+            name = draw(st.sampled_from(sorted(side)))
+            side[name] = _plausible(side[name], draw(st.sampled_from([0, 1, 2])))
+        elif what == "field":
             name = draw(st.sampled_from(sorted(side)))
             side[name] = draw(any_value)
         elif what == "control":
@@ -275,6 +285,19 @@ def mutated(draw: st.DrawFn, world: World) -> tuple[str, str | None]:
     return text, prefer
 
 
+def _plausible(value: Any, pick: int) -> Any:
+    """Another value of the same type (a title edited, a cut moved, a flag flipped)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + pick
+    if isinstance(value, float):
+        return value + 1.5 * pick
+    if isinstance(value, str):
+        return value + ["", " edited", "\x00\x1b[2J"][pick]
+    return value
+
+
 # --- properties ----------------------------------------------------------------------
 
 
@@ -291,7 +314,7 @@ def _fits(kind: str, data: dict[str, Any]) -> None:
             assert math.isfinite(value), (kind, name)
 
 
-@settings(SETTINGS, max_examples=300)
+@settings(SETTINGS, max_examples=1500)
 @given(data=st.data())
 def test_read_changes_refuses_or_cleans_every_mutation(
     world: World, tmp_path: Path, data: st.DataObject
@@ -361,7 +384,7 @@ def _outside_changes(
     return outside
 
 
-@settings(SETTINGS, max_examples=100)
+@settings(SETTINGS, max_examples=500)
 @given(data=st.data())
 def test_apply_refuses_whole_or_applies_whole_within_the_show(
     world: World, tmp_path: Path, data: st.DataObject
