@@ -261,3 +261,34 @@ def test_cli_apply_of_a_hand_made_file_says_what_is_wrong(
 
 def _engine_of(made: Made) -> Engine:
     return made.engine
+
+
+def test_a_copys_log_by_another_login_syncs_later_without_a_conflict(
+    db_url: str, session: Session, tmp_path: Path
+) -> None:
+    """The attributed user is the shared side's to decide: the copy takes it, no conflict."""
+    from tests.services.venue.support import copy_of, edit, episode_by_uuid, seed_shared, sqlite
+    from veyedesk.db import session_factory
+    from veyedesk.services.venue.changes import export_changes
+    from veyedesk.services.venue.sync import sync
+
+    fixture = seed_shared(session)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    talk = fixture.episodes[0].uuid
+    copy_of(db_url, tmp_path / "v.db")
+    local = sqlite(tmp_path / "v.db")
+    edit(local, talk, name="Renamed")
+    with session_factory(local)() as s, s.begin():
+        log = Log(episode=episode_by_uuid(s, talk), user="bob", result="noted", kind="note")
+        s.add(log)
+        s.flush()
+        key = log.uuid
+    export_changes(local, tmp_path / "c.vdz")
+    apply_changes(engine, tmp_path / "c.vdz")
+    report = sync(local, source=engine)
+    assert report.conflicts == []
+    for side in (engine, local):
+        with side.connect() as conn:
+            assert conn.scalar(select(Log.user).where(Log.uuid == key)) == "alice on laptop-a"
+    local.dispose()
