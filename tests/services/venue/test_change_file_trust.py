@@ -292,3 +292,14 @@ def test_a_copys_log_by_another_login_syncs_later_without_a_conflict(
         with side.connect() as conn:
             assert conn.scalar(select(Log.user).where(Log.uuid == key)) == "alice on laptop-a"
     local.dispose()
+
+
+def test_the_report_names_talks_as_the_database_has_them(made: Made, tmp_path: Path) -> None:
+    """A base that lies about a talk's title does not rename it in the report."""
+    document = copy.deepcopy(made.document)
+    row = _talk_row(document)
+    row["base"]["name"] = "Other talk 0"
+    report = apply_changes(made.engine, write_change_file(tmp_path / "lie.vdz", document))
+    pushed = [line for line in report.lines if row["key"] in line or "talk" in line]
+    assert pushed and all("Other talk 0" not in line for line in report.lines)
+    assert any("Talk 1 in Room A" in line for line in report.lines)
