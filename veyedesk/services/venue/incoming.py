@@ -435,22 +435,21 @@ def check_scope(
             )
         if kind == TOMBSTONE:
             _ref(at, "episode", key.partition("|")[0], covered, added, EPISODE)
-        for data in (row["mine"],):
-            if data is None:
-                continue
-            for name in rows.REF_FIELDS[kind]:
-                value = data[name]
-                if name in ("location", "room") and value is not None:
-                    _ref(at, name, value, covered, added, ROOM)
-                elif name == "state" and value is not None and value not in states:
-                    raise at.fail(f"state {shown(value)} is not a state of this database")
-                elif name == "episode":
-                    _ref(at, name, value, covered, added, EPISODE)
-                elif name == "raw":
-                    _ref(at, name, value, covered, added, RAW_FILE)
-                elif name == "episodes":
-                    for uuid in value:
-                        _ref(at, name, uuid, covered, added, EPISODE)
+        # What gets written comes from `mine` (or from this database): its references.
+        data = row["mine"]
+        for name in rows.REF_FIELDS[kind] if data is not None else ():
+            value = data[name]
+            if name in ("location", "room") and value is not None:
+                _ref(at, name, value, covered, added, ROOM)
+            elif name == "state" and value is not None and value not in states:
+                raise at.fail(f"state {shown(value)} is not a state of this database")
+            elif name == "episode":
+                _ref(at, name, value, covered, added, EPISODE)
+            elif name == "raw":
+                _ref(at, name, value, covered, added, RAW_FILE)
+            elif name == "episodes":
+                for uuid in value:
+                    _ref(at, name, uuid, covered, added, EPISODE)
 
 
 def _ref(
