@@ -424,6 +424,8 @@ def check_scope(
         }
         for kind in KINDS
     }
+    # Talks the file deletes: a cut, log or link of one is a contradiction no copy writes.
+    removed = {row["key"] for row in cleaned if row["kind"] == EPISODE and row["mine"] is None}
     states = set(conn.scalars(select(table(State).c.slug)))
     for n, row in enumerate(cleaned, start=1):
         kind, key = row["kind"], row["key"]
@@ -437,6 +439,10 @@ def check_scope(
             _ref(at, "episode", key.partition("|")[0], covered, added, EPISODE)
         # What gets written comes from `mine` (or from this database): its references.
         data = row["mine"]
+        for name in ("episode", "episodes") if data is not None else ():
+            gone = set(data.get(name) or ()) if name == "episodes" else {data.get(name)}
+            if gone & removed:
+                raise at.fail(f"{name} names a talk the file itself deletes")
         for name in rows.REF_FIELDS[kind] if data is not None else ():
             value = data[name]
             if name in ("location", "room") and value is not None:
