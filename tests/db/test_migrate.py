@@ -314,7 +314,7 @@ def test_0014_unsets_post_public_only_where_it_is_the_old_copied_default(
 
     from veyedesk.services import catalog
 
-    with Session(engine) as session:  # the models add nothing after 0013
+    with Session(engine) as session:  # client and show gain nothing after 0013
         catalog.add_client(session, "c", "C")
         shows = [catalog.add_show(session, "c", slug, slug).id for slug in ("s1", "s2")]
         session.commit()

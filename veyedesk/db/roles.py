@@ -80,6 +80,7 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
         *(Grant(WRITE, t) for t in EDITING_TABLES),
         *MOVING,
         Grant("INSERT", "venue_sync_receipt"),  # a venue copy's sync, pushed by its editor
+        Grant("INSERT", "venue_checkout"),  # what a checkout took (change files are held to it)
     ),
     "worker": (
         # jobs.results: what a state command printed back (`veyedesk: public_url=…`).

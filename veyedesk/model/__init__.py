@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from veyedesk.model.show import Client, Location, Show
     from veyedesk.model.venue import (
         VenueBase,
+        VenueCheckout,
         VenueConflict,
         VenueOrigin,
         VenueSyncReceipt,
@@ -54,6 +55,7 @@ __all__ = [
     "State",
     "User",
     "VenueBase",
+    "VenueCheckout",
     "VenueConflict",
     "VenueOrigin",
     "VenueSyncReceipt",

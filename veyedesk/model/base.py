@@ -62,6 +62,7 @@ def load_all_models() -> dict[str, Any]:
         "State": workflow.State,
         "User": workflow.User,
         "VenueBase": venue.VenueBase,
+        "VenueCheckout": venue.VenueCheckout,
         "VenueConflict": venue.VenueConflict,
         "VenueOrigin": venue.VenueOrigin,
         "VenueSyncReceipt": venue.VenueSyncReceipt,

@@ -8,6 +8,8 @@ for yet; `VenueSyncRun` is a sync's plan, written before the shared database is 
 a sync killed half-way is finished exactly by the next one. `VenueSyncReceipt` is the one
 table the shared database uses: a sync run (or an applied change file) left its id there in
 the same transaction as its changes, which is how a rerun knows the shared side is done.
+`VenueCheckout`, also on the shared database, is what a checkout took: a change file
+(which anyone can write by hand) may change only the rows of the checkout it names.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from veyedesk.model.base import Base
@@ -91,3 +93,25 @@ class VenueSyncReceipt(Base):
     copy_uuid: Mapped[str] = mapped_column(String(36), default="")
     applied_at: Mapped[datetime | None] = mapped_column(default=None)
     summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class VenueCheckout(Base):
+    """On the shared database: a venue copy checked out from it, and which part of a show.
+
+    Written in the checkout's own transaction. `apply_changes` trusts this row, never the
+    change file's own claims: the file's rows must be this show's and within this scope.
+    """
+
+    __tablename__ = "venue_checkout"
+
+    copy_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    show_id: Mapped[int] = mapped_column(ForeignKey("show.id", ondelete="CASCADE"), index=True)
+    room: Mapped[str | None] = mapped_column(String(100), default=None)
+    day: Mapped[str | None] = mapped_column(String(10), default=None)
+    # The talks asked for by id (assets); None = every talk of the scope.
+    episode_uuids: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    # Every talk copied: still the copy's when moved out of the scope since.
+    copied: Mapped[list[str]] = mapped_column(JSON, default=list)
+    who: Mapped[str] = mapped_column(String(200), default="")
+    machine: Mapped[str] = mapped_column(String(200), default="")
+    checked_out_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -17,13 +17,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DataError, IntegrityError
 
-from veyedesk.model import Episode
+from veyedesk.ingest.records import shown
+from veyedesk.model import Episode, Location, VenueCheckout
 from veyedesk.model.base import new_uuid
+from veyedesk.model.slug import is_slug
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue import rows
 from veyedesk.services.venue.errors import VenueError
+from veyedesk.services.venue.incoming import (
+    ChangeFileError,
+    attribute_logs,
+    check_scope,
+    clean_rows,
+    is_uuid,
+)
 from veyedesk.services.venue.merge import chooser
 from veyedesk.services.venue.plan import (
     Raced,
@@ -89,44 +99,91 @@ def export_changes(local: str | Engine, out_path: Path | str) -> Exported:
 
 
 def read_changes(path: Path | str) -> dict[str, Any]:
-    """The change file's document, checked; VenueError naming the file otherwise."""
+    """The change file's document, checked and every row cleaned (`incoming.clean_rows`).
+
+    ChangeFileError (a VenueError) naming the file, and the row where one is at fault.
+    """
     path = Path(path).expanduser()
     try:
         with zipfile.ZipFile(path) as zf:
             info = zf.getinfo(MEMBER)
             if info.file_size > MAX_BYTES:
-                raise VenueError(f"{path}: {MEMBER} is {info.file_size} bytes; not a change file")
+                raise ChangeFileError(
+                    f"{path}: {MEMBER} is {info.file_size} bytes; not a change file"
+                )
             document = json.loads(zf.read(MEMBER).decode("utf-8"))
     except FileNotFoundError:
         raise VenueError(
             f"{path} does not exist; give the .vdz file export-changes wrote"
         ) from None
-    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise VenueError(
-            f"{path} is not a veyedesk change file ({exc}); write one with "
+    except RecursionError:
+        raise ChangeFileError(
+            f"{path} is not a veyedesk change file (its JSON nests too deep)"
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:
+        raise ChangeFileError(
+            f"{path} is not a veyedesk change file ({shown(str(exc), 120)}); write one with "
             "`veyedesk venue export-changes -o FILE.vdz`"
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise VenueError(f"{path} is not a veyedesk change file (format {FORMAT!r} expected)")
+        raise ChangeFileError(f"{path} is not a veyedesk change file (format {FORMAT!r} expected)")
     if document.get("version") != VERSION:
-        raise VenueError(
-            f"{path} is change-file version {document.get('version')!r}; this veyedesk reads "
-            f"version {VERSION}: use the same veyedesk version on both machines"
+        raise ChangeFileError(
+            f"{path} is change-file version {shown(repr(document.get('version')), 30)[1:-1]}; this "
+            f"veyedesk reads version {VERSION}: use the same veyedesk version on both machines"
         )
-    for n, row in enumerate(document.get("rows", []), start=1):
-        if (
-            not isinstance(row, dict)
-            or row.get("kind") not in KINDS
-            or not isinstance(row.get("key"), str)
-        ):
-            raise VenueError(f"{path}: changed row {n} is malformed; export the changes again")
-        for side in ("base", "mine"):
-            value = row.get(side)
-            if value is not None and (
-                not isinstance(value, dict) or set(value) != set(rows.fields_of(row["kind"]))
-            ):
-                raise VenueError(f"{path}: changed row {n} ({row['kind']}) has unexpected fields")
+    for name in ("client", "show"):
+        if not isinstance(document.get(name), str) or not is_slug(document[name]):
+            raise ChangeFileError(f"{path}: its {name} is not a slug; export the changes again")
+    for name in ("copy_uuid", "export_uuid"):
+        if not is_uuid(document.get(name)):
+            raise ChangeFileError(f"{path}: its {name} is not a UUID; export the changes again")
+    document["rows"] = clean_rows(document, str(path))
     return document
+
+
+def _checkout_of(conn: Connection, document: dict[str, Any], where: str) -> Any:
+    """The shared database's record of the copy the file names, for the show it names."""
+    found = conn.execute(
+        select(table(VenueCheckout)).where(
+            table(VenueCheckout).c.copy_uuid == document["copy_uuid"]
+        )
+    ).first()
+    if found is None:
+        raise ChangeFileError(
+            f"{where}: its venue copy {document['copy_uuid']} was not checked out from this "
+            "database; apply it to the database the copy came from (or sync the copy)"
+        )
+    show_id = show_id_on(conn, document["client"], document["show"])
+    if show_id != found.show_id:
+        raise ChangeFileError(
+            f"{where}: it says it holds show {document['client']}/{document['show']}, but its "
+            "copy was checked out for another show; nothing was applied"
+        )
+    return found
+
+
+def _covered(conn: Connection, checkout: Any) -> dict[str, rows.Rows]:
+    """The shared rows the copy covers: its scope now, and every talk it took."""
+    from veyedesk.services.venue.checkout import parse_day
+
+    room_ids: tuple[int, ...] | None = None
+    if checkout.room:
+        loc = table(Location)
+        room_id = conn.scalar(select(loc.c.id).where(loc.c.slug == checkout.room))
+        room_ids = (room_id,) if room_id is not None else ()
+    uuids = tuple(checkout.episode_uuids) if checkout.episode_uuids is not None else None
+    scope = rows.Filter(checkout.show_id, room_ids, parse_day(checkout.day), uuids)
+    return rows.read_scope(conn, scope, {EPISODE: list(checkout.copied or ())})
 
 
 def apply_changes(
@@ -140,27 +197,37 @@ def apply_changes(
     default_profile: str = "mp4",
     who: Identity | None = None,
 ) -> SyncReport:
-    """Merge a change file into the shared database `shared` (one transaction)."""
+    """Merge a change file into the shared database `shared` (one transaction).
+
+    The file is held to the checkout it names (`VenueCheckout` on this database): only
+    that show's rows the copy covers, references among them or to rows the file adds,
+    every value cleaned (`incoming`). Anything else refuses the whole file, naming the row.
+    """
     if who is not None and not dry_run:
         who.require("edit")  # it writes talks, as the laptop's editor would have
     document = read_changes(path)
+    where = str(Path(path).expanduser())
     choose = chooser(prefer, prefer_fields, resolutions)
-    mine: dict[str, rows.Rows] = {kind: {} for kind in KINDS}
-    base: dict[str, rows.Rows] = {kind: {} for kind in KINDS}
-    for row in document["rows"]:
-        if row["mine"] is not None:
-            mine[row["kind"]][row["key"]] = row["mine"]
-        if row["base"] is not None:
-            base[row["kind"]][row["key"]] = row["base"]
     with shared.connect() as conn:
         conn.begin()
-        show_id = show_id_on(conn, document["client"], document["show"])
+        checkout = _checkout_of(conn, document, where)
+        show_id = int(checkout.show_id)
+        covered = _covered(conn, checkout)
+        cleaned = document["rows"]
+        check_scope(conn, cleaned, covered, where)
+        laptop = f"{checkout.who} on {checkout.machine}"
+        attribute_logs(cleaned, covered, laptop[:200])
+        mine: dict[str, rows.Rows] = {kind: {} for kind in KINDS}
+        base: dict[str, rows.Rows] = {kind: {} for kind in KINDS}
+        for row in cleaned:
+            if row["mine"] is not None:
+                mine[row["kind"]][row["key"]] = row["mine"]
+            if row["base"] is not None:
+                base[row["kind"]][row["key"]] = row["base"]
         known = {kind: set(mine[kind]) | set(base[kind]) for kind in KINDS}
         # Only the rows the file names: nothing else of the shared database is compared.
-        scope = rows.Filter(show_id, room_ids=(), day=None, episode_uuids=())
-        theirs = rows.read_scope(conn, scope, known)
         theirs = {
-            kind: {k: v for k, v in theirs[kind].items() if k in known[kind]} for kind in KINDS
+            kind: {k: v for k, v in covered[kind].items() if k in known[kind]} for kind in KINDS
         }
         ep = table(Episode)
         serials = {
@@ -168,19 +235,23 @@ def apply_changes(
             for batch in rows.chunks(sorted(theirs[EPISODE]))
             for r in conn.execute(select(ep.c.uuid, ep.c.serial).where(ep.c.uuid.in_(batch)))
         }
-        plan, report = plan_merge(mine, base, theirs, choose, serials, show_slugs(conn, show_id))
+        # Talks are named as this database has them, never as the file says they were.
+        names = {k: d["name"] for k, d in covered[EPISODE].items()}
+        plan, report = plan_merge(
+            mine, base, theirs, choose, serials, show_slugs(conn, show_id), names=names
+        )
         # Pulls mean nothing here (there is no copy to pull into): only pushes are reported.
         report.pulled = 0
         report.lines = list(report.push_lines)
         if dry_run or not plan.shared:
             conn.rollback()
             return report
-        user = who.name if who is not None else str(document.get("who") or "")
+        user = who.name if who is not None else checkout.who
         add_sync_logs(
             plan,
             theirs,
             None,
-            f"synced from {document.get('machine')} by {document.get('who')} (change file)",
+            f"synced from {checkout.machine} by {checkout.who} (change file)",
             user,
             datetime.now(),
         )
@@ -190,17 +261,25 @@ def apply_changes(
                 plan,
                 show_id,
                 theirs,
-                copy_uuid=document.get("copy_uuid", ""),
+                copy_uuid=checkout.copy_uuid,
                 default_profile=default_profile,
-                summary=f"change file {document.get('export_uuid')} from "
-                f"{document.get('machine')} ({document.get('who')}): {report.pushed} rows",
-                user=str(document.get("who") or "venue change file"),
+                summary=f"change file {document['export_uuid']} from {laptop}: "
+                f"{report.pushed} rows",
+                user=checkout.who or "venue change file",
             )
         except Raced:
             conn.rollback()
             raise VenueError(
                 "a talk in the change file was saved online while applying it; nothing was "
                 "written, apply it again"
+            ) from None
+        except (IntegrityError, DataError) as exc:
+            # Checked values that still do not fit (a unique name taken meanwhile): the
+            # whole file stays out, as for any other refusal.
+            conn.rollback()
+            detail = str(exc.orig).splitlines()[0] if exc.orig is not None else str(exc)
+            raise ChangeFileError(
+                f"{where} does not fit this database ({shown(detail, 160)}); nothing was applied"
             ) from None
         conn.commit()
     return report

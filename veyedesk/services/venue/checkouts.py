@@ -35,6 +35,7 @@ from veyedesk.model import (
     State,
     User,
     VenueBase,
+    VenueCheckout,
     VenueOrigin,
 )
 from veyedesk.model.base import new_uuid
@@ -225,6 +226,21 @@ def checkout(
                     table(Episode).c.locked_by,
                 )
             }
+            # What this copy covers, on the shared side: a change file naming this copy
+            # may change these rows only (`changes.apply_changes`), whatever it claims.
+            src.execute(
+                insert(table(VenueCheckout)).values(
+                    copy_uuid=copy_uuid,
+                    show_id=ids.show_id,
+                    room=room,
+                    day=midnight.date().isoformat() if midnight else None,
+                    episode_uuids=ids.episode_uuids if episode_ids is not None else None,
+                    copied=ids.episode_uuids,
+                    who=name[:200],
+                    machine=machine[:200],
+                    checked_out_at=datetime.now().replace(microsecond=0),
+                )
+            )
             src.commit()
     finally:
         if owned:

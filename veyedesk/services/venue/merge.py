@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import IMAGE, MEDIA_FIELDS, RAW_FILE, ROOM, Data, fields_of
+from veyedesk.services.venue.rows import IMAGE, LOG, MEDIA_FIELDS, RAW_FILE, ROOM, Data, fields_of
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -29,6 +29,10 @@ MINE, THEIRS = "mine", "theirs"
 # on one side (and kept as it was on the other) goes; never a conflict.
 SET_FIELDS = frozenset({(IMAGE, "episodes")})
 BLANK = (None, "")
+# Fields the shared side decides alone: who a log row is by. A change file's new log rows
+# are put down to the copy's user on its machine (`incoming.attribute_logs`); the copy
+# takes that on its next sync instead of a conflict nobody could sensibly choose.
+SHARED_WINS = frozenset({(LOG, "user")})
 
 
 @dataclass(frozen=True)
@@ -137,6 +141,8 @@ def _fields(
         value: Any
         if (kind, name) in SET_FIELDS:
             value = merge_set(None if b == UNSET else b, m, t)
+        elif (kind, name) in SHARED_WINS:
+            value = t
         elif m == t:
             value = m
         # The same row made on both sides (a raw file both scans found): a blank value is

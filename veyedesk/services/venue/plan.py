@@ -112,11 +112,14 @@ def plan_merge(
     choose: Callable[[FieldConflict], str | None],
     serials: dict[str, int],
     shared_slugs: Iterable[str] = (),
+    names: dict[str, str] | None = None,
 ) -> tuple[Plan, SyncReport]:
     """Merge every row of every kind into a plan (pure).
 
     `shared_slugs` are the show's slugs on the shared database: a talk added on the copy
     whose slug was taken there meanwhile gets the next free one, on both sides at once.
+    `names` (talk UUID -> title) name talks before any side does (a change file's base
+    is not to be trusted with that).
     """
     from veyedesk.model.slug import TakenSlugs, unique_slug
 
@@ -125,7 +128,7 @@ def plan_merge(
     plan = Plan(new_uuid(), [], [], [], [], serials)
     # Rows are named by their agreed (base) values: a conflict on a title must not be
     # labelled with one side's new title.
-    names: dict[str, str] = {}
+    names = dict(names or {})
     for side in (base, theirs, mine):
         for k, d in side.get(EPISODE, {}).items():
             names.setdefault(k, d.get("name", ""))
