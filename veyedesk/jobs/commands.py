@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.child_process import dying_with_parent
 from veyedesk.config import Settings, config_file
+from veyedesk.encode.outputs import published_encode
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.pipeline import ShowPipeline
@@ -217,21 +218,37 @@ def command_environment() -> dict[str, str]:
     return env
 
 
-def placeholder_values(session: Session, episode: Episode, state_slug: str) -> dict[str, str]:
-    """What the placeholders mean for one episode."""
-    output = session.scalar(
-        select(EncodeJob.output_path)
+def talk_encode(session: Session, episode: Episode, settings: Settings) -> str:
+    """The talk's own published encode on this worker, for `{output}` ("" when none).
+
+    The path is recomputed from the talk and this worker's settings (encode.outputs); the
+    newest done encode jobs only say which profiles to look for. A job row's `output_path`
+    is never used: anyone who can write a job row could point it at any file.
+    """
+    profiles = session.scalars(
+        select(EncodeJob.profile)
         .where(
             EncodeJob.episode_id == episode.id,
             EncodeJob.kind == JobKind.ENCODE,
             EncodeJob.status == JobStatus.DONE,
-            EncodeJob.output_path != "",
         )
         .order_by(EncodeJob.finished_at.desc(), EncodeJob.id.desc())
-        .limit(1)
     )
+    for name in dict.fromkeys(profiles):
+        path = published_encode(
+            settings, episode.show.client.slug, episode.show.slug, name, episode.slug
+        )
+        if path is not None:
+            return str(path)
+    return ""
+
+
+def placeholder_values(
+    session: Session, episode: Episode, state_slug: str, settings: Settings
+) -> dict[str, str]:
+    """What the placeholders mean for one episode (`{output}`: see talk_encode)."""
     return {
-        "output": output or "",
+        "output": talk_encode(session, episode, settings),
         "id": str(episode.id),
         "slug": episode.slug,
         "name": episode.name,
@@ -247,6 +264,28 @@ def placeholder_values(session: Session, episode: Episode, state_slug: str) -> d
         "client": episode.show.client.slug,
         "room": episode.location.slug if episode.location else "",
     }
+
+
+def check_still_due(pipeline: ShowPipeline, episode: Episode, state: State) -> None:
+    """PermanentJobError unless the talk is in `state` now and its release allows it.
+
+    A command job is only a request: anyone who can insert a job row can ask for any
+    state's command on any talk, so the worker checks, when it runs, what the state change
+    that queues such a job checked (jobs.queue.enter_state).
+    """
+    here = episode.state.slug if episode.state is not None else "none"
+    if episode.state_id != state.id:
+        raise PermanentJobError(
+            f"episode {episode.id} is in state {here!r}, not {state.slug!r}: a state's "
+            "command runs only for a talk in that state; not run (move the talk there "
+            "with `veyedesk state set` if it should be)"
+        )
+    reason = pipeline.hold_reason(episode, state)
+    if reason is not None:
+        raise PermanentJobError(
+            f"episode {episode.id} may not enter public state {state.slug!r}: "
+            f"{reason.describe()}; not run (set released to Yes first)"
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -372,13 +411,15 @@ def run_state_command(ctx: JobContext) -> JobResult:
         episode = session.get(Episode, ctx.job.episode_id)
         if state is None or episode is None:
             raise PermanentJobError(f"state {state_slug!r} or episode {ctx.job.episode_id} is gone")
-        stage = ShowPipeline.load(session, episode.show_id).stage(state)
+        pipeline = ShowPipeline.load(session, episode.show_id)
+        check_still_due(pipeline, episode, state)
+        stage = pipeline.stage(state)
         if stage.kind != StateKind.COMMAND or not stage.command:
             raise PermanentJobError(
                 f"state {state_slug!r} has no command any more (show {episode.show.slug!r}); "
                 f"set one with `veyedesk pipeline set {shlex.quote(state_slug)} command TEMPLATE`"
             )
-        values = placeholder_values(session, episode, state_slug)
+        values = placeholder_values(session, episode, state_slug, ctx.settings)
         template = stage.command
     try:
         argv = expand(template, values)
@@ -387,7 +428,8 @@ def run_state_command(ctx: JobContext) -> JobResult:
     refuse_unless_allowed(argv, ctx.settings, state_slug)
     if re.search(r"\{output(!q)?\}", template) and not values["output"]:
         raise PermanentJobError(
-            f"episode {ctx.job.episode_id} has no finished encode for {{output}}; encode it first"
+            f"episode {ctx.job.episode_id} has no published encode under this worker's "
+            "output_root for {output}; encode it first (on a machine sharing that folder)"
         )
     ctx.report(0.0, None, None)
     lines: list[str] = []

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import ConfigError, EncodeProfile, Settings
 from veyedesk.encode import plan, titles, verify
+from veyedesk.encode.outputs import output_path as output_path
 from veyedesk.encode.run import (
     EncodeCancelled,
     EncodeFailed,
@@ -136,14 +137,6 @@ class EncodeOutcome:
     speed: float | None  # x realtime of the encode pass
     wall_seconds: float
     measure_seconds: float = 0.0  # the loudness measure pass, included in wall_seconds
-
-
-def output_path(
-    settings: Settings, client: str, show: str, profile: EncodeProfile, slug: str
-) -> Path:
-    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`."""
-    root = Path(settings.output_root).expanduser()
-    return root / client / show / profile.name / f"{slug}.{profile.ext}"
 
 
 def loudness_target(episode: Episode, profile: EncodeProfile) -> float | None:
