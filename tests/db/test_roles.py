@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import ProgrammingError
 
 from tests.cli.test_cli import ok, one_error_line, run
@@ -18,9 +20,18 @@ from veyedesk.db.roles import add_login, create_roles
 from veyedesk.encode.outputs import output_path
 from veyedesk.jobs.queue import enter_state
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
-from veyedesk.model import EncodeJob, Episode
-from veyedesk.services.admin.users import Identity
+from veyedesk.model import EncodeJob, Episode, User
+from veyedesk.services.admin.users import (
+    Identity,
+    add_user,
+    authenticate,
+    has_users,
+    is_weak,
+    set_password,
+    verify_password,
+)
 from veyedesk.services.episodes import get_episode, get_state
+from veyedesk.services.errors import AuthenticationFailed
 from veyedesk.services.pipeline.review import approve, mark_opened, reject
 
 pytestmark = pytest.mark.postgres
@@ -310,3 +321,52 @@ def test_a_worker_login_still_runs_a_due_command_and_moves_the_talk_on(
         assert job.status == "done", job.error
         assert get_episode(session, episode).state.slug == "done"
     assert [p.read_bytes() for p in www.iterdir()] == [b"the talk"]
+
+
+# -- issue 20 item 5: no role reads a password hash; logins still work ------------------
+
+
+def test_no_role_reads_password_hashes_yet_every_role_logs_in(pg_url: str, owner: Engine) -> None:
+    create_roles(owner)
+    with session_factory(owner)() as session:
+        add_user(session, "boss", "admin", "boss password")
+        add_user(session, "rev", "reviewer", "rev password")
+        # As veyedesk hashed before issue 20: re-made at the next login.
+        old = hashlib.scrypt(b"rev password", salt=b"s" * 16, n=2**14, r=8, p=1, dklen=32)
+        session.execute(
+            update(User)
+            .where(User.name == "rev")
+            .values(
+                password_hash="scrypt$16384$8$1$"
+                + base64.b64encode(b"s" * 16).decode()
+                + "$"
+                + base64.b64encode(old).decode()
+            )
+        )
+        session.commit()
+    logins = {role: _login_as(pg_url, owner, role) for role in ("reviewer", "worker", "admin")}
+    try:
+        for engine in logins.values():
+            assert _refused(engine, "SELECT password_hash FROM user_account")
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM user_account")).scalar() == 2
+            with session_factory(engine)() as session, session.begin():
+                assert has_users(session)
+                with pytest.raises(AuthenticationFailed):
+                    authenticate(session, "boss", "wrong password")
+                with pytest.raises(AuthenticationFailed):
+                    authenticate(session, "nobody", "boss password")
+                assert authenticate(session, "boss", "boss password").role == "admin"
+        with session_factory(logins["reviewer"])() as session, session.begin():
+            assert authenticate(session, "rev", "rev password").role == "reviewer"
+        # An admin still sets passwords without reading them back.
+        with session_factory(logins["admin"])() as session, session.begin():
+            set_password(session, "boss", "new boss password")
+            assert authenticate(session, "boss", "new boss password").name == "boss"
+    finally:
+        for engine in logins.values():
+            engine.dispose()
+    with session_factory(owner)() as session:
+        stored = session.scalar(select(User.password_hash).where(User.name == "rev"))
+        assert stored is not None and not is_weak(stored)
+        assert verify_password("rev password", stored)

@@ -24,6 +24,12 @@ sends the SQL:
 - admin: reads and writes every table (users, states and their commands included). Schema
   changes (`veyedesk db upgrade`) stay with the database's owner.
 
+No role reads `user_account.password_hash` (a hash read is a password guessed offline):
+logins are checked through three SECURITY DEFINER functions owned by the database's owner
+(PASSWORD_FUNCTIONS: a user's salt and cost, whether a hash the client computed is the
+stored one, and replacing a weak hash after a right password), which never hand a hash
+out. Admins still set passwords (UPDATE), without reading them back.
+
 Which rows of `encode_job` and `log` a role may add or change is row-level security
 (policies named `<prefix><role>_<command>`): a job row is only a request, and a worker
 still re-checks a command job when it runs (veyedesk.jobs.commands), but a reviewer's
@@ -142,6 +148,37 @@ REVIEW_LOG_KINDS = ("state", "job", "release", "review opened", "by mail", "note
 # What only a reviewer's own action may say: a worker cannot fake that someone watched.
 REVIEWER_ONLY_LOG_KINDS = ("review opened", "by mail")
 RLS_TABLES = ("encode_job", "log")
+# Columns no role may read (the owner and superusers still do).
+HIDDEN_COLUMNS: dict[str, tuple[str, ...]] = {"user_account": ("password_hash",)}
+
+# How a login is checked when its database login may not read hashes (services.admin.users
+# calls them). SECURITY DEFINER: they run as the owner who creates them, with a fixed
+# search_path so nobody can slip in a table of their own.
+SALT_FUNCTION = "veyedesk_password_salt"  # (name) -> 'scrypt$N$r$p$salt', NULL if none
+CHECK_FUNCTION = "veyedesk_password_check"  # (name, the hash the client computed) -> bool
+UPGRADE_FUNCTION = "veyedesk_password_upgrade"  # (name, that hash, a stronger one) -> bool
+_DEFINER = "SECURITY DEFINER SET search_path = public, pg_temp"
+PASSWORD_FUNCTIONS: dict[str, str] = {
+    f"{SALT_FUNCTION}(text)": (
+        f"CREATE OR REPLACE FUNCTION {SALT_FUNCTION}(login text) RETURNS text "
+        f"LANGUAGE sql STABLE {_DEFINER} AS $fn$ "
+        "SELECT regexp_replace(password_hash, '[$][^$]*$', '') FROM user_account "
+        "WHERE name = login AND active AND password_hash <> '' $fn$"
+    ),
+    f"{CHECK_FUNCTION}(text, text)": (
+        f"CREATE OR REPLACE FUNCTION {CHECK_FUNCTION}(login text, candidate text) "
+        f"RETURNS boolean LANGUAGE sql STABLE {_DEFINER} AS $fn$ "
+        "SELECT coalesce((SELECT password_hash = candidate FROM user_account "
+        "WHERE name = login AND active AND password_hash <> ''), false) $fn$"
+    ),
+    f"{UPGRADE_FUNCTION}(text, text, text)": (
+        f"CREATE OR REPLACE FUNCTION {UPGRADE_FUNCTION}(login text, candidate text, "
+        f"stronger text) RETURNS boolean LANGUAGE sql VOLATILE {_DEFINER} AS $fn$ "
+        "UPDATE user_account SET password_hash = stronger WHERE name = login AND active "
+        "AND password_hash <> '' AND password_hash = candidate "
+        "AND left(stronger, 7) = 'scrypt$' RETURNING true $fn$"
+    ),
+}
 
 
 def _in(values: Iterable[str]) -> str:
@@ -198,12 +235,30 @@ def role_statements(
             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {who}",
         ]
         for table in tables:
-            out.append(f"GRANT SELECT ON {q(table)} TO {who}")
+            hidden = HIDDEN_COLUMNS.get(table)
+            if hidden is None:
+                out.append(f"GRANT SELECT ON {q(table)} TO {who}")
+            else:
+                shown = [
+                    c.name for c in Base.metadata.tables[table].columns if c.name not in hidden
+                ]
+                out.append(f"GRANT SELECT ({', '.join(map(q, shown))}) ON {q(table)} TO {who}")
         if role == "admin":
-            out += [f"GRANT {WRITE} ON {q(t)} TO {who}" for t in tables if t != "alembic_version"]
+            for t in tables:
+                if t != "alembic_version":
+                    # Writing a row reads back nothing; SELECT was granted above, columns
+                    # hidden or not.
+                    out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(t)} TO {who}")
         for grant in GRANTS[role]:
             if grant.table in tables:
                 out.append(f"GRANT {grant.privileges} ON {q(grant.table)} TO {who}")
+    if "user_account" in tables:
+        for signature, create in PASSWORD_FUNCTIONS.items():
+            out += [create, f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"]
+            out += [
+                f"GRANT EXECUTE ON FUNCTION {signature} TO {q(group_name(r, prefix))}"
+                for r in ROLE_NAMES
+            ]
     for table in RLS_TABLES:
         if table in tables:
             out.append(f"ALTER TABLE {q(table)} ENABLE ROW LEVEL SECURITY")

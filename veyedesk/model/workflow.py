@@ -117,7 +117,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(300))
+    # Deferred: loading a user never reads it, since a database login restricted by
+    # `veyedesk db roles` may not (services.admin.users checks passwords without it).
+    password_hash: Mapped[str] = mapped_column(String(300), deferred=True)
     active: Mapped[bool] = mapped_column(default=True)
     created: Mapped[datetime | None] = mapped_column(default=None)
 
