@@ -1,4 +1,4 @@
-"""Where a talk's encode lives: one rule for the encoder that writes it and the commands that hand it on.
+"""Where a talk's encode lives: one rule for the encoder and the commands that hand it on.
 
 The path is always computed from the talk (client, show, slug) and the machine's own
 settings (output root, profile), never read from the database: a job row's `output_path`

@@ -46,7 +46,7 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     app = make_application()
     start_logging()
     try:
-        engine = open_database(settings.db)
+        engine = open_database(settings.db, statement_timeout=settings.db_statement_timeout_seconds)
     except DatabaseError as exc:
         critical(None, "veyedesk — database", str(exc))
         return 1
