@@ -25,6 +25,7 @@ How a template becomes arguments:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shlex
@@ -59,10 +60,28 @@ from veyedesk.model.pipeline import StateKind
 from veyedesk.model.text import plain_text
 
 # Programs that run their arguments through a shell, here or on another machine.
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
-REMOTE_SHELLS = frozenset({"ssh", "slogin", "scp", "autossh"})
+SHELLS = frozenset(
+    {
+        "sh", "bash", "dash", "zsh", "ksh", "mksh", "oksh", "loksh", "posh", "yash", "ash",
+        "fish", "csh", "tcsh", "rc", "es", "pwsh", "powershell", "nu", "elvish", "xonsh",
+    }
+)  # fmt: skip
+REMOTE_SHELLS = frozenset(
+    {"ssh", "slogin", "scp", "autossh", "mosh", "rsh", "rlogin", "remsh", "dsh", "pdsh"}
+)
+# Programs that hand a command line (one of their arguments) to a shell: `su -c CMD`,
+# `flock FILE -c CMD`, `watch CMD`, `parallel CMD ::: ...`, `script -c CMD`, `at`.
+SHELL_RUNNERS = frozenset({"su", "runuser", "flock", "script", "watch", "parallel", "at"})
+# sudo runs its command through a shell only with one of these; env -S splits a string.
+_SUDO_SHELL = re.compile(r"^(-[^-\s]*[si]|--shell$|--login$)")
+_ENV_SPLIT = re.compile(r"^(-[^-\s]*S|--split-string(=|$))")
 # rsync -e CMD / --rsh=CMD / a bundle like -avze.
 _RSYNC_SHELL = re.compile(r"^(--rsh(=|$)|-[^-\s]*e)")
+# Interpreters whose inline code (`python3 -c CODE`, `perl -e CODE`) a value must not join.
+_INTERPRETER = re.compile(
+    r"^(python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|ruby|node|nodejs|php|lua[0-9.]*)$"
+)
+_CODE_FLAG = re.compile(r"^-[A-Za-z]*[ceE]$")
 # The environment a command keeps: enough to find programs, write temp files and use an
 # SSH agent; never the worker's database URL, password or other secrets.
 COMMAND_ENV: tuple[str, ...] = (
@@ -96,19 +115,38 @@ def _fields(arg: str) -> list[tuple[str, str | None, str | None, str | None]]:
 def shell_program(args: Sequence[str]) -> str | None:
     """The shell or remote shell the template's words pass through, or None.
 
-    Any literal word counts, so `env sh -c …`, `timeout 60 ssh …` and `nice rsync -e ssh …`
+    Any literal word counts, and each space-separated piece of one (`env -S 'sh -c'`), so
+    `env sh -c …`, `timeout 60 ssh …`, `nice rsync -e ssh …`, `su -c …` and `sudo -s …`
     are caught too; a false alarm only asks for `!q`.
     """
-    words = [a for a in args if "{" not in a]
-    for word in words:
-        name = os.path.basename(word)
-        if name in SHELLS or name in REMOTE_SHELLS:
+    words = [piece for a in args if "{" not in a for piece in a.split()]
+    names = [os.path.basename(w) for w in words]
+    for name in names:
+        if name in SHELLS or name in REMOTE_SHELLS or name in SHELL_RUNNERS:
             return name
-    if any(os.path.basename(w) == "rsync" for w in words) and any(
-        _RSYNC_SHELL.match(w) for w in words
-    ):
+    if "rsync" in names and any(_RSYNC_SHELL.match(w) for w in words):
         return "rsync -e"
+    if "sudo" in names and any(_SUDO_SHELL.match(w) for w in words):
+        return "sudo -s"
+    if "env" in names and any(_ENV_SPLIT.match(w) for w in words):
+        return "env -S"
     return None
+
+
+def _inline_code_problem(template: str, args: Sequence[str]) -> str:
+    """Why a placeholder inside an interpreter's inline code is refused ("" when none is)."""
+    # The interpreter may come after a wrapper (`timeout 60 python3 -c …`, `env perl -e …`).
+    start = next((i for i, a in enumerate(args) if _INTERPRETER.match(os.path.basename(a))), None)
+    if start is None:
+        return ""
+    for flag, code in itertools.pairwise(args[start:]):
+        if _CODE_FLAG.match(flag) and any(name for _, name, _, _ in _fields(code)):
+            return (
+                f"command template {template!r} puts a placeholder inside "
+                f"{args[start]}'s code ({flag} …), where a value would run as code: pass it "
+                "as an argument of its own after the code (sys.argv) instead"
+            )
+    return ""
 
 
 def check_template(template: str) -> list[str]:
@@ -121,6 +159,17 @@ def check_template(template: str) -> list[str]:
         raise CommandError("command template is empty; give a program and its arguments")
     known = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
     shell = shell_program(args)
+    for word in args:
+        # `rsync -e{slug}`: which remote shell runs would come from a value.
+        placeholder = any(n for _, n, _, _ in _fields(word))
+        if placeholder and _RSYNC_SHELL.match(word) and "rsync" in map(os.path.basename, args):
+            raise CommandError(
+                f"command template {template!r} takes rsync's remote shell from a "
+                "placeholder; write the remote shell out (`-e ssh`)"
+            )
+    problem = _inline_code_problem(template, args)
+    if problem:
+        raise CommandError(problem)
     for index, arg in enumerate(args):
         for _, name, spec, conversion in _fields(arg):
             if name is None:
