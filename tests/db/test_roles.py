@@ -18,7 +18,7 @@ from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.db.roles import add_login, create_roles
 from veyedesk.encode.outputs import output_path
-from veyedesk.jobs.queue import enter_state
+from veyedesk.jobs.queue import claim, enqueue, enter_state, requeue_expired
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
 from veyedesk.model import EncodeJob, Episode, User
 from veyedesk.services.admin.users import (
@@ -370,3 +370,42 @@ def test_no_role_reads_password_hashes_yet_every_role_logs_in(pg_url: str, owner
         stored = session.scalar(select(User.password_hash).where(User.name == "rev"))
         assert stored is not None and not is_weak(stored)
         assert verify_password("rev password", stored)
+
+
+def test_a_worker_login_changes_only_the_jobs_it_holds(pg_url: str, owner: Engine) -> None:
+    create_roles(owner)
+    with session_factory(owner)() as session:
+        episode = session.scalars(select(Episode).order_by(Episode.id)).first()
+        assert episode is not None
+        job_id = enqueue(session, episode, "mp4").id
+        session.commit()
+    first = _login_as(pg_url, owner, "worker")
+    second = _login_as(pg_url, owner, "worker")
+    try:
+        with session_factory(first)() as session, session.begin():
+            claimed = claim(session, "first/0", lease_seconds=600)
+            assert claimed is not None and claimed.id == job_id
+        with owner.connect() as conn:
+            holder = conn.execute(text(f"SELECT held_by FROM encode_job WHERE id = {job_id}"))
+            assert holder.scalar() == first.url.username  # written by the database
+        # Another worker login sees the job but cannot finish, fail or take it over...
+        for sql in (
+            "UPDATE encode_job SET status = 'done', output_path = '/home/x/private.mp4'",
+            "UPDATE encode_job SET worker_id = 'second/0'",
+            "UPDATE encode_job SET held_by = current_user",
+        ):
+            _refused_by_policy(second, sql)  # refused, or no row it may change
+        with owner.connect() as conn:
+            row = conn.execute(text("SELECT status, worker_id, held_by FROM encode_job")).one()
+            assert tuple(row) == ("running", "first/0", first.url.username)
+        # ...until the lease ran out: then it requeues the job, as any worker does.
+        with owner.begin() as conn:
+            conn.execute(text("UPDATE encode_job SET lease_expires_at = '2000-01-01'"))
+        with session_factory(second)() as session, session.begin():
+            assert requeue_expired(session, user="second") == [job_id]
+        with owner.connect() as conn:
+            row = conn.execute(text("SELECT status, held_by FROM encode_job")).one()
+            assert tuple(row) == ("queued", "")
+    finally:
+        first.dispose()
+        second.dispose()

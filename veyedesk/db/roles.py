@@ -16,11 +16,13 @@ sends the SQL:
 - editor: reviewer's rights plus the editing tables (episodes, cuts and their tombstones,
   raw files, marks, images, rooms), the queue and a venue sync's receipt; not users,
   clients, shows, states or a show's pipeline.
-- worker: reads everything; claims and finishes live jobs (queued or running; never a
-  finished one, never a job's talk, kind or profile), adds only fresh queued jobs (the
-  next state's), writes Log rows (not a reviewer's "opened" or a mailed answer),
-  advances an episode's state (release holds included) and stores what a state command
-  wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts or commands.
+- worker: reads everything; claims queued jobs and changes only the running jobs its
+  login holds (`encode_job.held_by`, written by a trigger) or whose lease ran out (to
+  requeue them); never a finished job, nor a job's talk, kind or profile; adds only
+  fresh queued jobs (the next state's), writes Log rows (not a reviewer's "opened" or a
+  mailed answer), advances an episode's state (release holds included) and stores what a
+  state command wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts
+  or commands.
 - admin: reads and writes every table (users, states and their commands included). Schema
   changes (`veyedesk db upgrade`) stay with the database's owner.
 
@@ -148,6 +150,26 @@ REVIEW_LOG_KINDS = ("state", "job", "release", "review opened", "by mail", "note
 # What only a reviewer's own action may say: a worker cannot fake that someone watched.
 REVIEWER_ONLY_LOG_KINDS = ("review opened", "by mail")
 RLS_TABLES = ("encode_job", "log")
+WORKER_JOBS = (
+    "status = 'queued' OR (status = 'running' AND (held_by = current_user "
+    "OR lease_expires_at <= timezone('UTC', clock_timestamp())))"
+)
+# Who holds a running job is written by the database, not the client: the login that
+# claimed it (moved it to running, or to another worker id). SECURITY INVOKER, so
+# current_user is the login running the statement.
+HOLDER_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION veyedesk_job_holder() RETURNS trigger LANGUAGE plpgsql "
+    "SET search_path = public, pg_temp AS $fn$ BEGIN "
+    "IF NEW.status <> 'running' THEN NEW.held_by := ''; "
+    "ELSIF TG_OP = 'INSERT' OR OLD.status <> 'running' "
+    "OR OLD.worker_id IS DISTINCT FROM NEW.worker_id THEN NEW.held_by := current_user; "
+    "ELSE NEW.held_by := OLD.held_by; END IF; "
+    "RETURN NEW; END $fn$"
+)
+HOLDER_TRIGGER = (
+    "CREATE TRIGGER veyedesk_job_holder BEFORE INSERT OR UPDATE ON encode_job "
+    "FOR EACH ROW EXECUTE FUNCTION veyedesk_job_holder()"
+)
 # Columns no role may read (the owner and superusers still do).
 HIDDEN_COLUMNS: dict[str, tuple[str, ...]] = {"user_account": ("password_hash",)}
 
@@ -194,8 +216,9 @@ POLICIES: tuple[Policy, ...] = (
     ),
     Policy("reviewer", "log", "INSERT", check=f"kind IN {_in(REVIEW_LOG_KINDS)}"),
     Policy("worker", "encode_job", "INSERT", check=FRESH_JOB),
-    # Live jobs only: claiming a queued one, its own running one, requeueing an expired one.
-    Policy("worker", "encode_job", "UPDATE", "status IN ('queued', 'running')", "true"),
+    # Only the jobs it holds (HOLDER_TRIGGER), a queued one to claim, and a running one
+    # whose lease ran out by the database's clock (to requeue it, as jobs.queue does).
+    Policy("worker", "encode_job", "UPDATE", WORKER_JOBS, "true"),
     Policy("worker", "log", "INSERT", check=f"kind NOT IN {_in(REVIEWER_ONLY_LOG_KINDS)}"),
 )
 
@@ -259,6 +282,12 @@ def role_statements(
                 f"GRANT EXECUTE ON FUNCTION {signature} TO {q(group_name(r, prefix))}"
                 for r in ROLE_NAMES
             ]
+    if "encode_job" in tables:
+        out += [
+            HOLDER_FUNCTION,
+            "DROP TRIGGER IF EXISTS veyedesk_job_holder ON encode_job",
+            HOLDER_TRIGGER,
+        ]
     for table in RLS_TABLES:
         if table in tables:
             out.append(f"ALTER TABLE {q(table)} ENABLE ROW LEVEL SECURITY")

@@ -166,5 +166,9 @@ class EncodeJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The PostgreSQL login that claimed the running job, written by a trigger `veyedesk db
+    # roles` installs (db.roles), never by veyedesk itself: row-level security lets a
+    # worker login change only the jobs it holds. Blank on SQLite.
+    held_by: Mapped[str] = mapped_column(String(63), default="", server_default="")
 
     episode: Mapped[Episode] = relationship()
