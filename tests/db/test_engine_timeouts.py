@@ -33,9 +33,8 @@ def test_connections_get_keepalives_and_a_statement_timeout(pg_url: str) -> None
 def test_a_statement_running_past_the_timeout_is_stopped(pg_url: str) -> None:
     engine = make_engine(pg_url, statement_timeout=0.2)
     try:
-        with pytest.raises(OperationalError, match="statement timeout"):
-            with engine.connect() as conn:
-                conn.execute(text("SELECT pg_sleep(30)"))
+        with pytest.raises(OperationalError, match="statement timeout"), engine.connect() as conn:
+            conn.execute(text("SELECT pg_sleep(30)"))
     finally:
         engine.dispose()
     unlimited = make_engine(pg_url, statement_timeout=0)
