@@ -120,6 +120,9 @@ DEFAULT_PROFILES: dict[str, EncodeProfile] = {
 }
 
 
+DEFAULT_STATEMENT_TIMEOUT = 60.0  # seconds; no shorter than a worker's lease (jobs.defaults)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Effective settings; build with `load_settings()`."""
@@ -140,6 +143,8 @@ class Settings:
     # a database row never widens it: see jobs.commands.
     worker_commands: tuple[str, ...] = ()
     command_timeout_seconds: float = 3600.0
+    # The longest one PostgreSQL statement may run (0 = no limit); see db.engine.
+    db_statement_timeout_seconds: float = DEFAULT_STATEMENT_TIMEOUT
     profiles: Mapping[str, EncodeProfile] = field(default_factory=lambda: dict(DEFAULT_PROFILES))
     source: str = ""  # the config file that was read, or "" when there was none
     # A venue folder (`veyedesk --venue DIR`): its venue.db is the database and its
@@ -174,6 +179,7 @@ SCALARS: dict[str, type] = {
     "credits_seconds": float,
     "default_profile": str,
     "command_timeout_seconds": float,
+    "db_statement_timeout_seconds": float,
     "venue": str,
 }
 # List settings: a TOML array of strings, or env `VEYEDESK_<NAME>` split like PATH.

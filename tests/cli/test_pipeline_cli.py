@@ -50,6 +50,10 @@ def test_pipeline_prints_and_changes_a_show_s_states(db_url: str, show: ShowFixt
     bad = run(*db, "pipeline", "set", "post", "sometimes")
     assert bad.returncode == 2  # argparse: KIND must be person, pass or command
     assert "needs its template" in one_error_line(run(*db, "pipeline", "set", "post", "command"))
+    # A template whose words reach a shell (su -c) must shell-quote its values (issue 20).
+    unquoted = run(*db, "pipeline", "set", "post", "command", "su -c 'upload {name}' video")
+    assert "hands its arguments to a shell (su)" in one_error_line(unquoted)
+    assert "{name!q}" in one_error_line(unquoted)
     assert "no state 'nope'" in one_error_line(run(*db, "pipeline", "set", "nope", "pass"))
     assert "no show 'x'" in one_error_line(
         run(*db, "pipeline", "--client", "pyconf", "--show", "x")

@@ -149,6 +149,17 @@ PWNED_TITLE = "x; touch ~/pwned"
         "rsync -e ssh {output} host:/videos/",
         "rsync -avze 'ssh -p 2222' {output} host:/videos/",
         "rsync --rsh=ssh {output} host:/videos/",
+        # Issue 20: programs that hand a command line to a shell, and shells in one word.
+        "su -c 'logger {name}' video",
+        "runuser -u video -- sh -c 'logger {name}'",
+        "sudo -s logger {name}",
+        "sudo -i -u video logger {name}",
+        "flock /run/up.lock -c 'upload {name}'",
+        "watch -n 60 'ls {output}'",
+        "parallel upload ::: {output}",
+        "env -S 'sh -c' 'logger {name}'",
+        "pwsh -c 'Write-Host {name}'",
+        "mosh host -- logger {name}",
     ],
 )
 def test_a_template_that_reaches_a_shell_must_quote_every_placeholder(template: str) -> None:
@@ -156,6 +167,27 @@ def test_a_template_that_reaches_a_shell_must_quote_every_placeholder(template: 
         check_template(template)
     quoted = template.replace("}", "!q}")
     assert check_template(quoted)
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("python3 -c 'import os; os.system(\"up {name}\")'", "inside python3's code"),
+        ("timeout 60 perl -e 'print \"{name}\"'", "inside perl's code"),
+        ("rsync -e{slug} {output} host:/videos/", "rsync's remote shell from a placeholder"),
+    ],
+)
+def test_a_value_cannot_become_code_or_the_remote_shell(template: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        check_template(template)
+    with pytest.raises(CommandError, match=message):  # !q is no help there
+        check_template(template.replace("}", "!q}"))
+
+
+def test_programs_that_take_arguments_as_they_are_need_no_quoting() -> None:
+    assert check_template("sudo -u www cp -- {output} /var/www/")
+    assert check_template("python3 /opt/up.py --title {name} {output}")
+    assert check_template("python3 -c 'import sys; print(sys.argv[1])' {name}")
 
 
 def test_a_quoted_title_reaches_the_remote_shell_as_one_word() -> None:
@@ -282,6 +314,7 @@ def test_the_allow_list_matches_a_program_by_name_or_by_the_file_it_resolves_to(
 
 def _queue_command(session: Session, episode, template: str) -> int:
     get_state(session, "post").command = template
+    episode.released = True  # post is public: the worker checks the release when it runs
     set_state(session, episode, "post", "ed")
     job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None

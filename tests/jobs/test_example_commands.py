@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
 from veyedesk.config import Settings
+from veyedesk.encode.outputs import output_path
 from veyedesk.gui.resources import resource_path
 from veyedesk.jobs import state_moves
 from veyedesk.jobs.engine import writer_engine
@@ -33,12 +34,12 @@ PUBLISH = resource_path("commands/publish_folder.py")
 MAIL = resource_path("commands/mail_review.py")
 
 
-def _work(db_url: str, *allowed: str) -> WorkerStats:
+def _work(db_url: str, *allowed: str, output_root: str = "") -> WorkerStats:
     engine = writer_engine(db_url)
     try:
         return run_worker(
             engine,
-            Settings(db=db_url, user=USER, worker_commands=allowed),
+            Settings(db=db_url, user=USER, worker_commands=allowed, output_root=output_root),
             default_handlers(),
             WorkerOptions(once=True, poll_seconds=0.1),
             name="test:1",
@@ -60,28 +61,30 @@ def _command_state(session: Session, episode: Episode, slug: str, template: str)
 def test_publish_folder_copies_the_encode_and_writes_public_url(
     db_url: str, session: Session, show: ShowFixture, tmp_path: Path
 ) -> None:
-    encoded = tmp_path / "out" / "Talk one: the 100% edition.mp4"
-    encoded.parent.mkdir()
-    encoded.write_bytes(b"\x00video" * 1000)
     episode = show.episodes[0]
-    episode.released = True
-    session.add(
-        EncodeJob(episode_id=episode.id, profile="mp4", status="done", output_path=str(encoded))
+    root = tmp_path / "out"
+    settings = Settings(output_root=str(root))
+    # Where this worker's own encode of the talk is: {output} is computed, never read
+    # from a job row.
+    encoded = output_path(
+        settings, show.show.client.slug, show.show.slug, settings.profile("mp4"), episode.slug
     )
+    encoded.parent.mkdir(parents=True)
+    encoded.write_bytes(b"\x00video" * 1000)
+    episode.released = True
+    session.add(EncodeJob(episode_id=episode.id, profile="mp4", status="done"))
     www = tmp_path / "www" / "pyconf"
     template = f"{PUBLISH} --base-url https://videos.example.org/pyconf/ -- {{output}} {www}"
     _command_state(session, episode, "make public", template)
 
-    stats = _work(db_url, str(PUBLISH))
+    stats = _work(db_url, str(PUBLISH), output_root=str(root))
 
     assert (stats.done, stats.failed) == (1, 0)
     published = www / encoded.name
     assert published.read_bytes() == encoded.read_bytes()
     assert not list(www.glob(".*part"))  # no temporary file left behind
     session.expire_all()
-    assert episode.public_url == (
-        "https://videos.example.org/pyconf/Talk%20one%3A%20the%20100%25%20edition.mp4"
-    )
+    assert episode.public_url == f"https://videos.example.org/pyconf/{encoded.name}"
     # tweet, to-miror and conf pass (no command): published, the talk is done.
     assert episode.state is not None and episode.state.slug == "done"
 

@@ -16,6 +16,7 @@ from tests.support.factory import ShowFixture, make_show, set_state
 from tests.support.waiting import wait_for
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
+from veyedesk.encode.outputs import output_path
 from veyedesk.jobs import state_moves
 from veyedesk.jobs.engine import writer_engine, writer_sessions
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult
@@ -39,13 +40,18 @@ def _recorder(tmp_path: Path) -> tuple[Path, str]:
     return calls, f"{sys.executable} {script}"
 
 
-def _work(db_url: str, **options) -> None:
+def _work(db_url: str, output_root: str = "", **options) -> None:
     engine = writer_engine(db_url)
     try:
         stats = run_worker(
             engine,
             # The recorder scripts run under this Python; `true` in one test.
-            Settings(db=db_url, user=USER, worker_commands=(sys.executable, "true")),
+            Settings(
+                db=db_url,
+                user=USER,
+                worker_commands=(sys.executable, "true"),
+                output_root=output_root,
+            ),
             default_handlers(),
             WorkerOptions(once=True, poll_seconds=0.1, **options),
             name="test:1",
@@ -68,22 +74,31 @@ def test_a_chain_of_state_commands_runs_in_order_with_exact_arguments(
     episode = show.episodes[0]
     episode.name = 'Quotes "x", colons: a; $(rm) \\ 100% 🎥'
     episode.released = True  # post is public: the speaker agreed, so the chain goes on
-    # A finished encode gives {output}; entering `push to queue` queues its command.
+    # A finished encode gives {output}: the talk's file under the worker's output root
+    # (never a job row's output_path); entering `push to queue` queues its command.
+    root = tmp_path / "output root"
+    encoded = output_path(
+        Settings(output_root=str(root)),
+        show.client.slug,
+        show.show.slug,
+        Settings().profile("mp4"),
+        episode.slug,
+    )
+    encoded.parent.mkdir(parents=True)
+    encoded.write_bytes(b"encoded")
     session.add(
-        EncodeJob(
-            episode_id=episode.id, profile="mp4", status="done", output_path="/srv/out/talk one.mp4"
-        )
+        EncodeJob(episode_id=episode.id, profile="mp4", status="done", output_path="/srv/x.mp4")
     )
     set_state(session, episode, "push to queue", USER)
     assert state_moves.queue_for_state(session, episode, "mp4") is not None
     session.commit()
 
-    _work(db_url)
+    _work(db_url, str(root))
 
     session.expire_all()
     lines = [json.loads(line) for line in calls.read_text(encoding="utf-8").splitlines()]
     assert lines == [
-        ["push", episode.name, "/srv/out/talk one.mp4", "room_a"],
+        ["push", episode.name, str(encoded), "room_a"],
         ["post", episode.slug, "post"],
     ]
     # richard has no command (a pass state): the talk walks on to review 1, a person's.
@@ -102,6 +117,7 @@ def test_a_failing_command_is_retried_then_borks_the_episode_with_its_error(
         session, "post"
     ).command = f"{sys.executable} -c \"import sys; print('upload refused: quota'); sys.exit(3)\""
     episode = show.episodes[1]
+    episode.released = True  # post is public: the worker checks the release when it runs
     set_state(session, episode, "post", USER)
     job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None
@@ -123,6 +139,7 @@ def test_a_command_removed_after_queueing_fails_at_once(
     post = get_state(session, "post")
     post.command = "true"
     episode = show.episodes[2]
+    episode.released = True  # post is public: the worker checks the release when it runs
     set_state(session, episode, "post", USER)
     job = state_moves.queue_for_state(session, episode, "mp4")
     assert job is not None

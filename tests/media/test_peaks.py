@@ -26,7 +26,7 @@ from tests.support.media import (
 )
 from tests.support.waiting import wait_for
 from veyedesk.media.cache import MediaCache
-from veyedesk.media.peaks import BIN_SECONDS, Peaks, compute_peaks
+from veyedesk.media.peaks import BIN_SECONDS, CHUNK_BINS, Peaks, compute_peaks
 from veyedesk.media.probe import MediaError
 from veyedesk.media.thumbnails import Thumbnails, compute_thumbnails
 
@@ -167,3 +167,23 @@ def test_cancelling_kills_a_stuck_ffmpeg_at_once(stalled: Path, what: str) -> No
     assert "error" not in box, box.get("error")
     assert not box["result"].complete  # cancelled: resumed next time
     assert ffmpeg_children(stalled) == []
+
+
+def test_growing_peaks_do_not_copy_what_they_hold_for_each_chunk() -> None:
+    """Issue 20: each 30 s chunk was concatenated onto everything read so far (quadratic)."""
+    peaks = Peaks.empty(2)
+    chunks = [np.full((CHUNK_BINS, 2, 2), i % 100, dtype=np.int16) for i in range(200)]
+    moved = 0
+    for chunk in chunks:
+        before = peaks.data
+        peaks.extend(chunk)
+        if len(before) and not np.shares_memory(before, peaks.data):
+            moved += 1  # everything held so far was copied to a new array
+    assert moved <= 10  # the buffer doubles: log2(200) copies, not 200
+    assert np.array_equal(peaks.data, np.concatenate(chunks))
+    peaks.truncate(10 * CHUNK_BINS * BIN_SECONDS)
+    peaks.extend(chunks[0])
+    assert np.array_equal(peaks.data, np.concatenate([*chunks[:10], chunks[0]]))
+    kept = peaks.snapshot()
+    peaks.extend(chunks[1])
+    assert len(kept.data) == 11 * CHUNK_BINS

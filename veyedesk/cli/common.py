@@ -46,7 +46,9 @@ class Context:
         if self._engine is None:
             from veyedesk.db import open_database
 
-            self._engine = open_database(self.settings.db)
+            self._engine = open_database(
+                self.settings.db, statement_timeout=self.settings.db_statement_timeout_seconds
+            )
         return self._engine
 
     @contextmanager

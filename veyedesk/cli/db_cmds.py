@@ -55,7 +55,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _engine(ctx: Context):
     from veyedesk.db.engine import check_reachable, make_engine
 
-    engine = make_engine(ctx.settings.db)
+    # No statement timeout: a migration may rewrite a big table for minutes.
+    engine = make_engine(ctx.settings.db, statement_timeout=0)
     check_reachable(engine)
     return engine
 

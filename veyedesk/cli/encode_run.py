@@ -136,7 +136,9 @@ class _Foreground:
     def __init__(self, ctx: Context, user: str) -> None:
         self.ctx = ctx
         self.user = user
-        self.engine = writer_engine(ctx.settings.db)
+        self.engine = writer_engine(
+            ctx.settings.db, statement_timeout=ctx.settings.db_statement_timeout_seconds
+        )
         self.sessions = writer_sessions(self.engine)
         self.read_sessions = session_factory(ctx.engine)
         self.name = f"{worker_name()}/encode"

@@ -125,14 +125,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(path: str) -> tuple[bytes, str]:
-    from veyedesk.services.errors import InvalidInput
+    from veyedesk.services.ingest import read_schedule_file, read_schedule_stream
 
     if path == "-":
-        return sys.stdin.buffer.read(), "<stdin>"
-    try:
-        return Path(path).read_bytes(), path
-    except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read the schedule ({exc.strerror})") from None
+        return read_schedule_stream(sys.stdin.buffer, "<stdin>"), "<stdin>"
+    return read_schedule_file(path), path
 
 
 def import_schedule_cmd(ctx: Context, ns: argparse.Namespace) -> int:

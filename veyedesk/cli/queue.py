@@ -146,7 +146,9 @@ def _writer(ctx: Context) -> Iterator[Session]:
     from veyedesk.jobs.engine import writer_engine, writer_sessions
 
     ctx.engine  # noqa: B018 - opens the database: reachable, schema current
-    engine = writer_engine(ctx.settings.db)
+    engine = writer_engine(
+        ctx.settings.db, statement_timeout=ctx.settings.db_statement_timeout_seconds
+    )
     try:
         with writer_sessions(engine)() as session, session.begin():
             yield session
@@ -291,7 +293,9 @@ def work(ctx: Context, ns: argparse.Namespace) -> int:
     log_to_stderr()
     allowed = ",".join(ctx.settings.worker_commands) or "none (set worker_commands)"
     logging.getLogger("veyedesk.worker").info(logfmt(event="commands", allowed=allowed))
-    engine = writer_engine(ctx.settings.db)
+    engine = writer_engine(
+        ctx.settings.db, statement_timeout=ctx.settings.db_statement_timeout_seconds
+    )
     options = WorkerOptions(
         concurrency=ns.concurrency,
         once=ns.once,

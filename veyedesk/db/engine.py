@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from veyedesk.config import mask_text, mask_url
+from veyedesk.config import DEFAULT_STATEMENT_TIMEOUT, mask_text, mask_url
 from veyedesk.db import revision
 from veyedesk.errors import UserError
 
@@ -31,8 +31,37 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`, with SQLite pragmas or PostgreSQL timeouts set."""
+# A PostgreSQL connection whose peer vanished (a laptop's Wi-Fi, a NAT dropping idle
+# flows) is noticed within about a minute instead of the kernel's two hours.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
+
+
+def postgres_connect_args(statement_timeout_seconds: float, query_options: str = "") -> dict:
+    """psycopg's connect arguments: connect timeout, keepalives and the statement timeout.
+
+    `statement_timeout_seconds` 0 means none. A statement waiting for a row lock counts
+    too; the default (config.DEFAULT_STATEMENT_TIMEOUT) is no shorter than a worker's
+    lease, so a wait it ends is one whose lease had run out anyway.
+    """
+    args: dict = {"connect_timeout": 5, **KEEPALIVES}
+    millis = max(0, round(statement_timeout_seconds * 1000))
+    options = f"-c statement_timeout={millis}"
+    # The URL's own `?options=` (a search_path, say) is kept, ours after it.
+    args["options"] = f"{query_options} {options}".strip()
+    return args
+
+
+def make_engine(url: str, *, statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> Engine:
+    """An engine for `url`, with SQLite pragmas or PostgreSQL timeouts set.
+
+    `statement_timeout` (seconds, 0 = none) is the setting db_statement_timeout_seconds;
+    `veyedesk db upgrade` and `db roles` use none.
+    """
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -60,8 +89,16 @@ def make_engine(url: str) -> Engine:
     if backend == "postgresql":
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
-        # Fail fast on an unreachable server instead of hanging the window or the worker.
-        return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+        # Fail fast on an unreachable server instead of hanging the window or the worker,
+        # notice a vanished one, and never let one statement hold everyone's rows for ever.
+        own_options = parsed.query.get("options", "")
+        if not isinstance(own_options, str):
+            own_options = " ".join(own_options)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            connect_args=postgres_connect_args(statement_timeout, own_options),
+        )
     raise DatabaseError(f"unsupported database {backend!r}: use SQLite or PostgreSQL")
 
 
@@ -96,9 +133,14 @@ def check_reachable(engine: Engine) -> None:
         ) from None
 
 
-def open_database(url: str, *, upgrade_sqlite: bool = True) -> Engine:
+def open_database(
+    url: str,
+    *,
+    upgrade_sqlite: bool = True,
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+) -> Engine:
     """Engine for `url`, reachable and at the current schema (SQLite upgraded automatically)."""
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout=statement_timeout)
     check_reachable(engine)
     if revision.is_current(engine):
         return engine  # the usual case, decided without importing Alembic

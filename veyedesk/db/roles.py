@@ -8,17 +8,37 @@ group roles; the database then refuses what the role does not need, whatever pro
 sends the SQL:
 
 - reviewer: reads everything; writes only what a review writes: the episode's state and
-  production notes (`comment`), Log rows, the next state's job (approve queues it) and the
-  talk's release hold (an approved talk may stop before a public state).
-  It cannot change cuts, titles, users or any state's command.
+  production notes (`comment`), Log rows of the kinds a review writes (never an encode's
+  or a command's), the command job of the state a talk is in now (approve queues it) and
+  the talk's release hold (an approved talk may stop before a public state).
+  It cannot change cuts, titles, users or any state's command, and cannot add an encode
+  job or a job that is not fresh and queued.
 - editor: reviewer's rights plus the editing tables (episodes, cuts and their tombstones,
   raw files, marks, images, rooms), the queue and a venue sync's receipt; not users,
   clients, shows, states or a show's pipeline.
-- worker: reads everything; claims and finishes jobs (encode_job), writes Log rows,
-  advances an episode's state (release holds included) and stores what a state command
-  wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts or commands.
+- worker: reads everything; claims queued jobs and changes only the running jobs its
+  login holds (`encode_job.held_by`, written by a trigger) or whose lease ran out (to
+  requeue them); never a finished job, nor a job's talk, kind or profile; adds only
+  fresh queued jobs (the next state's), writes Log rows (not a reviewer's "opened" or a
+  mailed answer), advances an episode's state (release holds included) and stores what a
+  state command wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts
+  or commands.
 - admin: reads and writes every table (users, states and their commands included). Schema
   changes (`veyedesk db upgrade`) stay with the database's owner.
+
+No role reads `user_account.password_hash` (a hash read is a password guessed offline):
+logins are checked through three SECURITY DEFINER functions owned by the database's owner
+(PASSWORD_FUNCTIONS: a user's salt and cost, whether a hash the client computed is the
+stored one, and replacing a weak hash after a right password), which never hand a hash
+out. Admins still set passwords (UPDATE), without reading them back.
+
+Which rows of `encode_job` and `log` a role may add or change is row-level security
+(policies named `<prefix><role>_<command>`): a job row is only a request, and a worker
+still re-checks a command job when it runs (veyedesk.jobs.commands), but a reviewer's
+login cannot queue a forged "done" encode or a public state's command for a talk in
+*edit*. Row-level security does not bind the tables' owner (who runs `veyedesk db
+upgrade`) or superusers; any other login must be a member of one of the group roles or
+it sees no jobs and no Log rows.
 
 The group roles are NOLOGIN (`veyedesk_reviewer`, ...); logins are members of one. The
 grants are per database and per table, so run `veyedesk db roles` again after
@@ -65,11 +85,20 @@ class Grant:
     table: str
 
 
+# What a job row's changes may touch: never which talk, what kind of job or which profile
+# (state) it is, nor when it was made.
+JOB_COLUMNS = (
+    "status", "priority", "attempts", "max_attempts", "worker_id", "lease_expires_at",
+    "heartbeat_at", "progress", "speed", "eta_seconds", "output_path", "error",
+    "cancel_requested", "started_at", "finished_at", "updated_at",
+)  # fmt: skip
+JOB_UPDATE = f"UPDATE ({', '.join(JOB_COLUMNS)})"
+
 # Every state change may stop a talk before a public state (jobs.pipeline): whoever moves
 # talks writes their release hold.
 MOVING = (
     Grant("INSERT", "log"),
-    Grant("INSERT, UPDATE", "encode_job"),
+    Grant(f"INSERT, {JOB_UPDATE}", "encode_job"),
     Grant(WRITE, "release_hold"),
 )
 
@@ -89,6 +118,109 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
     ),
     "admin": (),  # every table, below
 }
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One row-level security policy: which rows `role` may see, add or change in `table`."""
+
+    role: str
+    table: str
+    command: str  # SELECT, INSERT, UPDATE or ALL
+    using: str | None = None  # rows it may see or change
+    check: str | None = None  # what a row it adds or changes may become
+
+
+# A job as enqueue makes it: queued, never tried, nobody's, no output. A forged "done"
+# encode (the first of the two INSERTs that published a private file) is not one.
+FRESH_JOB = (
+    "status = 'queued' AND attempts = 0 AND worker_id = '' AND output_path = '' "
+    "AND started_at IS NULL AND finished_at IS NULL AND NOT cancel_requested"
+)
+# A command job's profile is its state's slug (jobs.queue.command_profile): the talk must
+# be in that state now, as it is when a review's approve (enter_state) queues the job.
+IN_JOB_STATE = (
+    "EXISTS (SELECT 1 FROM episode e JOIN state s ON s.id = e.state_id "
+    "WHERE e.id = encode_job.episode_id AND s.slug = encode_job.profile)"
+)
+REVIEW_JOB = f"kind = 'command' AND {FRESH_JOB} AND {IN_JOB_STATE}"
+# Log kinds (model.kinds.LogKind) a review writes: its move (or the hold before a public
+# state), the reviewer opening the encode, an answer by mail, a note.
+REVIEW_LOG_KINDS = ("state", "job", "release", "review opened", "by mail", "note")
+# What only a reviewer's own action may say: a worker cannot fake that someone watched.
+REVIEWER_ONLY_LOG_KINDS = ("review opened", "by mail")
+RLS_TABLES = ("encode_job", "log")
+WORKER_JOBS = (
+    "status = 'queued' OR (status = 'running' AND (held_by = current_user "
+    "OR lease_expires_at <= timezone('UTC', clock_timestamp())))"
+)
+# Who holds a running job is written by the database, not the client: the login that
+# claimed it (moved it to running, or to another worker id). SECURITY INVOKER, so
+# current_user is the login running the statement.
+HOLDER_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION veyedesk_job_holder() RETURNS trigger LANGUAGE plpgsql "
+    "SET search_path = public, pg_temp AS $fn$ BEGIN "
+    "IF NEW.status <> 'running' THEN NEW.held_by := ''; "
+    "ELSIF TG_OP = 'INSERT' OR OLD.status <> 'running' "
+    "OR OLD.worker_id IS DISTINCT FROM NEW.worker_id THEN NEW.held_by := current_user; "
+    "ELSE NEW.held_by := OLD.held_by; END IF; "
+    "RETURN NEW; END $fn$"
+)
+HOLDER_TRIGGER = (
+    "CREATE TRIGGER veyedesk_job_holder BEFORE INSERT OR UPDATE ON encode_job "
+    "FOR EACH ROW EXECUTE FUNCTION veyedesk_job_holder()"
+)
+# Columns no role may read (the owner and superusers still do).
+HIDDEN_COLUMNS: dict[str, tuple[str, ...]] = {"user_account": ("password_hash",)}
+
+# How a login is checked when its database login may not read hashes (services.admin.users
+# calls them). SECURITY DEFINER: they run as the owner who creates them, with a fixed
+# search_path so nobody can slip in a table of their own.
+SALT_FUNCTION = "veyedesk_password_salt"  # (name) -> 'scrypt$N$r$p$salt', NULL if none
+CHECK_FUNCTION = "veyedesk_password_check"  # (name, the hash the client computed) -> bool
+UPGRADE_FUNCTION = "veyedesk_password_upgrade"  # (name, that hash, a stronger one) -> bool
+_DEFINER = "SECURITY DEFINER SET search_path = public, pg_temp"
+PASSWORD_FUNCTIONS: dict[str, str] = {
+    f"{SALT_FUNCTION}(text)": (
+        f"CREATE OR REPLACE FUNCTION {SALT_FUNCTION}(login text) RETURNS text "
+        f"LANGUAGE sql STABLE {_DEFINER} AS $fn$ "
+        "SELECT regexp_replace(password_hash, '[$][^$]*$', '') FROM user_account "
+        "WHERE name = login AND active AND password_hash <> '' $fn$"
+    ),
+    f"{CHECK_FUNCTION}(text, text)": (
+        f"CREATE OR REPLACE FUNCTION {CHECK_FUNCTION}(login text, candidate text) "
+        f"RETURNS boolean LANGUAGE sql STABLE {_DEFINER} AS $fn$ "
+        "SELECT coalesce((SELECT password_hash = candidate FROM user_account "
+        "WHERE name = login AND active AND password_hash <> ''), false) $fn$"
+    ),
+    f"{UPGRADE_FUNCTION}(text, text, text)": (
+        f"CREATE OR REPLACE FUNCTION {UPGRADE_FUNCTION}(login text, candidate text, "
+        f"stronger text) RETURNS boolean LANGUAGE sql VOLATILE {_DEFINER} AS $fn$ "
+        "UPDATE user_account SET password_hash = stronger WHERE name = login AND active "
+        "AND password_hash <> '' AND password_hash = candidate "
+        "AND left(stronger, 7) = 'scrypt$' RETURNING true $fn$"
+    ),
+}
+
+
+def _in(values: Iterable[str]) -> str:
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+POLICIES: tuple[Policy, ...] = (
+    *(Policy(r, t, "SELECT", using="true") for r in ROLE_NAMES for t in RLS_TABLES),
+    *(Policy(r, t, "ALL", "true", "true") for r in ("editor", "admin") for t in RLS_TABLES),
+    Policy("reviewer", "encode_job", "INSERT", check=REVIEW_JOB),
+    Policy(
+        "reviewer", "encode_job", "UPDATE", "kind = 'command' AND status = 'queued'", REVIEW_JOB
+    ),
+    Policy("reviewer", "log", "INSERT", check=f"kind IN {_in(REVIEW_LOG_KINDS)}"),
+    Policy("worker", "encode_job", "INSERT", check=FRESH_JOB),
+    # Only the jobs it holds (HOLDER_TRIGGER), a queued one to claim, and a running one
+    # whose lease ran out by the database's clock (to requeue it, as jobs.queue does).
+    Policy("worker", "encode_job", "UPDATE", WORKER_JOBS, "true"),
+    Policy("worker", "log", "INSERT", check=f"kind NOT IN {_in(REVIEWER_ONLY_LOG_KINDS)}"),
+)
 
 
 def group_name(role: str, prefix: str = DEFAULT_PREFIX) -> str:
@@ -126,12 +258,51 @@ def role_statements(
             f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {who}",
         ]
         for table in tables:
-            out.append(f"GRANT SELECT ON {q(table)} TO {who}")
+            hidden = HIDDEN_COLUMNS.get(table)
+            if hidden is None:
+                out.append(f"GRANT SELECT ON {q(table)} TO {who}")
+            else:
+                shown = [
+                    c.name for c in Base.metadata.tables[table].columns if c.name not in hidden
+                ]
+                out.append(f"GRANT SELECT ({', '.join(map(q, shown))}) ON {q(table)} TO {who}")
         if role == "admin":
-            out += [f"GRANT {WRITE} ON {q(t)} TO {who}" for t in tables if t != "alembic_version"]
+            for t in tables:
+                if t != "alembic_version":
+                    # Writing a row reads back nothing; SELECT was granted above, columns
+                    # hidden or not.
+                    out.append(f"GRANT INSERT, UPDATE, DELETE ON {q(t)} TO {who}")
         for grant in GRANTS[role]:
             if grant.table in tables:
                 out.append(f"GRANT {grant.privileges} ON {q(grant.table)} TO {who}")
+    if "user_account" in tables:
+        for signature, create in PASSWORD_FUNCTIONS.items():
+            out += [create, f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"]
+            out += [
+                f"GRANT EXECUTE ON FUNCTION {signature} TO {q(group_name(r, prefix))}"
+                for r in ROLE_NAMES
+            ]
+    if "encode_job" in tables:
+        out += [
+            HOLDER_FUNCTION,
+            "DROP TRIGGER IF EXISTS veyedesk_job_holder ON encode_job",
+            HOLDER_TRIGGER,
+        ]
+    for table in RLS_TABLES:
+        if table in tables:
+            out.append(f"ALTER TABLE {q(table)} ENABLE ROW LEVEL SECURITY")
+    for p in POLICIES:
+        if p.table not in tables:
+            continue
+        name = q(f"{prefix}{p.role}_{p.command.lower()}")
+        out.append(f"DROP POLICY IF EXISTS {name} ON {q(p.table)}")
+        who = q(group_name(p.role, prefix))
+        sql = f"CREATE POLICY {name} ON {q(p.table)} FOR {p.command} TO {who}"
+        if p.using is not None:
+            sql += f" USING ({p.using})"
+        if p.check is not None:
+            sql += f" WITH CHECK ({p.check})"
+        out.append(sql)
     return out
 
 

@@ -25,6 +25,7 @@ How a template becomes arguments:
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import re
 import shlex
@@ -41,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.child_process import dying_with_parent
 from veyedesk.config import Settings, config_file
+from veyedesk.encode.outputs import published_encode
 from veyedesk.errors import UserError
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.pipeline import ShowPipeline
@@ -58,10 +60,28 @@ from veyedesk.model.pipeline import StateKind
 from veyedesk.model.text import plain_text
 
 # Programs that run their arguments through a shell, here or on another machine.
-SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "fish", "csh", "tcsh"})
-REMOTE_SHELLS = frozenset({"ssh", "slogin", "scp", "autossh"})
+SHELLS = frozenset(
+    {
+        "sh", "bash", "dash", "zsh", "ksh", "mksh", "oksh", "loksh", "posh", "yash", "ash",
+        "fish", "csh", "tcsh", "rc", "es", "pwsh", "powershell", "nu", "elvish", "xonsh",
+    }
+)  # fmt: skip
+REMOTE_SHELLS = frozenset(
+    {"ssh", "slogin", "scp", "autossh", "mosh", "rsh", "rlogin", "remsh", "dsh", "pdsh"}
+)
+# Programs that hand a command line (one of their arguments) to a shell: `su -c CMD`,
+# `flock FILE -c CMD`, `watch CMD`, `parallel CMD ::: ...`, `script -c CMD`, `at`.
+SHELL_RUNNERS = frozenset({"su", "runuser", "flock", "script", "watch", "parallel", "at"})
+# sudo runs its command through a shell only with one of these; env -S splits a string.
+_SUDO_SHELL = re.compile(r"^(-[^-\s]*[si]|--shell$|--login$)")
+_ENV_SPLIT = re.compile(r"^(-[^-\s]*S|--split-string(=|$))")
 # rsync -e CMD / --rsh=CMD / a bundle like -avze.
 _RSYNC_SHELL = re.compile(r"^(--rsh(=|$)|-[^-\s]*e)")
+# Interpreters whose inline code (`python3 -c CODE`, `perl -e CODE`) a value must not join.
+_INTERPRETER = re.compile(
+    r"^(python[0-9.]*|pypy[0-9.]*|perl[0-9.]*|ruby|node|nodejs|php|lua[0-9.]*)$"
+)
+_CODE_FLAG = re.compile(r"^-[A-Za-z]*[ceE]$")
 # The environment a command keeps: enough to find programs, write temp files and use an
 # SSH agent; never the worker's database URL, password or other secrets.
 COMMAND_ENV: tuple[str, ...] = (
@@ -95,19 +115,38 @@ def _fields(arg: str) -> list[tuple[str, str | None, str | None, str | None]]:
 def shell_program(args: Sequence[str]) -> str | None:
     """The shell or remote shell the template's words pass through, or None.
 
-    Any literal word counts, so `env sh -c …`, `timeout 60 ssh …` and `nice rsync -e ssh …`
+    Any literal word counts, and each space-separated piece of one (`env -S 'sh -c'`), so
+    `env sh -c …`, `timeout 60 ssh …`, `nice rsync -e ssh …`, `su -c …` and `sudo -s …`
     are caught too; a false alarm only asks for `!q`.
     """
-    words = [a for a in args if "{" not in a]
-    for word in words:
-        name = os.path.basename(word)
-        if name in SHELLS or name in REMOTE_SHELLS:
+    words = [piece for a in args if "{" not in a for piece in a.split()]
+    names = [os.path.basename(w) for w in words]
+    for name in names:
+        if name in SHELLS or name in REMOTE_SHELLS or name in SHELL_RUNNERS:
             return name
-    if any(os.path.basename(w) == "rsync" for w in words) and any(
-        _RSYNC_SHELL.match(w) for w in words
-    ):
+    if "rsync" in names and any(_RSYNC_SHELL.match(w) for w in words):
         return "rsync -e"
+    if "sudo" in names and any(_SUDO_SHELL.match(w) for w in words):
+        return "sudo -s"
+    if "env" in names and any(_ENV_SPLIT.match(w) for w in words):
+        return "env -S"
     return None
+
+
+def _inline_code_problem(template: str, args: Sequence[str]) -> str:
+    """Why a placeholder inside an interpreter's inline code is refused ("" when none is)."""
+    # The interpreter may come after a wrapper (`timeout 60 python3 -c …`, `env perl -e …`).
+    start = next((i for i, a in enumerate(args) if _INTERPRETER.match(os.path.basename(a))), None)
+    if start is None:
+        return ""
+    for flag, code in itertools.pairwise(args[start:]):
+        if _CODE_FLAG.match(flag) and any(name for _, name, _, _ in _fields(code)):
+            return (
+                f"command template {template!r} puts a placeholder inside "
+                f"{args[start]}'s code ({flag} …), where a value would run as code: pass it "
+                "as an argument of its own after the code (sys.argv) instead"
+            )
+    return ""
 
 
 def check_template(template: str) -> list[str]:
@@ -120,6 +159,17 @@ def check_template(template: str) -> list[str]:
         raise CommandError("command template is empty; give a program and its arguments")
     known = ", ".join("{" + k + "}" for k in PLACEHOLDERS)
     shell = shell_program(args)
+    for word in args:
+        # `rsync -e{slug}`: which remote shell runs would come from a value.
+        placeholder = any(n for _, n, _, _ in _fields(word))
+        if placeholder and _RSYNC_SHELL.match(word) and "rsync" in map(os.path.basename, args):
+            raise CommandError(
+                f"command template {template!r} takes rsync's remote shell from a "
+                "placeholder; write the remote shell out (`-e ssh`)"
+            )
+    problem = _inline_code_problem(template, args)
+    if problem:
+        raise CommandError(problem)
     for index, arg in enumerate(args):
         for _, name, spec, conversion in _fields(arg):
             if name is None:
@@ -217,21 +267,37 @@ def command_environment() -> dict[str, str]:
     return env
 
 
-def placeholder_values(session: Session, episode: Episode, state_slug: str) -> dict[str, str]:
-    """What the placeholders mean for one episode."""
-    output = session.scalar(
-        select(EncodeJob.output_path)
+def talk_encode(session: Session, episode: Episode, settings: Settings) -> str:
+    """The talk's own published encode on this worker, for `{output}` ("" when none).
+
+    The path is recomputed from the talk and this worker's settings (encode.outputs); the
+    newest done encode jobs only say which profiles to look for. A job row's `output_path`
+    is never used: anyone who can write a job row could point it at any file.
+    """
+    profiles = session.scalars(
+        select(EncodeJob.profile)
         .where(
             EncodeJob.episode_id == episode.id,
             EncodeJob.kind == JobKind.ENCODE,
             EncodeJob.status == JobStatus.DONE,
-            EncodeJob.output_path != "",
         )
         .order_by(EncodeJob.finished_at.desc(), EncodeJob.id.desc())
-        .limit(1)
     )
+    for name in dict.fromkeys(profiles):
+        path = published_encode(
+            settings, episode.show.client.slug, episode.show.slug, name, episode.slug
+        )
+        if path is not None:
+            return str(path)
+    return ""
+
+
+def placeholder_values(
+    session: Session, episode: Episode, state_slug: str, settings: Settings
+) -> dict[str, str]:
+    """What the placeholders mean for one episode (`{output}`: see talk_encode)."""
     return {
-        "output": output or "",
+        "output": talk_encode(session, episode, settings),
         "id": str(episode.id),
         "slug": episode.slug,
         "name": episode.name,
@@ -247,6 +313,28 @@ def placeholder_values(session: Session, episode: Episode, state_slug: str) -> d
         "client": episode.show.client.slug,
         "room": episode.location.slug if episode.location else "",
     }
+
+
+def check_still_due(pipeline: ShowPipeline, episode: Episode, state: State) -> None:
+    """PermanentJobError unless the talk is in `state` now and its release allows it.
+
+    A command job is only a request: anyone who can insert a job row can ask for any
+    state's command on any talk, so the worker checks, when it runs, what the state change
+    that queues such a job checked (jobs.queue.enter_state).
+    """
+    here = episode.state.slug if episode.state is not None else "none"
+    if episode.state_id != state.id:
+        raise PermanentJobError(
+            f"episode {episode.id} is in state {here!r}, not {state.slug!r}: a state's "
+            "command runs only for a talk in that state; not run (move the talk there "
+            "with `veyedesk state set` if it should be)"
+        )
+    reason = pipeline.hold_reason(episode, state)
+    if reason is not None:
+        raise PermanentJobError(
+            f"episode {episode.id} may not enter public state {state.slug!r}: "
+            f"{reason.describe()}; not run (set released to Yes first)"
+        )
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -372,13 +460,15 @@ def run_state_command(ctx: JobContext) -> JobResult:
         episode = session.get(Episode, ctx.job.episode_id)
         if state is None or episode is None:
             raise PermanentJobError(f"state {state_slug!r} or episode {ctx.job.episode_id} is gone")
-        stage = ShowPipeline.load(session, episode.show_id).stage(state)
+        pipeline = ShowPipeline.load(session, episode.show_id)
+        check_still_due(pipeline, episode, state)
+        stage = pipeline.stage(state)
         if stage.kind != StateKind.COMMAND or not stage.command:
             raise PermanentJobError(
                 f"state {state_slug!r} has no command any more (show {episode.show.slug!r}); "
                 f"set one with `veyedesk pipeline set {shlex.quote(state_slug)} command TEMPLATE`"
             )
-        values = placeholder_values(session, episode, state_slug)
+        values = placeholder_values(session, episode, state_slug, ctx.settings)
         template = stage.command
     try:
         argv = expand(template, values)
@@ -387,7 +477,8 @@ def run_state_command(ctx: JobContext) -> JobResult:
     refuse_unless_allowed(argv, ctx.settings, state_slug)
     if re.search(r"\{output(!q)?\}", template) and not values["output"]:
         raise PermanentJobError(
-            f"episode {ctx.job.episode_id} has no finished encode for {{output}}; encode it first"
+            f"episode {ctx.job.episode_id} has no published encode under this worker's "
+            "output_root for {output}; encode it first (on a machine sharing that folder)"
         )
     ctx.report(0.0, None, None)
     lines: list[str] = []

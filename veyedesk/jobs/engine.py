@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from veyedesk.config import DEFAULT_STATEMENT_TIMEOUT
 from veyedesk.db import make_engine, session_factory
 
 
@@ -28,9 +29,9 @@ def _begin_immediate(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def writer_engine(url: str) -> Engine:
+def writer_engine(url: str, *, statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> Engine:
     """An engine whose transactions may claim jobs atomically (BEGIN IMMEDIATE on SQLite)."""
-    engine = make_engine(url)
+    engine = make_engine(url, statement_timeout=statement_timeout)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _no_pysqlite_begin)
         event.listen(engine, "begin", _begin_immediate)

@@ -146,7 +146,10 @@ class Worker:
         # Handlers only read (prepare an encode, fill a command's placeholders); on SQLite a
         # writer session would hold the write lock while they probe files, stalling every
         # other worker's heartbeat, so they get deferred sessions on a plain engine.
-        self._read_engine = make_engine(engine.url.render_as_string(hide_password=False))
+        self._read_engine = make_engine(
+            engine.url.render_as_string(hide_password=False),
+            statement_timeout=settings.db_statement_timeout_seconds,
+        )
         self.read_sessions = session_factory(self._read_engine)
         self.stats = WorkerStats()
         self._slots: dict[int, _Slot] = {}

@@ -47,6 +47,10 @@ class Peaks:
     unreadable_from: float | None = None
     problem: str = ""
     _levels: list[np.ndarray] = field(default_factory=list, repr=False)
+    # Room to grow: `data` is a view of the first bins of this buffer, which doubles when
+    # full, so a day-long file read 30 s at a time copies its peaks a few times in all
+    # instead of once per chunk (concatenating each chunk was quadratic).
+    _store: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def empty(cls, channels: int = 2) -> Peaks:
@@ -66,9 +70,20 @@ class Peaks:
         return len(self.data) * BIN_SECONDS
 
     def extend(self, more: np.ndarray) -> None:
-        if len(more):
-            self.data = np.concatenate([self.data, more]) if len(self.data) else more
-            self._levels = []
+        """Append bins, in amortised constant time per bin."""
+        if not len(more):
+            return
+        size, end = len(self.data), len(self.data) + len(more)
+        store = self._store
+        if store is None or self.data.base is not store or len(store) < end:
+            grown = np.empty(
+                (max(end, 2 * size, CHUNK_BINS), *self.data.shape[1:]), self.data.dtype
+            )
+            grown[:size] = self.data
+            self._store = store = grown
+        store[size:end] = more
+        self.data = store[:end]
+        self._levels = []
 
     def truncate(self, seconds: float) -> None:
         """Keep only the bins before `seconds`."""

@@ -117,7 +117,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[str] = mapped_column(String(20))
-    password_hash: Mapped[str] = mapped_column(String(300))
+    # Deferred: loading a user never reads it, since a database login restricted by
+    # `veyedesk db roles` may not (services.admin.users checks passwords without it).
+    password_hash: Mapped[str] = mapped_column(String(300), deferred=True)
     active: Mapped[bool] = mapped_column(default=True)
     created: Mapped[datetime | None] = mapped_column(default=None)
 
@@ -164,5 +166,9 @@ class EncodeJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The PostgreSQL login that claimed the running job, written by a trigger `veyedesk db
+    # roles` installs (db.roles), never by veyedesk itself: row-level security lets a
+    # worker login change only the jobs it holds. Blank on SQLite.
+    held_by: Mapped[str] = mapped_column(String(63), default="", server_default="")
 
     episode: Mapped[Episode] = relationship()

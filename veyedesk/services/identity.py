@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from veyedesk.model import User
@@ -57,5 +57,21 @@ def require_admin(session: Session, who: Identity) -> None:
 
 
 def has_users(session: Session) -> bool:
-    """Whether logins are in use on this database."""
-    return bool(session.scalar(select(func.count()).select_from(User)))
+    """Whether logins are in use on this database: a user with a password exists.
+
+    A venue copy's users carry no password hash (services.venue.checkouts), so it has no
+    logins and opens as its computer's user.
+    """
+    counted = select(func.count()).select_from(User)
+    if not hashes_hidden(session):  # a login that may not read hashes counts every user
+        counted = counted.where(User.password_hash != "")
+    return bool(session.scalar(counted))
+
+
+def hashes_hidden(session: Session) -> bool:
+    """Whether this database login may not read password hashes (`veyedesk db roles`)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    return not session.scalar(
+        text("SELECT has_column_privilege('user_account', 'password_hash', 'SELECT')")
+    )

@@ -1,11 +1,17 @@
+import base64
+import hashlib
+
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.model import User
 from veyedesk.services.admin.users import (
     add_user,
     authenticate,
     hash_password,
+    is_weak,
     list_users,
     resolve_identity,
     set_password,
@@ -165,3 +171,39 @@ def test_a_login_disabled_while_its_window_is_open_can_neither_open_nor_save(
     session.rollback()
     with pytest.raises(PermissionDenied, match="'ed' is disabled"):
         editing.open_for_edit(session, show.episodes[1].id, ed, settings)
+
+
+def _old_hash(password: str, n: int = 2**14) -> str:
+    """A hash as veyedesk made it before issue 20 (N=2^14)."""
+    salt = b"0123456789abcdef"
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1, dklen=32)
+    b64 = base64.b64encode
+    return f"scrypt${n}$8$1${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def test_hashes_cost_at_least_n_2_17_and_weaker_ones_are_remade_at_login(
+    session: Session,
+) -> None:
+    fresh = hash_password("correct horse")
+    scheme, n, r, p, _, _ = fresh.split("$")
+    assert (scheme, int(n) >= 2**17, r, p) == ("scrypt", True, "8", "1")
+    assert verify_password("correct horse", fresh) and not is_weak(fresh)
+
+    add_user(session, "root", "admin", "correct horse")
+    user = session.scalars(select(User).where(User.name == "root")).one()
+    user.password_hash = old = _old_hash("correct horse")
+    session.flush()
+    assert is_weak(old) and verify_password("correct horse", old)
+    with pytest.raises(AuthenticationFailed):
+        authenticate(session, "root", "wrong horse")
+    assert user.password_hash == old  # a wrong password changes nothing
+    authenticate(session, "root", "correct horse")
+    session.expire_all()
+    remade = session.scalars(select(User).where(User.name == "root")).one().password_hash
+    assert remade != old and not is_weak(remade)
+    assert authenticate(session, "root", "correct horse").name == "root"
+
+
+def test_a_hash_asking_for_absurd_work_is_refused_not_run() -> None:
+    absurd = _old_hash("x", n=2**14).replace("scrypt$16384$", f"scrypt${2**30}$")
+    assert not verify_password("x", absurd)

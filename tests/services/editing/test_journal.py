@@ -66,6 +66,22 @@ def test_other_databases_journals_are_not_offered() -> None:
     assert len(pending_journals(DB)) == 1
 
 
+def test_a_relative_sqlite_file_is_keyed_by_the_folder_it_is_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: `sqlite:///x.db` in two folders are two databases, one journal each."""
+    first, second = tmp_path / "show_a", tmp_path / "show_b"
+    first.mkdir()
+    second.mkdir()
+    monkeypatch.chdir(first)
+    write_journal("sqlite:///x.db", draft(), draft(), "ed")
+    assert len(pending_journals("sqlite:///x.db")) == 1
+    # The same file by its absolute path is the same database.
+    assert len(pending_journals(f"sqlite:///{first / 'x.db'}")) == 1
+    monkeypatch.chdir(second)
+    assert pending_journals("sqlite:///x.db") == []
+
+
 def test_an_unreadable_journal_is_skipped_and_named(tmp_path: Path) -> None:
     path = write_journal(DB, draft(), draft(), "ed")
     path.write_text("{ not json", encoding="utf-8")

@@ -9,8 +9,14 @@ import pytest
 
 from tests.support.http_server import serving
 from tests.support.schedules import frab_xml
+from veyedesk.ingest.limits import MAX_SCHEDULE_BYTES
 from veyedesk.services.errors import InvalidInput
-from veyedesk.services.ingest.schedule_source import fetch, is_url, read_schedule_source
+from veyedesk.services.ingest.schedule_source import (
+    fetch,
+    is_url,
+    read_schedule_source,
+    read_schedule_stream,
+)
 
 
 def test_is_url_only_for_http_and_https() -> None:
@@ -44,7 +50,7 @@ def test_failures_name_the_address_and_what_to_check(tmp_path: Path) -> None:
     with serving(routes) as base:
         with pytest.raises(InvalidInput, match=r"/missing: the server answered 404"):
             fetch(f"{base}/missing")
-        with pytest.raises(InvalidInput, match=r"more than 0 MB, not a schedule"):
+        with pytest.raises(InvalidInput, match=r"more than 0 MB, which is not a schedule"):
             fetch(f"{base}/big", limit=1024)
         for path in ("/ftp", "/file"):
             with pytest.raises(InvalidInput, match=r"which is not http|is not allowed"):
@@ -56,3 +62,17 @@ def test_failures_name_the_address_and_what_to_check(tmp_path: Path) -> None:
         fetch(f"http://127.0.0.1:{port}/s.xml", timeout=5)
     with pytest.raises(InvalidInput, match=r"nope\.xml: cannot read the schedule"):
         read_schedule_source(str(tmp_path / "nope.xml"))
+
+
+def test_a_schedule_file_past_50_mb_is_refused_before_it_is_read_whole(tmp_path: Path) -> None:
+    """Issue 20: files were read whole, whatever their size (a video picked by mistake)."""
+    huge = tmp_path / "talk.mp4"
+    with huge.open("wb") as f:  # sparse: no disk space used
+        f.truncate(MAX_SCHEDULE_BYTES + 1)
+    with pytest.raises(InvalidInput, match=r"talk\.mp4: more than 50 MB, which is not a schedule"):
+        read_schedule_source(str(huge))
+    with huge.open("rb") as stream, pytest.raises(InvalidInput, match=r"<stdin>: more than 50"):
+        read_schedule_stream(stream, "<stdin>")
+    fits = tmp_path / "schedule.xml"
+    fits.write_bytes(frab_xml())
+    assert read_schedule_source(str(fits)) == (frab_xml(), str(fits))

@@ -39,8 +39,11 @@ def test_checkout_copies_show_rows_and_bases(db_url: str, session: Session, tmp_
             ids = sorted(ls.scalars(select(Episode.id)))
             assert ids == sorted(result.episode_ids)
             assert set(ls.scalars(select(Episode.locked_by))) == {""}
+            # Names and roles only: no password hash leaves the shared database (issue 20).
             user = ls.scalars(select(User)).one()
-            assert user.name == "alice" and user.password_hash.startswith("scrypt")
+            assert (user.name, user.role, user.password_hash) == ("alice", "admin", "")
+            assert not users.has_users(ls)  # the copy opens as its computer's user
+            assert users.resolve_identity(ls, "alice", None, "laptop-user").role == "admin"
     finally:
         local.dispose()
     session.expire_all()

@@ -13,9 +13,10 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from veyedesk.db.roles import CHECK_FUNCTION, SALT_FUNCTION, UPGRADE_FUNCTION
 from veyedesk.model import User
 from veyedesk.model.states import ROLES
 from veyedesk.services.errors import (
@@ -24,37 +25,76 @@ from veyedesk.services.errors import (
     InvalidInput,
     NotFound,
 )
-from veyedesk.services.identity import Identity, has_users, require_active, require_admin
+from veyedesk.services.identity import (
+    Identity,
+    has_users,
+    hashes_hidden,
+    require_active,
+    require_admin,
+)
 
-# scrypt cost: ~50 ms and 16 MiB per check on a laptop, far beyond a GPU farm's budget.
-_N, _R, _P = 2**14, 8, 1
+# scrypt cost: N=2^17, r=8 is 128 MiB and a few hundred ms per check on a laptop (OWASP's
+# advice for scrypt); hashes made with less are re-made at the next login (authenticate).
+_N, _R, _P = 2**17, 8, 1
+_DKLEN = 32
+# What a stored hash may ask for: more would let whoever can write the column make every
+# login try to allocate gigabytes.
+_MAX_N, _MAX_R, _MAX_P = 2**20, 16, 4
 MIN_PASSWORD = 8
+
+
+def _maxmem(n: int, r: int, p: int) -> int:
+    # scrypt needs 128·r·N bytes for V plus 128·r·p for B; OpenSSL refuses beyond maxmem
+    # (hashlib's default, 32 MiB, is below what N=2^17 needs). 1 MiB spare for the rest.
+    return 128 * r * (n + p + 2) + 2**20
+
+
+def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, dklen: int = _DKLEN) -> bytes:
+    return hashlib.scrypt(
+        password.encode(), salt=salt, n=n, r=r, p=p, dklen=dklen, maxmem=_maxmem(n, r, p)
+    )
 
 
 def hash_password(password: str) -> str:
     """`scrypt$N$r$p$salt$hash` with a fresh 16-byte salt."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
+    digest = _scrypt(password, salt, _N, _R, _P)
     b64 = base64.b64encode
     return f"scrypt${_N}${_R}${_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """True when `password` matches the stored hash (constant-time compare)."""
+def _params(stored: str) -> tuple[int, int, int, bytes, bytes] | None:
+    """(N, r, p, salt, digest) of a stored hash, or None when it is not one we can check."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
         if scheme != "scrypt":
-            return False
-        expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(
-            password.encode(),
-            salt=base64.b64decode(salt),
-            n=int(n),
-            r=int(r),
-            p=int(p),
-            dklen=len(expected),
-        )
+            return None
+        cost = int(n), int(r), int(p)
+        if not (1 < cost[0] <= _MAX_N and 0 < cost[1] <= _MAX_R and 0 < cost[2] <= _MAX_P):
+            return None
+        return (*cost, base64.b64decode(salt), base64.b64decode(digest))
     except (ValueError, TypeError):
+        return None
+
+
+def is_weak(stored: str) -> bool:
+    """Whether a stored hash was made with less work than hash_password does now."""
+    found = _params(stored)
+    if found is None:
+        return True
+    n, r, p, _, digest = found
+    return n < _N or r < _R or p < _P or len(digest) < _DKLEN
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True when `password` matches the stored hash (constant-time compare)."""
+    found = _params(stored)
+    if found is None:
+        return False
+    n, r, p, salt, expected = found
+    try:
+        actual = _scrypt(password, salt, n, r, p, dklen=len(expected))
+    except (ValueError, MemoryError):
         return False
     return hmac.compare_digest(actual, expected)
 
@@ -185,12 +225,53 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.name)))
 
 
-def authenticate(session: Session, name: str, password: str) -> Identity:
-    """The identity of `name` if `password` is right; the message never says which was wrong."""
-    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+def _check_readable(session: Session, user: User | None, password: str) -> bool:
+    stored = None
+    if user is not None:
+        stored = session.scalar(select(User.password_hash).where(User.id == user.id))
     # Hash even for unknown names so timing does not reveal which names exist.
-    stored = user.password_hash if user is not None else hash_password("unused-password")
-    if not verify_password(password, stored) or user is None:
+    if not verify_password(password, stored or hash_password("unused-password")):
+        return False
+    if user is None or stored is None:
+        return False
+    if is_weak(stored):
+        user.password_hash = hash_password(password)
+        session.flush()
+    return True
+
+
+def _check_hidden(session: Session, name: str, password: str) -> bool:
+    """The check through db.roles' functions: the salt out, our hash in, a yes or no back."""
+    salted = session.scalar(text(f"SELECT {SALT_FUNCTION}(:name)"), {"name": name})
+    found = _params(f"{salted}$") if salted else None
+    if found is None:
+        hash_password("unused-password")  # the same time as a real check
+        return False
+    n, r, p, salt, _ = found
+    digest = base64.b64encode(_scrypt(password, salt, n, r, p)).decode()
+    candidate = f"{salted}${digest}"
+    args = {"name": name, "candidate": candidate}
+    if not session.scalar(text(f"SELECT {CHECK_FUNCTION}(:name, :candidate)"), args):
+        return False
+    if is_weak(candidate):
+        stronger = {**args, "stronger": hash_password(password)}
+        session.execute(text(f"SELECT {UPGRADE_FUNCTION}(:name, :candidate, :stronger)"), stronger)
+    return True
+
+
+def authenticate(session: Session, name: str, password: str) -> Identity:
+    """The identity of `name` if `password` is right; the message never says which was wrong.
+
+    A right password whose stored hash is weaker than hash_password makes now (an older
+    veyedesk's) is hashed again and stored, in the caller's transaction. A database login
+    that may not read hashes checks through the database's functions (db.roles).
+    """
+    user = session.scalar(select(User).where(User.name == name, User.active.is_(True)))
+    if hashes_hidden(session):
+        right = _check_hidden(session, name, password) and user is not None
+    else:
+        right = _check_readable(session, user, password)
+    if not right or user is None:
         raise AuthenticationFailed(f"wrong user name or password for {name!r}")
     return Identity(name=user.name, role=user.role, authenticated=True)
 

@@ -20,6 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from veyedesk.config import data_dir, mask_url
 from veyedesk.services.editing.draft import CUT_FIELDS, CutDraft, EpisodeDraft
 
@@ -33,7 +36,26 @@ def journal_dir() -> Path:
 
 def _db_key(db_url: str) -> str:
     # The URL without its password names the database; a hash keeps the file name safe.
-    return hashlib.sha256(mask_url(db_url).encode()).hexdigest()[:12]
+    return hashlib.sha256(mask_url(_absolute(db_url)).encode()).hexdigest()[:12]
+
+
+def _absolute(db_url: str) -> str:
+    """`sqlite:///x.db` as the file it is from here: two folders' x.db are two databases.
+
+    The same file reached through a relative or an absolute path (or a link) gets one key.
+    """
+    try:
+        parsed = make_url(db_url)
+    except (ArgumentError, ValueError):
+        return db_url
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return db_url
+    if database.startswith("file:"):
+        return db_url  # a URI filename: left as written
+    return parsed.set(database=os.path.realpath(Path(database).expanduser())).render_as_string(
+        hide_password=False
+    )
 
 
 def journal_path(db_url: str, episode_id: int) -> Path:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from veyedesk.config import ConfigError, EncodeProfile, Settings
 from veyedesk.encode import plan, titles
+from veyedesk.encode.outputs import output_path as output_path
 from veyedesk.media.locator import MediaLocator
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode
@@ -91,14 +92,6 @@ class EncodeRequest:
     @property
     def cuts_seconds(self) -> float:
         return sum(plan.frames(c.duration, self.profile.fps) for c in self.cuts) / self.profile.fps
-
-
-def output_path(
-    settings: Settings, client: str, show: str, profile: EncodeProfile, slug: str
-) -> Path:
-    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`."""
-    root = Path(settings.output_root).expanduser()
-    return root / client / show / profile.name / f"{slug}.{profile.ext}"
 
 
 def loudness_target(episode: Episode, profile: EncodeProfile) -> float | None:

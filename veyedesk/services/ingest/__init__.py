@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     )
     from veyedesk.services.ingest.schedule_source import (
         is_url as is_url,
+        read_schedule_file as read_schedule_file,
         read_schedule_source as read_schedule_source,
+        read_schedule_stream as read_schedule_stream,
     )
     from veyedesk.services.ingest.window_steps import (
         ImportOutdated as ImportOutdated,
@@ -71,7 +73,9 @@ if not TYPE_CHECKING:
             "open_episode_raw_files": "window_steps",
             "plan_retime": "retime",
             "plan_signature": "window_steps",
+            "read_schedule_file": "schedule_source",
             "read_schedule_source": "schedule_source",
+            "read_schedule_stream": "schedule_source",
             "reassociate": "retime",
             "retime_room": "retime",
             "scan_show": "scan",

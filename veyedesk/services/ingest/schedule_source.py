@@ -12,13 +12,14 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
+from veyedesk.ingest.limits import MAX_SCHEDULE_BYTES, read_at_most
 from veyedesk.services.errors import InvalidInput
 
 TIMEOUT = 30.0  # seconds for the connection and each read
-MAX_BYTES = 64 * 1024 * 1024  # a 1,000-talk frab XML is ~3 MB
+MAX_BYTES = MAX_SCHEDULE_BYTES
 USER_AGENT = "veyedesk (conference video editor; schedule import)"
 
 
@@ -48,7 +49,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT, limit: int = MAX_BYTES) -> byte
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with opener.open(request, timeout=timeout) as response:
-            data: bytes = response.read(limit + 1)
+            data = read_at_most(response, limit)
     except urllib.error.HTTPError as exc:
         raise InvalidInput(
             f"{url}: the server answered {exc.code} {exc.reason}; check the address"
@@ -61,11 +62,33 @@ def fetch(url: str, *, timeout: float = TIMEOUT, limit: int = MAX_BYTES) -> byte
         raise InvalidInput(
             f"{url}: cannot fetch the schedule ({exc}); check the address and the network"
         ) from None
-    if len(data) > limit:
-        raise InvalidInput(
-            f"{url}: more than {limit // (1024 * 1024)} MB, not a schedule; check the address"
-        )
+    if data is None:
+        raise _too_big(url, limit, "check the address")
     return data
+
+
+def _too_big(where: str, limit: int, what_to_do: str) -> InvalidInput:
+    return InvalidInput(
+        f"{where}: more than {limit // (1024 * 1024)} MB, which is not a schedule (1,000 "
+        f"talks are about 3 MB); {what_to_do}"
+    )
+
+
+def read_schedule_stream(stream: BinaryIO, name: str, *, limit: int = MAX_BYTES) -> bytes:
+    """A schedule from an open file (standard input, say), refused past `limit` bytes."""
+    data = read_at_most(stream, limit)
+    if data is None:
+        raise _too_big(name, limit, "check that this is the schedule file")
+    return data
+
+
+def read_schedule_file(path: str, *, limit: int = MAX_BYTES) -> bytes:
+    """A schedule file's bytes, refused past `limit` bytes before it is read whole."""
+    try:
+        with Path(path).expanduser().open("rb") as stream:
+            return read_schedule_stream(stream, path, limit=limit)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the schedule ({exc.strerror})") from None
 
 
 def read_schedule_source(where: str) -> tuple[bytes, str]:
@@ -73,7 +96,4 @@ def read_schedule_source(where: str) -> tuple[bytes, str]:
     where = where.strip()
     if is_url(where):
         return fetch(where), where
-    try:
-        return Path(where).expanduser().read_bytes(), where
-    except OSError as exc:
-        raise InvalidInput(f"{where}: cannot read the schedule ({exc.strerror})") from None
+    return read_schedule_file(where), where

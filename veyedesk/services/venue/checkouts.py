@@ -1,8 +1,11 @@
 """Check a part of a show out of the shared database into a venue copy (a local SQLite).
 
 The copy is an ordinary veyedesk database (the editor, the Mark window and the CLI open it
-like any other) holding the client, the show, its rooms, the states, the users (with their
-password hashes, so logins work offline), the chosen talks with their cuts, logs and
+like any other) holding the client, the show, its rooms, the states, the users (names
+and roles, never their password hashes: a laptop's file must not let anyone guess the
+crew's passwords offline, so a copy has no logins and opens as its computer's user, like
+any local SQLite database, whose protection is the file's permissions; pushing back
+still needs the shared database's own password), the chosen talks with their cuts, logs and
 tombstones, and the raw files and marks of their rooms. Rows keep the shared database's
 integer ids, so `episodes list` shows the same numbers on both; rows born on the copy
 later get local ids, and every merge matches by UUID (raw files by room and filename).
@@ -126,6 +129,16 @@ def _copy(src: Connection, dst: Connection, tbl: Table, where: Any = None) -> li
     if found:
         dst.execute(insert(tbl), found)
     return found
+
+
+def _copy_users(src: Connection, dst: Connection, us: Table) -> None:
+    """Every user's name, role and state, with no password hash (see the module's doc)."""
+    # The hash column is not even read: a database login restricted by `veyedesk db
+    # roles` may not read it.
+    columns = [c for c in us.c if c.name != "password_hash"]
+    found = [{**r._mapping, "password_hash": ""} for r in src.execute(select(*columns))]
+    if found:
+        dst.execute(insert(us), found)
 
 
 def _copy_by_ids(src: Connection, dst: Connection, tbl: Table, ids: Sequence[int]) -> int:
@@ -368,7 +381,7 @@ def _write_copy(src: Connection, dst: Connection, ids: _Ids, report: Progress) -
     # Migration 0001 seeded the states: the shared database's list (ids and commands) wins.
     dst.execute(table(State).delete())
     _copy(src, dst, st)
-    _copy(src, dst, us)
+    _copy_users(src, dst, us)
     # The show's pipeline, read-only here: the copy walks pass states and holds talks
     # before public states as the show says (sync refreshes it, never pushes it).
     from veyedesk.services.venue.pipeline import pipeline_rows, write_pipeline
