@@ -47,6 +47,8 @@ from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.kinds import LogKind
+from veyedesk.model.paths import safe_component, safe_join
+from veyedesk.safe_files import claim_new, fresh_folder, refuse_raw
 from veyedesk.model.timecode import format_offset
 from veyedesk.services.episodes import applied_cuts, get_episode
 from veyedesk.services.errors import InvalidInput
@@ -101,12 +103,13 @@ class EncodeRequest:
     def work_dir(self) -> Path:
         """Folder next to the .part for the slides and chapter file (removed afterwards)."""
         tag = f".{self.attempt}" if self.attempt else ""
-        return self.output_path.parent / f".{self.slug}.{self.profile.name}{tag}.work"
+        name = f".{safe_component(self.slug, 'episode slug')}.{self.profile.name}{tag}.work"
+        return safe_join(self.output_path.parent, name, what="encode work folder")
 
     def for_attempt(self, job_id: int, attempt: int) -> EncodeRequest:
         """The same encode as attempt `attempt` of job `job_id`: its own .part and work folder."""
         tag = f"job{job_id}-{attempt}"
-        part = self.output_path.with_name(f"{self.output_path.name}.{tag}.part")
+        part = safe_join(self.output_path.parent, f"{self.output_path.name}.{tag}.part")
         return dataclasses.replace(self, part_path=part, attempt=tag)
 
     def other_attempts(self) -> list[Path]:
@@ -141,9 +144,16 @@ class EncodeOutcome:
 def output_path(
     settings: Settings, client: str, show: str, profile: EncodeProfile, slug: str
 ) -> Path:
-    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`."""
+    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`.
+
+    Raises UnsafePath when a slug (or the profile's name) would lead outside the output
+    root: slugs arrive from schedules, change files and venue copies.
+    """
     root = Path(settings.output_root).expanduser()
-    return root / client / show / profile.name / f"{slug}.{profile.ext}"
+    folder = safe_join(root, client, show, what="client or show slug")
+    folder = safe_join(folder, profile.name, what="encode profile name")
+    name = f"{safe_component(slug, 'episode slug')}.{safe_component(profile.ext, 'profile ext')}"
+    return safe_join(folder, name, what="episode slug")
 
 
 def loudness_target(episode: Episode, profile: EncodeProfile) -> float | None:
@@ -265,6 +275,9 @@ def prepare_encode(
     title_template = slides.title_template(episode)
     credits_template = slides.credits_template(episode)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
+    # An output root set inside the recordings must not let an encode replace one.
+    raw_dirs = [show.raw_dir(settings.raw_root) / "dv"] if settings.raw_root or show.raw_root else []
+    refuse_raw(final, raw_dirs, [c.path for c in cuts], what=f"episode {episode.id}'s encode")
     request = EncodeRequest(
         episode_id=episode.id,
         slug=episode.slug,
@@ -416,8 +429,13 @@ def make_encode(
     _check_cancel(cancel)
     work = request.work_dir
     try:
-        work.mkdir(parents=True, exist_ok=True)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        # Our own new folder and .part: a leftover is removed, a planted symlink never
+        # followed, so the slides and the encode land only where the request says.
+        fresh_folder(work)
+        claim_new(request.part_path)
     except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
         raise EncodeFailed(
             f"cannot create the output folder {work.parent} ({exc.strerror}); check the "
             "output_root setting and free space"
