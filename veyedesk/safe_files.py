@@ -100,3 +100,21 @@ def refuse_raw(
             raise UnsafePath(
                 f"{what} {target} is the recording {raw}; refusing to overwrite a raw file"
             )
+
+
+# ffmpeg and ffprobe read only local files and pipes: a raw file that is really a playlist
+# (an HLS `.ts`, a concat list) could otherwise make them fetch URLs or other protocols.
+PROTOCOLS = ("-protocol_whitelist", "file,pipe")
+
+
+def ffmpeg_input(path: Path | str) -> list[str]:
+    """ffmpeg's input arguments for a local file: protocols restricted, `file:` prefixed.
+
+    `file:` keeps a name starting with `-` or holding `:` a plain file name.
+    """
+    return [*PROTOCOLS, "-i", f"file:{path}"]
+
+
+def ffprobe_input(path: Path | str) -> list[str]:
+    """ffprobe's input arguments for a local file (see `ffmpeg_input`)."""
+    return [*PROTOCOLS, f"file:{path}"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from veyedesk.media.probe import MediaError, probe, tool
 from veyedesk.media.segments import Cancelled, Piece, Span, _run, frame_at, video_timing
+from veyedesk.safe_files import ffmpeg_input
 
 PROXY_HEIGHT = 360
 PRESEEK = 10  # seconds decoded and dropped before a proxy's first frame
@@ -54,7 +55,7 @@ def proxy_command(
     back = min(PRESEEK, math.floor(start))
     args = [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-ss", f"{start - back:.6f}", "-i", "file:" + str(raw), "-ss", f"{back:.6f}",
+        "-ss", f"{start - back:.6f}", *ffmpeg_input(raw), "-ss", f"{back:.6f}",
         "-map", "0:v:0", "-frames:v", str(frames), "-vf", ",".join(chain),
         "-fps_mode", "passthrough",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", str(PROXY_CRF),

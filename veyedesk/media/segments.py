@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
+from veyedesk.safe_files import ffmpeg_input, ffprobe_input
 
 COPY_CHUNK_FRAMES = 64  # DV frames per read/write (9 MB for PAL)
 SEEK_BACK = (0.0, 10.0, 30.0, 120.0)  # seconds to seek before a copy's start, in turn
@@ -118,7 +119,7 @@ def video_timing(path: Path) -> VideoTiming:
     args = [
         tool("ffprobe"), "-v", "error", "-select_streams", "v:0",
         "-show_entries", "format=start_time:packet=pts_time,duration_time",
-        "-of", "json", "file:" + str(path),
+        "-of", "json", *ffprobe_input(path),
     ]  # fmt: skip
     data = _ffprobe_json(args, path)
     packets = [
@@ -148,7 +149,7 @@ def dv_layout(path: Path) -> DvLayout | None:
     args = [
         tool("ffprobe"), "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
         "-show_entries", "format=format_name:stream=codec_name,r_frame_rate:packet=pos,size",
-        "-of", "json", "file:" + str(path),
+        "-of", "json", *ffprobe_input(path),
     ]  # fmt: skip
     data = _ffprobe_json(args, path)
     streams = data.get("streams") or [{}]
@@ -231,7 +232,7 @@ def copy_command(raw: Path, span: Span, part: Path) -> list[str]:
     """ffmpeg remuxing `span` of `raw` into Matroska with the raw file's timestamps kept."""
     return [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-ss", f"{span.start:.6f}", "-copyts", "-start_at_zero", "-i", "file:" + str(raw),
+        "-ss", f"{span.start:.6f}", "-copyts", "-start_at_zero", *ffmpeg_input(raw),
         "-to", f"{span.end:.6f}", "-map", "0:v:0", "-map", "0:a?", "-c", "copy",
         "-f", "matroska", "file:" + str(part),
     ]  # fmt: skip
@@ -241,7 +242,7 @@ def rebase_command(piece: Path, part: Path) -> list[str]:
     """ffmpeg remuxing `piece` with its timestamps shifted to start at 0 (no re-encode)."""
     return [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-copyts", "-start_at_zero", "-i", "file:" + str(piece), "-map", "0", "-c", "copy",
+        "-copyts", "-start_at_zero", *ffmpeg_input(piece), "-map", "0", "-c", "copy",
         "-f", "matroska", "file:" + str(part),
     ]  # fmt: skip
 
