@@ -13,11 +13,21 @@ Short GOPs (one keyframe a second) keep seeking on the proxy quick while scrubbi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 from veyedesk.media.probe import MediaError, probe, tool
-from veyedesk.media.segments import Cancelled, Piece, Span, _run, frame_at, video_timing
+from veyedesk.media.segments import (
+    Cancelled,
+    Piece,
+    Span,
+    _run,
+    check_new_piece,
+    frame_at,
+    place_piece,
+    video_timing,
+)
 from veyedesk.safe_files import ffmpeg_input
 
 PROXY_HEIGHT = 360
@@ -68,12 +78,19 @@ def proxy_command(
 
 
 def make_proxy(
-    raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
+    raw: Path,
+    span: Span,
+    target_stem: Path,
+    *,
+    cancelled: Cancelled = lambda: False,
+    never: Sequence[Path] = (),
 ) -> Piece:
     """An H.264 proxy of `span` of `raw` at `<target_stem>.mp4`, frame for frame.
 
     Raises MediaError when the proxy does not hold exactly the raw frames it should (a
-    damaged stretch of the recording), so a proxy that would shift cuts is never used.
+    damaged stretch of the recording), so a proxy that would shift cuts is never used,
+    and when `<target_stem>.mp4` exists or is `raw` or a file of `never`: a proxy is a
+    new file, written beside its name and renamed, and never replaces a recording.
     """
     info = probe(raw)
     video = info.video
@@ -87,8 +104,8 @@ def make_proxy(
     frames = last - first
     start = _seconds(first / fps)
     target = target_stem.with_suffix(".mp4")
-    part = target.with_name(target.name + ".part")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_new_piece(target, [raw, *never])
+    part = new_temp(target)
     command = proxy_command(
         raw,
         start,
@@ -110,7 +127,7 @@ def make_proxy(
         # its first video frame sits from that 0.
         offset = start - (timing.first - timing.format_start)
         duration = timing.end - timing.format_start
-        part.replace(target)
+        place_piece(part, target)
     finally:
         part.unlink(missing_ok=True)
     return Piece(target, offset, duration, frames, "proxy")

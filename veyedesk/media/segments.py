@@ -19,14 +19,15 @@ import json
 import math
 import os
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
-from veyedesk.safe_files import ffmpeg_input, ffprobe_input
+from veyedesk.model.paths import UnsafePath
+from veyedesk.safe_files import ffmpeg_input, ffprobe_input, new_temp, place_new, refuse_raw
 
 COPY_CHUNK_FRAMES = 64  # DV frames per read/write (9 MB for PAL)
 SEEK_BACK = (0.0, 10.0, 30.0, 120.0)  # seconds to seek before a copy's start, in turn
@@ -248,20 +249,27 @@ def rebase_command(piece: Path, part: Path) -> list[str]:
 
 
 def make_segment(
-    raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
+    raw: Path,
+    span: Span,
+    target_stem: Path,
+    *,
+    cancelled: Cancelled = lambda: False,
+    never: Sequence[Path] = (),
 ) -> Piece:
     """Copy `span` of `raw` (stream copy) to `<target_stem>.dv` or `.mkv`; probe what came out.
 
-    The file appears under its final name only when complete (written as `.part`, then
-    renamed), so an interrupted run never leaves a short piece that looks finished.
+    The file appears under its final name only when complete (written to a new temporary
+    file beside it, then renamed), so an interrupted run never leaves a short piece that
+    looks finished. The target must not exist yet (a piece never replaces a file) and
+    must not be `raw` or a file of `never` (the recordings); else MediaError.
     """
     if span.seconds <= 0:
         raise MediaError(f"{raw}: nothing to copy between {span.start:.3f} and {span.end:.3f} s")
     layout = dv_layout(raw)
     target = target_stem.with_suffix(".dv" if layout else ".mkv")
-    part = target.with_name(target.name + ".part")
-    copied = target.with_name(target.name + ".copy.part")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_new_piece(target, [raw, *never])
+    part = new_temp(target)
+    copied = new_temp(target, ".copy.part")
     try:
         if layout is not None:
             first = _copy_dv(raw, layout, span, part, cancelled)
@@ -292,8 +300,26 @@ def make_segment(
         else:
             timing = video_timing(part)
             frames, duration = timing.frames, timing.end - timing.format_start
-        os.replace(part, target)
+        place_piece(part, target)
     finally:
         part.unlink(missing_ok=True)
         copied.unlink(missing_ok=True)
     return Piece(target, offset, duration, frames, "segment")
+
+
+def check_new_piece(target: Path, recordings: Sequence[Path]) -> None:
+    """MediaError unless `target` is a new file name: never a recording, never replaced."""
+    try:
+        refuse_raw(target, [], recordings, what="piece")
+    except UnsafePath as exc:
+        raise MediaError(str(exc)) from None
+    if os.path.lexists(target):
+        raise MediaError(f"{target} already exists; a piece never replaces a file")
+
+
+def place_piece(part: Path, target: Path) -> None:
+    """Rename the finished `part` to `target`, never over a file that appeared meanwhile."""
+    try:
+        place_new(part, target)
+    except FileExistsError:
+        raise MediaError(f"{target} already exists; a piece never replaces a file") from None

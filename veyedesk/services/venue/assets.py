@@ -26,7 +26,7 @@ import shutil
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -37,6 +37,8 @@ from veyedesk.media.proxy import make_proxy
 from veyedesk.media.segments import Piece, covering_span, make_segment
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
+from veyedesk.model.paths import safe_join, safe_relative
+from veyedesk.safe_files import refuse_raw
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.checkout import CheckoutResult, Source, checkout, source_engine
@@ -76,8 +78,8 @@ class AssetsResult:
 
 def _needs(
     session: Session, episode_ids: Sequence[int], raw_root: str
-) -> tuple[str, str, list[RawNeed]]:
-    """(client slug, show slug, raw files with the cuts on them) of the talks."""
+) -> tuple[str, str, list[RawNeed], list[Path]]:
+    """(client slug, show slug, raw files with the cuts on them, recordings folders)."""
     episodes = list(
         session.scalars(
             select(Episode)
@@ -100,6 +102,8 @@ def _needs(
     if len(shows) != 1:
         raise InvalidInput("the talks belong to different shows; make one assets folder per show")
     ((client, show),) = shows
+    show_row = episodes[0].show
+    raw_dirs = [show_row.raw_dir(raw_root) / "dv"] if raw_root or show_row.raw_root else []
     by_raw: dict[int, list[tuple[float | None, float | None]]] = defaultdict(list)
     raws: dict[int, RawFile] = {}
     for episode in episodes:
@@ -122,14 +126,16 @@ def _needs(
         )
         for raw in sorted(raws.values(), key=lambda r: (r.location.slug, r.filename))
     ]
-    return client, show, needs
+    return client, show, needs, raw_dirs
 
 
 def _target_stem(folder: Path, need: RawNeed) -> Path:
     # media/<room>/<the raw file's own relative name>, so a person finds the recording.
-    name = PurePosixPath(need.filename)
-    parts = [p for p in name.parent.parts if p not in ("", ".", "..")]
-    return folder.joinpath(MEDIA_DIR, need.room, *parts, name.stem)
+    # Both come from rows: each part must be one safe name, or the piece (a proxy
+    # especially) could be written anywhere, over the recording itself even.
+    room = safe_join(folder, MEDIA_DIR, need.room, what="room slug")
+    name = safe_relative(need.filename, f"raw file name (room {need.room})")
+    return room.joinpath(*name.parent.parts, name.stem)
 
 
 def _make_piece(need: RawNeed, folder: Path, margin: float, proxy: bool) -> tuple[Piece, int]:
@@ -147,7 +153,7 @@ def _make_piece(need: RawNeed, folder: Path, margin: float, proxy: bool) -> tupl
     span = covering_span(stretches, margin, length)
     maker = make_proxy if proxy else make_segment
     try:
-        piece = maker(need.path, span, _target_stem(folder, need))
+        piece = maker(need.path, span, _target_stem(folder, need), never=[need.path])
     except MediaError as exc:
         raise InvalidInput(f"raw file {need.filename}: {exc}") from None
     return piece, need.path.stat().st_size
@@ -195,10 +201,11 @@ def make_assets(
     engine, _url, owned = source_engine(source)
     try:
         with Session(engine) as session:
-            client, show, needs = _needs(session, episode_ids, raw_root)
+            client, show, needs, raw_dirs = _needs(session, episode_ids, raw_root)
     finally:
         if owned:
             engine.dispose()
+    refuse_raw(folder, raw_dirs, [n.path for n in needs], what="assets folder")
     folder.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(proxy=proxy, margin=margin)
     result_pieces: dict[str, Piece] = {}
