@@ -53,16 +53,15 @@ def place_new(temp: Path, final: Path) -> None:
     """Rename `temp` to `final`, refusing (FileExistsError) if `final` exists meanwhile.
 
     A hard link is atomic and never replaces; on file systems without hard links (exFAT,
-    some shares) it falls back to a check and a rename.
+    some shares) it falls back to a check and a rename. On FileExistsError `temp` is
+    left for the caller (to try another name, or to remove).
     """
     try:
         os.link(temp, final, follow_symlinks=False)
     except FileExistsError:
-        temp.unlink(missing_ok=True)
         raise
     except OSError:
         if os.path.lexists(final):
-            temp.unlink(missing_ok=True)
             raise FileExistsError(errno.EEXIST, "already exists", str(final)) from None
         os.replace(temp, final)
         return
