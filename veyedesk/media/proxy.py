@@ -28,7 +28,7 @@ from veyedesk.media.segments import (
     place_piece,
     video_timing,
 )
-from veyedesk.safe_files import ffmpeg_input
+from veyedesk.safe_files import ffmpeg_input, new_temp
 
 PROXY_HEIGHT = 360
 PRESEEK = 10  # seconds decoded and dropped before a proxy's first frame
