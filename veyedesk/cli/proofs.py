@@ -77,7 +77,7 @@ def titles_cmd(ctx: Context, ns: argparse.Namespace) -> int:
     selection = selection_from(ns)
     with ctx.session() as session:
         ctx.identity(session)
-        jobs = title_proofs.show_slide_jobs(session, selection)
+        jobs = title_proofs.show_slide_jobs(session, selection, ctx.settings.raw_root)
         heading = title_proofs.show_heading(session, selection)
     # Rendering takes seconds to minutes: no database session is held meanwhile.
     sheet = title_proofs.write_proof_sheet(jobs, Path(ns.output), heading, ns.jobs)

@@ -162,14 +162,14 @@ class EpisodeOutputs(QObject):
         )
         if not target:
             return
-        out, sessions = Path(target), self.sessions
+        out, sessions, raw_root = Path(target), self.sessions, self.settings.raw_root
 
         def work() -> Any:
             from veyedesk.services.publishing.playlists import show_selection
 
             with sessions() as session:
                 selection = show_selection(session, show_id)
-                jobs = show_slide_jobs(session, selection)
+                jobs = show_slide_jobs(session, selection, raw_root)
                 heading = show_heading(session, selection)
             return write_proof_sheet(jobs, out, heading)
 

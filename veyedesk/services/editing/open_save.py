@@ -33,6 +33,7 @@ from veyedesk.services.editing.locks import LockHeld, LockState, lock_state, rel
 from veyedesk.services.episodes import EpisodeRow, get_episode, get_state
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.identity import Identity, require_active
+from veyedesk.services.publishing.slides import adopt_title_image
 
 # The draft's pseudo-field for the episode's state: the form edits it like any other field,
 # but saving it is a state change (logged, and it may queue a job), not a column write.
@@ -141,6 +142,12 @@ def save_episode(
     elif not held.held_by(who.name):
         raise LockLost(held)
     clean_fields(draft)
+    image = draft.fields.get("title_image")
+    if isinstance(image, str) and image and image != base.fields.get("title_image"):
+        # A title image chosen outside the show's folder is copied in: the encode takes a
+        # talk's own image from the show's folder only.
+        episode = get_episode(session, draft.episode_id)
+        draft.fields["title_image"] = adopt_title_image(episode, image, settings.raw_root)
     saved = edit.save_draft(session, draft, base, who.name)
     wanted = draft.fields.get(STATE)
     job = ""

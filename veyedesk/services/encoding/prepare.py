@@ -272,7 +272,7 @@ def prepare_encode(
         ("copyright", license_text),
     )
     # The talk's own title image (custom/titles/<slug>) wins over the client's template.
-    title_template = slides.title_template(episode)
+    title_template = slides.title_template(episode, raw_root=settings.raw_root)
     credits_template = slides.credits_template(episode)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
     # An output root set inside the recordings must not let an encode replace one.

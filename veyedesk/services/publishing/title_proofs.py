@@ -42,7 +42,7 @@ def _label(episode_id: int, slug: str) -> str:
     return f"#{episode_id} {slug}"
 
 
-def show_slide_jobs(session: Session, selection: Selection) -> list[SlideJob]:
+def show_slide_jobs(session: Session, selection: Selection, raw_root: str = "") -> list[SlideJob]:
     """One SlideJob per selected episode (plain data: render it with no session open).
 
     A talk whose own title image is missing still gets a job, with the default template,
@@ -52,7 +52,7 @@ def show_slide_jobs(session: Session, selection: Selection) -> list[SlideJob]:
     for episode in select_episodes(session, selection):
         text = slides.slide_text(episode)
         try:
-            template = slides.title_template(episode)
+            template = slides.title_template(episode, raw_root=raw_root)
         except InvalidInput as exc:
             jobs.append(SlideJob(_label(episode.id, episode.slug), None, text, str(exc)))
             continue
@@ -103,7 +103,8 @@ def preview_source(
     draft = dict(draft or {})
     text = slides.slide_text(episode, draft)
     try:
-        template = slides.title_template(episode, draft.get("title_image"))
+        # The editor's draft holds what its user chose on this machine: previewed as is.
+        template = slides.title_template(episode, draft.get("title_image"), chosen_here=True)
     except InvalidInput as exc:
         return PreviewSource(episode_id, None, text, str(exc))
     return PreviewSource(episode_id, template, text)
