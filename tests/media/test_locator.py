@@ -63,7 +63,9 @@ def test_a_damaged_manifest_names_the_file(tmp_path: Path, text: str, message: s
     assert str(tmp_path / MANIFEST) in str(caught.value)
 
 
-@pytest.mark.parametrize("piece", ["../../x", "/abs/x", "media/a\x00b", "media/a\nb", "media/../.."])
+@pytest.mark.parametrize(
+    "piece", ["../../x", "/abs/x", "media/a\x00b", "media/a\nb", "media/../.."]
+)
 def test_a_manifest_piece_outside_the_folder_is_refused(tmp_path: Path, piece: str) -> None:
     entry = {"file": piece, "offset": 0.0, "duration": 1.0, "frames": 25, "kind": "segment"}
     (tmp_path / MANIFEST).write_text(json.dumps({"version": 1, "pieces": {"u": entry}}))

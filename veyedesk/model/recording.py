@@ -75,7 +75,9 @@ class RawFile(HasUuid, Base):
         Raises UnsafePath when the room folder or the file name (rows a change file or a
         venue copy may carry) would lead outside the room's folder.
         """
-        room = safe_join(self.show.raw_dir(raw_root) / "dv", self.location.folder, what="room folder")
+        room = safe_join(
+            self.show.raw_dir(raw_root) / "dv", self.location.folder, what="room folder"
+        )
         return safe_join_relative(room, self.filename, what=f"raw file name (room {room.name})")
 
     def __repr__(self) -> str:

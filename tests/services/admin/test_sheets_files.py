@@ -33,7 +33,9 @@ def _huge_png(path: Path, side: int = 19000) -> Path:
     """A valid, all-black 1-bit PNG of side x side pixels: tiny on disk, huge decoded."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
 
     row = b"\x00" + b"\x00" * ((side + 7) // 8)
     packer = zlib.compressobj(9)
@@ -66,7 +68,7 @@ def test_a_fifo_is_refused_without_hanging(
         try:
             import_sheets(session, EDITOR, show.show, show.rooms[0], DAY, [fifo], str(tmp_path))
             outcome.append(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=run, daemon=True)

@@ -127,7 +127,7 @@ def test_links_made_on_both_sides_are_kept_and_an_unlink_travels(
 def test_a_sheet_name_leading_outside_the_show_folder_is_not_copied(
     shared: tuple[str, Engine, list[str]], tmp_path: Path
 ) -> None:
-    url, engine, _talks = shared
+    url, _engine, _talks = shared
     (tmp_path / "share" / "pyconf").mkdir(parents=True)
     local = _laptop(url, tmp_path)
     sheet_id, _filename = _import(local, tmp_path, "scan1.jpg")

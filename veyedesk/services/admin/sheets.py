@@ -26,10 +26,10 @@ from veyedesk.model import Episode, ImageFile, Location, Show
 from veyedesk.model.paths import safe_join, safe_join_relative
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
+from veyedesk.safe_files import new_temp, place_new
 from veyedesk.services.admin.room_day import talks_of_room_day
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
-from veyedesk.safe_files import new_temp, place_new
 from veyedesk.services.ingest.scan import show_raw_root
 
 SHEETS_FOLDER = "sheets"

@@ -48,8 +48,8 @@ from veyedesk.model import Cut, Episode, Log
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.paths import safe_component, safe_join
-from veyedesk.safe_files import claim_new, fresh_folder, refuse_raw
 from veyedesk.model.timecode import format_offset
+from veyedesk.safe_files import claim_new, fresh_folder, refuse_raw
 from veyedesk.services.episodes import applied_cuts, get_episode
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.publishing import slides
@@ -276,7 +276,9 @@ def prepare_encode(
     credits_template = slides.credits_template(episode)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
     # An output root set inside the recordings must not let an encode replace one.
-    raw_dirs = [show.raw_dir(settings.raw_root) / "dv"] if settings.raw_root or show.raw_root else []
+    raw_dirs = (
+        [show.raw_dir(settings.raw_root) / "dv"] if settings.raw_root or show.raw_root else []
+    )
     refuse_raw(final, raw_dirs, [c.path for c in cuts], what=f"episode {episode.id}'s encode")
     request = EncodeRequest(
         episode_id=episode.id,

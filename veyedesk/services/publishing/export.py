@@ -20,8 +20,8 @@ from typing import Any
 from veyedesk.config import Settings
 from veyedesk.ingest.schedule_veyepar import veyepar_state_number
 from veyedesk.media.locator import MediaLocator
-from veyedesk.model.paths import UnsafePath
 from veyedesk.model import Episode
+from veyedesk.model.paths import UnsafePath
 from veyedesk.model.timecode import format_decimal, format_duration
 from veyedesk.services.encoding.prepare import output_path
 from veyedesk.services.episodes import applied_cuts

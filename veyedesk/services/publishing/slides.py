@@ -14,8 +14,13 @@ from typing import Any
 
 from veyedesk.encode import titles
 from veyedesk.model import Episode
-from veyedesk.model.paths import UnsafePath, is_inside, safe_component, safe_join
-from veyedesk.model.paths import safe_join_relative
+from veyedesk.model.paths import (
+    UnsafePath,
+    is_inside,
+    safe_component,
+    safe_join,
+    safe_join_relative,
+)
 from veyedesk.safe_files import new_temp
 from veyedesk.services.errors import InvalidInput
 
