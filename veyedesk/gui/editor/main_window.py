@@ -49,6 +49,7 @@ from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.widgets.status_bar import EditorStatusBar
 from veyedesk.gui.widgets.tasks import BackgroundRunner
+from veyedesk.model.paths import UnsafePath, safe_join
 from veyedesk.model.states import STATE_SLUGS
 from veyedesk.services.admin.sheets import sheet_text_by_episode
 from veyedesk.services.demo import DemoPlan, create_demo, demo_exists
@@ -766,8 +767,13 @@ class MainWindow(QMainWindow):
         if ctx is None:
             self._status("The talk is still loading; use the frame again in a moment")
             return
-        folder = data_dir() / "thumbnails" / ctx.client_slug / ctx.show_slug
-        path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"
+        try:
+            # Slugs are data (a change file may carry them): they name folders only when safe.
+            folder = safe_join(data_dir() / "thumbnails", ctx.client_slug, ctx.show_slug)
+            path = safe_join(folder, f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png")
+        except UnsafePath as exc:
+            self._status(f"No thumbnail: {exc}")
+            return
         try:
             self.player.screenshot(path)
         except Exception as exc:  # mpv reports failures as SystemError; say so, lose nothing
