@@ -78,7 +78,10 @@ def test_dry_run_prints_the_exact_commands_and_writes_nothing(
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"# episode {episode_id} (A_hostile_title")
     assert lines[1].startswith("ffmpeg -nostdin -hide_banner -nostats -y -loop 1")
-    assert " -ss 0.5 -t 1.5" in lines[1] and " -ss 0 -t 1.04 -i file:" in lines[1]
+    assert (
+        " -ss 0.5 -t 1.5" in lines[1]
+        and " -ss 0 -t 1.04 -protocol_whitelist file,pipe -i file:" in lines[1]
+    )
     # The title goes in as one quoted argument (its newline stays inside the quotes).
     assert "-metadata 'title=A \"hostile\": title \\ with % and\nnewline 🎉'" in result.stdout
     assert not (tmp_path / "out").exists()

@@ -127,3 +127,24 @@ def test_show_playlists(env: dict[str, str], tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert out.read_text().splitlines() == ["#EXTM3U", out.read_text().splitlines()[1], first]
     assert done.stderr.count("not encoded (mp4)") == 3
+
+
+@pytest.mark.parametrize("slug", ["../../x", "/abs/x"])
+def test_release_form_refuses_a_slug_that_leaves_the_folder(
+    env: dict[str, str], sqlite_url: str, tmp_path: Path, slug: str
+) -> None:
+    if slug.startswith("/"):
+        slug = str(tmp_path / "abs" / "x")  # absolute, but inside the test's folder
+    engine = make_engine(sqlite_url)
+    with session_factory(engine)() as session:
+        from veyedesk.model import Episode
+
+        episode = session.get(Episode, 1)
+        assert episode is not None
+        episode.slug = slug  # as a change file could bring it
+        session.commit()
+    engine.dispose()
+    done = run(env, "release-form", "1", "-o", str(tmp_path / "deep" / "forms"))
+    assert done.returncode == 1
+    assert "slug" in done.stderr and "cannot be used as a file or folder name" in done.stderr
+    assert not list(tmp_path.rglob("*.pdf"))

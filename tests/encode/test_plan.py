@@ -62,18 +62,26 @@ def spec(**changes: object) -> PlanSpec:
 
 def test_inputs_seek_before_open_for_every_cut() -> None:
     args = encode_args(spec())
-    # title slide, then each cut with -ss and -t before its -i, then credits, then chapters
-    assert args[5:15] == [
-        "-loop", "1", "-framerate", "25", "-t", "5.04", "-i", "file:/work/title.png",
+    # title slide, then each cut with -ss and -t before its -i, then credits, then chapters;
+    # every input is a local file: protocols restricted, `file:` prefixed.
+    only = ["-protocol_whitelist", "file,pipe"]
+    assert args[5:17] == [
+        "-loop", "1", "-framerate", "25", "-t", "5.04", *only, "-i", "file:/work/title.png",
         "-ss", "3600",
     ]  # fmt: skip
-    assert args[15:19] == ["-t", "12.04", "-i", "file:/raw/room_a/10_00_00.dv"]
-    assert args[19:25] == ["-ss", "0", "-t", "2.52", "-i", "file:/raw/room_a/-odd:name.mp4"]
-    assert args[25:33] == [
-        "-loop", "1", "-framerate", "25", "-t", "4.04", "-i", "file:/work/credits.png",
+    assert args[17:23] == ["-t", "12.04", *only, "-i", "file:/raw/room_a/10_00_00.dv"]
+    assert args[23:31] == [
+        "-ss", "0", "-t", "2.52", *only, "-i", "file:/raw/room_a/-odd:name.mp4",
     ]  # fmt: skip
-    assert args[33:37] == ["-f", "ffmetadata", "-i", "file:/work/chapters.txt"]
+    assert args[31:41] == [
+        "-loop", "1", "-framerate", "25", "-t", "4.04", *only, "-i", "file:/work/credits.png",
+    ]  # fmt: skip
+    assert args[41:47] == ["-f", "ffmetadata", *only, "-i", "file:/work/chapters.txt"]
     assert args[-5:] == ["-progress", "pipe:1", "-f", "mp4", "file:/out/c/s/mp4/talk.mp4.part"]
+    # Nothing reaches ffmpeg as a bare path or with another protocol allowed.
+    inputs = [i for i, a in enumerate(args) if a == "-i"]
+    assert len(inputs) == 5
+    assert all(args[i - 2 : i] == only and args[i + 1].startswith("file:") for i in inputs)
 
 
 def test_filter_graph_pins_video_chain_for_dv_and_progressive() -> None:
@@ -105,9 +113,12 @@ def test_long_gop_cuts_open_a_preroll_early_and_trim_it_exactly() -> None:
     # MPEG-TS input seeks can land a GOP late: open PREROLL (5 s) early, drop 5 s exactly.
     near_start = dataclasses.replace(TS_CUT, start=1.28, label="cut 4")
     args = encode_args(spec(cuts=(TS_CUT, near_start), title_image=None, credits_image=None))
-    assert args[5:11] == ["-ss", "3595.2", "-t", "15.04", "-i", "file:/raw/room_b/09_00_00.ts"]
+    only = ["-protocol_whitelist", "file,pipe"]
+    assert args[5:13] == [
+        "-ss", "3595.2", "-t", "15.04", *only, "-i", "file:/raw/room_b/09_00_00.ts",
+    ]  # fmt: skip
     # Within PREROLL of the file's start: open it at 0 and trim up to the cut.
-    assert args[11:17] == ["-ss", "0", "-t", "11.32", "-i", "file:/raw/room_b/09_00_00.ts"]
+    assert args[13:21] == ["-ss", "0", "-t", "11.32", *only, "-i", "file:/raw/room_b/09_00_00.ts"]
     chains = args[args.index("-filter_complex") + 1].split(";")
     assert chains[0].startswith("[0:v]trim=start=4.999,setpts=PTS-STARTPTS,scale=1280:720,")
     assert chains[1].startswith("[0:a]aresample=48000,atrim=start=5,asetpts=PTS-STARTPTS,aformat=")

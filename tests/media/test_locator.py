@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from veyedesk.media.locator import (
     ManifestError,
     MediaLocator,
 )
+from veyedesk.model.paths import UnsafePath
 
 
 def test_without_a_folder_the_raw_file_is_under_the_raw_root(show: ShowFixture) -> None:
@@ -59,3 +61,29 @@ def test_a_damaged_manifest_names_the_file(tmp_path: Path, text: str, message: s
     with pytest.raises(ManifestError, match=message) as caught:
         MediaLocator("", tmp_path)
     assert str(tmp_path / MANIFEST) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "piece", ["../../x", "/abs/x", "media/a\x00b", "media/a\nb", "media/../.."]
+)
+def test_a_manifest_piece_outside_the_folder_is_refused(tmp_path: Path, piece: str) -> None:
+    entry = {"file": piece, "offset": 0.0, "duration": 1.0, "frames": 25, "kind": "segment"}
+    (tmp_path / MANIFEST).write_text(json.dumps({"version": 1, "pieces": {"u": entry}}))
+    with pytest.raises(ManifestError, match="assets piece"):
+        MediaLocator("", tmp_path)
+
+
+@pytest.mark.parametrize("name", ["../../x", "/abs/x", "a\x00b", "a\nb"])
+def test_a_raw_file_name_outside_its_room_is_refused(show: ShowFixture, name: str) -> None:
+    raw = show.raw_files[0]
+    raw.filename = name
+    with pytest.raises(UnsafePath, match="raw file name"):
+        MediaLocator("/srv/raw").locate(raw)
+
+
+@pytest.mark.parametrize("folder", ["../../x", "/abs/x", "a\x00b", "a\nb", ".."])
+def test_a_room_folder_outside_the_show_is_refused(show: ShowFixture, folder: str) -> None:
+    raw = show.raw_files[0]
+    raw.location.dirname = folder
+    with pytest.raises(UnsafePath, match="room folder"):
+        raw.path("/srv/raw")

@@ -217,6 +217,8 @@ def ffmpeg_children(reading: Path | None = None) -> list[int]:
             args = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue  # it ended while we looked
-        if reading is None or state == "Z" or os.fsencode(reading) in args:
+        # Inputs are passed as `file:<path>` (see veyedesk.safe_files.ffmpeg_input).
+        names = (os.fsencode(reading), b"file:" + os.fsencode(reading)) if reading else ()
+        if reading is None or state == "Z" or any(name in args for name in names):
             found.append(int(entry.name))
     return found

@@ -12,15 +12,23 @@ import os
 from pathlib import Path
 
 from veyedesk.config import EncodeProfile, Settings
+from veyedesk.model.paths import safe_component, safe_join
 from veyedesk.model.slug import is_slug
 
 
 def output_path(
     settings: Settings, client: str, show: str, profile: EncodeProfile, slug: str
 ) -> Path:
-    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`."""
+    """`<output root>/<client>/<show>/<profile>/<slug>.<ext>`.
+
+    Raises UnsafePath when a slug (or the profile's name) would lead outside the output
+    root: slugs arrive from schedules, change files and venue copies.
+    """
     root = Path(settings.output_root).expanduser()
-    return root / client / show / profile.name / f"{slug}.{profile.ext}"
+    folder = safe_join(root, client, show, what="client or show slug")
+    folder = safe_join(folder, profile.name, what="encode profile name")
+    name = f"{safe_component(slug, 'episode slug')}.{safe_component(profile.ext, 'profile ext')}"
+    return safe_join(folder, name, what="episode slug")
 
 
 def published_encode(

@@ -37,6 +37,7 @@ from veyedesk.model.cuts import (
     cut_problem,
     whole_frames as frames,
 )
+from veyedesk.safe_files import ffmpeg_input
 
 SAMPLE_RATE = 48000
 # Short audio fades at every join so a cut never clicks; video is never faded inside the
@@ -325,8 +326,13 @@ def _loudnorm_filter(norm: Loudnorm) -> str:
     return "loudnorm=" + ":".join(parts)
 
 
-def _input_file(path: Path) -> str:
-    # file: keeps names that start with '-' or contain ':' literal.
+def _input_file(path: Path) -> list[str]:
+    # Local files only (protocols restricted), and `file:` keeps names that start with '-'
+    # or contain ':' literal.
+    return ffmpeg_input(path)
+
+
+def _output_file(path: Path) -> str:
     return "file:" + str(path)
 
 
@@ -339,7 +345,7 @@ def _cut_inputs(spec: PlanSpec) -> list[str]:
         read = n / spec.profile.fps + 1 / spec.profile.fps
         back = preroll(cut)
         seek, read = cut.start - back, read + back
-        args += ["-ss", _num(seek), "-t", _num(read), "-i", _input_file(cut.path)]
+        args += ["-ss", _num(seek), "-t", _num(read), *_input_file(cut.path)]
     return args
 
 
@@ -420,7 +426,7 @@ def encode_args(spec: PlanSpec, ffmpeg: str = "ffmpeg") -> list[str]:
         index += 1
     metadata_index = None
     if spec.chapters_file is not None:
-        args += ["-f", "ffmetadata", "-i", _input_file(spec.chapters_file)]
+        args += ["-f", "ffmetadata", *_input_file(spec.chapters_file)]
         metadata_index = index
 
     cut_range = range(cut_first, cut_first + len(spec.cuts))
@@ -458,14 +464,14 @@ def encode_args(spec: PlanSpec, ffmpeg: str = "ffmpeg") -> list[str]:
         args += ["-threads", str(spec.threads)]
     args += ["-c:a", profile.acodec, *profile.audio_options, "-ac", "2"]
     args += [*profile.muxer_options, *spec.extra_output_args]
-    args += ["-progress", "pipe:1", "-f", muxer_for(profile), _input_file(spec.output)]
+    args += ["-progress", "pipe:1", "-f", muxer_for(profile), _output_file(spec.output)]
     return args
 
 
 def _slide_input(image: Path, seconds: float, fps: float) -> list[str]:
     # A looped still at the output rate; the chain's trim takes the exact frame count.
     read = frames(seconds, fps) / fps + 1 / fps
-    return ["-loop", "1", "-framerate", _num(fps), "-t", _num(read), "-i", _input_file(image)]
+    return ["-loop", "1", "-framerate", _num(fps), "-t", _num(read), *_input_file(image)]
 
 
 def muxer_for(profile: EncodeProfile) -> str:

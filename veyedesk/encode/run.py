@@ -23,6 +23,7 @@ from pathlib import Path
 
 from veyedesk.child_process import dying_with_parent
 from veyedesk.errors import UserError
+from veyedesk.safe_files import ffmpeg_input
 
 STDERR_LINES = 200  # kept for the error report and for the loudnorm JSON at the end
 TERM_GRACE = 2.0  # seconds between SIGTERM and kill on cancel (a cancel must land within 5 s)
@@ -278,8 +279,7 @@ def render_image(svg: Path, png: Path, width: int, height: int) -> Path:
         "-loglevel",
         "error",
         "-y",
-        "-i",
-        "file:" + str(svg),
+        *ffmpeg_input(svg),
         "-vf",
         f"scale={width}:{height}",
         "-frames:v",
@@ -312,7 +312,7 @@ def render_images(pairs: Sequence[tuple[Path, Path]], width: int, height: int) -
         return
     args = [ffmpeg_path(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y"]
     for source, _png in pairs:
-        args += ["-i", "file:" + str(source)]
+        args += ffmpeg_input(source)
     for index, (_source, png) in enumerate(pairs):
         args += ["-map", f"{index}:v", "-vf", f"scale={width}:{height}", "-frames:v", "1"]
         args.append("file:" + str(png))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from veyedesk.media.probe import MediaError, tool
+from veyedesk.safe_files import ffmpeg_input
 
 MEASURE_TIMEOUT = 3600.0
 SILENT_DB = -91.0  # volumedetect's floor for digital silence
@@ -74,7 +75,7 @@ def measure_audio(
         else "[0:a:0]anull" + ("[l]" if loudness else "[d]")
     )
     graph = ";".join([split, *branches])
-    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-nostats", "-i", "file:" + str(path)]
+    args = [tool("ffmpeg"), "-nostdin", "-hide_banner", "-nostats", *ffmpeg_input(path)]
     args += ["-filter_complex", graph]
     for label in outputs:
         args += ["-map", label]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
+from veyedesk.safe_files import ffprobe_input
 
 
 def _seconds(stream: dict[str, Any]) -> float | None:
@@ -55,7 +56,7 @@ def stream_durations(path: Path | str, timeout: float = PROBE_TIMEOUT) -> dict[s
     path = Path(path)
     args = [
         tool("ffprobe"), "-v", "error", "-show_entries",
-        "stream=codec_type,duration:stream_tags=DURATION", "-of", "json", "file:" + str(path),
+        "stream=codec_type,duration:stream_tags=DURATION", "-of", "json", *ffprobe_input(path),
     ]  # fmt: skip
     try:
         proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from veyedesk.media.probe import MediaError
+from veyedesk.model.paths import UnsafePath, safe_join_relative, safe_relative
 
 if TYPE_CHECKING:
     from veyedesk.config import Settings
@@ -104,12 +105,18 @@ class Manifest:
             )
         try:
             pieces = {str(uuid): ManifestEntry(**entry) for uuid, entry in data["pieces"].items()}
+            for entry in pieces.values():
+                # A piece must be a file of the kit: a manifest copied around on USB sticks
+                # could otherwise point the encode or the editor at any file of the machine.
+                safe_relative(entry.file, "assets piece")
             return cls(
                 pieces=pieces,
                 proxy=bool(data.get("proxy", False)),
                 margin=float(data.get("margin", 0.0)),
                 episodes=[str(e) for e in data.get("episodes", [])],
             )
+        except UnsafePath as exc:
+            raise ManifestError(f"{where}: {exc}") from None
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"{where}: damaged assets manifest ({exc})") from None
 
@@ -169,7 +176,7 @@ class MediaLocator:
         entry = self.manifest.pieces.get(raw.uuid) if self.manifest is not None else None
         if entry is not None and self.folder is not None:
             return LocalMedia(
-                path=self.folder / entry.file,
+                path=safe_join_relative(self.folder, entry.file, "assets piece"),
                 offset=entry.offset,
                 duration=entry.duration,
                 kind=entry.kind,

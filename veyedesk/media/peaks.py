@@ -20,6 +20,7 @@ import numpy as np
 
 from veyedesk.media.ffmpeg_pipe import FfmpegPipe
 from veyedesk.media.probe import MediaError, tool
+from veyedesk.safe_files import ffmpeg_input
 
 BIN_SECONDS = 0.01
 SAMPLE_RATE = 48000
@@ -174,7 +175,7 @@ def peaks_command(path: Path, start: float = 0.0, channels: int = 2) -> list[str
     args += ["-err_detect", "ignore_err", "-fflags", "+discardcorrupt"]
     if start > 0:
         args += ["-ss", f"{start:.3f}"]
-    args += ["-i", str(path), "-map", "0:a:0", "-vn", "-sn", "-dn"]
+    args += [*ffmpeg_input(path), "-map", "0:a:0", "-vn", "-sn", "-dn"]
     args += ["-af", f"asetnsamples=n={REPORT_SAMPLES}:p=0,ashowinfo"]
     args += ["-ac", str(channels), "-ar", str(SAMPLE_RATE), "-f", "s16le", "pipe:1"]
     return args

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from veyedesk.errors import UserError
+from veyedesk.safe_files import ffprobe_input
 
 PROBE_TIMEOUT = 60.0
 
@@ -189,7 +190,7 @@ def probe(path: Path | str, timeout: float = PROBE_TIMEOUT) -> MediaInfo:
         "-show_streams",
         "-of",
         "json",
-        "file:" + str(path),  # file: keeps names starting with '-' or ':' literal
+        *ffprobe_input(path),  # file: keeps names starting with '-' or ':' literal
     ]
     try:
         proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False)

@@ -13,11 +13,22 @@ Short GOPs (one keyframe a second) keep seeking on the proxy quick while scrubbi
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 from veyedesk.media.probe import MediaError, probe, tool
-from veyedesk.media.segments import Cancelled, Piece, Span, _run, frame_at, video_timing
+from veyedesk.media.segments import (
+    Cancelled,
+    Piece,
+    Span,
+    _run,
+    check_new_piece,
+    frame_at,
+    place_piece,
+    video_timing,
+)
+from veyedesk.safe_files import ffmpeg_input, new_temp
 
 PROXY_HEIGHT = 360
 PRESEEK = 10  # seconds decoded and dropped before a proxy's first frame
@@ -54,7 +65,7 @@ def proxy_command(
     back = min(PRESEEK, math.floor(start))
     args = [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-ss", f"{start - back:.6f}", "-i", "file:" + str(raw), "-ss", f"{back:.6f}",
+        "-ss", f"{start - back:.6f}", *ffmpeg_input(raw), "-ss", f"{back:.6f}",
         "-map", "0:v:0", "-frames:v", str(frames), "-vf", ",".join(chain),
         "-fps_mode", "passthrough",
         "-c:v", "libx264", "-preset", "veryfast", "-crf", str(PROXY_CRF),
@@ -67,12 +78,19 @@ def proxy_command(
 
 
 def make_proxy(
-    raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
+    raw: Path,
+    span: Span,
+    target_stem: Path,
+    *,
+    cancelled: Cancelled = lambda: False,
+    never: Sequence[Path] = (),
 ) -> Piece:
     """An H.264 proxy of `span` of `raw` at `<target_stem>.mp4`, frame for frame.
 
     Raises MediaError when the proxy does not hold exactly the raw frames it should (a
-    damaged stretch of the recording), so a proxy that would shift cuts is never used.
+    damaged stretch of the recording), so a proxy that would shift cuts is never used,
+    and when `<target_stem>.mp4` exists or is `raw` or a file of `never`: a proxy is a
+    new file, written beside its name and renamed, and never replaces a recording.
     """
     info = probe(raw)
     video = info.video
@@ -86,8 +104,8 @@ def make_proxy(
     frames = last - first
     start = _seconds(first / fps)
     target = target_stem.with_suffix(".mp4")
-    part = target.with_name(target.name + ".part")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_new_piece(target, [raw, *never])
+    part = new_temp(target)
     command = proxy_command(
         raw,
         start,
@@ -109,7 +127,7 @@ def make_proxy(
         # its first video frame sits from that 0.
         offset = start - (timing.first - timing.format_start)
         duration = timing.end - timing.format_start
-        part.replace(target)
+        place_piece(part, target)
     finally:
         part.unlink(missing_ok=True)
     return Piece(target, offset, duration, frames, "proxy")

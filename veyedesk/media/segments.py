@@ -19,13 +19,15 @@ import json
 import math
 import os
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from veyedesk.media.probe import PROBE_TIMEOUT, MediaError, tool
+from veyedesk.model.paths import UnsafePath
+from veyedesk.safe_files import ffmpeg_input, ffprobe_input, new_temp, place_new, refuse_raw
 
 COPY_CHUNK_FRAMES = 64  # DV frames per read/write (9 MB for PAL)
 SEEK_BACK = (0.0, 10.0, 30.0, 120.0)  # seconds to seek before a copy's start, in turn
@@ -141,7 +143,7 @@ def video_timing(path: Path) -> VideoTiming:
     args = [
         tool("ffprobe"), "-v", "error", "-select_streams", "v:0",
         "-show_entries", "format=start_time:packet=pts_time,duration_time",
-        "-of", "json", "file:" + str(path),
+        "-of", "json", *ffprobe_input(path),
     ]  # fmt: skip
     data = _ffprobe_json(args, path)
     packets = [
@@ -171,7 +173,7 @@ def dv_layout(path: Path) -> DvLayout | None:
     args = [
         tool("ffprobe"), "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1",
         "-show_entries", "format=format_name:stream=codec_name,r_frame_rate:packet=pos,size",
-        "-of", "json", "file:" + str(path),
+        "-of", "json", *ffprobe_input(path),
     ]  # fmt: skip
     data = _ffprobe_json(args, path)
     streams = data.get("streams") or [{}]
@@ -254,7 +256,7 @@ def copy_command(raw: Path, span: Span, part: Path) -> list[str]:
     """ffmpeg remuxing `span` of `raw` into Matroska with the raw file's timestamps kept."""
     return [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-ss", f"{span.start:.6f}", "-copyts", "-start_at_zero", "-i", "file:" + str(raw),
+        "-ss", f"{span.start:.6f}", "-copyts", "-start_at_zero", *ffmpeg_input(raw),
         "-to", f"{span.end:.6f}", "-map", "0:v:0", "-map", "0:a?", "-c", "copy",
         "-f", "matroska", "file:" + str(part),
     ]  # fmt: skip
@@ -264,26 +266,33 @@ def rebase_command(piece: Path, part: Path) -> list[str]:
     """ffmpeg remuxing `piece` with its timestamps shifted to start at 0 (no re-encode)."""
     return [
         tool("ffmpeg"), "-nostdin", "-hide_banner", "-loglevel", "level+error", "-y",
-        "-copyts", "-start_at_zero", "-i", "file:" + str(piece), "-map", "0", "-c", "copy",
+        "-copyts", "-start_at_zero", *ffmpeg_input(piece), "-map", "0", "-c", "copy",
         "-f", "matroska", "file:" + str(part),
     ]  # fmt: skip
 
 
 def make_segment(
-    raw: Path, span: Span, target_stem: Path, *, cancelled: Cancelled = lambda: False
+    raw: Path,
+    span: Span,
+    target_stem: Path,
+    *,
+    cancelled: Cancelled = lambda: False,
+    never: Sequence[Path] = (),
 ) -> Piece:
     """Copy `span` of `raw` (stream copy) to `<target_stem>.dv` or `.mkv`; probe what came out.
 
-    The file appears under its final name only when complete (written as `.part`, then
-    renamed), so an interrupted run never leaves a short piece that looks finished.
+    The file appears under its final name only when complete (written to a new temporary
+    file beside it, then renamed), so an interrupted run never leaves a short piece that
+    looks finished. The target must not exist yet (a piece never replaces a file) and
+    must not be `raw` or a file of `never` (the recordings); else MediaError.
     """
     if span.seconds <= 0:
         raise MediaError(f"{raw}: nothing to copy between {span.start:.3f} and {span.end:.3f} s")
     layout = dv_layout(raw)
     target = target_stem.with_suffix(".dv" if layout else ".mkv")
-    part = target.with_name(target.name + ".part")
-    copied = target.with_name(target.name + ".copy.part")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    check_new_piece(target, [raw, *never])
+    part = new_temp(target)
+    copied = new_temp(target, ".copy.part")
     try:
         if layout is not None:
             first = _copy_dv(raw, layout, span, part, cancelled)
@@ -314,8 +323,26 @@ def make_segment(
         else:
             timing = video_timing(part)
             frames, duration = timing.frames, timing.end - timing.format_start
-        os.replace(part, target)
+        place_piece(part, target)
     finally:
         part.unlink(missing_ok=True)
         copied.unlink(missing_ok=True)
     return Piece(target, offset, duration, frames, "segment")
+
+
+def check_new_piece(target: Path, recordings: Sequence[Path]) -> None:
+    """MediaError unless `target` is a new file name: never a recording, never replaced."""
+    try:
+        refuse_raw(target, [], recordings, what="piece")
+    except UnsafePath as exc:
+        raise MediaError(str(exc)) from None
+    if os.path.lexists(target):
+        raise MediaError(f"{target} already exists; a piece never replaces a file")
+
+
+def place_piece(part: Path, target: Path) -> None:
+    """Rename the finished `part` to `target`, never over a file that appeared meanwhile."""
+    try:
+        place_new(part, target)
+    except FileExistsError:
+        raise MediaError(f"{target} already exists; a piece never replaces a file") from None

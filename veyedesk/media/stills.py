@@ -9,7 +9,11 @@ which at a venue is the local time of day.
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import re
+import stat
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,9 +22,13 @@ from PIL import Image, UnidentifiedImageError
 
 from veyedesk.media.probe import MediaError
 
-# Pillow refuses "decompression bombs" above this many pixels; a 50-megapixel phone photo
-# is far below it, a crafted file is not.
-Image.MAX_IMAGE_PIXELS = 200_000_000
+# The largest still read: a 200-megapixel phone photo. A crafted PNG of 19000 x 19000
+# (a few kilobytes on disk) took 1.5 GB and 10 s to decode; it is refused from its header,
+# before any decoding. Pillow itself only warns below twice its limit, so both are set.
+MAX_STILL_PIXELS = 200_000_000
+Image.MAX_IMAGE_PIXELS = MAX_STILL_PIXELS
+# The largest still file read (a RAW-sized JPEG is far below it).
+MAX_STILL_BYTES = 200 * 1024 * 1024
 
 _EXIF_IFD = 0x8769
 _DATE_TIME_ORIGINAL = 0x9003
@@ -95,12 +103,66 @@ def _exif_time(image: Image.Image) -> datetime | None:
     return None
 
 
-def inspect_still(path: Path, day: date) -> StillInfo:
-    """Size, format and time taken of an image; MediaError if it is not a readable image."""
+def read_still(path: Path) -> bytes:
+    """The bytes of a still given to import: a regular file only, read once.
+
+    A symlink is not followed and a FIFO or device is refused without opening it for
+    long (a FIFO would block the import forever); a file over MAX_STILL_BYTES is refused.
+    MediaError names the file.
+    """
     try:
-        with Image.open(path) as image:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        raise MediaError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read the file ({exc.strerror})") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise MediaError(f"{path}: is a symbolic link; give the image file itself")
+    if not stat.S_ISREG(st.st_mode):
+        raise MediaError(f"{path}: not a regular file (a pipe or device); give an image file")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise MediaError(f"{path}: cannot read the file ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        # Checked again on what was opened: the name may have changed meanwhile.
+        opened = os.fstat(f.fileno())
+        if not stat.S_ISREG(opened.st_mode):
+            raise MediaError(f"{path}: not a regular file; give an image file")
+        if opened.st_size > MAX_STILL_BYTES:
+            raise MediaError(
+                f"{path}: {opened.st_size / 1e6:.0f} MB is too large for a sheet image "
+                f"(at most {MAX_STILL_BYTES / 1e6:.0f} MB); scan or photograph it smaller"
+            )
+        return f.read(MAX_STILL_BYTES + 1)
+
+
+def inspect_still(path: Path, day: date, data: bytes | None = None) -> StillInfo:
+    """Size, format and time taken of an image; MediaError if it is not a readable image.
+
+    `data` holds the file's bytes when the caller read them (`read_still`); the image
+    is then checked from them, so what is checked is what is stored. An image over
+    MAX_STILL_PIXELS is refused from its header, before any decoding.
+    """
+
+    def source() -> Path | io.BytesIO:
+        return path if data is None else io.BytesIO(data)
+
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns of a large image on opening; the size is judged right here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            first = Image.open(source())
+        with first as image:
+            if image.width * image.height > MAX_STILL_PIXELS:
+                raise MediaError(
+                    f"{path}: {image.width} x {image.height} pixels is too large for a sheet "
+                    f"image (at most {MAX_STILL_PIXELS // 1_000_000} megapixels); "
+                    "scan or photograph it smaller"
+                )
             image.verify()  # reads the whole structure: a truncated file fails here
-        with Image.open(path) as image:
+        with Image.open(source()) as image:
             width, height, fmt = image.width, image.height, image.format or ""
             exif = _exif_time(image)
     except FileNotFoundError:

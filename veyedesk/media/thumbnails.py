@@ -17,6 +17,7 @@ from pathlib import Path
 
 from veyedesk.media.ffmpeg_pipe import FfmpegPipe
 from veyedesk.media.probe import MediaError, probe, tool
+from veyedesk.safe_files import ffmpeg_input
 
 THUMB_HEIGHT = 54
 DEFAULT_INTERVAL = 10.0
@@ -65,7 +66,7 @@ def thumbnails_command(
         args += ["-lowres", str(lowres)]
     if start > 0:
         args += ["-ss", f"{start:.3f}"]
-    args += ["-i", str(path), "-map", "0:v:0", "-an", "-sn", "-dn"]
+    args += [*ffmpeg_input(path), "-map", "0:v:0", "-an", "-sn", "-dn"]
     args += ["-vf", f"{select},scale={w}:{h},setsar=1,showinfo", "-fps_mode", "passthrough"]
     args += ["-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"]
     return args

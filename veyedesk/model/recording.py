@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base, HasUuid
 from veyedesk.model.kinds import MarkKind
+from veyedesk.model.paths import safe_join, safe_join_relative
 from veyedesk.model.timecode import add_seconds
 
 if TYPE_CHECKING:
@@ -69,8 +70,15 @@ class RawFile(HasUuid, Base):
             self.end = None
 
     def path(self, raw_root: str) -> Path:
-        """Where the file is: `<show raw dir>/dv/<room folder>/<filename>` (Veyepar's layout)."""
-        return self.show.raw_dir(raw_root) / "dv" / self.location.folder / self.filename
+        """Where the file is: `<show raw dir>/dv/<room folder>/<filename>` (Veyepar's layout).
+
+        Raises UnsafePath when the room folder or the file name (rows a change file or a
+        venue copy may carry) would lead outside the room's folder.
+        """
+        room = safe_join(
+            self.show.raw_dir(raw_root) / "dv", self.location.folder, what="room folder"
+        )
+        return safe_join_relative(room, self.filename, what=f"raw file name (room {room.name})")
 
     def __repr__(self) -> str:
         return f"<RawFile {self.filename}>"

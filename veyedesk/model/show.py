@@ -9,6 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from veyedesk.model.base import Base
+from veyedesk.model.paths import safe_join
 
 if TYPE_CHECKING:
     from veyedesk.model.episode import Episode
@@ -75,7 +76,9 @@ class Show(Base):
         """The show's recordings folder: its own `raw_root`, else `<raw_root>/<client>/<show>`."""
         if self.raw_root:
             return Path(self.raw_root).expanduser()
-        return Path(raw_root).expanduser() / self.client.slug / self.slug
+        return safe_join(
+            Path(raw_root).expanduser(), self.client.slug, self.slug, what="client or show slug"
+        )
 
     def __repr__(self) -> str:
         return f"<Show {self.slug}>"

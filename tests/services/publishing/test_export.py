@@ -197,3 +197,48 @@ def test_show_playlist_is_the_talks_entries_under_one_header(
     talk_lines = [raw_playlist(e, settings).splitlines()[2:] for e in (first, second)]
     assert playlist.text.splitlines() == ["#EXTM3U", *talk_lines[0], *talk_lines[1]]
     assert (playlist.entries, playlist.skipped) == (2, [f"{bare.id} {bare.slug}: no applied cuts"])
+
+
+@pytest.mark.parametrize("name", ["a\nb.dv", "2026-02-01/x.dv\n#EXTVLCOPT:x", "../../x", "/abs/x"])
+def test_a_hostile_raw_file_name_never_reaches_a_playlist(
+    session: Session, show: ShowFixture, name: str
+) -> None:
+    from veyedesk.model.paths import UnsafePath
+    from veyedesk.services.publishing.playlists import show_playlist
+
+    ep = show.episodes[0]
+    ep.applied_cuts()[0].raw_file.filename = name  # as a change file could bring it
+    session.commit()
+    settings = Settings(raw_root="/srv/raw")
+    for make in (raw_playlist, mpv_edl):
+        with pytest.raises(UnsafePath, match="raw file name"):
+            make(ep, settings)
+    with pytest.raises(UnsafePath):
+        show_playlist([ep], settings, "raw")
+
+
+@pytest.mark.parametrize("slug", ["a\nb", "../../x", "/abs/x", ""])
+def test_a_hostile_slug_never_reaches_an_encoded_playlist(
+    session: Session, show: ShowFixture, slug: str
+) -> None:
+    from veyedesk.model.paths import UnsafePath
+    from veyedesk.services.publishing.playlists import show_playlist
+
+    ep = show.episodes[0]
+    ep.slug = slug
+    session.commit()
+    settings = Settings(output_root="/srv/out")
+    with pytest.raises(UnsafePath, match="slug"):
+        encoded_playlist(ep, settings)
+    with pytest.raises(UnsafePath, match="slug"):
+        show_playlist([ep], settings, "encoded")
+
+
+def test_a_newline_in_a_root_never_splits_a_playlist_line(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.model.paths import UnsafePath
+
+    ep = show.episodes[0]
+    with pytest.raises(UnsafePath, match="control character"):
+        raw_playlist(ep, Settings(raw_root="/srv/raw\n#EXTINF:1,x"))

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from sqlalchemy.orm import Session
 
 from tests.support.factory import ShowFixture
+from veyedesk.model.paths import UnsafePath
 from veyedesk.services.errors import PermissionDenied
 from veyedesk.services.identity import Identity
 from veyedesk.services.publishing.release_form import (
@@ -148,3 +149,34 @@ def test_only_an_admin_sets_a_shows_release_wording(session: Session, show: Show
     with pytest.raises(PermissionDenied, match="ed"):
         set_release_template(session, Identity("ed", "editor"), "pyconf", "pyconf_2026", "Hi")
     assert show.show.release_template == ""
+
+
+@pytest.mark.parametrize("slug", ["../../x", "/abs/x", "a\x00b", "a\nb", "..", ""])
+def test_a_hostile_slug_never_writes_outside_the_folder(
+    session: Session, show: ShowFixture, tmp_path: Path, slug: str
+) -> None:
+    if "\x00" in slug and session.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL text cannot hold a NUL at all")
+    if slug.startswith("/"):
+        slug = str(tmp_path / "abs" / "x")  # absolute, but inside the test's folder
+    episode = show.episodes[0]
+    episode.slug = slug
+    session.flush()
+    folder = tmp_path / "a" / "b" / "forms"
+    with pytest.raises(UnsafePath, match="slug"):
+        write_release_forms(session, [show.episodes[1].id, episode.id], folder)
+    assert not list(tmp_path.rglob("*.pdf"))  # checked before any form is written
+
+
+def test_a_symlink_planted_beside_the_form_is_not_followed(
+    session: Session, show: ShowFixture, tmp_path: Path
+) -> None:
+    episode = show.episodes[0]
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / f".{episode.slug}.release.pdf.part").symlink_to(victim)
+    (form,) = write_release_forms(session, [episode.id], folder)
+    assert victim.read_text() == "keep me"
+    assert pages(form.path)

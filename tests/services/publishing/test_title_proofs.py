@@ -31,6 +31,7 @@ LONG = ("Distributed consensus in practice, and what the papers leave out " * 4)
 
 
 def solid_png(path: Path, colour: str, size: str = "640x360") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [FFMPEG, "-v", "error", "-f", "lavfi", "-i", f"color=c={colour}:s={size}",
          "-frames:v", "1", "-y", str(path)],
@@ -44,10 +45,10 @@ def test_a_show_sheet_flags_long_titles_and_missing_own_images(
 ) -> None:
     first, second, third = show.episodes[:3]
     second.name = LONG
-    third.title_image = str(tmp_path / "gone.png")
+    third.title_image = str(tmp_path / "raw" / "pyconf" / "pyconf_2026" / "gone.png")
     session.commit()
     selection = Selection("pyconf", "pyconf_2026", room="room_a")
-    jobs = show_slide_jobs(session, selection)
+    jobs = show_slide_jobs(session, selection, str(tmp_path / "raw"))
     heading = show_heading(session, selection)
     assert heading == "Title proofs: Pyconf 2026 (Pyconf), room room_a"
     assert [j.label for j in jobs] == [f"#{e.id} {e.slug}" for e in (first, second, third)]
@@ -64,7 +65,10 @@ def test_the_talks_own_title_image_is_what_the_encode_shows(
 ) -> None:
     clips = {"a": make_clip(tmp_path / "a.dv", "dv", 2.0)}
     episode, settings = make_talk(session, tmp_path, clips, [("a", 0.0, 1.0)])
-    own = solid_png(tmp_path / "own-title.png", "red")
+    # A talk's own image is taken from the show's folder (Veyepar's custom/titles).
+    titles = episode.show.raw_dir(settings.raw_root) / "custom" / "titles"
+    titles.mkdir(parents=True)
+    own = solid_png(titles / "own-title.png", "red")
     episode.title_image = str(own)
     session.commit()
     request = prepare_encode(session, episode.id, settings)
@@ -80,11 +84,11 @@ def test_the_talks_own_title_image_is_what_the_encode_shows(
         r, g, b = image.convert("RGB").getpixel((160, 90))
     assert r > 180 and g < 60 and b < 60  # the red slide, not the default blue template
 
-    episode.title_image = str(tmp_path / "missing.svg")
+    episode.title_image = str(titles / "missing.svg")
     session.commit()
     with pytest.raises(InvalidInput, match=r"title image: .*missing\.svg does not exist"):
         prepare_encode(session, episode.id, settings)
-    episode.title_image = str(tmp_path / "notes.txt")
+    episode.title_image = str(titles / "notes.txt")
     session.commit()
     with pytest.raises(InvalidInput, match=r"not an SVG, PNG or JPEG file"):
         prepare_encode(session, episode.id, settings)
@@ -127,3 +131,49 @@ def test_the_own_title_image_is_saved_like_any_field(
     session.expire_all()
     stored = session.get(Episode, episode_id)
     assert stored is not None and stored.title_image == f"{tmp_path}/custom title.svg"
+
+
+@pytest.mark.parametrize("where", ["outside", "relative-escape", "symlink"])
+def test_a_stored_title_image_from_outside_the_show_folder_is_refused(
+    session: Session, tmp_path: Path, where: str
+) -> None:
+    clips = {"a": make_clip(tmp_path / "a.dv", "dv", 2.0)}
+    episode, settings = make_talk(session, tmp_path, clips, [("a", 0.0, 1.0)])
+    private = solid_png(tmp_path / "private" / "secret.png", "red")
+    folder = episode.show.raw_dir(settings.raw_root)
+    if where == "outside":
+        episode.title_image = str(private)  # as a change file could bring it
+    elif where == "relative-escape":
+        episode.title_image = "../../../private/secret.png"
+    else:
+        (folder / "custom").mkdir(parents=True)
+        (folder / "custom" / "t.png").symlink_to(private)
+        episode.title_image = str(folder / "custom" / "t.png")
+    session.commit()
+    with pytest.raises(InvalidInput, match="title image"):
+        prepare_encode(session, episode.id, settings)
+    (job,) = show_slide_jobs(session, Selection("conf", "conf_2026"), settings.raw_root)
+    assert job.template is None and "title image" in job.error
+
+
+def test_an_image_chosen_elsewhere_is_copied_into_the_show_folder_on_save(
+    session: Session, tmp_path: Path
+) -> None:
+    from veyedesk.services.editing import open_save as editing
+    from veyedesk.services.identity import Identity
+
+    clips = {"a": make_clip(tmp_path / "a.dv", "dv", 2.0)}
+    episode, settings = make_talk(session, tmp_path, clips, [("a", 0.0, 1.0)])
+    session.commit()
+    chosen = solid_png(tmp_path / "desktop" / "mine.PNG", "red")
+    ed = Identity("ed@laptop", "editor")
+    opened = editing.open_for_edit(session, episode.id, ed, settings)
+    draft = opened.draft.copy()
+    draft.fields["title_image"] = str(chosen)
+    editing.save_episode(session, draft, opened.draft, ed, settings, release=True)
+    session.commit()
+    session.expire_all()
+    copied = episode.show.raw_dir(settings.raw_root) / "custom" / "titles" / f"{episode.slug}.png"
+    assert session.get(type(episode), episode.id).title_image == str(copied)
+    assert copied.read_bytes() == chosen.read_bytes()
+    assert prepare_encode(session, episode.id, settings).title_template == copied

@@ -122,3 +122,21 @@ def test_links_made_on_both_sides_are_kept_and_an_unlink_travels(
     assert _links(engine)[uuid] == _links(local)[uuid] == sorted([talks[0], talks[2]])
     again = sync(local)
     assert (again.pushed, again.pulled) == (0, 0)
+
+
+def test_a_sheet_name_leading_outside_the_show_folder_is_not_copied(
+    shared: tuple[str, Engine, list[str]], tmp_path: Path
+) -> None:
+    url, _engine, _talks = shared
+    (tmp_path / "share" / "pyconf").mkdir(parents=True)
+    local = _laptop(url, tmp_path)
+    sheet_id, _filename = _import(local, tmp_path, "scan1.jpg")
+    hostile = "../outside.jpg"  # as a tampered venue copy could hold it
+    (tmp_path / "laptop" / "outside.jpg").write_bytes(b"private")
+    with session_factory(local)() as s, s.begin():
+        s.get(ImageFile, sheet_id).filename = hostile  # type: ignore[union-attr]
+
+    report = sync(local)
+    assert report.files_copied == []
+    assert not (tmp_path / "share" / "outside.jpg").exists()
+    assert any("not copied" in line and hostile in line for line in report.lines)

@@ -47,6 +47,7 @@ from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.safe_text import tooltip, window_title
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
 from veyedesk.gui.widgets.tasks import BackgroundRunner
+from veyedesk.model.paths import UnsafePath, safe_join
 from veyedesk.model.shared_files import to_stored
 from veyedesk.services.demo import DemoPlan
 from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
@@ -412,8 +413,13 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         # kit) finds it: the row stores the path relative to it (model.shared_files).
         root = self.settings.files_root
         base = Path(root).expanduser() if root else data_dir()
-        folder = base / "thumbnails" / ctx.client_slug / ctx.show_slug
-        path = folder / f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png"
+        try:
+            # Slugs are data (a change file may carry them): they name folders only when safe.
+            folder = safe_join(base / "thumbnails", ctx.client_slug, ctx.show_slug)
+            path = safe_join(folder, f"{ctx.slug}-{datetime.now():%Y%m%d-%H%M%S}.png")
+        except UnsafePath as exc:
+            self._status(f"No thumbnail: {exc}")
+            return
         try:
             self.player.screenshot(path)
         except Exception as exc:  # mpv reports failures as SystemError; say so, lose nothing

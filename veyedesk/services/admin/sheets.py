@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,10 +21,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from veyedesk.media.ocr import OCR_OFF_MESSAGE, find_ocr, read_text
 from veyedesk.media.probe import MediaError
-from veyedesk.media.stills import inspect_still
+from veyedesk.media.stills import inspect_still, read_still
 from veyedesk.model import Episode, ImageFile, Location, Show
+from veyedesk.model.paths import safe_join, safe_join_relative
 from veyedesk.model.recording import SheetOcr
 from veyedesk.model.text import plain_text
+from veyedesk.safe_files import new_temp, place_new
 from veyedesk.services.catalog import require_room_of
 from veyedesk.services.episodes import talks_of_room_day
 from veyedesk.services.errors import InvalidInput, NotFound
@@ -98,7 +99,7 @@ class OcrOutcome:
 
 def sheet_path(sheet: ImageFile, raw_root: str) -> Path:
     """Where a stored sheet is on this machine (its filename is relative to the show folder)."""
-    return sheet.show.raw_dir(raw_root) / sheet.filename
+    return safe_join_relative(sheet.show.raw_dir(raw_root), sheet.filename, "sheet file name")
 
 
 def sheet_info(sheet: ImageFile, raw_root: str) -> SheetInfo:
@@ -133,14 +134,6 @@ def _load(session: Session, stmt: Select[ImageFile]) -> list[ImageFile]:
     return list(session.scalars(stmt))
 
 
-def _checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _safe_name(name: str) -> str:
     # The name lands in a path: no separators, no hidden files, no control characters.
     cleaned = plain_text(name).replace("/", "_").replace("\\", "_").strip().lstrip(".")
@@ -148,14 +141,23 @@ def _safe_name(name: str) -> str:
     return f"{stem[:150] or 'sheet'}{suffix.lower()[:10]}"
 
 
-def _free_target(folder: Path, name: str) -> Path:
-    target = folder / name
+def _store_new(folder: Path, name: str, data: bytes) -> Path:
+    """Write `data` as a new file `name` in `folder` (`name-2`, `-3`… when taken)."""
     stem, suffix = os.path.splitext(name)
-    n = 2
-    while target.exists():
-        target = folder / f"{stem}-{n}{suffix}"
-        n += 1
-    return target
+    partial = new_temp(folder / name)
+    try:
+        with partial.open("r+b") as f:
+            f.write(data)
+        n = 1
+        while True:
+            target = folder / (name if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                place_new(partial, target)  # never over an existing sheet
+                return target
+            except FileExistsError:
+                n += 1
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def talks_at(talks: Sequence[Episode], taken: datetime) -> list[Episode]:
@@ -210,13 +212,13 @@ def import_sheets(
                 f"{path}: not an image file name (expected {', '.join(sorted(IMAGE_SUFFIXES))})"
             )
         try:
-            info = inspect_still(path, day)
-            checksum = _checksum(path)
+            # Read once (a regular file, no symlink followed): what is checked is what
+            # is stored.
+            data = read_still(path)
+            info = inspect_still(path, day, data)
         except MediaError as exc:
             raise InvalidInput(str(exc)) from None
-        except OSError as exc:
-            raise InvalidInput(f"{path}: cannot read the file ({exc.strerror})") from None
-        checked.append((path, info, checksum))
+        checked.append((path, info, data))
 
     result = SheetImport()
     known = {
@@ -225,11 +227,11 @@ def import_sheets(
             session,
             select(ImageFile).where(
                 ImageFile.show_id == show.id,
-                ImageFile.checksum.in_([c for _, _, c in checked]),
+                ImageFile.checksum.in_([hashlib.sha256(d).hexdigest() for _, _, d in checked]),
             ),
         )
     }
-    folder_rel = Path(SHEETS_FOLDER) / room.folder / day.isoformat()
+    folder_rel = safe_join(SHEETS_FOLDER, room.folder, day.isoformat(), what="room folder")
     # The show's own folder (refused, with what to do, when neither it nor the settings
     # name one: never a folder relative to wherever veyedesk was started).
     folder = show_raw_root(show, raw_root) / folder_rel
@@ -240,14 +242,12 @@ def import_sheets(
     copied: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        for path, info, checksum in checked:
+        for path, info, data in checked:
+            checksum = hashlib.sha256(data).hexdigest()
             if checksum in known:
                 result.duplicates.append((path.name, sheet_info(known[checksum], raw_root)))
                 continue
-            target = _free_target(folder, _safe_name(path.name))
-            partial = target.with_name(target.name + ".part")
-            shutil.copyfile(path, partial)
-            os.replace(partial, target)
+            target = _store_new(folder, _safe_name(path.name), data)
             copied.append(target)
             sheet = ImageFile(
                 show_id=show.id,

@@ -29,6 +29,7 @@ from veyedesk.services.editing import draft as edit, marks as marking
 from veyedesk.services.editing.draft import EpisodeDraft
 from veyedesk.services.editing.facts import episode_row
 from veyedesk.services.editing.locks import LockHeld, LockState, lock_state, release_lock, take_lock
+from veyedesk.services.encoding import adopt_title_image
 from veyedesk.services.episodes import EpisodeRow, get_episode, get_state
 from veyedesk.services.errors import Conflict, InvalidInput
 from veyedesk.services.identity import Identity, require_active
@@ -140,6 +141,12 @@ def save_episode(
     elif not held.held_by(who.name):
         raise LockLost(held)
     clean_fields(draft)
+    image = draft.fields.get("title_image")
+    if isinstance(image, str) and image and image != base.fields.get("title_image"):
+        # A title image chosen outside the show's folder is copied in: the encode takes a
+        # talk's own image from the show's folder only.
+        episode = get_episode(session, draft.episode_id)
+        draft.fields["title_image"] = adopt_title_image(episode, image, settings.files_root)
     saved = edit.save_draft(session, draft, base, who.name)
     wanted = draft.fields.get(STATE)
     job = ""

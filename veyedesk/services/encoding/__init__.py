@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     )
     from veyedesk.services.encoding.slides import (
         SLIDE_FIELDS as SLIDE_FIELDS,
+        adopt_title_image as adopt_title_image,
         slide_text as slide_text,
         title_template as title_template,
     )
@@ -39,6 +40,7 @@ if not TYPE_CHECKING:
             "EncodeOutcome": "execute",
             "EncodeRequest": "prepare",
             "SLIDE_FIELDS": "slides",
+            "adopt_title_image": "slides",
             "describe_outcome": "execute",
             "discard_encode": "execute",
             "make_encode": "execute",

@@ -36,6 +36,7 @@ from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Log
 from veyedesk.model.kinds import LogKind
 from veyedesk.model.timecode import format_offset
+from veyedesk.safe_files import claim_new, fresh_folder
 from veyedesk.services.encoding.prepare import MEASURE_SHARE, EncodeRequest, plan_spec
 from veyedesk.services.encoding.slides import IMAGE_SUFFIXES
 from veyedesk.services.episodes import get_episode
@@ -141,8 +142,13 @@ def make_encode(
     _check_cancel(cancel)
     work = request.work_dir
     try:
-        work.mkdir(parents=True, exist_ok=True)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        # Our own new folder and .part: a leftover is removed, a planted symlink never
+        # followed, so the slides and the encode land only where the request says.
+        fresh_folder(work)
+        claim_new(request.part_path)
     except OSError as exc:
+        shutil.rmtree(work, ignore_errors=True)
         raise EncodeFailed(
             f"cannot create the output folder {work.parent} ({exc.strerror}); check the "
             "output_root setting and free space"

@@ -31,7 +31,9 @@ from veyedesk.media.locator import MediaLocator
 from veyedesk.media.probe import MediaError, MediaInfo, probe
 from veyedesk.model import Cut, Episode
 from veyedesk.model.cuts import CHANNELCOPY_CODES, bounds, cut_problem
+from veyedesk.model.paths import safe_component, safe_join
 from veyedesk.model.timecode import format_offset
+from veyedesk.safe_files import refuse_raw
 from veyedesk.services.encoding import slides
 from veyedesk.services.encoding.slides import slide_text
 from veyedesk.services.episodes import applied_cuts, get_episode
@@ -70,12 +72,13 @@ class EncodeRequest:
     def work_dir(self) -> Path:
         """Folder next to the .part for the slides and chapter file (removed afterwards)."""
         tag = f".{self.attempt}" if self.attempt else ""
-        return self.output_path.parent / f".{self.slug}.{self.profile.name}{tag}.work"
+        name = f".{safe_component(self.slug, 'episode slug')}.{self.profile.name}{tag}.work"
+        return safe_join(self.output_path.parent, name, what="encode work folder")
 
     def for_attempt(self, job_id: int, attempt: int) -> EncodeRequest:
         """The same encode as attempt `attempt` of job `job_id`: its own .part and work folder."""
         tag = f"job{job_id}-{attempt}"
-        part = self.output_path.with_name(f"{self.output_path.name}.{tag}.part")
+        part = safe_join(self.output_path.parent, f"{self.output_path.name}.{tag}.part")
         return dataclasses.replace(self, part_path=part, attempt=tag)
 
     def other_attempts(self) -> list[Path]:
@@ -213,6 +216,11 @@ def prepare_encode(
     title_template = slides.title_template(episode, root=settings.files_root)
     credits_template = slides.credits_template(episode, root=settings.files_root)
     final = output_path(settings, client.slug, show.slug, prof, episode.slug)
+    # An output root set inside the recordings must not let an encode replace one.
+    raw_dirs = (
+        [show.raw_dir(settings.raw_root) / "dv"] if settings.raw_root or show.raw_root else []
+    )
+    refuse_raw(final, raw_dirs, [c.path for c in cuts], what=f"episode {episode.id}'s encode")
     request = EncodeRequest(
         episode_id=episode.id,
         slug=episode.slug,

@@ -54,7 +54,7 @@ def show_raw_root(show: Show, settings_raw_root: str, root: str | None = None) -
             f"show {show.slug!r} has no raw folder: give ROOT, set the show's raw_root, "
             "or set raw_root in the settings"
         )
-    return Path(settings_raw_root).expanduser() / show.client.slug / show.slug
+    return show.raw_dir(settings_raw_root)
 
 
 def scan_folders(session: Session, show: Show) -> frozenset[str] | None:

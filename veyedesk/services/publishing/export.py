@@ -19,6 +19,7 @@ lines and would play the whole files, so `mpv_edl` writes the same cuts as an mp
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from veyedesk.ingest.records import RESTORED_COLUMNS
 from veyedesk.ingest.schedule_veyepar import veyepar_state_number
 from veyedesk.media.locator import MediaLocator
 from veyedesk.model import Cut, Episode
+from veyedesk.model.paths import UnsafePath
 from veyedesk.model.timecode import format_decimal_exact, format_duration
 from veyedesk.services.encoding import output_path
 from veyedesk.services.episodes import applied_cuts
@@ -104,6 +106,18 @@ def _m3u_text(value: str) -> str:
     return " ".join(value.split())
 
 
+def _m3u_path(path: Path, what: str) -> str:
+    # A path is one line: a newline in it would add entries (or options) to the playlist.
+    # Names from rows are refused before (model.paths); this also covers the roots.
+    text = str(path)
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise UnsafePath(
+            f"{what} {text!r} holds a control character (a newline…) and cannot go in a "
+            "playlist; rename it"
+        )
+    return text
+
+
 def raw_entries(episode: Episode, settings: Settings) -> list[str]:
     """The m3u entry lines (no header) of the episode's applied cuts, each with its in/out."""
     cuts = applied_cuts(episode)
@@ -117,7 +131,7 @@ def raw_entries(episode: Episode, settings: Settings) -> list[str]:
             lines.append(f"#EXTVLCOPT:start-time={max(0.0, local.local(cut.start)):.3f}")
         if cut.end is not None:
             lines.append(f"#EXTVLCOPT:stop-time={local.local(cut.end):.3f}")
-        lines.append(str(local.path))
+        lines.append(_m3u_path(local.path, f"raw file of cut {cut.id}"))
     return lines
 
 
@@ -134,7 +148,7 @@ def mpv_edl(episode: Episode, settings: Settings) -> str:
     locator = MediaLocator.for_settings(settings)
     for cut in cuts:
         local = locator.locate(cut.raw_file)
-        path = str(local.path)
+        path = _m3u_path(local.path, f"raw file of cut {cut.id}")
         start = max(0.0, local.local(cut.in_offset()))
         # `%N%` prefixes a path by its length, so commas or spaces in it cannot break the line.
         lines.append(f"%{len(path.encode())}%{path},{start:.3f},{cut.duration():.3f}")
@@ -145,7 +159,8 @@ def encoded_entries(episode: Episode, settings: Settings, profile: str | None = 
     """The m3u entry lines (no header) of the episode's encoded file for a profile."""
     prof = settings.profile(profile)
     path = output_path(settings, episode.show.client.slug, episode.show.slug, prof, episode.slug)
-    return [f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}", str(Path(path))]
+    entry = _m3u_path(path, f"episode {episode.id}'s encode")
+    return [f"#EXTINF:{round(episode.cuts_time())},{_m3u_text(episode.name)}", entry]
 
 
 def encoded_playlist(episode: Episode, settings: Settings, profile: str | None = None) -> str:

@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from veyedesk.encode import titles
 from veyedesk.model import Episode
+from veyedesk.model.paths import safe_component, safe_join
 from veyedesk.model.text import plain_text
+from veyedesk.safe_files import new_temp
 from veyedesk.services.catalog import get_show
 from veyedesk.services.episodes import get_episode
 from veyedesk.services.errors import InvalidInput
@@ -199,11 +201,17 @@ def write_release_form(episode: Episode, out: Path) -> ReleaseForm:
     pdf.set_creator("veyedesk")
     for speaker in speakers:
         _draw_page(pdf, text, values_for(episode, speaker))
+    data = bytes(pdf.output())
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(f".{out.name}.part")
-        pdf.output(str(partial))
-        partial.replace(out)
+        # A new file of ours beside `out` (never through a symlink planted there), then
+        # renamed over it: a reader sees the old form or the whole new one.
+        partial = new_temp(out)
+        try:
+            with partial.open("r+b") as f:
+                f.write(data)
+            partial.replace(out)
+        finally:
+            partial.unlink(missing_ok=True)
     except OSError as exc:
         raise ReleaseFormError(
             f"{out}: cannot write the release form ({exc.strerror or exc}); choose another folder"
@@ -212,8 +220,12 @@ def write_release_form(episode: Episode, out: Path) -> ReleaseForm:
 
 
 def release_form_name(episode: Episode) -> str:
-    """`<slug>.release.pdf`: the file name a form gets in an output folder."""
-    return f"{episode.slug}.release.pdf"
+    """`<slug>.release.pdf`: the file name a form gets in an output folder.
+
+    Raises UnsafePath when the slug (from a schedule, change file or venue copy) is not
+    one safe file name: the form would be written outside the folder.
+    """
+    return f"{safe_component(episode.slug, f'episode {episode.id} slug')}.release.pdf"
 
 
 def write_release_forms(
@@ -221,9 +233,10 @@ def write_release_forms(
 ) -> list[ReleaseForm]:
     """A release form per episode in `folder` (`<slug>.release.pdf`); all checked first."""
     episodes = [get_episode(session, i) for i in episode_ids]
-    for episode in episodes:  # a bad template fails before any file is written
+    for episode in episodes:  # a bad template or slug fails before any file is written
         check_template(*template_text(episode))
-    return [write_release_form(e, folder / release_form_name(e)) for e in episodes]
+        release_form_name(episode)
+    return [write_release_form(e, safe_join(folder, release_form_name(e))) for e in episodes]
 
 
 def set_release_template(

@@ -103,7 +103,10 @@ def preview_source(
     draft = dict(draft or {})
     text = encoding.slide_text(episode, draft)
     try:
-        template = encoding.title_template(episode, draft.get("title_image"), root)
+        # The editor's draft holds what its user chose on this machine: previewed as is.
+        template = encoding.title_template(
+            episode, draft.get("title_image"), root, chosen_here=True
+        )
     except InvalidInput as exc:
         return PreviewSource(episode_id, None, text, str(exc))
     return PreviewSource(episode_id, template, text)

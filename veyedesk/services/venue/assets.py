@@ -33,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -45,8 +45,10 @@ from veyedesk.media.proxy import make_proxy
 from veyedesk.media.segments import Piece, kit_span, make_segment
 from veyedesk.model import Cut, Episode, RawFile
 from veyedesk.model.cuts import bounds
+from veyedesk.model.paths import safe_join, safe_relative
 from veyedesk.model.shared_files import OutsideRoot, is_relative, resolve
 from veyedesk.model.timecode import add_seconds
+from veyedesk.safe_files import refuse_raw
 from veyedesk.services.errors import InvalidInput, NotFound
 from veyedesk.services.identity import Identity
 from veyedesk.services.venue.checkouts import CheckoutResult, Source, checkout, source_engine
@@ -93,9 +95,9 @@ class AssetsResult:
 
 def _needs(
     session: Session, episode_ids: Sequence[int], raw_root: str, margin: float = DEFAULT_MARGIN
-) -> tuple[str, str, list[RawNeed], set[str]]:
-    """(client slug, show slug, raw files with the cuts on them, shared file paths) of the
-    talks."""
+) -> tuple[str, str, list[RawNeed], set[str], list[Path]]:
+    """Of the talks: client slug, show slug, raw files with the cuts on them, the shared
+    file paths their rows name, and the show's recordings folders."""
     episodes = list(
         session.scalars(
             select(Episode)
@@ -118,6 +120,8 @@ def _needs(
     if len(shows) != 1:
         raise InvalidInput("the talks belong to different shows; make one assets folder per show")
     ((client, show),) = shows
+    show_row = episodes[0].show
+    raw_dirs = [show_row.raw_dir(raw_root) / "dv"] if raw_root or show_row.raw_root else []
     by_raw: dict[int, list[tuple[float | None, float | None]]] = defaultdict(list)
     windows: dict[int, list[tuple[float, float]]] = defaultdict(list)
     raws: dict[int, RawFile] = {}
@@ -158,7 +162,7 @@ def _needs(
         for value in (e.thumbnail, e.title_image, e.show.client.title_svg, e.show.client.credits)
         if value
     }
-    return client, show, needs, named
+    return client, show, needs, named, raw_dirs
 
 
 def _copy_shared_files(
@@ -206,9 +210,11 @@ def _talk_window(episode: Episode, margin: float) -> tuple[datetime, datetime] |
 
 def _target_stem(folder: Path, need: RawNeed) -> Path:
     # media/<room>/<the raw file's own relative name>, so a person finds the recording.
-    name = PurePosixPath(need.filename)
-    parts = [p for p in name.parent.parts if p not in ("", ".", "..")]
-    return folder.joinpath(MEDIA_DIR, need.room, *parts, name.stem)
+    # Both come from rows: each part must be one safe name, or the piece (a proxy
+    # especially) could be written anywhere, over the recording itself even.
+    room = safe_join(folder, MEDIA_DIR, need.room, what="room slug")
+    name = safe_relative(need.filename, f"raw file name (room {need.room})")
+    return room.joinpath(*name.parent.parts, name.stem)
 
 
 def _make_piece(
@@ -231,7 +237,7 @@ def _make_piece(
         return None
     maker = make_proxy if proxy else make_segment
     try:
-        piece = maker(need.path, span, _target_stem(folder, need))
+        piece = maker(need.path, span, _target_stem(folder, need), never=[need.path])
     except MediaError as exc:
         raise InvalidInput(f"raw file {need.filename}: {exc}") from None
     return piece, need.path.stat().st_size
@@ -281,10 +287,11 @@ def make_assets(
     engine, _url, owned = source_engine(source)
     try:
         with Session(engine) as session:
-            client, show, needs, named = _needs(session, episode_ids, raw_root, margin)
+            client, show, needs, named, raw_dirs = _needs(session, episode_ids, raw_root, margin)
     finally:
         if owned:
             engine.dispose()
+    refuse_raw(folder, raw_dirs, [n.path for n in needs], what="assets folder")
     folder.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(proxy=proxy, margin=margin)
     result_pieces: dict[str, Piece] = {}

@@ -20,6 +20,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Client, Show
+from veyedesk.model.paths import UnsafePath, safe_join_relative
+from veyedesk.safe_files import new_temp
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.ingest import show_raw_root
 from veyedesk.services.venue import rows
@@ -31,6 +33,8 @@ class FileCopies:
 
     copied: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
+    # Rows whose file name would lead outside the show's folder: never copied.
+    refused: list[str] = field(default_factory=list)
     folder: Path | None = None  # the shared show's folder as seen from here
 
 
@@ -67,13 +71,18 @@ def copy_sheet_files(
     shared_images = rows.read_keys(shared, rows.IMAGE, rows.read(local, rows.IMAGE).keys())
     for data in sorted(shared_images.values(), key=lambda d: d["filename"]):
         name = data["filename"]
-        source = mine / name
-        if not source.is_file():
+        try:
+            # The name comes from a row of the copy: it must stay inside both folders.
+            source = safe_join_relative(mine, name, "sheet file name")
+        except UnsafePath:
+            out.refused.append(name)
+            continue
+        if source.is_symlink() or not source.is_file():
             continue  # pulled from elsewhere, or imported on another machine
         if theirs is None or not theirs.is_dir():
             out.waiting.append(name)
             continue
-        target = theirs / name
+        target = safe_join_relative(theirs, name, "sheet file name")
         if target.exists() and (
             _same_file(source, target) or target.stat().st_size == source.stat().st_size
         ):
@@ -82,10 +91,12 @@ def copy_sheet_files(
             out.copied.append(name)
             continue
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.partial")
-            shutil.copyfile(source, partial)
-            os.replace(partial, target)  # never a half-copied sheet under its real name
+            partial = new_temp(target)  # a new file of ours: no symlink followed
+            try:
+                shutil.copyfile(source, partial)
+                os.replace(partial, target)  # never a half-copied sheet under its real name
+            finally:
+                partial.unlink(missing_ok=True)
         except OSError:
             out.waiting.append(name)
             continue

@@ -429,6 +429,10 @@ def _copy_files(
     report.files_copied, report.files_waiting = files.copied, files.waiting
     verb = "would copy" if dry_run else "copied"
     report.lines += [f"{verb} sheet {name} to {files.folder}" for name in files.copied]
+    report.lines += [
+        f"sheet {name!r} not copied: its file name leads outside the show's folder"
+        for name in files.refused
+    ]
     if files.waiting:
         where = files.folder or "the shared show folder (none is set for the show)"
         report.lines += [f"sheet {name} still needs a copy to {where}" for name in files.waiting]
