@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from tests.encode.support import make_talk
 from tests.support.media import make_clip
 from veyedesk.model.paths import UnsafePath
-from veyedesk.services.encoding.prepare import execute_encode, output_path, prepare_encode
+from veyedesk.services.encoding.execute import execute_encode
+from veyedesk.services.encoding.prepare import output_path, prepare_encode
 
 pytestmark = pytest.mark.media
 

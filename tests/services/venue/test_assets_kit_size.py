@@ -105,7 +105,7 @@ def test_a_kit_carries_the_talks_title_image_and_the_venue_folder_resolves_it(
     db_url: str, session: Session, day: RawDay, tmp_path: Path
 ) -> None:
     """Issue 19 item 9: a talk's own title image (stored relative) goes with the kit."""
-    from veyedesk.services.publishing.slides import title_template
+    from veyedesk.services.encoding.slides import title_template
 
     from veyedesk.config import load_settings
 
