@@ -56,6 +56,11 @@ def postgres_connect_args(statement_timeout_seconds: float, query_options: str =
     return args
 
 
+# (backend, driver) pairs a URL may name: the ones installed with veyedesk.
+SUPPORTED_DRIVERS = {("sqlite", "pysqlite"), ("postgresql", "psycopg")}
+DEFAULT_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+
+
 def make_engine(url: str, *, statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT) -> Engine:
     """An engine for `url`, with SQLite pragmas or PostgreSQL timeouts set.
 
@@ -79,10 +84,27 @@ def make_engine(url: str, *, statement_timeout: float = DEFAULT_STATEMENT_TIMEOU
             "the database URL has more than one @: write an @ inside the user name or "
             "password as %40 (`veyedesk config show` shows the URL, password masked)"
         )
+    # From the text alone: asking SQLAlchemy would load the driver, and fail for an unknown one.
+    driver = parsed.drivername.partition("+")[2] or DEFAULT_DRIVERS.get(backend, "")
+    if (backend, driver) not in SUPPORTED_DRIVERS and backend in ("sqlite", "postgresql"):
+        # Only these are installed and tested; another driver would fail deep inside
+        # SQLAlchemy (a missing module, an unknown plugin) with a traceback.
+        raise DatabaseError(
+            f"the database URL asks for the driver {parsed.drivername!r}, which veyedesk does "
+            "not use; write sqlite:///PATH or postgresql://USER@HOST/NAME "
+            "(postgresql+psycopg:// is the same)"
+        )
     if backend == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"cannot make the folder {folder} for the database ({exc.strerror}); "
+                    "give --db a file in a folder you can write"
+                ) from None
         engine = create_engine(parsed)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
