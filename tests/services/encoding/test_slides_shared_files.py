@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
-from veyedesk.services.encoding.slides import credits_template, title_template
 
 from tests.support.factory import make_show
+from veyedesk.services.encoding.slides import credits_template, title_template
 from veyedesk.services.errors import InvalidInput
 
 

@@ -105,9 +105,8 @@ def test_a_kit_carries_the_talks_title_image_and_the_venue_folder_resolves_it(
     db_url: str, session: Session, day: RawDay, tmp_path: Path
 ) -> None:
     """Issue 19 item 9: a talk's own title image (stored relative) goes with the kit."""
-    from veyedesk.services.encoding.slides import title_template
-
     from veyedesk.config import load_settings
+    from veyedesk.services.encoding.slides import title_template
 
     files_root = tmp_path / "shared-files"
     (files_root / "pyconf" / "titles").mkdir(parents=True)
