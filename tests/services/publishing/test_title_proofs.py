@@ -174,6 +174,8 @@ def test_an_image_chosen_elsewhere_is_copied_into_the_show_folder_on_save(
     session.commit()
     session.expire_all()
     copied = episode.show.raw_dir(settings.raw_root) / "custom" / "titles" / f"{episode.slug}.png"
-    assert session.get(type(episode), episode.id).title_image == str(copied)
+    # Stored relative to the shared files root (here the raw root), found on every machine.
+    stored = copied.relative_to(Path(settings.files_root).expanduser()).as_posix()
+    assert session.get(type(episode), episode.id).title_image == stored
     assert copied.read_bytes() == chosen.read_bytes()
     assert prepare_encode(session, episode.id, settings).title_template == copied
