@@ -164,6 +164,23 @@ def test_rooms_without_dv_level_are_scanned_with_a_note(
     assert any(line.startswith("note: rooms are directly under") for line in result.lines())
 
 
+@pytest.mark.parametrize("client_show", [("vk", "vk26"), ("other", "o25")])
+def test_a_raw_root_of_all_shows_says_where_the_recordings_probably_are(
+    session: Session, conf: Show, tmp_path: Path, client_show: tuple[str, str]
+) -> None:
+    # Issue 19: scanning the raw root of every show (nothing under dv/, but a
+    # <client>/<show>/dv/ below) named client folders as unknown rooms and nothing else.
+    show_root = tmp_path.joinpath(*client_show)
+    (show_root / "dv" / "room_a" / DAY).mkdir(parents=True)
+    result = scan_show(session, conf, tmp_path)
+    assert result.likely_root == show_root
+    (note,) = [line for line in result.lines() if line.startswith("note:")]
+    assert note == (
+        f"note: {tmp_path} has no dv/ folder, but {show_root}/dv has: the recordings are "
+        f"probably there; scan {show_root} (or set the show's raw_root to it)"
+    )
+
+
 def _hostile_room(root: Path, clip_cache: Path) -> dict[str, bytes]:
     """A room folder with one good file and the names/lengths that used to stop a scan."""
     clip = clip_cache / "dv_1.dv"

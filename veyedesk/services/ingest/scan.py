@@ -95,6 +95,7 @@ class ScanResult:
     unknown_folders: list[str] = field(default_factory=list)
     probed: int = 0
     without_dv: bool = False  # rooms found directly under ROOT, not under ROOT/dv
+    likely_root: Path | None = None  # a <client>/<show>/dv found below ROOT instead
 
     @property
     def is_noop(self) -> bool:
@@ -109,7 +110,13 @@ class ScanResult:
             f"? folder {name!r} is not a room of this show; add the room or set its dirname"
             for name in self.unknown_folders
         ]
-        if self.without_dv:
+        if self.likely_root is not None:
+            out.append(
+                f"note: {self.root} has no dv/ folder, but {self.likely_root}/dv has: the "
+                f"recordings are probably there; scan {self.likely_root} (or set the show's "
+                "raw_root to it)"
+            )
+        elif self.without_dv:
             out.append(
                 f"note: rooms are directly under {self.root}, not under {self.root}/dv; the "
                 "editor and playlists look in <raw folder>/dv/<room>/, so move them there"
@@ -120,6 +127,22 @@ class ScanResult:
             f"{self.unchanged} unchanged ({self.probed} probed)"
         )
         return out
+
+
+def _likely_show_root(root: Path, show: Show) -> Path | None:
+    """`root/<client>/<show>` (this show's, else the first of any) when it holds a dv/ folder.
+
+    A crew often gives the raw root of all shows instead of the show's own folder; the
+    rooms then look like unknown folders named after clients.
+    """
+    own = root / show.client.slug / show.slug
+    if (own / "dv").is_dir():
+        return own
+    try:
+        found = sorted(p.parent for p in root.glob("*/*/dv") if p.is_dir())
+    except OSError:
+        return None
+    return found[0] if found else None
 
 
 def probe_all(
@@ -220,6 +243,8 @@ def scan_show(
     if not root.is_dir():
         raise InvalidInput(f"{root}: no such folder; give the show's raw folder as ROOT")
     result = ScanResult(root=root, without_dv=rooms_dir(root) == root)
+    if result.without_dv:
+        result.likely_root = _likely_show_root(root, show)
     rooms = {loc.folder: loc for loc in show.locations}
     if folders is not None:
         rooms = {name: loc for name, loc in rooms.items() if name in folders}
