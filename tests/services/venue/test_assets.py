@@ -254,3 +254,18 @@ def test_refuses_a_folder_that_holds_assets_and_talks_without_cuts(
             db_url, [talk.episode_id], tmp_path / "b", raw_root=str(talk.root), who="a", machine="m"
         )
     assert not (tmp_path / "b" / "venue.db").exists()
+
+
+def test_a_folder_that_cannot_be_made_is_named_and_nothing_is_taken(
+    db_url: str, session: Session, talk: RawDay, tmp_path: Path
+) -> None:
+    # Issue 20: `assets -o /proc/x` ended in a traceback.
+    for folder in (Path("/proc/veyedesk-test/kit"), tmp_path / "a-file" / "kit"):
+        (tmp_path / "a-file").write_text("")
+        with pytest.raises(InvalidInput, match=f"cannot make the assets folder {folder}"):
+            make_assets(
+                db_url, [talk.episode_id], folder, raw_root=str(talk.root), who="a", machine="m"
+            )
+    session.expire_all()
+    episode = session.get(Episode, talk.episode_id)
+    assert episode is not None and not episode.locked_by

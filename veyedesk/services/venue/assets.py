@@ -292,7 +292,13 @@ def make_assets(
         if owned:
             engine.dispose()
     refuse_raw(folder, raw_dirs, [n.path for n in needs], what="assets folder")
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # /proc/x, a read-only disk, a file in the way
+        raise InvalidInput(
+            f"cannot make the assets folder {folder} ({exc.strerror}); give -o a new folder "
+            "on a disk you can write"
+        ) from None
     manifest = Manifest(proxy=proxy, margin=margin)
     result_pieces: dict[str, Piece] = {}
     raw_bytes = 0
