@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # desktop-file-utils and appstream: the tests validate the desktop entry and AppStream file.
+# rclone: the rclone publish target (tests publish to a local folder and `rclone serve`).
 packages=(
   ffmpeg libmpv2 xvfb xauth libgl1-mesa-dri libegl1 libfontconfig1 fonts-dejavu-core
-  desktop-file-utils appstream
+  desktop-file-utils appstream rclone
   libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-xkb1 libxcb-shape0 libxcb-randr0
 )
