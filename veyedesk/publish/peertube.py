@@ -106,7 +106,9 @@ def login(config: TargetConfig, secrets: Secrets, prompt: Callable[[str], str]) 
     _check_options(config)
     password = prompt(f"Password of {config.options['username']} on {config.options['url']}: ")
     if not password:
-        raise PublishError(f"No password given: the PeerTube target {config.name} is not logged in.")
+        raise PublishError(
+            f"No password given: the PeerTube target {config.name} is not logged in."
+        )
     base = _base_url(config)
     with httpx.Client(timeout=TIMEOUT) as client:
         client_id, client_secret = _local_client(client, base, config.name)
@@ -295,9 +297,7 @@ class PeerTube:
         if not meta.uuid:
             return None
         tag = key_tag(meta.uuid)
-        listed = self._json(
-            "GET", f"{API}/users/me/videos", params={"tagsOneOf": tag, "count": 25}
-        )
+        listed = self._json("GET", f"{API}/users/me/videos", params={"tagsOneOf": tag, "count": 25})
         for item in listed.get("data", []):
             details = self._video(str(item.get("uuid") or item["id"]))
             if details is not None and tag in {t.lower() for t in details.get("tags", [])}:
