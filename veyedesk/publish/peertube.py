@@ -290,6 +290,7 @@ class PeerTube:
         self.chunk = max(64 * 1024, int(chunk_mb * (1 << 20)))
         self.client = httpx.Client(timeout=TIMEOUT)
         self._channel_id: int | None = None
+        self._token = ""
 
     # -- the Publisher protocol ------------------------------------------------------------
 
@@ -612,11 +613,12 @@ class PeerTube:
     # -- HTTP, tokens, backoff ---------------------------------------------------------------
 
     def _auth(self) -> dict[str, str]:
-        token = self.secrets.get(self.name, "access_token")
-        if not token:
+        # Kept in memory: a keyring read per chunk is a D-Bus round trip per 8 MiB.
+        if not self._token:
+            self._token = self.secrets.get(self.name, "access_token") or ""
+        if not self._token:
             self._renew()
-            token = self.secrets.get(self.name, "access_token")
-        return {"Authorization": f"Bearer {token}"}
+        return {"Authorization": f"Bearer {self._token}"}
 
     def _renew(self) -> None:
         """New tokens: the refresh grant, else the kept password; else NeedsLogin."""
@@ -637,6 +639,7 @@ class PeerTube:
             tokens = _token_request(self.client, self.base, self.name, form)
             if tokens is not None:
                 _store_tokens(self.secrets, self.name, tokens)
+                self._token = str(tokens["access_token"])
                 return
         raise NeedsLogin(
             f"The login for the PeerTube target {self.name} has lapsed on this machine: run "
