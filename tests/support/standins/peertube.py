@@ -225,6 +225,9 @@ def _probe_seconds(path: Path) -> int:
 def _handler(peertube: PeerTubeStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real instance behind nginx
+        # Headers and body go out in two writes: with Nagle on, the body would wait for the
+        # client's delayed ACK (40 ms per answer), which a real instance does not add.
+        disable_nagle_algorithm = True
 
         def log_message(self, *_args: Any) -> None:
             pass
