@@ -313,3 +313,59 @@ def test_key_tag_fits_peertube_and_differs_per_talk() -> None:
     assert len(peertube.key_tag(one)) <= 30
     assert peertube.key_tag(one) == peertube.key_tag(one.upper())
     assert peertube.key_tag(one) != peertube.key_tag(two)
+
+
+def test_a_token_that_expires_mid_upload_is_refreshed_and_the_upload_goes_on(
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+) -> None:
+    size = video.stat().st_size
+    expired: list[int] = []
+
+    def expire_past_half(sent: int, _total: int) -> None:
+        if sent >= size // 2 and not expired:
+            expired.append(sent)
+            standin.expire_tokens()
+
+    remote = publisher(standin, secrets).upload(
+        video, meta(), Privacy.UNLISTED, UploadState(), expire_past_half
+    )
+
+    assert expired and standin.received_file(remote.remote_id) == video.read_bytes()
+    assert standin.token_grants == {"password": 1, "refresh_token": 1}
+    assert standin.bytes_received == size
+
+
+def test_a_session_the_server_forgot_starts_a_new_one(
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+) -> None:
+    state = UploadState()
+    talk = meta()
+
+    def die_after_first_chunk(sent: int, _total: int) -> None:
+        if sent:
+            raise RuntimeError("worker died")
+
+    with pytest.raises(RuntimeError):
+        publisher(standin, secrets).upload(
+            video, talk, Privacy.UNLISTED, state, die_after_first_chunk
+        )
+    standin.forget_sessions()  # an hour passed
+
+    remote = publisher(standin, secrets).upload(video, talk, Privacy.UNLISTED, state)
+
+    assert standin.received_file(remote.remote_id) == video.read_bytes()
+    assert standin.sessions_opened == 2
+
+
+def test_a_video_deleted_on_the_instance_is_uploaded_again(
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+) -> None:
+    state = UploadState()
+    talk = meta()
+    first = publisher(standin, secrets).upload(video, talk, Privacy.UNLISTED, state)
+    del standin.videos[first.remote_id]  # removed by hand on the instance
+
+    again = publisher(standin, secrets).upload(video, talk, Privacy.UNLISTED, state)
+
+    assert again.remote_id != first.remote_id and state.remote_id == again.remote_id
+    assert standin.sessions_opened == 2

@@ -323,6 +323,9 @@ class PeerTube:
         progress: Progress | None = None,
     ) -> Remote:
         size = path.stat().st_size
+        if state.remote_id and self._video(state.remote_id) is None:
+            # Deleted on the instance since (by hand, or a depublish): upload it again.
+            state.remote_id, state.session_url, state.offset = "", "", 0
         if not state.remote_id:
             if not state.session_url:
                 earlier = self.find(meta)
