@@ -369,3 +369,14 @@ def test_a_video_deleted_on_the_instance_is_uploaded_again(
 
     assert again.remote_id != first.remote_id and state.remote_id == again.remote_id
     assert standin.sessions_opened == 2
+
+
+def test_a_server_that_keeps_forgetting_sessions_is_retryable(
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+) -> None:
+    standin.forget_sessions(always=True)
+
+    with pytest.raises(peertube.Retryable, match="forgot the upload session twice"):
+        publisher(standin, secrets).upload(video, meta(), Privacy.UNLISTED, UploadState())
+
+    assert standin.sessions_opened == 2

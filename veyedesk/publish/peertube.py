@@ -378,29 +378,41 @@ class PeerTube:
         restarted = False
         with path.open("rb") as source:
             while True:
-                if not state.session_url:
-                    state.session_url = self._open_session(path, size, meta, privacy)
-                    state.offset = 0
-                else:
-                    answer = self._server_offset(state.session_url, size)
-                    if answer is None:  # the session lapsed (an hour idle): start again
-                        if restarted:
-                            raise Retryable(
-                                f"PeerTube target {self.name} forgot the upload session twice."
-                            )
-                        restarted = True
-                        state.session_url = ""
-                        continue
-                    if isinstance(answer, dict):
-                        return answer
-                    state.offset = answer
-                if progress:
-                    progress(state.offset, size)
-                video = self._send_chunks(source, size, state, progress)
+                video = self._continue(source, path, size, meta, privacy, state, progress)
                 if video is not None:
                     return video
-                restarted = True  # _send_chunks found the session gone
-                state.session_url = ""
+                # The session is gone (PeerTube forgets one idle for an hour): start again,
+                # once; a server that forgets a fresh one too is retried later.
+                if restarted:
+                    raise Retryable(
+                        f"PeerTube target {self.name} forgot the upload session twice; "
+                        "the job will be tried again later."
+                    )
+                restarted = True
+                state.session_url, state.offset = "", 0
+
+    def _continue(
+        self,
+        source: BinaryIO,
+        path: Path,
+        size: int,
+        meta: Metadata,
+        privacy: Privacy,
+        state: UploadState,
+        progress: Progress | None,
+    ) -> dict[str, Any] | None:
+        """Send the rest in the state's session (or a new one): the video, or None if gone."""
+        if not state.session_url:
+            state.session_url = self._open_session(path, size, meta, privacy)
+            state.offset = 0
+        else:
+            answer = self._server_offset(state.session_url, size)
+            if answer is None or isinstance(answer, dict):
+                return answer
+            state.offset = answer
+        if progress:
+            progress(state.offset, size)
+        return self._send_chunks(source, size, state, progress)
 
     def _open_session(self, path: Path, size: int, meta: Metadata, privacy: Privacy) -> str:
         body: dict[str, Any] = {

@@ -13,7 +13,8 @@ Faults a test can inject:
                         file (the server keeps what arrived, then closes without answering)
   `fail_next(n, 503)`   answer the next `n` chunk PUTs with that status (Retry-After: 0)
   `expire_tokens()`     every access token issued so far answers 401 invalid_token
-  `forget_sessions()`   upload sessions vanish (PeerTube drops them after an idle hour)
+  `forget_sessions()`   upload sessions vanish (PeerTube drops them after an idle hour);
+                        with `always=True` every new one vanishes too
 A duplicate run needs no fault: the second run must find the video and send nothing.
 
 Counters: `bytes_received` (upload body bytes that reached the server, including chunks
@@ -97,6 +98,7 @@ class PeerTubeStandIn:
         # faults
         self._drop_at: float | None = None
         self._fail: list[int] = []
+        self._forget_always = False
         # the benchmark turns this off: ffprobe of a 200 MB file is not upload time
         self.probe_duration = True
 
@@ -113,9 +115,11 @@ class PeerTubeStandIn:
             for token in self.access:
                 self.access[token] = False
 
-    def forget_sessions(self) -> None:
+    def forget_sessions(self, *, always: bool = False) -> None:
+        """Drop the open sessions (`always`: every later one too, at its first chunk)."""
         with self.lock:
             self.sessions.clear()
+            self._forget_always = always
 
     # -- helpers for tests ---------------------------------------------------------------------
 
@@ -391,6 +395,8 @@ def _handler(peertube: PeerTubeStandIn) -> type[BaseHTTPRequestHandler]:
         def _chunk(self, query: dict[str, list[str]]) -> None:
             if not self._authorized():
                 return None
+            if peertube._forget_always:
+                peertube.sessions.clear()
             session = peertube.sessions.get((query.get("upload_id") or [""])[0])
             if session is None:
                 self._drain()
