@@ -136,13 +136,14 @@ def test_upload_success(standin: PeerTubeStandIn, secrets: MemorySecrets, video:
     assert held.thumbnail == thumbnail.read_bytes()
 
 
+@pytest.mark.parametrize("chunk_mb", ["8", "0.0625"])  # the whole clip in one chunk, or many
 def test_resume_after_a_drop_at_half_sends_at_most_ten_percent_more(
-    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path, chunk_mb: str
 ) -> None:
     standin.drop_at(0.5)
     state = UploadState()
 
-    remote = publisher(standin, secrets, chunk_mb="8").upload(
+    remote = publisher(standin, secrets, chunk_mb=chunk_mb).upload(
         video, meta(), Privacy.UNLISTED, state
     )
 
@@ -380,3 +381,17 @@ def test_a_server_that_keeps_forgetting_sessions_is_retryable(
         publisher(standin, secrets).upload(video, meta(), Privacy.UNLISTED, UploadState())
 
     assert standin.sessions_opened == 2
+
+
+def test_429_waits_as_long_as_retry_after_says(
+    standin: PeerTubeStandIn, secrets: MemorySecrets, video: Path
+) -> None:
+    standin.fail_next(1, 429, retry_after="7")
+    tube = publisher(standin, secrets)
+    waits: list[float] = []
+    tube.sleep = waits.append
+
+    remote = tube.upload(video, meta(), Privacy.UNLISTED, UploadState())
+
+    assert waits == [7.0]
+    assert standin.received_file(remote.remote_id) == video.read_bytes()

@@ -11,7 +11,7 @@ what reached the server.
 Faults a test can inject:
   `drop_at(fraction)`   cut the connection once the upload bodies reach `fraction` of the
                         file (the server keeps what arrived, then closes without answering)
-  `fail_next(n, 503)`   answer the next `n` chunk PUTs with that status (Retry-After: 0)
+  `fail_next(n, 503)`   answer the next `n` chunk PUTs with that status (and Retry-After)
   `expire_tokens()`     every access token issued so far answers 401 invalid_token
   `forget_sessions()`   upload sessions vanish (PeerTube drops them after an idle hour);
                         with `always=True` every new one vanishes too
@@ -97,7 +97,7 @@ class PeerTubeStandIn:
         self.requests: list[tuple[str, str]] = []
         # faults
         self._drop_at: float | None = None
-        self._fail: list[int] = []
+        self._fail: list[tuple[int, str]] = []
         self._forget_always = False
         # the benchmark turns this off: ffprobe of a 200 MB file is not upload time
         self.probe_duration = True
@@ -107,8 +107,8 @@ class PeerTubeStandIn:
     def drop_at(self, fraction: float) -> None:
         self._drop_at = fraction
 
-    def fail_next(self, times: int, status: int = 503) -> None:
-        self._fail.extend([status] * times)
+    def fail_next(self, times: int, status: int = 503, retry_after: str = "0") -> None:
+        self._fail.extend([(status, retry_after)] * times)
 
     def expire_tokens(self) -> None:
         with self.lock:
@@ -409,9 +409,9 @@ def _handler(peertube: PeerTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 self._drain()
                 return self._offset(session)
             if peertube._fail:
-                status = peertube._fail.pop(0)
+                status, retry_after = peertube._fail.pop(0)
                 peertube.bytes_received += self._drain()
-                return self._send(status, {"detail": "busy"}, {"Retry-After": "0"})
+                return self._send(status, {"detail": "busy"}, {"Retry-After": retry_after})
             start = int(content_range.removeprefix("bytes ").split("-", 1)[0])
             if start != session.received:
                 peertube.bytes_received += self._drain()
