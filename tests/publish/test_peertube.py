@@ -395,3 +395,9 @@ def test_429_waits_as_long_as_retry_after_says(
 
     assert waits == [7.0]
     assert standin.received_file(remote.remote_id) == video.read_bytes()
+
+
+def test_an_account_with_two_factor_authentication_is_named(standin: PeerTubeStandIn) -> None:
+    standin.two_factor = True
+    with pytest.raises(PublishError, match="two-factor"):
+        peertube.login(config(standin), MemorySecrets(), lambda _question: standin.password)

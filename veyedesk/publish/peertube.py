@@ -217,6 +217,12 @@ def _token_request(
     except httpx.TransportError as error:
         raise Retryable(f"PeerTube target {target}: cannot reach {base} ({error}).") from error
     if response.status_code in (400, 401):
+        if _code(response) == "missing_two_factor":
+            raise PublishError(
+                f"The account of the PeerTube target {target} uses two-factor authentication, "
+                "which veyedesk cannot answer unattended: publish with an account (or a "
+                "channel collaborator) without it."
+            )
         return None
     if response.status_code == 429 or response.status_code >= 500:
         raise Retryable(f"PeerTube target {target}: logging in gave HTTP {response.status_code}.")
@@ -227,6 +233,13 @@ def _token_request(
         )
     tokens: dict[str, Any] = response.json()
     return tokens
+
+
+def _code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _store_tokens(secrets: Secrets, target: str, tokens: Mapping[str, Any]) -> None:

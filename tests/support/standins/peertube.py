@@ -79,6 +79,7 @@ class PeerTubeStandIn:
     def __init__(self, folder: Path, *, username: str = "crew", password: str = "s3cret"):
         self.folder = folder
         self.username, self.password = username, password
+        self.two_factor = False  # the account asks an OTP (x-peertube-otp) at login
         self.client_id = "client-" + secrets.token_hex(4)
         self.client_secret = secrets.token_hex(8)
         self.channels = {"conference": 7}
@@ -325,6 +326,9 @@ def _handler(peertube: PeerTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 ):
                     return self._send(400, {"code": "invalid_client"})
                 grant = form.get("grant_type", "")
+                otp_missing = peertube.two_factor and not self.headers.get("x-peertube-otp")
+                if grant == "password" and otp_missing:
+                    return self._send(401, {"code": "missing_two_factor"})
                 if grant == "password" and (form.get("username"), form.get("password")) == (
                     peertube.username,
                     peertube.password,
