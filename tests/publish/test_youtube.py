@@ -18,6 +18,7 @@ from tests.support.standins.youtube import (
     options,
     youtube_standin,
 )
+from tests.support.waiting import wait_for
 from veyedesk.publish import youtube
 from veyedesk.publish.base import (
     Metadata,
@@ -62,8 +63,19 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def thumb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("thumb") / "thumb.jpg"
     subprocess.run(
-        [FFMPEG, "-nostdin", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc=size=320x180",
-         "-frames:v", "1", str(path)],
+        [
+            FFMPEG,
+            "-nostdin",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=320x180",
+            "-frames:v",
+            "1",
+            str(path),
+        ],
         check=True,
     )
     return path
@@ -80,10 +92,12 @@ def signed_in(stand: YouTubeStandIn) -> MemorySecrets:
     return secrets
 
 
-def publisher(stand: YouTubeStandIn, secrets: MemorySecrets | None = None,
-              **more: str) -> youtube.YouTube:
-    made = youtube.YouTube(config(stand, **more), secrets or signed_in(stand),
-                           sleep=lambda _s: None)
+def publisher(
+    stand: YouTubeStandIn, secrets: MemorySecrets | None = None, **more: str
+) -> youtube.YouTube:
+    made = youtube.YouTube(
+        config(stand, **more), secrets or signed_in(stand), sleep=lambda _s: None
+    )
     return made
 
 
@@ -112,8 +126,9 @@ def test_upload_sends_the_file_and_its_metadata(
     state = UploadState()
     made = publisher_for(config(stand, category="27"), signed_in(stand))
     assert isinstance(made, youtube.YouTube)
-    remote = made.upload(clip, meta(thumb), Privacy.UNLISTED, state,
-                         lambda done, total: seen.append((done, total)))
+    remote = made.upload(
+        clip, meta(thumb), Privacy.UNLISTED, state, lambda done, total: seen.append((done, total))
+    )
 
     size = clip.stat().st_size
     assert stand.files[remote.remote_id] == clip.read_bytes()
@@ -147,6 +162,7 @@ def test_a_connection_dropped_at_half_resumes_at_the_servers_offset(
     remote = publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
 
     size = clip.stat().st_size
+    assert stand.cuts == 1 and stand.status_queries == 1
     assert stand.files[remote.remote_id] == clip.read_bytes()
     assert stand.upload_bytes <= size * 1.10
     assert stand.sessions_started == 1
@@ -178,6 +194,12 @@ def test_a_dead_worker_is_continued_by_the_next_from_the_kept_state(
     assert state.session_url and not state.remote_id
 
     # The job is picked up by another worker (another process: a new publisher).
+    # (the server reads what the dead worker had sent; then the connection is gone)
+    wait_for(
+        "the stand-in to take the dead worker's bytes",
+        lambda: stand.upload_bytes and not stand.receiving,
+    )
+    assert 0 < stand.upload_bytes < size
     remote = publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
     assert stand.files[remote.remote_id] == clip.read_bytes()
     assert stand.upload_bytes <= size * 1.10
@@ -199,7 +221,7 @@ def test_503_past_the_tries_is_retryable_and_the_next_run_resumes(
     stand.drop_upload_at(0.5)
     stand.fail(503, times=youtube.TRIES * 2, method="PUT", path="/upload/youtube/v3/videos")
     state = UploadState()
-    with pytest.raises(Retryable, match="busy|broke off"):
+    with pytest.raises(Retryable, match=r"busy|broke off"):
         publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
     assert state.session_url and not state.remote_id
     # The faults are spent; the job runs again.
@@ -273,9 +295,7 @@ def test_a_missing_playlist_is_named(stand: YouTubeStandIn, clip: Path) -> None:
         made.set_privacy(remote.remote_id, Privacy.PUBLIC)
 
 
-def test_remove_deletes_and_a_missing_video_is_no_error(
-    stand: YouTubeStandIn, clip: Path
-) -> None:
+def test_remove_deletes_and_a_missing_video_is_no_error(stand: YouTubeStandIn, clip: Path) -> None:
     made = publisher(stand)
     remote = made.upload(clip, meta(), Privacy.UNLISTED, UploadState())
     made.remove(remote.remote_id)

@@ -153,7 +153,7 @@ def youtube_tags(meta: Metadata) -> list[str]:
 
 
 def youtube_licence(licence: str) -> str:
-    """"creativeCommon" for CC BY (no NC, ND or SA), else "youtube" (standard licence)."""
+    """ "creativeCommon" for CC BY (no NC, ND or SA), else "youtube" (standard licence)."""
     words = re.split(r"[\s\-_/]+", licence.upper().strip())
     if words[:2] == ["CC", "BY"] and not {"NC", "ND", "SA"} & set(words):
         return "creativeCommon"
@@ -355,9 +355,10 @@ class LoginFlow:
         tokens = _json(response)
         refresh = tokens.get("refresh_token") if response.status_code == 200 else None
         if not isinstance(refresh, str) or not refresh:
+            why = tokens.get("error_description") or tokens.get("error") or response.status_code
             raise PublishError(
                 f"YouTube sign-in for {self.config.name!r}: Google gave no refresh token "
-                f"({tokens.get('error_description') or tokens.get('error') or response.status_code});"
+                f"({why});"
                 " check the client ID and secret and log in again."
             )
         self.secrets.set(self.config.name, "refresh_token", refresh)
@@ -480,9 +481,7 @@ class YouTube:
             )
         self.access_token = token
 
-    def _send(
-        self, make: Callable[[], httpx.Response], *, auth: bool = True
-    ) -> httpx.Response:
+    def _send(self, make: Callable[[], httpx.Response], *, auth: bool = True) -> httpx.Response:
         """Send (again, on 429/5xx/network errors, with backoff); refresh once on a 401."""
         refreshed = False
         for attempt in range(1, self.tries + 1):
@@ -828,9 +827,7 @@ class YouTube:
             return self.http.put(
                 session,
                 content=b"",
-                headers=self._headers(
-                    {"Content-Length": "0", "Content-Range": f"bytes */{total}"}
-                ),
+                headers=self._headers({"Content-Length": "0", "Content-Range": f"bytes */{total}"}),
             )
 
         response = self._send(make)

@@ -18,6 +18,8 @@ token stops working). `upload_bytes` counts the video bytes the server read.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 import shutil
@@ -30,12 +32,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
-
-import base64
-import hashlib
 
 CLIENT_ID = "standin-client.apps.example"
 CLIENT_SECRET = "standin-secret"
@@ -77,6 +75,9 @@ class YouTubeStandIn:
         self.faults: list[Fault] = []
         self.drop_at: float | None = None
         self.drops = 0  # how many more uploads to cut
+        self.cuts = 0  # connections cut so far
+        self.receiving = 0  # upload PUTs being read right now
+        self.status_queries = 0  # "bytes */T" PUTs answered
         self.upload_bytes = 0
         self.sessions_started = 0
         self.token_grants: list[str] = []  # grant types the token endpoint answered
@@ -84,9 +85,7 @@ class YouTubeStandIn:
 
     # -- faults
 
-    def fail(
-        self, status: int = 503, times: int = 1, method: str = "", path: str = ""
-    ) -> None:
+    def fail(self, status: int = 503, times: int = 1, method: str = "", path: str = "") -> None:
         """The next `times` requests matching `method`/`path` prefix answer `status`."""
         with self.lock:
             self.faults.append(Fault(status, times, method, path))
@@ -124,8 +123,10 @@ class YouTubeStandIn:
     def _fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
             for fault in self.faults:
-                if fault.times > 0 and method.startswith(fault.method) and path.startswith(
-                    fault.path
+                if (
+                    fault.times > 0
+                    and method.startswith(fault.method)
+                    and path.startswith(fault.path)
                 ):
                     fault.times -= 1
                     return fault
@@ -134,9 +135,7 @@ class YouTubeStandIn:
     def _create(self, resource: dict[str, Any], data: bytes) -> str:
         video_id = secrets.token_urlsafe(8)[:11]
         snippet = dict(resource.get("snippet") or {})
-        snippet.update(
-            {"channelId": CHANNEL, "publishedAt": datetime.now(UTC).isoformat()}
-        )
+        snippet.update({"channelId": CHANNEL, "publishedAt": datetime.now(UTC).isoformat()})
         status = {
             "privacyStatus": "public",
             "license": "youtube",
@@ -176,8 +175,16 @@ def _probe_seconds(data: bytes) -> float:
         handle.write(data)
         handle.flush()
         done = subprocess.run(
-            [ffprobe, "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
-             handle.name],
+            [
+                ffprobe,
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+                handle.name,
+            ],
             capture_output=True,
             text=True,
             check=False,
@@ -189,7 +196,7 @@ def _probe_seconds(data: bytes) -> float:
 
 
 def _iso_duration(seconds: float) -> str:
-    whole = int(round(seconds))
+    whole = round(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     text = "PT"
@@ -216,8 +223,12 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
             fault = stand._fault(method, parts.path)
             if fault is not None:
                 self._discard_body()
-                self._error(fault.status, "backendError", "injected fault",
-                            {"Retry-After": fault.retry_after})
+                self._error(
+                    fault.status,
+                    "backendError",
+                    "injected fault",
+                    {"Retry-After": fault.retry_after},
+                )
                 return
             path = parts.path
             if path == "/o/oauth2/v2/auth" and method == "GET":
@@ -261,8 +272,13 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
             if self._length():
                 self.rfile.read(self._length())
 
-        def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None,
-                  kind: str = "application/json; charset=UTF-8") -> None:
+        def _send(
+            self,
+            status: int,
+            body: bytes = b"",
+            headers: dict[str, str] | None = None,
+            kind: str = "application/json; charset=UTF-8",
+        ) -> None:
             self.send_response(status)
             for name, value in (headers or {}).items():
                 self.send_header(name, value)
@@ -275,11 +291,20 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
         def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
             self._send(status, json.dumps(data).encode(), headers)
 
-        def _error(self, status: int, reason: str, message: str,
-                   headers: dict[str, str] | None = None) -> None:
-            self._json(status, {"error": {"code": status, "message": message,
-                                          "errors": [{"reason": reason, "message": message}]}},
-                       headers)
+        def _error(
+            self, status: int, reason: str, message: str, headers: dict[str, str] | None = None
+        ) -> None:
+            self._json(
+                status,
+                {
+                    "error": {
+                        "code": status,
+                        "message": message,
+                        "errors": [{"reason": reason, "message": message}],
+                    }
+                },
+                headers,
+            )
 
         def _authorized(self) -> bool:
             token = self.headers.get("Authorization", "").removeprefix("Bearer ").strip()
@@ -287,8 +312,12 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 ok = token in stand.access_tokens
             if not ok:
                 self._discard_body()
-                self._error(401, "authError", "Request had invalid authentication credentials.",
-                            {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
+                self._error(
+                    401,
+                    "authError",
+                    "Request had invalid authentication credentials.",
+                    {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'},
+                )
             return ok
 
         # -- OAuth
@@ -310,8 +339,12 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                     "redirect_uri": redirect,
                     "challenge": query.get("code_challenge", ""),
                 }
-            target = redirect + "?" + urlencode(
-                {"code": code, "state": query.get("state", ""), "scope": query.get("scope", "")}
+            target = (
+                redirect
+                + "?"
+                + urlencode(
+                    {"code": code, "state": query.get("state", ""), "scope": query.get("scope", "")}
+                )
             )
             self._send(302, b"", {"Location": target})
 
@@ -342,15 +375,29 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                         refresh = "1//r" + secrets.token_urlsafe(16)
                         stand.refresh_tokens.add(refresh)
                         stand.access_tokens.add(access)
-                        answer = (200, {"access_token": access, "expires_in": 3599,
-                                        "refresh_token": refresh, "token_type": "Bearer"})
+                        answer = (
+                            200,
+                            {
+                                "access_token": access,
+                                "expires_in": 3599,
+                                "refresh_token": refresh,
+                                "token_type": "Bearer",
+                            },
+                        )
                 elif grant == "refresh_token" and form.get("refresh_token") in stand.refresh_tokens:
                     stand.access_tokens.add(access)
-                    answer = (200, {"access_token": access, "expires_in": 3599,
-                                    "token_type": "Bearer"})
+                    answer = (
+                        200,
+                        {"access_token": access, "expires_in": 3599, "token_type": "Bearer"},
+                    )
                 else:
-                    answer = (400, {"error": "invalid_grant",
-                                    "error_description": "Token has been expired or revoked."})
+                    answer = (
+                        400,
+                        {
+                            "error": "invalid_grant",
+                            "error_description": "Token has been expired or revoked.",
+                        },
+                    )
             self._json(*answer)
 
         # -- resumable upload
@@ -365,10 +412,18 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 return
             title = (resource.get("snippet") or {}).get("title", "")
             description = (resource.get("snippet") or {}).get("description", "")
-            if (not title or len(title) > 100 or "<" in title + description
-                    or ">" in title + description or len(description.encode()) > 5000):
-                self._error(400, "invalidTitle" if not title or len(title) > 100
-                            else "invalidDescription", "refused metadata")
+            if (
+                not title
+                or len(title) > 100
+                or "<" in title + description
+                or ">" in title + description
+                or len(description.encode()) > 5000
+            ):
+                self._error(
+                    400,
+                    "invalidTitle" if not title or len(title) > 100 else "invalidDescription",
+                    "refused metadata",
+                )
                 return
             upload_id = secrets.token_urlsafe(12)
             with stand.lock:
@@ -398,13 +453,17 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
             length = self._length()
             if spec.startswith("bytes */"):
                 self._discard_body()
+                with stand.lock:
+                    stand.status_queries += 1
                 self._session_answer(session)
                 return
             start_end, _, total = spec.removeprefix("bytes ").partition("/")
             first, _, last = start_end.partition("-")
             start = int(first)
-            if int(total) != session.total or start > len(session.received) or (
-                int(last) - start + 1 != length
+            if (
+                int(total) != session.total
+                or start > len(session.received)
+                or (int(last) - start + 1 != length)
             ):
                 self._discard_body()
                 self._error(400, "badContent", f"bad Content-Range {spec}")
@@ -415,17 +474,31 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                     cut_at = int(session.total * stand.drop_at)
                     stand.drops -= 1
             del session.received[start:]  # a resent overlap replaces what was there
+            with stand.lock:
+                stand.receiving += 1
+            try:
+                self._receive(session, length, cut_at)
+            finally:
+                with stand.lock:
+                    stand.receiving -= 1
+
+        def _receive(self, session: Session, length: int, cut_at: int | None) -> None:
             left = length
             while left:
                 if cut_at is not None and len(session.received) >= cut_at:
                     # The network cut: what arrived stays, the client hears nothing more.
                     self.close_connection = True
+                    with stand.lock:
+                        stand.cuts += 1
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 want = min(READ_BLOCK, left)
                 if cut_at is not None:
                     want = min(want, max(cut_at - len(session.received), 1))
-                block = self.rfile.read1(want) if hasattr(self.rfile, "read1") else b""
+                try:
+                    block = self.rfile.read1(want)
+                except OSError:  # reset by the client
+                    block = b""
                 if not block:  # the client went away mid-body (a dead worker)
                     self.close_connection = True
                     return
@@ -451,8 +524,13 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 return
             with stand.lock:
                 stand.thumbnails[video_id] = data
-            self._json(200, {"kind": "youtube#thumbnailSetResponse",
-                             "items": [{"default": {"url": f"{stand.url}/vi/{video_id}.jpg"}}]})
+            self._json(
+                200,
+                {
+                    "kind": "youtube#thumbnailSetResponse",
+                    "items": [{"default": {"url": f"{stand.url}/vi/{video_id}.jpg"}}],
+                },
+            )
 
         # -- the API proper
 
@@ -472,8 +550,11 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 for part in query.get("part", "").split(","):
                     if part == "status":
                         # Like YouTube: the part is replaced, omitted fields go to defaults.
-                        status = {"license": "youtube", "embeddable": True,
-                                  "publicStatsViewable": True}
+                        status = {
+                            "license": "youtube",
+                            "embeddable": True,
+                            "publicStatsViewable": True,
+                        }
                         status.update(body.get("status") or {})
                         status["uploadStatus"] = video["status"]["uploadStatus"]
                         video["status"] = status
@@ -500,12 +581,21 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 items = []
                 for video_id, video in stand.videos.items():
                     snippet = video["snippet"]
-                    text = " ".join([snippet.get("title", ""), snippet.get("description", ""),
-                                     *snippet.get("tags", [])]).lower()
+                    text = " ".join(
+                        [
+                            snippet.get("title", ""),
+                            snippet.get("description", ""),
+                            *snippet.get("tags", []),
+                        ]
+                    ).lower()
                     if all(w in text for w in words):
-                        items.append({"kind": "youtube#searchResult",
-                                      "id": {"kind": "youtube#video", "videoId": video_id},
-                                      "snippet": {"title": snippet.get("title", "")}})
+                        items.append(
+                            {
+                                "kind": "youtube#searchResult",
+                                "id": {"kind": "youtube#video", "videoId": video_id},
+                                "snippet": {"title": snippet.get("title", "")},
+                            }
+                        )
                 self._json(200, {"kind": "youtube#searchListResponse", "items": items})
             elif name == "playlistItems" and method == "GET":
                 items = stand.playlists.get(query.get("playlistId", ""))
@@ -514,8 +604,18 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                     return
                 wanted = query.get("videoId")
                 found = [v for v in items if wanted in (None, v)]
-                self._json(200, {"items": [{"id": f"PI{v}", "snippet": {"resourceId": {
-                    "kind": "youtube#video", "videoId": v}}} for v in found]})
+                self._json(
+                    200,
+                    {
+                        "items": [
+                            {
+                                "id": f"PI{v}",
+                                "snippet": {"resourceId": {"kind": "youtube#video", "videoId": v}},
+                            }
+                            for v in found
+                        ]
+                    },
+                )
             elif name == "playlistItems" and method == "POST":
                 snippet = body.get("snippet") or {}
                 items = stand.playlists.get(snippet.get("playlistId", ""))
@@ -527,8 +627,9 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                     self._error(404, "videoNotFound", "no such video")
                     return
                 items.append(video_id)
-                self._json(200, {"kind": "youtube#playlistItem", "id": f"PI{video_id}",
-                                 "snippet": snippet})
+                self._json(
+                    200, {"kind": "youtube#playlistItem", "id": f"PI{video_id}", "snippet": snippet}
+                )
             else:
                 self._error(404, "notFound", f"no {method} {name}")
 
@@ -565,4 +666,3 @@ def options(stand: YouTubeStandIn, **more: str) -> dict[str, str]:
 
 
 __all__ = ["CLIENT_ID", "CLIENT_SECRET", "YouTubeStandIn", "options", "youtube_standin"]
-
