@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -169,7 +169,7 @@ def test_a_connection_dropped_at_half_resumes_at_the_servers_offset(
 
 
 def test_a_dead_worker_is_continued_by_the_next_from_the_kept_state(
-    stand: YouTubeStandIn, clip: Path
+    stand: YouTubeStandIn, clip: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     size = clip.stat().st_size
 
@@ -182,14 +182,11 @@ def test_a_dead_worker_is_continued_by_the_next_from_the_kept_state(
 
     state = UploadState()
     first = youtube.YouTube(config(stand), signed_in(stand), sleep=lambda _s: None)
-    first.http = httpx.Client(timeout=youtube.TIMEOUT)
-    youtube_read_block = youtube.READ_BLOCK
-    youtube.READ_BLOCK = 32 * 1024  # progress often enough to die near half
+    monkeypatch.setattr(youtube, "READ_BLOCK", 32 * 1024)  # progress often: die near half
     try:
         with pytest.raises(Died):
             first.upload(clip, meta(), Privacy.UNLISTED, state, die_at_half)
     finally:
-        youtube.READ_BLOCK = youtube_read_block
         first.close()
     assert state.session_url and not state.remote_id
 
@@ -228,6 +225,25 @@ def test_503_past_the_tries_is_retryable_and_the_next_run_resumes(
     stand.faults.clear()
     remote = publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
     assert stand.files[remote.remote_id] == clip.read_bytes()
+
+
+def test_429_honours_retry_after_then_gives_a_retryable(stand: YouTubeStandIn) -> None:
+    slept: list[float] = []
+    made = youtube.YouTube(config(stand), signed_in(stand), sleep=slept.append)
+    stand.fail(429, times=2, method="GET", path="/youtube/v3/videos", retry_after="7")
+    with pytest.raises(PublishError, match="no video gone"):
+        made.fetch("gone")
+    assert slept == [7.0, 7.0]
+    stand.fail(429, times=youtube.TRIES, method="GET", path="/youtube/v3/videos")
+    with pytest.raises(Retryable, match="busy"):
+        made.fetch("gone")
+
+
+def test_a_spent_quota_is_retryable_at_once(stand: YouTubeStandIn) -> None:
+    made = publisher(stand)
+    stand.fail(403, times=1, path="/youtube/v3/", reason="quotaExceeded")
+    with pytest.raises(Retryable, match="quotaExceeded"):
+        made.fetch("anything")
 
 
 def test_an_expired_token_is_refreshed_once(stand: YouTubeStandIn, clip: Path) -> None:
@@ -293,6 +309,23 @@ def test_a_missing_playlist_is_named(stand: YouTubeStandIn, clip: Path) -> None:
     remote = made.upload(clip, meta(), Privacy.UNLISTED, UploadState())
     with pytest.raises(PublishError, match="no playlist PLnone"):
         made.set_privacy(remote.remote_id, Privacy.PUBLIC)
+
+
+def test_a_video_removed_on_youtube_is_uploaded_anew(stand: YouTubeStandIn, clip: Path) -> None:
+    made = publisher(stand)
+    state = UploadState()
+    first = made.upload(clip, meta(), Privacy.UNLISTED, state)
+    made.remove(first.remote_id)
+    again = made.upload(clip, meta(), Privacy.UNLISTED, state)
+    assert again.remote_id != first.remote_id and state.remote_id == again.remote_id
+    assert list(stand.videos) == [again.remote_id]
+
+
+def test_a_missing_thumbnail_is_named(stand: YouTubeStandIn, clip: Path, tmp_path: Path) -> None:
+    state = UploadState()
+    with pytest.raises(PublishError, match="cannot read the thumbnail"):
+        publisher(stand).upload(clip, meta(tmp_path / "none.jpg"), Privacy.UNLISTED, state)
+    assert state.remote_id  # the video is there; the next run sets the thumbnail only
 
 
 def test_remove_deletes_and_a_missing_video_is_no_error(stand: YouTubeStandIn, clip: Path) -> None:
@@ -392,3 +425,9 @@ def test_durations() -> None:
     assert youtube.parse_duration("P1DT2S") == 86402
     assert youtube.parse_duration("PT0S") is None
     assert youtube.parse_duration("") is None
+
+
+def test_recording_date() -> None:
+    assert youtube.recording_date(datetime(2026, 5, 14, 23, 30)) == "2026-05-14T23:30:00Z"
+    aware = datetime(2026, 5, 14, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    assert youtube.recording_date(aware) == "2026-05-14T10:00:00Z"

@@ -47,6 +47,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,7 @@ WATCH_URL = "https://www.youtube.com/watch?v="
 DEFAULT_CATEGORY = "28"  # Science & Technology
 TITLE_LIMIT = 100  # characters
 DESCRIPTION_LIMIT = 5000  # bytes of UTF-8
+THUMBNAIL_LIMIT = 2 * 1024 * 1024  # bytes
 TAGS_LIMIT = 500  # characters, as YouTube counts them (see _tags_length)
 ELLIPSIS = "…"
 
@@ -175,6 +177,14 @@ def parse_duration(text: str) -> float | None:
     return total or None
 
 
+def recording_date(when: datetime) -> str:
+    """RFC 3339 as YouTube takes it. A naive time is the venue's wall clock: it is sent as
+    it is (marked Z), because YouTube shows only the day and the day must not shift."""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when.strftime("%Y-%m-%dT%H:%M:%S") + "Z"
+
+
 def video_resource(meta: Metadata, privacy: Privacy, category: str) -> dict[str, Any]:
     """The video resource sent with the upload: snippet, status, recordingDetails."""
     snippet: dict[str, Any] = {
@@ -197,8 +207,7 @@ def video_resource(meta: Metadata, privacy: Privacy, category: str) -> dict[str,
         },
     }
     if meta.recorded is not None:
-        stamp = meta.recorded
-        body["recordingDetails"] = {"recordingDate": stamp.isoformat()}
+        body["recordingDetails"] = {"recordingDate": recording_date(meta.recorded)}
     return body
 
 
@@ -382,6 +391,7 @@ def login(
     Asks (`prompt`) for the client secret when this machine has none, shows (`show`) the
     consent URL to open in a browser, and waits for Google to send the browser back.
     """
+    _client_id(config)  # before asking anything: without it there is no sign-in
     client_secret = secrets.get(config.name, "client_secret")
     if not client_secret:
         client_secret = prompt(f"OAuth client secret for YouTube target {config.name}: ").strip()
@@ -447,6 +457,11 @@ class YouTube:
         self.refresh_token = refresh
         _, self.token_url, self.api_url, self.upload_url = _endpoints(config.options)
         self.category = (config.options.get("category") or DEFAULT_CATEGORY).strip()
+        if not self.category.isdigit():
+            raise PublishError(
+                f"YouTube target {config.name!r}: category {self.category!r} is not a "
+                "category ID; use a number such as 28 (Science & Technology) or 27 (Education)."
+            )
         self.playlist = (config.options.get("playlist") or "").strip()
         # 0: the rest of the file in one request (fastest); else a multiple of 256 KiB,
         # each chunk confirmed by the server (its offset lands in the UploadState).
@@ -613,6 +628,10 @@ class YouTube:
         progress: Progress | None = None,
     ) -> Remote:
         total = path.stat().st_size
+        if state.remote_id and not self._list([state.remote_id], "id"):
+            # Removed on YouTube since (a depublish, or by hand): this run uploads it anew.
+            state.remote_id, state.session_url, state.offset = "", "", 0
+            state.extra.pop("thumbnail", None)
         if not state.remote_id and not state.session_url:
             earlier = self.find(meta)
             if earlier is not None:  # a re-run: the video is there already
@@ -643,13 +662,25 @@ class YouTube:
 
     def _thumbnail(self, video_id: str, image: Path) -> str:
         kind = "image/png" if image.suffix.lower() == ".png" else "image/jpeg"
+        try:
+            data = image.read_bytes()
+        except OSError as exc:
+            raise PublishError(
+                f"YouTube target {self.name!r}: cannot read the thumbnail {image} "
+                f"({exc.strerror or exc}); make the talk's thumbnail again."
+            ) from exc
+        if len(data) > THUMBNAIL_LIMIT:
+            raise PublishError(
+                f"YouTube target {self.name!r}: the thumbnail {image} has {len(data)} bytes, "
+                "over YouTube's 2 MB; use a smaller image (JPEG)."
+            )
         url = f"{self.upload_url}/thumbnails/set"
 
         def make() -> httpx.Response:
             return self.http.post(
                 url,
                 params={"videoId": video_id, "uploadType": "media"},
-                content=image.read_bytes(),
+                content=data,
                 headers=self._headers({"Content-Type": kind}),
             )
 
@@ -789,6 +820,8 @@ class YouTube:
                     f"YouTube target {self.name!r}: the upload session expired; "
                     "the job will start the upload again."
                 )
+            if offset > state.offset:
+                failures = 0  # it moves on: a flaky line, not a dead end
             state.offset = offset
         video_id = str(done.get("id") or "")
         if not video_id:

@@ -56,6 +56,7 @@ class Fault:
     method: str
     path: str  # a prefix of the request path
     retry_after: str = "0"
+    reason: str = "backendError"
 
 
 class YouTubeStandIn:
@@ -85,10 +86,18 @@ class YouTubeStandIn:
 
     # -- faults
 
-    def fail(self, status: int = 503, times: int = 1, method: str = "", path: str = "") -> None:
+    def fail(
+        self,
+        status: int = 503,
+        times: int = 1,
+        method: str = "",
+        path: str = "",
+        retry_after: str = "0",
+        reason: str = "backendError",
+    ) -> None:
         """The next `times` requests matching `method`/`path` prefix answer `status`."""
         with self.lock:
-            self.faults.append(Fault(status, times, method, path))
+            self.faults.append(Fault(status, times, method, path, retry_after, reason))
 
     def drop_upload_at(self, fraction: float = 0.5, times: int = 1) -> None:
         """Cut the next `times` upload PUTs once the session holds `fraction` of the file."""
@@ -225,7 +234,7 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 self._discard_body()
                 self._error(
                     fault.status,
-                    "backendError",
+                    fault.reason,
                     "injected fault",
                     {"Retry-After": fault.retry_after},
                 )
