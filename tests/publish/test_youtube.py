@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -201,6 +202,25 @@ def test_a_dead_worker_is_continued_by_the_next_from_the_kept_state(
     assert stand.files[remote.remote_id] == clip.read_bytes()
     assert stand.upload_bytes <= size * 1.10
     assert stand.sessions_started == 1
+
+
+def test_chunks_are_confirmed_one_by_one(stand: YouTubeStandIn, tmp_path: Path) -> None:
+    clip = tmp_path / "big.bin"  # four chunks and a bit: any bytes will do here
+    clip.write_bytes(random.randbytes(4 * youtube.CHUNK_UNIT + 1000))
+    offsets: list[int] = []
+    state = UploadState()
+    made = youtube.YouTube(config(stand), signed_in(stand), chunk_size=100_000)
+    assert made.chunk_size == youtube.CHUNK_UNIT  # rounded up to Google's unit
+    stand.drop_upload_at(0.5)
+    remote = made.upload(
+        clip, meta(), Privacy.UNLISTED, state, lambda _d, _t: offsets.append(state.offset)
+    )
+    assert stand.files[remote.remote_id] == clip.read_bytes()
+    assert stand.upload_bytes <= clip.stat().st_size * 1.10
+    # each chunk's 308 moved the confirmed offset on; the cut one resumed where it broke
+    unit, half = youtube.CHUNK_UNIT, clip.stat().st_size // 2
+    assert stand.cuts == 1
+    assert sorted(set(offsets)) == [0, unit, 2 * unit, half, half + unit, half + 2 * unit]
 
 
 def test_a_503_is_tried_again(stand: YouTubeStandIn, clip: Path) -> None:

@@ -89,6 +89,7 @@ TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 TRIES = 5  # attempts per request before a Retryable
 RETRY_AFTER_CAP = 120.0  # seconds: a longer Retry-After becomes a Retryable for the job queue
 READ_BLOCK = 1 << 20
+CHUNK_UNIT = 256 * 1024  # Google takes chunks in multiples of this (but the last)
 LOGIN_TIMEOUT = 600.0  # seconds to wait for the browser to come back
 
 
@@ -465,7 +466,7 @@ class YouTube:
         self.playlist = (config.options.get("playlist") or "").strip()
         # 0: the rest of the file in one request (fastest); else a multiple of 256 KiB,
         # each chunk confirmed by the server (its offset lands in the UploadState).
-        self.chunk_size = chunk_size
+        self.chunk_size = -(-chunk_size // CHUNK_UNIT) * CHUNK_UNIT if chunk_size > 0 else 0
         self.sleep = sleep
         self.tries = tries
         self.access_token = ""

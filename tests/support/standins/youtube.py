@@ -39,6 +39,7 @@ CLIENT_ID = "standin-client.apps.example"
 CLIENT_SECRET = "standin-secret"
 CHANNEL = "UCstandin0000000000000000"
 READ_BLOCK = 64 * 1024
+CHUNK_UNIT = 256 * 1024
 
 
 @dataclass
@@ -477,11 +478,14 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                 self._discard_body()
                 self._error(400, "badContent", f"bad Content-Range {spec}")
                 return
+            if int(last) + 1 < session.total and length % CHUNK_UNIT:
+                self._discard_body()
+                self._error(400, "badContent", "chunks are multiples of 256 KiB but the last")
+                return
             with stand.lock:
                 cut_at = None
                 if stand.drops > 0 and stand.drop_at is not None:
                     cut_at = int(session.total * stand.drop_at)
-                    stand.drops -= 1
             del session.received[start:]  # a resent overlap replaces what was there
             with stand.lock:
                 stand.receiving += 1
@@ -499,6 +503,7 @@ def _handler(stand: YouTubeStandIn) -> type[BaseHTTPRequestHandler]:
                     self.close_connection = True
                     with stand.lock:
                         stand.cuts += 1
+                        stand.drops -= 1
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 want = min(READ_BLOCK, left)
