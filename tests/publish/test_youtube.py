@@ -262,7 +262,7 @@ def test_429_honours_retry_after_then_gives_a_retryable(stand: YouTubeStandIn) -
 def test_a_spent_quota_is_retryable_at_once(stand: YouTubeStandIn) -> None:
     made = publisher(stand)
     stand.fail(403, times=1, path="/youtube/v3/", reason="quotaExceeded")
-    with pytest.raises(Retryable, match="quotaExceeded"):
+    with pytest.raises(Retryable, match="daily quota is spent"):
         made.fetch("anything")
 
 

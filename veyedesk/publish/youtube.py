@@ -25,11 +25,15 @@ Licence: "CC BY" (any version, no NC/ND/SA) becomes YouTube's "creativeCommon" (
 licence YouTube offers, CC BY 3.0); anything else is the standard "youtube" licence.
 
 Finding an earlier upload (so a re-run uploads nothing): every upload carries the tag
-`vd<uuid hex>` (one search token, no dashes). `find` first trusts nothing but the API:
-search.list within the authenticated channel (forMine, q=the tag), then videos.list to
-check the tag is really on the video (search matches loosely). YouTube's search index lags
-a fresh upload by minutes, so the primary guard is the `UploadState` the pipeline keeps:
-its `remote_id` is set the moment the upload completes and a re-run with it uploads nothing.
+`vd<uuid hex>` (one search token, no dashes; tags are not shown to viewers). `find` runs
+search.list within the signed-in channel (forMine=true, type=video, q=the tag), then
+videos.list to check the tag is really on the video (search matches loosely). YouTube's
+search index lags a fresh upload by minutes, so the first guard is the `UploadState` the
+pipeline keeps: its `remote_id` is set the moment the upload completes, and a run with it
+uploads nothing (unless the video was removed on YouTube since: then it uploads anew).
+
+Signing in: `login` (the CLI's `publish login`) shows the consent URL and waits;
+`start_login` gives a front end the URL and a `finish` to wait in a worker thread.
 
 Note: uploads from an API project Google has not audited are forced private by YouTube;
 `upload` then reports the privacy mismatch as an error rather than claiming success.
@@ -84,6 +88,12 @@ DESCRIPTION_LIMIT = 5000  # bytes of UTF-8
 THUMBNAIL_LIMIT = 2 * 1024 * 1024  # bytes
 TAGS_LIMIT = 500  # characters, as YouTube counts them (see _tags_length)
 ELLIPSIS = "…"
+
+# Refusals that pass by themselves the next day: not an error in the talk or the target.
+QUOTA_REASONS = {
+    "quotaExceeded": "the API project's daily quota is spent",
+    "uploadLimitExceeded": "the channel's daily upload limit is reached",
+}
 
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 TRIES = 5  # attempts per request before a Retryable
@@ -524,10 +534,10 @@ class YouTube:
                 response.status_code == 403
                 and reason in ("rateLimitExceeded", "userRateLimitExceeded")
             )
-            if response.status_code == 403 and reason in ("quotaExceeded", "uploadLimitExceeded"):
+            if response.status_code in (400, 403) and reason in QUOTA_REASONS:
                 raise Retryable(
-                    f"YouTube target {self.name!r}: the channel's daily {reason} was reached "
-                    f"({message}); the job will try again later."
+                    f"YouTube target {self.name!r}: {QUOTA_REASONS[reason]} ({message}); "
+                    "the job will try again later (YouTube resets it daily)."
                 )
             if not busy:
                 return response
