@@ -324,6 +324,22 @@ def test_privacy_flips_and_keeps_the_licence_and_adds_the_playlist_once(
     assert private.privacy is Privacy.PRIVATE
 
 
+def test_an_upload_made_private_by_youtube_is_an_error(stand: YouTubeStandIn, clip: Path) -> None:
+    stand.force_private = True
+    state = UploadState()
+    with pytest.raises(PublishError, match=r"private on YouTube, not unlisted.*unaudited"):
+        publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
+    assert state.remote_id in stand.videos  # kept: the next run uploads nothing again
+
+
+def test_a_size_mismatch_is_an_error(stand: YouTubeStandIn, clip: Path) -> None:
+    state = UploadState()
+    remote = publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
+    stand.videos[remote.remote_id]["fileDetails"]["fileSize"] = "12"
+    with pytest.raises(PublishError, match="holds 12 bytes"):
+        publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
+
+
 def test_a_missing_playlist_is_named(stand: YouTubeStandIn, clip: Path) -> None:
     made = publisher(stand, playlist="PLnone")
     remote = made.upload(clip, meta(), Privacy.UNLISTED, UploadState())

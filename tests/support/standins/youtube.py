@@ -78,6 +78,8 @@ class YouTubeStandIn:
         self.drop_at: float | None = None
         self.drops = 0  # how many more uploads to cut
         self.cuts = 0  # connections cut so far
+        # Like an API project Google has not audited: every upload is made private.
+        self.force_private = False
         self.receiving = 0  # upload PUTs being read right now
         self.status_queries = 0  # "bytes */T" PUTs answered
         self.upload_bytes = 0
@@ -155,6 +157,8 @@ class YouTubeStandIn:
         }
         status.update(resource.get("status") or {})
         status["uploadStatus"] = "processed"
+        if self.force_private:
+            status["privacyStatus"] = "private"
         self.videos[video_id] = {
             "kind": "youtube#video",
             "id": video_id,
