@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -424,6 +425,19 @@ def test_login_refused_by_the_user_says_so(stand: YouTubeStandIn) -> None:
     with pytest.raises(PublishError, match="refused"):
         flow.finish(CLIENT_SECRET, timeout=30)
     assert secrets.get("yt", "refresh_token") is None
+
+
+def test_login_on_a_fixed_port_for_a_headless_worker(stand: YouTubeStandIn) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    flow = youtube.start_login(config(stand, login_port=str(port)), MemorySecrets())
+    try:
+        assert flow.redirect_uri == f"http://127.0.0.1:{port}/"
+        with pytest.raises(PublishError, match=f"cannot listen on 127.0.0.1 port {port}"):
+            youtube.start_login(config(stand, login_port=str(port)), MemorySecrets())
+    finally:
+        flow.close()
 
 
 def test_title_description_and_tags_fit_youtubes_limits() -> None:

@@ -6,6 +6,8 @@ Options (plain, stored with the show's target):
   `category`    the video category ID; default 28 (Science & Technology), the category most
                 conference channels use for talks. 27 (Education) suits teaching events.
   `playlist`    a playlist ID; a video is added to it when it is made public (once).
+  `login_port`  the loopback port `publish login` listens on; default 0 (any free port).
+                Fix it to sign in a headless worker through `ssh -L PORT:127.0.0.1:PORT`.
   `oauth_url`, `token_url`, `api_url`, `upload_url`   the endpoints, Google's by default
                 (tests point them at a local stand-in).
 
@@ -35,7 +37,16 @@ uploads nothing (unless the video was removed on YouTube since: then it uploads 
 Signing in: `login` (the CLI's `publish login`) shows the consent URL and waits;
 `start_login` gives a front end the URL and a `finish` to wait in a worker thread.
 
-Note: uploads from an API project Google has not audited are forced private by YouTube;
+Setting up (once per show's channel):
+  1. Google Cloud console: a project with the "YouTube Data API v3" enabled; an OAuth
+     consent screen (while it is in "testing", add the channel owner as a test user, and
+     know that Google expires its refresh tokens after 7 days); Credentials, "OAuth client
+     ID", application type "Desktop app": its client ID and secret.
+  2. `veyedesk publish target add --client C --show S yt --kind youtube client_id=…
+     [playlist=PL…] [category=27]`.
+  3. On every machine that publishes: `veyedesk publish login yt` (asks the client secret
+     once, shows the URL to open in a browser there, and keeps the refresh token).
+Uploads from an API project Google has not audited are forced private by YouTube;
 `upload` then reports the privacy mismatch as an error rather than claiming success.
 """
 
@@ -279,7 +290,19 @@ class LoginFlow:
         )
         self._answer = _Answer()
         self._answered = threading.Event()
-        self._server = HTTPServer(("127.0.0.1", 0), self._handler())
+        port = (config.options.get("login_port") or "0").strip()
+        if not port.isdigit() or int(port) > 65535:
+            raise PublishError(
+                f"YouTube target {config.name!r}: login_port {port!r} is not a port number; "
+                "set a number (or 0 for any free port)."
+            )
+        try:
+            self._server = HTTPServer(("127.0.0.1", int(port)), self._handler())
+        except OSError as exc:
+            raise PublishError(
+                f"YouTube target {config.name!r}: cannot listen on 127.0.0.1 port {port} "
+                f"({exc.strerror or exc}); free it or set login_port=0."
+            ) from exc
         self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}/"
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="youtube-login", daemon=True
