@@ -341,6 +341,14 @@ def test_a_size_mismatch_is_an_error(stand: YouTubeStandIn, clip: Path) -> None:
         publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
 
 
+def test_an_empty_file_is_refused(stand: YouTubeStandIn, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(PublishError, match="is empty; encode the talk again"):
+        publisher(stand).upload(empty, meta(), Privacy.UNLISTED, UploadState())
+    assert stand.sessions_started == 0
+
+
 def test_a_missing_playlist_is_named(stand: YouTubeStandIn, clip: Path) -> None:
     made = publisher(stand, playlist="PLnone")
     remote = made.upload(clip, meta(), Privacy.UNLISTED, UploadState())

@@ -65,7 +65,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -75,6 +75,7 @@ from veyedesk.publish.base import (
     NeedsLogin,
     Privacy,
     Progress,
+    Publisher,
     PublishError,
     Remote,
     Retryable,
@@ -662,6 +663,10 @@ class YouTube:
         progress: Progress | None = None,
     ) -> Remote:
         total = path.stat().st_size
+        if total == 0:
+            raise PublishError(
+                f"YouTube target {self.name!r}: {path} is empty; encode the talk again."
+            )
         if state.remote_id and not self._list([state.remote_id], "id"):
             # Removed on YouTube since (a depublish, or by hand): this run uploads it anew.
             state.remote_id, state.session_url, state.offset = "", "", 0
@@ -966,6 +971,10 @@ def _remote(video: dict[str, Any]) -> Remote:
         size=int(size) if size not in (None, "") else None,
         duration=parse_duration((video.get("contentDetails") or {}).get("duration", "")),
     )
+
+
+if TYPE_CHECKING:
+    _publisher: type[Publisher] = YouTube  # mypy: YouTube keeps the Publisher protocol
 
 
 def make(config: TargetConfig, secrets: Secrets) -> YouTube:
