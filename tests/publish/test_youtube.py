@@ -274,6 +274,13 @@ def test_an_expired_token_is_refreshed_once(stand: YouTubeStandIn, clip: Path) -
     stand.expire_tokens()
     assert made.fetch(first.remote_id).remote_id == first.remote_id
     assert stand.token_grants[grants:] == ["refresh_token"]
+    # and before an upload: its first call is refused, refreshes, and the job goes on
+    stand.expire_tokens()
+    other = made.upload(
+        clip, meta(uuid=UUID.replace("0f8e", "1f8e")), Privacy.UNLISTED, UploadState()
+    )
+    assert other.remote_id != first.remote_id and stand.files[other.remote_id]
+    assert stand.token_grants[grants:] == ["refresh_token", "refresh_token"]
 
 
 def test_a_revoked_sign_in_asks_for_publish_login(stand: YouTubeStandIn) -> None:
