@@ -267,6 +267,15 @@ def test_a_spent_quota_is_retryable_at_once(stand: YouTubeStandIn) -> None:
         made.fetch("anything")
 
 
+def test_a_server_that_keeps_nothing_gives_a_retryable(stand: YouTubeStandIn, clip: Path) -> None:
+    # 308 with no Range to every PUT: the upload makes no headway, and must not loop forever.
+    stand.fail(308, times=100, method="PUT", path="/upload/youtube/v3/videos")
+    state = UploadState()
+    with pytest.raises(Retryable, match=r"broke off at 0 of .*kept none of it"):
+        publisher(stand).upload(clip, meta(), Privacy.UNLISTED, state)
+    assert state.session_url and state.offset == 0
+
+
 def test_an_expired_token_is_refreshed_once(stand: YouTubeStandIn, clip: Path) -> None:
     made = publisher(stand)
     first = made.upload(clip, meta(), Privacy.UNLISTED, UploadState())

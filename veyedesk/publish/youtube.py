@@ -588,7 +588,6 @@ class YouTube:
         *,
         ok: tuple[int, ...] = (200,),
         base: str = "",
-        content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
         url = f"{base or self.api_url}/{path}"
@@ -599,7 +598,6 @@ class YouTube:
                 url,
                 params=dict(params),
                 json=body,
-                content=content,
                 headers=self._headers(headers),
             )
 
@@ -610,10 +608,8 @@ class YouTube:
                 raise _needs_login(
                     self.name, f"YouTube refuses {method} {path} ({message or reason})"
                 )
-            raise PublishError(
-                f"YouTube target {self.name!r}: {method} {path} failed "
-                f"({response.status_code} {reason or ''} {message}).".replace("  ", " ")
-            )
+            detail = " ".join(part for part in (str(response.status_code), reason, message) if part)
+            raise PublishError(f"YouTube target {self.name!r}: {method} {path} failed ({detail}).")
         return response
 
     # -- Publisher
@@ -821,29 +817,32 @@ class YouTube:
                     ),
                 )
             except httpx.TransportError as exc:
-                response = None
-                failure: str = str(exc) or type(exc).__name__
-            if response is not None and response.status_code in (200, 201):
-                done = _json(response)
-                break
-            if response is not None and response.status_code == 308:
-                state.offset = _range_end(response)
-                failures = 0
-                continue
-            if response is not None and response.status_code in (404, 410):
-                state.session_url, state.offset = "", 0
-                raise Retryable(
-                    f"YouTube target {self.name!r}: the upload session expired; "
-                    "the job will start the upload again."
-                )
-            if response is not None and response.status_code not in (500, 502, 503, 504):
-                reason, message = _reason(response)
-                raise PublishError(
-                    f"YouTube target {self.name!r}: the upload was refused "
-                    f"({response.status_code} {reason} {message})."
-                )
-            if response is not None:
-                failure = f"{response.status_code}"
+                failure = str(exc) or type(exc).__name__
+            else:
+                code = response.status_code
+                if code in (200, 201):
+                    done = _json(response)
+                    break
+                if code == 308:
+                    confirmed = _range_end(response)
+                    if confirmed > state.offset:  # a chunk (or part of one) arrived
+                        state.offset, failures = confirmed, 0
+                        continue
+                    state.offset, failure = confirmed, "the server kept none of it"
+                elif code in (404, 410):
+                    state.session_url, state.offset = "", 0
+                    raise Retryable(
+                        f"YouTube target {self.name!r}: the upload session expired; "
+                        "the job will start the upload again."
+                    )
+                elif code in (500, 502, 503, 504):
+                    failure = str(code)
+                else:
+                    reason, message = _reason(response)
+                    raise PublishError(
+                        f"YouTube target {self.name!r}: the upload was refused "
+                        f"({code} {reason} {message})."
+                    )
             failures += 1
             if failures >= self.tries:
                 raise Retryable(
