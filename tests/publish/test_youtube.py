@@ -156,6 +156,17 @@ def test_upload_sends_the_file_and_its_metadata(
     assert state.extra["thumbnail"] == "set"
 
 
+def test_a_long_description_is_cut_to_what_youtube_takes(stand: YouTubeStandIn, clip: Path) -> None:
+    long = "\n".join(f"{i:02d}:00 Kapitel über <Größe> {i}" for i in range(400))
+    remote = publisher(stand).upload(clip, meta(description=long), Privacy.UNLISTED, UploadState())
+    stored = stand.videos[remote.remote_id]["snippet"]["description"]
+    assert len(stored.encode()) <= 5000 and stored.endswith("\u2026")
+    # cut at a line's end: every line whole, the last one marked as continued
+    lines, cleaned = stored.splitlines(), youtube.clean_text(long).splitlines()
+    assert lines[:-1] == cleaned[: len(lines) - 1]
+    assert lines[-1] == cleaned[len(lines) - 1] + "\u2026"
+
+
 def test_a_connection_dropped_at_half_resumes_at_the_servers_offset(
     stand: YouTubeStandIn, clip: Path
 ) -> None:

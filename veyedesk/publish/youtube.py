@@ -23,6 +23,8 @@ What YouTube refuses, and what this module does about it:
     single angle quotation marks ‹ and › (a talk titled "Using <template>" stays readable);
   - tags over 500 characters in all (a tag with a space counts its quotes, commas count):
     the talk's tags are dropped from the end until they fit.
+The description is used as `publish.metadata` composed it (its chapter lines are where
+YouTube reads chapters from).
 Licence: "CC BY" (any version, no NC/ND/SA) becomes YouTube's "creativeCommon" (the only CC
 licence YouTube offers, CC BY 3.0); anything else is the standard "youtube" licence.
 
