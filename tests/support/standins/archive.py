@@ -4,7 +4,7 @@ The Metadata API (GET /metadata/ID: `{}` for no item, else metadata, files and
 `pending_tasks`; POST /metadata/ID with a form `-patch` of JSON-Patch operations on the
 metadata) and the S3-like API under /s3 (PUT /s3/ID/NAME makes the item from its
 `x-archive-metaNN-FIELD` headers when `x-archive-auto-make-bucket` is set, checks
-`Authorization: LOW access:secret` and `Content-MD5`, and lists the file with its size and
+`Authorization: LOW access:secret` (metadata writes: `access`/`secret` form fields) and `Content-MD5`, and lists the file with its size and
 MD5; DELETE /s3/ID/NAME removes it). Point the publisher at it with
 `archive_url=<url>` and `s3_url=<url>/s3`.
 
@@ -157,7 +157,9 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
             if not path.startswith("/metadata/"):
                 self._send(404, b"{}")
                 return
-            if not self._authorised():
+            # Metadata writes carry the keys in the form, not in a header.
+            access, secret = state.keys
+            if form.get("access") != [access] or form.get("secret") != [secret]:
                 self._send(403, json.dumps({"success": False, "error": "bad keys"}).encode())
                 return
             identifier = path.split("/")[2]
