@@ -71,12 +71,22 @@ def config(standin: ArchiveStandIn, **options: str) -> TargetConfig:
     return TargetConfig(
         "ia",
         TargetKind.ARCHIVE,
-        {"archive_url": standin.url, "s3_url": f"{standin.url}/s3", "collection": "test_videos", **options},
+        {
+            "archive_url": standin.url,
+            "s3_url": f"{standin.url}/s3",
+            "collection": "test_videos",
+            **options,
+        },
     )
 
 
-def publisher(standin: ArchiveStandIn, waits: list[float] | None = None, **options: str) -> archive.ArchivePublisher:
-    made = archive.make(config(standin, **options), Secrets({("ia", "access"): "ACCESS", ("ia", "secret"): "SECRET"}))
+def publisher(
+    standin: ArchiveStandIn, waits: list[float] | None = None, **options: str
+) -> archive.ArchivePublisher:
+    made = archive.make(
+        config(standin, **options),
+        Secrets({("ia", "access"): "ACCESS", ("ia", "secret"): "SECRET"}),
+    )
     made._sleep = (waits if waits is not None else []).append
     return made
 
@@ -85,7 +95,9 @@ def md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
 
 
-def test_upload_makes_an_item_with_the_talks_metadata_and_the_file(standin: ArchiveStandIn, clip: Path) -> None:
+def test_upload_makes_an_item_with_the_talks_metadata_and_the_file(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
     seen: list[tuple[int, int]] = []
     state = UploadState()
     remote = publisher(standin).upload(
@@ -150,7 +162,9 @@ def test_a_connection_cut_at_half_is_retried_and_then_sends_the_file_once_more(
     publisher(standin).upload(clip, META, Privacy.UNLISTED, state)
     publisher(standin).upload(clip, META, Privacy.UNLISTED, state)
 
-    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"]["md5"] == md5(clip)
+    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
+        "md5"
+    ] == md5(clip)
     assert SIZE * 1.5 - 1024 <= standin.bytes_received <= SIZE * 1.5 + 1024
 
 
@@ -188,7 +202,9 @@ def test_login_keeps_both_keys() -> None:
     assert secrets.values == {("ia", "access"): "AK", ("ia", "secret"): "SK"}
 
 
-def test_public_has_nothing_to_flip_and_private_removes_the_files(standin: ArchiveStandIn, clip: Path) -> None:
+def test_public_has_nothing_to_flip_and_private_removes_the_files(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
     ia = publisher(standin)
     remote = ia.upload(clip, META, Privacy.UNLISTED, UploadState())
 
@@ -202,7 +218,9 @@ def test_public_has_nothing_to_flip_and_private_removes_the_files(standin: Archi
         ia.set_privacy(remote.remote_id, Privacy.PUBLIC)
 
 
-def test_remove_deletes_the_files_and_a_second_remove_is_no_error(standin: ArchiveStandIn, clip: Path) -> None:
+def test_remove_deletes_the_files_and_a_second_remove_is_no_error(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
     ia = publisher(standin)
     remote = ia.upload(clip, META, Privacy.UNLISTED, UploadState())
     ia.remove(remote.remote_id)
@@ -211,7 +229,9 @@ def test_remove_deletes_the_files_and_a_second_remove_is_no_error(standin: Archi
     assert ia.find(META) is None
 
 
-def test_a_changed_encode_goes_up_again_and_the_metadata_follows(standin: ArchiveStandIn, clip: Path) -> None:
+def test_a_changed_encode_goes_up_again_and_the_metadata_follows(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
     publisher(standin).upload(clip, META, Privacy.UNLISTED, UploadState())
     clip.write_bytes(os.urandom(SIZE))
     retitled = Metadata(**{**META.__dict__, "title": "Packaging, retitled", "tags": ("python",)})
@@ -234,11 +254,20 @@ def test_an_identifier_someone_else_holds_is_refused(standin: ArchiveStandIn, cl
 
 
 def test_identifiers_follow_archive_orgs_rules() -> None:
-    talk = Metadata(title="t", description="", speakers=(), show="Kiwi PyCon", slug="Café über alles!", uuid="ab" * 16)
+    talk = Metadata(
+        title="t",
+        description="",
+        speakers=(),
+        show="Kiwi PyCon",
+        slug="Café über alles!",
+        uuid="ab" * 16,
+    )
     assert archive.identifier_for("", talk) == "Kiwi-PyCon-Cafe-uber-alles-"
     assert archive.identifier_for("-_.", talk).startswith("Kiwi")
     long = Metadata(**{**talk.__dict__, "slug": "x" * 200})
     folded = archive.identifier_for("conf-", long)
     assert len(folded) <= 100 and folded.endswith("-abababab")
     with pytest.raises(PublishError, match="slug"):
-        archive.identifier_for("", Metadata(title="t", description="", speakers=(), show="", slug="é"))
+        archive.identifier_for(
+            "", Metadata(title="t", description="", speakers=(), show="", slug="é")
+        )

@@ -63,10 +63,14 @@ def clip(tmp_path: Path) -> Path:
 
 
 def target(standin: VoctowebStandIn, **options: str) -> TargetConfig:
-    return TargetConfig("ccc", TargetKind.VOCTOWEB, {"url": standin.url, "acronym": "conf26", **options})
+    return TargetConfig(
+        "ccc", TargetKind.VOCTOWEB, {"url": standin.url, "acronym": "conf26", **options}
+    )
 
 
-def publisher(standin: VoctowebStandIn, waits: list[float] | None = None, **options: str) -> voctoweb.VoctowebPublisher:
+def publisher(
+    standin: VoctowebStandIn, waits: list[float] | None = None, **options: str
+) -> voctoweb.VoctowebPublisher:
     made = voctoweb.make(target(standin, **options), Secrets({("ccc", "api_key"): "KEY"}))
     made._sleep = (waits if waits is not None else []).append
     return made
@@ -95,8 +99,16 @@ def test_upload_creates_the_event_and_its_recording(standin: VoctowebStandIn, cl
     assert recording["mime_type"] == "video/mp4"
     assert recording["language"] == "deu"
     assert (recording["size"], recording["length"]) == (200_000, 1800)
-    assert (recording["width"], recording["height"], recording["high_quality"], recording["html5"]) == (
-        1920, 1080, True, True,
+    assert (
+        recording["width"],
+        recording["height"],
+        recording["high_quality"],
+        recording["html5"],
+    ) == (
+        1920,
+        1080,
+        True,
+        True,
     )
     assert remote.remote_id == upload_state.remote_id == GUID
     assert remote.privacy is Privacy.UNLISTED
@@ -124,7 +136,9 @@ def test_find_is_none_before_the_first_upload(standin: VoctowebStandIn) -> None:
 
 def test_a_changed_talk_updates_the_event(standin: VoctowebStandIn, clip: Path) -> None:
     publisher(standin).upload(clip, META, Privacy.UNLISTED, state())
-    changed = Metadata(**{**META.__dict__, "title": "Packaging, done right", "speakers": ("Ann Example",)})
+    changed = Metadata(
+        **{**META.__dict__, "title": "Packaging, done right", "speakers": ("Ann Example",)}
+    )
 
     publisher(standin).upload(clip, changed, Privacy.UNLISTED, state())
 
@@ -133,7 +147,9 @@ def test_a_changed_talk_updates_the_event(standin: VoctowebStandIn, clip: Path) 
     assert standin.events_created == 1
 
 
-def test_public_sets_the_release_date_and_unlisted_clears_it(standin: VoctowebStandIn, clip: Path) -> None:
+def test_public_sets_the_release_date_and_unlisted_clears_it(
+    standin: VoctowebStandIn, clip: Path
+) -> None:
     ccc = publisher(standin)
     remote = ccc.upload(clip, META, Privacy.UNLISTED, state())
 
@@ -221,13 +237,17 @@ def test_the_key_is_not_sent_to_the_cdn(standin: VoctowebStandIn, clip: Path) ->
         return httpx.Response(200, headers={"Content-Length": "200000"})
 
     ccc = voctoweb.VoctowebPublisher(
-        target(standin, recording_base_url="http://cdn.invalid/x"), "KEY", transport=httpx.MockTransport(spy)
+        target(standin, recording_base_url="http://cdn.invalid/x"),
+        "KEY",
+        transport=httpx.MockTransport(spy),
     )
     assert ccc._served_size("a.mp4") == 200_000
     assert seen == [""]
 
 
-def test_an_unknown_language_and_missing_facts_are_named(standin: VoctowebStandIn, clip: Path) -> None:
+def test_an_unknown_language_and_missing_facts_are_named(
+    standin: VoctowebStandIn, clip: Path
+) -> None:
     no_language = Metadata(**{**META.__dict__, "language": ""})
     with pytest.raises(PublishError, match="language"):
         publisher(standin).upload(clip, no_language, Privacy.UNLISTED, state())

@@ -305,7 +305,9 @@ class VoctowebPublisher:
             "html5": mime_type in ("video/mp4", "video/webm"),
         }
 
-    def _update_event(self, meta: Metadata, held: Mapping[str, Any], fields: dict[str, Any]) -> None:
+    def _update_event(
+        self, meta: Metadata, held: Mapping[str, Any], fields: dict[str, Any]
+    ) -> None:
         # voctoweb answers null for an empty text or list: null and empty are the same.
         changed = {k: fields[k] for k in COMPARED if (held.get(k) or None) != (fields[k] or None)}
         if "release_date" in fields and not held.get("release_date"):
@@ -313,7 +315,10 @@ class VoctowebPublisher:
         if not changed:
             return
         self._call(
-            "PATCH", f"/api/events/{meta.uuid}", f"updating event {meta.uuid}", json={"event": changed}
+            "PATCH",
+            f"/api/events/{meta.uuid}",
+            f"updating event {meta.uuid}",
+            json={"event": changed},
         )
 
     def fetch(self, remote_id: str) -> Remote:

@@ -4,8 +4,9 @@ The Metadata API (GET /metadata/ID: `{}` for no item, else metadata, files and
 `pending_tasks`; POST /metadata/ID with a form `-patch` of JSON-Patch operations on the
 metadata) and the S3-like API under /s3 (PUT /s3/ID/NAME makes the item from its
 `x-archive-metaNN-FIELD` headers when `x-archive-auto-make-bucket` is set, checks
-`Authorization: LOW access:secret` (metadata writes: `access`/`secret` form fields) and `Content-MD5`, and lists the file with its size and
-MD5; DELETE /s3/ID/NAME removes it). Point the publisher at it with
+`Authorization: LOW access:secret` (metadata writes: `access`/`secret` form fields)
+and `Content-MD5`, and lists the file with its size and MD5; DELETE /s3/ID/NAME removes
+it). Point the publisher at it with
 `archive_url=<url>` and `s3_url=<url>/s3`.
 
 Faults a test can inject:
@@ -123,7 +124,9 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *_args: Any) -> None:
             pass
 
-        def _send(self, status: int, body: bytes, kind: str = "application/json", **extra: str) -> None:
+        def _send(
+            self, status: int, body: bytes, kind: str = "application/json", **extra: str
+        ) -> None:
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))
@@ -218,7 +221,9 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
                     if self.headers.get("x-archive-auto-make-bucket") != "1":
                         self._s3_error(404, "NoSuchBucket")
                         return
-                    item = Item(metadata={"identifier": identifier, **_meta_from_headers(self.headers)})
+                    item = Item(
+                        metadata={"identifier": identifier, **_meta_from_headers(self.headers)}
+                    )
                     state.items[identifier] = item
                 item.files[name] = {
                     "name": name,

@@ -76,12 +76,34 @@ class VoctowebStandIn:
 
 
 EVENT_FIELDS = {
-    "guid", "slug", "title", "subtitle", "link", "original_language", "thumb_filename",
-    "poster_filename", "description", "date", "persons", "tags", "promoted", "release_date",
+    "guid",
+    "slug",
+    "title",
+    "subtitle",
+    "link",
+    "original_language",
+    "thumb_filename",
+    "poster_filename",
+    "description",
+    "date",
+    "persons",
+    "tags",
+    "promoted",
+    "release_date",
 }
 RECORDING_FIELDS = {
-    "folder", "filename", "mime_type", "language", "translated", "high_quality", "html5",
-    "size", "width", "height", "length", "state",
+    "folder",
+    "filename",
+    "mime_type",
+    "language",
+    "translated",
+    "high_quality",
+    "html5",
+    "size",
+    "width",
+    "height",
+    "length",
+    "state",
 }
 
 
@@ -191,10 +213,17 @@ def _handler(state: VoctowebStandIn) -> type[BaseHTTPRequestHandler]:
                 self._send(404, {"message": "not found", "error": "Couldn't find Conference"})
                 return
             fields = {k: v for k, v in (body.get("event") or {}).items() if k in EVENT_FIELDS}
-            for url_key, name in (("thumb_url", "thumb_filename"), ("poster_url", "poster_filename")):
+            for url_key, name in (
+                ("thumb_url", "thumb_filename"),
+                ("poster_url", "poster_filename"),
+            ):
                 if body.get(url_key):
                     fields[name] = body[url_key].rsplit("/", 1)[-1]
-            errors = {k: ["can't be blank"] for k in ("guid", "slug", "title", "original_language") if not fields.get(k)}
+            errors = {
+                k: ["can't be blank"]
+                for k in ("guid", "slug", "title", "original_language")
+                if not fields.get(k)
+            }
             with state.lock:
                 if fields.get("guid") in state.events:
                     errors["guid"] = ["has already been taken"]
@@ -209,7 +238,9 @@ def _handler(state: VoctowebStandIn) -> type[BaseHTTPRequestHandler]:
             self._send(201, {"id": event.id, **fields})
 
         def _create_recording(self, body: dict[str, Any]) -> None:
-            fields = {k: v for k, v in (body.get("recording") or {}).items() if k in RECORDING_FIELDS}
+            fields = {
+                k: v for k, v in (body.get("recording") or {}).items() if k in RECORDING_FIELDS
+            }
             with state.lock:
                 event = state.events.get(body.get("guid", ""))
                 if event is None:
@@ -222,7 +253,9 @@ def _handler(state: VoctowebStandIn) -> type[BaseHTTPRequestHandler]:
                     self._send(422, {k: ["can't be blank"] for k in missing})
                     return
                 for held in event.recordings:
-                    if held["filename"] == fields["filename"] and held["folder"] == fields.get("folder"):
+                    if held["filename"] == fields["filename"] and held["folder"] == fields.get(
+                        "folder"
+                    ):
                         held.update(fields)
                         self._send(200, {"id": held["id"], "public_url": ""})
                         return
