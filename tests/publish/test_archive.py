@@ -148,12 +148,12 @@ def test_find_is_none_for_a_talk_never_uploaded(standin: ArchiveStandIn) -> None
     assert publisher(standin).find(META) is None
 
 
-def test_a_connection_cut_at_half_is_retried_and_then_sends_the_file_once_more(
+def test_a_small_file_cut_at_half_is_sent_whole_once_more(
     standin: ArchiveStandIn, clip: Path
 ) -> None:
-    # archive.org's S3-like API takes a file in one PUT: after a cut the file goes again,
-    # whole (never a third time: a re-run after success sends nothing).
-    standin.drop_at(0.5)
+    # A file within one part goes in one PUT: after a cut it goes again, whole (never a
+    # third time: a re-run after success sends nothing).
+    standin.drop_after(SIZE // 2)
     state = UploadState()
     with pytest.raises(Retryable, match="tried again"):
         publisher(standin).upload(clip, META, Privacy.UNLISTED, state)
@@ -271,3 +271,86 @@ def test_identifiers_follow_archive_orgs_rules() -> None:
         archive.identifier_for(
             "", Metadata(title="t", description="", speakers=(), show="", slug="é")
         )
+
+
+PARTS = {"part_size_mb": "0.25"}  # 256 KiB parts: the 3 MiB file is 13 of them
+
+
+def test_a_large_file_goes_in_parts_and_becomes_the_items_file(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
+    seen: list[int] = []
+    state = UploadState()
+    remote = publisher(standin, **PARTS).upload(
+        clip, META, Privacy.UNLISTED, state, lambda sent, _total: seen.append(sent)
+    )
+
+    item = standin.items["pyconau2026-Packaging_done_right"]
+    assert item.files["Packaging_done_right.mp4"]["md5"] == md5(clip)
+    assert item.metadata["creator"] == ["Ann Example", "Bo Sample"]
+    assert item.metadata["external-identifier"] == f"urn:uuid:{META.uuid}"
+    assert standin.bytes_received == SIZE
+    assert standin.uploads == {}  # completed, nothing left open
+    assert "upload_id" not in state.extra
+    assert seen == sorted(seen) and seen[-1] == SIZE
+    assert publisher(standin).fetch(remote.remote_id).checksum == f"md5:{md5(clip)}"
+
+
+def test_a_large_file_cut_at_half_resumes_with_at_most_ten_percent_more(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
+    standin.drop_after(SIZE // 2)
+    state = UploadState()
+    with pytest.raises(Retryable, match="tried again"):
+        publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+    assert state.extra["upload_id"] in standin.uploads
+    assert 0 < state.offset < SIZE
+
+    publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+
+    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
+        "md5"
+    ] == md5(clip)
+    assert SIZE <= standin.bytes_received <= SIZE * 1.1
+
+
+def test_an_upload_archive_org_forgot_begins_again(standin: ArchiveStandIn, clip: Path) -> None:
+    standin.drop_after(SIZE // 2)
+    state = UploadState()
+    with pytest.raises(Retryable):
+        publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+    standin.uploads.clear()  # aborted or expired on the server
+
+    publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+
+    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
+        "md5"
+    ] == md5(clip)
+
+
+def test_a_changed_file_does_not_continue_the_old_upload(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
+    standin.drop_after(SIZE // 2)
+    state = UploadState()
+    with pytest.raises(Retryable):
+        publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+    old = state.extra["upload_id"]
+    clip.write_bytes(os.urandom(SIZE))  # re-encoded meanwhile
+
+    publisher(standin, **PARTS).upload(clip, META, Privacy.UNLISTED, state)
+
+    assert state.session_url and old not in state.session_url
+    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
+        "md5"
+    ] == md5(clip)
+
+
+def test_a_part_answered_503_is_sent_again(standin: ArchiveStandIn, clip: Path) -> None:
+    standin.fail_next(1)
+    waits: list[float] = []
+    publisher(standin, waits, **PARTS).upload(clip, META, Privacy.UNLISTED, UploadState())
+    assert waits == [0.0]
+    assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
+        "md5"
+    ] == md5(clip)

@@ -8,6 +8,7 @@ Options (a show's target settings; none is secret):
   `mediatype`          default `movies`;
   `derive`             `yes` (default) lets archive.org make its streaming derivatives;
   `retries`            tries of a request archive.org answers 429/5xx (default 5);
+  `part_size_mb`       files larger than this go up in parts of this size (default 64);
   `archive_url`, `s3_url`  where archive.org and its S3-like API are (defaults
                        https://archive.org and https://s3.us.archive.org; tests point them
                        at a stand-in).
@@ -32,9 +33,14 @@ making an item dark is for archive.org's admins only, so the files are deleted
 again needs a new upload. `fetch` reports privacy None (archive.org has no levels) while
 the file is there and PRIVATE once it is gone.
 
-Resuming: archive.org's S3-like API (and the library) put a file in one request, so a
-cut connection sends the file again; what is never sent twice is a file archive.org
-already holds with the same MD5 (a re-run, or a worker that died after the upload).
+Resuming: a file larger than `part_size_mb` (option, default 64) goes up as an S3
+multipart upload (archive.org supports it; the library does not, so this module speaks
+it through the library's session and request signing): the upload id is kept in
+`UploadState.extra` as soon as archive.org gives it, and a later run asks archive.org
+which parts it holds (comparing each part's size and MD5) and sends only the others; a
+cut costs at most the part in flight. A smaller file goes in one PUT through the
+library and is sent again whole after a cut. A file archive.org already holds with the
+same MD5 is never sent again (a re-run, or a worker that died after the upload).
 Pointing the library elsewhere: `ArchiveSession` appends `.archive.org` to any host it is
 given and names `s3.us.archive.org` in its upload and delete code, so it cannot be
 pointed at a stand-in by configuration; `_Session` (a subclass) rewrites those two
@@ -43,6 +49,7 @@ base URLs on every request it sends instead, and is otherwise the library's sess
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import os
@@ -53,8 +60,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+from xml.etree import ElementTree
 
 import requests
+from internetarchive.auth import S3Auth
+from internetarchive.iarequest import S3Request
 from internetarchive.item import Item
 from internetarchive.session import ArchiveSession
 
@@ -148,6 +159,81 @@ class _Session(ArchiveSession):
         return super().send(request, **kwargs)
 
 
+class _Slice:
+    """One part of the file as a request body, reporting progress and its MD5 as it goes."""
+
+    def __init__(
+        self,
+        path: Path,
+        start: int,
+        length: int,
+        progress: Progress | None,
+        before: int,
+        size: int,
+    ) -> None:
+        self._file = path.open("rb")
+        self._file.seek(start)
+        self._left = length
+        self.len = length
+        self._digest = hashlib.md5()
+        self._progress = progress
+        self._before = before
+        self._size = size
+
+    def read(self, size: int = -1) -> bytes:
+        want = self._left if size < 0 else min(size, self._left)
+        data = self._file.read(want)
+        self._left -= len(data)
+        self._digest.update(data)
+        if self._progress is not None:
+            self._progress(self._before + self.len - self._left, self._size)
+        return data
+
+    def md5(self) -> str:
+        return self._digest.hexdigest()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __len__(self) -> int:
+        return self.len
+
+
+def _slice_md5(path: Path, start: int, length: int) -> str:
+    digest = hashlib.md5()
+    with path.open("rb") as source:
+        source.seek(start)
+        left = length
+        while left > 0:
+            block = source.read(min(left, 1 << 20))
+            if not block:
+                break
+            digest.update(block)
+            left -= len(block)
+    return digest.hexdigest()
+
+
+def _elements(root: ElementTree.Element, name: str) -> list[ElementTree.Element]:
+    """Elements called `name` anywhere under `root`, whatever their XML namespace."""
+    return [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == name]
+
+
+def _child(element: ElementTree.Element, name: str) -> str:
+    for child in element:
+        if child.tag.rsplit("}", 1)[-1] == name:
+            return (child.text or "").strip()
+    return ""
+
+
+def _xml_text(text: str, name: str) -> str:
+    try:
+        root = ElementTree.fromstring(text)
+    except ElementTree.ParseError:
+        return ""
+    found = _elements(root, name)
+    return (found[0].text or "").strip() if found else ""
+
+
 class _Reading:
     """The file being uploaded, telling `progress` how much has been read (= sent)."""
 
@@ -200,7 +286,9 @@ class ArchivePublisher:
         self.archive_url = (self.options.get("archive_url") or ARCHIVE_URL).rstrip("/")
         s3_url = (self.options.get("s3_url") or S3_URL).rstrip("/")
         self.tries = max(1, int(self.options.get("retries") or 5))
+        self.part_size = int(float(self.options.get("part_size_mb") or 64) * 1024 * 1024)
         self.session = _Session(access, secret, self.archive_url, s3_url)
+        self._auth = S3Auth(access, secret)
         self._sleep = sleep
 
     # -- talking to archive.org ------------------------------------------------------
@@ -315,6 +403,8 @@ class ArchivePublisher:
         key = f"{meta.slug or identifier}{path.suffix}"
         size = path.stat().st_size
         md5 = file_md5(path)
+        # An upload in parts is continued only for the same file cut the same way.
+        resumable = state.extra.get("md5") == md5 and state.extra.get("part_size") == self.part_size
         state.remote_id = f"{identifier}/{key}"
         state.extra.update({"identifier": identifier, "key": key, "md5": md5})
         item = self._item(identifier)
@@ -328,6 +418,37 @@ class ArchivePublisher:
             return self._remote(identifier, key, held)
         fields = item_metadata(meta, self.options)
         derive = (self.options.get("derive") or "yes").lower() not in ("no", "false", "0")
+        if size > self.part_size:
+            if not resumable:
+                state.extra.pop("upload_id", None)
+            self._put_in_parts(path, identifier, key, fields, derive, state, progress)
+        else:
+            self._put_whole(item, path, key, fields, derive, md5, progress)
+        state.offset = size
+        if existed:
+            self._update_metadata(item, fields)
+        if meta.thumbnail is not None and meta.thumbnail.suffix.lower() in (".jpg", ".jpeg"):
+            self._put_thumbnail(item, meta.thumbnail)
+        return Remote(
+            remote_id=f"{identifier}/{key}",
+            host_url=f"{self.archive_url}/details/{identifier}",
+            public_url=f"{self.archive_url}/download/{identifier}/{key}",
+            privacy=None,
+            size=size,
+            checksum=f"md5:{md5}",
+        )
+
+    def _put_whole(
+        self,
+        item: Any,
+        path: Path,
+        key: str,
+        fields: dict[str, Any],
+        derive: bool,
+        md5: str,
+        progress: Progress | None,
+    ) -> None:
+        """A small file in one PUT, through the library."""
 
         def put() -> None:
             body = _Reading(path, progress)
@@ -345,20 +466,169 @@ class ArchivePublisher:
             finally:
                 body.close()
 
-        self._with_backoff(f"uploading {key} to {identifier}", put)
-        state.offset = size
-        if existed:
-            self._update_metadata(item, fields)
-        if meta.thumbnail is not None and meta.thumbnail.suffix.lower() in (".jpg", ".jpeg"):
-            self._put_thumbnail(item, meta.thumbnail)
-        return Remote(
-            remote_id=f"{identifier}/{key}",
-            host_url=f"{self.archive_url}/details/{identifier}",
-            public_url=f"{self.archive_url}/download/{identifier}/{key}",
-            privacy=None,
-            size=size,
-            checksum=f"md5:{md5}",
+        self._with_backoff(f"uploading {key} to {item.identifier}", put)
+
+    def _put_in_parts(
+        self,
+        path: Path,
+        identifier: str,
+        key: str,
+        fields: dict[str, Any],
+        derive: bool,
+        state: UploadState,
+        progress: Progress | None,
+    ) -> None:
+        """A large file as an S3 multipart upload: a cut costs at most the part in flight.
+
+        The upload id is kept in `state` as soon as archive.org gives it; a later run asks
+        archive.org which parts it holds and sends only the others.
+        """
+        url = f"{self.session.protocol}//s3.us.archive.org/{identifier}/{quote(key)}"
+        size = path.stat().st_size
+        held: dict[int, tuple[int, str]] = {}
+        upload_id = str(state.extra.get("upload_id") or "")
+        if upload_id:
+            listed = self._with_backoff(
+                f"asking which parts of {key} archive.org holds",
+                lambda: self._list_parts(url, upload_id),
+            )
+            if listed is None:  # the upload was aborted or expired: begin again
+                upload_id = ""
+            else:
+                held = listed
+        if not upload_id:
+            upload_id = self._with_backoff(
+                f"starting the upload of {key} to {identifier}",
+                lambda: self._initiate(url, fields, derive, size),
+            )
+            state.extra.update({"upload_id": upload_id, "part_size": self.part_size})
+        state.session_url = f"{url}?uploadId={upload_id}"
+        etags: dict[int, str] = {}
+        confirmed = 0
+        count = -(-size // self.part_size)
+        for number in range(1, count + 1):
+            start = (number - 1) * self.part_size
+            length = min(self.part_size, size - start)
+            if number in held and held[number] == (length, _slice_md5(path, start, length)):
+                etags[number] = held[number][1]
+            else:
+                etags[number] = self._with_backoff(
+                    f"uploading part {number} of {count} of {key}",
+                    functools.partial(
+                        self._put_part,
+                        url,
+                        upload_id,
+                        number,
+                        path,
+                        start,
+                        length,
+                        progress,
+                        confirmed,
+                        size,
+                    ),
+                )
+            confirmed += length
+            state.offset = confirmed
+            if progress is not None:
+                progress(confirmed, size)
+        self._with_backoff(
+            f"finishing the upload of {key}", lambda: self._complete(url, upload_id, etags)
         )
+        state.extra.pop("upload_id", None)
+
+    def _initiate(self, url: str, fields: dict[str, Any], derive: bool, size: int) -> str:
+        # The library's S3 request: it writes the item's metadata as archive.org's headers.
+        request = S3Request(
+            method="POST",
+            url=f"{url}?uploads",
+            headers={"x-archive-size-hint": str(size)},
+            metadata=fields,
+            queue_derive=derive,
+            access_key=self.session.access_key,
+            secret_key=self.session.secret_key,
+        )
+        response = self.session.send(request.prepare(), timeout=TIMEOUT)
+        response.raise_for_status()
+        upload_id = _xml_text(response.text, "UploadId")
+        if not upload_id:
+            raise PublishError(
+                f"archive.org target {self.name!r}: starting a multipart upload gave no "
+                f"upload id ({response.text[:200]})"
+            )
+        return upload_id
+
+    def _list_parts(self, url: str, upload_id: str) -> dict[int, tuple[int, str]] | None:
+        parts: dict[int, tuple[int, str]] = {}
+        marker = "0"
+        while True:
+            response = self.session.get(
+                url,
+                params={"uploadId": upload_id, "part-number-marker": marker},
+                auth=self._auth,
+                timeout=TIMEOUT,
+            )
+            if response.status_code == 404:
+                return None
+            response.raise_for_status()
+            root = ElementTree.fromstring(response.content)
+            for part in _elements(root, "Part"):
+                number = int(_child(part, "PartNumber"))
+                parts[number] = (int(_child(part, "Size")), _child(part, "ETag").strip('"'))
+            if _child(root, "IsTruncated").lower() != "true":
+                return parts
+            marker = _child(root, "NextPartNumberMarker")
+
+    def _put_part(
+        self,
+        url: str,
+        upload_id: str,
+        number: int,
+        path: Path,
+        start: int,
+        length: int,
+        progress: Progress | None,
+        before: int,
+        size: int,
+    ) -> str:
+        body = _Slice(path, start, length, progress, before, size)
+        try:
+            response = self.session.put(
+                url,
+                params={"partNumber": str(number), "uploadId": upload_id},
+                data=body,
+                auth=self._auth,
+                timeout=TIMEOUT,
+            )
+            response.raise_for_status()
+        finally:
+            body.close()
+        etag = response.headers.get("ETag", "").strip('"')
+        if etag != body.md5():
+            raise Retryable(
+                f"archive.org target {self.name!r}: part {number} arrived damaged "
+                "(its checksum differs); the job is tried again later"
+            )
+        return etag
+
+    def _complete(self, url: str, upload_id: str, etags: dict[int, str]) -> None:
+        listing = "".join(
+            f'<Part><PartNumber>{n}</PartNumber><ETag>"{etag}"</ETag></Part>'
+            for n, etag in sorted(etags.items())
+        )
+        response = self.session.post(
+            url,
+            params={"uploadId": upload_id},
+            data=f"<CompleteMultipartUpload>{listing}</CompleteMultipartUpload>".encode(),
+            auth=self._auth,
+            timeout=TIMEOUT,
+        )
+        response.raise_for_status()
+        # S3 may answer 200 and still put an error in the body.
+        if _xml_text(response.text, "Code"):
+            raise Retryable(
+                f"archive.org target {self.name!r}: finishing the upload failed "
+                f"({response.text[:200]}); the job is tried again later"
+            )
 
     def _update_metadata(self, item: Any, fields: dict[str, Any]) -> None:
         """A re-upload to an existing item: its metadata follows the talk's (S3 headers don't)."""

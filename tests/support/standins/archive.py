@@ -9,8 +9,14 @@ and `Content-MD5`, and lists the file with its size and MD5; DELETE /s3/ID/NAME 
 it). Point the publisher at it with
 `archive_url=<url>` and `s3_url=<url>/s3`.
 
+The S3 multipart upload too: POST /s3/ID/NAME?uploads (the item's metadata headers go
+there) answers an UploadId; PUT ...?partNumber=N&uploadId=U answers the part's MD5 as
+its ETag; GET ...?uploadId=U lists the parts held (paged by `max-parts`, default 1000);
+POST ...?uploadId=U with the part list assembles the file; DELETE ...?uploadId=U aborts.
+
 Faults a test can inject:
-  `drop_at(fraction)`  cut the next upload once that fraction of its body arrived (no answer)
+  `drop_after(nbytes)` cut the connection once `nbytes` more upload bytes arrived, keeping
+                       them (a part cut short is not kept, as S3 does), answering nothing
   `fail_next(n)`       answer the next `n` S3 PUTs with 503 SlowDown (Retry-After: 0), after
                        reading their bodies as archive.org does
   `keys`               the only (access, secret) accepted: others get 403 InvalidAccessKeyId
@@ -24,6 +30,7 @@ import json
 import re
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +40,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 META_HEADER = re.compile(r"^x-archive-meta(\d\d)-(.+)$", re.IGNORECASE)
 READ_BLOCK = 1 << 16
+S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 
 @dataclass
@@ -51,13 +59,14 @@ class ArchiveStandIn:
         self.puts = 0
         self.deletes = 0
         self.pending_tasks = False
-        self._drop_at: float | None = None
+        self._drop_after: int | None = None
+        self.uploads: dict[str, dict[str, Any]] = {}
         self._fail_next = 0
         self.lock = threading.Lock()
         self.url = ""
 
-    def drop_at(self, fraction: float) -> None:
-        self._drop_at = fraction
+    def drop_after(self, nbytes: int) -> None:
+        self._drop_after = self.bytes_received + nbytes
 
     def fail_next(self, count: int) -> None:
         self._fail_next = count
@@ -145,6 +154,11 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            if path.startswith("/s3/"):
+                target = self._target()
+                if target is not None:
+                    self._list_parts(target[2])
+                return
             if path.startswith("/metadata/"):
                 identifier = path.split("/")[2]
                 with state.lock:
@@ -155,6 +169,11 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             path = urlsplit(self.path).path
+            if path.startswith("/s3/"):
+                target = self._target()
+                if target is not None:
+                    self._s3_post(*target)
+                return
             length = int(self.headers.get("Content-Length") or 0)
             form = parse_qs(self.rfile.read(length).decode())
             if not path.startswith("/metadata/"):
@@ -174,65 +193,179 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
                 _apply_patch(item.metadata, json.loads(form["-patch"][0]))
             self._send(200, json.dumps({"success": True}).encode())
 
-        def do_PUT(self) -> None:
-            parts = urlsplit(self.path).path.split("/")
-            if len(parts) < 4 or parts[1] != "s3":
-                self._send(404, b"{}")
-                return
-            identifier, name = parts[2], unquote("/".join(parts[3:]))
+        def _read_body(self, upload: bool = True) -> tuple[bytes, bool]:
+            """The request body (an upload's counted as it arrives); False when cut."""
             length = int(self.headers.get("Content-Length") or 0)
-            drop = state._drop_at
-            cut = int(length * drop) if drop is not None else None
-            digest = hashlib.md5()
+            chunks: list[bytes] = []
             received = 0
             while received < length:
                 want = min(READ_BLOCK, length - received)
-                if cut is not None:
-                    want = min(want, cut - received)
-                    if want <= 0:
-                        state._drop_at = None
-                        # The network cut: what arrived stays counted, nobody answers.
-                        self.connection.shutdown(socket.SHUT_RDWR)
-                        self.close_connection = True
-                        return
+                with state.lock:
+                    cut = state._drop_after if upload else None
+                    if cut is not None:
+                        want = min(want, cut - state.bytes_received)
+                        if want <= 0:
+                            state._drop_after = None
+                if cut is not None and want <= 0:
+                    # The network cut: what arrived stays counted, nobody answers.
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return b"", False
                 block = self.rfile.read(want)
                 if not block:
-                    return
+                    return b"", False
                 received += len(block)
-                digest.update(block)
-                with state.lock:
-                    state.bytes_received += len(block)
+                chunks.append(block)
+                if upload:
+                    with state.lock:
+                        state.bytes_received += len(block)
+            return b"".join(chunks), True
+
+        def _slow_down(self) -> bool:
             with state.lock:
                 state.puts += 1
                 if state._fail_next > 0:
                     state._fail_next -= 1
                     self._s3_error(503, "SlowDown", Retry_After="0")
-                    return
-            if not self._authorised():
-                self._s3_error(403, "InvalidAccessKeyId")
-                return
-            claimed = self.headers.get("Content-MD5")
-            if claimed and claimed != digest.hexdigest():
-                self._s3_error(400, "BadDigest")
-                return
+                    return True
+            return False
+
+        def _target(self) -> tuple[str, str, dict[str, list[str]]] | None:
+            split = urlsplit(self.path)
+            parts = split.path.split("/")
+            if len(parts) < 4 or parts[1] != "s3":
+                self._send(404, b"{}")
+                return None
+            query = parse_qs(split.query, keep_blank_values=True)
+            return parts[2], unquote("/".join(parts[3:])), query
+
+        def _file_in(self, identifier: str, name: str, data: bytes, headers: Any) -> bool:
+            """Put `data` in the item (made from `headers` if new); False if no bucket."""
             with state.lock:
                 item = state.items.get(identifier)
                 if item is None:
-                    if self.headers.get("x-archive-auto-make-bucket") != "1":
-                        self._s3_error(404, "NoSuchBucket")
-                        return
-                    item = Item(
-                        metadata={"identifier": identifier, **_meta_from_headers(self.headers)}
-                    )
+                    if headers.get("x-archive-auto-make-bucket") != "1":
+                        return False
+                    metadata = {"identifier": identifier, **_meta_from_headers(headers)}
+                    item = Item(metadata=metadata)
                     state.items[identifier] = item
                 item.files[name] = {
                     "name": name,
                     "source": "original",
-                    "size": str(received),
-                    "md5": digest.hexdigest(),
+                    "size": str(len(data)),
+                    "md5": hashlib.md5(data).hexdigest(),
                     "format": "MPEG4" if name.endswith(".mp4") else "Unknown",
                 }
+            return True
+
+        def do_PUT(self) -> None:
+            target = self._target()
+            if target is None:
+                return
+            identifier, name, query = target
+            data, whole = self._read_body()
+            if not whole or self._slow_down():
+                return
+            if not self._authorised():
+                self._s3_error(403, "InvalidAccessKeyId")
+                return
+            if "uploadId" in query:
+                with state.lock:
+                    upload = state.uploads.get(query["uploadId"][0])
+                    if upload is None:
+                        self._s3_error(404, "NoSuchUpload")
+                        return
+                    upload["parts"][int(query["partNumber"][0])] = data
+                etag = hashlib.md5(data).hexdigest()
+                self._send(200, b"", "text/plain", ETag=f'"{etag}"')
+                return
+            claimed = self.headers.get("Content-MD5")
+            if claimed and claimed != hashlib.md5(data).hexdigest():
+                self._s3_error(400, "BadDigest")
+                return
+            if not self._file_in(identifier, name, data, self.headers):
+                self._s3_error(404, "NoSuchBucket")
+                return
             self._send(200, b"", "text/plain")
+
+        def _s3_post(self, identifier: str, name: str, query: dict[str, list[str]]) -> None:
+            data, whole = self._read_body(upload=False)
+            if not whole:
+                return
+            if not self._authorised():
+                self._s3_error(403, "InvalidAccessKeyId")
+                return
+            if "uploads" in query:
+                upload_id = uuid.uuid4().hex
+                with state.lock:
+                    state.uploads[upload_id] = {
+                        "identifier": identifier,
+                        "name": name,
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "parts": {},
+                    }
+                xml = (
+                    f"<InitiateMultipartUploadResult xmlns='{S3_NS}'><Bucket>{identifier}"
+                    f"</Bucket><Key>{name}</Key><UploadId>{upload_id}</UploadId>"
+                    "</InitiateMultipartUploadResult>"
+                )
+                self._send(200, xml.encode(), "application/xml")
+                return
+            with state.lock:
+                upload = state.uploads.get(query.get("uploadId", [""])[0])
+            if upload is None:
+                self._s3_error(404, "NoSuchUpload")
+                return
+            listed = [
+                (int(number), etag.strip('"'))
+                for number, etag in re.findall(
+                    r"<PartNumber>(\d+)</PartNumber>\s*<ETag>([^<]*)</ETag>", data.decode()
+                )
+            ]
+            parts = upload["parts"]
+            if [n for n, _ in listed] != sorted(parts) or any(
+                hashlib.md5(parts[n]).hexdigest() != etag for n, etag in listed
+            ):
+                self._s3_error(400, "InvalidPart")
+                return
+            whole_file = b"".join(parts[n] for n, _ in listed)
+            if not self._file_in(identifier, name, whole_file, upload["headers"]):
+                self._s3_error(404, "NoSuchBucket")
+                return
+            with state.lock:
+                state.uploads.pop(query["uploadId"][0], None)
+            xml = (
+                f"<CompleteMultipartUploadResult xmlns='{S3_NS}'><Key>{name}</Key>"
+                "</CompleteMultipartUploadResult>"
+            )
+            self._send(200, xml.encode(), "application/xml")
+
+        def _list_parts(self, query: dict[str, list[str]]) -> None:
+            if not self._authorised():
+                self._s3_error(403, "InvalidAccessKeyId")
+                return
+            with state.lock:
+                upload = state.uploads.get(query.get("uploadId", [""])[0])
+                parts = dict(upload["parts"]) if upload else None
+            if parts is None:
+                self._s3_error(404, "NoSuchUpload")
+                return
+            marker = int(query.get("part-number-marker", ["0"])[0] or 0)
+            most = int(query.get("max-parts", ["1000"])[0])
+            numbers = [n for n in sorted(parts) if n > marker]
+            page, rest = numbers[:most], numbers[most:]
+            listed = "".join(
+                f'<Part><PartNumber>{n}</PartNumber><ETag>"{hashlib.md5(parts[n]).hexdigest()}"'
+                f"</ETag><Size>{len(parts[n])}</Size></Part>"
+                for n in page
+            )
+            truncated = "true" if rest else "false"
+            following = f"<NextPartNumberMarker>{page[-1]}</NextPartNumberMarker>" if page else ""
+            xml = (
+                f"<ListPartsResult xmlns='{S3_NS}'><IsTruncated>{truncated}</IsTruncated>"
+                f"{following}{listed}</ListPartsResult>"
+            )
+            self._send(200, xml.encode(), "application/xml")
 
         def do_DELETE(self) -> None:
             parts = urlsplit(self.path).path.split("/")
@@ -243,6 +376,15 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
                 self._s3_error(403, "InvalidAccessKeyId")
                 return
             identifier, name = parts[2], unquote("/".join(parts[3:]))
+            query = parse_qs(urlsplit(self.path).query)
+            if "uploadId" in query:
+                with state.lock:
+                    gone = state.uploads.pop(query["uploadId"][0], None)
+                if gone is None:
+                    self._s3_error(404, "NoSuchUpload")
+                else:
+                    self._send(204, b"", "text/plain")
+                return
             with state.lock:
                 item = state.items.get(identifier)
                 if item is None or name not in item.files:
