@@ -354,3 +354,20 @@ def test_a_part_answered_503_is_sent_again(standin: ArchiveStandIn, clip: Path) 
     assert standin.items["pyconau2026-Packaging_done_right"].files["Packaging_done_right.mp4"][
         "md5"
     ] == md5(clip)
+
+
+def test_an_upload_archive_org_has_not_filed_yet_is_waited_for_not_sent_again(
+    standin: ArchiveStandIn, clip: Path
+) -> None:
+    standin.filing = True
+    state = UploadState()
+    remote = publisher(standin).upload(clip, META, Privacy.UNLISTED, state)
+    assert remote.checksum == f"md5:{md5(clip)}"
+    with pytest.raises(Retryable, match="still being processed"):
+        publisher(standin).fetch(remote.remote_id)
+
+    publisher(standin).upload(clip, META, Privacy.UNLISTED, state)  # the job runs again
+    assert standin.bytes_received == SIZE
+
+    standin.file_staged()
+    assert publisher(standin).fetch(remote.remote_id).checksum == f"md5:{md5(clip)}"

@@ -416,6 +416,12 @@ class ArchivePublisher:
             if progress is not None:
                 progress(size, size)
             return self._remote(identifier, key, held)
+        if held is None and state.extra.get("sent_md5") == md5 and self._processing(identifier):
+            # Sent by this job before and not filed yet: sending it again would only queue
+            # a second copy behind the first.
+            if progress is not None:
+                progress(size, size)
+            return self._sent(identifier, key, size, md5)
         fields = item_metadata(meta, self.options)
         derive = (self.options.get("derive") or "yes").lower() not in ("no", "false", "0")
         if size > self.part_size:
@@ -425,10 +431,15 @@ class ArchivePublisher:
         else:
             self._put_whole(item, path, key, fields, derive, md5, progress)
         state.offset = size
+        state.extra["sent_md5"] = md5
         if existed:
             self._update_metadata(item, fields)
         if meta.thumbnail is not None and meta.thumbnail.suffix.lower() in (".jpg", ".jpeg"):
             self._put_thumbnail(item, meta.thumbnail)
+        return self._sent(identifier, key, size, md5)
+
+    def _sent(self, identifier: str, key: str, size: int, md5: str) -> Remote:
+        """The file as sent (archive.org checked its MD5 on arrival; it lists it later)."""
         return Remote(
             remote_id=f"{identifier}/{key}",
             host_url=f"{self.archive_url}/details/{identifier}",
@@ -659,12 +670,34 @@ class ArchivePublisher:
         identifier, key = _split(remote_id)
         item = self._item(identifier)
         entry = _entry(item, key)
-        if entry is None and item.exists and _pending(item):
+        if entry is None and item.exists and self._processing(identifier):
             raise Retryable(
                 f"archive.org target {self.name!r}: {identifier} is still being processed "
                 "(its file list does not show the upload yet); the job is tried again later"
             )
         return self._remote(identifier, key, entry)
+
+    def _processing(self, identifier: str) -> bool:
+        """Whether archive.org still has tasks queued or running for the item.
+
+        An upload is listed among the item's files only once archive.org's task has filed
+        it (minutes, sometimes hours); until then the Tasks API counts it.
+        """
+
+        def summary() -> Any:
+            try:
+                return self.session.get_tasks_summary(
+                    identifier, request_kwargs={"timeout": TIMEOUT}
+                )
+            except ValueError as error:  # not JSON: an error page
+                raise requests.ConnectionError(
+                    f"the Tasks API answered no JSON ({error})"
+                ) from error
+
+        counts = self._with_backoff(f"asking archive.org's tasks for {identifier}", summary)
+        if not isinstance(counts, dict):
+            return False
+        return bool(int(counts.get("queued") or 0) + int(counts.get("running") or 0))
 
     def set_privacy(self, remote_id: str, privacy: Privacy) -> Remote:
         if privacy is Privacy.PRIVATE:
@@ -734,11 +767,6 @@ def _our_files(item: Any) -> list[dict[str, Any]]:
         and not entry.get("name", "").endswith(SYSTEM_SUFFIXES)
         and entry.get("name") != "__ia_thumb.jpg"
     ]
-
-
-def _pending(item: Any) -> bool:
-    # The Metadata API says `pending_tasks` while an item's uploads are still being filed.
-    return bool(item.item_metadata.get("pending_tasks") or item.tasks)
 
 
 def make(config: TargetConfig, secrets: Secrets) -> ArchivePublisher:

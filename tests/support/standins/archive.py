@@ -1,7 +1,7 @@
 """An archive.org stand-in: a real HTTP server on 127.0.0.1 speaking what the publisher uses.
 
 The Metadata API (GET /metadata/ID: `{}` for no item, else metadata, files and
-`pending_tasks`; POST /metadata/ID with a form `-patch` of JSON-Patch operations on the
+created; POST /metadata/ID with a form `-patch` of JSON-Patch operations on the
 metadata) and the S3-like API under /s3 (PUT /s3/ID/NAME makes the item from its
 `x-archive-metaNN-FIELD` headers when `x-archive-auto-make-bucket` is set, checks
 `Authorization: LOW access:secret` (metadata writes: `access`/`secret` form fields)
@@ -13,6 +13,9 @@ The S3 multipart upload too: POST /s3/ID/NAME?uploads (the item's metadata heade
 there) answers an UploadId; PUT ...?partNumber=N&uploadId=U answers the part's MD5 as
 its ETag; GET ...?uploadId=U lists the parts held (paged by `max-parts`, default 1000);
 POST ...?uploadId=U with the part list assembles the file; DELETE ...?uploadId=U aborts.
+
+The Tasks API's summary (GET /services/tasks.php?identifier=ID&summary=1): files waiting
+to be filed (see `filing`) count as queued tasks.
 
 Faults a test can inject:
   `drop_after(nbytes)` cut the connection once `nbytes` more upload bytes arrived, keeping
@@ -58,7 +61,10 @@ class ArchiveStandIn:
         self.bytes_received = 0
         self.puts = 0
         self.deletes = 0
-        self.pending_tasks = False
+        # While `filing`, uploads wait in `staged` (counted as queued tasks) until
+        # `file_staged()`, as archive.org lists a file only once its task ran.
+        self.filing = False
+        self.staged: dict[str, dict[str, dict[str, Any]]] = {}
         self._drop_after: int | None = None
         self.uploads: dict[str, dict[str, Any]] = {}
         self._fail_next = 0
@@ -70,6 +76,12 @@ class ArchiveStandIn:
 
     def fail_next(self, count: int) -> None:
         self._fail_next = count
+
+    def file_staged(self) -> None:
+        with self.lock:
+            for identifier, files in self.staged.items():
+                self.items[identifier].files.update(files)
+            self.staged.clear()
 
     def metadata_json(self, identifier: str) -> dict[str, Any]:
         item = self.items.get(identifier)
@@ -85,7 +97,6 @@ class ArchiveStandIn:
         return {
             "metadata": dict(item.metadata),
             "files": [system, *item.files.values()],
-            "pending_tasks": self.pending_tasks,
         }
 
 
@@ -154,6 +165,9 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            if path == "/services/tasks.php":
+                self._tasks()
+                return
             if path.startswith("/s3/"):
                 target = self._target()
                 if target is not None:
@@ -249,13 +263,17 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
                     metadata = {"identifier": identifier, **_meta_from_headers(headers)}
                     item = Item(metadata=metadata)
                     state.items[identifier] = item
-                item.files[name] = {
+                entry = {
                     "name": name,
                     "source": "original",
                     "size": str(len(data)),
                     "md5": hashlib.md5(data).hexdigest(),
                     "format": "MPEG4" if name.endswith(".mp4") else "Unknown",
                 }
+                if state.filing:
+                    state.staged.setdefault(identifier, {})[name] = entry
+                else:
+                    item.files[name] = entry
             return True
 
         def do_PUT(self) -> None:
@@ -339,6 +357,18 @@ def _handler(state: ArchiveStandIn) -> type[BaseHTTPRequestHandler]:
                 "</CompleteMultipartUploadResult>"
             )
             self._send(200, xml.encode(), "application/xml")
+
+        def _tasks(self) -> None:
+            if not self._authorised():
+                self._send(403, json.dumps({"success": False, "error": "bad keys"}).encode())
+                return
+            query = parse_qs(urlsplit(self.path).query)
+            identifier = query.get("identifier", [""])[0]
+            with state.lock:
+                queued = len(state.staged.get(identifier, {}))
+            summary = {"queued": queued, "running": 0, "error": 0, "paused": 0}
+            body = {"success": True, "value": {"summary": summary}}
+            self._send(200, json.dumps(body).encode())
 
         def _list_parts(self, query: dict[str, list[str]]) -> None:
             if not self._authorised():
