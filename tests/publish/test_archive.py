@@ -371,3 +371,8 @@ def test_an_upload_archive_org_has_not_filed_yet_is_waited_for_not_sent_again(
 
     standin.file_staged()
     assert publisher(standin).fetch(remote.remote_id).checksum == f"md5:{md5(clip)}"
+
+
+def test_a_wrong_number_option_is_named(standin: ArchiveStandIn) -> None:
+    with pytest.raises(PublishError, match="part_size_mb='big' is not a positive number"):
+        publisher(standin, part_size_mb="big")

@@ -82,6 +82,7 @@ from veyedesk.publish.base import (
     UploadState,
 )
 from veyedesk.publish.languages import three_letter
+from veyedesk.publish.options import number as number_option
 
 ARCHIVE_URL = "https://archive.org"
 S3_URL = "https://s3.us.archive.org"
@@ -285,8 +286,8 @@ class ArchivePublisher:
         self.options = dict(config.options)
         self.archive_url = (self.options.get("archive_url") or ARCHIVE_URL).rstrip("/")
         s3_url = (self.options.get("s3_url") or S3_URL).rstrip("/")
-        self.tries = max(1, int(self.options.get("retries") or 5))
-        self.part_size = int(float(self.options.get("part_size_mb") or 64) * 1024 * 1024)
+        self.tries = max(1, int(number_option(config, "retries", 5)))
+        self.part_size = max(1, int(number_option(config, "part_size_mb", 64) * 1024 * 1024))
         self.session = _Session(access, secret, self.archive_url, s3_url)
         self._auth = S3Auth(access, secret)
         self._sleep = sleep
@@ -313,7 +314,12 @@ class ArchivePublisher:
             raise PublishError(
                 f"archive.org target {self.name!r}: {doing} failed ({status} {text})"
             ) from error
-        except (requests.ConnectionError, requests.Timeout, ConnectionError) as error:
+        except (
+            requests.ConnectionError,
+            requests.Timeout,
+            requests.exceptions.ChunkedEncodingError,
+            ConnectionError,
+        ) as error:
             raise Retryable(
                 f"archive.org target {self.name!r}: {doing} was cut off ({error}); "
                 "the job is tried again later"

@@ -62,6 +62,7 @@ from veyedesk.publish.base import (
     UploadState,
 )
 from veyedesk.publish.languages import three_letter
+from veyedesk.publish.options import number as number_option
 
 API_URL = "https://api.media.ccc.de"
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -98,7 +99,7 @@ class VoctowebPublisher:
                 f"(`veyedesk publish target set ... {self.name} acronym=...`)"
             )
         self.folder = self.options.get("folder", "h264-hd").strip("/")
-        self.tries = max(1, int(self.options.get("retries") or 5))
+        self.tries = max(1, int(number_option(config, "retries", 5)))
         self.client = httpx.Client(
             base_url=(self.options.get("url") or API_URL).rstrip("/"),
             headers={"Authorization": f"Token token={api_key}", "Accept": "application/json"},
