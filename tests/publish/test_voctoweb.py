@@ -256,3 +256,9 @@ def test_an_unknown_language_and_missing_facts_are_named(
 
     with pytest.raises(PublishError, match="width, height and duration"):
         publisher(standin).upload(clip, META, Privacy.UNLISTED, UploadState())
+
+
+def test_an_unknown_conference_is_named(standin: VoctowebStandIn, clip: Path) -> None:
+    with pytest.raises(PublishError, match="no conference 'conf99'"):
+        publisher(standin, acronym="conf99").upload(clip, META, Privacy.UNLISTED, state())
+    assert standin.events_created == 0

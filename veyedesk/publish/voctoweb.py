@@ -252,7 +252,13 @@ class VoctowebPublisher:
         event = self._public_event(meta.uuid)
         if event is None:
             body = {"acronym": self.acronym, "event": fields, **self._images(meta)}
-            self._call("POST", "/api/events", f"creating event {meta.uuid}", json=body)
+            created = self._call("POST", "/api/events", f"creating event {meta.uuid}", json=body)
+            if created.status_code == 404:
+                raise PublishError(
+                    f"media.ccc.de target {self.name!r}: there is no conference "
+                    f"{self.acronym!r} on media.ccc.de; fix the target's acronym or ask the "
+                    "media.ccc.de admins to create the conference"
+                )
         else:
             self._update_event(meta, event, fields)
         state.remote_id = meta.uuid  # known before the recording: a re-run finds the event
