@@ -1,0 +1,1 @@
+"""Local HTTP servers that speak a publish platform's protocol, for tests."""
