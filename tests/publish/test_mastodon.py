@@ -175,6 +175,9 @@ def test_too_long_post_is_refused_before_sending(standin: MastodonStandin) -> No
     with pytest.raises(PublishError, match="allows 500"):
         post.announce(meta(), "word " * 120 + URL)
     assert standin.posts_received == 0
+    standin.max_characters = 1000  # an instance with longer posts says so
+    post.announce(meta(), "word " * 120 + URL)
+    assert standin.posts_received == 1
 
 
 def test_remove_deletes_and_a_missing_post_is_fine(standin: MastodonStandin) -> None:

@@ -307,3 +307,18 @@ def test_announcement_template_is_checked() -> None:
     meta = compose(episode(), TargetKind.MASTODON)
     with pytest.raises(PublishError, match=r"\{secret\}"):
         announcement(meta, "{title} {secret}")
+
+
+def test_brackets_and_quotes_in_a_title_are_kept() -> None:
+    title = compose(episode('Using print() and "" in [Python]'), TargetKind.PEERTUBE).title
+    assert title == '"Using print() and "" in [Python]" - Ada Lovelace, Grace Hopper (PyConf 2026)'
+    no_show = episode("len()", show="")
+    assert compose_title(no_show, 100) == '"len()" - Ada Lovelace, Grace Hopper'
+    assert compose_title(episode("x", authors=""), 100, "{speakers}: {title} [{room}]") == (
+        "x [Room A]"
+    )
+
+
+def test_bare_urls_in_markdown_keep_underscores() -> None:
+    text = markdown_text("See https://ex.org/_private_/a*b*c_d. And _this_ too.")
+    assert text == "See https://ex.org/_private_/a*b*c_d. And this too."

@@ -183,8 +183,24 @@ def check_template(template: str, known: Mapping[str, str], where: str) -> None:
 
 
 def _render(template: str, values: Mapping[str, str]) -> str:
+    """`template` filled with `values`, without the decoration around a blank value.
+
+    A blank placeholder takes its quotes, brackets and separator with it ('"{title}" -
+    {speakers} ({show})' without speakers is '"{title}" ({show})'). Only the template is
+    tidied, never the values: a title "print() and \"\"" keeps its brackets and quotes.
+    """
+    for name in re.findall(r"\{(\w+)\}", template):
+        if values.get(name):
+            continue
+        ph = re.escape("{" + name + "}")
+        template = re.sub(rf"[ \t]*[(\[]{ph}[)\]]", "", template)
+        template = re.sub(rf'"{ph}"|“{ph}”|„{ph}“|\'{ph}\'', "{" + name + "}", template)
+        template = re.sub(rf"[ \t]+[-–—:,|/·][ \t]+{ph}", "", template)
+        template = re.sub(rf"{ph}[ \t]*[-–—:,|/·][ \t]+", "", template)
+        template = template.replace("{" + name + "}", "")
     # format_map substitutes once: a title holding "{show}" stays literal text.
-    return template.format_map(values)
+    text = template.format_map(values)
+    return "\n".join(re.sub(r"[ \t]{2,}", " ", line).strip() for line in text.split("\n"))
 
 
 def _strip_quotes(title: str) -> str:
@@ -207,16 +223,6 @@ def _values(episode: Episode) -> dict[str, str]:
     }
 
 
-def _tidy(text: str) -> str:
-    """A rendered template without the gaps a blank value leaves ('"T" -  ()' -> '"T"')."""
-    text = text.replace("()", "").replace('""', "")
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"\s+-\s*$", "", text.strip())
-    text = re.sub(r"^\s*-\s+", "", text)
-    text = re.sub(r" - (?=- |\(|$)", " ", text).strip()
-    return text.strip()
-
-
 def compose_title(
     episode: Episode, limit: int, template: str | None = None, *, no_angles: bool = False
 ) -> str:
@@ -231,14 +237,14 @@ def compose_title(
     if no_angles:
         # YouTube refuses titles and descriptions holding < or >.
         values = {k: v.replace("<", "‹").replace(">", "›") for k, v in values.items()}
-    text = _tidy(_render(template, values))
+    text = _render(template, values)
     if len(text) <= limit:
         return text
-    without = _tidy(_render(template, {**values, "title": ""}))
+    without = _render(template, {**values, "title": ""})
     room = limit - len(without)
     if "{title}" in template and room >= min(20, limit // 3):
         for cut in range(room, 0, -1):
-            shorter = _tidy(_render(template, {**values, "title": fit(values["title"], cut)}))
+            shorter = _render(template, {**values, "title": fit(values["title"], cut)})
             if len(shorter) <= limit:
                 return shorter
     return fit(text, limit)
@@ -264,6 +270,7 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _EM_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+_BARE_URL = re.compile("https?://[^\\s<>()\ue000\ue001]*[^\\s<>()\ue000\ue001.,;:!?'\"]")
 _STASH = re.compile("\ue000(\\d+)\ue001")
 
 
@@ -294,6 +301,8 @@ def _inline(text: str, refs: Mapping[str, str]) -> str:
         lambda m: link(m.group(1), refs.get((m.group(2) or m.group(1)).lower(), "")), text
     )
     text = _TAG.sub("", text)
+    # A bare address keeps its underscores and stars: https://x.org/_a_/ is no emphasis.
+    text = _BARE_URL.sub(lambda m: keep(m.group(0)), text)
     for pattern in (_STRONG, _STRONG, _EM_STAR, _EM_UNDER, _STRIKE):
         text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
     for _ in range(3):  # stashed values may hold stash marks (code inside a link label)
@@ -710,10 +719,7 @@ def announcement(
     }
 
     def render(vals: Mapping[str, str]) -> str:
-        lines = [
-            _tidy(line) if line.strip() else "" for line in _render(template, vals).split("\n")
-        ]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+        return re.sub(r"\n{3,}", "\n\n", _render(template, vals)).strip()
 
     text = render(values)
     for key in ("title", "speakers"):

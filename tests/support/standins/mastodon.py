@@ -58,6 +58,7 @@ class MastodonStandin:
     headers_seen: list[dict[str, str]] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)
     fail_after_post: int = 0
+    max_characters: int = 500  # what /api/v2/instance says a post may hold
     lock: threading.Lock = field(default_factory=threading.Lock)
     _next_id: int = 110000000000000000
 
@@ -90,7 +91,7 @@ class MastodonStandin:
                 **common,
                 "domain": "127.0.0.1",
                 "api_versions": {"mastodon": 2},
-                "configuration": {"statuses": {"max_characters": 500}},
+                "configuration": {"statuses": {"max_characters": self.max_characters}},
             }
         return {**common, "uri": "127.0.0.1", "urls": {}, "stats": {}}
 
@@ -190,7 +191,8 @@ def mastodon_standin() -> Iterator[MastodonStandin]:
                 form = {
                     k: v[-1] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()
                 }
-            code, payload = standin.handle(self.command, parts.path, query, form, self.headers)
+            path = parts.path.rstrip("/") or "/"  # Rails routes ignore a trailing slash
+            code, payload = standin.handle(self.command, path, query, form, self.headers)
             data = json.dumps(payload).encode()
             self.send_response(code)
             self.send_header("Content-Type", "application/json; charset=utf-8")
