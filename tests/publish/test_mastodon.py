@@ -203,3 +203,18 @@ def test_login_checks_and_keeps_the_token(standin: MastodonStandin) -> None:
     assert "write:statuses" in asked[0]
     with pytest.raises(PublishError, match="refused that access token"):
         login(config(standin), MemorySecrets(), lambda _q: "wrong")
+
+
+def test_language_option_overrides_the_talks(standin: MastodonStandin) -> None:
+    post, _ = announcer(standin, language="Deutsch")
+    remote = post.announce(meta(), TEXT)
+    assert standin.statuses[remote.remote_id]["language"] == "de"
+
+
+def test_a_post_without_the_talks_link_is_found_by_its_text(standin: MastodonStandin) -> None:
+    post, _ = announcer(standin)
+    text = "Fast Python is online, go watch it"
+    first = post.announce(meta(), text)
+    assert post.announce(meta(), text) == first
+    assert post.announce(meta(), text + "!") != first  # another text is another post
+    assert standin.posts_received == 2

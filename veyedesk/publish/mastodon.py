@@ -202,8 +202,8 @@ class MastodonAnnouncer:
     def find(self, meta: Metadata, text: str = "", account: str | None = None) -> Remote | None:
         """An announcement of this talk among the account's recent posts, or None.
 
-        A post links the talk's public URL (or its conference page); with neither, a post
-        with the same text counts.
+        One linking the talk's public URL (else its conference page) when `text` links it;
+        when `text` links neither, one with the same text.
         """
         account = account or self.account_id()
         recent = self._call(
@@ -213,8 +213,8 @@ class MastodonAnnouncer:
             limit=RECENT,
             exclude_reblogs=True,
         )
-        links = [u for u in (meta.public_url, meta.conf_url) if u]
-        wanted = links[:1]
+        # Only a link the post itself carries is evidence of an earlier post.
+        wanted = [u for u in (meta.public_url, meta.conf_url) if u and u in text][:1]
         for status in recent or []:
             content = str(status.get("content") or "")
             if wanted:
