@@ -322,3 +322,13 @@ def test_brackets_and_quotes_in_a_title_are_kept() -> None:
 def test_bare_urls_in_markdown_keep_underscores() -> None:
     text = markdown_text("See https://ex.org/_private_/a*b*c_d. And _this_ too.")
     assert text == "See https://ex.org/_private_/a*b*c_d. And this too."
+
+
+def test_long_right_to_left_title_keeps_its_isolate_balanced() -> None:
+    name = " ".join(["שלום עולם"] * 20)
+    title = compose(episode(name, "דוד כהן"), TargetKind.YOUTUBE).title
+    assert len(title) <= 100
+    assert title.count(FSI) == title.count(PDI) == 2  # title and speakers isolated
+    assert f"…{PDI}" in title
+    post = announcement(compose(episode(name), TargetKind.MASTODON), "{title} {url}", limit=60)
+    assert mastodon_length(post) <= 60 and post.count(FSI) == post.count(PDI)

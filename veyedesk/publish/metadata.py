@@ -161,7 +161,7 @@ def fit(text: str, limit: int) -> str:
         end = space
     cut = text[:end].rstrip(" ,;:-–—/\\(\"'" + FSI)
     if cut.count(FSI) > cut.count(PDI):
-        cut += PDI
+        return cut + ELLIPSIS + PDI  # inside the isolate: it ends the right-to-left text
     return cut + ELLIPSIS
 
 
