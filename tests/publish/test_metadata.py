@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from veyedesk.config import Settings
 from veyedesk.model import Client, Cut, Episode, Location, RawFile, Show
 from veyedesk.model.chapters import timestamp
 from veyedesk.publish.base import PublishError, TargetKind
@@ -17,6 +18,7 @@ from veyedesk.publish.metadata import (
     TITLE_LIMITS,
     announcement,
     compose,
+    compose_for,
     compose_title,
     fit,
     language_code,
@@ -204,6 +206,13 @@ def test_description_has_abstract_speakers_url_licence_and_chapters() -> None:
     assert [c.title for c in meta.chapters] == ["Introduction", "Benchmarks", "Part 3"]
     assert timestamp(meta.chapters[1].start) == "10:05"  # the title slide is in chapter 1
     assert "<" not in meta.description and ">" not in meta.description
+
+
+def test_compose_for_takes_chapter_timing_from_settings() -> None:
+    ep = episode()
+    add_cuts(ep, (60.0, "One"), (60.0, "Two"))
+    meta = compose_for(ep, TargetKind.PEERTUBE, Settings(title_seconds=5.0))
+    assert [(c.start, c.title) for c in meta.chapters] == [(0.0, "One"), (65.0, "Two")]
 
 
 def test_unnamed_chapters_are_not_listed() -> None:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from veyedesk.config import Settings
 from veyedesk.model import chapters as chapter_rules
 from veyedesk.model.shared_files import OutsideRoot, resolve
 from veyedesk.model.text import plain_text
@@ -681,6 +682,30 @@ def compose(
         slug=episode.slug,
         uuid=episode.uuid,
         public_url=clean_line(public_url or episode.public_url),
+    )
+
+
+def compose_for(
+    episode: Episode,
+    kind: TargetKind,
+    settings: Settings,
+    *,
+    profile: str | None = None,
+    template: str | None = None,
+    thumbnail: Path | None = None,
+    public_url: str = "",
+) -> Metadata:
+    """`compose` with the chapter timing of `settings` (the encode `profile`'s frame rate,
+    its title and credits lengths), as the encode wrote the chapters into the file."""
+    return compose(
+        episode,
+        kind,
+        template=template,
+        fps=settings.profile(profile).fps,
+        title_seconds=settings.title_seconds,
+        credits_seconds=settings.credits_seconds,
+        thumbnail=thumbnail,
+        public_url=public_url,
     )
 
 
