@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -218,3 +219,16 @@ def test_a_post_without_the_talks_link_is_found_by_its_text(standin: MastodonSta
     assert post.announce(meta(), text) == first
     assert post.announce(meta(), text + "!") != first  # another text is another post
     assert standin.posts_received == 2
+
+
+def test_unreachable_instance_is_retryable() -> None:
+    with socket.socket() as sock:  # a port nothing listens on once closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cfg = TargetConfig("toots", TargetKind.MASTODON, {"url": f"http://127.0.0.1:{port}"})
+    post = make(cfg, MemorySecrets(access_token="t"))
+    waits: list[float] = []
+    post.sleep = waits.append
+    with pytest.raises(Retryable, match="could not check the access token after 5 tries"):
+        post.announce(meta(), TEXT)
+    assert waits == [2.0, 4.0, 8.0, 16.0]  # growing waits between tries
