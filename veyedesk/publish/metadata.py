@@ -76,6 +76,7 @@ DESCRIPTION_BYTES: Mapping[TargetKind, int] = {TargetKind.YOUTUBE: 5000}
 DESCRIPTION_CHARS: Mapping[TargetKind, int] = {TargetKind.PEERTUBE: 10000}
 
 MASTODON_LIMIT = 500
+MAX_MARKDOWN = 30_000  # characters of an abstract read (see markdown_text)
 MASTODON_URL_LENGTH = 23  # every link counts as 23 characters, whatever its length
 
 ELLIPSIS = "…"
@@ -261,16 +262,23 @@ _ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}>\s?")
 _REFDEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(].*[\"')])?\s*$")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|<])")
-_CODE = re.compile(r"(`+)(.+?)\1", re.DOTALL)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)|!\[[^\]]*\]\[[^\]]*\]")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+[\"'(][^)]*[\"')])?\s*\)")
-_REFLINK = re.compile(r"\[([^\]]+)\]\[([^\]]*)\]")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]+|mailto:[^>\s]+)>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
-_EM_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
+# Every span is bounded ({0,N}): unbounded lazy spans made a hostile abstract ("[a](" or
+# "*a " repeated 20000 times) take minutes; a span longer than its bound stays as text.
+_CODE = re.compile(r"(`{1,8})([^`]{1,1000}?)\1")
+_IMAGE = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)|!\[[^\]]{0,500}\]\[[^\]]{0,100}\]")
+_LINK = re.compile(
+    r"\[([^\]]{0,500})\]\([ ]{0,3}<?([^)\s>]{0,2000})>?"
+    r"(?:[ ]{1,3}[\"'(][^)]{0,300}[\"')])?[ ]{0,3}\)"
+)
+_REFLINK = re.compile(r"\[([^\]]{1,500})\]\[([^\]]{0,100})\]")
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]{1,2000}|mailto:[^>\s]{1,300})>", re.IGNORECASE)
+_TAG = re.compile(
+    r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>]{0,1000})?/?>|<!--.{0,5000}?-->", re.DOTALL
+)
+_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1")
+_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.{1,500}?)(?<=\S)\*(?![\w*])")
+_EM_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.{1,500}?)(?<=\S)_(?![\w_])")
+_STRIKE = re.compile(r"~~(?=\S)(.{1,500}?)(?<=\S)~~")
 _BARE_URL = re.compile("https?://[^\\s<>()\ue000\ue001]*[^\\s<>()\ue000\ue001.,;:!?'\"]")
 _STASH = re.compile("\ue000(\\d+)\ue001")
 
@@ -318,7 +326,9 @@ def markdown_text(markdown: str | None) -> str:
     headings become lines, links become "text (url)", images and HTML tags are dropped,
     emphasis and code marks are removed, entities decoded.
     """
-    source = _BIDI_CONTROLS.sub("", plain_text(markdown or "", multiline=True))
+    # No platform shows more than 10000 characters: a longer abstract is cut before it is
+    # read, which also bounds the work a hostile one can cause.
+    source = _BIDI_CONTROLS.sub("", plain_text((markdown or "")[:MAX_MARKDOWN], multiline=True))
     lines = source.replace("\t", "    ").split("\n")
     refs: dict[str, str] = {}
     kept: list[str] = []
