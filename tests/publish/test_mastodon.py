@@ -232,3 +232,9 @@ def test_unreachable_instance_is_retryable() -> None:
     with pytest.raises(Retryable, match="could not check the access token after 5 tries"):
         post.announce(meta(), TEXT)
     assert waits == [2.0, 4.0, 8.0, 16.0]  # growing waits between tries
+
+
+def test_a_url_that_is_no_mastodon_is_named(standin: MastodonStandin) -> None:
+    post, _ = announcer(standin, url=standin.base_url + "/not-mastodon")
+    with pytest.raises(PublishError, match="check that url= is the Mastodon instance"):
+        post.announce(meta(), TEXT)

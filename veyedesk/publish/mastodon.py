@@ -71,12 +71,16 @@ RECENT = 40  # own statuses searched for an earlier announcement (one API page)
 T = TypeVar("T")
 
 
+class Missing(PublishError):
+    """The instance answered 404: a post already deleted, or a url that is no Mastodon."""
+
+
 def _login_hint(name: str) -> str:
     return f"run `veyedesk publish login {name}` on this machine"
 
 
 def instance_url(config: TargetConfig) -> str:
-    """The `url` option, checked: https (http only to this machine), a host, no path."""
+    """The `url` option, checked: https (http only to this machine) and a host."""
     url = (config.options.get("url") or "").strip().rstrip("/")
     parts = urlsplit(url)
     local = parts.hostname in ("localhost", "127.0.0.1", "::1")
@@ -167,7 +171,10 @@ class MastodonAnnouncer:
                 wait = self._retry_after if self._retry_after is not None else delay
                 reason = _reason(exc)
             except MastodonNotFoundError:
-                raise
+                raise Missing(
+                    f"target {self.name!r}: {self.url} answered 'not found' when asked to "
+                    f"{what}; check that url= is the Mastodon instance's address"
+                ) from None
             except MastodonAPIError as exc:
                 raise PublishError(
                     f"target {self.name!r}: {self.url} refused to {what}: {_reason(exc)}"
@@ -258,7 +265,7 @@ class MastodonAnnouncer:
         """The post as the instance holds it; PublishError when it is gone."""
         try:
             status = self._call("read the post", self.client.status, remote_id)
-        except MastodonNotFoundError:
+        except Missing:
             raise PublishError(
                 f"target {self.name!r}: post {remote_id} is not on {self.url} (deleted?)"
             ) from None
@@ -266,7 +273,7 @@ class MastodonAnnouncer:
 
     def remove(self, remote_id: str) -> None:
         """Delete the post (a speaker withdrew); a post already gone is not an error."""
-        with contextlib.suppress(MastodonNotFoundError):
+        with contextlib.suppress(Missing):
             self._call("delete the post", self.client.status_delete, remote_id)
 
     def _remote(self, status: Any) -> Remote:
