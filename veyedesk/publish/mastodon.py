@@ -179,6 +179,10 @@ class MastodonAnnouncer:
                 raise PublishError(
                     f"target {self.name!r}: {self.url} refused to {what}: {_reason(exc)}"
                 ) from None
+            except MastodonError as exc:  # anything else Mastodon.py reports
+                raise PublishError(
+                    f"target {self.name!r}: could not {what} on {self.url}: {_reason(exc)}"
+                ) from None
             if attempt == self.tries:
                 raise Retryable(
                     f"target {self.name!r}: {self.url} could not {what} after {self.tries} "
