@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.support.media import FFMPEG
 from veyedesk.media.poster import (
+    Cancelled,
     FrameScore,
     best,
     choose_poster,
@@ -112,3 +113,10 @@ def test_unreadable_file_is_named(tmp_path: Path) -> None:
     bad.write_bytes(b"garbage" * 100)
     with pytest.raises(MediaError, match="not a video"):
         choose_poster(bad, tmp_path)
+
+
+def test_cancelled_choice_stops(tmp_path: Path) -> None:
+    clip = encode(tmp_path / "talk.mp4", "testsrc2", seconds=2.0)
+    with pytest.raises(Cancelled, match="cancelled"):
+        choose_poster(clip, tmp_path, samples=3, cancelled=lambda: True)
+    assert not list(tmp_path.glob("*.jpg"))

@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -40,6 +41,10 @@ MIN_CONTRAST = 10.0  # luma standard deviation below: a flat picture (slate, fad
 POSTER_WIDTH = 1280  # YouTube's recommended thumbnail width
 FRAME_SECONDS = 60.0  # longest one frame's decode may take (a stalled share)
 _PTS = re.compile(rb"pts_time:\s*([-0-9.]+)")
+
+
+class Cancelled(MediaError):
+    """The caller cancelled the choice (a job stopped)."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,14 @@ def _seek_args(path: Path, seconds: float) -> list[str]:
     return [*args, "-fps_mode", "passthrough"]
 
 
-def _run(args: list[str], what: str, times: list[float] | None = None) -> bytes:
+def _run(
+    args: list[str],
+    what: str,
+    times: list[float] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> bytes:
+    if cancelled():
+        raise Cancelled(f"{what}: choosing a poster frame was cancelled")
     deadline = time.monotonic() + FRAME_SECONDS
 
     def on_line(line: bytes) -> None:
@@ -135,14 +147,17 @@ def _run(args: list[str], what: str, times: list[float] | None = None) -> bytes:
 
 
 def gray_frame(
-    path: Path, seconds: float, size: tuple[int, int]
+    path: Path,
+    seconds: float,
+    size: tuple[int, int],
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> tuple[float, np.ndarray] | None:
     """The keyframe at (or just before) `seconds`: its time and gray picture of `size`."""
     w, h = size
     args = _seek_args(path, seconds)
     args += ["-vf", f"showinfo,scale={w}:{h},format=gray", "-f", "rawvideo", "pipe:1"]
     times: list[float] = []
-    data = _run(args, str(path), times)
+    data = _run(args, str(path), times, cancelled)
     if len(data) < w * h:
         return None
     at = times[0] if times else seconds
@@ -150,7 +165,11 @@ def gray_frame(
 
 
 def score_frames(
-    path: Path, samples: int = SAMPLES, skip_start: float = 0.0, skip_end: float = 0.0
+    path: Path,
+    samples: int = SAMPLES,
+    skip_start: float = 0.0,
+    skip_end: float = 0.0,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[FrameScore]:
     """Scores of `samples` keyframes spread over `path` (see the module docstring)."""
     info = probe(path)
@@ -162,7 +181,7 @@ def score_frames(
     size = (GRAY_WIDTH, max(2, round(GRAY_WIDTH / float(aspect) / 2) * 2))
     scores: dict[float, FrameScore] = {}
     for seconds in sample_times(duration, samples, skip_start, skip_end):
-        found = gray_frame(path, seconds, size)
+        found = gray_frame(path, seconds, size, cancelled)
         if found is not None and found[0] not in scores:  # one keyframe, one score
             scores[found[0]] = score_gray(*found)
     return list(scores.values())
@@ -207,14 +226,16 @@ def choose_poster(
     samples: int = SAMPLES,
     skip_start: float = 0.0,
     skip_end: float = 0.0,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> Poster | None:
     """Pick the sharpest well-exposed keyframe of `video` and write it to `folder/name`.
 
     `skip_start` / `skip_end` are the title and credits seconds to leave out (their slides
     are sharp but say nothing about the talk). None when no sampled frame is acceptable.
-    MediaError names the file when it cannot be read.
+    MediaError names the file when it cannot be read; `cancelled` (polled from another
+    thread) stops ffmpeg at once and raises Cancelled.
     """
-    chosen = best(score_frames(video, samples, skip_start, skip_end))
+    chosen = best(score_frames(video, samples, skip_start, skip_end, cancelled))
     if chosen is None:
         return None
     dest = write_poster(video, chosen.seconds, folder / name)

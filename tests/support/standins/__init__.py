@@ -1,1 +1,0 @@
-"""Local HTTP servers that speak a publish platform's protocol, for tests."""
