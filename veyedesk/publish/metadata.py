@@ -443,7 +443,7 @@ _LANGUAGES: dict[str, tuple[str, ...]] = {
     "hi": ("hindi", "हिन्दी", "hin"),
     "hr": ("croatian", "hrvatski", "hrv"),
     "hu": ("hungarian", "magyar", "hun"),
-    "id": ("indonesian", "bahasa indonesia", "ind", "in"),
+    "id": ("indonesian", "bahasa indonesia", "ind"),
     "is": ("icelandic", "íslenska", "isl", "ice"),
     "it": ("italian", "italiano", "ita"),
     "ja": ("japanese", "日本語", "jpn"),
