@@ -267,11 +267,10 @@ def test_a_copys_log_by_another_login_syncs_later_without_a_conflict(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
     """The attributed user is the shared side's to decide: the copy takes it, no conflict."""
-    from veyedesk.services.venue.syncing import sync
-
     from tests.services.venue.support import copy_of, edit, episode_by_uuid, seed_shared, sqlite
     from veyedesk.db import session_factory
     from veyedesk.services.venue.changes import export_changes
+    from veyedesk.services.venue.syncing import sync
 
     fixture = seed_shared(session)
     engine = session.get_bind()
