@@ -6,68 +6,45 @@ Exit codes: 0 done, 1 refused or failed (one line on stderr says why), 2 bad usa
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from veyedesk import __version__
-from veyedesk.cli import (
-    admin,
-    assets,
-    db_cmds,
-    demo,
-    desktop,
-    encode,
-    episode_admin,
-    episodes,
-    ingest,
-    mark,
-    pipeline,
-    play,
-    proofs,
-    queue,
-    schedule_export,
-    settings as settings_cmds,
-    sheets,
-    venue,
-)
 from veyedesk.cli.common import EXIT_ERROR, EXIT_OK, Context, settings_from
 from veyedesk.errors import UserError
 
-# Each module adds its sub-commands with register(subparsers); later features add theirs here.
+# Each module adds its sub-commands with register(subparsers); later features add theirs
+# here. Imported when the whole command tree is built, not when the editor is launched
+# (`veyedesk` alone) or this package is imported: some pull in schedule parsers and more.
 COMMAND_MODULES = (
-    db_cmds,
-    admin,
-    settings_cmds,
-    episodes,
-    episode_admin,
-    queue,
-    ingest,
-    demo,
-    encode,
-    play,
-    venue,
-    assets,
-    pipeline,
-    mark,
-    sheets,
-    desktop,
-    proofs,
-    schedule_export,
+    "db_cmds",
+    "admin",
+    "settings",
+    "episodes",
+    "episode_admin",
+    "queue",
+    "ingest",
+    "demo",
+    "encode",
+    "play",
+    "venue",
+    "assets",
+    "pipeline",
+    "mark",
+    "sheets",
+    "desktop",
+    "proofs",
+    "schedule_export",
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
 USER_ERRORS = (UserError,)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree."""
-    parser = argparse.ArgumentParser(
-        prog="veyedesk",
-        description="Trim conference talks from raw recordings, encode and review them. "
-        "With no command, opens the editor window.",
-    )
-    parser.add_argument("--version", action="version", version=f"veyedesk {__version__}")
+def _global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--db",
         metavar="URL",
@@ -86,15 +63,53 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--user", metavar="NAME", help="login name when the database has users; env VEYEDESK_USER"
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree."""
+    parser = argparse.ArgumentParser(
+        prog="veyedesk",
+        description="Trim conference talks from raw recordings, encode and review them. "
+        "With no command, opens the editor window.",
+    )
+    parser.add_argument("--version", action="version", version=f"veyedesk {__version__}")
+    _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"veyedesk.cli.{name}").register(sub)
     return parser
+
+
+class _NotQuick(Exception):
+    pass
+
+
+class _QuietParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _NotQuick(message)
+
+
+def _no_command(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The namespace of `veyedesk [global options]` (the editor), or None when a command,
+    --help or a bad option needs the whole tree: launching the editor builds no sub-parsers."""
+    quick = _QuietParser(prog="veyedesk", add_help=False, allow_abbrev=False)
+    _global_options(quick)
+    if any(arg in ("-h", "--help", "--version") or arg.startswith("--version") for arg in argv):
+        return None
+    try:
+        ns, rest = quick.parse_known_args(argv)
+    except _NotQuick:  # a global option without its value: the full parser says so
+        return None
+    if rest:
+        return None
+    ns.command = None
+    return ns
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse arguments (exits 2 with usage on bad ones)."""
-    return build_parser().parse_args(argv)
+    args = sys.argv[1:] if argv is None else list(argv)
+    return _no_command(args) or build_parser().parse_args(args)
 
 
 def fail(message: str) -> int:

@@ -224,9 +224,18 @@ class WindowMenus(QMainWindow):
             "The desktop successor of Veyepar.",
         )
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self, geometry: bool = True) -> None:
+        """The docks as last left, and (unless the frame already did) the window's geometry."""
         settings = QSettings()
         self._default_state = self.saveState(LAYOUT_VERSION)
+        if geometry:
+            self._restore_geometry()
+        state = settings.value("main_window/state")
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
         geometry = settings.value("main_window/geometry")
         self.first_run = geometry is None
         if geometry is not None:
@@ -236,9 +245,6 @@ class WindowMenus(QMainWindow):
         else:
             # First run: the whole screen (takes effect at show()); a desktop app's habit.
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        state = settings.value("main_window/state")
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
 
     def _reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)
