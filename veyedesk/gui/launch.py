@@ -71,9 +71,9 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     from veyedesk.gui.logfile import start_logging
 
     app = make_application()
-    start_logging()
     if window == "editor":
         return _launch_editor(app, settings, ns)
+    start_logging()
     from veyedesk.db import session_factory
 
     engine = _open(settings, None)
@@ -114,7 +114,9 @@ def _launch_editor(app: QApplication, settings: Settings, ns: argparse.Namespace
 
     def connect() -> None:
         from veyedesk.db import session_factory
+        from veyedesk.gui.logfile import start_logging
 
+        start_logging()  # once shown: logging.handlers is a tenth of a bare window's start
         engine = _open(settings, main)
         if engine is None:
             app.exit(1)

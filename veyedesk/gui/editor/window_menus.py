@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from veyedesk.gui.widgets.safe_text import ElidedLabel
 from veyedesk.gui.widgets.screen_fit import restore_geometry
-from veyedesk.gui.widgets.status_bar import EditorStatusBar
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
 NOT_A_VENUE_COPY = (
@@ -203,6 +202,8 @@ class WindowMenus(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_status_bar(self) -> None:
+        from veyedesk.gui.widgets.status_bar import EditorStatusBar  # after the window shows
+
         bar = EditorStatusBar(self.identity.name, self.identity.role, self.settings.db, self)
         self.setStatusBar(bar)
         self.status_bar = bar
