@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from veyedesk.config import Settings, mask_url
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.main_window import MainWindow
-from veyedesk.gui.widgets.safe_text import critical
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -58,6 +57,7 @@ def log_in(
 def _open(settings: Settings, parent: QWidget | None) -> Engine | None:
     """The database, or None after telling the user why not."""
     from veyedesk.db import DatabaseError, open_database
+    from veyedesk.gui.widgets.safe_text import critical
 
     try:
         return open_database(settings.db, statement_timeout=settings.db_statement_timeout_seconds)
@@ -68,11 +68,12 @@ def _open(settings: Settings, parent: QWidget | None) -> Engine | None:
 
 def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
     """Run the named window ("editor") until it closes; returns the exit code."""
-    from veyedesk.gui.logfile import start_logging
-
     app = make_application()
     if window == "editor":
         return _launch_editor(app, settings, ns)
+    from veyedesk.gui.logfile import start_logging
+    from veyedesk.gui.widgets.safe_text import critical
+
     start_logging()
     from veyedesk.db import session_factory
 

@@ -11,29 +11,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDockWidget,
-    QFrame,
-    QLabel,
-    QMainWindow,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from veyedesk.gui.editor.show_list import ShowList
 from veyedesk.gui.editor.side_windows import SideWindows
 from veyedesk.gui.editor.window_menus import LAYOUT_VERSION, WindowMenus
-from veyedesk.gui.widgets.safe_text import tooltip, window_title
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
 
 # The window's parts (and what they import: the database layer, mpv, the services) load
 # in attach(), after `veyedesk` has shown the window; windows and dialogs not on the first
 # screen load when first opened (gui/editor/side_windows).
 if TYPE_CHECKING:
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDockWidget
+
     from veyedesk.config import Settings
     from veyedesk.db import SessionFactory
     from veyedesk.gui.admin.show_settings import ShowSettingsDialog
@@ -89,6 +81,9 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self, sessions: SessionFactory, identity: Identity, *, prompts: Prompts | None = None
     ) -> None:
         """Build the panels for this database and user (imports what they need now)."""
+        from PySide6.QtCore import QThreadPool
+        from PySide6.QtWidgets import QComboBox, QFrame, QScrollArea, QVBoxLayout
+
         from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
         from veyedesk.gui.editor.cut_table import CutTable
         from veyedesk.gui.editor.episode_form import EpisodeForm
@@ -217,6 +212,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
     # -- construction -------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        from PySide6.QtWidgets import QDockWidget
+
         dock = QDockWidget(title, self)
         dock.setObjectName(name)  # saveState/restoreState find docks by objectName
         dock.setWidget(widget)
@@ -345,6 +342,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         undo = document.undo_stack.createUndoAction(self, "&Undo")
         redo = document.undo_stack.createRedoAction(self, "&Redo")
         if not self.player.has_undo_shortcuts:
+            from PySide6.QtGui import QKeySequence
+
             undo.setShortcut(QKeySequence.StandardKey.Undo)
             redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
             self.addAction(undo)
@@ -357,6 +356,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         if doc is None:
             self.setWindowTitle("veyedesk")
             return
+        from veyedesk.gui.widgets.safe_text import window_title
+
         star = "*" if doc.unsaved else ""
         ro = " (read-only)" if doc.read_only else ""
         self.setWindowTitle(window_title(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk"))
@@ -418,6 +419,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         nav = self.navigator
         self.next_action.setEnabled(nav.next_target is not None)
         self.previous_action.setEnabled(nav.previous_target is not None)
+        from veyedesk.gui.widgets.safe_text import tooltip
+
         nxt = nav.next_target
         if nav.episode_id is None:
             self.next_label.setText("")
@@ -506,6 +509,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         else:
             self.editing.release()
         self.editing.shut = True
+        from PySide6.QtCore import QSettings
+
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))

@@ -10,14 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
-)
+from PySide6.QtWidgets import QMainWindow
 
-from veyedesk.gui.widgets.safe_text import ElidedLabel
 from veyedesk.gui.widgets.screen_fit import restore_geometry
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
@@ -180,6 +174,10 @@ class WindowMenus(QMainWindow):
         help_menu.addAction(self._action("&About veyedesk", self._about))
 
     def _build_toolbar(self) -> None:
+        from PySide6.QtWidgets import QCheckBox, QToolBar
+
+        from veyedesk.gui.widgets.safe_text import ElidedLabel
+
         bar = QToolBar("Episode")
         bar.setObjectName("episode_toolbar")
         bar.setMovable(False)
@@ -218,6 +216,8 @@ class WindowMenus(QMainWindow):
             dialog.exec()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About veyedesk",
