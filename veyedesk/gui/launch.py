@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -110,26 +111,52 @@ def launch(settings: Settings, window: str, ns: argparse.Namespace) -> int:
 
 def _launch_editor(app: QApplication, settings: Settings, ns: argparse.Namespace) -> int:
     """Show the editor's window at once; connect, log in and build its panels after."""
-    main = MainWindow(None, settings, None)
-    engines: list[Engine] = []
+    editor = EditorLaunch(settings, ns, app.exit)
+    editor.start()
+    _bench_exit(editor.window)
+    code = app.exec()
+    if editor.engine is not None:
+        editor.engine.dispose()
+    return int(code)
 
-    def connect() -> None:
+
+class EditorLaunch:
+    """The editor's window, shown before the database is opened.
+
+    start() shows the frame; once it is on screen, the database opens (a failure is the
+    same message box as ever, then `finish(1)`), the user logs in if the database has
+    users (cancel: `finish(1)`), and the window builds its panels and lists the talks.
+    """
+
+    def __init__(
+        self, settings: Settings, ns: argparse.Namespace, finish: Callable[[int], None]
+    ) -> None:
+        self.settings = settings
+        self.ns = ns
+        self.finish = finish
+        self.window = MainWindow(None, settings, None)
+        self.engine: Engine | None = None
+
+    def start(self) -> None:
+        self.window.show()
+        _after_first_expose(self.window, self.connect)
+
+    def connect(self) -> None:
         from veyedesk.db import session_factory
         from veyedesk.gui.logfile import start_logging
 
         start_logging()  # once shown: logging.handlers is a tenth of a bare window's start
-        engine = _open(settings, main)
-        if engine is None:
-            app.exit(1)
+        main, ns = self.window, self.ns
+        self.engine = _open(self.settings, main)
+        if self.engine is None:
+            self.finish(1)
             return
-        engines.append(engine)
-        logged_in = log_in(session_factory(engine), settings, main)
+        logged_in = log_in(session_factory(self.engine), self.settings, main)
         if logged_in is None:
-            app.exit(1)
+            self.finish(1)
             return
-        identity, run_settings = logged_in
-        main.settings = run_settings
-        main.attach(session_factory(engine), identity)
+        identity, main.settings = logged_in
+        main.attach(session_factory(self.engine), identity)
         if getattr(ns, "command", None) == "demo":
             from veyedesk.services.demo import DemoPlan
 
@@ -139,16 +166,8 @@ def _launch_editor(app: QApplication, settings: Settings, ns: argparse.Namespace
             )
             main.seed_demo(True)  # `veyedesk demo`: create it if missing, then show it
 
-    main.show()
-    _after_first_expose(main, connect)
-    _bench_exit(main)
-    code = app.exec()
-    for engine in engines:
-        engine.dispose()
-    return int(code)
 
-
-def _after_first_expose(window: QWidget, then: object) -> None:
+def _after_first_expose(window: QWidget, then: Callable[[], None]) -> None:
     """Run `then` once the window is on screen and painted (its first expose, then the
     events queued by it), or after a second if no expose comes (an offscreen platform)."""
     done: list[bool] = []
@@ -156,7 +175,7 @@ def _after_first_expose(window: QWidget, then: object) -> None:
     def run() -> None:
         if not done:
             done.append(True)
-            then()  # type: ignore[operator]
+            then()
 
     class Exposed(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:

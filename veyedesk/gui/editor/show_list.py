@@ -157,12 +157,15 @@ class ShowList(QMainWindow):
     def _episodes_loaded(self, rows: list[EpisodeRow]) -> None:
         from veyedesk.model.states import STATE_SLUGS
 
-        self.episodes.set_rows(rows, list(STATE_SLUGS))
+        # Progressively: a long show's first lines show at once, the rest between events.
         self.count_label.setText(f"{len(rows)} episodes")
+        self.episodes.fill(rows, list(STATE_SLUGS), self._episodes_listed)
+
+    def _episodes_listed(self) -> None:
         self.statusBar().clearMessage()
         if self.editing.episode_id is not None:
             self.episodes.select_episode(self.editing.episode_id)
-        elif self._open_first and rows:
+        elif self._open_first and self.episodes.visible_ids():
             self._open_first = False
             self.open_episode(self.episodes.visible_ids()[0])
         self.episodes_listed.emit()
