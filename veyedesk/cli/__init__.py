@@ -65,8 +65,49 @@ def _global_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree."""
+# Which module registers each command (and, after it, which modules add to its parser:
+# `queue` adds `state`'s job sub-commands), so `veyedesk episodes` imports one module, not
+# the tree. tests/cli/test_parser_table.py checks this against what the modules register.
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "db": ("db_cmds",),
+    "config": ("admin",),
+    "user": ("admin",),
+    "client": ("settings",),
+    "show": ("settings",),
+    "room": ("settings",),
+    "audit": ("settings",),
+    "episodes": ("episodes",),
+    "state": ("episodes", "queue"),
+    "episode": ("episode_admin",),
+    "queue": ("episodes", "queue"),  # queue adds to `state`, so that comes first
+    "worker": ("episodes", "queue"),
+    "import-schedule": ("ingest",),
+    "scan": ("ingest",),
+    "assoc": ("ingest",),
+    "marks": ("ingest",),
+    "report": ("ingest",),
+    "export": ("ingest",),
+    "playlist": ("ingest",),
+    "demo": ("demo",),
+    "encode": ("encode",),
+    "play": ("play",),
+    "venue": ("venue",),
+    "assets": ("assets",),
+    "pipeline": ("pipeline",),
+    "mark": ("mark",),
+    "sheets": ("sheets",),
+    "desktop": ("desktop",),
+    "titles": ("proofs",),
+    "release-form": ("proofs",),
+    "release-template": ("proofs",),
+    "chapters": ("proofs",),
+    "show-playlist": ("proofs",),
+    "export-schedule": ("schedule_export",),
+}
+
+
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The command tree (the whole of it unless told which command modules to load)."""
     parser = argparse.ArgumentParser(
         prog="veyedesk",
         description="Trim conference talks from raw recordings, encode and review them. "
@@ -75,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"veyedesk {__version__}")
     _global_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in modules:
         importlib.import_module(f"veyedesk.cli.{name}").register(sub)
     return parser
 
@@ -89,27 +130,32 @@ class _QuietParser(argparse.ArgumentParser):
         raise _NotQuick(message)
 
 
-def _no_command(argv: Sequence[str]) -> argparse.Namespace | None:
-    """The namespace of `veyedesk [global options]` (the editor), or None when a command,
-    --help or a bad option needs the whole tree: launching the editor builds no sub-parsers."""
+def _quick(argv: Sequence[str]) -> argparse.Namespace | Sequence[str] | None:
+    """What the global options alone tell: the namespace of `veyedesk [global options]`
+    (the editor), the modules of the one command given, or None when --help, --version,
+    an unknown command or a bad option needs the whole tree to answer."""
     quick = _QuietParser(prog="veyedesk", add_help=False, allow_abbrev=False)
     _global_options(quick)
-    if any(arg in ("-h", "--help", "--version") or arg.startswith("--version") for arg in argv):
-        return None
+    if any(arg in ("-h", "--help") or arg.startswith("--version") for arg in argv):
+        if not any(arg in COMMANDS for arg in argv):
+            return None
     try:
         ns, rest = quick.parse_known_args(argv)
     except _NotQuick:  # a global option without its value: the full parser says so
         return None
-    if rest:
-        return None
-    ns.command = None
-    return ns
+    if not rest:
+        ns.command = None
+        return ns
+    return COMMANDS.get(rest[0])
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """Parse arguments (exits 2 with usage on bad ones)."""
     args = sys.argv[1:] if argv is None else list(argv)
-    return _no_command(args) or build_parser().parse_args(args)
+    quick = _quick(args)
+    if isinstance(quick, argparse.Namespace):
+        return quick
+    return build_parser(COMMAND_MODULES if quick is None else quick).parse_args(args)
 
 
 def fail(message: str) -> int:
