@@ -136,9 +136,9 @@ def _quick(argv: Sequence[str]) -> argparse.Namespace | Sequence[str] | None:
     an unknown command or a bad option needs the whole tree to answer."""
     quick = _QuietParser(prog="veyedesk", add_help=False, allow_abbrev=False)
     _global_options(quick)
-    if any(arg in ("-h", "--help") or arg.startswith("--version") for arg in argv):
-        if not any(arg in COMMANDS for arg in argv):
-            return None
+    asks = any(arg in ("-h", "--help") or arg.startswith("--version") for arg in argv)
+    if asks and not any(arg in COMMANDS for arg in argv):
+        return None  # the whole tree's help or version
     try:
         ns, rest = quick.parse_known_args(argv)
     except _NotQuick:  # a global option without its value: the full parser says so
