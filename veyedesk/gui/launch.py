@@ -117,6 +117,10 @@ def _launch_editor(app: QApplication, settings: Settings, ns: argparse.Namespace
     code = app.exec()
     if editor.engine is not None:
         editor.engine.dispose()
+    if editor.error is not None:
+        # Raised where it was before the window showed first: a UserError (no libmpv, say)
+        # becomes the one line `veyedesk` prints; anything else its traceback.
+        raise editor.error
     return int(code)
 
 
@@ -126,6 +130,8 @@ class EditorLaunch:
     start() shows the frame; once it is on screen, the database opens (a failure is the
     same message box as ever, then `finish(1)`), the user logs in if the database has
     users (cancel: `finish(1)`), and the window builds its panels and lists the talks.
+    An exception while connecting or building is kept in `error` (then `finish(1)`), for
+    the caller to raise once the event loop has returned.
     """
 
     def __init__(
@@ -136,12 +142,20 @@ class EditorLaunch:
         self.finish = finish
         self.window = MainWindow(None, settings, None)
         self.engine: Engine | None = None
+        self.error: Exception | None = None
 
     def start(self) -> None:
         self.window.show()
         _after_first_expose(self.window, self.connect)
 
     def connect(self) -> None:
+        try:
+            self._connect()
+        except Exception as exc:  # out of the event loop's callback, to the caller
+            self.error = exc
+            self.finish(1)
+
+    def _connect(self) -> None:
         from veyedesk.db import session_factory
         from veyedesk.gui.logfile import start_logging
 

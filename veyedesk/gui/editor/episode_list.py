@@ -63,7 +63,7 @@ A_WEEK = [datetime(2026, 2, day, 20, 8).strftime(SHORT_START) for day in range(1
 Index = QModelIndex | QPersistentModelIndex
 # A long show fills the list progressively: the first screenful at once (in the list's
 # order), the rest in batches between events, so the window answers while it fills.
-FIRST_ROWS = 100
+FIRST_ROWS = 300  # a few screenfuls
 BATCH_ROWS = 1000
 
 
