@@ -51,8 +51,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import psycopg
-from psycopg import sql as psql
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 
@@ -342,6 +340,11 @@ def add_login(
     engine: Engine, name: str, role: str, password: str | None, prefix: str = DEFAULT_PREFIX
 ) -> None:
     """Create (or update) a LOGIN role `name` that is a member of exactly one group role."""
+    # Here, not at the top: services.admin.users reads this module's function names on
+    # every login and CLI command, and psycopg costs a SQLite user its whole import.
+    import psycopg
+    from psycopg import sql as psql
+
     _require_postgres(engine)
     q = engine.dialect.identifier_preparer.quote
     group = group_name(role, prefix)

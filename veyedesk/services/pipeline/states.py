@@ -14,11 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs import queue, state_moves
-from veyedesk.jobs.commands import check_template
 from veyedesk.jobs.pipeline import ShowPipeline
 from veyedesk.model import Episode, PipelineSettings, ReleaseHold, Show, ShowState
-from veyedesk.model.pipeline import SETTABLE_KINDS, HoldReason, StateKind
+from veyedesk.model.pipeline import ENCODE_STATE, SETTABLE_KINDS, HoldReason, StateKind
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity
@@ -141,7 +139,7 @@ def set_stage(
         raise InvalidInput(
             f"{kind!r} is not a kind a state can be set to; use person, pass or command"
         )
-    if state_slug == queue.ENCODE_STATE:
+    if state_slug == ENCODE_STATE:
         raise InvalidInput("the encode state is run by encode workers; its kind cannot change")
     if wanted == StateKind.COMMAND:
         if not command.strip():
@@ -149,6 +147,8 @@ def set_stage(
                 "a command state needs its template: `veyedesk pipeline set "
                 f"{shlex.quote(state_slug)} command 'rsync {{output}} host:/videos/'`"
             )
+        from veyedesk.jobs.commands import check_template  # changing, not listing
+
         check_template(command)
     elif command.strip():
         raise InvalidInput(f"only a command state takes a template; {kind} states run nothing")
@@ -173,7 +173,7 @@ def set_public(
     Talks held before a state that is no longer public carry on at once.
     """
     who.require("admin")
-    if state_slug == queue.ENCODE_STATE and public:
+    if state_slug == ENCODE_STATE and public:
         raise InvalidInput("the encode state cannot be public")
     row = _row(session, show, state_slug)
     row.public = public
@@ -228,6 +228,8 @@ def _resume_held(
     )
     if reason is not None:
         stmt = stmt.where(ReleaseHold.reason == reason)
+    from veyedesk.jobs import state_moves  # moving talks, not listing
+
     moved = 0
     for episode in session.scalars(stmt):
         before = episode.state_id
