@@ -40,7 +40,7 @@ class HasUuid:
 
 def load_all_models() -> dict[str, Any]:
     """Import every model module (all together, so string relationships resolve)."""
-    from veyedesk.model import audit, episode, recording, show, venue, workflow
+    from veyedesk.model import audit, episode, publishing, recording, show, venue, workflow
 
     return {
         "AuditEntry": audit.AuditEntry,
@@ -55,6 +55,8 @@ def load_all_models() -> dict[str, Any]:
         "Log": workflow.Log,
         "Mark": recording.Mark,
         "PipelineSettings": workflow.PipelineSettings,
+        "Publication": publishing.Publication,
+        "PublishTarget": publishing.PublishTarget,
         "RawFile": recording.RawFile,
         "ReleaseHold": workflow.ReleaseHold,
         "Show": show.Show,
