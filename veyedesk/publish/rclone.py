@@ -169,7 +169,7 @@ class RclonePublisher:
         try:
             listed = json.loads(out or "[]")
         except ValueError:
-            raise PublishError(f"rclone printed a listing veyedesk cannot read: {out[:200]}")
+            raise PublishError(f"rclone printed a listing veyedesk cannot read: {out[:200]}") from None
         return [item for item in listed if isinstance(item, dict)]
 
     # -- what a Publisher does -----------------------------------------------------
