@@ -25,6 +25,7 @@ from veyedesk.cli import (
     pipeline,
     play,
     proofs,
+    publish,
     queue,
     schedule_export,
     settings as settings_cmds,
@@ -54,6 +55,7 @@ COMMAND_MODULES = (
     desktop,
     proofs,
     schedule_export,
+    publish,
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
