@@ -25,9 +25,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tests.encode.support import settings_for
 from tests.support.encoded import EDITOR
 from tests.support.raw_day import make_clips, make_raw_day
-from tests.encode.support import settings_for
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.jobs.engine import writer_engine
@@ -140,15 +140,17 @@ def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> No
     episode.cuts.append(Cut(raw_file_id=day.raw_file_ids[0], sequence=1, start=1.0, end=3.0))
     episode.released = True
     # A second talk of the show whose speaker said No.
-    refused = Episode(
-        show_id=episode.show_id, name="Withdrawn", slug="withdrawn", released=False
-    )
+    refused = Episode(show_id=episode.show_id, name="Withdrawn", slug="withdrawn", released=False)
     session.add(refused)
     session.commit()
     dest = tmp_path / "published"
     with webhook_server() as (hook_url, posts):
         add_target(
-            session, ADMIN, episode.show_id, "files", "rclone",
+            session,
+            ADMIN,
+            episode.show_id,
+            "files",
+            "rclone",
             {"remote": str(dest), "public_url": "https://videos.example.org/s"},
         )
         add_target(session, ADMIN, episode.show_id, "hook", "webhook", {"url": hook_url})

@@ -19,9 +19,7 @@ from veyedesk.publish.secrets import FileSecrets
 
 
 def _meta() -> Metadata:
-    return Metadata(
-        title="T", description="", speakers=(), show="S", slug="talk", uuid="1234-abcd"
-    )
+    return Metadata(title="T", description="", speakers=(), show="S", slug="talk", uuid="1234-abcd")
 
 
 def test_upload_find_verify_remove(tmp_path: Path) -> None:

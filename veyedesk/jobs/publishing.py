@@ -54,7 +54,7 @@ from veyedesk.publish.secrets import machine_secrets
 # (bytes sent, bytes in all, bytes per second) from the uploading thread.
 PublishProgress = Callable[[int, int, float | None], None]
 # Runs a write in a transaction only while the job is still held (None: no job to hold).
-Fence = Callable[[Session], None]
+Fence = Callable[[Callable[[Session], None]], None]
 SAVE_EVERY = 2.0  # seconds between saves of an upload's progress and state
 
 
@@ -402,7 +402,7 @@ def job_fence(sessions: sessionmaker[Session], job_id: int, worker_id: str) -> F
                 raise JobCancelled(f"job {job_id} is not this worker's any more")
             write(session)
 
-    return cast(Fence, fence)
+    return fence
 
 
 def run_publish_job(ctx: JobContext) -> JobResult:

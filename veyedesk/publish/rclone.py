@@ -169,7 +169,9 @@ class RclonePublisher:
         try:
             listed = json.loads(out or "[]")
         except ValueError:
-            raise PublishError(f"rclone printed a listing veyedesk cannot read: {out[:200]}") from None
+            raise PublishError(
+                f"rclone printed a listing veyedesk cannot read: {out[:200]}"
+            ) from None
         return [item for item in listed if isinstance(item, dict)]
 
     # -- what a Publisher does -----------------------------------------------------
@@ -339,5 +341,3 @@ def _message(line: str) -> str:
         if isinstance(entry, dict):
             return str(entry.get("msg", "")).strip()
     return line
-
-

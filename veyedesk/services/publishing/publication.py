@@ -99,9 +99,7 @@ def run_publish(
     return [o.what for o in done] or ["no targets"]
 
 
-def login_target(
-    session: Session, show_id: int, name: str, prompt: Callable[[str], str]
-) -> str:
+def login_target(session: Session, show_id: int, name: str, prompt: Callable[[str], str]) -> str:
     """`publish login NAME`: the kind's login step, storing secrets on this machine."""
     import importlib
 
