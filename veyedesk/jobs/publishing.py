@@ -434,6 +434,7 @@ def run_publish_job(ctx: JobContext) -> JobResult:
         left = (total - sent) / speed if speed else None
         ctx.report(sent / total if total else 1.0, speed, left)
 
+    removed_urls = {p.public_url for _, _, p in step.targets if p is not None and p.public_url}
     fence = job_fence(ctx.sessions, ctx.job.id, ctx.job.worker_id)
     try:
         done = carry_out(step, fence, progress=progress, cancelled=ctx.cancel.is_set)
@@ -449,6 +450,8 @@ def run_publish_job(ctx: JobContext) -> JobResult:
         if slug == DEPUBLISH_PROFILE:
             episode = session.get(Episode, episode_id)
             if episode is not None:
+                if episode.public_url and episode.public_url in removed_urls:
+                    episode.public_url = ""  # the form must not link a file taken down
                 log_step(
                     session,
                     episode,
