@@ -68,3 +68,32 @@ def test_released_no_takes_the_talk_down_everywhere(
     ).all()
     assert any(s.startswith("depublished: files: removed") for s in said), said
     assert episode.public_url == ""  # the form no longer links a removed file
+
+
+def test_an_admin_binds_a_publish_state_to_a_target_and_an_action(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.jobs.pipeline import ShowPipeline
+    from veyedesk.model.pipeline import PublishAction, StateKind
+    from veyedesk.services.errors import InvalidInput, PermissionDenied
+    from veyedesk.services.pipeline import set_stage
+
+    show_id = show.show.id
+    before = ShowPipeline.load(session, show_id).by_slug("post")
+    assert before is not None and before.kind == StateKind.PASS  # no targets: as before
+    add_target(session, ADMIN, show_id, "files", "rclone", {"remote": "/srv/v"})
+    add_target(session, ADMIN, show_id, "mirror", "rclone", {"remote": "/srv/m"})
+    post = ShowPipeline.load(session, show_id).by_slug("post")
+    assert post is not None and post.kind == StateKind.PUBLISH
+    assert post.action == PublishAction.UPLOAD and post.targets == ()
+    set_stage(session, show.show, "to-miror", "publish", ADMIN, "upload", targets=("mirror",))
+    mirror = ShowPipeline.load(session, show_id).by_slug("to-miror")
+    assert mirror is not None and (mirror.action, mirror.targets) == ("upload", ("mirror",))
+    with pytest.raises(InvalidInput, match="no publish target nope"):
+        set_stage(session, show.show, "to-miror", "publish", ADMIN, targets=("nope",))
+    with pytest.raises(PermissionDenied):
+        set_stage(session, show.show, "to-miror", "publish", EDITOR, targets=("files",))
+    with pytest.raises(InvalidInput, match="looks like a secret"):
+        add_target(session, ADMIN, show_id, "pt", "peertube", {"password": "x"})
+    with pytest.raises(PermissionDenied):
+        add_target(session, EDITOR, show_id, "pt", "peertube", {"url": "https://x"})
