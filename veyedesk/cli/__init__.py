@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "desktop",
     "proofs",
     "schedule_export",
+    "publish",
 )
 
 # Every error a user can act on shares one base (veyedesk.errors); anything else is a bug.
@@ -103,6 +104,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "chapters": ("proofs",),
     "show-playlist": ("proofs",),
     "export-schedule": ("schedule_export",),
+    "publish": ("publish",),
 }
 
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from veyedesk.model.audit import AuditEntry
     from veyedesk.model.base import Base
     from veyedesk.model.episode import Cut, CutTombstone, Episode
+    from veyedesk.model.publishing import Publication, PublishTarget
     from veyedesk.model.recording import ImageFile, Mark, RawFile
     from veyedesk.model.show import Client, Location, Show
     from veyedesk.model.venue import (
@@ -49,6 +50,8 @@ __all__ = [
     "Log",
     "Mark",
     "PipelineSettings",
+    "Publication",
+    "PublishTarget",
     "RawFile",
     "ReleaseHold",
     "Show",

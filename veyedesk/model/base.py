@@ -39,7 +39,7 @@ class HasUuid:
 
 
 # The models every other one names by string (relationships among them only). The rest
-# (venue sync, audit) only point at these by foreign key: a listing such as `veyedesk
+# (venue sync, audit, publishing) only point at these by foreign key: a listing such as `veyedesk
 # episodes` maps the core and not them, a tenth of its start-up.
 CORE_MODELS = frozenset(
     {
@@ -90,12 +90,14 @@ def load_core_models() -> dict[str, Any]:
 def load_all_models() -> dict[str, Any]:
     """Import every model module: the core and those only pointing at it (all of
     Base.metadata: migrations, `db roles`, venue copies)."""
-    from veyedesk.model import audit, venue
+    from veyedesk.model import audit, publishing, venue
 
     return {
         **load_core_models(),
         "AuditEntry": audit.AuditEntry,
         "Base": Base,
+        "Publication": publishing.Publication,
+        "PublishTarget": publishing.PublishTarget,
         "VenueBase": venue.VenueBase,
         "VenueCheckout": venue.VenueCheckout,
         "VenueConflict": venue.VenueConflict,
