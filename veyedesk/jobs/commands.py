@@ -268,7 +268,14 @@ def command_environment() -> dict[str, str]:
 
 
 def talk_encode(session: Session, episode: Episode, settings: Settings) -> str:
-    """The talk's own published encode on this worker, for `{output}` ("" when none).
+    """The talk's own published encode on this worker, for `{output}` ("" when none)."""
+    return talk_encode_and_profile(session, episode, settings)[0]
+
+
+def talk_encode_and_profile(
+    session: Session, episode: Episode, settings: Settings
+) -> tuple[str, str | None]:
+    """The talk's own published encode on this worker and its profile (("", None): none).
 
     The path is recomputed from the talk and this worker's settings (encode.outputs); the
     newest done encode jobs only say which profiles to look for. A job row's `output_path`
@@ -288,8 +295,8 @@ def talk_encode(session: Session, episode: Episode, settings: Settings) -> str:
             settings, episode.show.client.slug, episode.show.slug, name, episode.slug
         )
         if path is not None:
-            return str(path)
-    return ""
+            return str(path), name
+    return "", None
 
 
 def placeholder_values(

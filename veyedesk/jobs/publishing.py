@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,11 +28,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
-from veyedesk.jobs.commands import check_still_due, talk_encode
+from veyedesk.jobs.commands import check_still_due, talk_encode_and_profile
 from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
 from veyedesk.jobs.pipeline import ShowPipeline
 from veyedesk.jobs.queue import enqueue, job_state_slug
 from veyedesk.jobs.state_moves import log_step
+from veyedesk.media.poster import Cancelled, choose_poster
+from veyedesk.media.probe import probe
 from veyedesk.model import EncodeJob, Episode, Publication, PublishTarget, State
 from veyedesk.model.kinds import JobKind, JobStatus, LogKind
 from veyedesk.model.pipeline import DEPUBLISH_PROFILE, PublishAction, release_hold
@@ -49,6 +52,7 @@ from veyedesk.publish.base import (
     UploadState,
     publisher_for,
 )
+from veyedesk.publish.metadata import announcement, compose_for, own_thumbnail
 from veyedesk.publish.secrets import machine_secrets
 
 # (bytes sent, bytes in all, bytes per second) from the uploading thread.
@@ -66,27 +70,22 @@ class Outcome:
     what: str
 
 
-def compose_metadata(episode: Episode) -> Metadata:
-    """The talk's metadata (a plain composition; publish.metadata refines it per platform)."""
-    speakers = tuple(a.strip() for a in episode.authors.split(",") if a.strip())
-    title = (
-        f'"{episode.name}" - {", ".join(speakers)} ({episode.show.name})'
-        if speakers
-        else (f"{episode.name} ({episode.show.name})")
-    )
-    return Metadata(
-        title=title[:100],
-        description="\n\n".join(p for p in (episode.description, episode.conf_url) if p),
-        speakers=speakers,
-        show=episode.show.name,
-        tags=tuple(t.strip() for t in episode.tags.split(",") if t.strip()),
-        language=episode.language[:2],
-        licence=episode.license,
-        recorded=episode.start,
-        conf_url=episode.conf_url,
-        slug=episode.slug,
-        uuid=episode.uuid,
-        public_url=episode.public_url,
+def metadata_for(
+    episode: Episode, config: TargetConfig, settings: Settings, profile: str | None
+) -> Metadata:
+    """What `config`'s platform is told about the talk: publish.metadata composes it (the
+    one place titles, descriptions, chapters and tags are made); a target may carry its own
+    `title_template`. The talk's own thumbnail when it has one; else the upload chooses a
+    frame of the encode (see `_with_poster`)."""
+    return compose_for(
+        episode,
+        config.kind,
+        settings,
+        profile=profile,
+        template=config.options.get("title_template", "").strip() or None,
+        thumbnail=own_thumbnail(episode, settings.files_root)
+        if config.kind in VIDEO_KINDS
+        else None,
     )
 
 
@@ -155,10 +154,13 @@ class Plan:
 
     episode_id: int
     action: PublishAction
-    meta: Metadata
+    metas: dict[int, Metadata]  # by target id: each platform's own title and text limits
     encode: str
     refused: str  # why nothing may be uploaded ("" when it may)
     targets: list[tuple[int, TargetConfig, Publication | None]]
+    room: str = ""  # for an announcement's {room}
+    facts: dict[str, object] = dataclasses.field(default_factory=dict)  # encode's size, length
+    skip: tuple[float, float] = (0.0, 0.0)  # title and credits seconds: no poster from them
 
 
 def plan(
@@ -181,20 +183,31 @@ def plan(
             episode.released, ShowPipeline.load(session, episode.show_id).rules.unknown_publishes
         )
         refused = hold.describe() if hold is not None else ""
-    meta = compose_metadata(episode)
-    for pub in pubs.values():  # announcements point at the first video's public URL
-        if not meta.public_url and pub.public_url and pub.privacy == Privacy.PUBLIC:
-            meta = dataclasses.replace(meta, public_url=pub.public_url)
+    encode, profile = talk_encode_and_profile(session, episode, settings)
+    # Announcements point at the first public video's URL when the talk has none of its own.
+    watch = next(
+        (p.public_url for p in pubs.values() if p.public_url and p.privacy == Privacy.PUBLIC),
+        "",
+    )
+    targets = [
+        (r.id, TargetConfig(r.name, TargetKind(r.kind), r.option_map()), pubs.get(r.id))
+        for r in rows
+    ]
+    metas = {}
+    for target_id, config, _pub in targets:
+        meta = metadata_for(episode, config, settings, profile)
+        if not meta.public_url and watch:
+            meta = dataclasses.replace(meta, public_url=watch)
+        metas[target_id] = meta
     return Plan(
         episode.id,
         action,
-        meta,
-        talk_encode(session, episode, settings) if action == PublishAction.UPLOAD else "",
+        metas,
+        encode if action == PublishAction.UPLOAD else "",
         refused,
-        [
-            (r.id, TargetConfig(r.name, TargetKind(r.kind), r.option_map()), pubs.get(r.id))
-            for r in rows
-        ],
+        targets,
+        room=episode.location.name if episode.location is not None else "",
+        skip=(settings.title_seconds, settings.credits_seconds),
     )
 
 
@@ -210,18 +223,68 @@ def carry_out(
         return [Outcome("", f"nothing published: {step.refused}")]
     secrets = machine_secrets()
     done: list[Outcome] = []
-    for target_id, config, pub in step.targets:
-        if cancelled():
-            raise JobCancelled(f"publishing to {config.name} stopped")
-        try:
-            made = publisher_for(config, secrets)
-            done.append(_one(step, target_id, config, pub, made, fence, progress, cancelled))
-        except PublishError as exc:
-            _save(
-                fence, step.episode_id, target_id, status=PublicationStatus.FAILED, error=str(exc)
-            )
-            raise
+    with tempfile.TemporaryDirectory(prefix="veyedesk-publish-") as scratch:
+        if step.action == PublishAction.UPLOAD and step.encode:
+            _with_encode_facts(step, Path(scratch), cancelled)
+        for target_id, config, pub in step.targets:
+            if cancelled():
+                raise JobCancelled(f"publishing to {config.name} stopped")
+            try:
+                made = publisher_for(config, secrets)
+                try:
+                    done.append(
+                        _one(step, target_id, config, pub, made, fence, progress, cancelled)
+                    )
+                finally:
+                    close = getattr(made, "close", None)  # HTTP clients hold connections
+                    if callable(close):
+                        close()
+            except PublishError as exc:
+                _save(
+                    fence,
+                    step.episode_id,
+                    target_id,
+                    status=PublicationStatus.FAILED,
+                    error=str(exc),
+                )
+                raise
     return done
+
+
+def _with_encode_facts(step: Plan, scratch: Path, cancelled: Callable[[], bool]) -> None:
+    """Facts of the encode the platforms need: a poster frame for video targets when the
+    talk has no thumbnail of its own (the sharpest non-black frame outside the title and
+    credits), and its size and length (media.ccc.de registers them with the recording)."""
+    video = [
+        t
+        for t in step.targets
+        if t[1].kind in VIDEO_KINDS
+        # A re-run sends nothing to a target that has the video: nothing to measure for it.
+        and not (t[2] is not None and t[2].status == PublicationStatus.UPLOADED and t[2].remote_id)
+    ]
+    if not video:
+        return
+    encode = Path(step.encode)
+    if any(step.metas[t[0]].thumbnail is None for t in video):
+        try:
+            poster = choose_poster(
+                encode, scratch, skip_start=step.skip[0], skip_end=step.skip[1], cancelled=cancelled
+            )
+        except Cancelled:
+            raise JobCancelled("choosing the poster frame stopped") from None
+        if poster is not None:
+            for target_id, _config, _pub in video:
+                if step.metas[target_id].thumbnail is None:
+                    step.metas[target_id] = dataclasses.replace(
+                        step.metas[target_id], thumbnail=poster.path
+                    )
+    info = probe(encode)
+    picture = info.video
+    step.facts = {
+        "width": picture.width if picture is not None else None,
+        "height": picture.height if picture is not None else None,
+        "duration": info.duration,
+    }
 
 
 def _one(
@@ -234,16 +297,20 @@ def _one(
     progress: PublishProgress | None,
     cancelled: Callable[[], bool],
 ) -> Outcome:
-    name, episode_id = config.name, step.episode_id
+    name, episode_id, meta = config.name, step.episode_id, step.metas[target_id]
     if step.action == PublishAction.ANNOUNCE:
         if pub is not None and pub.status == PublicationStatus.ANNOUNCED:
             return Outcome(name, f"{name}: announced before, not again")
-        if not step.meta.public_url:
+        if not meta.public_url:
             raise PermanentJobError(
                 f"{name}: the talk has no public URL yet; make it public before announcing"
             )
-        text = f"{step.meta.title} {step.meta.public_url}"
-        remote = cast(Announcer, made).announce(step.meta, text)
+        # The show's words for it: the target's `template` ({title} {speakers} {show} {room}
+        # {date} {url} {conf_url} {tags}), publish.metadata's default when it has none.
+        text = announcement(
+            meta, config.options.get("template", "").strip() or None, room=step.room
+        )
+        remote = cast(Announcer, made).announce(meta, text)
         _save(
             fence,
             episode_id,
@@ -271,7 +338,7 @@ def _one(
         return Outcome(name, f"{name}: removed {remote_id or '(nothing there)'}")
     if step.action == PublishAction.PUBLIC:
         if not remote_id:
-            found = publisher.find(step.meta)
+            found = publisher.find(meta)
             if found is None:
                 raise PermanentJobError(f"{name}: nothing uploaded to make public; post it first")
             remote_id = found.remote_id
@@ -291,7 +358,7 @@ def _one(
     # UPLOAD (unlisted)
     if pub is not None and pub.status == PublicationStatus.UPLOADED and remote_id:
         return Outcome(name, f"{name}: uploaded before as {remote_id}, nothing sent")
-    found = publisher.find(step.meta)
+    found = publisher.find(meta)
     if found is not None:
         _save(
             fence,
@@ -312,6 +379,7 @@ def _one(
             "encode it first (on a machine sharing that folder)"
         )
     state = state_of(pub.upload_state if pub is not None else "")
+    state.extra.update({k: v for k, v in step.facts.items() if v is not None})
     saved = [0.0, time.monotonic()]
 
     def report(sent: int, total: int) -> None:
@@ -333,7 +401,7 @@ def _one(
             )
 
     _save(fence, episode_id, target_id, status=PublicationStatus.UPLOADING, error="")
-    remote = publisher.upload(Path(step.encode), step.meta, Privacy.UNLISTED, state, report)
+    remote = publisher.upload(Path(step.encode), meta, Privacy.UNLISTED, state, report)
     _save(
         fence,
         episode_id,
