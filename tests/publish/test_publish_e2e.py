@@ -1,7 +1,8 @@
 """Issue 21 end to end on PostgreSQL with a real `veyedesk worker` process.
 
-An encoded talk, released Yes, in a show with an rclone target (a local folder) and a
-webhook (a local HTTP server): *post* uploads it unlisted, *make public* makes it public,
+An encoded talk, released Yes, in a show with a PeerTube target (the test suite's stand-in
+speaking its REST API), an rclone target (a local folder) and a webhook (a local HTTP
+server): *post* uploads it unlisted, *make public* makes it public,
 *tweet* posts the announcement with the public URL; the talk's public_url is set; a
 second worker run changes nothing; a talk whose speaker said No uploads nothing.
 """
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from tests.encode.support import settings_for
 from tests.support.encoded import EDITOR
 from tests.support.raw_day import make_clips, make_raw_day
+from tests.support.standins.peertube import serving
 from veyedesk.config import Settings
 from veyedesk.db import make_engine, session_factory
 from veyedesk.jobs.engine import writer_engine
@@ -35,6 +37,9 @@ from veyedesk.jobs.state_moves import enter_state, state_by_slug
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
 from veyedesk.model import Cut, EncodeJob, Episode, Log, Publication
 from veyedesk.model.kinds import JobKind, LogKind
+from veyedesk.publish import peertube
+from veyedesk.publish.base import TargetConfig, TargetKind
+from veyedesk.publish.secrets import machine_secrets
 from veyedesk.services.editing.open_save import change_state
 from veyedesk.services.identity import Identity
 from veyedesk.services.publishing import add_target, episode_publications
@@ -131,7 +136,11 @@ def encode_only(session: Session, episode: Episode, settings: Settings) -> str:
 
 
 @pytest.mark.postgres
-def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> None:
+def test_post_make_public_tweet_with_a_worker(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The worker process reads this machine's secrets from here (see `worker`).
+    monkeypatch.setenv("VEYEDESK_SECRETS", str(tmp_path / "secrets.json"))
     engine = make_engine(pg_url)
     session = session_factory(engine)()
     day = make_raw_day(session, tmp_path / "raw", make_clips(tmp_path / "clips", 2, 4.0))
@@ -144,7 +153,15 @@ def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> No
     session.add(refused)
     session.commit()
     dest = tmp_path / "published"
-    with webhook_server() as (hook_url, posts):
+    (tmp_path / "tube").mkdir()
+    with webhook_server() as (hook_url, posts), serving(tmp_path / "tube") as tube:
+        tube_options = {"url": tube.base_url, "channel": "conference", "username": tube.username}
+        add_target(session, ADMIN, episode.show_id, "tube", "peertube", tube_options)
+        peertube.login(
+            TargetConfig("tube", TargetKind.PEERTUBE, tube_options),
+            machine_secrets(),
+            lambda _question: tube.password,
+        )
         add_target(
             session,
             ADMIN,
@@ -164,8 +181,10 @@ def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> No
         assert episode.state is not None and episode.state.slug == "review 1"
         uploaded = list(dest.iterdir())
         assert [p.name for p in uploaded] == [f"{episode.slug}_{episode.uuid}.mp4"]
-        (pub,) = episode_publications(session, episode.id)
-        assert (pub.target, pub.status, pub.privacy) == ("files", "uploaded", "public")
+        rows = {p.target: (p.status, p.privacy) for p in episode_publications(session, episode.id)}
+        assert rows == {"tube": ("uploaded", "unlisted"), "files": ("uploaded", "public")}
+        (video,) = tube.videos.values()
+        assert video.privacy == 2 and video.size == (dest / uploaded[0].name).stat().st_size
         assert not posts
         # Reviews approve it (as review 2's approve does): make public, then tweet.
         enter_state(
@@ -174,17 +193,19 @@ def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> No
         session.commit()
         events = worker(settings, pg_url, tmp_path)
         session.expire_all()
-        public = f"https://videos.example.org/s/{episode.slug}_{episode.uuid}.mp4"
-        assert episode.public_url == public, events
+        assert video.privacy == 1, events  # PeerTube's public
+        # The first video target's URL is the talk's: here the PeerTube watch page.
+        public = episode.public_url
+        assert public.startswith(tube.base_url) and video.short_uuid in public, events
         assert len(posts) == 1 and posts[0]["public_url"] == public
         assert posts[0]["uuid"] == episode.uuid
         assert episode.state is not None and episode.state.slug == "done", events
         kinds = {p.target: p.status for p in episode_publications(session, episode.id)}
-        assert kinds == {"files": "uploaded", "hook": "announced"}
+        assert kinds == {"tube": "uploaded", "files": "uploaded", "hook": "announced"}
         # A second run changes nothing: nothing queued, nothing sent.
-        before = (sorted(os.listdir(dest)), len(posts))
+        before = (sorted(os.listdir(dest)), len(posts), tube.bytes_received)
         worker(settings, pg_url, tmp_path)
-        assert (sorted(os.listdir(dest)), len(posts)) == before
+        assert (sorted(os.listdir(dest)), len(posts), tube.bytes_received) == before
         # The refused talk: put in *post* (its upload job queued), it uploads nothing.
         enter_state(session, refused, state_by_slug(session, "post"), "ed", "small")
         session.commit()
@@ -196,7 +217,7 @@ def test_post_make_public_tweet_with_a_worker(pg_url: str, tmp_path: Path) -> No
         events = worker(settings, pg_url, tmp_path)
         session.expire_all()
         assert sorted(os.listdir(dest)) == before[0], events
-        assert len(posts) == 1
+        assert len(posts) == 1 and len(tube.videos) == 1
         assert not session.scalars(
             select(Publication).where(Publication.episode_id == refused.id)
         ).all()
