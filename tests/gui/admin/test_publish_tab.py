@@ -115,6 +115,7 @@ def test_an_admin_adds_edits_and_removes_targets(
     _click(qtbot, tab.add_button)
     adding = _dialog(qtbot, tab)
     _type(qtbot, adding.name, "tube")
+    adding.grab().save(str(artifacts / "settings-publishing-add.png"))
     _click(qtbot, adding.save_button)
     qtbot.waitUntil(lambda: adding.status.text().startswith("Nothing saved"))
     assert "already has a publish target 'tube'" in adding.status.text()

@@ -96,7 +96,7 @@ NEEDS_SECRET = frozenset(
 )
 
 KIND_VALUES = frozenset(kind.value for kind in TargetKind)
-COLUMNS = ("Name", "Kind", "Role", "Setting", "On this machine")
+COLUMNS = ("Name", "Kind", "Role", "Where", "On this machine")
 
 
 class TargetLike(Protocol):
@@ -161,6 +161,9 @@ def target_lines(session: Any, show_id: int) -> list[TargetLine]:
     return lines
 
 
+HEAD_ROWS = 2  # Name and Kind, above the kind's options
+
+
 class TargetDialog(QDialog):
     """Name, kind and the kind's options of one target (new, or one to edit)."""
 
@@ -188,9 +191,9 @@ class TargetDialog(QDialog):
             self.kind.setCurrentIndex(max(self.kind.findData(line.kind), 0))
             self.kind.setEnabled(False)  # a new kind is a new target
         head.addRow("Kind", self.kind)
+        # The kind's options follow in the same form (aligned with Name and Kind).
+        self.options_form = head
         layout.addLayout(head)
-        self.options_form = QFormLayout()
-        layout.addLayout(self.options_form)
         note = plain_label(
             "Passwords, tokens and keys are not set here: run `veyedesk publish login NAME` "
             "on each machine that publishes."
@@ -216,8 +219,8 @@ class TargetDialog(QDialog):
 
     def _kind_changed(self, *_args: object) -> None:
         typed = {key: edit.text() for key, edit in self.fields.items()}
-        while self.options_form.rowCount():
-            self.options_form.removeRow(0)
+        while self.options_form.rowCount() > HEAD_ROWS:
+            self.options_form.removeRow(HEAD_ROWS)
         self.fields = {}
         kind = TargetKind(self.kind.currentData())
         stored = self.editing.options if self.editing else {}
@@ -264,7 +267,8 @@ class PublishTab(QWidget):
         layout = QVBoxLayout(self)
         intro = plain_label(
             "Where this show's talks go: video targets get the encoded file (uploaded "
-            "unlisted at post, made public at make public); announce targets post about it."
+            "unlisted at post, made public at make public); announce targets post about it. "
+            "Changes here are saved at once."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
