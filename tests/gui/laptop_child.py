@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
+from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.episode_list import EpisodeTableModel
 from veyedesk.gui.editor.main_window import MainWindow
@@ -114,6 +115,13 @@ def main() -> None:
         settle(app)
         seen[name] = report(widget)
         widget.grab().save(str(out / f"{name}.png"))
+        if isinstance(widget, ShowSettingsDialog):
+            # The Publishing tab's table and buttons must fit as well.
+            widget.tabs.setCurrentWidget(widget.publish_tab)
+            wait(app, lambda: not widget.runner.busy, "the publish targets")  # noqa: B023
+            settle(app)
+            seen["show_settings_publishing"] = report(widget)
+            widget.grab().save(str(out / "show_settings_publishing.png"))
         if name != "review":
             widget.close()
 

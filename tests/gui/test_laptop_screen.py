@@ -1,5 +1,6 @@
 """Every window fits a 1366x768 laptop screen (issue 19): the editor with a talk open and
-each form tab shown, review, mark, show settings, users, room-day, import, sync, play.
+each form tab shown, review, mark, show settings (and its Publishing tab), users, room-day,
+import, sync, play.
 
 A child process per check on its own Xvfb screen of that size (pytest-xvfb's screen is
 another size), so Qt's screen is the laptop's: windows open within its available geometry,
@@ -85,7 +86,8 @@ def test_every_window_fits_a_1366x768_screen(demo_db: str, tmp_path: Path, artif
     seen = run_child(demo_db, out, tmp_path / "config")
     for png in out.glob("*.png"):
         shutil.copy(png, artifacts / f"laptop_{png.name}")
-    assert {"editor_tab_Episode", "review", "mark", "show_settings", "users"} <= set(seen)
+    assert {"editor_tab_Episode", "editor_tab_Published", "review", "mark", "show_settings",
+            "show_settings_publishing", "users"} <= set(seen)  # fmt: skip
     assert fits(seen) == []
     # The Next label elides on a laptop: its whole text is in the tooltip, plain.
     label = seen["next_label"]
