@@ -76,7 +76,9 @@ class FakePublishing:
         self.calls.append(f"remove {name}")
 
     def list_targets(self, session: Any, show_id: int) -> list[TargetRow]:
-        return [TargetRow(r.id, r.name, r.kind, dict(r.options)) for r in self.targets.get(show_id, [])]
+        return [
+            TargetRow(r.id, r.name, r.kind, dict(r.options)) for r in self.targets.get(show_id, [])
+        ]
 
     def episode_publications(self, session: Any, episode_id: int) -> list[PublicationRow]:
         self.calls.append(f"publications {episode_id}")
@@ -91,7 +93,9 @@ def fake_publishing(monkeypatch: pytest.MonkeyPatch) -> FakePublishing:
     fake = FakePublishing()
     for name in ("add_target", "set_target", "remove_target", "list_targets"):
         monkeypatch.setattr(publishing, name, getattr(fake, name), raising=False)
-    monkeypatch.setattr(publishing, "episode_publications", fake.episode_publications, raising=False)
+    monkeypatch.setattr(
+        publishing, "episode_publications", fake.episode_publications, raising=False
+    )
     try:
         import veyedesk.publish.secrets as secrets
     except ModuleNotFoundError:

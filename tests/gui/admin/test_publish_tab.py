@@ -155,7 +155,7 @@ def test_editing_keeps_options_the_form_does_not_know(
     fake_publishing.targets[show.show.id] = [
         TargetRow(1, "tube", "peertube", {"url": "https://t.example", "licence": "1"})
     ]
-    _dialog_, tab = open_tab(qtbot, engine, show)
+    _, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     tab.table.selectRow(0)
     _click(qtbot, tab.edit_button)
@@ -175,7 +175,7 @@ def test_others_see_the_targets_read_only(
     fake_publishing.targets[show.show.id] = [
         TargetRow(1, "tube", "peertube", {"url": "https://t.example"})
     ]
-    _dialog_, tab = open_tab(qtbot, engine, show, EDITOR)
+    _, tab = open_tab(qtbot, engine, show, EDITOR)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     tab.table.selectRow(0)
     assert tab.read_only_note.isVisible()
@@ -188,10 +188,8 @@ def test_target_text_is_shown_as_typed(
     qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
 ) -> None:
     hostile = '<img src="/dev/zero"><b>x</b>'
-    fake_publishing.targets[show.show.id] = [
-        TargetRow(1, "t<b>1</b>", "webhook", {"url": hostile})
-    ]
-    _dialog_, tab = open_tab(qtbot, engine, show)
+    fake_publishing.targets[show.show.id] = [TargetRow(1, "t<b>1</b>", "webhook", {"url": hostile})]
+    _, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     assert _cells(tab)[0][:4] == ["t<b>1</b>", "webhook", "announce", hostile]
     assert "&lt;img" in tab.table.item(0, 3).toolTip()  # the tooltip escapes it

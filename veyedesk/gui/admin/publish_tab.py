@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
@@ -97,17 +97,6 @@ NEEDS_SECRET = frozenset(
 
 KIND_VALUES = frozenset(kind.value for kind in TargetKind)
 COLUMNS = ("Name", "Kind", "Role", "Where", "On this machine")
-
-
-class TargetLike(Protocol):
-    """What the tab reads of services.publishing's TargetRow."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def options(self) -> dict[str, str]: ...
 
 
 @dataclass(frozen=True)

@@ -100,7 +100,8 @@ class PublishedPanel(QScrollArea):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(bold_label(f"{row.target} ({row.kind})"))
         status = " · ".join(
-            part for part in (str(row.status or "—"), str(row.privacy or ""), _when(row.updated))
+            part
+            for part in (str(row.status or "—"), str(row.privacy or ""), _when(row.updated))
             if part
         )
         state = plain_label(status)
