@@ -169,6 +169,23 @@ def test_editing_keeps_options_the_form_does_not_know(
     }
 
 
+def test_a_kind_this_version_does_not_know_is_shown_and_kept(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
+) -> None:
+    fake_publishing.targets[show.show.id] = [TargetRow(1, "sky", "bluesky", {"handle": "@c"})]
+    _, tab = open_tab(qtbot, engine, show)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
+    assert _cells(tab)[0][:4] == ["sky", "bluesky", "announce", ""]
+    tab.table.selectRow(0)
+    _click(qtbot, tab.edit_button)
+    editing = _dialog(qtbot, tab)
+    assert editing.kind.currentData() == "bluesky" and list(editing.fields) == ["handle"]
+    _type(qtbot, editing.fields["handle"], "@conf")
+    _click(qtbot, editing.save_button)
+    qtbot.waitUntil(lambda: "changed" in tab.status.text())
+    assert fake_publishing.targets[show.show.id][0].options == {"handle": "@conf"}
+
+
 def test_others_see_the_targets_read_only(
     qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
 ) -> None:

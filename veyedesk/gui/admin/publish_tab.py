@@ -177,7 +177,9 @@ class TargetDialog(QDialog):
             role = "video" if kind in VIDEO_KINDS else "announce"
             self.kind.addItem(f"{kind.value} ({role})", kind.value)
         if line is not None:
-            self.kind.setCurrentIndex(max(self.kind.findData(line.kind), 0))
+            if line.kind not in KIND_VALUES:  # a kind a newer veyedesk added: shown, kept
+                self.kind.addItem(line.kind, line.kind)
+            self.kind.setCurrentIndex(self.kind.findData(line.kind))
             self.kind.setEnabled(False)  # a new kind is a new target
         head.addRow("Kind", self.kind)
         # The kind's options follow in the same form (aligned with Name and Kind).
@@ -211,9 +213,10 @@ class TargetDialog(QDialog):
         while self.options_form.rowCount() > HEAD_ROWS:
             self.options_form.removeRow(HEAD_ROWS)
         self.fields = {}
-        kind = TargetKind(self.kind.currentData())
+        value = self.kind.currentData()
+        known = OPTION_KEYS[TargetKind(value)] if value in KIND_VALUES else ()
         stored = self.editing.options if self.editing else {}
-        keys = list(OPTION_KEYS[kind]) + sorted(k for k in stored if k not in OPTION_KEYS[kind])
+        keys = list(known) + sorted(k for k in stored if k not in known)
         for key in keys:
             label, hint = OPTION_TEXT.get(key, (key, ""))
             edit = QLineEdit(typed.get(key, stored.get(key, "")))
