@@ -1,0 +1,96 @@
+"""The episode form's Published tab: each target's status, privacy and links.
+
+Publications come from tests/gui/publish_fake.py until pubcore's real services are merged
+(then the fake goes and the rows are real Publication rows in the database).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Engine
+
+from tests.gui.editor_support import open_editor, open_episode, type_text
+from tests.gui.publish_fake import FakePublishing, PublicationRow, fake_publishing
+from tests.support.factory import ShowFixture
+from veyedesk.db import session_factory
+from veyedesk.gui.editor.form_published import NOTHING, PublishedPanel
+from veyedesk.gui.widgets.tasks import BackgroundRunner
+
+__all__ = ["fake_publishing"]  # the fixture, imported for pytest
+
+WHEN = datetime(2026, 12, 3, 14, 5)
+
+
+def _row(target: str, kind: str = "peertube", **values: object) -> PublicationRow:
+    base: dict = dict(status="uploaded", privacy="unlisted", host_url="", public_url="",
+                      error="", updated=WHEN)  # fmt: skip
+    base.update(values)
+    return PublicationRow(target, kind, **base)
+
+
+def test_each_target_shows_status_privacy_and_only_web_links(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing,
+    artifacts: Path,
+) -> None:  # fmt: skip
+    episode_id = show.episodes[0].id
+    fake_publishing.publications[episode_id] = [
+        _row("tube", host_url="https://tube.example.org/w/abc",
+             public_url="https://tube.example.org/download/abc.mp4"),
+        _row("mirror", "rclone", status="failed", privacy="",
+             public_url="javascript:alert(1)", error='rclone: <b>403</b> "denied"'),
+        _row("<img src=x>", "webhook", status="announced", privacy="", updated=None),
+    ]  # fmt: skip
+    panel = PublishedPanel()
+    qtbot.addWidget(panel)
+    panel.resize(470, 600)
+    panel.show()
+    runner = BackgroundRunner(panel)
+    panel.attach(session_factory(engine), runner)
+    panel.show_episode(episode_id)
+    panel.refresh()
+    qtbot.waitUntil(lambda: panel.loads == 1)
+
+    assert panel.findChild(object, "published_status_tube").text() == (
+        "uploaded · unlisted · Thu 03 Dec 14:05"
+    )
+    host = panel.links[("tube", "host_url")]
+    assert host.text().startswith('<a href="https://tube.example.org/w/abc">')
+    assert host.openExternalLinks()
+    # Not http(s): shown as text, never a link.
+    fake = panel.links[("mirror", "public_url")].text()
+    assert "<a" not in fake and "javascript:alert(1)" in fake
+    assert panel.links[("mirror", "host_url")].text() == "—"
+    error = panel.findChild(object, "published_error_mirror")
+    assert error.text() == 'rclone: <b>403</b> "denied"' and error.isVisible()
+    assert panel.findChild(object, "published_status_<img src=x>").text() == "announced"
+    assert not panel.note.isVisible()
+    panel.grab().save(str(artifacts / "editor-published-tab.png"))
+
+    # Another talk opened meanwhile: a late answer for this one is dropped.
+    panel.refresh()
+    panel.show_episode(show.episodes[1].id)
+    qtbot.waitUntil(lambda: panel.loads == 2)
+    assert panel.rows == [] and panel.note.text() == "Reading…"
+
+
+def test_the_tab_reads_again_when_a_talk_opens_and_after_a_save(
+    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
+) -> None:
+    ep = show.episodes[1]
+    window, _prompts = open_editor(qtbot, engine)
+    panel = window.form.published
+    assert [window.form.tabText(i) for i in range(4)][3] == "Published"
+    open_episode(qtbot, window, ep.id)
+    qtbot.waitUntil(lambda: panel.loads >= 1 and panel.episode_id == ep.id)
+    qtbot.waitUntil(lambda: panel.note.text() == NOTHING)
+
+    fake_publishing.publications[ep.id] = [_row("tube", public_url="https://t.example/v/1")]
+    type_text(qtbot, window.form.lines["subtitle"], " again")
+    loads = panel.loads
+    window.save()
+    qtbot.waitUntil(lambda: panel.loads > loads and bool(panel.rows))
+    assert panel.links[("tube", "public_url")].text().startswith('<a href="https://t.example/v/1"')
+    assert fake_publishing.calls.count(f"publications {ep.id}") >= 2
