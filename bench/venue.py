@@ -45,7 +45,6 @@ from veyedesk.model import (  # noqa: E402
     State,
 )
 from veyedesk.model.base import new_uuid  # noqa: E402
-from veyedesk.model.show import show_locations  # noqa: E402
 from veyedesk.services.venue.checkouts import checkout  # noqa: E402
 from veyedesk.services.venue.rows import table  # noqa: E402
 from veyedesk.services.venue.syncing import sync  # noqa: E402
@@ -54,7 +53,6 @@ TABLES = (
     "client",
     "show",
     "location",
-    "show_locations",
     "state",
     "episode",
     "cut",
@@ -80,9 +78,8 @@ def build_show(url: str, talks: int) -> None:
         rooms = []
         for r in range(ROOMS):
             rid = conn.execute(
-                insert(table(Location)).values(slug=f"room{r}", name=f"Room {r}")
+                insert(table(Location)).values(show_id=show_id, slug=f"room{r}", name=f"Room {r}")
             ).inserted_primary_key[0]
-            conn.execute(insert(show_locations).values(show_id=show_id, location_id=rid))
             rooms.append(rid)
         edit_state = conn.scalar(select(table(State).c.id).where(table(State).c.slug == "edit"))
         episodes, raws, marks, logs = [], [], [], []

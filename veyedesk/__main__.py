@@ -5,11 +5,28 @@ This is the one place that knows both the CLI and the GUI, so neither imports th
 
 from __future__ import annotations
 
+import gc
 import sys
+import threading
 from collections.abc import Sequence
+
+# Start-up (imports, the models' mapping) allocates much and frees almost nothing, so the
+# cyclic collector's passes then are pure cost: a tenth of a listing's run. It is off for
+# the first STARTUP_SECONDS only; whatever runs longer (a worker, the editor) gets it back.
+STARTUP_SECONDS = 2.0
+
+
+def _collector_off_while_starting() -> None:
+    if not gc.isenabled():
+        return  # someone (a test, an embedding program) manages it: leave it so
+    gc.disable()
+    timer = threading.Timer(STARTUP_SECONDS, gc.enable)
+    timer.daemon = True  # never keeps a finished command's process alive
+    timer.start()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _collector_off_while_starting()
     from veyedesk import cli
 
     ns = cli.parse(argv)

@@ -10,8 +10,6 @@ import dataclasses
 import getpass
 import os
 import re
-import socket
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +57,11 @@ def default_user() -> str:
         name = getpass.getuser()
     except (KeyError, OSError):
         name = "editor"
+    # os.uname where there is one: the socket module costs every start-up its import.
+    if hasattr(os, "uname"):
+        return f"{name}@{os.uname().nodename}"
+    import socket
+
     return f"{name}@{socket.gethostname()}"
 
 
@@ -241,6 +244,8 @@ def load_settings(
     profiles = dict(DEFAULT_PROFILES)
     source = ""
     if path.is_file():
+        import tomllib  # only with a settings file: most launches and tests have none
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

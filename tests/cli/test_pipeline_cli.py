@@ -46,9 +46,9 @@ def test_pipeline_prints_and_changes_a_show_s_states(db_url: str, show: ShowFixt
     assert rows["richard"]["public"] is True and rows["post"]["public"] is False
     assert "unknown publishes: yes; review 2 timeout: 10 days" in ok(*db, "pipeline")
 
-    assert "person, pass or command" in ok(*db, "pipeline", "--help")
+    assert "person, pass, command or publish" in ok(*db, "pipeline", "--help")
     bad = run(*db, "pipeline", "set", "post", "sometimes")
-    assert bad.returncode == 2  # argparse: KIND must be person, pass or command
+    assert bad.returncode == 2  # argparse: KIND must be person, pass, command or publish
     assert "needs its template" in one_error_line(run(*db, "pipeline", "set", "post", "command"))
     # A template whose words reach a shell (su -c) must shell-quote its values (issue 20).
     unquoted = run(*db, "pipeline", "set", "post", "command", "su -c 'upload {name}' video")

@@ -22,7 +22,8 @@ from veyedesk.jobs.claims import claim, requeue_expired
 from veyedesk.jobs.queue import enqueue
 from veyedesk.jobs.state_moves import enter_state
 from veyedesk.jobs.worker import WorkerOptions, default_handlers, run_worker
-from veyedesk.model import EncodeJob, Episode, User
+from veyedesk.model import EncodeJob, Episode, PublishTarget, User
+from veyedesk.model.kinds import JobKind
 from veyedesk.services.admin.users import (
     add_user,
     authenticate,
@@ -410,3 +411,43 @@ def test_a_worker_login_changes_only_the_jobs_it_holds(pg_url: str, owner: Engin
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_worker_login_writes_publications_only_of_publish_jobs_it_holds(
+    pg_url: str, owner: Engine
+) -> None:
+    create_roles(owner)
+    with session_factory(owner)() as session:
+        episode = session.scalars(select(Episode).order_by(Episode.id)).first()
+        assert episode is not None
+        episode_id = episode.id
+        enqueue(session, episode, "post", kind=JobKind.PUBLISH)
+        target = PublishTarget(show_id=episode.show_id, name="files", kind="rclone", options="{}")
+        session.add(target)
+        session.commit()
+        target_id = target.id
+    holder = _login_as(pg_url, owner, "worker")
+    other = _login_as(pg_url, owner, "worker")
+    reviewer = _login_as(pg_url, owner, "reviewer")
+    insert = (
+        "INSERT INTO publication (episode_id, target_id, status, privacy, remote_id, "
+        "host_url, public_url, upload_state, bytes, error) VALUES "
+        f"({episode_id}, {target_id}, 'uploading', '', 'x', '', '', '', 0, '')"
+    )
+    try:
+        # Nobody holds the talk's publish job yet: no worker may write its publication.
+        assert _refused_by_policy(holder, insert)
+        with session_factory(holder)() as session, session.begin():
+            assert claim(session, "holder/0", lease_seconds=600) is not None
+        assert not _refused_by_policy(holder, insert)
+        assert not _refused_by_policy(holder, "UPDATE publication SET bytes = 10")
+        # Another worker login changes no row of it; a reviewer reads it, writes nothing.
+        _refused_by_policy(other, "UPDATE publication SET remote_id = 'forged'")
+        assert _refused(reviewer, "UPDATE publication SET remote_id = 'forged'")
+        assert _refused(holder, "UPDATE publish_target SET options = '{}'")
+        with reviewer.connect() as conn:
+            row = conn.execute(text("SELECT remote_id, bytes FROM publication")).one()
+        assert tuple(row) == ("x", 10)
+    finally:
+        for engine in (holder, other, reviewer):
+            engine.dispose()

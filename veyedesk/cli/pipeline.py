@@ -41,15 +41,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="a show's states: kind (person/pass/command), command, public, talks in each",
         description="Print a show's pipeline (Veyepar's show_pipeline), or change it. A "
         "person state waits for someone; a command state queues its command for a worker; a "
-        "pass state moves a talk straight on (logged). A talk whose speaker refused release "
-        "never enters a public state; Unknown waits before it until released is Yes.",
+        "pass state moves a talk straight on (logged); a publish state has a worker upload, "
+        "make public, announce or remove it on the show's publish targets. A talk whose "
+        "speaker refused release never enters a public state; Unknown waits before it "
+        "until released is Yes.",
     )
     _show_flags(p, top=True)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=show_pipeline)
     psub = p.add_subparsers(dest="pipeline_command", metavar="COMMAND")
 
-    st = psub.add_parser("set", help="make a state person, pass or command (admins)")
+    st = psub.add_parser("set", help="make a state person, pass, command or publish (admins)")
     st.add_argument("state", metavar="STATE", type=plain_text)
     st.add_argument("kind", choices=[str(k) for k in SETTABLE_KINDS], metavar="KIND")
     st.add_argument(
@@ -57,7 +59,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         nargs="?",
         default="",
         metavar="TEMPLATE",
-        help="for command: e.g. 'rsync {output} host:/videos/' (see `veyedesk state command -h`)",
+        help="for command: e.g. 'rsync {output} host:/videos/' (see `veyedesk state command -h`); "
+        "for publish: the action (upload, public, announce, remove)",
+    )
+    st.add_argument(
+        "--targets",
+        default="",
+        metavar="NAMES",
+        help="for publish: the show's targets, comma-separated (default: the action's own)",
     )
     _show_flags(st)
     st.set_defaults(func=set_stage)
@@ -149,8 +158,14 @@ def set_stage(ctx: Context, ns: argparse.Namespace) -> int:
     with ctx.session() as session:
         who = ctx.identity(session)
         show = pipeline.find_show(session, ns.client, ns.show)
-        row = pipeline.set_stage(session, show, ns.state, ns.kind, who, ns.template)
+        targets = tuple(t.strip() for t in ns.targets.split(",") if t.strip())
+        row = pipeline.set_stage(
+            session, show, ns.state, ns.kind, who, ns.template, targets=targets
+        )
         what = f" runs: {row.command}" if row.command else ""
+        if row.publish_action or row.publish_targets:
+            action = row.publish_action or "default action"
+            what = f" ({action} on {row.publish_targets or 'default targets'})"
         print(f"{show.slug}: state {ns.state!r} is {row.kind}{what}")
     return EXIT_OK
 

@@ -21,8 +21,9 @@ sends the SQL:
   requeue them); never a finished job, nor a job's talk, kind or profile; adds only
   fresh queued jobs (the next state's), writes Log rows (not a reviewer's "opened" or a
   mailed answer), advances an episode's state (release holds included) and stores what a
-  state command wrote back (`host_url`, `public_url`, `thumbnail`). It cannot change cuts
-  or commands.
+  state command wrote back (`host_url`, `public_url`, `thumbnail`), and the publication
+  rows of the talks whose publish job it holds. It cannot change cuts, commands or
+  publish targets.
 - admin: reads and writes every table (users, states and their commands included). Schema
   changes (`veyedesk db upgrade`) stay with the database's owner.
 
@@ -32,7 +33,7 @@ logins are checked through three SECURITY DEFINER functions owned by the databas
 stored one, and replacing a weak hash after a right password), which never hand a hash
 out. Admins still set passwords (UPDATE), without reading them back.
 
-Which rows of `encode_job` and `log` a role may add or change is row-level security
+Which rows of `encode_job`, `log` and `publication` a role may add or change is row-level security
 (policies named `<prefix><role>_<command>`): a job row is only a request, and a worker
 still re-checks a command job when it runs (veyedesk.jobs.commands), but a reviewer's
 login cannot queue a forged "done" encode or a public state's command for a talk in
@@ -51,8 +52,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import psycopg
-from psycopg import sql as psql
 from sqlalchemy import Engine, inspect, text
 from sqlalchemy.engine import Connection
 
@@ -115,6 +114,9 @@ GRANTS: dict[str, tuple[Grant, ...]] = {
         # jobs.results: what a state command printed back (`veyedesk: public_url=…`).
         Grant("UPDATE (state_id, host_url, public_url, thumbnail)", "episode"),
         *MOVING,
+        # jobs.publishing: where a talk stands on a target, written as a publish job runs
+        # (row-level security: only talks whose publish job this login holds).
+        Grant("INSERT, UPDATE", "publication"),
     ),
     "admin": (),  # every table, below
 }
@@ -143,13 +145,19 @@ IN_JOB_STATE = (
     "EXISTS (SELECT 1 FROM episode e JOIN state s ON s.id = e.state_id "
     "WHERE e.id = encode_job.episode_id AND s.slug = encode_job.profile)"
 )
-REVIEW_JOB = f"kind = 'command' AND {FRESH_JOB} AND {IN_JOB_STATE}"
+# A review's approve queues the next state's command or publish job (jobs.state_moves).
+REVIEW_JOB = f"kind IN ('command', 'publish') AND {FRESH_JOB} AND {IN_JOB_STATE}"
 # Log kinds (model.kinds.LogKind) a review writes: its move (or the hold before a public
 # state), the reviewer opening the encode, an answer by mail, a note.
 REVIEW_LOG_KINDS = ("state", "job", "release", "review opened", "by mail", "note")
 # What only a reviewer's own action may say: a worker cannot fake that someone watched.
 REVIEWER_ONLY_LOG_KINDS = ("review opened", "by mail")
-RLS_TABLES = ("encode_job", "log")
+RLS_TABLES = ("encode_job", "log", "publication")
+# A talk whose publish job this login holds (running, claimed by it: HOLDER_TRIGGER).
+HELD_PUBLICATION = (
+    "EXISTS (SELECT 1 FROM encode_job j WHERE j.episode_id = publication.episode_id "
+    "AND j.kind = 'publish' AND j.status = 'running' AND j.held_by = current_user)"
+)
 WORKER_JOBS = (
     "status = 'queued' OR (status = 'running' AND (held_by = current_user "
     "OR lease_expires_at <= timezone('UTC', clock_timestamp())))"
@@ -212,7 +220,11 @@ POLICIES: tuple[Policy, ...] = (
     *(Policy(r, t, "ALL", "true", "true") for r in ("editor", "admin") for t in RLS_TABLES),
     Policy("reviewer", "encode_job", "INSERT", check=REVIEW_JOB),
     Policy(
-        "reviewer", "encode_job", "UPDATE", "kind = 'command' AND status = 'queued'", REVIEW_JOB
+        "reviewer",
+        "encode_job",
+        "UPDATE",
+        "kind IN ('command', 'publish') AND status = 'queued'",
+        REVIEW_JOB,
     ),
     Policy("reviewer", "log", "INSERT", check=f"kind IN {_in(REVIEW_LOG_KINDS)}"),
     Policy("worker", "encode_job", "INSERT", check=FRESH_JOB),
@@ -220,6 +232,8 @@ POLICIES: tuple[Policy, ...] = (
     # whose lease ran out by the database's clock (to requeue it, as jobs.queue does).
     Policy("worker", "encode_job", "UPDATE", WORKER_JOBS, "true"),
     Policy("worker", "log", "INSERT", check=f"kind NOT IN {_in(REVIEWER_ONLY_LOG_KINDS)}"),
+    Policy("worker", "publication", "INSERT", check=HELD_PUBLICATION),
+    Policy("worker", "publication", "UPDATE", HELD_PUBLICATION, HELD_PUBLICATION),
 )
 
 
@@ -342,6 +356,11 @@ def add_login(
     engine: Engine, name: str, role: str, password: str | None, prefix: str = DEFAULT_PREFIX
 ) -> None:
     """Create (or update) a LOGIN role `name` that is a member of exactly one group role."""
+    # Here, not at the top: services.admin.users reads this module's function names on
+    # every login and CLI command, and psycopg costs a SQLite user its whole import.
+    import psycopg
+    from psycopg import sql as psql
+
     _require_postgres(engine)
     q = engine.dialect.identifier_preparer.quote
     group = group_name(role, prefix)

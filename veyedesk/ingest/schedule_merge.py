@@ -149,9 +149,11 @@ class MergePlan:
         for ex in self.vanished:
             out.append(f"- vanished {ex.conf_key} (episode {ex.id}): {ex.name!r} (not deleted)")
         pending = sum(len(p.removals) for p in self.removing)
+        # Removals are named only when there are some: the usual summary stays one short line.
+        held = f"{pending} removals not applied, " if pending else ""
         summary = (
             f"{len(self.added)} added, {len(self.changed)} changed, "
-            f"{len(self.kept)} kept because edited, {pending} removals not applied, "
+            f"{len(self.kept)} kept because edited, {held}"
             f"{len(self.vanished)} vanished, {self.unchanged} unchanged"
         )
         out.append(summary if not self.is_noop else f"no changes ({summary})")

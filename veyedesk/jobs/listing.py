@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import EncodeJob, Episode, State
-from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobStatus
+from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobKind, JobStatus
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,15 @@ class JobView:
     started_at: datetime | None
     finished_at: datetime | None
     heartbeat_at: datetime | None
+
+    @property
+    def speed_text(self) -> str:
+        """The speed as people read it: an encode's ×realtime, a publish job's MB/s."""
+        if not self.speed:
+            return ""
+        if self.kind == JobKind.PUBLISH:  # bytes per second (jobs.publishing)
+            return f"{self.speed / 1e6:.1f} MB/s"
+        return f"{self.speed:.1f}×"
 
     @property
     def attempts_made(self) -> int:

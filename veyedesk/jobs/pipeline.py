@@ -14,10 +14,19 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from veyedesk.model import Episode, PipelineSettings, ReleaseHold, ShowState, State
+from veyedesk.model import (
+    Episode,
+    PipelineSettings,
+    PublishTarget,
+    ReleaseHold,
+    ShowState,
+    State,
+)
 from veyedesk.model.pipeline import (
     DEFAULT_PUBLIC_STATES as DEFAULT_PUBLIC_STATES,
+    DEFAULT_PUBLISH_ACTIONS,
     HoldReason,
+    PublishAction,
     StateKind,
     default_kind,
     release_hold,
@@ -35,6 +44,9 @@ class Stage:
     command: str | None
     public: bool
     customised: bool  # the show has its own row for this state
+    # A publish state's action and target names (empty: the action's default targets).
+    action: PublishAction | None = None
+    targets: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,30 +75,52 @@ class ShowPipeline:
             for row in session.scalars(select(ShowState).where(ShowState.show_id == show_id))
         }
         stages = []
+        has_targets = (
+            session.scalar(
+                select(PublishTarget.id).where(PublishTarget.show_id == show_id).limit(1)
+            )
+            is not None
+        )
         for state in session.scalars(select(State).order_by(State.sequence)):
             row = own.get(state.id)
             if row is None:
+                kind = default_kind(state.slug, state.command, has_targets)
                 stages.append(
                     Stage(
                         state.id,
                         state.slug,
                         state.sequence,
-                        default_kind(state.slug, state.command),
+                        kind,
                         state.command,
                         state.slug in DEFAULT_PUBLIC_STATES,
                         False,
+                        DEFAULT_PUBLISH_ACTIONS.get(state.slug)
+                        if kind == StateKind.PUBLISH
+                        else None,
                     )
                 )
             else:
+                kind = StateKind(row.kind)
+                action = None
+                if kind == StateKind.PUBLISH:
+                    action = PublishAction(
+                        row.publish_action
+                        or DEFAULT_PUBLISH_ACTIONS.get(state.slug, PublishAction.UPLOAD)
+                    )
+                names = tuple(
+                    n.strip() for n in (row.publish_targets or "").split(",") if n.strip()
+                )
                 stages.append(
                     Stage(
                         state.id,
                         state.slug,
                         state.sequence,
-                        StateKind(row.kind),
+                        kind,
                         row.command,
                         row.public,
                         True,
+                        action,
+                        names,
                     )
                 )
         found = session.get(PipelineSettings, show_id)

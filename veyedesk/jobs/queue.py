@@ -89,7 +89,7 @@ def command_profile(state_slug: str) -> str:
 
 def job_state_slug(job: EncodeJob | ClaimedJob) -> str:
     """The state an episode is in while this job is its next step."""
-    return job.profile if job.kind == JobKind.COMMAND else ENCODE_STATE
+    return job.profile if job.kind in (JobKind.COMMAND, JobKind.PUBLISH) else ENCODE_STATE
 
 
 def describe(episode: Episode) -> str:
@@ -123,7 +123,7 @@ def enqueue(
     Raises JobError when that job is running right now (cancel it first).
     """
     if kind not in tuple(JobKind):
-        raise JobError(f"unknown job kind {kind!r}; use encode or command")
+        raise JobError(f"unknown job kind {kind!r}; use encode, command or publish")
     if max_attempts < 1:
         raise JobError(f"max attempts must be 1 or more, got {max_attempts}")
     now = db_now(session)

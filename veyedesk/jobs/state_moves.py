@@ -53,6 +53,8 @@ def queue_for_state(
         return enqueue(
             session, episode, command_profile(state.slug), kind=JobKind.COMMAND, priority=priority
         )
+    if stage.kind == StateKind.PUBLISH and stage.action is not None:
+        return enqueue(session, episode, state.slug, kind=JobKind.PUBLISH, priority=priority)
     return None
 
 

@@ -418,8 +418,12 @@ def run_worker(
 def default_handlers(extra: Mapping[str, Handler] | None = None) -> dict[str, Handler]:
     """The handlers this package provides (state commands), plus the caller's (encode)."""
     from veyedesk.jobs.commands import run_state_command
+    from veyedesk.jobs.publishing import run_publish_job
 
-    handlers: dict[str, Handler] = {JobKind.COMMAND: run_state_command}
+    handlers: dict[str, Handler] = {
+        JobKind.COMMAND: run_state_command,
+        JobKind.PUBLISH: run_publish_job,
+    }
     handlers.update(extra or {})
     return handlers
 
@@ -428,5 +432,5 @@ def kinds_from(names: Sequence[str]) -> tuple[str, ...]:
     """Validate `--kind` values."""
     bad = [n for n in names if n not in tuple(JobKind)]
     if bad:
-        raise ValueError(f"unknown job kind(s) {', '.join(bad)}; use encode or command")
+        raise ValueError(f"unknown job kind(s) {', '.join(bad)}; use encode, command or publish")
     return tuple(names)

@@ -38,13 +38,36 @@ class HasUuid:
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
 
 
-def load_all_models() -> dict[str, Any]:
-    """Import every model module (all together, so string relationships resolve)."""
-    from veyedesk.model import audit, episode, recording, show, venue, workflow
+# The models every other one names by string (relationships among them only). The rest
+# (venue sync, audit, publishing) only point at these by foreign key: a listing such as `veyedesk
+# episodes` maps the core and not them, a tenth of its start-up.
+CORE_MODELS = frozenset(
+    {
+        "Client",
+        "Cut",
+        "CutTombstone",
+        "EncodeJob",
+        "Episode",
+        "ImageFile",
+        "Location",
+        "Log",
+        "Mark",
+        "PipelineSettings",
+        "RawFile",
+        "ReleaseHold",
+        "Show",
+        "ShowState",
+        "State",
+        "User",
+    }
+)
+
+
+def load_core_models() -> dict[str, Any]:
+    """Import the core model modules (together, so their string relationships resolve)."""
+    from veyedesk.model import episode, recording, show, workflow
 
     return {
-        "AuditEntry": audit.AuditEntry,
-        "Base": Base,
         "Client": show.Client,
         "Cut": episode.Cut,
         "CutTombstone": episode.CutTombstone,
@@ -61,6 +84,20 @@ def load_all_models() -> dict[str, Any]:
         "ShowState": workflow.ShowState,
         "State": workflow.State,
         "User": workflow.User,
+    }
+
+
+def load_all_models() -> dict[str, Any]:
+    """Import every model module: the core and those only pointing at it (all of
+    Base.metadata: migrations, `db roles`, venue copies)."""
+    from veyedesk.model import audit, publishing, venue
+
+    return {
+        **load_core_models(),
+        "AuditEntry": audit.AuditEntry,
+        "Base": Base,
+        "Publication": publishing.Publication,
+        "PublishTarget": publishing.PublishTarget,
         "VenueBase": venue.VenueBase,
         "VenueCheckout": venue.VenueCheckout,
         "VenueConflict": venue.VenueConflict,
@@ -71,10 +108,10 @@ def load_all_models() -> dict[str, Any]:
 
 
 @event.listens_for(Mapper, "before_configured")
-def _load_all_models() -> None:
+def _load_core_models() -> None:
     # Whoever imported one model module directly, the others it names by string (a
     # relationship to "Log", say) must be mapped before SQLAlchemy resolves the names.
-    load_all_models()
+    load_core_models()
 
 
 @event.listens_for(Session, "before_flush")

@@ -21,6 +21,8 @@ class JobKind(StrEnum):
     ENCODE = "encode"
     # `profile` then holds the slug of the state whose command runs.
     COMMAND = "command"
+    # `profile` holds the slug of the publish state (or model.pipeline.DEPUBLISH_PROFILE).
+    PUBLISH = "publish"
 
 
 class LogKind(StrEnum):

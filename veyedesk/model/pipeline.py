@@ -17,6 +17,16 @@ class StateKind(StrEnum):
     COMMAND = "command"  # a worker runs the state's command template
     PASS = "pass"  # nothing to do: it moves straight on to the next state (logged)
     ENCODE = "encode"  # a worker encodes it (only the encode state)
+    PUBLISH = "publish"  # a worker publishes it to the show's targets (PublishAction)
+
+
+class PublishAction(StrEnum):
+    """What a publish state does on its targets."""
+
+    UPLOAD = "upload"  # upload unlisted to the video targets (Veyepar's *post*)
+    PUBLIC = "public"  # make the uploads public (*make public*)
+    ANNOUNCE = "announce"  # post an announcement with the public URL (*tweet*)
+    REMOVE = "remove"  # take the talk down everywhere
 
 
 class HoldReason(StrEnum):
@@ -42,10 +52,24 @@ DEFAULT_PERSON_STATES: frozenset[str] = frozenset({"borked", "edit", "review 1",
 # before *review 1*, so nobody could review it (issue 19).
 DEFAULT_PUBLIC_STATES: frozenset[str] = frozenset({"make public", "tweet", "to-miror", "conf"})
 # The settable kinds (encode belongs to the encode state alone).
-SETTABLE_KINDS: tuple[StateKind, ...] = (StateKind.PERSON, StateKind.PASS, StateKind.COMMAND)
+SETTABLE_KINDS: tuple[StateKind, ...] = (
+    StateKind.PERSON,
+    StateKind.PASS,
+    StateKind.COMMAND,
+    StateKind.PUBLISH,
+)
+# Veyepar's publishing, for shows that have publish targets (others keep these states
+# passing, exactly as before targets existed).
+DEFAULT_PUBLISH_ACTIONS: dict[str, PublishAction] = {
+    "post": PublishAction.UPLOAD,
+    "make public": PublishAction.PUBLIC,
+    "tweet": PublishAction.ANNOUNCE,
+}
+# The job profile of a depublish (no state runs it: released went to No).
+DEPUBLISH_PROFILE = "(depublish)"
 
 
-def default_kind(slug: str, command: str | None) -> StateKind:
+def default_kind(slug: str, command: str | None, has_targets: bool = False) -> StateKind:
     """The kind a state has in a show that never changed it.
 
     A command set the old, global way (`veyedesk state command`) still makes it a command
@@ -55,6 +79,8 @@ def default_kind(slug: str, command: str | None) -> StateKind:
         return StateKind.ENCODE
     if command:
         return StateKind.COMMAND
+    if has_targets and slug in DEFAULT_PUBLISH_ACTIONS:
+        return StateKind.PUBLISH
     if slug in DEFAULT_PERSON_STATES:
         return StateKind.PERSON
     return StateKind.PASS

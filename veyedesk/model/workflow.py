@@ -48,6 +48,10 @@ class ShowState(Base):
     # The template workers run when kind is command (see jobs.commands).
     command: Mapped[str | None] = mapped_column(Text, default=None)
     public: Mapped[bool] = mapped_column(default=False)
+    # When kind is publish: what it does (model.pipeline.PublishAction) and on which of
+    # the show's targets (names, comma-separated; blank = the action's default targets).
+    publish_action: Mapped[str | None] = mapped_column(String(20), default=None)
+    publish_targets: Mapped[str | None] = mapped_column(Text, default=None)
 
     state: Mapped[State] = relationship()
 

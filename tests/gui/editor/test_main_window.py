@@ -22,7 +22,11 @@ def open_window(qtbot: QtBot, engine: Engine) -> MainWindow:
     window = MainWindow(session_factory(engine), settings, Identity("ed@laptop", "admin"))
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.episodes.proxy.rowCount() > 0, timeout=5000)
+    # The whole list: a long one fills progressively (EpisodeListPanel.fill).
+    qtbot.waitUntil(
+        lambda: window.episodes.proxy.rowCount() > 0 and not window.episodes.filling,
+        timeout=5000,
+    )
     return window
 
 

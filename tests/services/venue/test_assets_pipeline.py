@@ -74,8 +74,9 @@ def test_an_encode_from_an_assets_folder_walks_the_pipeline_and_syncs_back(
         )
         assert (stats.done, stats.failed) == (1, 0)
         with session_factory(engine)() as local:
-            # Encoded into the folder; push to queue passed; post waits for the release.
-            assert _where(local, talk.episode_id) == ("push to queue", "post")
+            # Encoded into the folder; post uploads unlisted, so the release (Unknown) does not
+            # hold it before review (issue 19.1): the talk waits for its reviewer.
+            assert _where(local, talk.episode_id) == ("review 1", None)
             (job,) = local.scalars(select(EncodeJob)).all()
             assert job.status == "done"
         assert list((folder / "output").rglob("*.mp4"))
@@ -83,7 +84,7 @@ def test_an_encode_from_an_assets_folder_walks_the_pipeline_and_syncs_back(
         report = sync(engine)
         assert report.conflicts == []
         session.expire_all()
-        assert _where(session, talk.episode_id) == ("push to queue", "post")
+        assert _where(session, talk.episode_id) == ("review 1", None)
         # The shared workers have nothing to do for it: it waits for a person.
         assert session.scalars(select(EncodeJob)).all() == []
     finally:

@@ -353,22 +353,16 @@ def _outside_changes(
     episodes = {r["id"]: r["show_id"] for r in by_pk("episode", after["episode"]).values()}
     episodes |= {r["id"]: r["show_id"] for r in by_pk("episode", before["episode"]).values()}
     images = {r["id"]: r["show_id"] for r in by_pk("image_file", after["image_file"]).values()}
-    rooms_of_show = {
-        r["location_id"] for r in by_pk("show_locations", before["show_locations"]).values()
-    }
-    rooms_before = set(by_pk("location", before["location"]))
 
     def ours(name: str, row: dict[str, Any]) -> bool:
         if name in ("venue_sync_receipt",):
             return True
-        if "show_id" in row and name not in ("location",):
+        if "show_id" in row:  # rooms too: a room belongs to one show (migration 0013)
             return row["show_id"] == show
         if "episode_id" in row:
             return episodes.get(row["episode_id"]) == show
         if name == "image_file_episodes":
             return images.get(row["image_file_id"]) == show
-        if name == "location":
-            return row["id"] in rooms_of_show or (row["id"],) not in rooms_before
         return False
 
     outside = []

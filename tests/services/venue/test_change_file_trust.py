@@ -9,6 +9,7 @@ database exactly as it was (none of the file is applied) and names the row.
 from __future__ import annotations
 
 import copy
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -267,11 +268,10 @@ def test_a_copys_log_by_another_login_syncs_later_without_a_conflict(
     db_url: str, session: Session, tmp_path: Path
 ) -> None:
     """The attributed user is the shared side's to decide: the copy takes it, no conflict."""
-    from veyedesk.services.venue.sync import sync
-
     from tests.services.venue.support import copy_of, edit, episode_by_uuid, seed_shared, sqlite
     from veyedesk.db import session_factory
     from veyedesk.services.venue.changes import export_changes
+    from veyedesk.services.venue.syncing import sync
 
     fixture = seed_shared(session)
     engine = session.get_bind()
@@ -304,3 +304,24 @@ def test_the_report_names_talks_as_the_database_has_them(made: Made, tmp_path: P
     pushed = [line for line in report.lines if row["key"] in line or "talk" in line]
     assert pushed and all("Other talk 0" not in line for line in report.lines)
     assert any("Talk 1 in Room A" in line for line in report.lines)
+
+
+def test_a_talk_whose_slug_the_show_holds_gets_the_next_free_one_and_a_reapply_keeps_it(
+    made: Made, tmp_path: Path
+) -> None:
+    """Found by the change-file property test: applied twice with --prefer mine, the second
+    apply tried to push the clashing slug back and the database refused the whole file."""
+    document = copy.deepcopy(made.document)
+    renamed = next(r for r in document["rows"] if r["kind"] == "episode" and r["base"])
+    twin = {"kind": "episode", "key": str(uuid.uuid4()), "base": None}
+    twin["mine"] = dict(renamed["mine"])  # a new talk with a slug the show already has
+    path = write_change_file(tmp_path / "twin.vdz", document | {"rows": [*document["rows"], twin]})
+
+    apply_changes(made.engine, path, prefer="mine")
+    stored = shared_row(made.engine, "episode", twin["key"])
+    assert stored is not None and stored["slug"] != renamed["mine"]["slug"]
+    assert stored["slug"].startswith(renamed["mine"]["slug"])
+
+    again = apply_changes(made.engine, path, prefer="mine")
+    assert (again.pushed, again.lines) == (0, [])
+    assert shared_row(made.engine, "episode", twin["key"]) == stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -59,6 +61,10 @@ SHORT_START, FULL_START = "%a %H:%M", "%A %d %B %Y %H:%M"
 A_WEEK = [datetime(2026, 2, day, 20, 8).strftime(SHORT_START) for day in range(1, 8)]
 
 Index = QModelIndex | QPersistentModelIndex
+# A long show fills the list progressively: the first screenful at once (in the list's
+# order), the rest in batches between events, so the window answers while it fills.
+FIRST_ROWS = 300  # a few screenfuls
+BATCH_ROWS = 1000
 
 
 def _haystack(r: EpisodeRow, extra: str = "") -> str:
@@ -148,8 +154,13 @@ class EpisodeTableModel(FlatTableModel):
         self.endResetModel()
 
     def _order(self) -> None:
+        self._all = self.in_order(self._all)
+
+    def in_order(self, rows: list[EpisodeRow]) -> list[EpisodeRow]:
+        """These rows in the list's current sort order."""
         column, order = self._sort
-        self._all.sort(
+        return sorted(
+            rows,
             key=lambda r: self._sort_key(r, column),
             reverse=order == Qt.SortOrder.DescendingOrder,
         )
@@ -247,6 +258,7 @@ class EpisodeListPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = EpisodeTableModel(self)
+        self._filling: _Fill | None = None
         # The rows as shown (filtered and sorted); the name is kept from when a proxy did it.
         self.proxy = self.model
 
@@ -318,9 +330,60 @@ class EpisodeListPanel(QWidget):
 
     def set_rows(self, rows: list[EpisodeRow], states: list[str]) -> None:
         """Show these episodes; rebuild the filter choices from them, keeping the selections."""
+        self._filling = None  # a fill still running is superseded
+        self._show_rows(rows, states, rows)
+
+    def fill(
+        self, rows: list[EpisodeRow], states: list[str], then: Callable[[], None] | None = None
+    ) -> None:
+        """Show these episodes progressively, then call `then` with all of them listed.
+
+        The first FIRST_ROWS in the list's order show at once, the rest join BATCH_ROWS at
+        a time between events. The filter choices come from every row from the start, so
+        a room or day picked earlier stays picked; filters and sort apply to each batch.
+        A later fill() or set_rows() supersedes this one (its `then` is not called).
+        """
+        ordered = self.model.in_order(rows)
+        if len(ordered) <= FIRST_ROWS:
+            self.set_rows(ordered, states)
+            if then is not None:
+                then()
+            return
+        filling = _Fill(ordered, states, FIRST_ROWS, then)
+        self._filling = filling
+        self._show_rows(ordered[:FIRST_ROWS], states, ordered)
+        QTimer.singleShot(0, lambda: self._fill_more(filling))
+
+    def _fill_more(self, filling: _Fill) -> None:
+        if self._filling is not filling:
+            return
+        filling.shown = min(len(filling.rows), filling.shown + BATCH_ROWS)
+        self._show_rows(filling.rows[: filling.shown], filling.states, None)
+        if filling.shown < len(filling.rows):
+            QTimer.singleShot(0, lambda: self._fill_more(filling))
+            return
+        self._filling = None
+        if filling.then is not None:
+            filling.then()
+
+    @property
+    def filling(self) -> bool:
+        """True while a fill() has rows still to add."""
+        return self._filling is not None
+
+    def _show_rows(
+        self, rows: list[EpisodeRow], states: list[str], choices: list[EpisodeRow] | None
+    ) -> None:
+        # `choices`: the rows the filter boxes offer (None: as they are).
+        selected = self.selected_id()  # a reset clears the selection: the line stays picked
         self.model.set_rows(rows)
-        rooms = sorted({r.room for r in rows if r.room})
-        days = sorted({r.start.date() for r in rows if r.start})
+        if selected is not None:
+            self.select_episode(selected)
+        if choices is None:
+            self._apply_filters()
+            return
+        rooms = sorted({r.room for r in choices if r.room})
+        days = sorted({r.start.date() for r in choices if r.start})
         self._refill(self.room_box, "All rooms", [(room, room) for room in rooms])
         self._refill(self.day_box, "All days", [(d.strftime("%a %d %b"), d) for d in days])
         self._refill(self.state_box, "All states", [(s, s) for s in states])
@@ -394,6 +457,21 @@ class EpisodeListPanel(QWidget):
 
     def update_row(self, row: EpisodeRow) -> None:
         self.model.update_row(row)
+        if self._filling is not None:  # the batches still to come carry it as it is now
+            self._filling.rows = [row if r.id == row.id else r for r in self._filling.rows]
 
     def _activated(self, index: QModelIndex) -> None:
         self.episode_activated.emit(index.data(EpisodeTableModel.ID_ROLE))
+
+
+class _Fill:
+    """A fill() under way: every row (in order), how many are shown, what to call at the end."""
+
+    def __init__(
+        self,
+        rows: list[EpisodeRow],
+        states: list[str],
+        shown: int,
+        then: Callable[[], None] | None,
+    ) -> None:
+        self.rows, self.states, self.shown, self.then = rows, states, shown, then

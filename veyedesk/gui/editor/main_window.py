@@ -11,70 +11,97 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, Qt, QThreadPool
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDockWidget,
-    QFrame,
-    QMainWindow,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
-from veyedesk.config import Settings, data_dir
-from veyedesk.db import SessionFactory
-from veyedesk.gui.admin.show_settings import ShowSettingsDialog
-from veyedesk.gui.document.editable import EditorDocument
-from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
-from veyedesk.gui.editor.cut_table import CutTable
-from veyedesk.gui.editor.episode_form import EpisodeForm, invalid_emails
-from veyedesk.gui.editor.episode_list import EpisodeListPanel
-from veyedesk.gui.editor.navigation import EpisodeNavigator
-from veyedesk.gui.editor.outputs import EpisodeOutputs
-from veyedesk.gui.editor.pipeline_view import PipelinePanel
-from veyedesk.gui.editor.player_host import PlayerHost
-from veyedesk.gui.editor.queue_panel import QueuePanel
-from veyedesk.gui.editor.session import EpisodeSession, Leave
-from veyedesk.gui.editor.sheets_view import SheetsPanel, dropped_images
 from veyedesk.gui.editor.show_list import ShowList
 from veyedesk.gui.editor.side_windows import SideWindows
 from veyedesk.gui.editor.window_menus import LAYOUT_VERSION, WindowMenus
-from veyedesk.gui.ingest.actions import IngestActions
-from veyedesk.gui.review.window import ReviewWindow
-from veyedesk.gui.widgets.prompts import Prompts
-from veyedesk.gui.widgets.safe_text import tooltip, window_title
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
-from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.model.paths import UnsafePath, safe_join
-from veyedesk.model.shared_files import to_stored
-from veyedesk.services.demo import DemoPlan
-from veyedesk.services.editing import Neighbour, discard_journal, pending_journals
-from veyedesk.services.identity import Identity
 
+# The window's parts (and what they import: the database layer, mpv, the services) load
+# in attach(), after `veyedesk` has shown the window; windows and dialogs not on the first
+# screen load when first opened (gui/editor/side_windows).
 if TYPE_CHECKING:
-    pass
+    from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QDockWidget
+
+    from veyedesk.config import Settings
+    from veyedesk.db import SessionFactory
+    from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+    from veyedesk.gui.document.editable import EditorDocument
+    from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
+    from veyedesk.gui.review.window import ReviewWindow
+    from veyedesk.gui.widgets.prompts import Prompts
+    from veyedesk.services.demo import DemoPlan
+    from veyedesk.services.editing import Neighbour
+    from veyedesk.services.identity import Identity
 
 
 class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
-    """The editor: pick a show, open episodes, trim and describe them, save."""
+    """The editor: pick a show, open episodes, trim and describe them, save.
+
+    Built in two steps so `veyedesk` shows it at once: with `sessions` and `identity` None
+    it is only the frame (title, size, a "connecting" line); attach() then builds the
+    panels once the database is open and the user known. Given both, it is built whole.
+    """
 
     def __init__(
         self,
-        sessions: SessionFactory,
+        sessions: SessionFactory | None,
         settings: Settings,
-        identity: Identity,
+        identity: Identity | None,
         parent: QWidget | None = None,
         *,
         prompts: Prompts | None = None,
         demo_plan: DemoPlan | None = None,
     ) -> None:
         super().__init__(parent)
-        self.db_sessions = sessions  # opens one database session per action
         self.settings = settings
-        self.identity = identity
         self.demo_plan = demo_plan
+        self.attached = False
+        self._geometry_restored = False
+        self.setWindowTitle("veyedesk")
+        fit_to_screen(self, 1600, 960)  # or less: a 1366x768 laptop
+        if sessions is None or identity is None:
+            self._frame()
+        else:
+            self.attach(sessions, identity, prompts=prompts)
+
+    def _frame(self) -> None:
+        """What shows before the database answers: the window where it was, saying so."""
+        waiting = QLabel("Connecting to the database…")
+        waiting.setTextFormat(Qt.TextFormat.PlainText)
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setCentralWidget(waiting)
+        self._restore_geometry()
+        self._geometry_restored = True
+
+    def attach(
+        self, sessions: SessionFactory, identity: Identity, *, prompts: Prompts | None = None
+    ) -> None:
+        """Build the panels for this database and user (imports what they need now)."""
+        from PySide6.QtCore import QThreadPool
+        from PySide6.QtWidgets import QComboBox, QFrame, QScrollArea, QVBoxLayout
+
+        from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
+        from veyedesk.gui.editor.cut_table import CutTable
+        from veyedesk.gui.editor.episode_form import EpisodeForm
+        from veyedesk.gui.editor.episode_list import EpisodeListPanel
+        from veyedesk.gui.editor.navigation import EpisodeNavigator
+        from veyedesk.gui.editor.outputs import EpisodeOutputs
+        from veyedesk.gui.editor.pipeline_view import PipelinePanel
+        from veyedesk.gui.editor.player_host import PlayerHost
+        from veyedesk.gui.editor.queue_panel import QueuePanel
+        from veyedesk.gui.editor.session import EpisodeSession
+        from veyedesk.gui.editor.sheets_view import SheetsPanel
+        from veyedesk.gui.ingest.actions import IngestActions
+        from veyedesk.gui.widgets.prompts import Prompts
+        from veyedesk.gui.widgets.tasks import BackgroundRunner
+
+        settings = self.settings
+        self.db_sessions = sessions  # opens one database session per action
+        self.identity = identity
         # Its own pool: database work for the open episode never queues behind other
         # windows' polling or long jobs in the global pool.
         pool = QThreadPool(self)
@@ -88,8 +115,6 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self._journals_offered = False
         self._open_first = False
         self._closing = False
-        self.setWindowTitle("veyedesk")
-        fit_to_screen(self, 1600, 960)  # or less: a 1366x768 laptop
         self.setDockOptions(
             QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks
         )
@@ -181,12 +206,15 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.ingest.add_to_menus(self.file_menu, self.view_menu, self.go_menu, self.quit_action)
         self._wire()
         self.check_venue_copy()
-        self._restore_layout()
+        self._restore_layout(geometry=not self._geometry_restored)
         self._document_changed(None)
+        self.attached = True
         self.reload_shows()
 
     # -- construction -------------------------------------------------------------------
     def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        from PySide6.QtWidgets import QDockWidget
+
         dock = QDockWidget(title, self)
         dock.setObjectName(name)  # saveState/restoreState find docks by objectName
         dock.setWidget(widget)
@@ -256,6 +284,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
         Returns False when the user cancelled.
         """
+        from veyedesk.gui.editor.session import Leave
+
         outcome = self.editing.leave(then)
         if outcome is Leave.DONE:
             self.player.unload()
@@ -315,6 +345,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         undo = document.undo_stack.createUndoAction(self, "&Undo")
         redo = document.undo_stack.createRedoAction(self, "&Redo")
         if not self.player.has_undo_shortcuts:
+            from PySide6.QtGui import QKeySequence
+
             undo.setShortcut(QKeySequence.StandardKey.Undo)
             redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
             self.addAction(undo)
@@ -327,12 +359,16 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         if doc is None:
             self.setWindowTitle("veyedesk")
             return
+        from veyedesk.gui.widgets.safe_text import window_title
+
         star = "*" if doc.unsaved else ""
         ro = " (read-only)" if doc.read_only else ""
         self.setWindowTitle(window_title(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk"))
 
     # -- saving -------------------------------------------------------------------------
     def _can_save(self) -> bool:
+        from veyedesk.gui.editor.episode_form import invalid_emails
+
         doc = self.editing.document
         if doc is None:
             return False
@@ -386,6 +422,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         nav = self.navigator
         self.next_action.setEnabled(nav.next_target is not None)
         self.previous_action.setEnabled(nav.previous_target is not None)
+        from veyedesk.gui.widgets.safe_text import tooltip
+
         nxt = nav.next_target
         if nav.episode_id is None:
             self.next_label.setText("")
@@ -396,6 +434,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:
         """After a crash: offer the unsaved edits found in the journal."""
+        from veyedesk.services.editing import discard_journal, pending_journals
+
         for entry in pending_journals(self.settings.db):
             answer = self.prompts.restore(entry)
             if answer == "restore":
@@ -406,6 +446,10 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
     # -- player and form glue -----------------------------------------------------------
     def _thumbnail(self) -> None:
+        from veyedesk.config import data_dir
+        from veyedesk.model.paths import UnsafePath, safe_join
+        from veyedesk.model.shared_files import to_stored
+
         doc, ctx = self.editing.document, self.editing.context
         if doc is None:
             return
@@ -453,6 +497,11 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
     # -- help, layout, closing ----------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.attached:  # closed before the database answered: nothing to save
+            super().closeEvent(event)
+            return
+        from veyedesk.gui.editor.session import Leave
+
         if not self._closing:
             # Released in place (not in the background): the process is about to end.
             outcome = self.editing.leave(self._close_after_save, background=False)
@@ -463,6 +512,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         else:
             self.editing.release()
         self.editing.shut = True
+        from PySide6.QtCore import QSettings
+
         settings = QSettings()
         settings.setValue("main_window/geometry", self.saveGeometry())
         settings.setValue("main_window/state", self.saveState(LAYOUT_VERSION))
@@ -479,10 +530,14 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
     # -- recording sheets dropped on the window ------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        from veyedesk.gui.editor.sheets_view import dropped_images
+
         if dropped_images(event):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        from veyedesk.gui.editor.sheets_view import dropped_images
+
         files = dropped_images(event)
         if not files:
             return

@@ -37,12 +37,14 @@ KIND_COLOURS: dict[str, str] = {  # by StateKind (a str), as StageRow.kind holds
     StateKind.COMMAND: "#cfe2f3",  # a worker runs it
     StateKind.ENCODE: "#cfe2f3",
     StateKind.PASS: "#eeeeee",  # moves straight on
+    StateKind.PUBLISH: "#d9ead3",  # a worker publishes it to the show's targets
 }
 KIND_HELP: dict[str, str] = {
     StateKind.PERSON: "someone moves the talk on (edit, review)",
     StateKind.COMMAND: "a worker runs the state's command, then the talk moves on",
     StateKind.ENCODE: "a worker encodes the talk, then it moves on",
     StateKind.PASS: "nothing to do: a talk entering it moves straight on (logged)",
+    StateKind.PUBLISH: "a worker publishes the talk to the show's targets, then it moves on",
 }
 HELD_COLOUR = "#b00020"
 

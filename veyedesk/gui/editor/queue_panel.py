@@ -134,7 +134,7 @@ class JobTableModel(FlatTableModel):
             job.profile,
             status,
             f"{job.progress:.0%}",
-            f"{job.speed:.1f}×" if job.speed else "",
+            job.speed_text,
             format_duration(job.eta_seconds)
             if job.eta_seconds is not None and job.status == JobStatus.RUNNING
             else "",

@@ -9,16 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow
 
-from veyedesk.config import data_dir
-from veyedesk.model.states import STATE_SLUGS
-from veyedesk.services.admin import sheet_text_by_episode
-from veyedesk.services.demo import create_demo, demo_exists
-from veyedesk.services.episodes import EpisodeRow, ShowRef, episode_rows, list_shows
-from veyedesk.services.errors import AlreadyExists
-
+# The services (and the database layer under them) load with the window's panels, after
+# the window is shown (MainWindow.attach): not at import.
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
 
@@ -33,11 +28,15 @@ if TYPE_CHECKING:
     from veyedesk.gui.ingest.actions import IngestActions
     from veyedesk.gui.widgets.tasks import BackgroundRunner
     from veyedesk.services.demo import DemoPlan
+    from veyedesk.services.episodes import EpisodeRow, ShowRef
     from veyedesk.services.identity import Identity
 
 
 class ShowList(QMainWindow):
     """Part of `MainWindow` (see the module docstring)."""
+
+    # The show's whole episode list is in the table (after a show is picked or re-read).
+    episodes_listed = Signal()
 
     if TYPE_CHECKING:  # what the rest of MainWindow provides (mypy checks each part alone)
         db_sessions: SessionFactory
@@ -82,6 +81,7 @@ class ShowList(QMainWindow):
 
     def reload_shows(self) -> None:
         """Re-read the show list (off the GUI thread)."""
+        from veyedesk.services.episodes import list_shows
 
         def load() -> list[ShowRef]:
             with self.db_sessions() as session:
@@ -91,6 +91,8 @@ class ShowList(QMainWindow):
         self.runner.submit(load, self._shows_loaded, self._load_failed)
 
     def _shows_loaded(self, shows: list[ShowRef]) -> None:
+        from veyedesk.model.states import STATE_SLUGS
+
         current = self.show_box.currentData() or QSettings().value("last_show_id")
         self.show_box.blockSignals(True)
         self.show_box.clear()
@@ -124,6 +126,7 @@ class ShowList(QMainWindow):
             self.admin_tab.set_show(int(show_id))  # Add talk works with no talk open
         self.ingest.rewatch()  # the raw folder of this show now
         self.outputs.refresh()
+        from veyedesk.services.episodes import episode_rows
 
         def load() -> list[EpisodeRow]:
             with self.db_sessions() as session:
@@ -135,6 +138,8 @@ class ShowList(QMainWindow):
 
     def _load_sheet_text(self) -> None:
         """The OCR text of each talk's sheets, so the episode filter finds it."""
+        from veyedesk.services.admin import sheet_text_by_episode
+
         show_id = self.show_box.currentData()
         if show_id is None:
             return
@@ -150,14 +155,20 @@ class ShowList(QMainWindow):
         self.runner.submit(load, loaded, self._load_failed)
 
     def _episodes_loaded(self, rows: list[EpisodeRow]) -> None:
-        self.episodes.set_rows(rows, list(STATE_SLUGS))
+        from veyedesk.model.states import STATE_SLUGS
+
+        # Progressively: a long show's first lines show at once, the rest between events.
         self.count_label.setText(f"{len(rows)} episodes")
+        self.episodes.fill(rows, list(STATE_SLUGS), self._episodes_listed)
+
+    def _episodes_listed(self) -> None:
         self.statusBar().clearMessage()
         if self.editing.episode_id is not None:
             self.episodes.select_episode(self.editing.episode_id)
-        elif self._open_first and rows:
+        elif self._open_first and self.episodes.visible_ids():
             self._open_first = False
             self.open_episode(self.episodes.visible_ids()[0])
+        self.episodes_listed.emit()
 
     def _row_changed(self, row: EpisodeRow) -> None:
         self.episodes.update_row(row)
@@ -167,6 +178,10 @@ class ShowList(QMainWindow):
 
     def seed_demo(self, asked: bool) -> None:
         """Create the demo show in the background (empty database, or File ▸ demo), then show it."""
+        from veyedesk.config import data_dir
+        from veyedesk.services.demo import create_demo, demo_exists
+        from veyedesk.services.errors import AlreadyExists
+
         folder = data_dir() / "demo"
         plan = self.demo_plan
 

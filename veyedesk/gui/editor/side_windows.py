@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMainWindow
 
-from veyedesk.gui.admin.new_show import NewShowDialog
-from veyedesk.gui.admin.show_settings import ShowSettingsDialog
-from veyedesk.gui.admin.users_window import UsersWindow
 from veyedesk.gui.editor.window_menus import NOT_A_VENUE_COPY
-from veyedesk.gui.review.window import ReviewWindow
 
+# Each window loads when first opened: none is on the editor's first screen.
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel
 
     from veyedesk.config import Settings
     from veyedesk.db import SessionFactory
+    from veyedesk.gui.admin.new_show import NewShowDialog
+    from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+    from veyedesk.gui.admin.users_window import UsersWindow
     from veyedesk.gui.editor.admin_tab import EpisodeAdminTab
     from veyedesk.gui.editor.episode_list import EpisodeListPanel
     from veyedesk.gui.editor.outputs import EpisodeOutputs
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from veyedesk.gui.editor.session import EpisodeSession
     from veyedesk.gui.ingest.actions import IngestActions
     from veyedesk.gui.mark.window import MarkWindow
+    from veyedesk.gui.review.window import ReviewWindow
     from veyedesk.gui.venue.checkout_dialog import CheckoutDialog
     from veyedesk.gui.widgets.tasks import BackgroundRunner
     from veyedesk.services.demo import DemoPlan
@@ -87,6 +88,8 @@ class SideWindows(QMainWindow):
 
     def open_show_settings(self) -> ShowSettingsDialog | None:
         """The current show's settings dialog (Admin ▸ Show settings…)."""
+        from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+
         show_id = self.show_box.currentData()
         if show_id is None:
             self._status("Pick a show first: the settings are the show's.")
@@ -106,6 +109,9 @@ class SideWindows(QMainWindow):
 
     def open_new_show(self) -> NewShowDialog:
         """Admin ▸ New show…: create it, list it, then open its settings to add rooms."""
+        from veyedesk.gui.admin.new_show import NewShowDialog
+        from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+
         dialog = NewShowDialog(self.db_sessions, self.identity, self, self.runner)
 
         def created(show_id: int) -> None:
@@ -129,6 +135,8 @@ class SideWindows(QMainWindow):
 
     def open_users(self) -> UsersWindow:
         """The users window (Admin ▸ Users…)."""
+        from veyedesk.gui.admin.users_window import UsersWindow
+
         window = UsersWindow(self.db_sessions, self.identity, self, self.runner)
         window.open()
         return window
@@ -203,6 +211,8 @@ class SideWindows(QMainWindow):
 
     def open_review(self) -> None:
         """Open review mode for the current show (episodes in review 1 / review 2)."""
+        from veyedesk.gui.review.window import ReviewWindow
+
         show_id = self.show_box.currentData()
         if show_id is None:
             self._status("Pick a show first: review lists the show's episodes awaiting review.")

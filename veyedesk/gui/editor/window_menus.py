@@ -10,16 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QMainWindow,
-    QMessageBox,
-    QToolBar,
-)
+from PySide6.QtWidgets import QMainWindow
 
-from veyedesk.gui.widgets.safe_text import ElidedLabel
 from veyedesk.gui.widgets.screen_fit import restore_geometry
-from veyedesk.gui.widgets.status_bar import EditorStatusBar
 
 LAYOUT_VERSION = 4  # bump when docks are added, so an old saved layout is not applied
 NOT_A_VENUE_COPY = (
@@ -181,6 +174,10 @@ class WindowMenus(QMainWindow):
         help_menu.addAction(self._action("&About veyedesk", self._about))
 
     def _build_toolbar(self) -> None:
+        from PySide6.QtWidgets import QCheckBox, QToolBar
+
+        from veyedesk.gui.widgets.safe_text import ElidedLabel
+
         bar = QToolBar("Episode")
         bar.setObjectName("episode_toolbar")
         bar.setMovable(False)
@@ -203,6 +200,8 @@ class WindowMenus(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_status_bar(self) -> None:
+        from veyedesk.gui.widgets.status_bar import EditorStatusBar  # after the window shows
+
         bar = EditorStatusBar(self.identity.name, self.identity.role, self.settings.db, self)
         self.setStatusBar(bar)
         self.status_bar = bar
@@ -217,6 +216,8 @@ class WindowMenus(QMainWindow):
             dialog.exec()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             "About veyedesk",
@@ -224,9 +225,18 @@ class WindowMenus(QMainWindow):
             "The desktop successor of Veyepar.",
         )
 
-    def _restore_layout(self) -> None:
+    def _restore_layout(self, geometry: bool = True) -> None:
+        """The docks as last left, and (unless the frame already did) the window's geometry."""
         settings = QSettings()
         self._default_state = self.saveState(LAYOUT_VERSION)
+        if geometry:
+            self._restore_geometry()
+        state = settings.value("main_window/state")
+        if state is not None:
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
         geometry = settings.value("main_window/geometry")
         self.first_run = geometry is None
         if geometry is not None:
@@ -236,9 +246,6 @@ class WindowMenus(QMainWindow):
         else:
             # First run: the whole screen (takes effect at show()); a desktop app's habit.
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        state = settings.value("main_window/state")
-        if state is not None:
-            self.restoreState(state, LAYOUT_VERSION)
 
     def _reset_layout(self) -> None:
         self.restoreState(self._default_state, LAYOUT_VERSION)

@@ -1,6 +1,6 @@
 """File ▸ Check out for the venue…: copy a show (or one room, one day) into a venue copy.
 
-The same use case as `veyedesk venue checkout` (`services.venue.checkout`, which checks
+The same use case as `veyedesk venue checkout` (`services.venue.checkouts`, which checks
 the acting identity may edit and locks the copied talks for the copy), run on a pool
 thread. The shows, rooms and days to choose from are read off the GUI thread too. The
 copy is a new SQLite file; the editor opens it with `veyedesk --db sqlite:///FILE`.

@@ -1,6 +1,6 @@
 """File ▸ Sync with the shared database: a venue copy's sync, with progress, off the GUI thread.
 
-The sync itself is `services.venue.sync.sync`, run on a pool thread; its progress comes
+The sync itself is `services.venue.syncing.sync`, run on a pool thread; its progress comes
 back through a queued signal. Conflicts (a field both sides changed) open the per-field
 choice dialog of `gui/widgets/conflict_dialog.py`; the choices are synced at once, and Cancel
 leaves them pending (both sides keep their value, nothing is overwritten).

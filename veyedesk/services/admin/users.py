@@ -16,7 +16,6 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from veyedesk.db.roles import CHECK_FUNCTION, SALT_FUNCTION, UPGRADE_FUNCTION
 from veyedesk.model import User
 from veyedesk.model.states import ROLES
 from veyedesk.services.errors import (
@@ -242,6 +241,10 @@ def _check_readable(session: Session, user: User | None, password: str) -> bool:
 
 def _check_hidden(session: Session, name: str, password: str) -> bool:
     """The check through db.roles' functions: the salt out, our hash in, a yes or no back."""
+    # Imported here: only a database that hides hashes (PostgreSQL with `db roles`) needs
+    # it, and every command resolving its identity would otherwise load it.
+    from veyedesk.db.roles import CHECK_FUNCTION, SALT_FUNCTION, UPGRADE_FUNCTION
+
     salted = session.scalar(text(f"SELECT {SALT_FUNCTION}(:name)"), {"name": name})
     found = _params(f"{salted}$") if salted else None
     if found is None:

@@ -161,6 +161,12 @@ def save_episode(
         episode = get_episode(session, draft.episode_id)
         resumed = resume(session, episode, who.name, settings.default_profile)
         job = job or (f"queued {resumed.kind} {resumed.profile}" if resumed is not None else "")
+        if episode.released is False:
+            # A speaker who withdrew: take the talk down wherever it was published.
+            from veyedesk.jobs.publishing import queue_depublish
+
+            taken = queue_depublish(session, episode)
+            job = job or (f"queued taking it down (job {taken.id})" if taken is not None else "")
         moved = True
     # Where the talk is now, moved or not: a pass state walks it on, a release hold keeps
     # it back, and a worker or a reviewer may have moved it since the form was opened (the

@@ -14,11 +14,22 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from veyedesk.jobs import queue, state_moves
-from veyedesk.jobs.commands import check_template
 from veyedesk.jobs.pipeline import ShowPipeline
-from veyedesk.model import Episode, PipelineSettings, ReleaseHold, Show, ShowState
-from veyedesk.model.pipeline import SETTABLE_KINDS, HoldReason, StateKind
+from veyedesk.model import (
+    Episode,
+    PipelineSettings,
+    PublishTarget,
+    ReleaseHold,
+    Show,
+    ShowState,
+)
+from veyedesk.model.pipeline import (
+    ENCODE_STATE,
+    SETTABLE_KINDS,
+    HoldReason,
+    PublishAction,
+    StateKind,
+)
 from veyedesk.services.episodes import get_state
 from veyedesk.services.errors import InvalidInput
 from veyedesk.services.identity import Identity
@@ -83,7 +94,7 @@ def show_pipeline(session: Session, show_id: int) -> PipelineView:
             s.slug,
             s.sequence,
             s.kind,
-            s.command or "",
+            s.command or _publishes(s.action, s.targets),
             s.public,
             s.customised,
             counts.get(s.state_id, 0),
@@ -119,6 +130,13 @@ def _row(session: Session, show: Show, state_slug: str) -> ShowState:
     return row
 
 
+def _publishes(action: str | None, targets: tuple[str, ...]) -> str:
+    """A publish state's action and targets as the pipeline's command column shows them."""
+    if action is None:
+        return ""
+    return f"publish: {action} on {', '.join(targets) if targets else 'default targets'}"
+
+
 def set_stage(
     session: Session,
     show: Show,
@@ -126,8 +144,14 @@ def set_stage(
     kind: str,
     who: Identity,
     command: str = "",
+    *,
+    targets: tuple[str, ...] = (),
 ) -> ShowState:
-    """Make a state of the show person, pass or command (with its template). Admins only.
+    """Make a state of the show person, pass, command (with its template) or publish.
+
+    For publish, `command` is the action (upload, public, announce, remove; blank: the
+    state's default, else upload) and `targets` the show's target names (none: the
+    action's defaults, the video targets or the announcers). Admins only.
 
     Talks already in the state are left where they are; the new kind applies to talks
     entering it from now on.
@@ -139,9 +163,9 @@ def set_stage(
         wanted = None
     if wanted not in SETTABLE_KINDS:
         raise InvalidInput(
-            f"{kind!r} is not a kind a state can be set to; use person, pass or command"
+            f"{kind!r} is not a kind a state can be set to; use person, pass, command or publish"
         )
-    if state_slug == queue.ENCODE_STATE:
+    if state_slug == ENCODE_STATE:
         raise InvalidInput("the encode state is run by encode workers; its kind cannot change")
     if wanted == StateKind.COMMAND:
         if not command.strip():
@@ -149,12 +173,33 @@ def set_stage(
                 "a command state needs its template: `veyedesk pipeline set "
                 f"{shlex.quote(state_slug)} command 'rsync {{output}} host:/videos/'`"
             )
+        from veyedesk.jobs.commands import check_template  # changing, not listing
+
         check_template(command)
+    elif wanted == StateKind.PUBLISH:
+        if command.strip() and command.strip() not in tuple(PublishAction):
+            raise InvalidInput(
+                f"{command!r} is not a publish action; use {', '.join(PublishAction)}"
+            )
+        known = {
+            t.name
+            for t in session.scalars(select(PublishTarget).where(PublishTarget.show_id == show.id))
+        }
+        unknown = [t for t in targets if t not in known]
+        if unknown:
+            raise InvalidInput(
+                f"the show has no publish target {', '.join(unknown)}; add it with "
+                "`veyedesk publish target add`"
+            )
     elif command.strip():
         raise InvalidInput(f"only a command state takes a template; {kind} states run nothing")
+    elif targets:
+        raise InvalidInput(f"only a publish state takes targets; {kind} states publish nothing")
     row = _row(session, show, state_slug)
     row.kind = wanted
     row.command = command if wanted == StateKind.COMMAND else None
+    row.publish_action = (command.strip() or None) if wanted == StateKind.PUBLISH else None
+    row.publish_targets = (",".join(targets) or None) if wanted == StateKind.PUBLISH else None
     session.flush()
     return row
 
@@ -173,7 +218,7 @@ def set_public(
     Talks held before a state that is no longer public carry on at once.
     """
     who.require("admin")
-    if state_slug == queue.ENCODE_STATE and public:
+    if state_slug == ENCODE_STATE and public:
         raise InvalidInput("the encode state cannot be public")
     row = _row(session, show, state_slug)
     row.public = public
@@ -228,6 +273,8 @@ def _resume_held(
     )
     if reason is not None:
         stmt = stmt.where(ReleaseHold.reason == reason)
+    from veyedesk.jobs import state_moves  # moving talks, not listing
+
     moved = 0
     for episode in session.scalars(stmt):
         before = episode.state_id

@@ -25,6 +25,12 @@ if TYPE_CHECKING:
         show_playlist_by_id as show_playlist_by_id,
         show_selection as show_selection,
     )
+    from veyedesk.services.publishing.publication import (
+        PublicationRow as PublicationRow,
+        episode_publications as episode_publications,
+        login_target as login_target,
+        run_publish as run_publish,
+    )
     from veyedesk.services.publishing.release_form import (
         DEFAULT_TEMPLATE as DEFAULT_TEMPLATE,
         PLACEHOLDERS as PLACEHOLDERS,
@@ -37,6 +43,13 @@ if TYPE_CHECKING:
         build_schedule as build_schedule,
         schedule_json as schedule_json,
         schedule_xml as schedule_xml,
+    )
+    from veyedesk.services.publishing.targets import (
+        TargetRow as TargetRow,
+        add_target as add_target,
+        list_targets as list_targets,
+        remove_target as remove_target,
+        set_target as set_target,
     )
     from veyedesk.services.publishing.title_proofs import (
         preview_source as preview_source,
@@ -55,6 +68,15 @@ if not TYPE_CHECKING:
             "DEFAULT_TEMPLATE": "release_form",
             "EncodedFile": "playlists",
             "PLACEHOLDERS": "release_form",
+            "PublicationRow": "publication",
+            "TargetRow": "targets",
+            "add_target": "targets",
+            "episode_publications": "publication",
+            "list_targets": "targets",
+            "login_target": "publication",
+            "remove_target": "targets",
+            "run_publish": "publication",
+            "set_target": "targets",
             "ReleaseFormError": "release_form",
             "build_schedule": "schedule_export",
             "chapters_text": "chapters",

@@ -2,7 +2,7 @@
 
 `make_assets` writes, in a new folder:
 
-- `venue.db`: a venue copy holding just those talks (`services.venue.checkout` with
+- `venue.db`: a venue copy holding just those talks (`services.venue.checkouts` with
   `episode_ids`), rows exactly as the shared database has them: cut offsets stay raw-file
   seconds, so sync and export-changes need no translation;
 - `media/<room>/<raw file name>.dv|.mkv` (default): stream copies of the raw files covering

@@ -174,7 +174,7 @@ def _checkout_of(conn: Connection, document: dict[str, Any], where: str) -> Any:
 
 def _covered(conn: Connection, checkout: Any) -> dict[str, rows.Rows]:
     """The shared rows the copy covers: its scope now, and every talk it took."""
-    from veyedesk.services.venue.checkout import parse_day
+    from veyedesk.services.venue.checkouts import parse_day
 
     room_ids: tuple[int, ...] | None = None
     if checkout.room:

@@ -17,7 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from veyedesk.services.venue.rows import IMAGE, LOG, MEDIA_FIELDS, RAW_FILE, ROOM, Data, fields_of
+from veyedesk.services.venue.rows import (
+    EPISODE,
+    IMAGE,
+    LOG,
+    MEDIA_FIELDS,
+    RAW_FILE,
+    ROOM,
+    Data,
+    fields_of,
+)
 
 # The row-level pseudo-field for "deleted on one side, changed on the other".
 DELETED = "deleted"
@@ -146,8 +155,10 @@ def _fields(
         elif m == t:
             value = m
         # The same row made on both sides (a raw file both scans found): a blank value is
-        # what one side did not fill in, not a change to choose against.
-        elif new_on_both and m in BLANK:
+        # what one side did not fill in, not a change to choose against. A talk both hold
+        # with no common base (a change file applied twice) keeps the slug the shared side
+        # gave it when it took the row in: the next free one (slugs name output files).
+        elif new_on_both and (m in BLANK or (kind, name) == (EPISODE, "slug")):
             value = t
         elif new_on_both and t in BLANK:
             value = m

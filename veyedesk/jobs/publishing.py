@@ -1,0 +1,464 @@
+"""Publish jobs: a publish state's action (upload, make public, announce, remove) on targets.
+
+A publish job, like a command job, is only a request: when it runs, the worker checks the
+talk is still in the job's state and its `released` still allows it (jobs.commands'
+check_still_due), and an upload of a talk whose speaker said No sends nothing. Shared by
+workers (`run_publish_job`) and the foreground `veyedesk publish run` (services), so the
+rule lives once.
+
+What it writes to `publication` it writes as it goes, each in its own short transaction
+fenced on the job (`fence`): the remote id as soon as the platform names it (so it is
+stored before the state moves, and a re-run finds it), the resumable `UploadState` and
+the bytes sent, so a worker that dies mid-upload is continued by the next one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from veyedesk.config import Settings
+from veyedesk.jobs.commands import check_still_due, talk_encode
+from veyedesk.jobs.handler import JobCancelled, JobContext, JobResult, PermanentJobError
+from veyedesk.jobs.pipeline import ShowPipeline
+from veyedesk.jobs.queue import enqueue, job_state_slug
+from veyedesk.jobs.state_moves import log_step
+from veyedesk.model import EncodeJob, Episode, Publication, PublishTarget, State
+from veyedesk.model.kinds import JobKind, JobStatus, LogKind
+from veyedesk.model.pipeline import DEPUBLISH_PROFILE, PublishAction, release_hold
+from veyedesk.model.publishing import PublicationStatus
+from veyedesk.publish.base import (
+    VIDEO_KINDS,
+    Announcer,
+    Metadata,
+    Privacy,
+    Publisher,
+    PublishError,
+    Retryable,
+    TargetConfig,
+    TargetKind,
+    UploadState,
+    publisher_for,
+)
+from veyedesk.publish.secrets import machine_secrets
+
+# (bytes sent, bytes in all, bytes per second) from the uploading thread.
+PublishProgress = Callable[[int, int, float | None], None]
+# Runs a write in a transaction only while the job is still held (None: no job to hold).
+Fence = Callable[[Callable[[Session], None]], None]
+SAVE_EVERY = 2.0  # seconds between saves of an upload's progress and state
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one target did: its name, a line for the Log."""
+
+    target: str
+    what: str
+
+
+def compose_metadata(episode: Episode) -> Metadata:
+    """The talk's metadata (a plain composition; publish.metadata refines it per platform)."""
+    speakers = tuple(a.strip() for a in episode.authors.split(",") if a.strip())
+    title = (
+        f'"{episode.name}" - {", ".join(speakers)} ({episode.show.name})'
+        if speakers
+        else (f"{episode.name} ({episode.show.name})")
+    )
+    return Metadata(
+        title=title[:100],
+        description="\n\n".join(p for p in (episode.description, episode.conf_url) if p),
+        speakers=speakers,
+        show=episode.show.name,
+        tags=tuple(t.strip() for t in episode.tags.split(",") if t.strip()),
+        language=episode.language[:2],
+        licence=episode.license,
+        recorded=episode.start,
+        conf_url=episode.conf_url,
+        slug=episode.slug,
+        uuid=episode.uuid,
+        public_url=episode.public_url,
+    )
+
+
+def state_of(upload: str) -> UploadState:
+    try:
+        data = json.loads(upload) if upload else {}
+    except ValueError:
+        data = {}
+    fields = {f.name for f in dataclasses.fields(UploadState)}
+    return UploadState(**{k: v for k, v in data.items() if k in fields})
+
+
+def _targets(session: Session, show_id: int, names: Sequence[str]) -> list[PublishTarget]:
+    rows = list(
+        session.scalars(
+            select(PublishTarget).where(PublishTarget.show_id == show_id).order_by(PublishTarget.id)
+        )
+    )
+    if names:
+        missing = [n for n in names if n not in {r.name for r in rows}]
+        if missing:
+            raise PermanentJobError(
+                f"the show has no publish target {', '.join(missing)}; "
+                "`veyedesk publish target list` shows its targets"
+            )
+        return [r for r in rows if r.name in names]
+    return rows
+
+
+def _for_action(action: PublishAction, rows: list[PublishTarget]) -> list[PublishTarget]:
+    video = [r for r in rows if TargetKind(r.kind) in VIDEO_KINDS]
+    return video if action != PublishAction.ANNOUNCE else [r for r in rows if r not in video]
+
+
+def _save(fence: Fence, episode_id: int, target_id: int, **values: object) -> None:
+    def write(session: Session) -> None:
+        row = session.scalar(
+            select(Publication).where(
+                Publication.episode_id == episode_id, Publication.target_id == target_id
+            )
+        )
+        if row is None:
+            row = Publication(
+                episode_id=episode_id,
+                target_id=target_id,
+                status=PublicationStatus.UPLOADING,
+                privacy="",
+                remote_id="",
+                host_url="",
+                public_url="",
+                upload_state="",
+                bytes=0,
+                error="",
+            )
+            session.add(row)
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_at = datetime.now()
+
+    fence(write)
+
+
+@dataclass
+class Plan:
+    """What a publish step will do, read in one session before any network call."""
+
+    episode_id: int
+    action: PublishAction
+    meta: Metadata
+    encode: str
+    refused: str  # why nothing may be uploaded ("" when it may)
+    targets: list[tuple[int, TargetConfig, Publication | None]]
+
+
+def plan(
+    session: Session,
+    episode: Episode,
+    action: PublishAction,
+    names: Sequence[str],
+    settings: Settings,
+) -> Plan:
+    rows = _for_action(action, _targets(session, episode.show_id, names))
+    pubs = {
+        p.target_id: p
+        for p in session.scalars(select(Publication).where(Publication.episode_id == episode.id))
+    }
+    refused = ""
+    if episode.released is False:
+        refused = "speaker refused release"
+    elif action != PublishAction.UPLOAD:
+        hold = release_hold(
+            episode.released, ShowPipeline.load(session, episode.show_id).rules.unknown_publishes
+        )
+        refused = hold.describe() if hold is not None else ""
+    meta = compose_metadata(episode)
+    for pub in pubs.values():  # announcements point at the first video's public URL
+        if not meta.public_url and pub.public_url and pub.privacy == Privacy.PUBLIC:
+            meta = dataclasses.replace(meta, public_url=pub.public_url)
+    return Plan(
+        episode.id,
+        action,
+        meta,
+        talk_encode(session, episode, settings) if action == PublishAction.UPLOAD else "",
+        refused,
+        [
+            (r.id, TargetConfig(r.name, TargetKind(r.kind), r.option_map()), pubs.get(r.id))
+            for r in rows
+        ],
+    )
+
+
+def carry_out(
+    step: Plan,
+    fence: Fence,
+    *,
+    progress: PublishProgress | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> list[Outcome]:
+    """Do `step` on each of its targets; writes each Publication through `fence` as it goes."""
+    if step.refused and step.action != PublishAction.REMOVE:
+        return [Outcome("", f"nothing published: {step.refused}")]
+    secrets = machine_secrets()
+    done: list[Outcome] = []
+    for target_id, config, pub in step.targets:
+        if cancelled():
+            raise JobCancelled(f"publishing to {config.name} stopped")
+        try:
+            made = publisher_for(config, secrets)
+            done.append(_one(step, target_id, config, pub, made, fence, progress, cancelled))
+        except PublishError as exc:
+            _save(
+                fence, step.episode_id, target_id, status=PublicationStatus.FAILED, error=str(exc)
+            )
+            raise
+    return done
+
+
+def _one(
+    step: Plan,
+    target_id: int,
+    config: TargetConfig,
+    pub: Publication | None,
+    made: Publisher | Announcer,
+    fence: Fence,
+    progress: PublishProgress | None,
+    cancelled: Callable[[], bool],
+) -> Outcome:
+    name, episode_id = config.name, step.episode_id
+    if step.action == PublishAction.ANNOUNCE:
+        if pub is not None and pub.status == PublicationStatus.ANNOUNCED:
+            return Outcome(name, f"{name}: announced before, not again")
+        if not step.meta.public_url:
+            raise PermanentJobError(
+                f"{name}: the talk has no public URL yet; make it public before announcing"
+            )
+        text = f"{step.meta.title} {step.meta.public_url}"
+        remote = cast(Announcer, made).announce(step.meta, text)
+        _save(
+            fence,
+            episode_id,
+            target_id,
+            status=PublicationStatus.ANNOUNCED,
+            remote_id=remote.remote_id,
+            host_url=remote.host_url,
+            error="",
+        )
+        return Outcome(name, f"{name}: announced")
+    publisher = cast(Publisher, made)
+    remote_id = pub.remote_id if pub is not None else ""
+    if step.action == PublishAction.REMOVE:
+        if remote_id:
+            publisher.remove(remote_id)
+        _save(
+            fence,
+            episode_id,
+            target_id,
+            status=PublicationStatus.REMOVED,
+            privacy=Privacy.PRIVATE,
+            public_url="",
+            error="",
+        )
+        return Outcome(name, f"{name}: removed {remote_id or '(nothing there)'}")
+    if step.action == PublishAction.PUBLIC:
+        if not remote_id:
+            found = publisher.find(step.meta)
+            if found is None:
+                raise PermanentJobError(f"{name}: nothing uploaded to make public; post it first")
+            remote_id = found.remote_id
+        remote = publisher.set_privacy(remote_id, Privacy.PUBLIC)
+        _save(
+            fence,
+            episode_id,
+            target_id,
+            status=PublicationStatus.UPLOADED,
+            privacy=Privacy.PUBLIC,
+            remote_id=remote_id,
+            host_url=remote.host_url,
+            public_url=remote.public_url,
+            error="",
+        )
+        return Outcome(name, f"{name}: public at {remote.public_url or remote_id}")
+    # UPLOAD (unlisted)
+    if pub is not None and pub.status == PublicationStatus.UPLOADED and remote_id:
+        return Outcome(name, f"{name}: uploaded before as {remote_id}, nothing sent")
+    found = publisher.find(step.meta)
+    if found is not None:
+        _save(
+            fence,
+            episode_id,
+            target_id,
+            status=PublicationStatus.UPLOADED,
+            privacy=found.privacy or Privacy.UNLISTED,
+            remote_id=found.remote_id,
+            host_url=found.host_url,
+            public_url=found.public_url,
+            bytes=found.size or 0,
+            error="",
+        )
+        return Outcome(name, f"{name}: found {found.remote_id} from before, nothing sent")
+    if not step.encode:
+        raise PermanentJobError(
+            f"episode {episode_id} has no published encode under this worker's output_root; "
+            "encode it first (on a machine sharing that folder)"
+        )
+    state = state_of(pub.upload_state if pub is not None else "")
+    saved = [0.0, time.monotonic()]
+
+    def report(sent: int, total: int) -> None:
+        if cancelled():
+            raise JobCancelled(f"upload to {name} stopped")
+        now = time.monotonic()
+        speed = sent / max(now - saved[1], 1e-6)
+        if progress is not None:
+            progress(sent, total, speed)
+        if now - saved[0] >= SAVE_EVERY:
+            saved[0] = now
+            _save(
+                fence,
+                episode_id,
+                target_id,
+                bytes=sent,
+                upload_state=json.dumps(dataclasses.asdict(state)),
+                remote_id=state.remote_id,
+            )
+
+    _save(fence, episode_id, target_id, status=PublicationStatus.UPLOADING, error="")
+    remote = publisher.upload(Path(step.encode), step.meta, Privacy.UNLISTED, state, report)
+    _save(
+        fence,
+        episode_id,
+        target_id,
+        status=PublicationStatus.UPLOADED,
+        privacy=remote.privacy or Privacy.UNLISTED,
+        remote_id=remote.remote_id,
+        host_url=remote.host_url,
+        public_url=remote.public_url,
+        bytes=remote.size or 0,
+        upload_state=json.dumps(dataclasses.asdict(state)),
+        error="",
+    )
+    return Outcome(name, f"{name}: uploaded unlisted as {remote.remote_id}")
+
+
+def store_urls(session: Session, episode_id: int) -> None:
+    """The talk's host and public URL from its first public video target (for the form)."""
+    episode = session.get(Episode, episode_id)
+    if episode is None:
+        return
+    for pub in session.scalars(
+        select(Publication).where(Publication.episode_id == episode_id).order_by(Publication.id)
+    ):
+        if (
+            pub.privacy == Privacy.PUBLIC
+            and pub.public_url
+            and TargetKind(pub.target.kind) in VIDEO_KINDS
+        ):
+            episode.public_url = pub.public_url
+            episode.host_url = pub.host_url or episode.host_url
+            return
+
+
+def queue_depublish(session: Session, episode: Episode) -> EncodeJob | None:
+    """Queue taking the talk down everywhere it was published (released went to No)."""
+    held = session.scalar(
+        select(Publication.id)
+        .where(
+            Publication.episode_id == episode.id,
+            Publication.remote_id != "",
+            Publication.status != PublicationStatus.REMOVED,
+        )
+        .limit(1)
+    )
+    if held is None:
+        return None
+    return enqueue(session, episode, DEPUBLISH_PROFILE, kind=JobKind.PUBLISH, priority=10)
+
+
+def job_fence(sessions: sessionmaker[Session], job_id: int, worker_id: str) -> Fence:
+    """A Fence writing only while `worker_id` still runs the job (else JobCancelled)."""
+
+    def fence(write: Callable[[Session], None]) -> None:
+        with sessions() as session, session.begin():
+            held = session.scalar(
+                select(EncodeJob.id)
+                .where(
+                    EncodeJob.id == job_id,
+                    EncodeJob.worker_id == worker_id,
+                    EncodeJob.status == JobStatus.RUNNING,
+                )
+                .with_for_update()
+            )
+            if held is None:
+                raise JobCancelled(f"job {job_id} is not this worker's any more")
+            write(session)
+
+    return fence
+
+
+def run_publish_job(ctx: JobContext) -> JobResult:
+    """Handler for "publish" jobs: the state's action on its targets, or a depublish."""
+    slug = job_state_slug(ctx.job)
+    with ctx.sessions() as session:
+        episode = session.get(Episode, ctx.job.episode_id)
+        if episode is None:
+            raise PermanentJobError(f"episode {ctx.job.episode_id} is gone")
+        if slug == DEPUBLISH_PROFILE:
+            if episode.released is not False:
+                return JobResult(summary="not taken down: released is not No any more")
+            step = plan(session, episode, PublishAction.REMOVE, (), ctx.settings)
+            step.targets = [t for t in step.targets if TargetKind(t[1].kind) in VIDEO_KINDS]
+        else:
+            state = session.scalar(select(State).where(State.slug == slug))
+            if state is None:
+                raise PermanentJobError(f"state {slug!r} is gone")
+            pipeline = ShowPipeline.load(session, episode.show_id)
+            check_still_due(pipeline, episode, state)
+            stage = pipeline.stage(state)
+            if stage.action is None:
+                raise PermanentJobError(
+                    f"state {slug!r} does not publish any more (show {episode.show.slug!r})"
+                )
+            step = plan(session, episode, stage.action, stage.targets, ctx.settings)
+
+    def progress(sent: int, total: int, speed: float | None) -> None:
+        left = (total - sent) / speed if speed else None
+        ctx.report(sent / total if total else 1.0, speed, left)
+
+    removed_urls = {p.public_url for _, _, p in step.targets if p is not None and p.public_url}
+    fence = job_fence(ctx.sessions, ctx.job.id, ctx.job.worker_id)
+    try:
+        done = carry_out(step, fence, progress=progress, cancelled=ctx.cancel.is_set)
+    except Retryable:
+        raise
+    except PublishError as exc:
+        raise PermanentJobError(str(exc)) from None
+    episode_id, user = ctx.job.episode_id, ctx.user
+    summary = "; ".join(o.what for o in done) or "no targets"
+
+    def record(session: Session) -> None:
+        store_urls(session, episode_id)
+        if slug == DEPUBLISH_PROFILE:
+            episode = session.get(Episode, episode_id)
+            if episode is not None:
+                if episode.public_url and episode.public_url in removed_urls:
+                    episode.public_url = ""  # the form must not link a file taken down
+                log_step(
+                    session,
+                    episode,
+                    episode.state,
+                    user,
+                    f"depublished: {summary}",
+                    kind=LogKind.RELEASE,
+                )
+
+    return JobResult(summary=summary, record=record)
