@@ -10,7 +10,6 @@ targets (names, URLs, errors) is shown as plain text.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,22 +35,29 @@ from PySide6.QtWidgets import (
 
 from veyedesk.db import SessionFactory
 from veyedesk.gui.widgets.safe_text import message_box, plain_label, tooltip, window_title
-from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
+from veyedesk.gui.widgets.save_status import (
+    FAILED_STYLE,
+    run_in_session,
+    show_failed,
+    show_saved,
+    status_line,
+)
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.publish.base import VIDEO_KINDS, TargetKind
+from veyedesk.publish.secrets import has_secret
 from veyedesk.services import publishing
 from veyedesk.services.identity import Identity
 
-# The option keys each kind reads from its settings, in the order the form asks for them.
-# Each kind's module documents them (veyedesk/publish/<kind>.py); until every module can
-# be asked, they are listed here once. A key a target has beyond these is kept and shown.
+# The option keys each kind reads from its settings, in the order the form asks for them:
+# the ones a crew sets, as each kind's module documents them (veyedesk/publish/<kind>.py).
+# A key a target has beyond these is kept and shown.
 OPTION_KEYS: dict[TargetKind, tuple[str, ...]] = {
-    TargetKind.RCLONE: ("remote", "public_url"),
-    TargetKind.PEERTUBE: ("url", "channel", "username"),
+    TargetKind.RCLONE: ("remote", "public_url", "config"),
+    TargetKind.PEERTUBE: ("url", "channel", "username", "category"),
     TargetKind.YOUTUBE: ("client_id", "playlist", "category"),
     TargetKind.ARCHIVE: ("collection", "identifier_prefix"),
-    TargetKind.VOCTOWEB: ("url", "conference", "recording_base_url"),
-    TargetKind.MASTODON: ("url", "visibility"),
+    TargetKind.VOCTOWEB: ("acronym", "url", "folder", "recording_base_url"),
+    TargetKind.MASTODON: ("url", "visibility", "language"),
     TargetKind.WEBHOOK: ("url",),
 }
 
@@ -61,39 +67,50 @@ MAIN_OPTION: dict[TargetKind, str] = {
     TargetKind.PEERTUBE: "url",
     TargetKind.YOUTUBE: "playlist",
     TargetKind.ARCHIVE: "collection",
-    TargetKind.VOCTOWEB: "url",
+    TargetKind.VOCTOWEB: "acronym",
     TargetKind.MASTODON: "url",
     TargetKind.WEBHOOK: "url",
 }
 
-# (label, placeholder) per option key.
+# (label, placeholder) per option key; OPTION_TEXT_OF_KIND where a kind reads it otherwise.
 OPTION_TEXT: dict[str, tuple[str, str]] = {
     "remote": ("Remote", "an rclone remote:path, or a local folder"),
     "public_url": ("Public URL", "https://… where the files are served (prefix)"),
+    "config": ("rclone.conf", "blank: rclone's own; or the path of another"),
     "url": ("Server URL", "https://…"),
     "channel": ("Channel", "the channel's name (handle)"),
     "username": ("User name", "the account that uploads"),
     "client_id": ("OAuth client ID", "the installed app's client ID"),
     "playlist": ("Playlist", "playlist ID (added at make public)"),
-    "category": ("Category", "YouTube category number, e.g. 28"),
+    "category": ("Category", "category number, e.g. 15"),
     "collection": ("Collection", "archive.org collection, e.g. opensource_movies"),
     "identifier_prefix": ("Identifier prefix", "prefix of each talk's item identifier"),
-    "conference": ("Conference", "the conference's acronym on media.ccc.de"),
+    "acronym": ("Conference", "the conference's acronym on media.ccc.de"),
+    "folder": ("Folder", "the recordings' folder, blank: h264-hd"),
     "recording_base_url": ("Recording base URL", "https://… where the files are served"),
-    "visibility": ("Visibility", "public, unlisted, private or direct"),
+    "visibility": ("Visibility", "public (blank) or unlisted"),
+    "language": ("Language", "two letters, e.g. en; blank: the talk's"),
+}
+OPTION_TEXT_OF_KIND: dict[tuple[TargetKind | None, str], tuple[str, str]] = {
+    (TargetKind.YOUTUBE, "category"): ("Category", "YouTube category number, blank: 28"),
+    (TargetKind.PEERTUBE, "category"): ("Category", "PeerTube category number, e.g. 15"),
+    (TargetKind.VOCTOWEB, "url"): ("API URL", "blank: https://api.media.ccc.de"),
+}
+
+# The secrets `veyedesk publish login NAME` stores per kind (each module's docstring):
+# any one of these sets on this machine means the target can run here.
+LOGIN_KEYS: dict[TargetKind, tuple[tuple[str, ...], ...]] = {
+    TargetKind.PEERTUBE: (("access_token",), ("refresh_token",), ("password",)),
+    TargetKind.YOUTUBE: (("client_secret", "refresh_token"),),
+    TargetKind.ARCHIVE: (("access", "secret"),),
+    TargetKind.VOCTOWEB: (("api_key",),),
+    TargetKind.MASTODON: (("access_token",),),
+    TargetKind.WEBHOOK: (("token",),),  # optional: a webhook may need none
 }
 
 # Kinds that cannot work without a password, token or key on the machine that runs them.
 # rclone keeps its credentials in rclone's own config, and a webhook may need none.
-NEEDS_SECRET = frozenset(
-    {
-        TargetKind.PEERTUBE,
-        TargetKind.YOUTUBE,
-        TargetKind.ARCHIVE,
-        TargetKind.VOCTOWEB,
-        TargetKind.MASTODON,
-    }
-)
+NEEDS_SECRET = frozenset(LOGIN_KEYS) - {TargetKind.WEBHOOK}
 
 KIND_VALUES = frozenset(kind.value for kind in TargetKind)
 COLUMNS = ("Name", "Kind", "Role", "Where", "On this machine")
@@ -130,11 +147,11 @@ class TargetLine:
         return "no secret needed"
 
 
-def _has_secret(name: str) -> bool:
+def _has_login(name: str, kind: str) -> bool:
     # veyedesk.publish.secrets reads the keyring (or the 0600 file): it may block on the
     # Secret Service, so it is called on the pool thread with the listing.
-    secrets = importlib.import_module("veyedesk.publish.secrets")
-    return bool(secrets.has_secret(name))
+    sets = LOGIN_KEYS.get(TargetKind(kind), ()) if kind in KIND_VALUES else ()
+    return any(all(has_secret(name, key) for key in keys) for keys in sets)
 
 
 def target_lines(session: Any, show_id: int) -> list[TargetLine]:
@@ -142,11 +159,11 @@ def target_lines(session: Any, show_id: int) -> list[TargetLine]:
     lines = []
     for row in publishing.list_targets(session, show_id):
         try:
-            secret: bool | None = _has_secret(row.name)
+            secret: bool | None = _has_login(row.name, row.kind)
             error = ""
         except Exception as exc:  # a keyring that cannot be read must not hide the targets
             secret, error = None, f"{type(exc).__name__}: {exc}"
-        lines.append(TargetLine(row.name, str(row.kind), dict(row.options), secret, error))
+        lines.append(TargetLine(row.name, row.kind, dict(row.options), secret, error))
     return lines
 
 
@@ -214,11 +231,12 @@ class TargetDialog(QDialog):
             self.options_form.removeRow(HEAD_ROWS)
         self.fields = {}
         value = self.kind.currentData()
-        known = OPTION_KEYS[TargetKind(value)] if value in KIND_VALUES else ()
+        kind = TargetKind(value) if value in KIND_VALUES else None
+        known = OPTION_KEYS[kind] if kind is not None else ()
         stored = self.editing.options if self.editing else {}
         keys = list(known) + sorted(k for k in stored if k not in known)
         for key in keys:
-            label, hint = OPTION_TEXT.get(key, (key, ""))
+            label, hint = OPTION_TEXT_OF_KIND.get((kind, key), OPTION_TEXT.get(key, (key, "")))
             edit = QLineEdit(typed.get(key, stored.get(key, "")))
             edit.setObjectName(f"target_option_{key}")
             edit.setPlaceholderText(hint)
@@ -227,8 +245,18 @@ class TargetDialog(QDialog):
             self.options_form.addRow(label, edit)
 
     def values(self) -> tuple[str, str, dict[str, str]]:
-        """(name, kind, options): blank options are left out."""
-        options = {k: e.text().strip() for k, e in self.fields.items() if e.text().strip()}
+        """(name, kind, options) to save.
+
+        A new target: the options filled in (blank ones left out). A target edited: only
+        what changed, a cleared option as "" (services.publishing.set_target merges them
+        into the stored options and removes a key given as "").
+        """
+        typed = {k: e.text().strip() for k, e in self.fields.items()}
+        if self.editing is None:
+            options = {k: v for k, v in typed.items() if v}
+        else:
+            stored = self.editing.options
+            options = {k: v for k, v in typed.items() if v != stored.get(k, "")}
         return self.name.text().strip(), str(self.kind.currentData()), options
 
 
@@ -375,10 +403,18 @@ class PublishTab(QWidget):
     def _submit(self, dialog: TargetDialog) -> None:
         name, kind, options = dialog.values()
         who, show_id = self.identity, self.show_id
+        if dialog.editing is None and any(line.name == name for line in self.lines):
+            # Said here in the dialog's words (the service's refusal names the CLI).
+            dialog.status.setStyleSheet(FAILED_STYLE)
+            dialog.status.setText(
+                f"Nothing saved: the show already has a target {name!r}; pick another name, "
+                "or close this and edit that one."
+            )
+            return
         if dialog.editing is None:
 
             def work(s: Any) -> Any:
-                return publishing.add_target(s, who, show_id, name, TargetKind(kind), options)
+                return publishing.add_target(s, who, show_id, name, kind, options)
 
             said = f"Saved: publish target {name} added."
         else:
