@@ -9,13 +9,19 @@ state moved) and after each save; a result for a talk no longer open is dropped.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from veyedesk.db import SessionFactory
-from veyedesk.gui.widgets.safe_text import bold_label, link_html, link_label, plain_label
+from veyedesk.gui.widgets.safe_text import (
+    WrappedText,
+    bold_label,
+    link_html,
+    link_label,
+    plain_label,
+    tooltip,
+)
 from veyedesk.gui.widgets.save_status import FAILED_STYLE, run_in_session
 from veyedesk.gui.widgets.tasks import BackgroundRunner
 from veyedesk.services import publishing
@@ -39,7 +45,7 @@ class PublishedPanel(QScrollArea):
         self.sessions: SessionFactory | None = None
         self.runner: BackgroundRunner | None = None
         self.episode_id: int | None = None
-        self.rows: list[Any] = []  # services.publishing's PublicationRow, as last read
+        self.rows: list[publishing.PublicationRow] = []  # as last read
         self.links: dict[tuple[str, str], QLabel] = {}  # (target, host_url|public_url)
         self.loads = 0  # reads finished (tests wait on it)
         self._show([], "")
@@ -59,7 +65,7 @@ class PublishedPanel(QScrollArea):
         if episode_id is None or self.sessions is None or self.runner is None:
             return
 
-        def done(rows: list[Any]) -> None:
+        def done(rows: list[publishing.PublicationRow]) -> None:
             if self.episode_id == episode_id:
                 self._show(rows, "" if rows else NOTHING)
             self.loads += 1
@@ -72,13 +78,13 @@ class PublishedPanel(QScrollArea):
         run_in_session(
             self.runner,
             self.sessions,
-            lambda s: list(publishing.episode_publications(s, episode_id)),
+            lambda s: publishing.episode_publications(s, episode_id),
             done,
             failed,
             commit=False,
         )
 
-    def _show(self, rows: list[Any], note: str, failed: bool = False) -> None:
+    def _show(self, rows: list[publishing.PublicationRow], note: str, failed: bool = False) -> None:
         self.rows = rows
         self.links = {}
         page = QWidget()
@@ -94,32 +100,29 @@ class PublishedPanel(QScrollArea):
         layout.addStretch(1)
         self.setWidget(page)  # the old page is deleted with its labels
 
-    def _block(self, row: Any) -> QWidget:
+    def _block(self, row: publishing.PublicationRow) -> QWidget:
         box = QWidget()
         form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(bold_label(f"{row.target} ({row.kind})"))
         status = " · ".join(
-            part
-            for part in (str(row.status or "—"), str(row.privacy or ""), _when(row.updated))
-            if part
+            part for part in (row.status or "—", row.privacy, _when(row.updated)) if part
         )
         state = plain_label(status)
         state.setObjectName(f"published_status_{row.target}")
         state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form.addRow("Status", state)
         for key, label in (("host_url", "Hosted at"), ("public_url", "Published at")):
-            url = str(getattr(row, key) or "")
+            url = row.host_url if key == "host_url" else row.public_url
             link = link_label(f"published_{key}_{row.target}")
-            link.setText(link_html(url) if url else "—")
+            link.setText(link_html(url, wrap=True) if url else "—")
+            link.setToolTip(tooltip(url))
             link.setWordWrap(True)
             self.links[(row.target, key)] = link
             form.addRow(label, link)
         if row.error:
-            error = plain_label(str(row.error))
+            error = WrappedText(row.error)  # an id or hash in it must not widen the tab
             error.setObjectName(f"published_error_{row.target}")
-            error.setWordWrap(True)
-            error.setStyleSheet(FAILED_STYLE)
-            error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            error.setStyleSheet(f"QTextEdit {{ {FAILED_STYLE}; background: transparent }}")
             form.addRow("Error", error)
         return box
