@@ -1,11 +1,13 @@
-"""Show settings ▸ Publishing driven with keys and clicks.
+"""Show settings ▸ Publishing driven with keys and clicks, on real targets in the database.
 
-The target services come from tests/gui/publish_fake.py until pubcore's real ones are
-merged (then the fake goes and these tests run on real targets in the database).
+Every change goes through services.publishing into the test's database (SQLite and
+PostgreSQL); "on this machine" reads veyedesk.publish.secrets from the per-test secrets
+file (tests/gui/conftest.py), where the tests store what `publish login` would.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -13,15 +15,15 @@ from PySide6.QtWidgets import QLineEdit, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
-from tests.gui.publish_fake import FakePublishing, TargetRow, fake_publishing
 from tests.support.factory import ShowFixture
 from veyedesk.db import session_factory
 from veyedesk.gui.admin.publish_tab import OPTION_KEYS, PublishTab, TargetDialog
 from veyedesk.gui.admin.show_settings import ShowSettingsDialog
+from veyedesk.model import PublishTarget
 from veyedesk.publish.base import TargetKind
+from veyedesk.publish.secrets import FileSecrets
+from veyedesk.services import publishing
 from veyedesk.services.identity import Identity
-
-__all__ = ["fake_publishing"]  # the fixture, imported for pytest
 
 ADMIN = Identity("lead", "admin")
 EDITOR = Identity("ed", "editor")
@@ -37,6 +39,23 @@ def open_tab(
     titles = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
     dialog.tabs.setCurrentIndex(titles.index("Publishing"))
     return dialog, dialog.publish_tab
+
+
+def stored(engine: Engine, show: ShowFixture) -> list[tuple[str, str, dict[str, str]]]:
+    """The show's targets as the database holds them now."""
+    with session_factory(engine)() as s:
+        return [(r.name, r.kind, r.options) for r in publishing.list_targets(s, show.show.id)]
+
+
+def add_target(engine: Engine, show: ShowFixture, name: str, kind: str, **options: str) -> None:
+    """A target made beforehand: through the service, or (a kind the service does not know,
+    as a newer veyedesk sharing the database would write it) as a row."""
+    with session_factory(engine)() as s, s.begin():
+        if kind in {k.value for k in TargetKind}:
+            publishing.add_target(s, ADMIN, show.show.id, name, kind, options)
+        else:
+            s.add(PublishTarget(show_id=show.show.id, name=name, kind=kind,
+                                options=json.dumps(options)))  # fmt: skip
 
 
 def _type(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
@@ -64,6 +83,12 @@ def _cells(tab: PublishTab) -> list[list[str]]:
     ]
 
 
+def _edit_row(qtbot: QtBot, tab: PublishTab, row: int) -> TargetDialog:
+    tab.table.selectRow(row)
+    _click(qtbot, tab.edit_button)
+    return _dialog(qtbot, tab)
+
+
 def _add(qtbot: QtBot, tab: PublishTab, kind: TargetKind, name: str, **options: str) -> None:
     _click(qtbot, tab.add_button)
     dialog = _dialog(qtbot, tab)
@@ -77,13 +102,9 @@ def _add(qtbot: QtBot, tab: PublishTab, kind: TargetKind, name: str, **options: 
 
 
 def test_an_admin_adds_edits_and_removes_targets(
-    qtbot: QtBot,
-    engine: Engine,
-    show: ShowFixture,
-    fake_publishing: FakePublishing,
-    artifacts: Path,
+    qtbot: QtBot, engine: Engine, show: ShowFixture, artifacts: Path
 ) -> None:
-    fake_publishing.secrets.add("tube")
+    FileSecrets().set("tube", "password", "what publish login stored")
     dialog, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.status.text() == "No publish targets yet.")
 
@@ -94,13 +115,13 @@ def test_an_admin_adds_edits_and_removes_targets(
     _add(qtbot, tab, TargetKind.RCLONE, "mirror", remote="s3:videos/2026",
          public_url="https://cdn.example.org/2026/")  # fmt: skip
     _add(qtbot, tab, TargetKind.MASTODON, "toot", url="https://social.example.org")
-    rows = fake_publishing.targets[show.show.id]
-    assert [(r.name, r.kind, r.options) for r in rows] == [
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 3)
+    assert stored(engine, show) == [
         ("tube", "peertube",
          {"url": "https://tube.example.org", "channel": "conf", "username": "crew"}),
         ("mirror", "rclone",
          {"remote": "s3:videos/2026", "public_url": "https://cdn.example.org/2026/"}),
-        ("toot", "mastodon", {"url": "https://social.example.org"}),  # blank visibility left out
+        ("toot", "mastodon", {"url": "https://social.example.org"}),  # blank ones left out
     ]  # fmt: skip
     assert _cells(tab) == [
         ["tube", "peertube", "video", "https://tube.example.org", "secret stored"],
@@ -118,21 +139,24 @@ def test_an_admin_adds_edits_and_removes_targets(
     adding.grab().save(str(artifacts / "settings-publishing-add.png"))
     _click(qtbot, adding.save_button)
     qtbot.waitUntil(lambda: adding.status.text().startswith("Nothing saved"))
-    assert "already has a publish target 'tube'" in adding.status.text()
-    assert adding.isVisible() and len(fake_publishing.targets[show.show.id]) == 3
+    assert "already has a target 'tube'" in adding.status.text()
+    assert adding.isVisible() and len(stored(engine, show)) == 3
+    # A name the service refuses: its reason, in the dialog.
+    _type(qtbot, adding.name, "two words")
+    _click(qtbot, adding.save_button)
+    qtbot.waitUntil(lambda: "use letters, digits" in adding.status.text())
+    assert adding.isVisible() and adding.save_button.isEnabled()
     adding.reject()
 
-    # Edit: the name and kind stay, the options change.
-    tab.table.selectRow(0)
-    _click(qtbot, tab.edit_button)
-    editing = _dialog(qtbot, tab)
+    # Edit: the name and kind stay, the options change; one cleared is removed.
+    editing = _edit_row(qtbot, tab, 0)
     assert editing.name.isReadOnly() and not editing.kind.isEnabled()
     assert editing.fields["channel"].text() == "conf"
     _type(qtbot, editing.fields["channel"], "talks")
+    editing.fields["username"].clear()
     _click(qtbot, editing.save_button)
     qtbot.waitUntil(lambda: tab.status.text() == "Saved: publish target tube changed.")
-    assert rows[0].options["channel"] == "talks"
-    assert "set tube" in fake_publishing.calls
+    assert stored(engine, show)[0][2] == {"url": "https://tube.example.org", "channel": "talks"}
 
     # Remove asks first: No keeps it, Yes removes it.
     tab.table.selectRow(1)
@@ -140,58 +164,72 @@ def test_an_admin_adds_edits_and_removes_targets(
     qtbot.waitUntil(lambda: tab.confirm is not None and tab.confirm.isVisible())
     assert tab.confirm is not None and "mirror (rclone)" in tab.confirm.text()
     _click(qtbot, tab.confirm.button(QMessageBox.StandardButton.No))
-    assert tab.status.text() == "Not removed." and "remove mirror" not in fake_publishing.calls
+    assert tab.status.text() == "Not removed." and len(stored(engine, show)) == 3
     tab.table.selectRow(1)
     _click(qtbot, tab.remove_button)
     qtbot.waitUntil(lambda: tab.confirm is not None and tab.confirm.isVisible())
     _click(qtbot, tab.confirm.button(QMessageBox.StandardButton.Yes))
     qtbot.waitUntil(lambda: tab.status.text() == "Saved: publish target mirror removed.")
-    assert [r[0] for r in _cells(tab)] == ["tube", "toot"]
+    qtbot.waitUntil(lambda: [r[0] for r in _cells(tab)] == ["tube", "toot"])  # read again
+    assert [r[0] for r in stored(engine, show)] == ["tube", "toot"]
+
+
+def test_this_machine_s_login_per_kind(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:
+    add_target(engine, show, "yt", "youtube", client_id="1234.apps")
+    add_target(engine, show, "ia", "archive", collection="opensource_movies")
+    add_target(engine, show, "ccc", "voctoweb", acronym="conf26")
+    add_target(engine, show, "hook", "webhook", url="https://example.org/hook")
+    secrets = FileSecrets()
+    secrets.set("yt", "client_secret", "s")  # the refresh token is still missing
+    secrets.set("ia", "access", "a")
+    secrets.set("ia", "secret", "b")
+    secrets.set("ccc", "api_key", "k")
+    secrets.set("hook", "token", "t")  # optional for a webhook
+    _, tab = open_tab(qtbot, engine, show)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 4)
+    assert [row[3:] for row in _cells(tab)] == [
+        ["", "login needed on this machine (veyedesk publish login yt)"],
+        ["opensource_movies", "secret stored"],
+        ["conf26", "secret stored"],
+        ["https://example.org/hook", "secret stored"],
+    ]
 
 
 def test_editing_keeps_options_the_form_does_not_know(
-    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
+    qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    fake_publishing.targets[show.show.id] = [
-        TargetRow(1, "tube", "peertube", {"url": "https://t.example", "licence": "1"})
-    ]
+    add_target(engine, show, "tube", "peertube", url="https://t.example", chunk_mb="4")
     _, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
-    tab.table.selectRow(0)
-    _click(qtbot, tab.edit_button)
-    editing = _dialog(qtbot, tab)
-    assert list(editing.fields) == ["url", "channel", "username", "licence"]
+    editing = _edit_row(qtbot, tab, 0)
+    assert list(editing.fields) == ["url", "channel", "username", "category", "chunk_mb"]
+    _type(qtbot, editing.fields["channel"], "conf")
     _click(qtbot, editing.save_button)
     qtbot.waitUntil(lambda: "changed" in tab.status.text())
-    assert fake_publishing.targets[show.show.id][0].options == {
+    assert stored(engine, show)[0][2] == {
         "url": "https://t.example",
-        "licence": "1",
+        "chunk_mb": "4",
+        "channel": "conf",
     }
 
 
 def test_a_kind_this_version_does_not_know_is_shown_and_kept(
-    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
+    qtbot: QtBot, engine: Engine, show: ShowFixture
 ) -> None:
-    fake_publishing.targets[show.show.id] = [TargetRow(1, "sky", "bluesky", {"handle": "@c"})]
+    add_target(engine, show, "sky", "bluesky", handle="@c")
     _, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     assert _cells(tab)[0][:4] == ["sky", "bluesky", "announce", ""]
-    tab.table.selectRow(0)
-    _click(qtbot, tab.edit_button)
-    editing = _dialog(qtbot, tab)
+    editing = _edit_row(qtbot, tab, 0)
     assert editing.kind.currentData() == "bluesky" and list(editing.fields) == ["handle"]
     _type(qtbot, editing.fields["handle"], "@conf")
     _click(qtbot, editing.save_button)
     qtbot.waitUntil(lambda: "changed" in tab.status.text())
-    assert fake_publishing.targets[show.show.id][0].options == {"handle": "@conf"}
+    assert stored(engine, show) == [("sky", "bluesky", {"handle": "@conf"})]
 
 
-def test_others_see_the_targets_read_only(
-    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
-) -> None:
-    fake_publishing.targets[show.show.id] = [
-        TargetRow(1, "tube", "peertube", {"url": "https://t.example"})
-    ]
+def test_others_see_the_targets_read_only(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:
+    add_target(engine, show, "tube", "peertube", url="https://t.example")
     _, tab = open_tab(qtbot, engine, show, EDITOR)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
     tab.table.selectRow(0)
@@ -201,12 +239,12 @@ def test_others_see_the_targets_read_only(
     assert tab.dialog is None  # no editor opens either
 
 
-def test_target_text_is_shown_as_typed(
-    qtbot: QtBot, engine: Engine, show: ShowFixture, fake_publishing: FakePublishing
-) -> None:
+def test_target_text_is_shown_as_typed(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:
     hostile = '<img src="/dev/zero"><b>x</b>'
-    fake_publishing.targets[show.show.id] = [TargetRow(1, "t<b>1</b>", "webhook", {"url": hostile})]
+    add_target(engine, show, "t1", "webhook", url=hostile, note="<i>n</i>")
     _, tab = open_tab(qtbot, engine, show)
     qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
-    assert _cells(tab)[0][:4] == ["t<b>1</b>", "webhook", "announce", hostile]
+    assert _cells(tab)[0][:4] == ["t1", "webhook", "announce", hostile]
     assert "&lt;img" in tab.table.item(0, 3).toolTip()  # the tooltip escapes it
+    editing = _edit_row(qtbot, tab, 0)
+    assert editing.fields["note"].text() == "<i>n</i>"
