@@ -86,8 +86,13 @@ def main() -> None:
     settle(app)
     for index in range(window.form.count()):
         window.form.setCurrentIndex(index)
+        tab = window.form.tabText(index)
+        if tab == "Published":  # measured with the talk's publications in it
+            wait(app, lambda: bool(window.form.published.rows), "the talk's publications")
         settle(app)
-        seen[f"editor_tab_{window.form.tabText(index)}"] = report(window)
+        seen[f"editor_tab_{tab}"] = report(window)
+        if tab == "Published":
+            window.grab().save(str(out / "editor_published.png"))
     window.form.setCurrentIndex(0)
     settle(app)
     seen["next_label"] = {
@@ -118,7 +123,8 @@ def main() -> None:
         if isinstance(widget, ShowSettingsDialog):
             # The Publishing tab's table and buttons must fit as well.
             widget.tabs.setCurrentWidget(widget.publish_tab)
-            wait(app, lambda: not widget.runner.busy, "the publish targets")  # noqa: B023
+            targets = widget.publish_tab
+            wait(app, lambda: targets.table.rowCount() > 0, "the publish targets")  # noqa: B023
             settle(app)
             seen["show_settings_publishing"] = report(widget)
             widget.grab().save(str(out / "show_settings_publishing.png"))
