@@ -54,6 +54,15 @@ def _isolated_qsettings(tmp_path: Path) -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _isolated_publish_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Show settings ▸ Publishing reads this machine's publish secrets: a file per test
+    (veyedesk.publish.secrets' VEYEDESK_SECRETS), never the developer's keyring."""
+    path = tmp_path / "publish-secrets.json"
+    monkeypatch.setenv("VEYEDESK_SECRETS", str(path))
+    return path
+
+
 @pytest.fixture
 def artifacts() -> Path:
     """Folder for screenshots a person should look at after the run."""

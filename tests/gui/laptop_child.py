@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from veyedesk.config import load_settings
 from veyedesk.db import make_engine, session_factory
+from veyedesk.gui.admin.show_settings import ShowSettingsDialog
 from veyedesk.gui.app import make_application
 from veyedesk.gui.editor.episode_list import EpisodeTableModel
 from veyedesk.gui.editor.main_window import MainWindow
@@ -85,8 +86,13 @@ def main() -> None:
     settle(app)
     for index in range(window.form.count()):
         window.form.setCurrentIndex(index)
+        tab = window.form.tabText(index)
+        if tab == "Published":  # measured with the talk's publications in it
+            wait(app, lambda: bool(window.form.published.rows), "the talk's publications")
         settle(app)
-        seen[f"editor_tab_{window.form.tabText(index)}"] = report(window)
+        seen[f"editor_tab_{tab}"] = report(window)
+        if tab == "Published":
+            window.grab().save(str(out / "editor_published.png"))
     window.form.setCurrentIndex(0)
     settle(app)
     seen["next_label"] = {
@@ -114,6 +120,14 @@ def main() -> None:
         settle(app)
         seen[name] = report(widget)
         widget.grab().save(str(out / f"{name}.png"))
+        if isinstance(widget, ShowSettingsDialog):
+            # The Publishing tab's table and buttons must fit as well.
+            widget.tabs.setCurrentWidget(widget.publish_tab)
+            targets = widget.publish_tab
+            wait(app, lambda: targets.table.rowCount() > 0, "the publish targets")  # noqa: B023
+            settle(app)
+            seen["show_settings_publishing"] = report(widget)
+            widget.grab().save(str(out / "show_settings_publishing.png"))
         if name != "review":
             widget.close()
 

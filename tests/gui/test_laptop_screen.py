@@ -1,5 +1,6 @@
 """Every window fits a 1366x768 laptop screen (issue 19): the editor with a talk open and
-each form tab shown, review, mark, show settings, users, room-day, import, sync, play.
+each form tab shown, review, mark, show settings (and its Publishing tab), users, room-day,
+import, sync, play.
 
 A child process per check on its own Xvfb screen of that size (pytest-xvfb's screen is
 another size), so Qt's screen is the laptop's: windows open within its available geometry,
@@ -14,13 +15,19 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veyedesk.model import Episode, Publication
+from veyedesk.publish.secrets import FileSecrets
+from veyedesk.services import publishing
 from veyedesk.services.demo import DemoPlan, create_demo
+from veyedesk.services.identity import Identity
 
 ROOT = Path(__file__).resolve().parents[2]
 LAPTOP = "1366x768x24"
@@ -69,9 +76,45 @@ def fits(seen: dict[str, Any]) -> list[str]:
 
 @pytest.fixture
 def demo_db(session: Session, sqlite_url: str, tmp_path: Path) -> str:
-    create_demo(session, tmp_path / "demo", PLAN)
+    demo = create_demo(session, tmp_path / "demo", PLAN)
+    publish_demo(session, demo.show_id)
     session.commit()
     return sqlite_url
+
+
+def publish_demo(session: Session, show_id: int) -> None:
+    """Publish targets with long addresses, and every talk on them as publish jobs leave
+    it, so Show settings ▸ Publishing and the Published tab are measured full."""
+    admin = Identity("crew", "admin")
+    targets = [
+        publishing.add_target(session, admin, show_id, "peertube", "peertube",
+                              {"url": "https://videos.conference-recordings.example.org",
+                               "channel": "conference_talks", "username": "crew"}),
+        publishing.add_target(session, admin, show_id, "mirror", "rclone",
+                              {"remote": "s3-conference-archive:recordings/2026/main-hall",
+                               "public_url": "https://cdn.example.org/conference/2026/"}),
+        publishing.add_target(session, admin, show_id, "toot", "mastodon",
+                              {"url": "https://social.conference.example.org"}),
+    ]  # fmt: skip
+    FileSecrets().set("peertube", "password", "stored by publish login")
+    when = datetime(2026, 12, 3, 14, 5)
+    for episode_id in session.scalars(select(Episode.id).where(Episode.show_id == show_id)):
+        tube, mirror, toot = (t.id for t in targets)
+        session.add_all([
+            Publication(episode_id=episode_id, target_id=tube, status="uploaded",
+                        privacy="public", updated_at=when,
+                        host_url=f"https://videos.conference-recordings.example.org/w/{episode_id}x"
+                        "9fWq3LmZbT2kq8RaYcNvd",
+                        public_url="https://videos.conference-recordings.example.org/download/"
+                        f"videos/{episode_id}-9fWq3LmZbT2kq8RaYcNvd-1080.mp4"),
+            Publication(episode_id=episode_id, target_id=mirror, status="failed",
+                        updated_at=when, error="rclone: Failed to copy: AccessDenied: Access "
+                        "Denied status code: 403, request id: 1B2C3D4E5F, host id: "
+                        "aGVsbG8gd29ybGQgdGhpcyBpcyBhIGxvbmcgaG9zdCBpZA=="),
+            Publication(episode_id=episode_id, target_id=toot, status="announced",
+                        updated_at=when,
+                        host_url="https://social.conference.example.org/@conf/1133557799"),
+        ])  # fmt: skip
 
 
 @pytest.fixture
@@ -85,7 +128,8 @@ def test_every_window_fits_a_1366x768_screen(demo_db: str, tmp_path: Path, artif
     seen = run_child(demo_db, out, tmp_path / "config")
     for png in out.glob("*.png"):
         shutil.copy(png, artifacts / f"laptop_{png.name}")
-    assert {"editor_tab_Episode", "review", "mark", "show_settings", "users"} <= set(seen)
+    assert {"editor_tab_Episode", "editor_tab_Published", "review", "mark", "show_settings",
+            "show_settings_publishing", "users"} <= set(seen)  # fmt: skip
     assert fits(seen) == []
     # The Next label elides on a laptop: its whole text is in the tooltip, plain.
     label = seen["next_label"]

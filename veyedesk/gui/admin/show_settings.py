@@ -1,4 +1,4 @@
-"""Show settings dialog: tabs Client, Show, Rooms (and whatever `add_tab` adds, e.g. Pipeline).
+"""Show settings dialog: tabs Client, Show, Rooms, Publishing (and whatever `add_tab` adds).
 
 Every field of services.settings' CLIENT/SHOW/ROOM_FIELDS gets the widget its kind asks
 for. Save sends only what changed to `services.settings.save_show_settings` on a pool
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from veyedesk.db import SessionFactory
+from veyedesk.gui.admin.publish_tab import PublishTab
 from veyedesk.gui.widgets.safe_text import plain_label, tooltip, window_title
 from veyedesk.gui.widgets.save_status import run_in_session, show_failed, show_saved, status_line
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
@@ -240,7 +241,11 @@ class ShowSettingsDialog(QDialog):
         fit_to_screen(self, 760, 640)  # or less on a small screen
         self.room_forms: dict[int, FieldForm] = {}
         self.room_ids: list[int] = []
+        # Publish targets save themselves (each change at once, through the services).
+        self.publish_tab = PublishTab(sessions, identity, show_id, self.runner, self)
+        self.add_tab(self.publish_tab, "Publishing")
         self.reload()
+        self.publish_tab.reload()
 
     def add_tab(self, widget: QWidget, title: str) -> None:
         """Room for more tabs (a pipeline tab); they save themselves."""

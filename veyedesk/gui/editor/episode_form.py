@@ -1,4 +1,5 @@
-"""The episode form: every editable field with the right widget, read-only facts, Logs, Raw files.
+"""The episode form: every editable field with the right widget, read-only facts, where the
+talk was published, Logs, Raw files.
 
 Widgets never write the database: each edit is a document command (so it is undoable,
 journaled and saved with Ctrl+S), and each document change updates its widget (so undo
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from veyedesk.gui.document.editable import STATE, EditorDocument
 from veyedesk.gui.editor.form_facts import FormFacts
+from veyedesk.gui.editor.form_published import PublishedPanel
 from veyedesk.gui.editor.title_preview import TitlePreview
 from veyedesk.gui.widgets.safe_text import (
     MarkdownPreview,
@@ -68,7 +70,7 @@ def _when(moment: datetime | None) -> str:
 
 
 class EpisodeForm(FormFacts, QTabWidget):
-    """Tabs: Episode (the fields), Title slide, Facts, Logs, Raw files."""
+    """Tabs: Episode (the fields), Title slide, Facts, Published, Logs, Raw files."""
 
     thumbnail_requested = Signal()  # "use current frame": the window asks the player
     add_raw_file = Signal(int)  # raw file id to append to the cut list
@@ -88,6 +90,8 @@ class EpisodeForm(FormFacts, QTabWidget):
         self._build_episode_tab()
         self.addTab(self.title_preview, "Title slide")
         self._build_facts_tab()
+        self.published = PublishedPanel()
+        self.addTab(self.published, "Published")
         self._build_logs_tab()
         self._build_raw_tab()
         self.set_document(None, None)
@@ -317,12 +321,15 @@ class EpisodeForm(FormFacts, QTabWidget):
         self._render_preview()
         self._update_facts()
         self._fill_context()
+        self.published.show_episode(document.draft.episode_id if document else None)
         self.refresh_read_only()
 
     def set_context(self, context: EpisodeContext | None) -> None:
         """Fill the parts that arrive after the episode opened: Log rows, raw-file usage."""
         self.context = context
         self._fill_context()
+        if context is not None:
+            self.published.refresh()  # also when the talk's state moved (a publish job)
 
     def refresh_read_only(self) -> None:
         doc = self.document

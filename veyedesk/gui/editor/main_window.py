@@ -151,6 +151,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
             self, sessions, settings, self.runner, self._open_episode_ref, self._show_ref
         )
         self.form.title_preview.attach(sessions, self.runner, settings.files_root)
+        self.form.published.attach(sessions, self.runner)
         self.form.slide_timing = (
             settings.title_seconds,
             settings.credits_seconds,
@@ -229,6 +230,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.editing.editable_changed.connect(self._editable_changed)
         self.editing.connection_changed.connect(self.status_bar.show_connection)
         self.editing.saved.connect(self._row_changed)
+        # A save can move the state (post, make public): the Published tab reads again.
+        self.editing.saved.connect(lambda _row: self.form.published.refresh())
         self.editing.row_changed.connect(self._row_changed)
         self.form.thumbnail_requested.connect(self._thumbnail)
         self.form.add_raw_file.connect(self._add_raw_file)

@@ -11,7 +11,10 @@ error messages quoting them therefore go through these helpers:
 - `message_box` / `warn` / `ask`: message boxes whose text is plain.
 - `tooltip`: tooltips cannot be told "plain", so the text is escaped inside a tag.
 - `window_title`: window titles are plain, but "[*]" is Qt's unsaved-changes marker.
-- `link_html`: the one place a schedule value becomes a link (http/https only, escaped).
+- `link_html`: the one place a schedule value becomes a link (http/https only, escaped);
+  `wrap=True` lets a long URL break after its slashes and dots (the link itself unchanged).
+- `WrappedText`: plain text, selectable, that wraps anywhere a long token (an id, a hash in
+  an error) needs it instead of widening its window.
 - `MarkdownPreview`: the description preview; Markdown without raw HTML, and a document
   that loads no resource at all (no file, no network), images included.
 """
@@ -30,9 +33,19 @@ from PySide6.QtGui import (
     QImage,
     QPainter,
     QPaintEvent,
+    QResizeEvent,
     QTextDocument,
+    QTextOption,
 )
-from PySide6.QtWidgets import QLabel, QMessageBox, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QTextBrowser,
+    QTextEdit,
+    QWidget,
+)
 
 Button = QMessageBox.StandardButton
 
@@ -160,12 +173,60 @@ def bold_label(text: str) -> QLabel:
     return label
 
 
-def link_html(url: str) -> str:
-    """Rich text for a label: a link when `url` is http(s), else the escaped text, no link."""
+BREAK_AFTER = frozenset("/.-_?&=")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def link_html(url: str, *, wrap: bool = False) -> str:
+    """Rich text for a label: a link when `url` is http(s), else the escaped text, no link.
+
+    `wrap`: the shown text may break after `/ . - _ ? & =` (a zero-width space there), so
+    a long URL wraps in a narrow panel; the link (href) is the URL as given.
+    """
+    shown = "".join(c + ZERO_WIDTH_SPACE if c in BREAK_AFTER else c for c in url) if wrap else url
     scheme = QUrl(url).scheme().lower()
     if scheme in ("http", "https"):
-        return f'<a href="{html.escape(url, quote=True)}">{escape(url)}</a>'
-    return escape(url)
+        return f'<a href="{html.escape(url, quote=True)}">{escape(shown)}</a>'
+    return escape(shown)
+
+
+class WrappedText(QTextEdit):
+    """Read-only plain text (`setPlainText`, never interpreted) as tall as its text, which
+    wraps at word boundaries or, for a token wider than the widget, anywhere: a long id or
+    hash in an error message neither widens the window nor is cut off. Selectable."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setReadOnly(True)
+        self.setAcceptRichText(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().setDocumentMargin(0)
+        self.viewport().setAutoFillBackground(False)
+        self.setPlainText(text)
+        self._fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def _fit(self) -> None:
+        self.document().setTextWidth(max(1, self.viewport().width()))
+        height = int(self.document().size().height() + 0.999) + 2 * self.frameWidth()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("MMMMM"), self.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M" * 30), self.height())
 
 
 def message_box(
