@@ -97,3 +97,19 @@ def test_an_admin_binds_a_publish_state_to_a_target_and_an_action(
         add_target(session, ADMIN, show_id, "pt", "peertube", {"password": "x"})
     with pytest.raises(PermissionDenied):
         add_target(session, EDITOR, show_id, "pt", "peertube", {"url": "https://x"})
+
+
+def test_options_named_like_credentials_are_refused_and_endpoint_urls_are_not(
+    session: Session, show: ShowFixture
+) -> None:
+    from veyedesk.services.errors import InvalidInput
+    from veyedesk.services.publishing import list_targets
+
+    show_id = show.show.id
+    for secret in ("password", "client_secret", "access_token", "api_key", "secret_key"):
+        with pytest.raises(InvalidInput, match="looks like a secret"):
+            add_target(session, ADMIN, show_id, "yt", "youtube", {secret: "x"})
+    # YouTube documents its endpoints as options; a URL is no credential.
+    add_target(session, ADMIN, show_id, "yt", "youtube", {"token_url": "https://t.example/token"})
+    (row,) = [t for t in list_targets(session, show_id) if t.name == "yt"]
+    assert row.options == {"token_url": "https://t.example/token"}

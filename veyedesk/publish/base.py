@@ -34,6 +34,20 @@ class TargetKind(StrEnum):
     WEBHOOK = "webhook"
 
 
+# What `veyedesk publish login` keeps on a machine for each kind, as alternatives (any one
+# complete set will do): the modules below read exactly these keys. rclone keeps its
+# credentials in rclone's own config; a webhook may need none.
+LOGIN_SECRETS: dict[TargetKind, tuple[tuple[str, ...], ...]] = {
+    TargetKind.PEERTUBE: (("access_token",), ("refresh_token",), ("password",)),
+    TargetKind.YOUTUBE: (("client_secret", "refresh_token"),),
+    TargetKind.ARCHIVE: (("access", "secret"),),
+    TargetKind.VOCTOWEB: (("api_key",),),
+    TargetKind.MASTODON: (("access_token",),),
+    TargetKind.WEBHOOK: (("token",),),
+}
+# Kinds that cannot work without a secret on the machine that runs them.
+NEEDS_LOGIN = frozenset(LOGIN_SECRETS) - {TargetKind.WEBHOOK}
+
 # Targets that hold the video itself (the others announce it).
 VIDEO_KINDS = frozenset(
     {

@@ -43,8 +43,7 @@ from veyedesk.gui.widgets.save_status import (
     status_line,
 )
 from veyedesk.gui.widgets.tasks import BackgroundRunner
-from veyedesk.publish.base import VIDEO_KINDS, TargetKind
-from veyedesk.publish.secrets import has_secret
+from veyedesk.publish.base import NEEDS_LOGIN, VIDEO_KINDS, TargetKind
 from veyedesk.services import publishing
 from veyedesk.services.identity import Identity
 
@@ -97,21 +96,6 @@ OPTION_TEXT_OF_KIND: dict[tuple[TargetKind | None, str], tuple[str, str]] = {
     (TargetKind.VOCTOWEB, "url"): ("API URL", "blank: https://api.media.ccc.de"),
 }
 
-# The secrets `veyedesk publish login NAME` stores per kind (each module's docstring):
-# any one of these sets on this machine means the target can run here.
-LOGIN_KEYS: dict[TargetKind, tuple[tuple[str, ...], ...]] = {
-    TargetKind.PEERTUBE: (("access_token",), ("refresh_token",), ("password",)),
-    TargetKind.YOUTUBE: (("client_secret", "refresh_token"),),
-    TargetKind.ARCHIVE: (("access", "secret"),),
-    TargetKind.VOCTOWEB: (("api_key",),),
-    TargetKind.MASTODON: (("access_token",),),
-    TargetKind.WEBHOOK: (("token",),),  # optional: a webhook may need none
-}
-
-# Kinds that cannot work without a password, token or key on the machine that runs them.
-# rclone keeps its credentials in rclone's own config, and a webhook may need none.
-NEEDS_SECRET = frozenset(LOGIN_KEYS) - {TargetKind.WEBHOOK}
-
 KIND_VALUES = frozenset(kind.value for kind in TargetKind)
 COLUMNS = ("Name", "Kind", "Role", "Where", "On this machine")
 
@@ -142,16 +126,9 @@ class TargetLine:
             return f"cannot tell: {self.secret_error}"
         if self.secret:
             return "secret stored"
-        if self.kind in NEEDS_SECRET:
+        if self.kind in NEEDS_LOGIN:
             return f"login needed on this machine (veyedesk publish login {self.name})"
         return "no secret needed"
-
-
-def _has_login(name: str, kind: str) -> bool:
-    # veyedesk.publish.secrets reads the keyring (or the 0600 file): it may block on the
-    # Secret Service, so it is called on the pool thread with the listing.
-    sets = LOGIN_KEYS.get(TargetKind(kind), ()) if kind in KIND_VALUES else ()
-    return any(all(has_secret(name, key) for key in keys) for keys in sets)
 
 
 def target_lines(session: Any, show_id: int) -> list[TargetLine]:
@@ -159,7 +136,7 @@ def target_lines(session: Any, show_id: int) -> list[TargetLine]:
     lines = []
     for row in publishing.list_targets(session, show_id):
         try:
-            secret: bool | None = _has_login(row.name, row.kind)
+            secret: bool | None = publishing.has_login(row.name, row.kind)
             error = ""
         except Exception as exc:  # a keyring that cannot be read must not hide the targets
             secret, error = None, f"{type(exc).__name__}: {exc}"
@@ -360,7 +337,7 @@ class PublishTab(QWidget):
             cells = (line.name, line.kind, line.role, line.main_option, line.machine)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # items are plain text
-                if col == 4 and line.kind in NEEDS_SECRET and line.secret is False:
+                if col == 4 and line.kind in NEEDS_LOGIN and line.secret is False:
                     item.setForeground(QColor("#b00020"))
                 if col in (3, 4):
                     item.setToolTip(tooltip(text))

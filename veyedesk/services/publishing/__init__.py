@@ -1,4 +1,5 @@
-"""What leaves the building: title slides and proofs, chapters, playlists, exports, release forms.
+"""What leaves the building: publish targets and publications, title proofs, chapters,
+playlists, exports, release forms.
 
 This is the package's face: other packages import only the names below (an import-linter
 contract keeps it so); its modules are private to it. Names load on first use (services/face.py).
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
     from veyedesk.services.publishing.targets import (
         TargetRow as TargetRow,
         add_target as add_target,
+        has_login as has_login,
         list_targets as list_targets,
         remove_target as remove_target,
         set_target as set_target,
@@ -72,6 +74,7 @@ if not TYPE_CHECKING:
             "TargetRow": "targets",
             "add_target": "targets",
             "episode_publications": "publication",
+            "has_login": "targets",
             "list_targets": "targets",
             "login_target": "publication",
             "remove_target": "targets",

@@ -16,11 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import PublishTarget
-from veyedesk.publish.base import TargetKind
+from veyedesk.publish.base import LOGIN_SECRETS, TargetKind
 from veyedesk.services.errors import Conflict, InvalidInput, NotFound
 from veyedesk.services.identity import Identity, require_admin
 
-SECRET_KEYS = re.compile(r"(password|passwd|secret|token|api_?key|key$)", re.IGNORECASE)
+# An option named like a credential (`password`, `client_secret`, `access_token`, `api_key`)
+# is refused; a setting that merely mentions one (YouTube's `token_url`) is not.
+SECRET_KEYS = re.compile(
+    r"(^|_)(password|passwd|secret|token|api_?key|access_?key|secret_?key|key)$", re.IGNORECASE
+)
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 
 
@@ -114,3 +118,18 @@ def list_targets(session: Session, show_id: int) -> list[TargetRow]:
         select(PublishTarget).where(PublishTarget.show_id == show_id).order_by(PublishTarget.id)
     )
     return [_row(t) for t in rows]
+
+
+def has_login(name: str, kind: str) -> bool:
+    """Whether this machine holds what `veyedesk publish login NAME` stores for `kind`.
+
+    Reads the keyring (or the 0600 file), which may block on the Secret Service: call it
+    off the GUI thread. False for a kind this version does not know.
+    """
+    from veyedesk.publish.secrets import has_secret
+
+    try:
+        sets = LOGIN_SECRETS.get(TargetKind(kind), ())
+    except ValueError:
+        return False
+    return any(all(has_secret(name, key) for key in keys) for keys in sets)
