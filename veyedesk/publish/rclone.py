@@ -13,8 +13,11 @@ Options (`veyedesk publish target add … --kind rclone KEY=VALUE`):
 Objects are named `<slug>_<uuid><extension>`, so a re-run finds the talk's object by its
 UUID and uploads nothing. An rclone destination has no privacy: unlisted and public both
 mean "the object is there"; making it private removes it (a withdrawn talk must not stay
-reachable). After an upload the object's size and (when the backend has one) MD5 or SHA-1
-are read back with `rclone lsjson --hash` and compared with the file.
+reachable). rclone itself compares the source's and the object's MD5 or SHA-1 after every
+transfer when the backend has one (its default; `--ignore-checksum` is never passed) and
+fails "corrupted on transfer"; after the copy the object's size is read back with `rclone
+lsjson` and compared with the file. Hashing the file again here would read it twice more
+for no new knowledge (`fetch` still reads hashes back for anyone who asks later).
 
 Only this module of veyedesk.publish runs programs (the import-linter processes contract).
 """
@@ -204,8 +207,8 @@ class RclonePublisher:
         found = self._list(f"*_{meta.uuid}.*")
         return self._remote(found[0]) if found else None
 
-    def fetch(self, remote_id: str) -> Remote:
-        found = [i for i in self._list(remote_id, hashes=True) if i.get("Path") == remote_id]
+    def fetch(self, remote_id: str, *, hashes: bool = True) -> Remote:
+        found = [i for i in self._list(remote_id, hashes=hashes) if i.get("Path") == remote_id]
         if not found:
             raise PublishError(
                 f"{remote_id} is not on target {self.name!r} ({self.remote}) any more; "
@@ -229,7 +232,7 @@ class RclonePublisher:
         total = path.stat().st_size
         self._copy(path, join(self.remote, name), total, progress)
         state.offset = total
-        remote = self.fetch(name)
+        remote = self.fetch(name, hashes=False)  # rclone checked the hashes in the copy
         self.verify(path, remote, total)
         return remote
 
