@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,38 @@ def test_options_named_like_credentials_are_refused_and_endpoint_urls_are_not(
     add_target(session, ADMIN, show_id, "yt", "youtube", {"token_url": "https://t.example/token"})
     (row,) = [t for t in list_targets(session, show_id) if t.name == "yt"]
     assert row.options == {"token_url": "https://t.example/token"}
+
+
+def test_a_worker_without_the_login_fails_the_job_naming_its_machine(
+    session: Session, show: ShowFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VEYEDESK_SECRETS", str(tmp_path / "secrets.json"))  # empty: no login
+    episode = show.episodes[0]
+    options = {"url": "https://tube.example", "channel": "talks", "username": "crew"}
+    target = add_target(session, ADMIN, episode.show_id, "tube", "peertube", options)
+    session.add(
+        Publication(
+            episode_id=episode.id,
+            target_id=target.id,
+            status="uploaded",
+            privacy="unlisted",
+            remote_id="abc",
+            host_url="",
+            public_url="",
+            upload_state="",
+            bytes=5,
+            error="",
+        )
+    )
+    episode.released = True
+    session.commit()
+    settings = Settings(output_root=str(tmp_path / "out"))
+    set_released(session, episode.id, False, EDITOR, settings)
+    session.commit()
+    stats = run_worker_round(session, settings)
+    assert (stats.done, stats.failed) == (0, 1), stats
+    job = session.scalar(select(EncodeJob).where(EncodeJob.kind == JobKind.PUBLISH))
+    assert job is not None
+    # Read in the queue panel of another machine: which one must log in, and how.
+    assert "`veyedesk publish login tube`" in job.error
+    assert socket.gethostname() in job.error, job.error

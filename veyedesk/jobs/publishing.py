@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import socket
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -43,6 +44,7 @@ from veyedesk.publish.base import (
     VIDEO_KINDS,
     Announcer,
     Metadata,
+    NeedsLogin,
     Privacy,
     Publisher,
     PublishError,
@@ -508,6 +510,12 @@ def run_publish_job(ctx: JobContext) -> JobResult:
         done = carry_out(step, fence, progress=progress, cancelled=ctx.cancel.is_set)
     except Retryable:
         raise
+    except NeedsLogin as exc:
+        # Read in the queue panel on another machine, "this machine" must be named.
+        host = socket.gethostname()
+        raise PermanentJobError(
+            f"{exc} (the worker {ctx.job.worker_id} runs on {host}: log in there, then retry)"
+        ) from None
     except PublishError as exc:
         raise PermanentJobError(str(exc)) from None
     episode_id, user = ctx.job.episode_id, ctx.user
