@@ -58,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     w = sub.add_parser(
         "worker",
         help="claim and run queued jobs (run one on each encode machine)",
-        description="Claim and run queued jobs: encodes, and the commands of command states.",
+        description="Claim and run queued jobs: encodes, the commands of command states and "
+        "the uploads and announcements of publish states.",
         epilog="State commands: this worker runs a state's command only when its program "
         "(the first word of the template, by name or path) is listed in the worker_commands "
         'setting of THIS machine: worker_commands = ["rsync", "/usr/local/bin/upload"] in '
@@ -96,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--kind",
         action="append",
         choices=tuple(JobKind),
-        help="run only this kind of job (repeatable; default both)",
+        help="run only this kind of job (repeatable; default every kind)",
     )
     w.add_argument(
         "--lease-seconds",
