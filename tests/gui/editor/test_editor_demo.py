@@ -170,3 +170,58 @@ def test_the_editor_opens_a_talk_with_the_timeline_fitted_to_it(
     wait_for_video(qtbot, window)
     assert window.player.panel is not None
     assert_fitted_to_talk(window.player.panel.timeline_view)
+
+
+def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    import threading
+
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    target = demo[1]
+    window.episodes.select_episode(target)
+    # Selecting the line reads its media (read only) for Enter to show at once.
+    qtbot.waitUntil(lambda: window.editing.preview(target) is not None)
+    images: list[str] = []
+    panel.video.events.happened.connect(
+        lambda name, value: images.append(value) if name == "image" else None
+    )
+    opened: list[int] = []
+    open_player = panel.player.open
+
+    def counting_open(timeline: object, *args: object, **kwargs: object) -> None:
+        if timeline:
+            opened.append(1)
+        open_player(timeline, *args, **kwargs)  # type: ignore[arg-type]
+
+    panel.player.open = counting_open  # type: ignore[method-assign]
+    # Hold the open (lock, form) back: the database writer is busy with something else.
+    gate = threading.Event()
+    window.editing._writes.submit(lambda: gate.wait(120), lambda _r: None, lambda _e: None)
+    try:
+        qtbot.keyClick(window.episodes.table, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: bool(images))
+        assert window.editing.document is None  # the picture came before the open
+        # The demo's in points fall between keyframes: the keyframe's picture comes first.
+        assert images[0] == "keyframe"
+    finally:
+        gate.set()
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == target
+        )
+    )
+    qtbot.waitUntil(lambda: "exact" in images)
+    # The open took over the files mpv had opened for the picture instead of opening again.
+    assert opened == [1]
+    draft = window.editing.document.draft
+    cut = draft.cuts[0]
+    in_point = (cut.raw_file_id, draft.cut_bounds(cut)[0])
+    qtbot.waitUntil(
+        lambda: (
+            playhead(window)[0] == in_point[0] and abs(playhead(window)[1] - in_point[1]) < 0.021
+        )
+    )

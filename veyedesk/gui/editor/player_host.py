@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QStackedLayout, QWidget
 from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.model.timecode import add_seconds
+from veyedesk.services.editing import EpisodeDraft
 
 
 class PlayerHost(QWidget):
@@ -61,6 +62,11 @@ class PlayerHost(QWidget):
         if self.panel is not None:
             self.install_shortcuts(self.window())
             self.panel.load(document, marks, (start, end))
+
+    def preview(self, draft: EpisodeDraft) -> None:
+        """Start showing a talk's media before its document arrives (see PlayerPanel)."""
+        if self.panel is not None:
+            self.panel.preview(draft)
 
     def unload(self) -> None:
         if self.panel is not None:

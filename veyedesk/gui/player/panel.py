@@ -44,6 +44,7 @@ from veyedesk.model.timecode import (
     parse_offset,
 )
 from veyedesk.player import Source, Timeline
+from veyedesk.services.editing import EpisodeDraft
 
 POSITION_HZ = 30
 
@@ -77,6 +78,8 @@ class PlayerPanel(QWidget):
         self.actions_by_name: dict[str, QAction] = {}
         self._dirty_position = False
         self._pending_start: float | None = None
+        # (segments, in point) of what `preview` opened, until `load` takes it over.
+        self._previewed: tuple[Any, float] | None = None
         self._last_sent: PlayheadPosition | None = None
         # Fit the timeline to the talk again on each resize until the user zooms or scrolls:
         # a window loads its episode before it is laid out, when the timeline is still a
@@ -129,16 +132,9 @@ class PlayerPanel(QWidget):
         self._tick.start()
 
     # -- loading ----------------------------------------------------------------------
-    def load(
-        self,
-        document: EpisodeDocument,
-        marks: Sequence[datetime] = (),
-        scheduled: tuple[datetime | None, datetime | None] = (None, None),
-    ) -> None:
-        """Open the document's usable raw files as one timeline at the first cut's in point."""
-        self.unload()
-        self.document = document
-        draft = document.draft
+    @staticmethod
+    def _media(draft: EpisodeDraft) -> tuple[Timeline, float]:
+        """The draft's usable raw files as one timeline, and its first cut's in point on it."""
         sources = [
             Source(
                 r.id,
@@ -151,20 +147,49 @@ class PlayerPanel(QWidget):
             for r in draft.raw_files.values()
             if r.usable
         ]
-        skipped = [r.filename for r in draft.raw_files.values() if not r.usable]
-        if skipped:
-            self.notice.emit(f"not shown (missing or unreadable): {', '.join(skipped)}")
-        self.timeline = Timeline(sources)
+        timeline = Timeline(sources)
         start = 0.0
         for cut in draft.cuts:
-            at = self.timeline.to_timeline(cut.raw_file_id, draft.cut_bounds(cut)[0])
+            at = timeline.to_timeline(cut.raw_file_id, draft.cut_bounds(cut)[0])
             if at is not None:
                 start = at
                 break
+        return timeline, start
+
+    def preview(self, draft: EpisodeDraft) -> None:
+        """Show a talk's first picture before its document is here (`load` follows).
+
+        Only the video: `load` with a document on the same files and in point keeps what
+        mpv has opened (and decoded) by then instead of opening it again.
+        """
+        self.unload()
+        timeline, start = self._media(draft)
+        self.timeline = timeline
+        self._previewed = (timeline.segments, start)
+        self._open_when_ready(start)
+
+    def load(
+        self,
+        document: EpisodeDocument,
+        marks: Sequence[datetime] = (),
+        scheduled: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> None:
+        """Open the document's usable raw files as one timeline at the first cut's in point."""
+        draft = document.draft
+        timeline, start = self._media(draft)
+        # The same media as the preview: mpv is already opening it (or showing it).
+        keep = self._previewed == (timeline.segments, start)
+        self.unload(keep_player=keep)
+        self.document = document
+        skipped = [r.filename for r in draft.raw_files.values() if not r.usable]
+        if skipped:
+            self.notice.emit(f"not shown (missing or unreadable): {', '.join(skipped)}")
+        self.timeline = timeline
         self.timeline_view.set_episode(document, self.timeline, scheduled)  # fits the talk
         self._fit_pending = True
         self.set_marks(marks)
-        self._open_when_ready(start)
+        if not keep:
+            self._open_when_ready(start)
         self.timeline_view.set_playhead(start)
         # Not waited for: the GUI thread must not stall while mpv opens and seeks.
         self._apply_field("channelcopy", wait=False)
@@ -192,16 +217,18 @@ class PlayerPanel(QWidget):
 
         self.video.ready.connect(go)
 
-    def unload(self) -> None:
-        self._pending_start = None
+    def unload(self, *, keep_player: bool = False) -> None:
         self.media.cancel(wait=0)  # closing the window (shutdown) waits for ffmpeg
         if self.document is not None:
             self.document.field_changed.disconnect(self._apply_field)
             self.document.notice.disconnect(self.notice)
         self.document = None
-        self.timeline = Timeline([])
-        self.player.open(self.timeline)
-        self.timeline_view.set_episode(None, self.timeline)
+        self._previewed = None
+        if not keep_player:
+            self._pending_start = None
+            self.timeline = Timeline([])
+            self.player.open(self.timeline)
+        self.timeline_view.set_episode(None, Timeline([]))
 
     def shutdown(self) -> None:
         """Stop background work and mpv (render context first). The host calls it on close."""
