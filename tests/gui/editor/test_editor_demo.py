@@ -180,48 +180,71 @@ def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
     window, _ = open_editor(qtbot, engine)
     panel = window.player.panel
     assert panel is not None, window.player.problem
+    images: list[tuple[object, str]] = []
+    for widget in (panel.video, panel.standby):
+        widget.events.happened.connect(
+            lambda name, value, w=widget: images.append((w, value)) if name == "image" else None
+        )
+    standby = panel.standby
     target = demo[1]
     window.episodes.select_episode(target)
-    # Selecting the line reads its media (read only) for Enter to show at once.
+    # Selecting the line reads its media (read only) and opens it on the standby player,
+    # decoded to its in point.
     qtbot.waitUntil(lambda: window.editing.preview(target) is not None)
-    images: list[str] = []
-    panel.video.events.happened.connect(
-        lambda name, value: images.append(value) if name == "image" else None
-    )
-    opened: list[int] = []
-    open_player = panel.player.open
-
-    def counting_open(timeline: object, *args: object, **kwargs: object) -> None:
-        if timeline:
-            opened.append(1)
-        open_player(timeline, *args, **kwargs)  # type: ignore[arg-type]
-
-    panel.player.open = counting_open  # type: ignore[method-assign]
+    qtbot.waitUntil(lambda: (standby, "exact") in images)
+    draft = window.editing.preview(target)
+    assert draft is not None
+    cut = draft.cuts[0]
+    in_point = (cut.raw_file_id, draft.cut_bounds(cut)[0])
     # Hold the open (lock, form) back: the database writer is busy with something else.
     gate = threading.Event()
     window.editing._writes.submit(lambda: gate.wait(120), lambda _r: None, lambda _e: None)
     try:
         qtbot.keyClick(window.episodes.table, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: bool(images))
-        assert window.editing.document is None  # the picture came before the open
-        # The demo's in points fall between keyframes: the keyframe's picture comes first.
-        assert images[0] == "keyframe"
+        # The prepared player is on screen at once, before the open came back.
+        assert panel.video is standby and panel.player is standby.player
+        assert window.editing.document is None
+        assert playhead_at(window, in_point)
     finally:
         gate.set()
+    opened: list[object] = []
+    open_player = panel.player.open
+
+    def counting_open(timeline: object, *args: object, **kwargs: object) -> None:
+        if timeline:
+            opened.append(timeline)
+        open_player(timeline, *args, **kwargs)  # type: ignore[arg-type]
+
+    panel.player.open = counting_open  # type: ignore[method-assign]
     qtbot.waitUntil(
         lambda: (
             window.editing.document is not None
             and window.editing.document.draft.episode_id == target
         )
     )
-    qtbot.waitUntil(lambda: "exact" in images)
-    # The open took over the files mpv had opened for the picture instead of opening again.
-    assert opened == [1]
-    draft = window.editing.document.draft
-    cut = draft.cuts[0]
-    in_point = (cut.raw_file_id, draft.cut_bounds(cut)[0])
-    qtbot.waitUntil(
-        lambda: (
-            playhead(window)[0] == in_point[0] and abs(playhead(window)[1] - in_point[1]) < 0.021
-        )
+    # The open took over the files mpv had opened instead of opening them again.
+    assert opened == []
+    assert playhead_at(window, in_point)
+
+
+def playhead_at(window: MainWindow, where: tuple[int, float]) -> bool:
+    assert window.player.panel is not None
+    at = window.player.panel.position()  # the panel's own: the host's needs the document
+    return at.raw_file_id == where[0] and abs(at.offset - where[1]) < 0.021
+
+
+def test_the_first_picture_on_a_talk_not_prepared_is_its_keyframe_then_the_exact_frame(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    images: list[str] = []
+    panel.video.events.happened.connect(
+        lambda name, value: images.append(value) if name == "image" else None
     )
+    # Opened straight away (as a double-click does): nothing was prepared for it.
+    window.open_episode(demo[2])
+    qtbot.waitUntil(lambda: "exact" in images)
+    # The demo's in points fall between keyframes: the keyframe's picture comes first.
+    assert images == ["keyframe", "exact"]

@@ -222,6 +222,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
     def _wire(self) -> None:
         self.episodes.episode_activated.connect(self.open_episode)
         self.episodes.episode_selected.connect(self.editing.prefetch)
+        self.editing.preview_ready.connect(self.player.prepare)
         self.editing.opened.connect(self._document_changed)
         self.editing.context_ready.connect(self._context_ready)
         self.editing.closed.connect(lambda: self._document_changed(None))
@@ -406,7 +407,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         def then() -> None:
             self.player.unload()
             if target is not None:
-                self.editing.open(target.id)
+                self._open(target.id)
             else:
                 self._status("Saved; that was the last episode")
 
@@ -436,6 +437,9 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         else:
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
         self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
+        if nxt is not None:
+            # Save and next's target, prepared while the editor works on this one.
+            self.editing.prefetch(nxt.id)
 
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:

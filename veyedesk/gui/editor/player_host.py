@@ -68,6 +68,11 @@ class PlayerHost(QWidget):
         if self.panel is not None:
             self.panel.preview(draft)
 
+    def prepare(self, draft: EpisodeDraft) -> None:
+        """Open a talk likely shown next on the standby player (see PlayerPanel)."""
+        if self.panel is not None:
+            self.panel.prepare(draft)
+
     def unload(self) -> None:
         if self.panel is not None:
             self.panel.unload()

@@ -82,6 +82,7 @@ class EpisodeSession(QObject):
     lock_changed = Signal(str)  # status-bar text about the lock
     editable_changed = Signal()  # the open document became editable (lock taken over)
     connection_changed = Signal(bool)  # False while the database cannot be reached
+    preview_ready = Signal(object)  # EpisodeDraft read by prefetch() (read only)
 
     def __init__(
         self,
@@ -145,11 +146,10 @@ class EpisodeSession(QObject):
         """Read `episode_id`'s media (read only, off the GUI thread) for `preview()`.
 
         Reads one at a time: while one runs, only the newest wish waits, so holding an arrow
-        key down the list queues one read, not one per line passed.
+        key down the list queues one read, not one per line passed. Read again each time it
+        is asked for, so a talk someone else saved meanwhile is prepared as it is now.
         """
         if self.shut or episode_id == self.episode_id:
-            return
-        if self._preview is not None and self._preview.episode_id == episode_id:
             return
         self._preview_wanted = episode_id
         if self._preview_running:
@@ -167,6 +167,7 @@ class EpisodeSession(QObject):
                 return
             if draft is not None:
                 self._preview = draft
+                self.preview_ready.emit(draft)
             elif self._preview_wanted == episode_id:
                 self._preview_wanted = None  # failed: no retry (the open says what is wrong)
             wanted = self._preview_wanted

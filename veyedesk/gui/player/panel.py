@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QSizePolicy,
+    QStackedLayout,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -73,6 +74,21 @@ class PlayerPanel(QWidget):
         self.marks: list[datetime] = []
         self.video = VideoWidget(self)
         self.player = self.video.player
+        # A second player, behind the first, holds the talk likely opened next (the
+        # selected line or Save and next's target), opened and decoded at its in point:
+        # showing it is swapping the two. One prepared talk at most, so memory stays flat.
+        self.standby = VideoWidget(self)
+        self._prepared: tuple[Any, float] | None = None  # (segments, in point) on standby
+        self._standby_start: float | None = None  # waiting for the standby's GL context
+        self._standby_timeline = Timeline([])
+        self._screens = QStackedLayout()
+        # Both stay visible (the standby covered): a hidden QOpenGLWidget gets no GL
+        # context, and mpv's libmpv output decodes nothing without one.
+        self._screens.setStackingMode(QStackedLayout.StackingMode.StackAll)
+        self._screens.addWidget(self.standby)
+        self._screens.addWidget(self.video)
+        self._screens.setCurrentWidget(self.video)
+        self.standby.ready.connect(self._standby_ready)
         self.timeline_view = TimelineWidget(self)
         self.media = TimelineMedia(self)
         self.actions_by_name: dict[str, QAction] = {}
@@ -115,7 +131,7 @@ class PlayerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.video, 1)
+        layout.addLayout(self._screens, 1)
         layout.addLayout(transport)
         layout.addWidget(self.timeline_view)
 
@@ -160,13 +176,50 @@ class PlayerPanel(QWidget):
         """Show a talk's first picture before its document is here (`load` follows).
 
         Only the video: `load` with a document on the same files and in point keeps what
-        mpv has opened (and decoded) by then instead of opening it again.
+        mpv has opened (and decoded) by then instead of opening it again. A talk `prepare`d
+        on the standby player is shown by swapping the players (its frame is decoded).
         """
         self.unload()
         timeline, start = self._media(draft)
         self.timeline = timeline
         self._previewed = (timeline.segments, start)
-        self._open_when_ready(start)
+        if self._prepared == self._previewed:
+            self._swap()
+        else:
+            self._open_when_ready(start)
+
+    def prepare(self, draft: EpisodeDraft) -> None:
+        """Open a talk on the standby player at its in point, ready for `preview`."""
+        timeline, start = self._media(draft)
+        key = (timeline.segments, start)
+        if key == self._prepared or key == self._previewed or not timeline:
+            return
+        self._prepared = key
+        if self.standby.is_ready:
+            self.standby.player.open(timeline, start)
+        else:
+            self._standby_start = start
+            self._standby_timeline = timeline
+
+    def _standby_ready(self) -> None:
+        if self._standby_start is not None:
+            self.standby.player.open(self._standby_timeline, self._standby_start)
+            self._standby_start = None
+
+    def _swap(self) -> None:
+        old, new = self.video, self.standby
+        old.events.happened.disconnect(self._on_player_event)
+        old.render_failed.disconnect(self.notice)
+        new.events.happened.connect(self._on_player_event)
+        new.render_failed.connect(self.notice)
+        self.video, self.standby = new, old
+        self.player = new.player
+        self._screens.setCurrentWidget(new)
+        # The talk left behind is not kept: one prepared talk at most.
+        old.player.open(Timeline([]))
+        self._prepared = None
+        self._standby_start = None
+        self._dirty_position = True
 
     def load(
         self,
@@ -235,6 +288,7 @@ class PlayerPanel(QWidget):
         self._tick.stop()
         self.media.cancel()
         self.video.shutdown()
+        self.standby.shutdown()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.timeline_view and self._fit_pending:
