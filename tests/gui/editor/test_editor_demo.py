@@ -248,3 +248,51 @@ def test_the_first_picture_on_a_talk_not_prepared_is_its_keyframe_then_the_exact
     qtbot.waitUntil(lambda: "exact" in images)
     # The demo's in points fall between keyframes: the keyframe's picture comes first.
     assert images == ["keyframe", "exact"]
+
+
+def test_save_and_next_shows_the_prepared_next_talk_as_someone_else_saved_it_meanwhile(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    from veyedesk.services.editing.draft import load_draft, save_draft
+
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    images: list[tuple[object, str]] = []
+    for widget in (panel.video, panel.standby):
+        widget.events.happened.connect(
+            lambda name, value, w=widget: images.append((w, value)) if name == "image" else None
+        )
+    open_episode(qtbot, window, demo[0])
+    target = window.next_target
+    assert target is not None
+    # While the editor works on this talk, the next one is prepared on the standby player.
+    standby = panel.standby
+    qtbot.waitUntil(lambda: window.editing.preview(target.id) is not None)
+    qtbot.waitUntil(lambda: (standby, "exact") in images)
+
+    # Someone else saves the next talk meanwhile: a new title and a later in point.
+    with session_factory(engine)() as s:
+        base = load_draft(s, target.id, "")
+        theirs = base.copy()
+        theirs.fields["name"] = "Theirs: renamed meanwhile"
+        cut = theirs.cuts[0]
+        theirs.cuts[0].start = 1.2 if abs(theirs.cut_bounds(cut)[0] - 1.2) > 0.1 else 2.0
+        new_in = (cut.raw_file_id, theirs.cuts[0].start)
+        save_draft(s, theirs, base, "ann@other")
+        s.commit()
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == target.id
+        )
+    )
+    # What they saved is what the editor shows: the form and the picture at their in point.
+    assert window.form.lines["name"].text() == "Theirs: renamed meanwhile"
+    qtbot.waitUntil(lambda: playhead_at(window, new_in))
+    with session_factory(engine)() as s:
+        assert s.get(Episode, demo[0]).locked_by in (None, "")  # type: ignore[union-attr]
