@@ -180,6 +180,7 @@ def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
     window, _ = open_editor(qtbot, engine)
     panel = window.player.panel
     assert panel is not None, window.player.problem
+    assert panel.standby is not None  # the editor's panel has a standby player
     images: list[tuple[object, str]] = []
     for widget in (panel.video, panel.standby):
         widget.events.happened.connect(
@@ -258,6 +259,7 @@ def test_save_and_next_shows_the_prepared_next_talk_as_someone_else_saved_it_mea
     window, _ = open_editor(qtbot, engine)
     panel = window.player.panel
     assert panel is not None, window.player.problem
+    assert panel.standby is not None  # the editor's panel has a standby player
     images: list[tuple[object, str]] = []
     for widget in (panel.video, panel.standby):
         widget.events.happened.connect(

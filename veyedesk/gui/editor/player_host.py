@@ -30,7 +30,8 @@ class PlayerHost(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("player_host")
-        self.panel: PlayerPanel | None = PlayerPanel(self)
+        # With a standby player: the editor prepares the talk it will likely show next.
+        self.panel: PlayerPanel | None = PlayerPanel(self, standby=True)
         self.problem = ""  # why there is no panel (after shutdown)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.panel)

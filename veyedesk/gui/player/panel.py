@@ -67,7 +67,7 @@ class PlayerPanel(QWidget):
     mark_requested = Signal(object)  # datetime: the host persists it, then calls set_marks()
     notice = Signal(str)  # status-bar text (clamps, refusals, errors)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, standby: bool = False) -> None:
         super().__init__(parent)
         self.document: EpisodeDocument | None = None
         self.timeline = Timeline([])
@@ -77,7 +77,8 @@ class PlayerPanel(QWidget):
         # A second player, behind the first, holds the talk likely opened next (the
         # selected line or Save and next's target), opened and decoded at its in point:
         # showing it is swapping the two. One prepared talk at most, so memory stays flat.
-        self.standby = VideoWidget(self)
+        # Only hosts that `prepare` ask for it (the editor): a second mpv costs memory.
+        self.standby: VideoWidget | None = VideoWidget(self) if standby else None
         self._prepared: tuple[Any, float] | None = None  # (segments, in point) on standby
         self._standby_start: float | None = None  # waiting for the standby's GL context
         self._standby_timeline = Timeline([])
@@ -85,10 +86,11 @@ class PlayerPanel(QWidget):
         # Both stay visible (the standby covered): a hidden QOpenGLWidget gets no GL
         # context, and mpv's libmpv output decodes nothing without one.
         self._screens.setStackingMode(QStackedLayout.StackingMode.StackAll)
-        self._screens.addWidget(self.standby)
+        if self.standby is not None:
+            self._screens.addWidget(self.standby)
+            self.standby.ready.connect(self._standby_ready)
         self._screens.addWidget(self.video)
         self._screens.setCurrentWidget(self.video)
-        self.standby.ready.connect(self._standby_ready)
         self.timeline_view = TimelineWidget(self)
         self.media = TimelineMedia(self)
         self.actions_by_name: dict[str, QAction] = {}
@@ -183,13 +185,15 @@ class PlayerPanel(QWidget):
         timeline, start = self._media(draft)
         self.timeline = timeline
         self._previewed = (timeline.segments, start)
-        if self._prepared == self._previewed:
+        if self._prepared is not None and self._prepared == self._previewed:
             self._swap()
         else:
             self._open_when_ready(start)
 
     def prepare(self, draft: EpisodeDraft) -> None:
         """Open a talk on the standby player at its in point, ready for `preview`."""
+        if self.standby is None:
+            return
         timeline, start = self._media(draft)
         key = (timeline.segments, start)
         if key == self._prepared or key == self._previewed or not timeline:
@@ -202,12 +206,13 @@ class PlayerPanel(QWidget):
             self._standby_timeline = timeline
 
     def _standby_ready(self) -> None:
-        if self._standby_start is not None:
+        if self.standby is not None and self._standby_start is not None:
             self.standby.player.open(self._standby_timeline, self._standby_start)
             self._standby_start = None
 
     def _swap(self) -> None:
         old, new = self.video, self.standby
+        assert new is not None  # only a prepared talk is swapped in
         old.events.happened.disconnect(self._on_player_event)
         old.render_failed.disconnect(self.notice)
         new.events.happened.connect(self._on_player_event)
@@ -288,7 +293,8 @@ class PlayerPanel(QWidget):
         self._tick.stop()
         self.media.cancel()
         self.video.shutdown()
-        self.standby.shutdown()
+        if self.standby is not None:
+            self.standby.shutdown()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.timeline_view and self._fit_pending:
