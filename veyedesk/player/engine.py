@@ -167,6 +167,9 @@ class Player:
             shown, self._opening = self._opening, None
             if shown == "keyframe" and not self._closed:
                 self._opening = "exact"
+                # Back to exact for the rest of this file: hr-seek=no was for its start,
+                # and mpv's own seeks (loops, track switches) must stay frame-exact.
+                self._mpv.command_async("set", "hr-seek", "yes")
                 self._mpv.command_async("seek", f"{self._open_at:.6f}", "absolute+exact")
         if shown is not None:
             self._emit("image", shown)
