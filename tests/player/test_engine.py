@@ -216,3 +216,22 @@ def test_a_seek_while_opening_wins_over_the_exact_follow_up(
     player.seek(5.0)
     events.wait_for("position", lambda v: v == pytest.approx(5.0))
     assert player.mpv.time_pos == pytest.approx(5.0)
+
+
+def test_a_talk_switched_while_the_last_one_opens_gets_its_own_keyframe_then_exact(
+    player: Player, events: Events, mp4_clip: Path
+) -> None:
+    import time
+
+    timeline = Timeline([Source(1, mp4_clip, T0, 6.0)])
+    player.open(timeline, 2.0)
+    events.wait_for("image")  # the first talk's keyframe picture is up, its exact seek on
+    player.open(timeline, 3.0)
+    # The first open's late restart never counts for the second: the second's own two
+    # pictures settle it (before, it stayed waiting for a restart that never came).
+    deadline = time.monotonic() + 30  # generous; ends as soon as it settles
+    while player._opening is not None or player._open_plan is not None:
+        assert time.monotonic() < deadline, f"still waiting for {player._opening}"
+        time.sleep(0.01)
+    assert player.mpv.time_pos == pytest.approx(3.0)
+    assert player.position == pytest.approx(3.0)

@@ -82,6 +82,11 @@ class Player:
         # seek follows), "exact", or None once shown or when a later seek took over.
         self._opening: str | None = None
         self._open_at = 0.0
+        # mpv numbers each loadfile's playlist entry 1, 2, 3…; only ours add any. Restarts
+        # count for an open only once its own entry started (START_FILE), never a
+        # superseded file's late restart (a talk switched while the last one opened).
+        self._loads = 0
+        self._open_plan: tuple[int, str, float] | None = None  # (entry, first image, at)
         self.mpv.observe_property("time-pos", self._on_time)
         self.mpv.observe_property("pause", self._on_pause)
         self.mpv.observe_property("speed", self._on_speed)
@@ -143,7 +148,14 @@ class Player:
     def _on_mpv_event(self, event: Any) -> None:
         # event_id is a ctypes c_int, which compares by identity: compare its value.
         kind = getattr(getattr(event, "event_id", None), "value", None)
-        if kind == mpv.MpvEventID.FILE_LOADED:
+        if kind == mpv.MpvEventID.START_FILE:
+            entry = getattr(getattr(event, "data", None), "playlist_entry_id", None)
+            with self._lock:
+                plan = self._open_plan
+                if plan is not None and plan[0] == entry:
+                    self._open_plan = None
+                    self._opening, self._open_at = plan[1], plan[2]
+        elif kind == mpv.MpvEventID.FILE_LOADED:
             self._loaded = True
             pending, self._pending_seek = self._pending_seek, None
             if pending is not None and not self._closed:
@@ -190,6 +202,8 @@ class Player:
         self._pending_seek = None
         player = self.mpv
         if not timeline:
+            with self._lock:
+                self._opening = self._open_plan = None
             player.command_async("stop")
             return
         player.command_async("set", "pause", "yes")
@@ -207,15 +221,16 @@ class Player:
         self._position = at
         # Keyframe-image reports must not move the playhead away from where it is going.
         self._target = (at, time.monotonic())
+        self._loads += 1
         with self._lock:
-            self._open_at = at
-            self._opening = "keyframe" if two_step else "exact"
+            self._opening = None
+            self._open_plan = (self._loads, "keyframe" if two_step else "exact", at)
         # mpv 0.38 put an index before the per-file options (python-mpv's loadfile does the
         # same); loadfile itself is synchronous in python-mpv, hence the command here.
         where = ["replace", "-1"] if player.mpv_version_tuple >= (0, 38, 0) else ["replace"]
         args = ("loadfile", timeline.edl(), *where, options)
         if wait:
-            cond = lambda _event: self._opening is None  # noqa: E731
+            cond = lambda _event: self._open_plan is None and self._opening is None  # noqa: E731
             with player.prepare_and_wait_for_event("playback_restart", cond=cond, timeout=15):
                 player.command_async(*args)
         else:
@@ -253,7 +268,8 @@ class Player:
         self._position = target
         self._target = (target, time.monotonic()) if exact else (None, 0.0)
         with self._lock:
-            self._opening = None  # this seek replaces the exact seek an open would follow with
+            # This seek replaces the exact seek an open would follow with.
+            self._opening = self._open_plan = None
             if not self._loaded:
                 self._pending_seek = (target, flags)
                 return
