@@ -3,10 +3,16 @@
     .venv/bin/python bench/editor.py [--repeats 6] [--rows 5000]
 
 Prints, side by side with the bare tool doing the same work in the same run:
-- Enter on an episode in the list -> its first video frame drawn and the form filled
+- Enter on an episode in the list -> its first image drawn (the nearest keyframe's picture)
+  and -> the exact frame at the in point, once with the line selected long enough for the
+  editor to prepare it (standby player) and once with only its media read (mpv opens it
+  on Enter)
   (demo recordings: 3 raw H.264 files in the room's day), vs bare python-mpv opening the
-  same 3 files as edl:// at the same point (vo=null, time to playback-restart);
-  target < 400 ms;
+  same 3 files as edl:// at the same point (vo=null, time to playback-restart) on the
+  keyframe (hr-seek=no) and exact; targets: first image <= 50 ms, exact frame as before;
+- Save and next (Ctrl+Enter) with the next talk prepared (standby player at its in
+  point) -> its exact frame on screen, and -> its form filled, vs bare python-mpv
+  showing a file it already has open (an exact seek to where it is); target <= 50 ms;
 - episode-list filter with `--rows` episodes (typing in the search box, switching room),
   vs a bare QSortFilterProxyModel.setFilterFixedString over a QStandardItemModel shown
   in a QTableView of the same size (both timed until the view has redrawn);
@@ -124,35 +130,84 @@ def bench_open(tmp: Path, repeats: int) -> None:
     if panel is None:
         print(f"open episode: no player ({window.player.problem})")
         return
-    times: list[float] = []
+    figures: dict[str, tuple[list[float], list[float]]] = {"prepared": ([], []), "cold": ([], [])}
     form_times: list[float] = []
     starts: list[tuple[list[Path], float]] = []
-    for n in range(repeats):
+    shown: list[tuple[object, str, float]] = []  # (video widget, "keyframe"/"exact", when)
+    paints: list[tuple[object, float]] = []
+
+    for widget in (panel.video, panel.standby):
+        # Directly on mpv's event thread, so the GUI thread's latency is not in the time
+        # mpv says the picture is ready; the picture counts as seen at the next paint.
+        widget.events.happened.connect(
+            lambda name, value, w=widget: (
+                shown.append((w, str(value), time.perf_counter())) if name == "image" else None
+            ),
+            Qt.ConnectionType.DirectConnection,
+        )
+        widget.frameSwapped.connect(lambda w=widget: paints.append((w, time.perf_counter())))
+
+    def seen(kind: str, t0: float, swapped: bool) -> float | None:
+        # The first paint of the video on screen after mpv reported that picture on it, or
+        # after Enter for a prepared talk swapped in (decoded before). Never a sync mpv call
+        # while timing: it would wait for mpv's core, which may wait for this thread.
+        video = panel.video
+        if swapped:
+            return next((t for w, t in paints if w is video and t >= t0), None)
+        at = next((t for w, k, t in shown if w is video and k == kind and t >= t0), None)
+        if at is None:
+            return None
+        return next((t for w, t in paints if w is video and t >= at), None)
+
+    def prepared_for(episode_id: int) -> bool:
+        draft = window.editing.preview(episode_id)
+        if draft is None or panel._prepared is None:
+            return False
+        if panel._prepared != (panel._media(draft)[0].segments, panel._media(draft)[1]):
+            return False
+        player = panel.standby.player
+        if player._opening is not None:  # its exact frame is not up yet
+            return False
+        at = player.mpv.time_pos  # not timed: a sync read is harmless here
+        return at is not None and abs(at - panel._prepared[1]) < 0.021  # on its frame
+
+    for n in range(2 * repeats):
+        mode = "prepared" if n % 2 == 0 else "cold"
         target = ids[n % len(ids)]
         if window.editing.episode_id == target:
             target = ids[(n + 1) % len(ids)]
         settle()
+        shown.clear()
         window.episodes.select_episode(target)
-        frames: dict[str, float] = {}
+        if mode == "prepared":
+            # An idle editor with the line selected: its talk is prepared on the standby
+            # (maybe already, as the last talk's next one).
+            wait(lambda t=target: prepared_for(t))
+        else:
+            # Only the media read: mpv opens it on Enter (as when Enter follows the
+            # selection too soon for the standby player to be ready).
+            wait(lambda t=target: window.editing.preview(t) is not None)
+            wait(lambda: not window.editing._preview_running)
+            panel._prepared = None
+        settle()
+        clock = {"t0": 0.0}
 
-        def note(_doc: object, frames: dict[str, float] = frames) -> None:
-            frames.setdefault("at", panel.video.frames_drawn)
-            form_times.append((time.perf_counter() - frames["t0"]) * 1000)
+        def note(_doc: object, clock: dict[str, float] = clock) -> None:
+            form_times.append((time.perf_counter() - clock["t0"]) * 1000)
 
         window.editing.opened.connect(note)
-        t0 = time.perf_counter()
-        frames["t0"] = t0
+        paints.clear()
+        before = panel.video
+        t0 = clock["t0"] = time.perf_counter()
         QTest.keyClick(window.episodes.table, Qt.Key.Key_Return)
-        wait(
-            lambda t=target, frames=frames: (
-                window.editing.episode_id == t
-                and "at" in frames
-                and panel.video.frames_drawn > frames["at"]
-                and panel.player.mpv.time_pos is not None  # a decoded frame, not a blank paint
-                and window.form.lines["name"].text() != ""
-            )
-        )
-        times.append((time.perf_counter() - t0) * 1000)
+        swapped = panel.video is not before
+        if swapped != (mode == "prepared"):
+            print(f"    ({mode}: the standby player was {'' if swapped else 'not '}swapped in)")
+        wait(lambda t0=t0, s=swapped: seen("exact", t0, s) is not None)
+        times = [seen(k, t0, swapped) for k in ("keyframe", "exact")]
+        figures[mode][0].append((min(t for t in times if t is not None) - t0) * 1000)
+        figures[mode][1].append((times[1] - t0) * 1000)  # type: ignore[operator]
+        wait(lambda t=target: window.editing.episode_id == t and window.form.lines["name"].text())
         window.editing.opened.disconnect(note)
         doc = window.editing.document
         assert doc is not None
@@ -161,23 +216,143 @@ def bench_open(tmp: Path, repeats: int) -> None:
     window.close()
     engine.dispose()
 
-    bare_times = []
-    for paths, at in starts:
-        player = mpv.MPV(vo="null", ao="null", pause=True)
+    def bare(paths: list[Path], at: float, keyframe: bool) -> float:
+        # The same work in bare python-mpv: open the files as edl:// paused at the point,
+        # on its keyframe (hr-seek=no) or exact, until mpv reports the frame shown.
+        player = mpv.MPV(vo="null", ao="null", pause=True, hr_seek="no" if keyframe else "yes")
         edl = "edl://" + ";".join(str(p) for p in paths)
         t0 = time.perf_counter()
         player.loadfile(edl, start=str(at))
         player.wait_for_event("playback-restart", timeout=10)
-        bare_times.append((time.perf_counter() - t0) * 1000)
+        took = (time.perf_counter() - t0) * 1000
+        player.terminate()
+        return took
+
+    bare_first = [bare(paths, at, True) for paths, at in starts]
+    bare_exact = [bare(paths, at, False) for paths, at in starts]
+    labels = (("prepared", "talk prepared"), ("cold", "media read, player not prepared"))
+    for mode, label in labels:
+        times, exact_times = figures[mode]
+        row(
+            f"Enter ({label}) -> first image (median of {repeats})",
+            statistics.median(times),
+            statistics.median(bare_first),
+            "target <= 50 ms",
+        )
+        row(
+            f"Enter ({label}) -> exact frame (median of {repeats})",
+            statistics.median(exact_times),
+            statistics.median(bare_exact),
+            "was 258 ms loaded",
+        )
+        print(f"    first image each: {', '.join(f'{t:.0f}' for t in times)} ms")
+        print(f"    exact frame each: {', '.join(f'{t:.0f}' for t in exact_times)} ms")
+    print(
+        f"    loading the episode until the form is filled: "
+        f"{', '.join(f'{t:.0f}' for t in form_times)} ms"
+    )
+
+
+# -- save and next -----------------------------------------------------------------------
+def bench_save_next(tmp: Path, repeats: int) -> None:
+    from veyedesk.gui.editor.main_window import MainWindow
+
+    os.environ["VEYEDESK_DATA_DIR"] = str(tmp / "data")
+    url = f"sqlite:///{tmp / 'next.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_factory(engine)() as session:  # the recordings of bench_open are reused
+        create_demo(session, tmp / "data" / "demo", DemoPlan(file_seconds=30.0, gap_seconds=5.0))
+        session.commit()
+        first = session.scalars(
+            select(Episode.id).order_by(Episode.location_id, Episode.start)
+        ).first()
+    window = MainWindow(session_factory(engine), load_settings(flags={"db": url}),
+                        Identity("bench@here", "editor"))  # fmt: skip
+    window.resize(1600, 960)
+    window.show()
+    window.activateWindow()
+    wait(window.isActiveWindow)
+    wait(lambda: window.episodes.proxy.rowCount() == 8)
+    panel = window.player.panel
+    assert panel is not None and first is not None
+    window.episodes.select_episode(first)
+    QTest.keyClick(window.episodes.table, Qt.Key.Key_Return)
+    wait(lambda: window.editing.episode_id == first)
+    paints: list[tuple[object, float]] = []
+    for widget in (panel.video, panel.standby):
+        widget.frameSwapped.connect(lambda w=widget: paints.append((w, time.perf_counter())))
+    frame_times: list[float] = []
+    form_times: list[float] = []
+    starts: list[tuple[list[Path], float]] = []
+    # The demo has 8 talks in a chain of next ones: the last has none to go on to.
+    repeats = min(repeats, 6)
+    for _ in range(repeats):
+        target = None
+
+        def prepared() -> bool:
+            nonlocal target
+            target = window.next_target
+            key = panel._prepared
+            if target is None or key is None or window.editing.preview(target.id) is None:
+                return False
+            if panel.standby.player._opening is not None:  # its exact frame is not up yet
+                return False
+            # mpv is idle once the standby's exact frame is shown: a sync read is harmless.
+            at = panel.standby.player.mpv.time_pos
+            return at is not None and abs(at - key[1]) < 0.021  # on its frame
+
+        wait(prepared)
+        assert target is not None
+        settle(0.5)
+        standby = panel.standby
+        paints.clear()
+        opened: list[float] = []
+
+        def note(_doc: object, opened: list[float] = opened) -> None:
+            opened.append(time.perf_counter())
+
+        window.editing.opened.connect(note)
+        t0 = time.perf_counter()
+        QTest.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        wait(lambda t=target.id, o=opened: window.editing.episode_id == t and bool(o))
+        wait(lambda s=standby: any(w is s for w, _t in paints))
+        window.editing.opened.disconnect(note)
+        if panel.video is not standby:
+            print("    (the next talk was not the prepared one: opened afresh)")
+        frame_times.append((next(t for w, t in paints if w is panel.video) - t0) * 1000)
+        form_times.append((opened[0] - t0) * 1000)
+        doc = window.editing.document
+        assert doc is not None
+        paths = [r.path for r in sorted(doc.draft.raw_files.values(), key=lambda r: r.start)]
+        starts.append((paths, panel.player.position))
+    window.close()
+    engine.dispose()
+
+    bare = []
+    for paths, at in starts:
+        # Bare mpv showing a file it already has open, paused at that point.
+        player = mpv.MPV(vo="null", ao="null", pause=True)
+        player.loadfile("edl://" + ";".join(str(p) for p in paths), start=str(at))
+        player.wait_for_event("playback-restart", timeout=10)
+        t0 = time.perf_counter()
+        with player.prepare_and_wait_for_event("playback_restart", timeout=10):
+            player.command("seek", f"{at:.6f}", "absolute+exact")
+        bare.append((time.perf_counter() - t0) * 1000)
         player.terminate()
     row(
-        f"Enter -> first frame + form (3 raw files, median of {repeats})",
-        statistics.median(times),
-        statistics.median(bare_times),
-        "target < 400 ms",
+        f"save and next -> next talk's exact frame (median of {repeats})",
+        statistics.median(frame_times),
+        statistics.median(bare),
+        "target <= 50 ms",
     )
-    print(f"    ours each: {', '.join(f'{t:.0f}' for t in times)} ms; of which loading the")
-    print(f"    episode until the form is filled: {', '.join(f'{t:.0f}' for t in form_times)} ms")
+    row(
+        f"save and next -> next talk's form filled (median of {repeats})",
+        statistics.median(form_times),
+        None,
+    )
+    print(f"    exact frame each: {', '.join(f'{t:.0f}' for t in frame_times)} ms")
+    print(f"    form filled each: {', '.join(f'{t:.0f}' for t in form_times)} ms")
 
 
 # -- filter the list ---------------------------------------------------------------------
@@ -312,6 +487,7 @@ def main() -> None:
     try:
         print("veyedesk editor benchmark (ours vs the bare tool, same run)")
         bench_open(tmp, args.repeats)
+        bench_save_next(tmp, args.repeats)
         bench_filter(args.rows)
         bench_save("SQLite", f"sqlite:///{tmp / 'save.db'}", 20)
         if not args.no_postgres:

@@ -183,3 +183,55 @@ def test_a_closed_player_refuses_every_use_with_a_player_error(
         with pytest.raises(PlayerError, match="video player was closed"):
             use()
     assert closed.closed
+
+
+def test_open_shows_the_keyframe_image_first_then_the_exact_frame_on_long_gop(
+    player: Player, events: Events, mp4_clip: Path
+) -> None:
+    player.open(Timeline([Source(1, mp4_clip, T0, 6.0)]), 3.0)
+    # The only keyframe is at 0: its picture comes first, then the frame at 3.0 s.
+    assert events.wait_for("image") == "keyframe"
+    assert events.wait_for("image") == "exact"
+    assert player.mpv.time_pos == pytest.approx(3.0)
+    assert player.position == pytest.approx(3.0)
+    # Later seeks are exact again (the keyframe start was for this open only), mpv's own
+    # included (A-B loops): hr-seek is back on.
+    assert player.mpv["hr-seek"] in (True, "yes")  # python-mpv reads "yes" as True
+    player.seek(4.0, wait=True)
+    assert player.mpv.time_pos == pytest.approx(4.0)
+
+
+def test_open_on_intra_only_dv_shows_the_exact_frame_at_once(
+    player: Player, events: Events, dv_parts: list[Path]
+) -> None:
+    player.open(_timeline(dv_parts), 5.0)
+    assert events.wait_for("image") == "exact"
+    assert player.mpv.time_pos == pytest.approx(5.0)
+
+
+def test_a_seek_while_opening_wins_over_the_exact_follow_up(
+    player: Player, events: Events, mp4_clip: Path
+) -> None:
+    player.open(Timeline([Source(1, mp4_clip, T0, 6.0)]), 3.0)
+    player.seek(5.0)
+    events.wait_for("position", lambda v: v == pytest.approx(5.0))
+    assert player.mpv.time_pos == pytest.approx(5.0)
+
+
+def test_a_talk_switched_while_the_last_one_opens_gets_its_own_keyframe_then_exact(
+    player: Player, events: Events, mp4_clip: Path
+) -> None:
+    import time
+
+    timeline = Timeline([Source(1, mp4_clip, T0, 6.0)])
+    player.open(timeline, 2.0)
+    events.wait_for("image")  # the first talk's keyframe picture is up, its exact seek on
+    player.open(timeline, 3.0)
+    # The first open's late restart never counts for the second: the second's own two
+    # pictures settle it (before, it stayed waiting for a restart that never came).
+    deadline = time.monotonic() + 30  # generous; ends as soon as it settles
+    while player._opening is not None or player._open_plan is not None:
+        assert time.monotonic() < deadline, f"still waiting for {player._opening}"
+        time.sleep(0.01)
+    assert player.mpv.time_pos == pytest.approx(3.0)
+    assert player.position == pytest.approx(3.0)

@@ -4,7 +4,9 @@ Qt-free on purpose. mpv reports property changes on its own threads; they are ha
 `on_event(name, value)` callback *on that thread*. A GUI must turn them into queued signals
 (see gui/widgets/video.py) and never touch widgets from the callback. Event names:
 `position` (timeline seconds), `pause` (bool), `speed` (float), `shuttle` (signed speed,
-0 = stopped), `duration`, `eof` (bool), `loaded` (None), `error` (message).
+0 = stopped), `duration`, `eof` (bool), `loaded` (None), `error` (message), and `image`
+after `open()`: "keyframe" when the nearest keyframe's picture is up while the exact frame
+is still being decoded (long-GOP files only), then "exact" when the frame at the position is.
 """
 
 from __future__ import annotations
@@ -76,6 +78,15 @@ class Player:
         self._loaded = False
         self._pending_seek: tuple[float, str] | None = None
         self._target: tuple[float | None, float] = (None, 0.0)
+        # What the next playback restart of an `open()` shows: "keyframe" (then the exact
+        # seek follows), "exact", or None once shown or when a later seek took over.
+        self._opening: str | None = None
+        self._open_at = 0.0
+        # mpv numbers each loadfile's playlist entry 1, 2, 3…; only ours add any. Restarts
+        # count for an open only once its own entry started (START_FILE), never a
+        # superseded file's late restart (a talk switched while the last one opened).
+        self._loads = 0
+        self._open_plan: tuple[int, str, float] | None = None  # (entry, first image, at)
         self.mpv.observe_property("time-pos", self._on_time)
         self.mpv.observe_property("pause", self._on_pause)
         self.mpv.observe_property("speed", self._on_speed)
@@ -137,7 +148,14 @@ class Player:
     def _on_mpv_event(self, event: Any) -> None:
         # event_id is a ctypes c_int, which compares by identity: compare its value.
         kind = getattr(getattr(event, "event_id", None), "value", None)
-        if kind == mpv.MpvEventID.FILE_LOADED:
+        if kind == mpv.MpvEventID.START_FILE:
+            entry = getattr(getattr(event, "data", None), "playlist_entry_id", None)
+            with self._lock:
+                plan = self._open_plan
+                if plan is not None and plan[0] == entry:
+                    self._open_plan = None
+                    self._opening, self._open_at = plan[1], plan[2]
+        elif kind == mpv.MpvEventID.FILE_LOADED:
             self._loaded = True
             pending, self._pending_seek = self._pending_seek, None
             if pending is not None and not self._closed:
@@ -145,12 +163,28 @@ class Player:
                 # this is mpv's event thread).
                 self._mpv.command_async("seek", f"{pending[0]:.6f}", pending[1])
             self._emit("loaded", None)
+        elif kind == mpv.MpvEventID.PLAYBACK_RESTART:
+            self._restarted()
         elif kind == mpv.MpvEventID.END_FILE:
             data = getattr(event, "data", None)
             reason = getattr(data, "reason", None)
             if reason == mpv.MpvEventEndFile.ERROR:
                 code = getattr(data, "error", "?")
                 self._emit("error", f"mpv could not play the raw files (error {code})")
+
+    def _restarted(self) -> None:
+        # mpv's event thread. The lock orders this follow-up seek against a seek the GUI
+        # asks for meanwhile: whichever comes later must win.
+        with self._lock:
+            shown, self._opening = self._opening, None
+            if shown == "keyframe" and not self._closed:
+                self._opening = "exact"
+                # Back to exact for the rest of this file: hr-seek=no was for its start,
+                # and mpv's own seeks (loops, track switches) must stay frame-exact.
+                self._mpv.command_async("set", "hr-seek", "yes")
+                self._mpv.command_async("seek", f"{self._open_at:.6f}", "absolute+exact")
+        if shown is not None:
+            self._emit("image", shown)
 
     # -- loading --------------------------------------------------------------------
     def open(self, timeline: Timeline, position: float = 0.0, *, wait: bool = False) -> None:
@@ -168,18 +202,39 @@ class Player:
         self._pending_seek = None
         player = self.mpv
         if not timeline:
+            with self._lock:
+                self._opening = self._open_plan = None
             player.command_async("stop")
             return
         player.command_async("set", "pause", "yes")
         # DV is interlaced; the deinterlacer only touches frames flagged interlaced, and is
         # left out for progressive sources where it would slow exact seeks for nothing.
         player.command_async("set", "vf", DEINTERLACE if timeline.interlaced else "")
-        player.command_async("set", "start", f"{max(0.0, position):.6f}")
+        at = timeline.frame_position(max(0.0, position))
+        loc = timeline.locate(at)
+        # On long-GOP video the exact frame needs a decode from the previous keyframe
+        # (~200 ms for 10-s GOPs), so the file opens on that keyframe first (hr-seek=no for
+        # this file's start: a picture at once) and the exact seek follows once it is up
+        # (`_restarted`). DV is intra-only: its exact frame is as cheap as a keyframe.
+        two_step = loc is not None and not loc.segment.source.intra_only
+        options = f"start={at:.6f}" + (",hr-seek=no" if two_step else "")
+        self._position = at
+        # Keyframe-image reports must not move the playhead away from where it is going.
+        self._target = (at, time.monotonic())
+        self._loads += 1
+        with self._lock:
+            self._opening = None
+            self._open_plan = (self._loads, "keyframe" if two_step else "exact", at)
+        # mpv 0.38 put an index before the per-file options (python-mpv's loadfile does the
+        # same); loadfile itself is synchronous in python-mpv, hence the command here.
+        where = ["replace", "-1"] if player.mpv_version_tuple >= (0, 38, 0) else ["replace"]
+        args = ("loadfile", timeline.edl(), *where, options)
         if wait:
-            with player.prepare_and_wait_for_event("playback_restart", timeout=15):
-                player.command_async("loadfile", timeline.edl())
+            cond = lambda _event: self._open_plan is None and self._opening is None  # noqa: E731
+            with player.prepare_and_wait_for_event("playback_restart", cond=cond, timeout=15):
+                player.command_async(*args)
         else:
-            player.command_async("loadfile", timeline.edl())
+            player.command_async(*args)
 
     def close(self) -> None:
         """Stop threads and terminate mpv (after any render context was freed)."""
@@ -212,14 +267,17 @@ class Player:
         flags = "absolute+exact" if exact else "absolute+keyframes"
         self._position = target
         self._target = (target, time.monotonic()) if exact else (None, 0.0)
-        if not self._loaded:
-            self._pending_seek = (target, flags)
-            return
-        if wait:
-            with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=10):
-                self.mpv.command("seek", f"{target:.6f}", flags)
-        else:
-            self.mpv.command_async("seek", f"{target:.6f}", flags)
+        with self._lock:
+            # This seek replaces the exact seek an open would follow with.
+            self._opening = self._open_plan = None
+            if not self._loaded:
+                self._pending_seek = (target, flags)
+                return
+            if not wait:
+                self.mpv.command_async("seek", f"{target:.6f}", flags)
+                return
+        with self.mpv.prepare_and_wait_for_event("playback_restart", timeout=10):
+            self.mpv.command("seek", f"{target:.6f}", flags)
 
     def seek_to(self, raw_file_id: int, offset: float, *, wait: bool = False) -> None:
         target = self.timeline.to_timeline(raw_file_id, offset)

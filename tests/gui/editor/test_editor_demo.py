@@ -170,3 +170,131 @@ def test_the_editor_opens_a_talk_with_the_timeline_fitted_to_it(
     wait_for_video(qtbot, window)
     assert window.player.panel is not None
     assert_fitted_to_talk(window.player.panel.timeline_view)
+
+
+def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    import threading
+
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    assert panel.standby is not None  # the editor's panel has a standby player
+    images: list[tuple[object, str]] = []
+    for widget in (panel.video, panel.standby):
+        widget.events.happened.connect(
+            lambda name, value, w=widget: images.append((w, value)) if name == "image" else None
+        )
+    standby = panel.standby
+    target = demo[1]
+    window.episodes.select_episode(target)
+    # Selecting the line reads its media (read only) and opens it on the standby player,
+    # decoded to its in point.
+    qtbot.waitUntil(lambda: window.editing.preview(target) is not None)
+    qtbot.waitUntil(lambda: (standby, "exact") in images)
+    draft = window.editing.preview(target)
+    assert draft is not None
+    cut = draft.cuts[0]
+    in_point = (cut.raw_file_id, draft.cut_bounds(cut)[0])
+    # Hold the open (lock, form) back: the database writer is busy with something else.
+    gate = threading.Event()
+    window.editing._writes.submit(lambda: gate.wait(120), lambda _r: None, lambda _e: None)
+    try:
+        qtbot.keyClick(window.episodes.table, Qt.Key.Key_Return)
+        # The prepared player is on screen at once, before the open came back.
+        assert panel.video is standby and panel.player is standby.player
+        assert window.editing.document is None
+        assert playhead_at(window, in_point)
+    finally:
+        gate.set()
+    opened: list[object] = []
+    open_player = panel.player.open
+
+    def counting_open(timeline: object, *args: object, **kwargs: object) -> None:
+        if timeline:
+            opened.append(timeline)
+        open_player(timeline, *args, **kwargs)  # type: ignore[arg-type]
+
+    panel.player.open = counting_open  # type: ignore[method-assign]
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == target
+        )
+    )
+    # The open took over the files mpv had opened instead of opening them again.
+    assert opened == []
+    assert playhead_at(window, in_point)
+
+
+def playhead_at(window: MainWindow, where: tuple[int, float]) -> bool:
+    assert window.player.panel is not None
+    at = window.player.panel.position()  # the panel's own: the host's needs the document
+    return at.raw_file_id == where[0] and abs(at.offset - where[1]) < 0.021
+
+
+def test_the_first_picture_on_a_talk_not_prepared_is_its_keyframe_then_the_exact_frame(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    images: list[str] = []
+    panel.video.events.happened.connect(
+        lambda name, value: images.append(value) if name == "image" else None
+    )
+    # Opened straight away (as a double-click does): nothing was prepared for it.
+    window.open_episode(demo[2])
+    qtbot.waitUntil(lambda: "exact" in images)
+    # The demo's in points fall between keyframes: the keyframe's picture comes first.
+    assert images == ["keyframe", "exact"]
+
+
+def test_save_and_next_shows_the_prepared_next_talk_as_someone_else_saved_it_meanwhile(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    from veyedesk.services.editing.draft import load_draft, save_draft
+
+    window, _ = open_editor(qtbot, engine)
+    panel = window.player.panel
+    assert panel is not None, window.player.problem
+    assert panel.standby is not None  # the editor's panel has a standby player
+    images: list[tuple[object, str]] = []
+    for widget in (panel.video, panel.standby):
+        widget.events.happened.connect(
+            lambda name, value, w=widget: images.append((w, value)) if name == "image" else None
+        )
+    open_episode(qtbot, window, demo[0])
+    target = window.next_target
+    assert target is not None
+    # While the editor works on this talk, the next one is prepared on the standby player.
+    standby = panel.standby
+    qtbot.waitUntil(lambda: window.editing.preview(target.id) is not None)
+    qtbot.waitUntil(lambda: (standby, "exact") in images)
+
+    # Someone else saves the next talk meanwhile: a new title and a later in point.
+    with session_factory(engine)() as s:
+        base = load_draft(s, target.id, "")
+        theirs = base.copy()
+        theirs.fields["name"] = "Theirs: renamed meanwhile"
+        cut = theirs.cuts[0]
+        theirs.cuts[0].start = 1.2 if abs(theirs.cut_bounds(cut)[0] - 1.2) > 0.1 else 2.0
+        new_in = (cut.raw_file_id, theirs.cuts[0].start)
+        save_draft(s, theirs, base, "ann@other")
+        s.commit()
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            window.editing.document is not None
+            and window.editing.document.draft.episode_id == target.id
+        )
+    )
+    # What they saved is what the editor shows: the form and the picture at their in point.
+    assert window.form.lines["name"].text() == "Theirs: renamed meanwhile"
+    qtbot.waitUntil(lambda: playhead_at(window, new_in))
+    with session_factory(engine)() as s:
+        assert s.get(Episode, demo[0]).locked_by in (None, "")  # type: ignore[union-attr]

@@ -252,6 +252,7 @@ class EpisodeListPanel(QWidget):
     """Filters above a sortable table; Enter or double-click emits `episode_activated(id)`."""
 
     episode_activated = Signal(int)
+    episode_selected = Signal(int)  # the selected line changed (not opened)
     # The day a time typed alone means: the day filter's date, else the first day listed.
     day_changed = Signal(object)
 
@@ -315,6 +316,7 @@ class EpisodeListPanel(QWidget):
         ):
             self.table.setColumnWidth(col, width)
         self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -459,6 +461,11 @@ class EpisodeListPanel(QWidget):
         self.model.update_row(row)
         if self._filling is not None:  # the batches still to come carry it as it is now
             self._filling.rows = [row if r.id == row.id else r for r in self._filling.rows]
+
+    def _selection_changed(self, *_args: object) -> None:
+        episode_id = self.selected_id()
+        if episode_id is not None:
+            self.episode_selected.emit(episode_id)
 
     def _activated(self, index: QModelIndex) -> None:
         self.episode_activated.emit(index.data(EpisodeTableModel.ID_ROLE))

@@ -222,6 +222,8 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
 
     def _wire(self) -> None:
         self.episodes.episode_activated.connect(self.open_episode)
+        self.episodes.episode_selected.connect(self.editing.prefetch)
+        self.editing.preview_ready.connect(self.player.prepare)
         self.editing.opened.connect(self._document_changed)
         self.editing.context_ready.connect(self._context_ready)
         self.editing.closed.connect(lambda: self._document_changed(None))
@@ -277,7 +279,15 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         """Open an episode (asking first about unsaved edits of the current one)."""
         if episode_id == self.editing.episode_id:
             return
-        self.leave_episode(lambda: self.editing.open(episode_id))
+        self.leave_episode(lambda: self._open(episode_id))
+
+    def _open(self, episode_id: int) -> None:
+        # The media read while the line was selected goes to mpv now, so a picture shows
+        # while the open (lock, form) is still on its way.
+        draft = self.editing.preview(episode_id)
+        if draft is not None:
+            self.player.preview(draft)
+        self.editing.open(episode_id)
 
     def leave_episode(self, then: Any) -> bool:
         """Close the open episode (save / discard / cancel if it has unsaved edits), then `then`.
@@ -400,7 +410,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         def then() -> None:
             self.player.unload()
             if target is not None:
-                self.editing.open(target.id)
+                self._open(target.id)
             else:
                 self._status("Saved; that was the last episode")
 
@@ -430,6 +440,9 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         else:
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
         self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
+        if nxt is not None:
+            # Save and next's target, prepared while the editor works on this one.
+            self.editing.prefetch(nxt.id)
 
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:

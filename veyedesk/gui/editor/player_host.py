@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QDialog, QStackedLayout, QWidget
 from veyedesk.gui.document.editable import EditorDocument
 from veyedesk.gui.player.panel import PlayerPanel
 from veyedesk.model.timecode import add_seconds
+from veyedesk.services.editing import EpisodeDraft
 
 
 class PlayerHost(QWidget):
@@ -29,7 +30,8 @@ class PlayerHost(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("player_host")
-        self.panel: PlayerPanel | None = PlayerPanel(self)
+        # With a standby player: the editor prepares the talk it will likely show next.
+        self.panel: PlayerPanel | None = PlayerPanel(self, standby=True)
         self.problem = ""  # why there is no panel (after shutdown)
         self._layout = QStackedLayout(self)
         self._layout.addWidget(self.panel)
@@ -61,6 +63,16 @@ class PlayerHost(QWidget):
         if self.panel is not None:
             self.install_shortcuts(self.window())
             self.panel.load(document, marks, (start, end))
+
+    def preview(self, draft: EpisodeDraft) -> None:
+        """Start showing a talk's media before its document arrives (see PlayerPanel)."""
+        if self.panel is not None:
+            self.panel.preview(draft)
+
+    def prepare(self, draft: EpisodeDraft) -> None:
+        """Open a talk likely shown next on the standby player (see PlayerPanel)."""
+        if self.panel is not None:
+            self.panel.prepare(draft)
 
     def unload(self) -> None:
         if self.panel is not None:

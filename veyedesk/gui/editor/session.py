@@ -26,6 +26,7 @@ from veyedesk.services import editing
 from veyedesk.services.editing import (
     EditConflict,
     EpisodeContext,
+    EpisodeDraft,
     JournalEntry,
     LockLost,
     LockState,
@@ -81,6 +82,7 @@ class EpisodeSession(QObject):
     lock_changed = Signal(str)  # status-bar text about the lock
     editable_changed = Signal()  # the open document became editable (lock taken over)
     connection_changed = Signal(bool)  # False while the database cannot be reached
+    preview_ready = Signal(object)  # EpisodeDraft read by prefetch() (read only)
 
     def __init__(
         self,
@@ -128,10 +130,57 @@ class EpisodeSession(QObject):
         self._state_poll.setInterval(STATE_POLL_MS)
         self._state_poll.timeout.connect(self.poll_state)
         self._polling_state = False
+        # The selected line's media, read while it is only selected, so Enter can show a
+        # picture before the open (lock, form) comes back. One talk at most: memory stays
+        # flat however long the list is browsed.
+        self._preview: EpisodeDraft | None = None
+        self._preview_wanted: int | None = None
+        self._preview_running = False
 
     @property
     def episode_id(self) -> int | None:
         return self.document.draft.episode_id if self.document else None
+
+    # -- preview of the selected line ---------------------------------------------------
+    def prefetch(self, episode_id: int) -> None:
+        """Read `episode_id`'s media (read only, off the GUI thread) for `preview()`.
+
+        Reads one at a time: while one runs, only the newest wish waits, so holding an arrow
+        key down the list queues one read, not one per line passed. Read again each time it
+        is asked for, so a talk someone else saved meanwhile is prepared as it is now.
+        """
+        if self.shut or episode_id == self.episode_id:
+            return
+        self._preview_wanted = episode_id
+        if self._preview_running:
+            return
+        self._preview_running = True
+        settings = self.settings
+
+        def read() -> EpisodeDraft:
+            with self.sessions() as session:
+                return editing.preview_draft(session, episode_id, settings)
+
+        def done(draft: EpisodeDraft | None) -> None:
+            self._preview_running = False
+            if self.shut:
+                return
+            if draft is not None:
+                self._preview = draft
+                self.preview_ready.emit(draft)
+            elif self._preview_wanted == episode_id:
+                self._preview_wanted = None  # failed: no retry (the open says what is wrong)
+            wanted = self._preview_wanted
+            if wanted is not None and wanted != episode_id:
+                self.prefetch(wanted)
+
+        # A failed read only means no early picture.
+        self.runner.submit(read, done, lambda _exc: done(None))
+
+    def preview(self, episode_id: int) -> EpisodeDraft | None:
+        """The media read for `episode_id` while it was selected, if it is here."""
+        draft = self._preview
+        return draft if draft is not None and draft.episode_id == episode_id else None
 
     # -- open -------------------------------------------------------------------------
     def open(self, episode_id: int, restore: JournalEntry | None = None) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QSizePolicy,
+    QStackedLayout,
     QStyle,
     QToolButton,
     QVBoxLayout,
@@ -44,6 +45,7 @@ from veyedesk.model.timecode import (
     parse_offset,
 )
 from veyedesk.player import Source, Timeline
+from veyedesk.services.editing import EpisodeDraft
 
 POSITION_HZ = 30
 
@@ -65,18 +67,37 @@ class PlayerPanel(QWidget):
     mark_requested = Signal(object)  # datetime: the host persists it, then calls set_marks()
     notice = Signal(str)  # status-bar text (clamps, refusals, errors)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, standby: bool = False) -> None:
         super().__init__(parent)
         self.document: EpisodeDocument | None = None
         self.timeline = Timeline([])
         self.marks: list[datetime] = []
         self.video = VideoWidget(self)
         self.player = self.video.player
+        # A second player, behind the first, holds the talk likely opened next (the
+        # selected line or Save and next's target), opened and decoded at its in point:
+        # showing it is swapping the two. One prepared talk at most, so memory stays flat.
+        # Only hosts that `prepare` ask for it (the editor): a second mpv costs memory.
+        self.standby: VideoWidget | None = VideoWidget(self) if standby else None
+        self._prepared: tuple[Any, float] | None = None  # (segments, in point) on standby
+        self._standby_start: float | None = None  # waiting for the standby's GL context
+        self._standby_timeline = Timeline([])
+        self._screens = QStackedLayout()
+        # Both stay visible (the standby covered): a hidden QOpenGLWidget gets no GL
+        # context, and mpv's libmpv output decodes nothing without one.
+        self._screens.setStackingMode(QStackedLayout.StackingMode.StackAll)
+        if self.standby is not None:
+            self._screens.addWidget(self.standby)
+            self.standby.ready.connect(self._standby_ready)
+        self._screens.addWidget(self.video)
+        self._screens.setCurrentWidget(self.video)
         self.timeline_view = TimelineWidget(self)
         self.media = TimelineMedia(self)
         self.actions_by_name: dict[str, QAction] = {}
         self._dirty_position = False
         self._pending_start: float | None = None
+        # (segments, in point) of what `preview` opened, until `load` takes it over.
+        self._previewed: tuple[Any, float] | None = None
         self._last_sent: PlayheadPosition | None = None
         # Fit the timeline to the talk again on each resize until the user zooms or scrolls:
         # a window loads its episode before it is laid out, when the timeline is still a
@@ -112,7 +133,7 @@ class PlayerPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.video, 1)
+        layout.addLayout(self._screens, 1)
         layout.addLayout(transport)
         layout.addWidget(self.timeline_view)
 
@@ -129,16 +150,9 @@ class PlayerPanel(QWidget):
         self._tick.start()
 
     # -- loading ----------------------------------------------------------------------
-    def load(
-        self,
-        document: EpisodeDocument,
-        marks: Sequence[datetime] = (),
-        scheduled: tuple[datetime | None, datetime | None] = (None, None),
-    ) -> None:
-        """Open the document's usable raw files as one timeline at the first cut's in point."""
-        self.unload()
-        self.document = document
-        draft = document.draft
+    @staticmethod
+    def _media(draft: EpisodeDraft) -> tuple[Timeline, float]:
+        """The draft's usable raw files as one timeline, and its first cut's in point on it."""
         sources = [
             Source(
                 r.id,
@@ -151,20 +165,89 @@ class PlayerPanel(QWidget):
             for r in draft.raw_files.values()
             if r.usable
         ]
-        skipped = [r.filename for r in draft.raw_files.values() if not r.usable]
-        if skipped:
-            self.notice.emit(f"not shown (missing or unreadable): {', '.join(skipped)}")
-        self.timeline = Timeline(sources)
+        timeline = Timeline(sources)
         start = 0.0
         for cut in draft.cuts:
-            at = self.timeline.to_timeline(cut.raw_file_id, draft.cut_bounds(cut)[0])
+            at = timeline.to_timeline(cut.raw_file_id, draft.cut_bounds(cut)[0])
             if at is not None:
                 start = at
                 break
+        return timeline, start
+
+    def preview(self, draft: EpisodeDraft) -> None:
+        """Show a talk's first picture before its document is here (`load` follows).
+
+        Only the video: `load` with a document on the same files and in point keeps what
+        mpv has opened (and decoded) by then instead of opening it again. A talk `prepare`d
+        on the standby player is shown by swapping the players (its frame is decoded).
+        """
+        self.unload()
+        timeline, start = self._media(draft)
+        self.timeline = timeline
+        self._previewed = (timeline.segments, start)
+        if self._prepared is not None and self._prepared == self._previewed:
+            self._swap()
+        else:
+            self._open_when_ready(start)
+
+    def prepare(self, draft: EpisodeDraft) -> None:
+        """Open a talk on the standby player at its in point, ready for `preview`."""
+        if self.standby is None:
+            return
+        timeline, start = self._media(draft)
+        key = (timeline.segments, start)
+        if key == self._prepared or key == self._previewed or not timeline:
+            return
+        self._prepared = key
+        if self.standby.is_ready:
+            self.standby.player.open(timeline, start)
+        else:
+            self._standby_start = start
+            self._standby_timeline = timeline
+
+    def _standby_ready(self) -> None:
+        if self.standby is not None and self._standby_start is not None:
+            self.standby.player.open(self._standby_timeline, self._standby_start)
+            self._standby_start = None
+
+    def _swap(self) -> None:
+        old, new = self.video, self.standby
+        assert new is not None  # only a prepared talk is swapped in
+        old.events.happened.disconnect(self._on_player_event)
+        old.render_failed.disconnect(self.notice)
+        new.events.happened.connect(self._on_player_event)
+        new.render_failed.connect(self.notice)
+        self.video, self.standby = new, old
+        self.player = new.player
+        self._screens.setCurrentWidget(new)
+        # The talk left behind is not kept: one prepared talk at most.
+        old.player.open(Timeline([]))
+        self._prepared = None
+        self._standby_start = None
+        self._dirty_position = True
+
+    def load(
+        self,
+        document: EpisodeDocument,
+        marks: Sequence[datetime] = (),
+        scheduled: tuple[datetime | None, datetime | None] = (None, None),
+    ) -> None:
+        """Open the document's usable raw files as one timeline at the first cut's in point."""
+        draft = document.draft
+        timeline, start = self._media(draft)
+        # The same media as the preview: mpv is already opening it (or showing it).
+        keep = self._previewed == (timeline.segments, start)
+        self.unload(keep_player=keep)
+        self.document = document
+        skipped = [r.filename for r in draft.raw_files.values() if not r.usable]
+        if skipped:
+            self.notice.emit(f"not shown (missing or unreadable): {', '.join(skipped)}")
+        self.timeline = timeline
         self.timeline_view.set_episode(document, self.timeline, scheduled)  # fits the talk
         self._fit_pending = True
         self.set_marks(marks)
-        self._open_when_ready(start)
+        if not keep:
+            self._open_when_ready(start)
         self.timeline_view.set_playhead(start)
         # Not waited for: the GUI thread must not stall while mpv opens and seeks.
         self._apply_field("channelcopy", wait=False)
@@ -192,22 +275,26 @@ class PlayerPanel(QWidget):
 
         self.video.ready.connect(go)
 
-    def unload(self) -> None:
-        self._pending_start = None
+    def unload(self, *, keep_player: bool = False) -> None:
         self.media.cancel(wait=0)  # closing the window (shutdown) waits for ffmpeg
         if self.document is not None:
             self.document.field_changed.disconnect(self._apply_field)
             self.document.notice.disconnect(self.notice)
         self.document = None
-        self.timeline = Timeline([])
-        self.player.open(self.timeline)
-        self.timeline_view.set_episode(None, self.timeline)
+        self._previewed = None
+        if not keep_player:
+            self._pending_start = None
+            self.timeline = Timeline([])
+            self.player.open(self.timeline)
+        self.timeline_view.set_episode(None, Timeline([]))
 
     def shutdown(self) -> None:
         """Stop background work and mpv (render context first). The host calls it on close."""
         self._tick.stop()
         self.media.cancel()
         self.video.shutdown()
+        if self.standby is not None:
+            self.standby.shutdown()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.timeline_view and self._fit_pending:

@@ -77,6 +77,7 @@ if TYPE_CHECKING:
         add_mark as add_mark,
         change_state as change_state,
         open_for_edit as open_for_edit,
+        preview_draft as preview_draft,
         renew_lock as renew_lock,
         save_episode as save_episode,
     )
@@ -125,6 +126,7 @@ if not TYPE_CHECKING:
             "open_for_edit": "open_save",
             "parse_time_of_day": "marks",
             "pending_journals": "journal",
+            "preview_draft": "open_save",
             "raw_file_info": "draft",
             "record_mark": "marks",
             "release_lock": "locks",

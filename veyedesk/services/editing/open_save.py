@@ -108,6 +108,15 @@ def open_for_edit(
     return OpenedEpisode(draft, lock, read_only, episode_row(session, episode_id), marks)
 
 
+def preview_draft(session: Session, episode_id: int, settings: Settings) -> EpisodeDraft:
+    """The episode's draft as it is now, read only (no lock taken, nothing written).
+
+    For showing a talk's media before `open_for_edit` returns (the editor reads it while a
+    line is selected, so Enter shows a picture at once); never saved from.
+    """
+    return edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
+
+
 def clean_fields(draft: EpisodeDraft) -> None:
     """Strip control characters from the draft's free-text fields (in place)."""
     for name in _ONE_LINE + _MULTI_LINE:
