@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
 
 from veyedesk.gui.editor.show_list import ShowList
 from veyedesk.gui.editor.side_windows import SideWindows
+from veyedesk.gui.editor.talk_steps import TalkSteps
 from veyedesk.gui.editor.window_menus import LAYOUT_VERSION, WindowMenus
 from veyedesk.gui.widgets.screen_fit import fit_to_screen
 
@@ -34,11 +35,10 @@ if TYPE_CHECKING:
     from veyedesk.gui.review.window import ReviewWindow
     from veyedesk.gui.widgets.prompts import Prompts
     from veyedesk.services.demo import DemoPlan
-    from veyedesk.services.editing import Neighbour
     from veyedesk.services.identity import Identity
 
 
-class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
+class MainWindow(ShowList, SideWindows, TalkSteps, WindowMenus, QMainWindow):
     """The editor: pick a show, open episodes, trim and describe them, save.
 
     Built in two steps so `veyedesk` shows it at once: with `sessions` and `identity` None
@@ -255,15 +255,6 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         self.sheets.message.connect(self._status)
         self.sheets.sheet_text_changed.connect(self._load_sheet_text)
 
-    @property
-    def next_target(self) -> Neighbour | None:
-        """The talk Ctrl+PgDown and Save and next open (kept by the navigator)."""
-        return self.navigator.next_target
-
-    @property
-    def previous_target(self) -> Neighbour | None:
-        return self.navigator.previous_target
-
     # -- shows and the list -------------------------------------------------------------
 
     def _open_episode_ref(self) -> tuple[int, str] | None:
@@ -279,15 +270,7 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         """Open an episode (asking first about unsaved edits of the current one)."""
         if episode_id == self.editing.episode_id:
             return
-        self.leave_episode(lambda: self._open(episode_id))
-
-    def _open(self, episode_id: int) -> None:
-        # The media read while the line was selected goes to mpv now, so a picture shows
-        # while the open (lock, form) is still on its way.
-        draft = self.editing.preview(episode_id)
-        if draft is not None:
-            self.player.preview(draft)
-        self.editing.open(episode_id)
+        self.leave_episode(lambda: self.open_now(episode_id))
 
     def leave_episode(self, then: Any) -> bool:
         """Close the open episode (save / discard / cancel if it has unsaved edits), then `then`.
@@ -374,75 +357,6 @@ class MainWindow(ShowList, SideWindows, WindowMenus, QMainWindow):
         star = "*" if doc.unsaved else ""
         ro = " (read-only)" if doc.read_only else ""
         self.setWindowTitle(window_title(f"{star}{doc.draft.fields.get('name')}{ro} — veyedesk"))
-
-    # -- saving -------------------------------------------------------------------------
-    def _can_save(self) -> bool:
-        from veyedesk.gui.editor.episode_form import invalid_emails
-
-        doc = self.editing.document
-        if doc is None:
-            return False
-        bad = invalid_emails(str(doc.draft.fields.get("emails") or ""))
-        if bad:
-            self.prompts.error(
-                "not saved", f"Emails: not an email address: {', '.join(bad)}. Fix the field."
-            )
-            return False
-        return True
-
-    def save(self) -> None:
-        """Ctrl+S: save the open episode and its cuts in one transaction."""
-        if self._can_save():
-            self.editing.save()
-
-    def save_and_next(self) -> None:
-        """Ctrl+Enter: save, release the lock, open the next episode."""
-        doc = self.editing.document
-        if doc is None:
-            return
-        target = self.next_target
-        if doc.read_only:
-            self.go(+1)
-            return
-        if not self._can_save():
-            return
-
-        def then() -> None:
-            self.player.unload()
-            if target is not None:
-                self._open(target.id)
-            else:
-                self._status("Saved; that was the last episode")
-
-        self.editing.save(then, release=True)
-
-    def go(self, step: int) -> None:
-        """Next (+1) or Previous (-1) episode of the same room in time order, then next room."""
-        target = self.navigator.target(step)
-        if target is None:
-            self._status("No further episode that way")
-            return
-        self.open_episode(target.id)
-
-    def _refresh_neighbours(self, *_args: object) -> None:
-        only = "edit" if self.only_edit.isChecked() else None
-        self.navigator.refresh(self.editing.episode_id, only)
-
-    def _neighbours_changed(self) -> None:
-        nav = self.navigator
-        self.next_action.setEnabled(nav.next_target is not None)
-        self.previous_action.setEnabled(nav.previous_target is not None)
-        from veyedesk.gui.widgets.safe_text import tooltip
-
-        nxt = nav.next_target
-        if nav.episode_id is None:
-            self.next_label.setText("")
-        else:
-            self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
-        self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
-        if nxt is not None:
-            # Save and next's target, prepared while the editor works on this one.
-            self.editing.prefetch(nxt.id)
 
     # -- journals -----------------------------------------------------------------------
     def offer_journals(self) -> None:
