@@ -107,7 +107,7 @@ def test_only_admins_change_a_show_s_pipeline(session: Session, show: ShowFixtur
     s = show.show
     with pytest.raises(PermissionDenied):
         pipeline.set_stage(session, s, "post", "pass", ED)
-    with pytest.raises(InvalidInput, match="person, pass or command"):
+    with pytest.raises(InvalidInput, match="person, pass, command or publish"):
         pipeline.set_stage(session, s, "post", "encode", BOSS)
     with pytest.raises(InvalidInput, match="encode state"):
         pipeline.set_stage(session, s, "encode", "pass", BOSS)
