@@ -21,7 +21,7 @@ from tests.support.standins.youtube import (
     youtube_standin,
 )
 from tests.support.waiting import wait_for
-from veyedesk.publish import youtube
+from veyedesk.publish import youtube, youtube_text
 from veyedesk.publish.base import (
     Metadata,
     NeedsLogin,
@@ -146,7 +146,7 @@ def test_upload_sends_the_file_and_its_metadata(
     snippet = video["snippet"]
     assert snippet["title"] == '"Using \u2039template\u203a tags" - Ada Lovelace (PyCon)'
     assert "<" not in snippet["description"] and "\u2039template\u203a" in snippet["description"]
-    assert snippet["tags"] == [youtube.uuid_tag(UUID), "python", "web html"]
+    assert snippet["tags"] == [youtube_text.uuid_tag(UUID), "python", "web html"]
     assert snippet["categoryId"] == "27"
     assert snippet["defaultLanguage"] == snippet["defaultAudioLanguage"] == "en"
     assert video["status"]["license"] == "creativeCommon"
@@ -162,7 +162,7 @@ def test_a_long_description_is_cut_to_what_youtube_takes(stand: YouTubeStandIn, 
     stored = stand.videos[remote.remote_id]["snippet"]["description"]
     assert len(stored.encode()) <= 5000 and stored.endswith("\u2026")
     # cut at a line's end: every line whole, the last one marked as continued
-    lines, cleaned = stored.splitlines(), youtube.clean_text(long).splitlines()
+    lines, cleaned = stored.splitlines(), youtube_text.clean_text(long).splitlines()
     assert lines[:-1] == cleaned[: len(lines) - 1]
     assert lines[-1] == cleaned[len(lines) - 1] + "\u2026"
 
@@ -328,7 +328,7 @@ def test_a_second_run_uploads_nothing(stand: YouTubeStandIn, clip: Path) -> None
 def test_find_ignores_a_loose_search_match(stand: YouTubeStandIn, clip: Path) -> None:
     # Another talk whose description merely mentions the tag is not this talk's video.
     stand.add_video(
-        {"snippet": {"title": "other", "description": youtube.uuid_tag(UUID), "tags": []}},
+        {"snippet": {"title": "other", "description": youtube_text.uuid_tag(UUID), "tags": []}},
         b"x",
     )
     assert publisher(stand).find(meta()) is None
@@ -476,17 +476,18 @@ def test_login_on_a_fixed_port_for_a_headless_worker(stand: YouTubeStandIn) -> N
 
 
 def test_title_description_and_tags_fit_youtubes_limits() -> None:
-    title = youtube.youtube_title("x" * 150)
+    title = youtube_text.youtube_title("x" * 150)
     assert len(title) == 100 and title.endswith("…")
-    assert youtube.youtube_title("  ", "fallback_slug") == "fallback_slug"
+    assert youtube_text.youtube_title("  ", "fallback_slug") == "fallback_slug"
     text = ("é<b>" * 1000 + "\n") * 3
-    described = youtube.youtube_description(text)
+    described = youtube_text.youtube_description(text)
     assert len(described.encode()) <= 5000 and "<" not in described and ">" not in described
     assert described.endswith("…")
     many = meta(tags=tuple(f"tag number {i}" for i in range(100)))
-    tags = youtube.youtube_tags(many)
-    assert tags[0] == youtube.uuid_tag(UUID)
-    assert youtube._tags_length(tags) <= 500 < youtube._tags_length([*tags, "tag number 99"])
+    tags = youtube_text.youtube_tags(many)
+    assert tags[0] == youtube_text.uuid_tag(UUID)
+    length = youtube_text._tags_length
+    assert length(tags) <= 500 < length([*tags, "tag number 99"])
 
 
 @pytest.mark.parametrize(
@@ -502,17 +503,17 @@ def test_title_description_and_tags_fit_youtubes_limits() -> None:
     ],
 )
 def test_licence(licence: str, expected: str) -> None:
-    assert youtube.youtube_licence(licence) == expected
+    assert youtube_text.youtube_licence(licence) == expected
 
 
 def test_durations() -> None:
-    assert youtube.parse_duration("PT1H2M3S") == 3723
-    assert youtube.parse_duration("P1DT2S") == 86402
-    assert youtube.parse_duration("PT0S") is None
-    assert youtube.parse_duration("") is None
+    assert youtube_text.parse_duration("PT1H2M3S") == 3723
+    assert youtube_text.parse_duration("P1DT2S") == 86402
+    assert youtube_text.parse_duration("PT0S") is None
+    assert youtube_text.parse_duration("") is None
 
 
 def test_recording_date() -> None:
-    assert youtube.recording_date(datetime(2026, 5, 14, 23, 30)) == "2026-05-14T23:30:00Z"
+    assert youtube_text.recording_date(datetime(2026, 5, 14, 23, 30)) == "2026-05-14T23:30:00Z"
     aware = datetime(2026, 5, 14, 12, 0, tzinfo=timezone(timedelta(hours=2)))
-    assert youtube.recording_date(aware) == "2026-05-14T10:00:00Z"
+    assert youtube_text.recording_date(aware) == "2026-05-14T10:00:00Z"

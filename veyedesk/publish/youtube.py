@@ -54,27 +54,18 @@ Uploads from an API project Google has not audited are forced private by YouTube
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import mimetypes
 import re
-import secrets as random_tokens
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
 from veyedesk.publish.base import (
     Metadata,
-    NeedsLogin,
     Privacy,
     Progress,
     Publisher,
@@ -85,23 +76,33 @@ from veyedesk.publish.base import (
     TargetConfig,
     UploadState,
 )
+from veyedesk.publish.youtube_login import (
+    TIMEOUT,
+    LoginFlow,
+    _client_id,
+    _endpoints,
+    _json,
+    _needs_login,
+    _reason,
+    login,
+    start_login,
+)
+from veyedesk.publish.youtube_text import (
+    DEFAULT_CATEGORY,
+    parse_duration,
+    uuid_tag,
+    video_resource,
+    youtube_description,
+    youtube_licence,
+    youtube_tags,
+    youtube_title,
+)
 
 log = logging.getLogger(__name__)
 
-OAUTH_URL = "https://accounts.google.com/o/oauth2/v2/auth"
-TOKEN_URL = "https://oauth2.googleapis.com/token"
-API_URL = "https://www.googleapis.com/youtube/v3"
-UPLOAD_URL = "https://www.googleapis.com/upload/youtube/v3"
-# Manage the channel's videos: upload, update, delete, playlists and thumbnails.
-SCOPE = "https://www.googleapis.com/auth/youtube"
 WATCH_URL = "https://www.youtube.com/watch?v="
 
-DEFAULT_CATEGORY = "28"  # Science & Technology
-TITLE_LIMIT = 100  # characters
-DESCRIPTION_LIMIT = 5000  # bytes of UTF-8
 THUMBNAIL_LIMIT = 2 * 1024 * 1024  # bytes
-TAGS_LIMIT = 500  # characters, as YouTube counts them (see _tags_length)
-ELLIPSIS = "…"
 
 # Refusals that pass by themselves the next day: not an error in the talk or the target.
 QUOTA_REASONS = {
@@ -109,363 +110,10 @@ QUOTA_REASONS = {
     "uploadLimitExceeded": "the channel's daily upload limit is reached",
 }
 
-TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 TRIES = 5  # attempts per request before a Retryable
 RETRY_AFTER_CAP = 120.0  # seconds: a longer Retry-After becomes a Retryable for the job queue
 READ_BLOCK = 1 << 20
 CHUNK_UNIT = 256 * 1024  # Google takes chunks in multiples of this (but the last)
-LOGIN_TIMEOUT = 600.0  # seconds to wait for the browser to come back
-
-
-# --- text YouTube accepts ----------------------------------------------------------------
-
-
-def clean_text(text: str) -> str:
-    """`text` without the angle brackets YouTube refuses (look-alike quotation marks)."""
-    return text.replace("<", "\u2039").replace(">", "\u203a")
-
-
-def youtube_title(title: str, fallback: str = "") -> str:
-    """A title YouTube accepts: no < or >, one line, at most 100 characters, not empty."""
-    text = " ".join(clean_text(title).split()) or " ".join(clean_text(fallback).split())
-    text = text or "Untitled talk"
-    if len(text) > TITLE_LIMIT:
-        text = text[: TITLE_LIMIT - 1].rstrip() + ELLIPSIS
-    return text
-
-
-def youtube_description(text: str) -> str:
-    """A description YouTube accepts: no < or >, at most 5000 bytes of UTF-8.
-
-    A long one is cut at the last line (or else word) boundary that keeps most of it, so a
-    chapter list or URL is not left half written.
-    """
-    text = clean_text(text)
-    data = text.encode("utf-8")
-    if len(data) <= DESCRIPTION_LIMIT:
-        return text
-    room = DESCRIPTION_LIMIT - len(ELLIPSIS.encode("utf-8"))
-    cut = data[:room].decode("utf-8", errors="ignore")
-    for sep in ("\n", " "):
-        at = cut.rfind(sep)
-        if at >= room * 0.8:
-            cut = cut[:at]
-            break
-    return cut.rstrip() + ELLIPSIS
-
-
-def uuid_tag(uuid: str) -> str:
-    """The tag that marks a talk's upload: one search token (no dashes)."""
-    return "vd" + uuid.replace("-", "").lower()
-
-
-def _tags_length(tags: list[str]) -> int:
-    # YouTube counts a tag with a space as if quoted, and the commas between tags.
-    return sum(len(t) + (2 if " " in t else 0) for t in tags) + max(len(tags) - 1, 0)
-
-
-def youtube_tags(meta: Metadata) -> list[str]:
-    """The uuid tag first, then the talk's tags (cleaned, deduplicated) while they fit."""
-    tags = [uuid_tag(meta.uuid)] if meta.uuid else []
-    seen = {t.lower() for t in tags}
-    for raw in meta.tags:
-        tag = " ".join(clean_text(raw).replace(",", " ").split())
-        if not tag or tag.lower() in seen:
-            continue
-        if _tags_length([*tags, tag]) > TAGS_LIMIT:
-            break
-        tags.append(tag)
-        seen.add(tag.lower())
-    return tags
-
-
-def youtube_licence(licence: str) -> str:
-    """ "creativeCommon" for CC BY (no NC, ND or SA), else "youtube" (standard licence)."""
-    words = re.split(r"[\s\-_/]+", licence.upper().strip())
-    if words[:2] == ["CC", "BY"] and not {"NC", "ND", "SA"} & set(words):
-        return "creativeCommon"
-    return "youtube"
-
-
-def parse_duration(text: str) -> float | None:
-    """Seconds in an ISO 8601 duration ("PT1H2M3S", "P1DT2S"); None when absent or 0.
-
-    YouTube says "PT0S" until it has processed the video: that is "not known yet".
-    """
-    match = re.fullmatch(
-        r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?", text or ""
-    )
-    if not match:
-        return None
-    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
-    return total or None
-
-
-def recording_date(when: datetime) -> str:
-    """RFC 3339 as YouTube takes it. A naive time is the venue's wall clock: it is sent as
-    it is (marked Z), because YouTube shows only the day and the day must not shift."""
-    if when.tzinfo is not None:
-        when = when.astimezone(UTC).replace(tzinfo=None)
-    return when.strftime("%Y-%m-%dT%H:%M:%S") + "Z"
-
-
-def video_resource(meta: Metadata, privacy: Privacy, category: str) -> dict[str, Any]:
-    """The video resource sent with the upload: snippet, status, recordingDetails."""
-    snippet: dict[str, Any] = {
-        "title": youtube_title(meta.title, meta.slug),
-        "description": youtube_description(meta.description),
-        "tags": youtube_tags(meta),
-        "categoryId": category,
-    }
-    if meta.language:
-        snippet["defaultLanguage"] = meta.language
-        snippet["defaultAudioLanguage"] = meta.language
-    body: dict[str, Any] = {
-        "snippet": snippet,
-        "status": {
-            "privacyStatus": privacy.value,
-            "license": youtube_licence(meta.licence),
-            "embeddable": True,
-            # Talks are not made for children; saying so avoids YouTube's restrictions.
-            "selfDeclaredMadeForKids": False,
-        },
-    }
-    if meta.recorded is not None:
-        body["recordingDetails"] = {"recordingDate": recording_date(meta.recorded)}
-    return body
-
-
-# --- OAuth for an installed app (loopback redirect) ----------------------------------------
-
-
-def _endpoints(options: Mapping[str, str]) -> tuple[str, str, str, str]:
-    return (
-        options.get("oauth_url") or OAUTH_URL,
-        options.get("token_url") or TOKEN_URL,
-        (options.get("api_url") or API_URL).rstrip("/"),
-        (options.get("upload_url") or UPLOAD_URL).rstrip("/"),
-    )
-
-
-def _client_id(config: TargetConfig) -> str:
-    client_id = (config.options.get("client_id") or "").strip()
-    if not client_id:
-        raise PublishError(
-            f"YouTube target {config.name!r} has no client_id: set it with "
-            f"`veyedesk publish target set {config.name} client_id=…` (the OAuth client ID "
-            "of a Desktop app client in the Google Cloud console)."
-        )
-    return client_id
-
-
-def _needs_login(name: str, why: str) -> NeedsLogin:
-    return NeedsLogin(
-        f"YouTube target {name!r}: {why}; run `veyedesk publish login {name}` on this machine."
-    )
-
-
-@dataclass
-class _Answer:
-    code: str = ""
-    state: str = ""
-    error: str = ""
-
-
-class LoginFlow:
-    """One sign-in: a one-shot HTTP server on 127.0.0.1 and the consent URL to open.
-
-    `url` is what the user opens in a browser; Google sends the browser back to
-    `redirect_uri` with a code, which `finish` exchanges for the refresh token.
-    """
-
-    def __init__(self, config: TargetConfig, secrets: Secrets) -> None:
-        self.config = config
-        self.secrets = secrets
-        self.client_id = _client_id(config)
-        oauth_url, self.token_url, _, _ = _endpoints(config.options)
-        self._state = random_tokens.token_urlsafe(24)
-        self._verifier = random_tokens.token_urlsafe(64)
-        challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(self._verifier.encode()).digest())
-            .rstrip(b"=")
-            .decode()
-        )
-        self._answer = _Answer()
-        self._answered = threading.Event()
-        port = (config.options.get("login_port") or "0").strip()
-        if not port.isdigit() or int(port) > 65535:
-            raise PublishError(
-                f"YouTube target {config.name!r}: login_port {port!r} is not a port number; "
-                "set a number (or 0 for any free port)."
-            )
-        try:
-            self._server = HTTPServer(("127.0.0.1", int(port)), self._handler())
-        except OSError as exc:
-            raise PublishError(
-                f"YouTube target {config.name!r}: cannot listen on 127.0.0.1 port {port} "
-                f"({exc.strerror or exc}); free it or set login_port=0."
-            ) from exc
-        self.redirect_uri = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="youtube-login", daemon=True
-        )
-        self._thread.start()
-        query = {
-            "client_id": self.client_id,
-            "redirect_uri": self.redirect_uri,
-            "response_type": "code",
-            "scope": SCOPE,
-            "access_type": "offline",  # a refresh token: workers publish unattended
-            "prompt": "consent",  # Google gives a refresh token only on consent
-            "state": self._state,
-            "code_challenge": challenge,
-            "code_challenge_method": "S256",
-        }
-        self.url = f"{oauth_url}?{urlencode(query)}"
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        flow = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                query = parse_qs(urlsplit(self.path).query)
-                code = query.get("code", [""])[0]
-                error = query.get("error", [""])[0]
-                if not code and not error:  # a favicon or a stray request: not the answer
-                    self._reply(404, "Not the sign-in answer.")
-                    return
-                if not flow._answered.is_set():
-                    flow._answer = _Answer(code, query.get("state", [""])[0], error)
-                    flow._answered.set()
-                self._reply(
-                    200,
-                    "veyedesk has the answer from Google; you can close this tab."
-                    if code
-                    else f"Sign-in refused ({error}); see the terminal.",
-                )
-
-            def _reply(self, status: int, text: str) -> None:
-                body = text.encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        return Handler
-
-    def close(self) -> None:
-        """Stop the loopback server (idempotent)."""
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
-
-    def finish(self, client_secret: str, timeout: float = LOGIN_TIMEOUT) -> str:
-        """Wait for the browser's answer, exchange the code, store and return the refresh token."""
-        try:
-            if not self._answered.wait(timeout):
-                raise PublishError(
-                    f"YouTube sign-in for {self.config.name!r} got no answer within "
-                    f"{timeout:.0f} s: open the URL in a browser on this machine and run "
-                    f"`veyedesk publish login {self.config.name}` again."
-                )
-        finally:
-            self.close()
-        answer = self._answer
-        if answer.error or answer.state != self._state:
-            raise PublishError(
-                f"YouTube sign-in for {self.config.name!r} was refused "
-                f"({answer.error or 'the answer did not match this sign-in'}): run "
-                f"`veyedesk publish login {self.config.name}` again and allow access."
-            )
-        form = {
-            "grant_type": "authorization_code",
-            "code": answer.code,
-            "client_id": self.client_id,
-            "client_secret": client_secret,
-            "redirect_uri": self.redirect_uri,
-            "code_verifier": self._verifier,
-        }
-        try:
-            response = httpx.post(self.token_url, data=form, timeout=TIMEOUT)
-        except httpx.TransportError as exc:
-            raise PublishError(
-                f"YouTube sign-in for {self.config.name!r}: cannot reach {self.token_url} "
-                f"({exc}); check the network and log in again."
-            ) from exc
-        tokens = _json(response)
-        refresh = tokens.get("refresh_token") if response.status_code == 200 else None
-        if not isinstance(refresh, str) or not refresh:
-            why = tokens.get("error_description") or tokens.get("error") or response.status_code
-            raise PublishError(
-                f"YouTube sign-in for {self.config.name!r}: Google gave no refresh token "
-                f"({why});"
-                " check the client ID and secret and log in again."
-            )
-        self.secrets.set(self.config.name, "refresh_token", refresh)
-        return refresh
-
-
-def start_login(config: TargetConfig, secrets: Secrets) -> LoginFlow:
-    """Start a sign-in: the loopback server runs; open `flow.url`, then `flow.finish(...)`."""
-    return LoginFlow(config, secrets)
-
-
-def login(
-    config: TargetConfig,
-    secrets: Secrets,
-    prompt: Callable[[str], str],
-    show: Callable[[str], None] = print,
-    timeout: float = LOGIN_TIMEOUT,
-) -> None:
-    """Sign this machine in to the target's channel and keep the refresh token.
-
-    Asks (`prompt`) for the client secret when this machine has none, shows (`show`) the
-    consent URL to open in a browser, and waits for Google to send the browser back.
-    """
-    _client_id(config)  # before asking anything: without it there is no sign-in
-    client_secret = secrets.get(config.name, "client_secret")
-    if not client_secret:
-        client_secret = prompt(f"OAuth client secret for YouTube target {config.name}: ").strip()
-        if not client_secret:
-            raise PublishError(
-                f"YouTube target {config.name!r} needs the OAuth client secret of its "
-                "Desktop app client (Google Cloud console, Credentials)."
-            )
-        secrets.set(config.name, "client_secret", client_secret)
-    flow = start_login(config, secrets)
-    try:
-        show(
-            f"Open this URL in a browser on this machine and allow access:\n{flow.url}\n"
-            f"(waiting for the answer on {flow.redirect_uri})"
-        )
-    except BaseException:
-        flow.close()
-        raise
-    flow.finish(client_secret, timeout)
-
-
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _reason(response: httpx.Response) -> tuple[str, str]:
-    """The API's error reason and message (Google's error JSON), as far as given."""
-    error = _json(response).get("error")
-    if isinstance(error, dict):
-        errors = error.get("errors") or [{}]
-        reason = errors[0].get("reason", "") if isinstance(errors[0], dict) else ""
-        return str(reason), str(error.get("message", ""))
-    return "", str(error or "")
 
 
 # --- the publisher --------------------------------------------------------------------------
