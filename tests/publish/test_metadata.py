@@ -11,23 +11,19 @@ from veyedesk.config import Settings
 from veyedesk.model import Client, Cut, Episode, Location, RawFile, Show
 from veyedesk.model.chapters import timestamp
 from veyedesk.publish.base import PublishError, TargetKind
+from veyedesk.publish.languages import language_code
+from veyedesk.publish.markdown_text import markdown_text
 from veyedesk.publish.metadata import (
     DEFAULT_TEMPLATE,
-    FSI,
-    PDI,
     TITLE_LIMITS,
     announcement,
     compose,
     compose_for,
     compose_title,
-    fit,
-    language_code,
-    licence_url,
-    markdown_text,
     mastodon_length,
     own_thumbnail,
-    speakers_of,
 )
+from veyedesk.publish.plain import FSI, PDI, fit, licence_url, speakers_of
 
 UUID = "5b0d7c1e-0000-4000-8000-00000000abcd"
 

@@ -57,7 +57,8 @@ from veyedesk.publish.base import (
     Secrets,
     TargetConfig,
 )
-from veyedesk.publish.metadata import MASTODON_LIMIT, language_code, mastodon_length
+from veyedesk.publish.languages import language_code
+from veyedesk.publish.metadata import MASTODON_LIMIT, mastodon_length
 
 TOKEN = "access_token"  # the secret's key
 VISIBILITIES = {"public": Privacy.PUBLIC, "unlisted": Privacy.UNLISTED}

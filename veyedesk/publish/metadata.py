@@ -6,7 +6,9 @@ own) within the platform's length limit, the description as plain text (the abst
 Markdown turned into text, speakers, conference URL, licence, chapters), tags within the
 platform's rules, the language as ISO 639-1, the recording date, the talk's uuid and slug.
 `announcement(meta, ...)` is the text of a Mastodon post about it, within 500 characters
-counted as Mastodon counts them.
+counted as Mastodon counts them. The pieces it builds with are their own modules:
+`plain.py` (clean values, cutting to a length), `markdown_text.py` (abstracts as text) and
+`languages.py` (language codes).
 
 This module reads model attributes only: it opens no session and spawns nothing. The
 thumbnail is chosen by the caller: `own_thumbnail(episode, files_root)` is the talk's own
@@ -23,10 +25,8 @@ and quotes around it stay where the template put them.
 
 from __future__ import annotations
 
-import html
 import re
 import string
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -36,8 +36,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from veyedesk.config import Settings
 from veyedesk.model import chapters as chapter_rules
 from veyedesk.model.shared_files import OutsideRoot, resolve
-from veyedesk.model.text import plain_text
 from veyedesk.publish.base import VIDEO_KINDS, Chapter, Metadata, PublishError, TargetKind
+from veyedesk.publish.languages import language_code
+from veyedesk.publish.markdown_text import markdown_text
+from veyedesk.publish.plain import (
+    clean_line,
+    fit,
+    isolate,
+    licence_url,
+    speakers_of,
+)
 
 if TYPE_CHECKING:
     from veyedesk.model import Episode
@@ -76,95 +84,9 @@ DESCRIPTION_BYTES: Mapping[TargetKind, int] = {TargetKind.YOUTUBE: 5000}
 DESCRIPTION_CHARS: Mapping[TargetKind, int] = {TargetKind.PEERTUBE: 10000}
 
 MASTODON_LIMIT = 500
-MAX_MARKDOWN = 30_000  # characters of an abstract read (see markdown_text)
 MASTODON_URL_LENGTH = 23  # every link counts as 23 characters, whatever its length
 
-ELLIPSIS = "…"
-
-# Short licence names crews type (see also services.publishing.release_form) -> deed URL.
-LICENCE_URLS = {
-    "cc by": "https://creativecommons.org/licenses/by/4.0/",
-    "cc by-sa": "https://creativecommons.org/licenses/by-sa/4.0/",
-    "cc by-nc": "https://creativecommons.org/licenses/by-nc/4.0/",
-    "cc by-nc-sa": "https://creativecommons.org/licenses/by-nc-sa/4.0/",
-    "cc by-nd": "https://creativecommons.org/licenses/by-nd/4.0/",
-    "cc by-nc-nd": "https://creativecommons.org/licenses/by-nc-nd/4.0/",
-    "cc0": "https://creativecommons.org/publicdomain/zero/1.0/",
-}
-
-_SPEAKER_SPLIT = re.compile(r"\s*(?:,|;|\n|\s&\s|\sand\s)\s*")
-# Embeddings, overrides and isolates from the input: they could reorder what a viewer sees
-# ("Trojan source"); ours are added back balanced around right-to-left values only.
-_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
-_RTL = re.compile(
-    "[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
-)
-FSI, PDI = "\u2068", "\u2069"
 _URL = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
-
-
-# ---------------------------------------------------------------- plain values
-
-
-def clean_line(value: str | None) -> str:
-    """One line of text: no control or bidi-override characters, spaces collapsed."""
-    text = _BIDI_CONTROLS.sub("", plain_text(value or ""))
-    return " ".join(text.split())
-
-
-def isolate(value: str) -> str:
-    """`value` in a first-strong isolate when it holds right-to-left letters."""
-    return f"{FSI}{value}{PDI}" if _RTL.search(value) else value
-
-
-def speakers_of(authors: str | None) -> list[str]:
-    """The speakers in an authors field ("A, B and C"), in order, blanks dropped."""
-    return [s for s in (clean_line(p) for p in _SPEAKER_SPLIT.split(authors or "")) if s]
-
-
-def licence_url(short: str) -> str:
-    """The deed URL of a Creative Commons licence named by its short name, else ""."""
-    key = " ".join(short.lower().replace("cc-", "cc ").split())
-    key = re.sub(r"\s*\d\.\d$", "", key)  # "CC BY-SA 4.0" names the same licence
-    return LICENCE_URLS.get(key, "")
-
-
-def _is_joiner(ch: str) -> bool:
-    """A character that binds to the one before it (accents, ZWJ, variation selectors)."""
-    code = ord(ch)
-    return (
-        bool(unicodedata.combining(ch))
-        or ch == "\u200d"
-        or 0xFE00 <= code <= 0xFE0F
-        or 0x1F3FB <= code <= 0x1F3FF  # skin tones
-        or 0xE0020 <= code <= 0xE007F  # tag characters (flag sequences)
-    )
-
-
-def fit(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters on a word boundary, ending with an ellipsis.
-
-    Never splits an accented letter or an emoji sequence; an isolate opened before the cut
-    is closed after it.
-    """
-    if len(text) <= limit:
-        return text
-    if limit <= 1:
-        return ELLIPSIS[:limit]
-    room = limit - 1
-    opened = text[:room].count(FSI) > text[:room].count(PDI)
-    if opened:
-        room -= 1
-    end = room
-    while end > 0 and (_is_joiner(text[end]) or text[end - 1] == "\u200d"):
-        end -= 1
-    space = text.rfind(" ", 0, end + 1)
-    if space > room // 3:  # a word boundary, unless it would leave almost nothing
-        end = space
-    cut = text[:end].rstrip(" ,;:-–—/\\(\"'" + FSI)
-    if cut.count(FSI) > cut.count(PDI):
-        return cut + ELLIPSIS + PDI  # inside the isolate: it ends the right-to-left text
-    return cut + ELLIPSIS
 
 
 # ---------------------------------------------------------------- templates
@@ -250,238 +172,6 @@ def compose_title(
             if len(shorter) <= limit:
                 return shorter
     return fit(text, limit)
-
-
-# ---------------------------------------------------------------- Markdown -> text
-
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_HR = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_ATX = re.compile(r"^\s{0,3}#{1,6}(?:\s+(.*?))?\s*#*\s*$")
-_SETEXT = re.compile(r"^\s{0,3}(=+|-+)\s*$")
-_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])\s+(.*)$")
-_QUOTE = re.compile(r"^\s{0,3}>\s?")
-_REFDEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+[\"'(].*[\"')])?\s*$")
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|<])")
-# Every span is bounded ({0,N}): unbounded lazy spans made a hostile abstract ("[a](" or
-# "*a " repeated 20000 times) take minutes; a span longer than its bound stays as text.
-_CODE = re.compile(r"(`{1,8})([^`]{1,1000}?)\1")
-_IMAGE = re.compile(r"!\[[^\]]{0,500}\]\([^)]{0,2000}\)|!\[[^\]]{0,500}\]\[[^\]]{0,100}\]")
-_LINK = re.compile(
-    r"\[([^\]]{0,500})\]\([ ]{0,3}<?([^)\s>]{0,2000})>?"
-    r"(?:[ ]{1,3}[\"'(][^)]{0,300}[\"')])?[ ]{0,3}\)"
-)
-_REFLINK = re.compile(r"\[([^\]]{1,500})\]\[([^\]]{0,100})\]")
-_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^>\s]{1,2000}|mailto:[^>\s]{1,300})>", re.IGNORECASE)
-_TAG = re.compile(
-    r"</?[A-Za-z][A-Za-z0-9-]{0,30}(?:\s[^<>]{0,1000})?/?>|<!--.{0,5000}?-->", re.DOTALL
-)
-_STRONG = re.compile(r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1")
-_EM_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.{1,500}?)(?<=\S)\*(?![\w*])")
-_EM_UNDER = re.compile(r"(?<![\w_])_(?=\S)(.{1,500}?)(?<=\S)_(?![\w_])")
-_STRIKE = re.compile(r"~~(?=\S)(.{1,500}?)(?<=\S)~~")
-_BARE_URL = re.compile("https?://[^\\s<>()\ue000\ue001]*[^\\s<>()\ue000\ue001.,;:!?'\"]")
-_STASH = re.compile("\ue000(\\d+)\ue001")
-
-
-def _inline(text: str, refs: Mapping[str, str]) -> str:
-    stash: list[str] = []
-
-    def keep(value: str) -> str:
-        stash.append(value)
-        return f"\ue000{len(stash) - 1}\ue001"
-
-    text = text.replace("\ue000", "").replace("\ue001", "")
-    text = _ESCAPE.sub(lambda m: keep(m.group(1)), text)
-    text = _CODE.sub(lambda m: keep(m.group(2).strip()), text)
-    text = _AUTOLINK.sub(lambda m: keep(m.group(1).removeprefix("mailto:")), text)
-    text = _IMAGE.sub("", text)
-
-    def link(label: str, url: str) -> str:
-        label = label.strip()
-        if not url:
-            return label
-        if not label:
-            return ""  # a badge or an image that only linked somewhere
-        same = label.rstrip("/") == url.rstrip("/") or label == url.removeprefix("mailto:")
-        return keep(url) if same else f"{label} ({keep(url.removeprefix('mailto:'))})"
-
-    text = _LINK.sub(lambda m: link(m.group(1), m.group(2)), text)
-    text = _REFLINK.sub(
-        lambda m: link(m.group(1), refs.get((m.group(2) or m.group(1)).lower(), "")), text
-    )
-    text = _TAG.sub("", text)
-    # A bare address keeps its underscores and stars: https://x.org/_a_/ is no emphasis.
-    text = _BARE_URL.sub(lambda m: keep(m.group(0)), text)
-    for pattern in (_STRONG, _STRONG, _EM_STAR, _EM_UNDER, _STRIKE):
-        text = pattern.sub(lambda m: m.group(m.lastindex or 0), text)
-    for _ in range(3):  # stashed values may hold stash marks (code inside a link label)
-        text = _STASH.sub(lambda m: stash[int(m.group(1))], text)
-    return html.unescape(text)
-
-
-def markdown_text(markdown: str | None) -> str:
-    """A Markdown abstract as plain text.
-
-    Paragraphs and list items stay (one line each, blank lines between paragraphs),
-    headings become lines, links become "text (url)", images and HTML tags are dropped,
-    emphasis and code marks are removed, entities decoded.
-    """
-    # No platform shows more than 10000 characters: a longer abstract is cut before it is
-    # read, which also bounds the work a hostile one can cause.
-    source = _BIDI_CONTROLS.sub("", plain_text((markdown or "")[:MAX_MARKDOWN], multiline=True))
-    lines = source.replace("\t", "    ").split("\n")
-    refs: dict[str, str] = {}
-    kept: list[str] = []
-    for line in lines:
-        if match := _REFDEF.match(line):
-            refs[match.group(1).lower()] = match.group(2)
-        else:
-            kept.append(line)
-
-    # ("para", lines joined by spaces) | ("list", one line per item) | ("code", verbatim)
-    blocks: list[tuple[str, list[str]]] = []
-    para: list[str] = []
-    in_item = False
-    after_blank = False
-    fence = ""
-
-    def flush() -> None:
-        nonlocal in_item
-        if para:
-            text = " ".join(para)
-            if in_item and blocks and blocks[-1][0] == "list":
-                blocks[-1][1].append(text)  # a loose list's items stay one list
-            else:
-                blocks.append(("list" if in_item else "para", [text]))
-            para.clear()
-        in_item = False
-
-    for raw in kept:
-        if match := _FENCE.match(raw):
-            if not fence:
-                flush()
-                fence = match.group(1)[0]
-                blocks.append(("code", []))
-            elif match.group(1)[0] == fence:
-                fence = ""
-            continue
-        if fence:
-            blocks[-1][1].append(raw.rstrip())
-            continue
-        line = raw
-        while _QUOTE.match(line):
-            line = _QUOTE.sub("", line, count=1)
-        if not line.strip():
-            after_blank = True
-            if not in_item:
-                flush()
-            continue
-        gap, after_blank = after_blank, False
-        if para and not in_item and _SETEXT.match(line):
-            flush()  # the paragraph above was a heading
-            continue
-        if _HR.match(line):
-            flush()
-            continue
-        if match := _ATX.match(line):
-            flush()
-            if match.group(1):
-                blocks.append(("para", [match.group(1)]))
-            continue
-        if match := _ITEM.match(line):
-            indent, mark, body = match.groups()
-            flush()
-            in_item = True
-            bullet = mark if mark[0].isdigit() else "-"
-            para.append("  " * (len(indent) // 2) + f"{bullet} {body.strip()}")
-            continue
-        if in_item and gap and not raw.startswith(" "):
-            flush()  # an unindented paragraph after a blank line ends the list
-        para.append(line.strip())
-    flush()
-
-    out: list[tuple[str, str]] = []
-    for kind, texts in blocks:
-        if kind == "code":
-            text = "\n".join(texts).strip("\n")
-        elif kind == "list":
-            text = "\n".join(_inline(t, refs).rstrip() for t in texts)
-        else:
-            text = " ".join(_inline(" ".join(texts), refs).split())
-        if text.strip():
-            if out and kind == "list" and out[-1][0] == "list":
-                out[-1] = ("list", out[-1][1] + "\n" + text)
-            else:
-                out.append((kind, text))
-    return "\n\n".join(text for _kind, text in out)
-
-
-# ---------------------------------------------------------------- languages
-
-# ISO 639-1 code: names (English and native) and ISO 639-2/3 codes that mean it.
-_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "ar": ("arabic", "العربية", "ara"),
-    "bg": ("bulgarian", "български", "bul"),
-    "bn": ("bengali", "bangla", "বাংলা", "ben"),
-    "ca": ("catalan", "català", "cat"),
-    "cs": ("czech", "čeština", "cesky", "ces", "cze"),
-    "cy": ("welsh", "cymraeg", "cym", "wel"),
-    "da": ("danish", "dansk", "dan"),
-    "de": ("german", "deutsch", "deu", "ger"),
-    "el": ("greek", "ελληνικά", "ell", "gre"),
-    "en": ("english", "eng"),
-    "eo": ("esperanto", "epo"),
-    "es": ("spanish", "español", "espanol", "castellano", "spa"),
-    "et": ("estonian", "eesti", "est"),
-    "eu": ("basque", "euskara", "eus", "baq"),
-    "fa": ("persian", "farsi", "فارسی", "fas", "per"),
-    "fi": ("finnish", "suomi", "fin"),
-    "fr": ("french", "français", "francais", "fra", "fre"),
-    "ga": ("irish", "gaeilge", "gle"),
-    "gl": ("galician", "galego", "glg"),
-    "he": ("hebrew", "עברית", "heb", "iw"),
-    "hi": ("hindi", "हिन्दी", "hin"),
-    "hr": ("croatian", "hrvatski", "hrv"),
-    "hu": ("hungarian", "magyar", "hun"),
-    "id": ("indonesian", "bahasa indonesia", "ind"),
-    "is": ("icelandic", "íslenska", "isl", "ice"),
-    "it": ("italian", "italiano", "ita"),
-    "ja": ("japanese", "日本語", "jpn"),
-    "ko": ("korean", "한국어", "kor"),
-    "lt": ("lithuanian", "lietuvių", "lit"),
-    "lv": ("latvian", "latviešu", "lav"),
-    "ms": ("malay", "bahasa melayu", "msa", "may"),
-    "nb": ("norwegian bokmål", "bokmål", "nob"),
-    "nl": ("dutch", "nederlands", "flemish", "nld", "dut"),
-    "nn": ("norwegian nynorsk", "nynorsk", "nno"),
-    "no": ("norwegian", "norsk", "nor"),
-    "pl": ("polish", "polski", "pol"),
-    "pt": ("portuguese", "português", "portugues", "por"),
-    "ro": ("romanian", "română", "romana", "ron", "rum"),
-    "ru": ("russian", "русский", "rus"),
-    "sk": ("slovak", "slovenčina", "slk", "slo"),
-    "sl": ("slovenian", "slovene", "slovenščina", "slv"),
-    "sr": ("serbian", "српски", "srpski", "srp"),
-    "sv": ("swedish", "svenska", "swe"),
-    "th": ("thai", "ไทย", "tha"),
-    "tr": ("turkish", "türkçe", "turkce", "tur"),
-    "uk": ("ukrainian", "українська", "ukr"),
-    "vi": ("vietnamese", "tiếng việt", "vie"),
-    "zh": ("chinese", "中文", "mandarin", "zho", "chi"),
-}
-_LANGUAGE_OF = {alias: code for code, names in _LANGUAGES.items() for alias in (code, *names)}
-
-
-def language_code(value: str | None) -> str:
-    """ISO 639-1 for a language as schedules write it ("en", "en-US", "eng", "English",
-    "Deutsch"), else "" (the platform is then told nothing rather than something wrong)."""
-    text = " ".join(clean_line(value).lower().split())
-    if not text:
-        return ""
-    if text in _LANGUAGE_OF:
-        return _LANGUAGE_OF[text]
-    head = re.split(r"[-_ ,;/(]", text, maxsplit=1)[0]
-    return _LANGUAGE_OF.get(head, "")
 
 
 # ---------------------------------------------------------------- tags
