@@ -77,7 +77,11 @@ def encode_job(ctx: JobContext, made: Made | None = None, *, split: bool = True)
             )
     except ServiceError as exc:  # bad cuts, missing raw file: retrying cannot help
         raise PermanentJobError(str(exc)) from None
-    ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes) if split else []
+    ranges: list[tuple[int, int]] = []
+    if split:
+        with ctx.sessions() as session:
+            split_into = _chunk_jobs(session, ctx.job.id)
+        ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes, split_into)
     request = request.for_attempt(ctx.job.id, ctx.job.attempt)
 
     def progress(p: EncodeProgress) -> None:
@@ -85,8 +89,8 @@ def encode_job(ctx: JobContext, made: Made | None = None, *, split: bool = True)
 
     try:
         if ranges:
-            pieces = encoding.Pieces(request, ctx.job.id)
-            videos, no_audio = pieces.missing(len(ranges))
+            pieces = encoding.Pieces(request, ctx.job.id, len(ranges))
+            videos, no_audio = pieces.missing()
             if videos or no_audio:
                 # Any worker may take the pieces; this job is claimed again to join them.
                 todo = [(JobKind.CHUNK, i) for i in videos]
@@ -105,15 +109,20 @@ def encode_job(ctx: JobContext, made: Made | None = None, *, split: bool = True)
     return JobResult(
         output_path=str(outcome.output_path),
         record=record,
-        publish=partial(_publish, request, ctx.job.id if ranges else None),
+        publish=partial(_publish, request, ctx.job.id, len(ranges)),
         discard=partial(encoding.discard_encode, request),
     )
 
 
-def _publish(request: encoding.EncodeRequest, split_job: int | None) -> None:
+def _publish(request: encoding.EncodeRequest, job_id: int, chunks: int) -> None:
     encoding.publish_encode(request)
-    if split_job is not None:
-        encoding.Pieces(request, split_job).remove()  # joined and published: not needed
+    if chunks:
+        encoding.Pieces(request, job_id, chunks).remove()  # joined and published
+
+
+def _chunk_jobs(session: Session, job_id: int) -> int:
+    """How many video chunks the encode job `job_id` was split into (0: not split)."""
+    return sum(kind == JobKind.CHUNK for kind, _ in claims.sub_job_statuses(session, job_id))
 
 
 def piece_job(ctx: JobContext) -> JobResult:
@@ -131,7 +140,10 @@ def piece_job(ctx: JobContext) -> JobResult:
             request = encoding.prepare_encode(session, job.episode_id, ctx.settings, job.profile)
     except ServiceError as exc:
         raise PermanentJobError(str(exc)) from None
-    ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes)
+    # The split the encode job made, whatever this machine's chunk_minutes says.
+    with ctx.sessions() as session:
+        count = _chunk_jobs(session, job.parent_id)
+    ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes, count)
     request = request.for_attempt(job.id, job.attempt)
 
     def progress(p: EncodeProgress) -> None:
@@ -139,7 +151,7 @@ def piece_job(ctx: JobContext) -> JobResult:
 
     try:
         if job.kind == JobKind.AUDIO:
-            piece = encoding.make_audio(request, job.parent_id, progress, ctx.cancel)
+            piece = encoding.make_audio(request, job.parent_id, len(ranges), progress, ctx.cancel)
         else:
             index = job.chunk_index or 0
             piece = encoding.make_chunk(request, job.parent_id, index, ranges, progress, ctx.cancel)

@@ -23,21 +23,35 @@ from veyedesk.encode import plan
 from veyedesk.encode.plan import PlanError, PlanSpec
 
 
-def chunk_ranges(spec: PlanSpec, chunk_minutes: float) -> list[tuple[int, int]]:
-    """Output frame ranges [first, end) of the chunks, or [] when the talk is not split.
+def chunk_count(spec: PlanSpec, chunk_minutes: float) -> int:
+    """How many chunks the talk is split into: 0 when it is not split.
 
     Not split when `chunk_minutes` is 0 (off) or the output is no longer than that; else
-    the fewest chunks of at most `chunk_minutes` each, of equal length give or take a frame.
+    the fewest chunks of at most `chunk_minutes` each.
     """
     if chunk_minutes <= 0:
-        return []
+        return 0
     total = sum(plan.segment_frames(spec))
     longest = plan.frames(chunk_minutes * 60, spec.profile.fps)
     if longest < 1 or total <= longest:
+        return 0
+    return math.ceil(total / longest)
+
+
+def split_frames(spec: PlanSpec, count: int) -> list[tuple[int, int]]:
+    """Output frame ranges [first, end) of `count` chunks of equal length give or take a
+    frame ([] for fewer than 2). The count alone decides them, so every worker agrees."""
+    total = sum(plan.segment_frames(spec))
+    count = min(count, total)
+    if count < 2:
         return []
-    count = math.ceil(total / longest)
     edges = [round(i * total / count) for i in range(count + 1)]
     return list(itertools.pairwise(edges))
+
+
+def chunk_ranges(spec: PlanSpec, chunk_minutes: float) -> list[tuple[int, int]]:
+    """Output frame ranges of the chunks for `chunk_minutes`, or [] when not split."""
+    return split_frames(spec, chunk_count(spec, chunk_minutes))
 
 
 @dataclasses.dataclass(frozen=True)

@@ -47,9 +47,16 @@ from veyedesk.services.encoding.prepare import EncodeRequest, plan_spec
 Progress = Callable[[EncodeProgress], None] | None
 
 
-def chunk_ranges(request: EncodeRequest, chunk_minutes: float) -> list[tuple[int, int]]:
-    """Output frame ranges of the talk's video chunks; [] when it is encoded in one pass."""
-    return chunks.chunk_ranges(plan_spec(request), chunk_minutes)
+def chunk_ranges(
+    request: EncodeRequest, chunk_minutes: float, count: int = 0
+) -> list[tuple[int, int]]:
+    """Output frame ranges of the talk's video chunks; [] when it is encoded in one pass.
+
+    `count`: the chunks the talk was already split into (its chunk jobs), which wins over
+    this machine's `chunk_minutes`, so workers set differently still make matching pieces.
+    """
+    spec = plan_spec(request)
+    return chunks.split_frames(spec, count or chunks.chunk_count(spec, chunk_minutes))
 
 
 @dataclass(frozen=True)
@@ -59,12 +66,32 @@ class Pieces:
     request: EncodeRequest
     parent_id: int
 
+    count: int  # video chunks
+
     @property
     def key(self) -> str:
         """What the pieces were made from, in short: a piece made before the talk's cuts,
-        texts or profile changed (the same job queued again) has another name, never joined."""
-        plain = dataclasses.replace(self.request, part_path=Path(), attempt="")
-        return hashlib.sha256(repr(plain).encode()).hexdigest()[:12]
+        texts or profile changed (the same job queued again) has another name, never joined.
+
+        File names only, not folders: each machine finds raw files, templates and outputs
+        under its own roots, and all of them must agree on the key.
+        """
+        r = self.request
+
+        def name(path: Path | None) -> str:
+            return path.name if path is not None else ""
+
+        plain = dataclasses.replace(
+            r,
+            cuts=tuple(dataclasses.replace(c, path=Path(c.path.name)) for c in r.cuts),
+            output_path=Path(r.output_path.name),
+            part_path=Path(),
+            title_template=Path(name(r.title_template)),
+            credits_template=Path(name(r.credits_template)),
+            attempt="",
+        )
+        text = f"{plain!r} {self.count}"
+        return hashlib.sha256(text.encode()).hexdigest()[:12]
 
     @property
     def folder(self) -> Path:
@@ -80,9 +107,10 @@ class Pieces:
     def audio(self) -> Path:
         return self.folder / f"audio.{self.key}.{self.request.profile.ext}"
 
-    def missing(self, count: int) -> tuple[list[int], bool]:
+    def missing(self) -> tuple[list[int], bool]:
         """Video chunk indexes not published yet, and whether the audio is missing."""
-        return [i for i in range(count) if not self.video(i).is_file()], not self.audio.is_file()
+        videos = [i for i in range(self.count) if not self.video(i).is_file()]
+        return videos, not self.audio.is_file()
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -152,7 +180,7 @@ def make_chunk(
             f"changed: {len(ranges)} chunks now); queue the talk's encode again"
         )
     _check_cancel(cancel)
-    piece = _begin(request, Pieces(request, parent_id).video(index))
+    piece = _begin(request, Pieces(request, parent_id, len(ranges)).video(index))
     first, end = ranges[index]
     fps = request.profile.fps
 
@@ -177,12 +205,13 @@ def make_chunk(
 def make_audio(
     request: EncodeRequest,
     parent_id: int,
+    count: int,
     on_progress: Progress = None,
     cancel: threading.Event | None = None,
 ) -> Piece:
     """The whole talk's audio (loudness measured and applied) to this attempt's .part."""
     _check_cancel(cancel)
-    piece = _begin(request, Pieces(request, parent_id).audio)
+    piece = _begin(request, Pieces(request, parent_id, count).audio)
     ffmpeg = ffmpeg_path()
 
     def run() -> None:
@@ -212,8 +241,8 @@ def join_chunks(
     as a single pass is verified. Nothing is published (`publish_encode`, then
     `Pieces.remove`). Raises EncodeFailed."""
     started = time.monotonic()
-    pieces = Pieces(request, parent_id)
-    videos, no_audio = pieces.missing(count)
+    pieces = Pieces(request, parent_id, count)
+    videos, no_audio = pieces.missing()
     if videos or no_audio:
         raise EncodeFailed(f"episode {request.episode_id}: pieces missing before the join")
     piece = Piece(part=request.part_path, final=request.output_path, work=request.work_dir)
