@@ -161,6 +161,21 @@ def run_workers(env: dict[str, str], db: str, cores: list[int], log: Path) -> fl
     return seconds
 
 
+def pieces(log: Path) -> str:
+    """Each job's kind, chunk and seconds, from the workers' log (claimed / done lines)."""
+    kinds: dict[str, str] = {}
+    out = []
+    for line in log.read_text(encoding="utf-8").splitlines():
+        fields = dict(f.split("=", 1) for f in line.split() if "=" in f)
+        if fields.get("event") == "claimed":
+            kinds[fields["job"]] = fields.get("kind", "?")
+        elif fields.get("event") in ("done", "split") and "seconds" in fields:
+            out.append(f"{kinds.get(fields['job'], '?')} {float(fields['seconds']):.0f} s")
+        elif fields.get("event") == "split":
+            out.append("split")
+    return ", ".join(out)
+
+
 def single_pass(env: dict[str, str]) -> float:
     printed = subprocess.run(
         [VEYEDESK, "encode", "--dry-run", "--client", "conf", "--show", "conf_2026"],
@@ -211,10 +226,11 @@ def main() -> None:
             VEYEDESK_DB=db,
             VEYEDESK_USER="bench",
         )
-        log = root / "workers.log"
         single = single_pass(env)
-        one = run_workers(env, db, [0], log)
-        two = run_workers(env, db, [0, 1], log)
+        one = run_workers(env, db, [0], root / "one.log")
+        two = run_workers(env, db, [0, 1], root / "two.log")
+        print(f"1 worker, jobs in order done: {pieces(root / 'one.log')}")
+        print(f"2 workers, jobs in order done: {pieces(root / 'two.log')}")
         print(f"{'single ffmpeg pass, 1 core':<30}{single:8.1f} s")
         print(f"{'chunked, 1 worker (core 0)':<30}{one:8.1f} s   {one / single:5.2f}x single")
         print(f"{'chunked, 2 workers (cores 0,1)':<30}{two:8.1f} s   {two / single:5.2f}x single")

@@ -306,8 +306,11 @@ def split(
             session.add(child)
         elif child.status == JobStatus.RUNNING:
             continue  # another worker is making it right now
-        # Ahead of other talks' jobs: this talk's worker slots wait for its pieces.
-        child.priority, child.max_attempts = job.priority + 1, job.max_attempts
+        # Ahead of other talks' jobs: this talk's worker slots wait for its pieces. The
+        # audio is the longest piece (the whole talk's), so it starts first and the chunks
+        # share the other workers meanwhile: the last piece ends soonest.
+        bump = 2 if kind == JobKind.AUDIO else 1
+        child.priority, child.max_attempts = job.priority + bump, job.max_attempts
         child.attempts, child.error, child.cancel_requested = 0, "", False
         child.started_at = child.finished_at = None
         _requeue(child, now)
