@@ -142,7 +142,8 @@ class Settings:
     title_seconds: float = 5.0
     credits_seconds: float = 4.0
     # A talk whose encode lasts longer than this many minutes is encoded as video chunks
-    # that several workers take at once (services.encoding.chunked); 0 = never split.
+    # (of at most half that) that several workers take at once (services.encoding.chunked
+    # and encode.chunks.chunk_count); 0 = never split.
     chunk_minutes: float = 20.0
     default_profile: str = "mp4"
     # Programs this machine's worker may run for state commands (argv[0], by name or path);

@@ -102,9 +102,9 @@ def chunked(spec: PlanSpec, chunk_minutes: float, folder: Path) -> tuple[Path, i
     return joined.output, len(ranges)
 
 
-# 22 frames a chunk: 8 chunks of 20 frames, so joins fall in the title slide, in both
-# cuts and in the credits slide.
-CHUNK_MINUTES = 22 / FPS / 60
+# Longer than 44 frames: split into chunks of at most 22, so 8 chunks of 20 frames, and
+# joins fall in the title slide, in both cuts and in the credits slide.
+CHUNK_MINUTES = 44 / FPS / 60
 
 
 def test_ranges_cover_the_talk_in_whole_frames(talk: PlanSpec) -> None:

@@ -44,9 +44,9 @@ def chunk_runs(rig: Rig) -> Counter[int]:
 def test_a_worker_killed_mid_chunk_redoes_only_that_chunk(
     rig: Rig, session: Session, long_clip: Path
 ) -> None:
-    # 1.8-second chunks (top-level key: before the [profiles] table).
+    # Split past 3.6 s into 1.8-second chunks (a top-level key: before [profiles]).
     text = rig.config.read_text(encoding="utf-8")
-    rig.config.write_text("chunk_minutes = 0.03\n" + text, encoding="utf-8")
+    rig.config.write_text("chunk_minutes = 0.06\n" + text, encoding="utf-8")
     [parent_id] = add_talks(session, rig, long_clip, 1, seconds=6.0)
     logs = rig.root / "workers.log"
     args = ("--lease-seconds", LEASE, "--poll-seconds", "0.2")

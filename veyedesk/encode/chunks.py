@@ -27,15 +27,18 @@ def chunk_count(spec: PlanSpec, chunk_minutes: float) -> int:
     """How many chunks the talk is split into: 0 when it is not split.
 
     Not split when `chunk_minutes` is 0 (off) or the output is no longer than that; else
-    the fewest chunks of at most `chunk_minutes` each.
+    the fewest chunks of at most half `chunk_minutes` each. Half: the audio piece keeps
+    one worker busy about as long as a chunk, and pieces of that size let the others
+    share the chunks evenly meanwhile (two workers, two chunks and the audio: one worker
+    would make the audio and then a whole chunk while the other waits).
     """
     if chunk_minutes <= 0:
         return 0
     total = sum(plan.segment_frames(spec))
     longest = plan.frames(chunk_minutes * 60, spec.profile.fps)
-    if longest < 1 or total <= longest:
+    if longest < 2 or total <= longest:
         return 0
-    return math.ceil(total / longest)
+    return math.ceil(total / (longest // 2))
 
 
 def split_frames(spec: PlanSpec, count: int) -> list[tuple[int, int]]:
