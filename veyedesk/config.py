@@ -141,6 +141,10 @@ class Settings:
     lock_stale_minutes: int = 120
     title_seconds: float = 5.0
     credits_seconds: float = 4.0
+    # A talk whose encode lasts longer than this many minutes is encoded as video chunks
+    # (of at most half that) that several workers take at once (services.encoding.chunked
+    # and encode.chunks.chunk_count); 0 = never split.
+    chunk_minutes: float = 20.0
     default_profile: str = "mp4"
     # Programs this machine's worker may run for state commands (argv[0], by name or path);
     # a database row never widens it: see jobs.commands.
@@ -180,6 +184,7 @@ SCALARS: dict[str, type] = {
     "lock_stale_minutes": int,
     "title_seconds": float,
     "credits_seconds": float,
+    "chunk_minutes": float,
     "default_profile": str,
     "command_timeout_seconds": float,
     "db_statement_timeout_seconds": float,

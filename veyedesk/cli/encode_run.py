@@ -46,6 +46,7 @@ from veyedesk.jobs.lease import (
 )
 from veyedesk.jobs.worker import logfmt, worker_name
 from veyedesk.media.probe import MediaError
+from veyedesk.model.kinds import JobKind
 from veyedesk.model.timecode import format_duration
 from veyedesk.services import editing, encoding, episodes
 from veyedesk.services.errors import InvalidInput, ServiceError
@@ -58,8 +59,12 @@ LEASE_SECONDS = queue.DEFAULT_LEASE_SECONDS
 Made = Callable[[encoding.EncodeRequest, encoding.EncodeOutcome], None]
 
 
-def encode_job(ctx: JobContext, made: Made | None = None) -> JobResult:
+def encode_job(ctx: JobContext, made: Made | None = None, *, split: bool = True) -> JobResult:
     """Handler for encode jobs: plan, encode and verify this attempt; publish when told to.
+
+    A talk longer than `chunk_minutes` is split (with `split`): the first run queues its
+    pieces as sub-jobs for any worker (`piece_job`), the run after them joins them.
+    Without `split` (the foreground `veyedesk encode`) every talk is one pass.
 
     The attempt writes only its own .part and work folder (job id + attempt number); the
     returned JobResult publishes it (`publish`) in the transaction that checks the job is
@@ -72,13 +77,27 @@ def encode_job(ctx: JobContext, made: Made | None = None) -> JobResult:
             )
     except ServiceError as exc:  # bad cuts, missing raw file: retrying cannot help
         raise PermanentJobError(str(exc)) from None
+    ranges: list[tuple[int, int]] = []
+    if split:
+        with ctx.sessions() as session:
+            split_into = _chunk_jobs(session, ctx.job.id)
+        ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes, split_into)
     request = request.for_attempt(ctx.job.id, ctx.job.attempt)
 
     def progress(p: EncodeProgress) -> None:
         ctx.report(p.fraction, p.speed, p.eta_seconds)
 
     try:
-        outcome = encoding.make_encode(request, on_progress=progress, cancel=ctx.cancel)
+        if ranges:
+            pieces = encoding.Pieces(request, ctx.job.id, len(ranges))
+            videos, no_audio = pieces.missing()
+            if videos or no_audio:
+                # Any worker may take the pieces; this job is claimed again to join them.
+                todo = [(JobKind.CHUNK, i) for i in videos]
+                return JobResult(sub_jobs=(*todo, *([(JobKind.AUDIO, 0)] if no_audio else [])))
+            outcome = encoding.join_chunks(request, ctx.job.id, len(ranges), cancel=ctx.cancel)
+        else:
+            outcome = encoding.make_encode(request, on_progress=progress, cancel=ctx.cancel)
     except EncodeCancelled as exc:
         raise JobCancelled(str(exc)) from None
     if made is not None:
@@ -90,9 +109,55 @@ def encode_job(ctx: JobContext, made: Made | None = None) -> JobResult:
     return JobResult(
         output_path=str(outcome.output_path),
         record=record,
-        publish=partial(encoding.publish_encode, request),
+        publish=partial(_publish, request, ctx.job.id, len(ranges)),
         discard=partial(encoding.discard_encode, request),
     )
+
+
+def _publish(request: encoding.EncodeRequest, job_id: int, chunks: int) -> None:
+    encoding.publish_encode(request)
+    if chunks:
+        encoding.Pieces(request, job_id, chunks).remove()  # joined and published
+
+
+def _chunk_jobs(session: Session, job_id: int) -> int:
+    """How many video chunks the encode job `job_id` was split into (0: not split)."""
+    return sum(kind == JobKind.CHUNK for kind, _ in claims.sub_job_statuses(session, job_id))
+
+
+def piece_job(ctx: JobContext) -> JobResult:
+    """Handler for a long talk's sub-jobs: make one video chunk, or the whole audio.
+
+    The attempt writes its own .part; the JobResult publishes it under the piece's name
+    in the talk's chunk folder while the job is held, so a piece is made once however
+    many workers die making others.
+    """
+    job = ctx.job
+    if job.parent_id is None:
+        raise PermanentJobError(f"job {job.id} is a {job.kind} job without an encode job")
+    try:
+        with ctx.sessions() as session:
+            request = encoding.prepare_encode(session, job.episode_id, ctx.settings, job.profile)
+    except ServiceError as exc:
+        raise PermanentJobError(str(exc)) from None
+    # The split the encode job made, whatever this machine's chunk_minutes says.
+    with ctx.sessions() as session:
+        count = _chunk_jobs(session, job.parent_id)
+    ranges = encoding.chunk_ranges(request, ctx.settings.chunk_minutes, count)
+    request = request.for_attempt(job.id, job.attempt)
+
+    def progress(p: EncodeProgress) -> None:
+        ctx.report(p.fraction, p.speed, p.eta_seconds)
+
+    try:
+        if job.kind == JobKind.AUDIO:
+            piece = encoding.make_audio(request, job.parent_id, len(ranges), progress, ctx.cancel)
+        else:
+            index = job.chunk_index or 0
+            piece = encoding.make_chunk(request, job.parent_id, index, ranges, progress, ctx.cancel)
+    except EncodeCancelled as exc:
+        raise JobCancelled(str(exc)) from None
+    return JobResult(output_path=str(piece.final), publish=piece.publish, discard=piece.discard)
 
 
 class ProgressBar:
@@ -185,7 +250,10 @@ class _Foreground:
         result: JobResult | None = None
         error, detail, retry = "", "", True
         try:
-            result = encode_job(job_ctx, lambda r, o: made.append(encoding.describe_outcome(r, o)))
+            # One pass here: the user waits for this file, not for other workers.
+            result = encode_job(
+                job_ctx, lambda r, o: made.append(encoding.describe_outcome(r, o)), split=False
+            )
         except JobCancelled as exc:
             detail = str(exc)
         except PermanentJobError as exc:

@@ -265,6 +265,13 @@ def encode_episode(ctx: JobContext) -> JobResult:
     return encode_job(ctx)
 
 
+def encode_piece(ctx: JobContext) -> JobResult:
+    """Handler for the sub-jobs of a long talk's encode: a video chunk, or its audio."""
+    from veyedesk.cli.encode_run import piece_job
+
+    return piece_job(ctx)
+
+
 def work(ctx: Context, ns: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -307,7 +314,16 @@ def work(ctx: Context, ns: argparse.Namespace) -> int:
     )
     try:
         stats = run_worker(
-            engine, ctx.settings, default_handlers({JobKind.ENCODE: encode_episode}), options
+            engine,
+            ctx.settings,
+            default_handlers(
+                {
+                    JobKind.ENCODE: encode_episode,
+                    JobKind.CHUNK: encode_piece,
+                    JobKind.AUDIO: encode_piece,
+                }
+            ),
+            options,
         )
     finally:
         engine.dispose()

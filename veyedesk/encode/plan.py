@@ -430,26 +430,15 @@ def encode_args(spec: PlanSpec, ffmpeg: str = "ffmpeg") -> list[str]:
         metadata_index = index
 
     cut_range = range(cut_first, cut_first + len(spec.cuts))
-    talk = "".join(f"[a{i}]" for i in cut_range)
-    talk_chain = f"{talk}concat=n={len(spec.cuts)}:v=0:a=1"
-    if spec.loudnorm is not None:
-        # loudnorm works at 192 kHz internally; bring it back to the profile's rate.
-        talk_chain += f",{_loudnorm_filter(spec.loudnorm)},aresample={SAMPLE_RATE}"
-        talk_chain += ",aformat=sample_fmts=fltp:channel_layouts=stereo"
-    video.append(f"{talk_chain}[talk]")
-    audio_segments = []
+    audio_chains, audio_join = _talk_audio(spec, cut_range)
+    video += audio_chains
     if title_label is not None:
-        video.append(_silence("atitle", title_label[1], fps))
         segments.append(title_label[0])
-        audio_segments.append("[atitle]")
     segments += [f"[v{i}]" for i in cut_range]
-    audio_segments.append("[talk]")
     if credits_label is not None:
-        video.append(_silence("acredits", credits_label[1], fps))
         segments.append(credits_label[0])
-        audio_segments.append("[acredits]")
     video.append(f"{''.join(segments)}concat=n={len(segments)}:v=1:a=0[vout]")
-    video.append(f"{''.join(audio_segments)}concat=n={len(audio_segments)}:v=0:a=1[aout]")
+    video.append(audio_join)
 
     args += ["-filter_complex", ";".join(video), "-map", "[vout]", "-map", "[aout]"]
     # Metadata and chapters come only from the FFMETADATA input (or nowhere): the raw
@@ -466,6 +455,32 @@ def encode_args(spec: PlanSpec, ffmpeg: str = "ffmpeg") -> list[str]:
     args += [*profile.muxer_options, *spec.extra_output_args]
     args += ["-progress", "pipe:1", "-f", muxer_for(profile), _output_file(spec.output)]
     return args
+
+
+def _talk_audio(spec: PlanSpec, cut_range: range) -> tuple[list[str], str]:
+    """The audio of the whole output, from the cuts' `[a<i>]` chains to `[aout]`.
+
+    The talk's audio is joined and normalised as one (one loudness gain for the talk), then
+    silence as long as the title and credits slides goes either side. Returns the chains
+    and, apart, the final join (the encode lists it after the video's).
+    """
+    fps = spec.profile.fps
+    talk = "".join(f"[a{i}]" for i in cut_range)
+    talk_chain = f"{talk}concat=n={len(cut_range)}:v=0:a=1"
+    if spec.loudnorm is not None:
+        # loudnorm works at 192 kHz internally; bring it back to the profile's rate.
+        talk_chain += f",{_loudnorm_filter(spec.loudnorm)},aresample={SAMPLE_RATE}"
+        talk_chain += ",aformat=sample_fmts=fltp:channel_layouts=stereo"
+    chains = [f"{talk_chain}[talk]"]
+    segments = []
+    if spec.title_image is not None:
+        chains.append(_silence("atitle", frames(spec.title_seconds, fps), fps))
+        segments.append("[atitle]")
+    segments.append("[talk]")
+    if spec.credits_image is not None:
+        chains.append(_silence("acredits", frames(spec.credits_seconds, fps), fps))
+        segments.append("[acredits]")
+    return chains, f"{''.join(segments)}concat=n={len(segments)}:v=0:a=1[aout]"
 
 
 def _slide_input(image: Path, seconds: float, fps: float) -> list[str]:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from veyedesk.jobs.defaults import (
     DEFAULT_LEASE_SECONDS as DEFAULT_LEASE_SECONDS,
@@ -35,7 +35,7 @@ from veyedesk.jobs.queue import (
 )
 from veyedesk.jobs.state_moves import enter_state, log_step, move, next_state, state_by_slug
 from veyedesk.model import Cut, EncodeJob, Episode, RawFile
-from veyedesk.model.kinds import LIVE_JOB_STATUSES, JobKind, JobStatus
+from veyedesk.model.kinds import ENCODE_KINDS, LIVE_JOB_STATUSES, JobKind, JobStatus
 
 
 def _shortest_first() -> Any:
@@ -64,9 +64,12 @@ def claim(
     """Take the next queued job for `worker_id`, or None when there is none to take.
 
     Order: priority (high first), then the shortest talk, then the oldest job. Episodes
-    with `stop` set are skipped. `profiles` limits encode jobs to those profiles. On
-    SQLite run this in a BEGIN IMMEDIATE transaction (writer_engine).
+    with `stop` set are skipped, and so is an encode waiting for its sub-jobs (`split`).
+    `profiles` limits encode jobs (and their sub-jobs) to those profiles. On SQLite run
+    this in a BEGIN IMMEDIATE transaction (writer_engine).
     """
+    child = aliased(EncodeJob)
+    waiting = exists().where(child.parent_id == EncodeJob.id, child.status.in_(LIVE_JOB_STATUSES))
     stmt = (
         select(EncodeJob)
         .join(Episode, EncodeJob.episode_id == Episode.id)
@@ -74,6 +77,7 @@ def claim(
             EncodeJob.status == JobStatus.QUEUED,
             Episode.stop.is_(False),
             EncodeJob.kind.in_(kinds),
+            ~waiting,
         )
         .order_by(
             EncodeJob.priority.desc(),
@@ -85,7 +89,7 @@ def claim(
         .with_for_update(skip_locked=True, of=EncodeJob)
     )
     if profiles:
-        stmt = stmt.where(or_(EncodeJob.kind != JobKind.ENCODE, EncodeJob.profile.in_(profiles)))
+        stmt = stmt.where(or_(EncodeJob.kind.not_in(ENCODE_KINDS), EncodeJob.profile.in_(profiles)))
     job = session.scalar(stmt)
     if job is None:
         return None
@@ -240,7 +244,8 @@ def complete(
     )
     here = episode.state
     target = next_state(session, here) if here is not None and here.slug == from_state else None
-    if target is None or (job.kind == JobKind.ENCODE and others):
+    # A sub-job is a piece of its parent's work: only the parent, joined, moves the talk.
+    if target is None or (job.kind == JobKind.ENCODE and others) or job.parent_id is not None:
         log_step(session, episode, here, user, what, seconds)
     else:
         enter_state(session, episode, target, user, default_profile, result=what, seconds=seconds)
@@ -250,6 +255,12 @@ def complete(
 
 def _give_up(session: Session, job: EncodeJob, user: str, now: datetime) -> None:
     job.status, job.finished_at, job.lease_expires_at = JobStatus.FAILED, now, None
+    parent = session.get(EncodeJob, job.parent_id) if job.parent_id is not None else None
+    if parent is not None and parent.status == JobStatus.QUEUED:
+        # The encode cannot be joined without this piece; `queue retry` of the encode
+        # queues the failed pieces again.
+        parent.status, parent.finished_at, parent.updated_at = JobStatus.FAILED, now, now
+        parent.error = f"{job.kind} {job.chunk_index} (job {job.id}) failed: {job.error}"
     episode = job.episode
     what = (
         f"{job.kind} {job.profile} failed after {job.attempts} attempt(s), "
@@ -259,6 +270,70 @@ def _give_up(session: Session, job: EncodeJob, user: str, now: datetime) -> None
         move(session, episode, state_by_slug(session, BORKED_STATE), user, what)
     else:
         log_step(session, episode, episode.state, user, what)
+
+
+def split(
+    session: Session,
+    job_id: int,
+    worker_id: str,
+    sub_jobs: Sequence[tuple[JobKind, int]],
+    *,
+    user: str,
+) -> EncodeJob:
+    """Queue a held encode's sub-jobs (kind, chunk index) and put the encode back in the
+    queue, attempts uncounted: it is claimed again (to join) once none of them is live.
+
+    A sub-job that exists already (done, or failed before) is queued again, so only the
+    pieces named are made. Raises LeaseLost.
+    """
+    job = hold(session, job_id, worker_id)
+    now = db_now(session)
+    existing = {
+        (child.kind, child.chunk_index): child
+        for child in session.scalars(select(EncodeJob).where(EncodeJob.parent_id == job.id))
+    }
+    for kind, index in sub_jobs:
+        child = existing.get((kind, index))
+        if child is None:
+            child = EncodeJob(
+                episode_id=job.episode_id,
+                profile=job.profile,
+                kind=kind,
+                parent_id=job.id,
+                chunk_index=index,
+                created_at=now,
+            )
+            session.add(child)
+        elif child.status == JobStatus.RUNNING:
+            continue  # another worker is making it right now
+        # Ahead of other talks' jobs: this talk's worker slots wait for its pieces. The
+        # audio is the longest piece (the whole talk's), so it starts first and the chunks
+        # share the other workers meanwhile: the last piece ends soonest.
+        bump = 2 if kind == JobKind.AUDIO else 1
+        child.priority, child.max_attempts = job.priority + bump, job.max_attempts
+        child.attempts, child.error, child.cancel_requested = 0, "", False
+        child.started_at = child.finished_at = None
+        _requeue(child, now)
+    _requeue(job, now)
+    log_step(
+        session,
+        job.episode,
+        job.episode.state,
+        user,
+        f"{job.kind} {job.profile} split: {len(sub_jobs)} piece(s) queued for any worker",
+    )
+    session.flush()
+    return job
+
+
+def sub_job_statuses(session: Session, job_id: int) -> dict[tuple[str, int], str]:
+    """The status of each sub-job of a split encode, by (kind, chunk index)."""
+    rows = session.execute(
+        select(EncodeJob.kind, EncodeJob.chunk_index, EncodeJob.status).where(
+            EncodeJob.parent_id == job_id
+        )
+    )
+    return {(kind, index or 0): status for kind, index, status in rows}
 
 
 def _requeue(job: EncodeJob, now: datetime) -> None:
@@ -353,6 +428,16 @@ def _get(session: Session, job_id: int) -> EncodeJob:
 def cancel(session: Session, job_id: int, *, user: str) -> EncodeJob:
     """Cancel a job: a queued one at once, a running one by asking its worker to stop."""
     job = _get(session, job_id)
+    for child in session.scalars(
+        select(EncodeJob).where(
+            EncodeJob.parent_id == job.id, EncodeJob.status.in_(LIVE_JOB_STATUSES)
+        )
+    ):
+        # A split encode's pieces go with it (a running one is asked to stop).
+        if child.status == JobStatus.QUEUED:
+            child.status, child.finished_at = JobStatus.CANCELLED, db_now(session)
+        else:
+            child.cancel_requested = True
     if job.status == JobStatus.QUEUED:
         _cancelled(session, job, user, db_now(session))
     elif job.status == JobStatus.RUNNING:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.orm import Session, sessionmaker
 
 from veyedesk.config import Settings
+from veyedesk.model.kinds import JobKind
 
 if TYPE_CHECKING:
     from veyedesk.model import EncodeJob
@@ -41,6 +42,8 @@ class ClaimedJob:
     attempts: int
     max_attempts: int
     worker_id: str
+    parent_id: int | None = None  # a chunked encode's sub-job: the encode job it is part of
+    chunk_index: int | None = None
 
     @classmethod
     def of(cls, job: EncodeJob, worker_id: str) -> ClaimedJob:
@@ -53,6 +56,8 @@ class ClaimedJob:
             attempts=job.attempts,
             max_attempts=job.max_attempts,
             worker_id=worker_id,
+            parent_id=job.parent_id,
+            chunk_index=job.chunk_index,
         )
 
     @property
@@ -94,6 +99,9 @@ class JobResult:
     record: Callable[[Session], None] | None = field(default=None, repr=False)
     publish: Callable[[], None] | None = field(default=None, repr=False)
     discard: Callable[[], None] | None = field(default=None, repr=False)
+    # Not done yet: queue these sub-jobs (kind, chunk index) and run the job again once
+    # they are all done (a long talk's encode; `jobs.claims.split`).
+    sub_jobs: tuple[tuple[JobKind, int], ...] = ()
 
 
 Handler = Callable[[JobContext], JobResult]

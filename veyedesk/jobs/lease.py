@@ -68,6 +68,7 @@ class Outcome(StrEnum):
     """How a held job ended, as `finish` recorded it."""
 
     DONE = "done"
+    SPLIT = "split"  # sub-jobs queued; the job itself is queued again to finish after them
     FAILED = "failed"  # an attempt counted: the job is queued again, or failed for good
     CANCELLED = "cancelled"
     RELEASED = "released"
@@ -286,6 +287,10 @@ def finish(
     """
     job = holding.job
     wid = job.worker_id
+    if result is not None and result.sub_jobs:
+        with sessions() as session, session.begin():
+            claims.split(session, job.id, wid, result.sub_jobs, user=user)
+        return Finished(Outcome.SPLIT, JobStatus.QUEUED, job.attempts, job.max_attempts)
     if result is not None:
         try:
             with sessions() as session, session.begin():

@@ -46,7 +46,7 @@ from veyedesk.jobs.handler import (
     PermanentJobError,
 )
 from veyedesk.jobs.lease import Holding, Interrupt, LeaseKeeper, Outcome, finish, first_line
-from veyedesk.model.kinds import JobKind
+from veyedesk.model.kinds import ENCODE_KINDS, JobKind
 
 log = logging.getLogger("veyedesk.worker")
 
@@ -156,7 +156,11 @@ class Worker:
         self._stopping = threading.Event()
         self._wake = threading.Event()
         self._interrupts = 0
-        self._kinds = tuple(k for k in self.options.kinds if k in self.handlers)
+        # A worker that encodes also takes the pieces of a long talk's encode.
+        kinds = self.options.kinds
+        if JobKind.ENCODE in kinds:
+            kinds = (*kinds, *(k for k in ENCODE_KINDS if k not in kinds))
+        self._kinds = tuple(k for k in kinds if k in self.handlers)
         self._next_tick = 0.0  # when to look for review-2 timeouts next (monotonic)
 
     def _log(self, event: str, level: int = logging.INFO, **fields: Any) -> None:
@@ -388,6 +392,9 @@ class Worker:
         elif done.outcome == Outcome.CANCELLED:
             self.stats.cancelled += 1
             self._log(done.outcome, **fields)
+        elif done.outcome == Outcome.SPLIT:
+            assert result is not None
+            self._log(done.outcome, pieces=len(result.sub_jobs), **fields)
         elif done.outcome == Outcome.RELEASED:
             self.stats.released += 1
             self._log(done.outcome, **fields)

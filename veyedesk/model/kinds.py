@@ -23,6 +23,10 @@ class JobKind(StrEnum):
     COMMAND = "command"
     # `profile` holds the slug of the publish state (or model.pipeline.DEPUBLISH_PROFILE).
     PUBLISH = "publish"
+    # Sub-jobs of a long talk's encode (`parent_id` names it; `profile` is the parent's):
+    # one piece of the video (`chunk_index`), or the whole talk's audio, loudness included.
+    CHUNK = "chunk"
+    AUDIO = "audio"
 
 
 class LogKind(StrEnum):
@@ -42,6 +46,8 @@ class LogKind(StrEnum):
 
 
 LIVE_JOB_STATUSES: tuple[JobStatus, ...] = (JobStatus.QUEUED, JobStatus.RUNNING)
+# Kinds that make a talk's encode with a profile: a worker that encodes takes them all.
+ENCODE_KINDS: tuple[JobKind, ...] = (JobKind.ENCODE, JobKind.CHUNK, JobKind.AUDIO)
 
 
 class MarkKind(StrEnum):

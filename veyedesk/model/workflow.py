@@ -134,16 +134,18 @@ class EncodeJob(Base):
     __tablename__ = "encode_job"
     __table_args__ = (
         # At most one live job per (episode, kind, profile): re-queueing replaces, never
-        # duplicates. A command job's profile is its state's slug.
+        # duplicates. A command job's profile is its state's slug. Sub-jobs of a chunked
+        # encode share their parent's profile and are unique by (parent, kind, index).
         Index(
             "uq_encode_job_live",
             "episode_id",
             "kind",
             "profile",
             unique=True,
-            sqlite_where=text("status IN ('queued', 'running')"),
-            postgresql_where=text("status IN ('queued', 'running')"),
+            sqlite_where=text("status IN ('queued', 'running') AND parent_id IS NULL"),
+            postgresql_where=text("status IN ('queued', 'running') AND parent_id IS NULL"),
         ),
+        Index("uq_encode_job_chunk", "parent_id", "kind", "chunk_index", unique=True),
         Index("ix_encode_job_claim", "status", "priority"),
     )
 
@@ -174,5 +176,11 @@ class EncodeJob(Base):
     # roles` installs (db.roles), never by veyedesk itself: row-level security lets a
     # worker login change only the jobs it holds. Blank on SQLite.
     held_by: Mapped[str] = mapped_column(String(63), default="", server_default="")
+    # A long talk's encode split across workers (JobKind.CHUNK / AUDIO): the encode job it
+    # is part of, and which piece of the video (0 for the audio). None for every other job.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("encode_job.id", ondelete="CASCADE"), default=None
+    )
+    chunk_index: Mapped[int | None] = mapped_column(default=None)
 
     episode: Mapped[Episode] = relationship()

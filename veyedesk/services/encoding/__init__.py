@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING
 from veyedesk.services.face import lazy_face
 
 if TYPE_CHECKING:
+    from veyedesk.services.encoding.chunked import (
+        Piece as Piece,
+        Pieces as Pieces,
+        chunk_ranges as chunk_ranges,
+        join_chunks as join_chunks,
+        make_audio as make_audio,
+        make_chunk as make_chunk,
+    )
     from veyedesk.services.encoding.execute import (
         EncodeOutcome as EncodeOutcome,
         describe_outcome as describe_outcome,
@@ -39,7 +47,13 @@ if not TYPE_CHECKING:
         {
             "EncodeOutcome": "execute",
             "EncodeRequest": "prepare",
+            "Piece": "chunked",
+            "Pieces": "chunked",
             "SLIDE_FIELDS": "slides",
+            "chunk_ranges": "chunked",
+            "join_chunks": "chunked",
+            "make_audio": "chunked",
+            "make_chunk": "chunked",
             "adopt_title_image": "slides",
             "describe_outcome": "execute",
             "discard_encode": "execute",
