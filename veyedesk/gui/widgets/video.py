@@ -20,6 +20,13 @@ from PySide6.QtWidgets import QWidget
 from veyedesk.player import Player
 from veyedesk.player.libmpv import mpv
 
+# mpv's audio outputs in order, every one but SDL: where no sound server answers (a venue
+# laptop without PulseAudio, CI) mpv falls back to SDL, whose audio state is global to the
+# process, and two players (the editor's shown and standby ones) each starting and stopping
+# it hung at teardown, mpv's core joining SDL's hotplug thread. Names a platform's libmpv
+# lacks are skipped; "null" plays silently rather than not at all.
+AUDIO_OUTPUTS = "pipewire,pulse,alsa,jack,coreaudio,wasapi,null"
+
 
 class PlayerEvents(QObject):
     """Carries the player's events from mpv's threads into the GUI thread."""
@@ -50,7 +57,7 @@ class VideoWidget(QOpenGLWidget):
         super().__init__(parent)
         self.events = PlayerEvents(self)
         locale.setlocale(locale.LC_NUMERIC, "C")
-        self.player = Player(self.events.sink, vo="libmpv")
+        self.player = Player(self.events.sink, vo="libmpv", ao=AUDIO_OUTPUTS)
         self._render: mpv.MpvRenderContext | None = None
         self._proc = mpv.MpvGlGetProcAddressFn(_get_proc_address)
         self.frame_ready.connect(self._schedule_paint, Qt.ConnectionType.QueuedConnection)
