@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.support.secrets import MemorySecrets
 from tests.support.standins.mastodon import MastodonStandin, mastodon_standin
 from veyedesk.publish.base import (
     Metadata,
@@ -24,17 +25,6 @@ UUID = "1f0e2d3c-0000-4000-8000-000000000001"
 URL = "https://video.example/w/fast-python"
 
 
-class MemorySecrets:
-    def __init__(self, **values: str) -> None:
-        self.values = {("toots", k): v for k, v in values.items()}
-
-    def get(self, target: str, key: str) -> str | None:
-        return self.values.get((target, key))
-
-    def set(self, target: str, key: str, value: str) -> None:
-        self.values[(target, key)] = value
-
-
 @pytest.fixture
 def standin() -> Iterator[MastodonStandin]:
     with mastodon_standin() as server:
@@ -46,7 +36,9 @@ def config(standin: MastodonStandin, **options: str) -> TargetConfig:
 
 
 def announcer(standin: MastodonStandin, **options: str) -> tuple[MastodonAnnouncer, list[float]]:
-    made = publisher_for(config(standin, **options), MemorySecrets(access_token=standin.token))
+    made = publisher_for(
+        config(standin, **options), MemorySecrets("toots", access_token=standin.token)
+    )
     assert isinstance(made, MastodonAnnouncer)
     waits: list[float] = []
     made.sleep = waits.append  # the waits are recorded, not slept
@@ -168,7 +160,7 @@ def test_bad_options_are_named(
     standin: MastodonStandin, options: dict[str, str], message: str
 ) -> None:
     with pytest.raises(PublishError, match=message):
-        make(config(standin, **options), MemorySecrets(access_token="t"))
+        make(config(standin, **options), MemorySecrets("toots", access_token="t"))
 
 
 def test_too_long_post_is_refused_before_sending(standin: MastodonStandin) -> None:
@@ -226,7 +218,7 @@ def test_unreachable_instance_is_retryable() -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     cfg = TargetConfig("toots", TargetKind.MASTODON, {"url": f"http://127.0.0.1:{port}"})
-    post = make(cfg, MemorySecrets(access_token="t"))
+    post = make(cfg, MemorySecrets("toots", access_token="t"))
     waits: list[float] = []
     post.sleep = waits.append
     with pytest.raises(Retryable, match="could not check the access token after 5 tries"):

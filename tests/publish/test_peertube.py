@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.secrets import MemorySecrets
 from tests.support.standins.peertube import PeerTubeStandIn, serving
 from veyedesk.publish import peertube
 from veyedesk.publish.base import (
@@ -22,19 +23,6 @@ from veyedesk.publish.base import (
 )
 
 TARGET = "tube"
-
-
-class MemorySecrets:
-    """This machine's secrets, in memory (veyedesk.publish.secrets keeps them in the keyring)."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get(self, target: str, key: str) -> str | None:
-        return self.values.get((target, key))
-
-    def set(self, target: str, key: str, value: str) -> None:
-        self.values[(target, key)] = value
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.support.media import FFMPEG, make_clip
+from tests.support.secrets import MemorySecrets
 from tests.support.standins.youtube import (
     CLIENT_SECRET,
     YouTubeStandIn,
@@ -35,19 +36,6 @@ from veyedesk.publish.base import (
 )
 
 UUID = "0f8e3b1c-5d7a-4c2e-9b6f-1a2b3c4d5e6f"
-
-
-class MemorySecrets:
-    """This machine's secrets, in memory (publish.secrets is keyring or a file)."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get(self, target: str, key: str) -> str | None:
-        return self.values.get((target, key))
-
-    def set(self, target: str, key: str, value: str) -> None:
-        self.values[(target, key)] = value
 
 
 @pytest.fixture
