@@ -134,9 +134,12 @@ def test_lock_is_taken_refused_to_another_user_and_released_on_save_and_next(
     qtbot.waitUntil(ed.isActiveWindow, timeout=5000)
     assert ed.next_label.text().startswith("Next: Room A 09:45: Talk 2")
     qtbot.keyClick(ed, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    # The prepared next talk shows at once; the save and its lock follow (writer thread).
     qtbot.waitUntil(
         lambda: (
-            ed.editing.document is not None and ed.editing.document.draft.episode_id == second.id
+            ed.editing.document is not None
+            and ed.editing.document.draft.episode_id == second.id
+            and ed.editing.lock is not None
         ),
         timeout=10000,
     )
@@ -202,6 +205,28 @@ def test_next_and_previous_follow_the_room_then_skip_to_state_edit(
     qtbot.waitUntil(lambda: "Room B" in window.next_label.text(), timeout=10000)
     window.go(+1)
     qtbot.waitUntil(lambda: window.editing.episode_id == b1.id, timeout=10000)
+
+
+def test_next_follows_the_lists_filter_and_sort_room_by_room(
+    qtbot: QtBot, engine: Engine, show: ShowFixture
+) -> None:
+    a1, a2, a3, b1, _b2, _b3 = show.episodes[:6]
+    window, _ = open_editor(qtbot, engine)
+    open_episode(qtbot, window, a1.id)
+    assert window.next_target is not None and window.next_target.id == a2.id
+    # A search that lists only the first talk of each room: Next is Room B's.
+    window.episodes.search.setText("Talk 1 in")
+    qtbot.waitUntil(lambda: window.next_target is not None and window.next_target.id == b1.id)
+    assert window.next_label.text().startswith("Next: Room B 09:00: Talk 1 in Room B")
+    # Every talk again, sorted by name descending: Room A's talks in that order.
+    window.episodes.search.clear()
+    window.episodes.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    qtbot.waitUntil(lambda: window.previous_target is not None)
+    assert window.previous_target is not None and window.previous_target.id == a2.id
+    open_episode(qtbot, window, a3.id)
+    assert window.next_target is not None and window.next_target.id == a2.id
+    window.next_action.trigger()
+    qtbot.waitUntil(lambda: window.editing.episode_id == a2.id, timeout=10000)
 
 
 def test_dock_layout_is_remembered(qtbot: QtBot, engine: Engine, show: ShowFixture) -> None:

@@ -439,12 +439,13 @@ class EpisodeListPanel(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()).id if rows else None
 
+    def shown(self) -> list[EpisodeRow]:
+        """The rows as shown (filtered and sorted)."""
+        return [self.model.row_at(n) for n in range(self.model.shown_rows())]
+
     def visible_ids(self) -> list[int]:
         """Episode ids in the order shown."""
-        return [
-            self.proxy.index(row, 0).data(EpisodeTableModel.ID_ROLE)
-            for row in range(self.proxy.rowCount())
-        ]
+        return [r.id for r in self.shown()]
 
     def select_episode(self, episode_id: int) -> None:
         """Highlight an episode's line (if the filters show it) without opening it."""

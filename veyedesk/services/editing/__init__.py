@@ -67,7 +67,10 @@ if TYPE_CHECKING:
     )
     from veyedesk.services.editing.navigation import (
         Neighbour as Neighbour,
+        listed_neighbour as listed_neighbour,
+        listed_order as listed_order,
         neighbour as neighbour,
+        step_in as step_in,
     )
     from veyedesk.services.editing.open_save import (
         STATE as STATE,
@@ -120,6 +123,8 @@ if not TYPE_CHECKING:
             "last_offset": "marks",
             "machine_name": "marks",
             "move_mark": "marks",
+            "listed_neighbour": "navigation",
+            "listed_order": "navigation",
             "neighbour": "navigation",
             "now_and_next": "marks",
             "nudge_mark": "marks",
@@ -138,6 +143,7 @@ if not TYPE_CHECKING:
             "room_day_raw_files": "draft",
             "room_talks": "marks",
             "save_episode": "open_save",
+            "step_in": "navigation",
             "take_over": "locks",
             "take_venue_locks": "locks",
             "update_mark": "marks",

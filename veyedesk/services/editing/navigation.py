@@ -1,15 +1,19 @@
-"""Next / previous episode, in Veyepar's order: a room's talks in time order, then the next room."""
+"""Next / previous episode: the episode list's talks as shown, room by room; else Veyepar's
+order (a room's talks in time order, then the next room).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from veyedesk.model import Episode, Location, State
-from veyedesk.services.episodes import get_episode
+from veyedesk.services.episodes import EpisodeRow, get_episode
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,10 @@ class Neighbour:
     def label(self) -> str:
         when = self.start.strftime("%H:%M") if self.start else "unscheduled"
         return f"{self.room} {when}: {self.name}" if self.room else f"{when}: {self.name}"
+
+
+# What next and previous step through: the show's order, or the episode list's rows.
+Listed = TypeVar("Listed", Neighbour, EpisodeRow)
 
 
 def show_order(session: Session, show_id: int) -> list[Neighbour]:
@@ -61,17 +69,41 @@ def show_order(session: Session, show_id: int) -> list[Neighbour]:
     return [Neighbour(r[0], r[1], r[2] or "", r[3], r[4] or "") for r in rows]
 
 
-def neighbour(
-    session: Session, episode_id: int, step: int, only_state: str | None = None
-) -> Neighbour | None:
-    """The episode `step` places away (+1 next, -1 previous), or None at the end.
+def listed_order(rows: Sequence[EpisodeRow]) -> list[EpisodeRow]:
+    """The talks of the episode list as shown (its filters and sort), room by room.
 
-    With `only_state` (e.g. "edit") episodes in other states are skipped.
+    Each room keeps the list's order; rooms follow in the order they first appear. An
+    editor trimming a room stays in that room's recordings even when the list shows every
+    room sorted by time, and a search, a state filter or a sort by name still decides
+    which talk comes next.
     """
-    episode = get_episode(session, episode_id)
-    order = show_order(session, episode.show_id)
-    ids = [n.id for n in order]
-    at = ids.index(episode_id)
+    rooms: dict[str, list[EpisodeRow]] = {}
+    for r in rows:
+        rooms.setdefault(r.room, []).append(r)
+    return [r for talks in rooms.values() for r in talks]
+
+
+def listed_neighbour(
+    order: Sequence[EpisodeRow], episode_id: int, step: int, only_state: str | None = None
+) -> Neighbour | None:
+    """`step_in` over the list's rows (`listed_order`), as a Neighbour."""
+    found = step_in(order, episode_id, step, only_state)
+    return (
+        None
+        if found is None
+        else Neighbour(found.id, found.name, found.room, found.start, found.state)
+    )
+
+
+def step_in(
+    order: Sequence[Listed], episode_id: int, step: int, only_state: str | None = None
+) -> Listed | None:
+    """The episode `step` places from `episode_id` in `order` (+1 next, -1 previous), or None
+    at either end or when it is not in `order`. With `only_state` (e.g. "edit") episodes in
+    other states are skipped."""
+    at = next((n for n, e in enumerate(order) if e.id == episode_id), None)
+    if at is None:
+        return None
     direction = 1 if step >= 0 else -1
     remaining = abs(step) or 1
     i = at
@@ -84,3 +116,11 @@ def neighbour(
         remaining -= 1
         if remaining == 0:
             return order[i]
+
+
+def neighbour(
+    session: Session, episode_id: int, step: int, only_state: str | None = None
+) -> Neighbour | None:
+    """The episode `step` places away in the show's editing order (`show_order`)."""
+    episode = get_episode(session, episode_id)
+    return step_in(show_order(session, episode.show_id), episode_id, step, only_state)
