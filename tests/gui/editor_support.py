@@ -13,10 +13,14 @@ from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.gui.player.timeline import TimelineWidget
 from veyedesk.gui.widgets.prompts import Prompts
+from veyedesk.services.demo import DemoPlan
 from veyedesk.services.editing.draft import EditConflict, EpisodeDraft
 from veyedesk.services.editing.journal import JournalEntry
 from veyedesk.services.editing.locks import LockState
 from veyedesk.services.identity import Identity
+
+# The demo show of the editor tests: short recordings, rendered once per test module.
+DEMO_PLAN = DemoPlan(file_seconds=8.0, gap_seconds=2.0)
 
 
 class ScriptedPrompts(Prompts):
@@ -129,3 +133,10 @@ def assert_fitted_to_talk(view: TimelineWidget) -> None:
     start, end = view.view_start, view.view_start + view.width() * view.spp
     assert start <= first and last <= end, (start, end, first, last)  # all of it in view…
     assert (last - first) / (end - start) > 0.8, (start, end, first, last)  # …filling it
+
+
+def playhead_at(window: MainWindow, where: tuple[int, float]) -> bool:
+    """True when the player's playhead is on `where` (raw file id, offset), to the frame."""
+    assert window.player.panel is not None
+    at = window.player.panel.position()  # the panel's own: the host's needs the document
+    return at.raw_file_id == where[0] and abs(at.offset - where[1]) < 0.021

@@ -109,6 +109,12 @@ class Player:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def settled(self) -> bool:
+        """True once the last `open()` showed its exact frame (or nothing is opening)."""
+        with self._lock:
+            return self._open_plan is None and self._opening is None
+
     # -- events (mpv's threads) -----------------------------------------------------
     def set_sink(self, on_event: EventSink | None) -> None:
         self._sink = on_event or _ignore

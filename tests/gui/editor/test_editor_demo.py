@@ -8,28 +8,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
 
-from tests.gui.editor_support import assert_fitted_to_talk, open_editor, open_episode, type_text
+from tests.gui.editor_support import (
+    DEMO_PLAN,
+    assert_fitted_to_talk,
+    open_editor,
+    open_episode,
+    playhead_at,
+    type_text,
+)
 from veyedesk.db import session_factory
 from veyedesk.gui.editor.main_window import MainWindow
 from veyedesk.model import Cut, Episode
-from veyedesk.services.demo import DemoPlan, create_demo
-
-PLAN = DemoPlan(file_seconds=8.0, gap_seconds=2.0)
-
-
-@pytest.fixture(scope="module")
-def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Recordings rendered once for the module; each test's database points at them."""
-    return tmp_path_factory.mktemp("demo")
-
-
-@pytest.fixture
-def demo(session: Session, demo_media: Path) -> list[int]:
-    create_demo(session, demo_media, PLAN)
-    session.commit()
-    return list(session.scalars(select(Episode.id).order_by(Episode.location_id, Episode.start)))
 
 
 def wait_for_video(qtbot: QtBot, window: MainWindow) -> None:
@@ -130,7 +120,7 @@ def test_an_empty_database_gets_the_demo_show_with_a_status_message(
     monkeypatch.setenv("VEYEDESK_DATA_DIR", str(data))
     settings = load_settings(flags={"db": engine.url.render_as_string(hide_password=False)})
     window = MainWindow(
-        session_factory(engine), settings, Identity("ed@laptop", "admin"), demo_plan=PLAN
+        session_factory(engine), settings, Identity("ed@laptop", "admin"), demo_plan=DEMO_PLAN
     )
     qtbot.addWidget(window)
     window.show()
@@ -204,8 +194,12 @@ def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
         qtbot.keyClick(window.episodes.table, Qt.Key.Key_Return)
         # The prepared player is on screen at once, before the open came back.
         assert panel.video is standby and panel.player is standby.player
-        assert window.editing.document is None
         assert playhead_at(window, in_point)
+        # Then the form, from the same read, still before the open (the lock).
+        name = str(draft.fields["name"])
+        qtbot.waitUntil(lambda: window.form.lines["name"].text() == name)
+        assert window.editing.lock is None
+        shown = window.editing.document
     finally:
         gate.set()
     opened: list[object] = []
@@ -217,21 +211,12 @@ def test_enter_shows_the_selected_talks_picture_before_its_open_returns(
         open_player(timeline, *args, **kwargs)  # type: ignore[arg-type]
 
     panel.player.open = counting_open  # type: ignore[method-assign]
-    qtbot.waitUntil(
-        lambda: (
-            window.editing.document is not None
-            and window.editing.document.draft.episode_id == target
-        )
-    )
-    # The open took over the files mpv had opened instead of opening them again.
+    qtbot.waitUntil(lambda: window.editing.lock is not None)
+    # The open took the lock for the document on screen, and the files mpv had opened
+    # stayed instead of being opened again.
+    assert window.editing.document is shown and not shown.read_only
     assert opened == []
     assert playhead_at(window, in_point)
-
-
-def playhead_at(window: MainWindow, where: tuple[int, float]) -> bool:
-    assert window.player.panel is not None
-    at = window.player.panel.position()  # the panel's own: the host's needs the document
-    return at.raw_file_id == where[0] and abs(at.offset - where[1]) < 0.021
 
 
 def test_the_first_picture_on_a_talk_not_prepared_is_its_keyframe_then_the_exact_frame(
@@ -249,52 +234,3 @@ def test_the_first_picture_on_a_talk_not_prepared_is_its_keyframe_then_the_exact
     qtbot.waitUntil(lambda: "exact" in images)
     # The demo's in points fall between keyframes: the keyframe's picture comes first.
     assert images == ["keyframe", "exact"]
-
-
-def test_save_and_next_shows_the_prepared_next_talk_as_someone_else_saved_it_meanwhile(
-    qtbot: QtBot, engine: Engine, demo: list[int]
-) -> None:
-    from veyedesk.services.editing.draft import load_draft, save_draft
-
-    window, _ = open_editor(qtbot, engine)
-    panel = window.player.panel
-    assert panel is not None, window.player.problem
-    assert panel.standby is not None  # the editor's panel has a standby player
-    images: list[tuple[object, str]] = []
-    for widget in (panel.video, panel.standby):
-        widget.events.happened.connect(
-            lambda name, value, w=widget: images.append((w, value)) if name == "image" else None
-        )
-    open_episode(qtbot, window, demo[0])
-    target = window.next_target
-    assert target is not None
-    # While the editor works on this talk, the next one is prepared on the standby player.
-    standby = panel.standby
-    qtbot.waitUntil(lambda: window.editing.preview(target.id) is not None)
-    qtbot.waitUntil(lambda: (standby, "exact") in images)
-
-    # Someone else saves the next talk meanwhile: a new title and a later in point.
-    with session_factory(engine)() as s:
-        base = load_draft(s, target.id, "")
-        theirs = base.copy()
-        theirs.fields["name"] = "Theirs: renamed meanwhile"
-        cut = theirs.cuts[0]
-        theirs.cuts[0].start = 1.2 if abs(theirs.cut_bounds(cut)[0] - 1.2) > 0.1 else 2.0
-        new_in = (cut.raw_file_id, theirs.cuts[0].start)
-        save_draft(s, theirs, base, "ann@other")
-        s.commit()
-
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(
-        lambda: (
-            window.editing.document is not None
-            and window.editing.document.draft.episode_id == target.id
-        )
-    )
-    # What they saved is what the editor shows: the form and the picture at their in point.
-    assert window.form.lines["name"].text() == "Theirs: renamed meanwhile"
-    qtbot.waitUntil(lambda: playhead_at(window, new_in))
-    with session_factory(engine)() as s:
-        assert s.get(Episode, demo[0]).locked_by in (None, "")  # type: ignore[union-attr]

@@ -247,6 +247,9 @@ class MainWindow(ShowList, SideWindows, TalkSteps, WindowMenus, QMainWindow):
         self.player.notice.connect(self._status)
         self.queue.counts_changed.connect(self.status_bar.show_queue)
         self.navigator.changed.connect(self._neighbours_changed)
+        # Next follows the list as shown: its filters, its sort, a line's new state.
+        self.episodes.model.modelReset.connect(self._refresh_neighbours)
+        self.episodes.model.dataChanged.connect(self._refresh_neighbours)
         self.navigator.failed.connect(self._load_failed)
         self.queue.message.connect(self._status)
         self.player.mark_requested.connect(

@@ -7,11 +7,11 @@ There is no editor without a player: a machine without libmpv is refused at star
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QDialog, QStackedLayout, QWidget
 
 from veyedesk.gui.document.editable import EditorDocument
@@ -73,6 +73,19 @@ class PlayerHost(QWidget):
         """Open a talk likely shown next on the standby player (see PlayerPanel)."""
         if self.panel is not None:
             self.panel.prepare(draft)
+
+    # The stages of showing a talk (gui/editor/read_ahead.Stages), see PlayerPanel.
+    def after_repaint(self, work: Callable[[], None]) -> None:
+        if self.panel is None:
+            QTimer.singleShot(0, work)
+        else:
+            self.panel.after_repaint(work)
+
+    def after_picture(self, work: Callable[[], None]) -> None:
+        if self.panel is None:
+            QTimer.singleShot(0, work)
+        else:
+            self.panel.after_picture(work)
 
     def unload(self) -> None:
         if self.panel is not None:

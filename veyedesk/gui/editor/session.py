@@ -2,7 +2,9 @@
 
 Database work runs on the BackgroundRunner; this object only swaps results in on the GUI
 thread. A save that cannot reach the database keeps the edits (in memory and in the
-journal) and retries every few seconds, saying so.
+journal) and retries every few seconds, saying so. Two mixins hold the rest:
+`read_ahead.py` (a talk shown from a read made ahead, and Save and next) and
+`session_upkeep.py` (lock renewal and take-over, state moves, marks, the journal).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from veyedesk.config import Settings
 from veyedesk.db import SessionFactory, is_connection_error
 from veyedesk.errors import UserError
 from veyedesk.gui.document.editable import STATE, EditorDocument
+from veyedesk.gui.editor.read_ahead import ReadAhead, Stages, saved_message
+from veyedesk.gui.editor.session_upkeep import SessionUpkeep
 from veyedesk.gui.logfile import log_unexpected
 from veyedesk.gui.widgets.prompts import Prompts
 from veyedesk.gui.widgets.tasks import BackgroundRunner
@@ -32,13 +36,10 @@ from veyedesk.services.editing import (
     LockState,
     OpenedEpisode,
     SavedEpisode,
-    discard_journal,
     episode_context,
     episode_row,
     release_lock,
     room_day_marks,
-    take_over,
-    write_journal,
 )
 from veyedesk.services.episodes import EpisodeRow
 
@@ -70,7 +71,7 @@ class Surroundings:
     marks: list[datetime]
 
 
-class EpisodeSession(QObject):
+class EpisodeSession(ReadAhead, SessionUpkeep):
     """One episode at a time: its document, its lock and its journal."""
 
     opened = Signal(object)  # EditorDocument
@@ -141,50 +142,18 @@ class EpisodeSession(QObject):
     def episode_id(self) -> int | None:
         return self.document.draft.episode_id if self.document else None
 
-    # -- preview of the selected line ---------------------------------------------------
-    def prefetch(self, episode_id: int) -> None:
-        """Read `episode_id`'s media (read only, off the GUI thread) for `preview()`.
-
-        Reads one at a time: while one runs, only the newest wish waits, so holding an arrow
-        key down the list queues one read, not one per line passed. Read again each time it
-        is asked for, so a talk someone else saved meanwhile is prepared as it is now.
-        """
-        if self.shut or episode_id == self.episode_id:
-            return
-        self._preview_wanted = episode_id
-        if self._preview_running:
-            return
-        self._preview_running = True
-        settings = self.settings
-
-        def read() -> EpisodeDraft:
-            with self.sessions() as session:
-                return editing.preview_draft(session, episode_id, settings)
-
-        def done(draft: EpisodeDraft | None) -> None:
-            self._preview_running = False
-            if self.shut:
-                return
-            if draft is not None:
-                self._preview = draft
-                self.preview_ready.emit(draft)
-            elif self._preview_wanted == episode_id:
-                self._preview_wanted = None  # failed: no retry (the open says what is wrong)
-            wanted = self._preview_wanted
-            if wanted is not None and wanted != episode_id:
-                self.prefetch(wanted)
-
-        # A failed read only means no early picture.
-        self.runner.submit(read, done, lambda _exc: done(None))
-
-    def preview(self, episode_id: int) -> EpisodeDraft | None:
-        """The media read for `episode_id` while it was selected, if it is here."""
-        draft = self._preview
-        return draft if draft is not None and draft.episode_id == episode_id else None
-
     # -- open -------------------------------------------------------------------------
-    def open(self, episode_id: int, restore: JournalEntry | None = None) -> None:
-        """Load the episode, take its lock if this user may edit, and show it."""
+    def open(
+        self,
+        episode_id: int,
+        restore: JournalEntry | None = None,
+        stages: Stages | None = None,
+    ) -> None:
+        """Load the episode, take its lock if this user may edit, and show it.
+
+        A talk read ahead (`prefetch`) is shown from that read before the open comes back,
+        as Save and next does (`_show_prepared`, `stages` as in `save_and_open`).
+        """
         identity, settings = self.identity, self.settings
 
         # Only what the video and the form need comes first; the Log, which other talks use
@@ -195,11 +164,42 @@ class EpisodeSession(QObject):
                     session, episode_id, identity, settings, with_marks=False
                 )
 
-        self.status.emit("Opening the episode…")
-        self._writes.submit(load, lambda loaded: self._loaded(loaded, restore), self._open_failed)
+        shown: EditorDocument | None = None
 
-    def _loaded(self, opened: OpenedEpisode, restore: JournalEntry | None) -> None:
+        def failed(exc: Exception) -> None:
+            if shown is not None and self.document is shown:
+                self._forget()
+            self._open_failed(exc)
+
+        def go() -> None:
+            self._writes.submit(
+                load, lambda loaded: self._loaded(loaded, restore, shown=shown), failed
+            )
+
+        prepared = self.preview(episode_id) if restore is None else None
+        shown = self._show_prepared(prepared, stages, go)
+        if shown is None:
+            self.status.emit("Opening the episode…")
+            go()
+
+    def _loaded(
+        self,
+        opened: OpenedEpisode,
+        restore: JournalEntry | None,
+        *,
+        shown: EditorDocument | None = None,
+    ) -> None:
+        """Show the opened episode; `shown` is the document already on screen for it
+        (Save and next's prepared talk), kept when the open found the talk as prepared."""
         if self.shut:
+            return
+        if shown is not None and self.document is not shown:
+            # Another talk was opened meanwhile: the lock this open took goes back.
+            if opened.lock is not None and opened.lock.held_by(self.identity.name):
+                self._release_in_background(opened.draft.episode_id)
+            return
+        if shown is not None and self._adoptable(shown, opened):
+            self._adopt(shown, opened)
             return
         if restore is not None:
             draft, base = restore.restore(opened.draft)
@@ -213,6 +213,17 @@ class EpisodeSession(QObject):
         document.set_read_only(opened.read_only, lock_holder=holder)
         self.document, self.context, self.lock = document, None, opened.lock
         self.marks = []
+        self._follow(document, opened)
+        self.opened.emit(document)
+        self._load_surroundings(document.draft.episode_id, list(document.draft.raw_files))
+        if restore is not None:
+            self._journal()
+            self.status.emit(f"Restored unsaved edits of “{restore.name}”: save them with Ctrl+S")
+        else:
+            self.status.emit("")
+
+    def _follow(self, document: EditorDocument, opened: OpenedEpisode) -> None:
+        """Journal the document's edits, keep its lock and follow its state."""
         document.field_changed.connect(self._journal)
         document.cuts_changed.connect(self._journal)
         document.dirty_changed.connect(self._dirty_changed)
@@ -221,13 +232,23 @@ class EpisodeSession(QObject):
             self._renew.start()
         self._state_poll.start()
         self.row_changed.emit(opened.row)
-        self.opened.emit(document)
-        self._load_surroundings(document.draft.episode_id, list(document.draft.raw_files))
-        if restore is not None:
-            self._journal()
-            self.status.emit(f"Restored unsaved edits of “{restore.name}”: save them with Ctrl+S")
-        else:
-            self.status.emit("")
+
+    def _releasing(self, episode_id: int) -> Callable[[], EpisodeRow]:
+        """The database work that releases this user's lock on `episode_id`."""
+        identity = self.identity
+
+        def work() -> EpisodeRow:
+            with self.sessions() as session, session.begin():
+                release_lock(session, episode_id, identity)
+                return episode_row(session, episode_id)
+
+        return work
+
+    def _release_in_background(self, episode_id: int) -> None:
+        def failed(exc: Exception) -> None:
+            self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
+
+        self._writes.submit(self._releasing(episode_id), self.row_changed.emit, failed)
 
     def _load_surroundings(self, episode_id: int, raw_file_ids: list[int]) -> None:
         def load() -> Surroundings:
@@ -255,184 +276,9 @@ class EpisodeSession(QObject):
         if is_connection_error(exc):
             self.connection_changed.emit(False)
 
-    def _announce_lock(self) -> None:
-        doc = self.document
-        if doc is None:
-            self.lock_changed.emit("")
-        elif doc.read_only:
-            self.lock_changed.emit(f"read-only: {doc.read_only_reason}")
-        else:
-            self.lock_changed.emit(f"locked by you ({self.identity.name})")
-
-    # -- lock take-over -----------------------------------------------------------------
-    def take_over_lock(self) -> None:
-        """Ask, then take the lock of the open episode from its holder (logged)."""
-        doc, lock = self.document, self.lock
-        if doc is None or lock is None or lock.held_by(self.identity.name):
-            return
-        if not self.prompts.take_over(lock):
-            return
-        identity, settings, episode_id = self.identity, self.settings, doc.draft.episode_id
-
-        def work() -> LockState:
-            with self.sessions() as session, session.begin():
-                return take_over(session, episode_id, identity, settings.lock_stale_minutes)
-
-        def done(state: LockState) -> None:
-            self.lock = state
-            if self.document is doc:
-                doc.set_read_only("")
-                self._announce_lock()
-                self._renew.start()
-                self.editable_changed.emit()
-            self.status.emit("You hold the lock now (recorded in the episode's log)")
-
-        self._writes.submit(work, done, lambda exc: self.prompts.error("lock", str(exc)))
-
-    def _renew_lock(self) -> None:
-        doc = self.document
-        if doc is None or doc.read_only:
-            self._renew.stop()
-            return
-        identity, settings, episode_id = self.identity, self.settings, doc.draft.episode_id
-
-        def work() -> LockState:
-            with self.sessions() as session, session.begin():
-                return editing.renew_lock(session, episode_id, identity, settings)
-
-        def failed(exc: Exception) -> None:
-            if isinstance(exc, LockLost) and self.document is doc:
-                self._lock_lost(doc, exc)
-            # A dropped connection is retried at the next tick; the save path reports it.
-
-        self._writes.submit(work, lambda state: setattr(self, "lock", state), failed)
-
-    def _lock_lost(self, doc: EditorDocument, exc: LockLost) -> None:
-        # Someone took the talk over: their work wins, ours stays in the journal, and the
-        # form turns read-only with the take-over button (to take it back deliberately).
-        self._renew.stop()
-        self._write_journal()
-        self.lock = exc.state
-        doc.set_read_only(exc.state.describe(), lock_holder=exc.state.holder)
-        self.lock_changed.emit(f"lock lost: {exc.state.describe()}")
-        self.editable_changed.emit()
-        self.status.emit(str(exc))
-
-    # -- moves made elsewhere ----------------------------------------------------------
-    def poll_state(self) -> None:
-        """Read the open talk's state again (off the GUI thread) and follow a move made
-        elsewhere: a worker finishing its encode, a reviewer, `veyedesk state set`."""
-        doc = self.document
-        if doc is None or self.shut or self.saving or self._polling_state:
-            return
-        self._polling_state = True
-        episode_id = doc.draft.episode_id
-
-        def read() -> EpisodeRow:
-            with self.sessions() as session:
-                return episode_row(session, episode_id)
-
-        def done(row: EpisodeRow) -> None:
-            self._polling_state = False
-            # A save running meanwhile brings its own (newer) state with it.
-            if self.shut or self.document is not doc or self.saving:
-                return
-            if (row.state or None) == doc.base.fields.get(STATE):
-                return
-            shown = doc.state_moved(row.state or None)
-            self.row_changed.emit(row)
-            self.reload_context()  # the hold line and the Log tab say why it moved
-            if shown:
-                self.status.emit(f"This talk moved on meanwhile: it is in {row.state} now")
-
-        def failed(_exc: Exception) -> None:
-            self._polling_state = False  # the next tick tries again; saving reports outages
-
-        self.runner.submit(read, done, failed)
-
-    # -- marks ------------------------------------------------------------------------
-    def reload_context(self) -> None:
-        """Read the open episode's context and room marks again (the document is untouched).
-
-        For marks made elsewhere in this process (the Mark window): the timeline shows
-        them, and unsaved edits stay as they are.
-        """
-        doc = self.document
-        if doc is None or self.shut:
-            return
-        self._load_surroundings(doc.draft.episode_id, list(doc.draft.raw_files))
-
-    def add_mark(self, click: datetime, done: Callable[[list[datetime]], None]) -> None:
-        """Record a "cut here" mark in the episode's room; `done(marks)` gets the room-day's."""
-        episode_id = self.episode_id
-        if episode_id is None:
-            return
-
-        identity = self.identity
-
-        def work() -> list[datetime]:
-            with self.sessions() as session, session.begin():
-                editing.add_mark(session, episode_id, click, identity)
-                return room_day_marks(session, episode_id)
-
-        def finished(marks: list[datetime]) -> None:
-            self.marks = marks
-            done(marks)
-
-        self._writes.submit(work, finished, lambda exc: self.status.emit(f"Mark not saved: {exc}"))
-
-    # -- journal ----------------------------------------------------------------------
-    def _journal(self, *_args: object) -> None:
-        """An edit happened: journal it once typing pauses (off the GUI thread)."""
-        doc = self.document
-        if doc is None or doc.read_only:
-            return
-        self._journal_timer.start()
-
-    def _write_journal(self) -> None:
-        doc = self.document
-        if doc is None or doc.read_only:
-            return
-        db, user, episode_id = self.settings.db, self.identity.name, doc.draft.episode_id
-        # `dirty` compares with the base: during an undo command's redo the stack's clean
-        # flag has not moved yet, so it cannot tell whether this edit is saved.
-        if doc.dirty:
-            draft, base = doc.draft.copy(), doc.base.copy()
-            self._journal_runner.submit(
-                lambda: write_journal(db, draft, base, user),
-                lambda _path: None,
-                lambda exc: self.status.emit(f"Could not write the edit journal: {exc}"),
-            )
-        else:
-            self._discard_journal(episode_id)
-
-    def _discard_journal(self, episode_id: int) -> None:
-        self._journal_timer.stop()
-        db = self.settings.db
-        self._journal_runner.submit(
-            lambda: discard_journal(db, episode_id),
-            lambda _none: None,
-            lambda exc: self.status.emit(f"Could not remove the edit journal: {exc}"),
-        )
-
     def wait(self, msecs: int = 5000) -> bool:
         """Block until this session's database writes and journal writes are done (closing)."""
         return self._write_pool.waitForDone(msecs) and self._journal_pool.waitForDone(msecs)
-
-    def flush_journal(self) -> None:
-        """Write a pending journal entry now and wait for the writes (closing, tests)."""
-        if self._journal_timer.isActive():
-            self._journal_timer.stop()
-            self._write_journal()
-        self._journal_pool.waitForDone(5000)
-
-    def _dirty_changed(self, dirty: bool) -> None:
-        if self.document is None:
-            return
-        if dirty:
-            self._journal()
-        else:
-            self._discard_journal(self.document.draft.episode_id)
 
     # -- save -------------------------------------------------------------------------
     def save(self, then: Callable[[], None] | None = None, *, release: bool = False) -> None:
@@ -463,8 +309,7 @@ class EpisodeSession(QObject):
         if self.document is doc:
             doc.mark_saved(saved.draft)
             self._discard_journal(doc.draft.episode_id)
-        done = f"Saved “{saved.draft.fields.get('name')}”"
-        self.status.emit(f"{done}; {saved.job}" if saved.job else done)
+        self.status.emit(saved_message(saved))
         self.saved.emit(saved.row)
         then, self._pending_then = self._pending_then, None
         if self._pending_release:
@@ -548,30 +393,23 @@ class EpisodeSession(QObject):
         self._forget()
         if doc is None or lock is None or not lock.held_by(self.identity.name):
             return
-        episode_id, identity = doc.draft.episode_id, self.identity
-
-        def work() -> EpisodeRow:
-            with self.sessions() as session, session.begin():
-                release_lock(session, episode_id, identity)
-                return episode_row(session, episode_id)
-
-        def failed(exc: Exception) -> None:
-            self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
-
         if background:
-            self._writes.submit(work, self.row_changed.emit, failed)
+            self._release_in_background(doc.draft.episode_id)
             return
         try:
-            self.row_changed.emit(work())
+            self.row_changed.emit(self._releasing(doc.draft.episode_id)())
         except Exception as exc:  # closing must go on; the lock goes stale in time
             if not is_connection_error(exc):
                 log_unexpected(exc, "releasing the lock")
-            failed(exc)
+            self.status.emit(f"Could not release the lock (it goes stale in time): {exc}")
 
-    def _forget(self) -> None:
+    def _stop_timers(self) -> None:
         self._retry.stop()
         self._renew.stop()
         self._state_poll.stop()
+
+    def _forget(self) -> None:
+        self._stop_timers()
         self.flush_journal()
         self.document, self.context, self.lock = None, None, None
         self.lock_changed.emit("")

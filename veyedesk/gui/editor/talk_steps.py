@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QCheckBox
 
+    from veyedesk.gui.editor.episode_list import EpisodeListPanel
     from veyedesk.gui.editor.navigation import EpisodeNavigator
     from veyedesk.gui.editor.player_host import PlayerHost
     from veyedesk.gui.editor.session import EpisodeSession
@@ -30,6 +31,7 @@ class TalkSteps(QMainWindow):
         editing: EpisodeSession
         player: PlayerHost
         navigator: EpisodeNavigator
+        episodes: EpisodeListPanel
         prompts: Prompts
         only_edit: QCheckBox
         next_label: ElidedLabel
@@ -55,7 +57,9 @@ class TalkSteps(QMainWindow):
         draft = self.editing.preview(episode_id)
         if draft is not None:
             self.player.preview(draft)
-        self.editing.open(episode_id)
+        # The form fills from that read too; the open (lock) waits until the picture is
+        # on screen, so its database work does not slow the picture down.
+        self.editing.open(episode_id, stages=self.player)
 
     def _can_save(self) -> bool:
         from veyedesk.gui.editor.episode_form import invalid_emails
@@ -85,17 +89,23 @@ class TalkSteps(QMainWindow):
         if doc.read_only:
             self.go(+1)
             return
-        if not self._can_save():
+        if not self._can_save() or self.editing.saving:
             return
+        if target is None:
 
-        def then() -> None:
-            self.player.unload()
-            if target is not None:
-                self.open_now(target.id)
-            else:
+            def then() -> None:
+                self.player.unload()
                 self._status("Saved; that was the last episode")
 
-        self.editing.save(then, release=True)
+            self.editing.save(then, release=True)
+            return
+        # The prepared talk (its media on the standby player, its draft read) shows now;
+        # the save and the open (lock) follow on the writer thread once it is on screen.
+        draft = self.editing.preview(target.id)
+        if draft is not None:
+            self.player.unload()
+            self.player.preview(draft)
+        self.editing.save_and_open(target.id, self.player)
 
     def go(self, step: int) -> None:
         """Next (+1) or Previous (-1) episode of the same room in time order, then next room."""
@@ -106,8 +116,9 @@ class TalkSteps(QMainWindow):
         self.open_episode(target.id)
 
     def _refresh_neighbours(self, *_args: object) -> None:
+        """The open talk or the list's filters or sort changed: next and previous follow."""
         only = "edit" if self.only_edit.isChecked() else None
-        self.navigator.refresh(self.editing.episode_id, only)
+        self.navigator.refresh(self.editing.episode_id, only, self.episodes.shown())
 
     def _neighbours_changed(self) -> None:
         nav = self.navigator
@@ -122,5 +133,7 @@ class TalkSteps(QMainWindow):
             self.next_label.setText(f"Next: {nxt.label}" if nxt else "last episode")
         self.next_action.setToolTip(tooltip(nxt.label) if nxt else "")
         if nxt is not None:
-            # Save and next's target, prepared while the editor works on this one.
-            self.editing.prefetch(nxt.id)
+            # Save and next's target, prepared while the editor works on this one (once
+            # this one is on screen: its read would slow that picture down).
+            target = nxt.id
+            self.player.after_picture(lambda: self.editing.prefetch(target))

@@ -57,6 +57,11 @@ class PlayheadPosition:
     timeline: float
 
 
+# How long `after_picture` waits for a talk's first picture, `after_repaint` for a repaint.
+PICTURE_WAIT_MS = 500
+REPAINT_WAIT_MS = 150
+
+
 class PlayerPanel(PlayerActions):
     """Video + transport + timeline for one episode."""
 
@@ -77,6 +82,12 @@ class PlayerPanel(PlayerActions):
         # Only hosts that `prepare` ask for it (the editor): a second mpv costs memory.
         self.standby: VideoWidget | None = VideoWidget(self) if standby else None
         self._prepared: tuple[Any, float] | None = None  # (segments, in point) on standby
+        # Work that waits until the shown talk's exact frame is up, so its decode has the
+        # cores to itself: the standby's next talk, the timeline's peaks and thumbnails.
+        self._after_exact: dict[str, Callable[[], None]] = {}
+        # `after_picture` work waiting for the picture of a talk mpv is opening.
+        self._awaiting_picture = False
+        self._picture_waiters: list[Callable[[], None]] = []
         self._standby_start: float | None = None  # waiting for the standby's GL context
         self._standby_timeline = Timeline([])
         self._screens = QStackedLayout()
@@ -196,11 +207,32 @@ class PlayerPanel(PlayerActions):
         if key == self._prepared or key == self._previewed or not timeline:
             return
         self._prepared = key
-        if self.standby.is_ready:
-            self.standby.player.open(timeline, start)
+        standby = self.standby
+
+        def go() -> None:
+            if self._prepared != key or standby.player.closed:
+                return  # swapped in or replaced meanwhile, or the window closed
+            if standby.is_ready:
+                standby.player.open(timeline, start)
+            else:
+                self._standby_start = start
+                self._standby_timeline = timeline
+
+        self._when_settled("prepare", go)
+
+    def _when_settled(self, kind: str, work: Callable[[], None]) -> None:
+        """Run `work` now, or once the shown talk's exact frame is up (newest per kind)."""
+        # Without a picture (no GL) no exact frame is ever reported: nothing waits.
+        if self.player.settled or (self.video.is_ready and not self.video.renders):
+            self._after_exact.pop(kind, None)
+            work()
         else:
-            self._standby_start = start
-            self._standby_timeline = timeline
+            self._after_exact[kind] = work
+
+    def _settled(self) -> None:
+        waiting, self._after_exact = self._after_exact, {}
+        for work in waiting.values():
+            work()
 
     def _standby_ready(self) -> None:
         if self.standby is not None and self._standby_start is not None:
@@ -222,6 +254,7 @@ class PlayerPanel(PlayerActions):
         self._prepared = None
         self._standby_start = None
         self._dirty_position = True
+        self._picture_up()  # the swapped-in talk's picture is decoded
 
     def load(
         self,
@@ -255,9 +288,51 @@ class PlayerPanel(PlayerActions):
         # The talk's files first, so the part the editor looks at fills in first.
         used = {c.raw_file_id for c in draft.cuts}
         order = sorted(self.timeline.segments, key=lambda s: s.raw_file_id not in used)
-        self.media.start([(s.raw_file_id, s.source.path, s.source.duration) for s in order])
+        files = [(s.raw_file_id, s.source.path, s.source.duration) for s in order]
+        self._when_settled("media", lambda: self.media.start(files))
+
+    def after_picture(self, work: Callable[[], None]) -> None:
+        """Run `work` once the talk's picture is on screen and the window repainted.
+
+        For work that would slow that picture down: Python work on another thread takes
+        the interpreter lock from the GUI thread while it paints the window. A talk mpv is
+        still opening is waited for (at most PICTURE_WAIT_MS), then the next repaint.
+        """
+        if not self.video.renders:
+            QTimer.singleShot(0, work)
+        elif self._awaiting_picture:
+            self._picture_waiters.append(work)
+            QTimer.singleShot(PICTURE_WAIT_MS, self._picture_up)  # none came in time
+        else:
+            self.after_repaint(work)
+
+    def after_repaint(self, work: Callable[[], None]) -> None:
+        """Run `work` once the window's last change is on screen (at most REPAINT_WAIT_MS)."""
+        video = self.video
+        if not video.renders:
+            QTimer.singleShot(0, work)
+            return
+        done = False
+
+        def once() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            video.frameSwapped.disconnect(once)
+            work()
+
+        video.frameSwapped.connect(once)
+        QTimer.singleShot(REPAINT_WAIT_MS, once)  # no repaint came (a covered window)
+
+    def _picture_up(self) -> None:
+        self._awaiting_picture = False
+        waiting, self._picture_waiters = self._picture_waiters, []
+        for work in waiting:
+            self.after_repaint(work)
 
     def _open_when_ready(self, start: float) -> None:
+        self._awaiting_picture = bool(self.timeline)
         if self.video.is_ready:
             self.player.open(self.timeline, start)
             return
@@ -279,7 +354,9 @@ class PlayerPanel(PlayerActions):
             self.document.notice.disconnect(self.notice)
         self.document = None
         self._previewed = None
+        self._after_exact.pop("media", None)
         if not keep_player:
+            self._picture_up()  # no picture is coming: what waits for one goes on
             self._pending_start = None
             self.timeline = Timeline([])
             self.player.open(self.timeline)
@@ -288,6 +365,7 @@ class PlayerPanel(PlayerActions):
     def shutdown(self) -> None:
         """Stop background work and mpv (render context first). The host calls it on close."""
         self._tick.stop()
+        self._after_exact.clear()
         self.media.cancel()
         self.video.shutdown()
         if self.standby is not None:
@@ -349,6 +427,11 @@ class PlayerPanel(PlayerActions):
                 self.speed_label.setText("")
         elif name == "error":
             self.notice.emit(str(value))
+        if name in ("image", "error") and self._awaiting_picture:
+            self._picture_up()
+        if self._after_exact and (name == "error" or self.player.settled):
+            # The exact frame is up, a seek took over the open, or none is coming.
+            self._settled()
 
     def _flush_position(self) -> None:
         if not self._dirty_position:

@@ -82,6 +82,11 @@ class VideoWidget(QOpenGLWidget):
         self.is_ready = True
         self.ready.emit()
 
+    @property
+    def renders(self) -> bool:
+        """True when the video shows pictures (a render context exists)."""
+        return self._render is not None
+
     @Slot()
     def _schedule_paint(self) -> None:
         if self._render is not None:

@@ -92,9 +92,7 @@ def open_for_edit(
     caller's transaction: commit it.
     """
     require_active(session, who)  # a login disabled since sign-in opens nothing
-    draft = edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
-    episode = get_episode(session, episode_id)
-    draft.fields[STATE] = episode.state.slug if episode.state else None
+    draft = preview_draft(session, episode_id, settings)
     lock: LockState | None = None
     read_only = ""
     if who.can("edit"):
@@ -111,10 +109,15 @@ def open_for_edit(
 def preview_draft(session: Session, episode_id: int, settings: Settings) -> EpisodeDraft:
     """The episode's draft as it is now, read only (no lock taken, nothing written).
 
-    For showing a talk's media before `open_for_edit` returns (the editor reads it while a
-    line is selected, so Enter shows a picture at once); never saved from.
+    For showing a talk before `open_for_edit` returns (the editor reads it while a line is
+    selected, and for the talk Save and next goes to, so the picture and the form show at
+    once). The same draft `open_for_edit` returns, STATE included, so the editor can tell
+    whether the talk changed between the two reads.
     """
-    return edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
+    draft = edit.load_draft(session, episode_id, MediaLocator.for_settings(settings))
+    episode = get_episode(session, episode_id)
+    draft.fields[STATE] = episode.state.slug if episode.state else None
+    return draft
 
 
 def clean_fields(draft: EpisodeDraft) -> None:
