@@ -28,6 +28,15 @@ def wait_prepared(qtbot: QtBot, window: MainWindow) -> int:
     return target.id
 
 
+def rename_and_wait_prepared(qtbot: QtBot, window: MainWindow, episode_id: int, name: str) -> int:
+    """Open `episode_id`, type a new name, and wait until its next talk is prepared (its id)."""
+    open_episode(qtbot, window, episode_id)
+    line = window.form.lines["name"]
+    line.selectAll()
+    type_text(qtbot, line, name)
+    return wait_prepared(qtbot, window)
+
+
 def save_and_next(qtbot: QtBot, window: MainWindow) -> None:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
@@ -45,11 +54,8 @@ def test_the_prepared_talk_and_its_form_show_before_the_database_answers(
     qtbot: QtBot, engine: Engine, demo: list[int]
 ) -> None:
     window, _ = open_editor(qtbot, engine)
-    open_episode(qtbot, window, demo[0])
+    target = rename_and_wait_prepared(qtbot, window, demo[0], "Saved on the way out")
     name = window.form.lines["name"]
-    name.selectAll()
-    type_text(qtbot, name, "Saved on the way out")
-    target = wait_prepared(qtbot, window)
     panel = window.player.panel
     assert panel is not None and panel.standby is not None
     standby = panel.standby
@@ -124,11 +130,8 @@ def test_a_refused_save_brings_the_talk_back_with_its_edits_and_opens_nothing(
     from veyedesk.services.identity import Identity
 
     window, prompts = open_editor(qtbot, engine)
-    open_episode(qtbot, window, demo[0])
+    target = rename_and_wait_prepared(qtbot, window, demo[0], "Typed before the take-over")
     name = window.form.lines["name"]
-    name.selectAll()
-    type_text(qtbot, name, "Typed before the take-over")
-    target = wait_prepared(qtbot, window)
     # An admin takes the talk over: the save must be refused.
     with session_factory(engine)() as s, s.begin():
         take_over(s, demo[0], Identity("boss", "admin"), Settings().lock_stale_minutes)

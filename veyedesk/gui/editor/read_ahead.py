@@ -8,24 +8,15 @@ A mixin of `EpisodeSession` (gui/editor/session.py).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject
-
 from veyedesk.gui.document.editable import EditorDocument
+from veyedesk.gui.editor.session_parts import SessionParts
 from veyedesk.services import editing
 from veyedesk.services.editing import EpisodeDraft, OpenedEpisode, SavedEpisode
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QTimer, SignalInstance
-
-    from veyedesk.config import Settings
-    from veyedesk.db import SessionFactory
-    from veyedesk.gui.widgets.prompts import Prompts
-    from veyedesk.gui.widgets.tasks import BackgroundRunner
-    from veyedesk.services.editing import EpisodeContext, JournalEntry, LockState
-    from veyedesk.services.identity import Identity
+    from veyedesk.services.editing import JournalEntry
 
 
 class Stages(Protocol):
@@ -38,42 +29,15 @@ class Stages(Protocol):
         """Run `work` once the talk's picture is on screen (decoded, then repainted)."""
 
 
-class ReadAhead(QObject):
+class ReadAhead(SessionParts):
     """Part of `EpisodeSession` (see the module docstring)."""
 
-    # Kept by EpisodeSession; declared for the type checker only.
+    # Kept by EpisodeSession; declared for the type checker only (more in SessionParts).
     if TYPE_CHECKING:
-        opened: SignalInstance
-        context_ready: SignalInstance
-        saved: SignalInstance
-        row_changed: SignalInstance
-        status: SignalInstance
-        lock_changed: SignalInstance
-        editable_changed: SignalInstance
-        connection_changed: SignalInstance
-        preview_ready: SignalInstance
-        sessions: SessionFactory
-        settings: Settings
-        identity: Identity
-        runner: BackgroundRunner
-        prompts: Prompts
-        document: EditorDocument | None
-        context: EpisodeContext | None
-        lock: LockState | None
-        marks: list[datetime]
-        saving: bool
-        shut: bool
-        _writes: BackgroundRunner
-        _renew: QTimer
-        _state_poll: QTimer
-        _pending_then: Callable[[], None] | None
-        _pending_release: bool
         _preview: EpisodeDraft | None
         _preview_wanted: int | None
         _preview_running: bool
 
-        @property
-        def episode_id(self) -> int | None: ...
         def open(
             self,
             episode_id: int,
@@ -89,7 +53,6 @@ class ReadAhead(QObject):
         def _open_failed(self, exc: Exception) -> None: ...
         def _save_failed(self, exc: Exception) -> None: ...
         def _release_in_background(self, episode_id: int) -> None: ...
-        def _load_surroundings(self, episode_id: int, raw_file_ids: list[int]) -> None: ...
         def _loaded(
             self,
             opened: OpenedEpisode,

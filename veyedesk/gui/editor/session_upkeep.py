@@ -11,9 +11,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-
 from veyedesk.gui.document.editable import STATE, EditorDocument
+from veyedesk.gui.editor.session_parts import SessionParts
 from veyedesk.services import editing
 from veyedesk.services.editing import (
     LockLost,
@@ -27,54 +26,20 @@ from veyedesk.services.editing import (
 from veyedesk.services.episodes import EpisodeRow
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QThreadPool, QTimer, SignalInstance
+    from PySide6.QtCore import QThreadPool, QTimer
 
-    from veyedesk.config import Settings
-    from veyedesk.db import SessionFactory
-    from veyedesk.gui.widgets.prompts import Prompts
     from veyedesk.gui.widgets.tasks import BackgroundRunner
-    from veyedesk.services.editing import EpisodeContext
-    from veyedesk.services.identity import Identity
 
 
-class SessionUpkeep(QObject):
+class SessionUpkeep(SessionParts):
     """Part of `EpisodeSession` (see the module docstring)."""
 
-    # Kept by EpisodeSession; declared for the type checker only.
+    # Kept by EpisodeSession; declared for the type checker only (more in SessionParts).
     if TYPE_CHECKING:
-        opened: SignalInstance
-        context_ready: SignalInstance
-        saved: SignalInstance
-        row_changed: SignalInstance
-        status: SignalInstance
-        lock_changed: SignalInstance
-        editable_changed: SignalInstance
-        connection_changed: SignalInstance
-        preview_ready: SignalInstance
-        sessions: SessionFactory
-        settings: Settings
-        identity: Identity
-        runner: BackgroundRunner
-        prompts: Prompts
-        document: EditorDocument | None
-        context: EpisodeContext | None
-        lock: LockState | None
-        marks: list[datetime]
-        saving: bool
-        shut: bool
-        _writes: BackgroundRunner
-        _renew: QTimer
-        _state_poll: QTimer
-        _pending_then: Callable[[], None] | None
-        _pending_release: bool
         _polling_state: bool
         _journal_timer: QTimer
         _journal_runner: BackgroundRunner
         _journal_pool: QThreadPool
-
-        @property
-        def episode_id(self) -> int | None: ...
-        def _load_surroundings(self, episode_id: int, raw_file_ids: list[int]) -> None: ...
 
     def _announce_lock(self) -> None:
         doc = self.document
