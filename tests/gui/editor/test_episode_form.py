@@ -48,6 +48,15 @@ def test_typing_edits_the_document_and_undo_shows_in_the_form(
     assert name.text().startswith("Talk 1 in Room A")
 
 
+def test_a_long_title_shows_its_start_when_a_talk_is_shown(
+    session: Session, show: ShowFixture, form: EpisodeForm
+) -> None:
+    draft = load_draft(session, show.episodes[1].id, "")
+    draft.fields["name"] = "A very long title " * 12
+    form.set_document(EditorDocument(draft), None)
+    assert form.lines["name"].cursorPosition() == 0  # not scrolled to its end
+
+
 def test_emails_are_validated(qtbot: QtBot, form: EpisodeForm) -> None:
     assert invalid_emails("a@example.org, b@x.io; c@y.de") == []
     assert invalid_emails("a@example.org, not-an-address, x@y") == ["not-an-address", "x@y"]

@@ -369,6 +369,8 @@ class EpisodeForm(FormFacts, QTabWidget):
             text = "" if value is None else str(value)
             if edit.text() != text:  # keeps the cursor where it is while typing
                 edit.setText(text)
+                if not edit.hasFocus():
+                    edit.setCursorPosition(0)  # a long title shows its start, not its end
             if name == "emails":
                 self._check_emails()
         elif name in ("description", "comment"):
