@@ -45,6 +45,12 @@ def main() -> None:
         "VEYEDESK_DATA_DIR": str(tmp / "data"),
         "VEYEDESK_CONFIG": str(tmp / "config.toml"),
     }
+    # Bytecode cached for every module, ours and the libraries', as on any user's machine
+    # (the warm-up run writes it): with PYTHONDONTWRITEBYTECODE set, as on our CI machines,
+    # veyedesk's modules were compiled from source on every start while the libraries'
+    # came compiled from their wheels.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     db = ["--db", f"sqlite:///{tmp / 'cli.db'}"]
     veyedesk = [sys.executable, "-m", "veyedesk"]
     for setup in (

@@ -107,6 +107,12 @@ def main() -> None:
         "VEYEDESK_CONFIG": str(tmp / "config.toml"),
         "XDG_CONFIG_HOME": str(tmp / "xdg"),  # QSettings: no layout from a real session
     }
+    # Bytecode cached for every module, ours and the libraries', as on any user's machine
+    # (the warm-up run writes it): with PYTHONDONTWRITEBYTECODE set, as on our CI machines,
+    # veyedesk's modules were compiled from source on every start while the libraries'
+    # came compiled from their wheels.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     editor = [sys.executable, "-m", "veyedesk", "--db", url]
     cases = [
         ("bare PySide6 QMainWindow shown", [sys.executable, "-c", BARE], {}),
