@@ -173,3 +173,24 @@ def test_the_next_talk_is_prepared_only_once_the_shown_talk_is_on_its_exact_fram
     qtbot.waitUntil(lambda: "next talk opened on the standby player" in order, timeout=20000)
     # The shown talk had both cores for its decode: the standby waited for its exact frame.
     assert order.index("shown exact") < order.index("next talk opened on the standby player")
+
+
+def test_closing_before_the_lock_comes_back_saves_and_leaves_the_next_talk_free(
+    qtbot: QtBot, engine: Engine, demo: list[int]
+) -> None:
+    window, _ = open_editor(qtbot, engine)
+    target = rename_and_wait_prepared(qtbot, window, demo[0], "Saved while closing")
+    next_name = window.editing.preview(target).fields["name"]  # type: ignore[union-attr]
+    gate = threading.Event()
+    window.editing._writes.submit(lambda: gate.wait(120), lambda _r: None, lambda _e: None)
+    save_and_next(qtbot, window)
+    qtbot.waitUntil(lambda: window.form.lines["name"].text() == next_name)
+    # The window closes while the save and the open still wait on the writer; closing
+    # waits for the writer, which the gate lets go of a moment later.
+    threading.Timer(0.5, gate.set).start()
+    window.close()
+    with session_factory(engine)() as s:
+        left = s.get(Episode, demo[0])
+        assert left is not None and left.name == "Saved while closing"
+        assert left.locked_by in (None, "")
+    assert lock_of(engine, target) == ""  # the open's lock was given back after it

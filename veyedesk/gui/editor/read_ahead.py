@@ -37,6 +37,7 @@ class ReadAhead(SessionParts):
         _preview: EpisodeDraft | None
         _preview_wanted: int | None
         _preview_running: bool
+        _awaiting_lock: EditorDocument | None
 
         def open(
             self,
@@ -118,7 +119,7 @@ class ReadAhead(SessionParts):
             return None
         self._stop_timers()
         self.flush_journal()
-        shown = self.document = EditorDocument(draft.copy())
+        shown = self.document = self._awaiting_lock = EditorDocument(draft.copy())
         self.context, self.lock, self.marks = None, None, []
 
         def fill() -> None:
@@ -148,7 +149,7 @@ class ReadAhead(SessionParts):
         lock = opened.lock
         holder = lock.holder if lock is not None and not lock.held_by(self.identity.name) else ""
         shown.set_read_only(opened.read_only, lock_holder=holder)
-        self.lock = lock
+        self.lock, self._awaiting_lock = lock, None
         self._follow(shown, opened)
         if shown.read_only:
             self.editable_changed.emit()
@@ -239,7 +240,7 @@ class ReadAhead(SessionParts):
             # Back to the talk that was not saved, with its edits and its lock.
             if shown.unsaved:
                 self._write_journal()  # edits made meanwhile: on disk for its next open
-            self.document = leaving
+            self.document, self._awaiting_lock = leaving, None
             self.opened.emit(leaving)
             self._state_poll.start()
             if not leaving.read_only:

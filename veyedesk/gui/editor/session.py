@@ -137,6 +137,8 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         self._preview: EpisodeDraft | None = None
         self._preview_wanted: int | None = None
         self._preview_running = False
+        # The document shown from a read ahead while its open (the lock) is on its way.
+        self._awaiting_lock: EditorDocument | None = None
 
     @property
     def episode_id(self) -> int | None:
@@ -212,6 +214,7 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         holder = lock.holder if lock is not None and not lock.held_by(self.identity.name) else ""
         document.set_read_only(opened.read_only, lock_holder=holder)
         self.document, self.context, self.lock = document, None, opened.lock
+        self._awaiting_lock = None
         self.marks = []
         self._follow(document, opened)
         self.opened.emit(document)
@@ -390,7 +393,13 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         wait for it; closing the window releases in place, before the process ends.
         """
         doc, lock = self.document, self.lock
+        awaiting = doc is not None and doc is self._awaiting_lock
         self._forget()
+        if doc is not None and awaiting:
+            # Its open is still queued on the writer: release after it (a closing window
+            # waits for the writer), or the lock it takes would stay until it goes stale.
+            self._release_in_background(doc.draft.episode_id)
+            return
         if doc is None or lock is None or not lock.held_by(self.identity.name):
             return
         if background:
@@ -412,5 +421,6 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         self._stop_timers()
         self.flush_journal()
         self.document, self.context, self.lock = None, None, None
+        self._awaiting_lock = None
         self.lock_changed.emit("")
         self.closed.emit()
