@@ -38,6 +38,7 @@ class ReadAhead(SessionParts):
         _preview_wanted: int | None
         _preview_running: bool
         _awaiting_lock: EditorDocument | None
+        _pending_step: Callable[[], None] | None
 
         def open(
             self,
@@ -121,14 +122,26 @@ class ReadAhead(SessionParts):
         self.flush_journal()
         shown = self.document = self._awaiting_lock = EditorDocument(draft.copy())
         self.context, self.lock, self.marks = None, None, []
+        ran = False
+
+        def step() -> None:  # `then`, once: from its stage, or earlier from `release`
+            nonlocal ran
+            if ran:
+                return
+            ran = True
+            if self._pending_step is step:
+                self._pending_step = None
+            then()
+
+        self._pending_step = step
 
         def fill() -> None:
             if self.document is shown:  # not left meanwhile
                 self.opened.emit(shown)
             if stages is None:
-                then()
+                step()
             else:
-                stages.after_picture(then)
+                stages.after_picture(step)
 
         if stages is None:
             fill()

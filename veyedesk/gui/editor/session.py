@@ -139,6 +139,8 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         self._preview_running = False
         # The document shown from a read ahead while its open (the lock) is on its way.
         self._awaiting_lock: EditorDocument | None = None
+        # Its database work (Save and next's save, the open) until its stage runs it.
+        self._pending_step: Callable[[], None] | None = None
 
     @property
     def episode_id(self) -> int | None:
@@ -392,6 +394,9 @@ class EpisodeSession(ReadAhead, SessionUpkeep):
         Switching episodes releases in the background, so opening the next one does not
         wait for it; closing the window releases in place, before the process ends.
         """
+        pending = self._pending_step
+        if pending is not None:
+            pending()  # the save and the open a shown talk waits for go first, never lost
         doc, lock = self.document, self.lock
         awaiting = doc is not None and doc is self._awaiting_lock
         self._forget()

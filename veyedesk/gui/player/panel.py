@@ -302,7 +302,7 @@ class PlayerPanel(PlayerActions):
             QTimer.singleShot(0, work)
         elif self._awaiting_picture:
             self._picture_waiters.append(work)
-            QTimer.singleShot(PICTURE_WAIT_MS, self._picture_up)  # none came in time
+            QTimer.singleShot(PICTURE_WAIT_MS, self, self._picture_up)  # none came in time
         else:
             self.after_repaint(work)
 
@@ -323,7 +323,9 @@ class PlayerPanel(PlayerActions):
             work()
 
         video.frameSwapped.connect(once)
-        QTimer.singleShot(REPAINT_WAIT_MS, once)  # no repaint came (a covered window)
+        # No repaint came (a covered window). Tied to the panel: gone with the window,
+        # whose closing runs what still waits (EpisodeSession.release).
+        QTimer.singleShot(REPAINT_WAIT_MS, self, once)
 
     def _picture_up(self) -> None:
         self._awaiting_picture = False
