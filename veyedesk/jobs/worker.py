@@ -154,6 +154,7 @@ class Worker:
         self.stats = WorkerStats()
         self._slots: dict[int, _Slot] = {}
         self._stopping = threading.Event()
+        self._release_on_stop = True
         self._wake = threading.Event()
         self._interrupts = 0
         # A worker that encodes also takes the pieces of a long talk's encode.
@@ -171,6 +172,7 @@ class Worker:
 
     def stop(self, *, release: bool = True) -> None:
         """Stop claiming; with `release`, also stop running jobs and give them back."""
+        self._release_on_stop = release
         self._stopping.set()
         if release:
             for slot in list(self._slots.values()):
@@ -323,6 +325,10 @@ class Worker:
             target=self._run_job, args=(slot,), name=f"job-{claimed.id}", daemon=False
         )
         slot.thread.start()
+        if self._stopping.is_set() and self._release_on_stop:
+            # stop() ran while this claim was on its way, before the slot was listed: its
+            # job must be given back too, not run (or held) until its handler ends.
+            slot.interrupt(Interrupt.STOP)
         return True
 
     # -- one job, in its own thread ---------------------------------------------------
