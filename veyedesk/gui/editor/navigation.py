@@ -32,6 +32,9 @@ class EpisodeNavigator(QObject):
         self.next_target: Neighbour | None = None
         self.previous_target: Neighbour | None = None
         self._request = 0
+        # (talk, state filter) last looked up in the show's order: a search typed while
+        # the open talk is filtered out does not query the database on every key.
+        self._looked_up: tuple[int, str | None] | None = None
 
     def target(self, step: int) -> Neighbour | None:
         """The talk one step forward (+1) or back (-1), if there is one."""
@@ -45,10 +48,16 @@ class EpisodeNavigator(QObject):
         `listed`: the episode list's rows as shown. `changed` is emitted when the targets
         may differ (always for a lookup in the database).
         """
+        if episode_id is not None and not any(r.id == episode_id for r in listed):
+            if (episode_id, only_state) == self._looked_up:
+                return  # the list changed around a talk it hides: the show's order did not
+            self._looked_up = (episode_id, only_state)
+        else:
+            self._looked_up = None
         self._request += 1
         before = (self.episode_id, self.next_target, self.previous_target)
         self.episode_id = episode_id
-        if episode_id is not None and any(r.id == episode_id for r in listed):
+        if episode_id is not None and self._looked_up is None:
             # Cheap enough for every keystroke in the search box: 5,000 rows in ~1 ms.
             order = listed_order(listed)
             self.next_target = listed_neighbour(order, episode_id, +1, only_state)
